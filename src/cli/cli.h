@@ -1,0 +1,19 @@
+#ifndef DF2NINJA_CLI_H
+#define DF2NINJA_CLI_H
+
+/*
+ * subcommands: each parses its own options, calls library code and returns
+ * the exit status (0 ok, 1 bad input or failed build, 2 bad usage)
+ */
+
+/* df2ninja [options] [PATH]: write build.ninja or a make file */
+int cmd_gen(int argc, char **argv);
+/* df2ninja parse --dump FILE: print the instructions as BuildKit does */
+int cmd_parse(int argc, char **argv);
+/* df2ninja exec KIND --plan P --out STAMP: run one edge of the graph */
+int cmd_exec(int argc, char **argv);
+
+/* print "df2ninja: error: <msg>" and the usage hint; returns 2 */
+int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

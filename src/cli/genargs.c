@@ -1,0 +1,218 @@
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/genargs.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/fs.h"
+
+enum {
+	OPT_CONTEXT = 256,
+	OPT_TARGET,
+	OPT_BUILD_ARG,
+	OPT_OUTPUT,
+	OPT_PLATFORM,
+	OPT_PREFIX,
+	OPT_ARGS_FILE,
+	OPT_VERSION,
+};
+
+static const struct option longopts[] = {
+	{ "file", required_argument, NULL, 'f' },
+	{ "context", required_argument, NULL, OPT_CONTEXT },
+	{ "target", required_argument, NULL, OPT_TARGET },
+	{ "build-arg", required_argument, NULL, OPT_BUILD_ARG },
+	{ "output", required_argument, NULL, OPT_OUTPUT },
+	{ "tag", required_argument, NULL, 't' },
+	{ "platform", required_argument, NULL, OPT_PLATFORM },
+	{ "prefix", required_argument, NULL, OPT_PREFIX },
+	{ "args-file", required_argument, NULL, OPT_ARGS_FILE },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void
+genargs_init(struct genargs *a)
+{
+	memset(a, 0, sizeof(*a));
+}
+
+void
+genargs_fini(struct genargs *a)
+{
+	strv_fini(&a->build_args);
+	strv_fini(&a->outputs);
+	strv_fini(&a->tags);
+	strv_fini(&a->owned);
+}
+
+static int
+check_output(const char *spec, struct err **errp)
+{
+	if (strncmp(spec, "type=", 5) != 0 && !strstr(spec, ",type="))
+		return err_make(errp, 0, "--output '%s' needs type=oci|docker|local", spec);
+	return 0;
+}
+
+static int
+read_args_file(struct genargs *a, const char *path, struct err **errp)
+{
+	autofree char *text = NULL;
+	struct strv argv = STRV_INIT;
+	char *line, *save = NULL;
+	int r;
+
+	if (fs_read_file(path, &text, NULL, errp) < 0)
+		return -1;
+	strv_add(&argv, "df2ninja");
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (line[0] == '#')
+			continue;
+		if (strcmp(line, "--args-file") == 0) {
+			strv_fini(&argv);
+			return err_make(errp, 0, "'%s': --args-file cannot be nested", path);
+		}
+		strv_add(&argv, line);
+	}
+	/* the parsed fields point into these strings: keep them */
+	r = genargs_parse(a, (int)argv.n, argv.v, errp);
+	for (size_t i = 0; i < argv.n; i++)
+		strv_push(&a->owned, argv.v[i]);
+	free(argv.v);
+	if (r < 0)
+		return err_wrap(errp, "in '%s'", path);
+	return r;
+}
+
+int
+genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
+{
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":f:o:B:G:t:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			a->file = optarg;
+			break;
+		case OPT_CONTEXT:
+			a->context = optarg;
+			break;
+		case 'o':
+			a->output = optarg;
+			break;
+		case 'B':
+			a->builddir = optarg;
+			break;
+		case 'G':
+			if (strcmp(optarg, "ninja") == 0)
+				a->make = false;
+			else if (strcmp(optarg, "make") == 0)
+				a->make = true;
+			else
+				return err_make(errp, 0, "unknown generator '%s' (use ninja or make)", optarg);
+			break;
+		case OPT_TARGET:
+			a->target = optarg;
+			break;
+		case OPT_BUILD_ARG:
+			if (optarg[0] == '\0' || optarg[0] == '=')
+				return err_make(errp, 0, "--build-arg '%s' has no name", optarg);
+			strv_add(&a->build_args, optarg);
+			break;
+		case OPT_OUTPUT:
+			if (check_output(optarg, errp) < 0)
+				return -1;
+			strv_add(&a->outputs, optarg);
+			break;
+		case 't':
+			if (optarg[0] == '\0')
+				return err_make(errp, 0, "-t needs a NAME[:TAG]");
+			strv_add(&a->tags, optarg);
+			break;
+		case OPT_PLATFORM:
+			a->platform = optarg;
+			break;
+		case OPT_PREFIX:
+			a->prefix = optarg;
+			break;
+		case OPT_ARGS_FILE:
+			if (argc != 3 || optind != 3)
+				return err_make(errp, 0, "--args-file takes no other options");
+			a->args_file = optarg;
+			return read_args_file(a, optarg, errp);
+		case OPT_VERSION:
+			return GENARGS_VERSION;
+		case 'h':
+			return GENARGS_HELP;
+		case ':':
+			return err_make(errp, 0, "option '%s' needs a value", argv[optind - 1]);
+		default:
+			return err_make(errp, 0, "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (argc - optind > 1)
+		return err_make(errp, 0, "expected at most one PATH, got '%s' and '%s'",
+				argv[optind], argv[optind + 1]);
+	if (argc - optind == 1)
+		a->path = argv[optind];
+	if (a->prefix && !a->make)
+		return err_make(errp, 0, "--prefix applies only to -G make");
+	if (a->prefix) {
+		for (const char *p = a->prefix; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+				return err_make(errp, 0, "--prefix '%s' may hold only letters, digits, '_' and '-'",
+						a->prefix);
+	}
+	return GENARGS_OK;
+}
+
+static int
+put(struct buf *b, const char *opt, const char *val, struct err **errp)
+{
+	if (!val)
+		return 0;
+	if (strchr(val, '\n'))
+		return err_make(errp, 0, "option %s: a value with a newline cannot be recorded", opt);
+	buf_printf(b, "%s\n%s\n", opt, val);
+	return 0;
+}
+
+int
+genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
+	      const char *out_rel, const char *bd_rel, const struct strv *outputs,
+	      const char *path, struct err **errp)
+{
+	struct buf b = BUF_INIT;
+	int r = -1;
+
+	buf_puts(&b, "# generated by df2ninja: the options of the last generation, one\n"
+		     "# per line, paths relative to the output's directory. ninja reruns\n"
+		     "# `df2ninja --args-file` with them when an input changes.\n");
+	if (put(&b, "-f", df_rel, errp) < 0 || put(&b, "--context", ctx_rel, errp) < 0 ||
+	    put(&b, "-o", out_rel, errp) < 0 || put(&b, "-B", bd_rel, errp) < 0 ||
+	    put(&b, "-G", a->make ? "make" : "ninja", errp) < 0 ||
+	    put(&b, "--prefix", a->prefix, errp) < 0 ||
+	    put(&b, "--target", a->target, errp) < 0 ||
+	    put(&b, "--platform", a->platform, errp) < 0)
+		goto out;
+	for (size_t i = 0; i < a->build_args.n; i++)
+		if (put(&b, "--build-arg", a->build_args.v[i], errp) < 0)
+			goto out;
+	for (size_t i = 0; i < outputs->n; i++)
+		if (put(&b, "--output", outputs->v[i], errp) < 0)
+			goto out;
+	for (size_t i = 0; i < a->tags.n; i++)
+		if (put(&b, "-t", a->tags.v[i], errp) < 0)
+			goto out;
+	r = fs_write_if_changed(path, buf_str(&b), b.len, NULL, errp);
+out:
+	buf_fini(&b);
+	return r;
+}

@@ -1,0 +1,48 @@
+#ifndef DF2NINJA_GENARGS_H
+#define DF2NINJA_GENARGS_H
+
+#include <stdbool.h>
+
+#include "util/strv.h"
+
+struct err;
+
+/* the generation options, from the command line or an args file */
+struct genargs {
+	const char *path;	/* PATH operand */
+	const char *file;	/* -f */
+	const char *context;	/* --context */
+	const char *output;	/* -o */
+	const char *builddir;	/* -B */
+	const char *target;	/* --target */
+	const char *platform;	/* --platform */
+	const char *prefix;	/* --prefix */
+	const char *args_file;	/* --args-file */
+	bool make;		/* -G make */
+	struct strv build_args;	/* --build-arg */
+	struct strv outputs;	/* --output */
+	struct strv tags;	/* -t */
+	struct strv owned;	/* strings the fields above may point into */
+};
+
+enum { GENARGS_OK = 0, GENARGS_HELP = 1, GENARGS_VERSION = 2 };
+
+void genargs_init(struct genargs *a);
+void genargs_fini(struct genargs *a);
+/*
+ * parse argv (argv[0] is the program); --args-file FILE reads the options
+ * from FILE, one per line, instead. Returns GENARGS_OK, GENARGS_HELP,
+ * GENARGS_VERSION, or -1 with *errp set for a usage error.
+ */
+int genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp);
+/*
+ * write the options to path so that `df2ninja --args-file path`, run in
+ * the output's directory, generates the same file again; paths are given
+ * relative to that directory. Written only when changed.
+ */
+int genargs_write(const struct genargs *a, const char *df_rel,
+		  const char *ctx_rel, const char *out_rel, const char *bd_rel,
+		  const struct strv *outputs, const char *path,
+		  struct err **errp);
+
+#endif

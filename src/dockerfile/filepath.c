@@ -1,0 +1,305 @@
+#include <stdbool.h>
+#include <stddef.h>
+#include <string.h>
+
+#include "util/alloc.h"
+#include "filepath.h"
+
+/*
+ * a port of Go's filepath.Match (go/src/path/filepath/match.go), kept close to
+ * the original so its odd corners (a class may match '/', a failed match still
+ * checks the rest of the pattern for syntax) stay the same.
+ */
+
+#define RUNE_ERROR 0xfffd
+
+/* decode one UTF-8 sequence the way utf8.DecodeRuneInString does: an invalid
+ * or truncated sequence is RUNE_ERROR of length 1 */
+static long
+decode_rune(const char *s, size_t len, size_t *n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	long r;
+	size_t need;
+
+	*n = 1;
+	if (len == 0)
+		return RUNE_ERROR;
+	if (u[0] < 0x80)
+		return u[0];
+	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
+		need = 2;
+		r = u[0] & 0x1f;
+	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
+		need = 3;
+		r = u[0] & 0x0f;
+	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
+		need = 4;
+		r = u[0] & 0x07;
+	} else {
+		return RUNE_ERROR;
+	}
+	if (len < need)
+		return RUNE_ERROR;
+	for (size_t i = 1; i < need; i++) {
+		if ((u[i] & 0xc0) != 0x80)
+			return RUNE_ERROR;
+		r = (r << 6) | (u[i] & 0x3f);
+	}
+	if ((need == 3 && r < 0x800) ||
+	    (need == 4 && (r < 0x10000 || r > 0x10ffff)) ||
+	    (r >= 0xd800 && r <= 0xdfff))
+		return RUNE_ERROR;
+	*n = need;
+	return r;
+}
+
+/* one class bound: an optionally escaped character */
+static int
+get_esc(const char **chunk, const char *end, long *r)
+{
+	const char *c = *chunk;
+	size_t n;
+
+	if (c >= end || *c == '-' || *c == ']')
+		return -1;
+	if (*c == '\\') {
+		c++;
+		if (c >= end)
+			return -1;
+	}
+	*r = decode_rune(c, (size_t)(end - c), &n);
+	if (*r == RUNE_ERROR && n == 1)
+		return -1;
+	c += n;
+	if (c >= end)
+		return -1;
+	*chunk = c;
+	return 0;
+}
+
+/* split off the next chunk: leading stars, then up to the next star outside
+ * a class */
+static void
+scan_chunk(const char **pat, bool *star, const char **chunk,
+	   const char **chunk_end)
+{
+	const char *p = *pat;
+	bool inrange = false;
+
+	*star = false;
+	while (*p == '*') {
+		p++;
+		*star = true;
+	}
+	*chunk = p;
+	for (; *p; p++) {
+		if (*p == '\\') {
+			if (p[1])
+				p++;
+		} else if (*p == '[') {
+			inrange = true;
+		} else if (*p == ']') {
+			inrange = false;
+		} else if (*p == '*' && !inrange) {
+			break;
+		}
+	}
+	*chunk_end = p;
+	*pat = p;
+}
+
+/* match chunk against a prefix of s; *rest gets what is left. returns 1 on
+ * match, 0 on no match, -1 on a malformed chunk */
+static int
+match_chunk(const char *c, const char *cend, const char *s, const char **rest)
+{
+	const char *send = s + strlen(s);
+	bool failed = false;
+
+	while (c < cend) {
+		if (!failed && s >= send)
+			failed = true;
+		switch (*c) {
+		case '[': {
+			long r = 0, lo, hi;
+			bool negated = false, match = false;
+			int nrange = 0;
+			size_t n;
+
+			if (!failed) {
+				r = decode_rune(s, (size_t)(send - s), &n);
+				s += n;
+			}
+			c++;
+			if (c < cend && *c == '^') {
+				negated = true;
+				c++;
+			}
+			for (;;) {
+				if (c < cend && *c == ']' && nrange > 0) {
+					c++;
+					break;
+				}
+				if (get_esc(&c, cend, &lo) < 0)
+					return -1;
+				hi = lo;
+				if (*c == '-') {
+					c++;
+					if (get_esc(&c, cend, &hi) < 0)
+						return -1;
+				}
+				if (lo <= r && r <= hi)
+					match = true;
+				nrange++;
+			}
+			if (match == negated)
+				failed = true;
+			break;
+		}
+		case '?':
+			if (!failed) {
+				size_t n;
+
+				if (*s == '/')
+					failed = true;
+				decode_rune(s, (size_t)(send - s), &n);
+				s += n;
+			}
+			c++;
+			break;
+		case '\\':
+			c++;
+			if (c >= cend)
+				return -1;
+			/* fallthrough */
+		default:
+			if (!failed) {
+				if (*c != *s)
+					failed = true;
+				s++;
+			}
+			c++;
+			break;
+		}
+	}
+	if (failed)
+		return 0;
+	*rest = s;
+	return 1;
+}
+
+int
+filepath_match(const char *pattern, const char *name)
+{
+	const char *pat = pattern, *chunk, *cend, *t;
+	bool star;
+	int r;
+
+	while (*pat) {
+		scan_chunk(&pat, &star, &chunk, &cend);
+		if (star && chunk == cend)
+			return strchr(name, '/') ? 0 : 1;
+		r = match_chunk(chunk, cend, name, &t);
+		if (r == 1 && (*t == '\0' || *pat)) {
+			name = t;
+			continue;
+		}
+		if (r < 0)
+			return -1;
+		if (star) {
+			bool found = false;
+
+			for (size_t i = 0; name[i] && name[i] != '/'; i++) {
+				r = match_chunk(chunk, cend, name + i + 1, &t);
+				if (r == 1) {
+					if (!*pat && *t)
+						continue;
+					name = t;
+					found = true;
+					break;
+				}
+				if (r < 0)
+					return -1;
+			}
+			if (found)
+				continue;
+		}
+		/* no match, but the rest must still be well formed */
+		while (*pat) {
+			scan_chunk(&pat, &star, &chunk, &cend);
+			if (match_chunk(chunk, cend, "", &t) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	return *name == '\0';
+}
+
+bool
+filepath_has_magic(const char *pattern)
+{
+	for (const char *p = pattern; *p; p++) {
+		if (*p == '\\') {
+			if (!p[1])
+				break;
+			p++;
+		} else if (*p == '*' || *p == '?' || *p == '[') {
+			return true;
+		}
+	}
+	return false;
+}
+
+bool
+filepath_valid(const char *pattern)
+{
+	return filepath_match(pattern, ".") >= 0;
+}
+
+char *
+filepath_clean(const char *path)
+{
+	size_t len = strlen(path), r = 0, w = 0, dotdot = 0;
+	bool rooted = len > 0 && path[0] == '/';
+	char *out = xmalloc(len + 2);
+
+	/* a port of Go's path.Clean: r reads path, w writes out, dotdot is
+	 * where ".." can no longer back up */
+	if (rooted) {
+		out[w++] = '/';
+		r = 1;
+		dotdot = 1;
+	}
+	while (r < len) {
+		if (path[r] == '/') {
+			r++;
+		} else if (path[r] == '.' &&
+			   (r + 1 == len || path[r + 1] == '/')) {
+			r++;
+		} else if (path[r] == '.' && path[r + 1] == '.' &&
+			   (r + 2 == len || path[r + 2] == '/')) {
+			r += 2;
+			if (w > dotdot) {
+				w--;
+				while (w > dotdot && out[w] != '/')
+					w--;
+			} else if (!rooted) {
+				if (w > 0)
+					out[w++] = '/';
+				out[w++] = '.';
+				out[w++] = '.';
+				dotdot = w;
+			}
+		} else {
+			if ((rooted && w != 1) || (!rooted && w != 0))
+				out[w++] = '/';
+			for (; r < len && path[r] != '/'; r++)
+				out[w++] = path[r];
+		}
+	}
+	if (w == 0)
+		out[w++] = '.';
+	out[w] = '\0';
+	return out;
+}

@@ -1,0 +1,58 @@
+#include "ast.h"
+
+static const char *const names[] = {
+	[INSTR_UNKNOWN] = "",
+	[INSTR_ADD] = "ADD",
+	[INSTR_ARG] = "ARG",
+	[INSTR_CMD] = "CMD",
+	[INSTR_COPY] = "COPY",
+	[INSTR_ENTRYPOINT] = "ENTRYPOINT",
+	[INSTR_ENV] = "ENV",
+	[INSTR_EXPOSE] = "EXPOSE",
+	[INSTR_FROM] = "FROM",
+	[INSTR_HEALTHCHECK] = "HEALTHCHECK",
+	[INSTR_LABEL] = "LABEL",
+	[INSTR_MAINTAINER] = "MAINTAINER",
+	[INSTR_ONBUILD] = "ONBUILD",
+	[INSTR_RUN] = "RUN",
+	[INSTR_SHELL] = "SHELL",
+	[INSTR_STOPSIGNAL] = "STOPSIGNAL",
+	[INSTR_USER] = "USER",
+	[INSTR_VOLUME] = "VOLUME",
+	[INSTR_WORKDIR] = "WORKDIR",
+};
+
+const char *
+instr_name(enum instr_kind k)
+{
+	if ((unsigned)k >= sizeof(names) / sizeof(*names))
+		return "";
+	return names[k];
+}
+
+/* ASCII-only, so that no locale can change which keywords match */
+static bool
+equal_fold(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a >= 'A' && *a <= 'Z' ? (char)(*a + 32) : *a;
+		char y = *b >= 'A' && *b <= 'Z' ? (char)(*b + 32) : *b;
+
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+enum instr_kind
+instr_kind_of(const char *keyword)
+{
+	size_t k;
+
+	if (!keyword || !*keyword)
+		return INSTR_UNKNOWN;
+	for (k = 1; k < sizeof(names) / sizeof(*names); k++)
+		if (equal_fold(keyword, names[k]))
+			return (enum instr_kind)k;
+	return INSTR_UNKNOWN;
+}

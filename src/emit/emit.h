@@ -1,0 +1,38 @@
+#ifndef DF2NINJA_EMIT_H
+#define DF2NINJA_EMIT_H
+
+#include <stdbool.h>
+
+#include "../graph/graph.h"
+#include "../util/buf.h"
+
+struct err;
+
+/* where things are, as the generated file names them; strings are
+ * borrowed, paths relative to the output file's directory unless said */
+struct emit_opts {
+	const char *output;	/* the generated file's own name ("build.ninja") */
+	const char *df2ninja;	/* absolute path of the df2ninja binary */
+	const char *builddir;	/* the build dir (".df2ninja") */
+	const char *dockerfile;	/* the Dockerfile */
+	const char *dockerignore; /* the context's .dockerignore (may not exist) */
+	const char *genargs;	/* the file holding the generation options */
+	const char *prefix;	/* make: prefix of variables and targets, or "" */
+	const char *version;	/* df2ninja's version, for the header */
+};
+
+/* append the build.ninja text for g to out */
+int emit_ninja(const struct graph *g, const struct emit_opts *o,
+	       struct buf *out, struct err **errp);
+/* append the GNU make text for g to out */
+int emit_make(const struct graph *g, const struct emit_opts *o,
+	      struct buf *out, struct err **errp);
+/*
+ * write every needed step's plan to <builddir_path>/plans/<step name>.json
+ * and the export plan to <builddir_path>/plans/export.json, each only when
+ * its content changed; builddir_path is as seen from the current directory
+ */
+int emit_plans(const struct graph *g, const char *builddir_path,
+	       struct err **errp);
+
+#endif

@@ -1,0 +1,81 @@
+#ifndef DF2NINJA_COPY_H
+#define DF2NINJA_COPY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "image/digest.h"
+
+struct err;
+struct ignore;
+struct strv;
+
+/*
+ * the filesystem half of COPY and ADD, by the rules of the Dockerfile
+ * reference as BuildKit applies them: what the sources name (wildcards,
+ * directories copied by their contents, symlinks followed at the top and
+ * copied as links below, never out of the source root), where it lands
+ * (dest relative to WORKDIR, a trailing '/' or an existing directory
+ * meaning "into"), .dockerignore, --exclude, --parents, --chown, --chmod,
+ * and ADD's unpacking of local tar archives.
+ */
+
+/* where sources are read from */
+struct copy_source {
+	int fd;				/* the tree's root directory */
+	const char *name;		/* for messages: "build context",
+					 * "stage 'builder'", ... */
+	const struct ignore *ignore;	/* .dockerignore (the context only),
+					 * or NULL */
+};
+
+/* a COPY <<EOF source: a file called name holding data */
+struct copy_heredoc {
+	const char *name;
+	const char *data;
+	size_t len;
+};
+
+struct copy_opts {
+	bool is_add;			/* ADD: unpack local archives */
+	bool no_unpack;			/* ADD --unpack=false */
+	const char *const *srcs;	/* as written, variables expanded */
+	size_t nsrcs;
+	const struct copy_heredoc *heredocs;
+	size_t nheredocs;
+	const char *dest;		/* as written */
+	const char *workdir;		/* absolute; NULL or "" is "/" */
+	bool has_chown;			/* --chown given (resolved: uid, gid) */
+	uid_t uid;
+	gid_t gid;
+	bool keep_owner;		/* without --chown keep the source's
+					 * owners (COPY --from) instead of
+					 * making everything root's (context) */
+	const char *chmod;		/* --chmod, or NULL */
+	const char *const *excludes;	/* --exclude patterns */
+	size_t nexcludes;
+	bool parents;			/* --parents */
+};
+
+/*
+ * copy o's sources from src into the root filesystem rootfd (its '/':
+ * every destination path is resolved inside it, symlinks included).
+ *
+ * deps (may be NULL) gets, sorted and without duplicates, the path
+ * relative to src->fd ("." for the root) of every file and symlink read and
+ * every directory listed, .dockerignore'd entries left out, for a depfile.
+ * digest (may be NULL) gets "sha256:..." of everything written: paths,
+ * types, modes, owners, sizes, contents, link targets, xattrs, but no
+ * times, so touching a source changes nothing.
+ *
+ * Errors: "COPY failed: file not found in build context: 'x'"; "When using
+ * COPY with more than one source file, the destination must be a directory
+ * and end with a /"; "ADD from a URL is not supported yet: '...'"; bad
+ * --chmod; and whatever the filesystem says, naming the path.
+ */
+int copy_run(const struct copy_source *src, int rootfd,
+	     const struct copy_opts *o, struct strv *deps,
+	     char digest[DIGEST_LEN], struct err **errp);
+
+#endif

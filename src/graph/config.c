@@ -1,0 +1,521 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "../util/err.h"
+#include "check.h"
+#include "config.h"
+
+bool
+config_is_meta(enum instr_kind k)
+{
+	switch (k) {
+	case INSTR_ARG:
+	case INSTR_CMD:
+	case INSTR_ENTRYPOINT:
+	case INSTR_ENV:
+	case INSTR_EXPOSE:
+	case INSTR_HEALTHCHECK:
+	case INSTR_LABEL:
+	case INSTR_MAINTAINER:
+	case INSTR_ONBUILD:
+	case INSTR_SHELL:
+	case INSTR_STOPSIGNAL:
+	case INSTR_USER:
+	case INSTR_VOLUME:
+		return true;
+	case INSTR_UNKNOWN:
+	case INSTR_ADD:
+	case INSTR_COPY:
+	case INSTR_FROM:
+	case INSTR_RUN:
+	case INSTR_WORKDIR:
+		break;
+	}
+	return false;
+}
+
+static struct pj *
+strings(struct resolver *r, const struct strv *sv, size_t from)
+{
+	struct pj *a = pj_array(&r->arena);
+
+	for (size_t i = from; i < sv->n; i++)
+		pj_push(&r->arena, a, resolve_str(r, sv->v[i]));
+	return a;
+}
+
+static struct pj *
+op(struct resolver *r, const struct instr *in, const char *name)
+{
+	struct pj *o = pj_object(&r->arena);
+
+	(void)in;
+	pj_set(&r->arena, o, "op", pj_string(&r->arena, name));
+	pj_push(&r->arena, r->ops, o);
+	return o;
+}
+
+/* ENV and LABEL: key, value, separator triples (ast.h) */
+static int
+pairs(struct resolver *r, struct stage *s, const struct instr *in, bool is_env)
+{
+	struct sstate *ss = resolve_ss(r, s);
+	size_t n = in->args.n / 3, i;
+	struct pj *list = pj_array(&r->arena);
+	char **keys = xcalloc(n, sizeof(*keys)), **vals = xcalloc(n, sizeof(*vals));
+	int rc = 0;
+
+	/* BuildKit expands every word first, then sets them in order */
+	for (i = 0; i < n && rc == 0; i++) {
+		struct pj *k, *v, *pair;
+
+		if (resolve_word(r, s, in, in->args.v[3 * i], &k, &keys[i]) < 0) {
+			rc = -1;
+			break;
+		}
+		if (resolve_word(r, s, in, in->args.v[3 * i + 1], &v,
+				 &vals[i]) < 0) {
+			rc = -1;
+			break;
+		}
+		pair = pj_array(&r->arena);
+		pj_push(&r->arena, pair, k);
+		pj_push(&r->arena, pair, v);
+		pj_push(&r->arena, list, pair);
+		if (is_env && !keys[i])
+			rc = resolve_fail(r, in, "ENV name '%s' uses a variable "
+					  "of the base image: not supported",
+					  in->args.v[3 * i]);
+		else if (is_env && !*keys[i])
+			rc = resolve_fail(r, in, "ENV name '%s' expands to "
+					  "nothing", in->args.v[3 * i]);
+	}
+	for (i = 0; i < n && rc == 0 && is_env; i++)
+		env_set(&ss->env, keys[i], vals[i] ? vals[i] :
+			in->args.v[3 * i + 1], !vals[i]);
+	for (i = 0; i < n; i++) {
+		free(keys[i]);
+		free(vals[i]);
+	}
+	free(keys);
+	free(vals);
+	if (rc < 0) {
+		return -1;
+	}
+	pj_set(&r->arena, op(r, in, is_env ? "env" : "label"),
+			    is_env ? "env" : "labels", list);
+	return 0;
+}
+
+static void
+scope_arg(struct sstate *ss, const char *name, const char *value, bool raw)
+{
+	size_t i;
+
+	/* like BuildKit's history string: a redeclared ARG keeps its place */
+	for (i = 0; i < ss->nargs; i++)
+		if (!strcmp(ss->args[i].name, name))
+			break;
+	if (i == ss->nargs) {
+		xgrow(&ss->args, &ss->capargs, ss->nargs + 1, sizeof(*ss->args));
+		ss->args[i].name = xstrdup(name);
+		ss->nargs++;
+	} else {
+		free(ss->args[i].value);
+	}
+	ss->args[i].value = xstrdup(value);
+	ss->args[i].is_raw = raw;
+}
+
+/* dispatchArg: a build arg wins, then the default, then a global value */
+static int
+arg(struct resolver *r, struct stage *s, const struct instr *in)
+{
+	struct sstate *ss = resolve_ss(r, s);
+	struct pj *list = pj_array(&r->arena);
+	size_t i;
+
+	for (i = 0; i < in->args.n; i++) {
+		const char *word = in->args.v[i], *eq = strchr(word, '=');
+		autofree char *name = eq ? xstrndup(word, (size_t)(eq - word)) :
+				      xstrdup(word);
+		const char *bv = vars_get(&r->bargs, name);
+		const struct envvar *gv = env_get(&r->global, name);
+		char *value = NULL;
+		bool raw = false;
+		struct pj *jv, *o;
+
+		if (bv) {
+			value = xstrdup(bv);
+			jv = resolve_str(r, bv);
+		} else if (eq) {
+			/* earlier ARGs of this line are in scope already */
+			if (resolve_word(r, s, in, eq + 1, &jv, &value) < 0) {
+				return -1;
+			}
+			if (!value) {
+				value = xstrdup(eq + 1);
+				raw = true;
+			}
+		} else if (gv) {
+			value = xstrdup(gv->value);
+			jv = resolve_str(r, gv->value);
+		} else {
+			jv = pj_null(&r->arena);
+		}
+		if (value)
+			env_set(&ss->env, name, value, raw);
+		scope_arg(ss, name, value, raw);
+		free(value);
+		o = pj_object(&r->arena);
+		pj_set(&r->arena, o, "name", resolve_str(r, name));
+		pj_set(&r->arena, o, "value", jv);
+		pj_push(&r->arena, list, o);
+	}
+	pj_set(&r->arena, op(r, in, "arg"), "args", list);
+	return 0;
+}
+
+static void
+command(struct resolver *r, struct stage *s, const struct instr *in,
+	const char *name)
+{
+	struct sstate *ss = resolve_ss(r, s);
+	struct pj *o = op(r, in, name);
+
+	if (in->kind == INSTR_ENTRYPOINT && in->is_json && in->args.n == 0)
+		pj_set(&r->arena, o, name, pj_null(&r->arena));
+	else
+		pj_set(&r->arena, o, name, strings(r, &in->args, 0));
+	pj_set(&r->arena, o, "shell_form", pj_bool(&r->arena, !in->is_json));
+	if (in->kind == INSTR_ENTRYPOINT)
+		pj_set(&r->arena, o, "reset_cmd", pj_bool(&r->arena, !ss->cmd_set));
+	else
+		ss->cmd_set = true;
+}
+
+/* strconv.ParseUint(s, 10, 16) */
+static int
+port_num(const char *s, size_t n, unsigned long *v)
+{
+	char buf[8];
+
+	if (n == 0 || n >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)buf[i]))
+			return -1;
+	*v = strtoul(buf, NULL, 10);
+	return *v > 65535 ? -1 : 0;
+}
+
+static int
+port_range(const char *s, size_t n, unsigned long *lo, unsigned long *hi)
+{
+	const char *dash = memchr(s, '-', n);
+
+	if (!dash) {
+		if (port_num(s, n, lo) < 0)
+			return -1;
+		*hi = *lo;
+		return 0;
+	}
+	if (memchr(dash + 1, '-', n - (size_t)(dash + 1 - s)) ||
+	    port_num(s, (size_t)(dash - s), lo) < 0 ||
+	    port_num(dash + 1, n - (size_t)(dash + 1 - s), hi) < 0 || *hi < *lo)
+		return -1;
+	return 0;
+}
+
+/* parsePortSpec: [ip:][hostport:]port[-port][/proto] -> "N/proto"... */
+static int
+port_spec(struct resolver *r, const struct instr *in, const char *spec,
+	  struct pj *out)
+{
+	const char *colon = strrchr(spec, ':'), *cport = colon ? colon + 1 : spec;
+	const char *slash = strchr(cport, '/');
+	size_t plen = slash ? (size_t)(slash - cport) : strlen(cport);
+	char proto[8] = "tcp";
+	unsigned long lo, hi, hlo, hhi;
+
+	if (slash) {
+		size_t n = strlen(slash + 1);
+
+		if (n >= sizeof(proto))
+			return resolve_fail(r, in, "invalid proto: %s", slash + 1);
+		for (size_t i = 0; i <= n; i++)
+			proto[i] = (char)tolower((unsigned char)slash[1 + i]);
+		if (!*proto)
+			strcpy(proto, "tcp");
+		else if (strcmp(proto, "tcp") && strcmp(proto, "udp") &&
+			 strcmp(proto, "sctp"))
+			return resolve_fail(r, in, "invalid proto: %s", proto);
+	}
+	if (plen == 0)
+		return resolve_fail(r, in, "no port specified: %s<empty>", spec);
+	if (port_range(cport, plen, &lo, &hi) < 0)
+		return resolve_fail(r, in, "invalid containerPort: %.*s",
+				    (int)plen, cport);
+	if (colon) {
+		/* a host port (range) before it, maybe an IP before that */
+		const char *hp = spec, *c2;
+
+		for (c2 = spec; c2 < colon; c2++)
+			if (*c2 == ':')
+				hp = c2 + 1;
+		if (hp < colon && (port_range(hp, (size_t)(colon - hp), &hlo,
+					      &hhi) < 0 ||
+				   (hhi - hlo != hi - lo && hi != lo)))
+			return resolve_fail(r, in, "invalid hostPort in '%s'",
+					    spec);
+	}
+	for (unsigned long p = lo; p <= hi; p++) {
+		char buf[32];
+
+		snprintf(buf, sizeof(buf), "%lu/%s", p, proto);
+		pj_push(&r->arena, out, pj_string(&r->arena, buf));
+	}
+	return 0;
+}
+
+static int
+expose(struct resolver *r, struct stage *s, const struct instr *in)
+{
+	struct pj *ports = pj_array(&r->arena);
+	struct expander x;
+	size_t i, j;
+
+	resolve_expander(r, s, &x);
+	for (i = 0; i < in->args.n; i++) {
+		struct strv fields = STRV_INIT;
+		struct err *e = NULL;
+		bool deferred;
+
+		if (expand_fields(&x, in->args.v[i], &fields, &deferred, &e) < 0) {
+			return resolve_fail_err(r, in, e);
+		}
+		if (deferred)
+			pj_push(&r->arena, ports, resolve_jword(r,
+						in->args.v[i], true));
+		for (j = 0; j < fields.n; j++)
+			if (port_spec(r, in, fields.v[j], ports) < 0) {
+				strv_fini(&fields);
+				return -1;
+			}
+		strv_fini(&fields);
+	}
+	pj_set(&r->arena, op(r, in, "expose"), "ports", ports);
+	return 0;
+}
+
+static int
+volume(struct resolver *r, struct stage *s, const struct instr *in)
+{
+	struct pj *list = pj_array(&r->arena), *w;
+	size_t i;
+
+	for (i = 0; i < in->args.n; i++) {
+		char *v;
+
+		if (resolve_word(r, s, in, in->args.v[i], &w, &v) < 0) {
+			return -1;
+		}
+		pj_push(&r->arena, list, w);
+		if (v && !*v) {
+			free(v);
+			return resolve_fail(r, in, "VOLUME specified can not be "
+					    "an empty string");
+		}
+		free(v);
+	}
+	pj_set(&r->arena, op(r, in, "volume"), "volumes", list);
+	return 0;
+}
+
+/* moby/sys/signal's ParseSignal on Linux */
+static bool
+is_signal(const char *s)
+{
+	static const char *const names[] = {
+		"ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP",
+		"ILL", "INT", "IO", "IOT", "KILL", "PIPE", "POLL", "PROF", "PWR",
+		"QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP",
+		"TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU",
+		"XFSZ", "RTMIN", "RTMAX",
+	};
+	char up[32];
+	size_t i, n;
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (*s && !*end)
+		return !errno && v > 0 && v <= 0x7fffffffL;
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	n = strlen(s);
+	if (n >= sizeof(up))
+		return false;
+	for (i = 0; i <= n; i++)
+		up[i] = (char)toupper((unsigned char)s[i]);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(up, names[i]))
+			return true;
+	/* RTMIN+1..RTMIN+15, RTMAX-14..RTMAX-1 */
+	if ((!strncmp(up, "RTMIN+", 6) || !strncmp(up, "RTMAX-", 6)) &&
+	    isdigit((unsigned char)up[6])) {
+		v = strtol(up + 6, &end, 10);
+		return !*end && v >= 1 && v <= (up[5] == '+' ? 15 : 14);
+	}
+	return false;
+}
+
+static int
+single(struct resolver *r, struct stage *s, const struct instr *in,
+       const char *name, const char *key)
+{
+	struct pj *w;
+	char *v;
+
+	if (resolve_word(r, s, in, in->args.v[0], &w, &v) < 0)
+		return -1;
+	if (in->kind == INSTR_STOPSIGNAL && v && !is_signal(v)) {
+		resolve_fail(r, in, "invalid signal: %s", v);
+		free(v);
+		return -1;
+	}
+	free(v);
+	pj_set(&r->arena, op(r, in, name), key, w);
+	return 0;
+}
+
+static int
+healthcheck(struct resolver *r, struct stage *s, const struct instr *in)
+{
+	struct flags f;
+	struct pj *o, *test;
+	int64_t ns[4] = { 0, 0, 0, 0 };
+	long retries = 0;
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	char *msg;
+
+	(void)s;
+	if (flags_parse(in, &f, &msg) < 0) {
+		resolve_fail(r, in, "%s", msg);
+		free(msg);
+		flags_fini(&f);
+		return -1;
+	}
+	if (!strcasecmp(in->args.v[0], "NONE")) {
+		test = pj_array(&r->arena);
+		pj_push(&r->arena, test, pj_string(&r->arena, "NONE"));
+	} else if (in->is_json) {
+		test = pj_array(&r->arena);
+		pj_push(&r->arena, test, pj_string(&r->arena, "CMD"));
+		for (i = 1; i < in->args.n; i++)
+			pj_push(&r->arena, test, resolve_str(r, in->args.v[i]));
+	} else {
+		for (i = 1; i < in->args.n; i++)
+			buf_printf(&b, "%s%s", i > 1 ? " " : "", in->args.v[i]);
+		test = pj_array(&r->arena);
+		pj_push(&r->arena, test, pj_string(&r->arena, "CMD-SHELL"));
+		pj_push(&r->arena, test, resolve_str(r, buf_str(&b)));
+		buf_fini(&b);
+	}
+	check_interval(r, in, "interval", f.interval, &ns[0]);
+	check_interval(r, in, "timeout", f.timeout, &ns[1]);
+	check_interval(r, in, "start-period", f.start_period, &ns[2]);
+	check_interval(r, in, "start-interval", f.start_interval, &ns[3]);
+	if (f.retries && *f.retries)
+		retries = strtol(f.retries, NULL, 10);
+	flags_fini(&f);
+	o = op(r, in, "healthcheck");
+	pj_set(&r->arena, o, "test", test);
+	pj_set(&r->arena, o, "interval", pj_int(&r->arena, ns[0]));
+	pj_set(&r->arena, o, "timeout", pj_int(&r->arena, ns[1]));
+	pj_set(&r->arena, o, "start_period", pj_int(&r->arena, ns[2]));
+	pj_set(&r->arena, o, "start_interval", pj_int(&r->arena, ns[3]));
+	pj_set(&r->arena, o, "retries", pj_int(&r->arena, retries));
+	return 0;
+}
+
+/* the trigger as BuildKit stores it: the text after ONBUILD, then the
+ * here-documents */
+static void
+onbuild(struct resolver *r, const struct instr *in)
+{
+	const char *s = in->original ? in->original : "";
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	s += strspn(s, " \t");
+	s += strcspn(s, " \t");
+	s += strspn(s, " \t");
+	buf_puts(&b, s);
+	for (i = 0; i < in->nheredocs; i++)
+		buf_printf(&b, "\n%s%s", in->heredocs[i].content ?
+			   in->heredocs[i].content : "", in->heredocs[i].name);
+	pj_set(&r->arena, op(r, in, "onbuild"), "trigger",
+			    resolve_str(r, buf_str(&b)));
+	buf_fini(&b);
+}
+
+int
+config_instr(struct resolver *r, struct stage *s, const struct instr *in)
+{
+	switch (in->kind) {
+	case INSTR_ENV:
+		return pairs(r, s, in, true);
+	case INSTR_LABEL:
+		return pairs(r, s, in, false);
+	case INSTR_ARG:
+		return arg(r, s, in);
+	case INSTR_USER:
+		return single(r, s, in, "user", "user");
+	case INSTR_STOPSIGNAL:
+		return single(r, s, in, "stopsignal", "signal");
+	case INSTR_CMD:
+		command(r, s, in, "cmd");
+		return 0;
+	case INSTR_ENTRYPOINT:
+		command(r, s, in, "entrypoint");
+		return 0;
+	case INSTR_SHELL:
+		pj_set(&r->arena, op(r, in, "shell"), "shell",
+				    strings(r, &in->args, 0));
+		return 0;
+	case INSTR_EXPOSE:
+		return expose(r, s, in);
+	case INSTR_VOLUME:
+		return volume(r, s, in);
+	case INSTR_HEALTHCHECK:
+		return healthcheck(r, s, in);
+	case INSTR_ONBUILD:
+		onbuild(r, in);
+		return 0;
+	case INSTR_MAINTAINER:
+		pj_set(&r->arena, op(r, in, "maintainer"), "maintainer",
+				    resolve_str(r, in->args.v[0]));
+		return 0;
+	case INSTR_UNKNOWN:
+	case INSTR_ADD:
+	case INSTR_COPY:
+	case INSTR_FROM:
+	case INSTR_RUN:
+	case INSTR_WORKDIR:
+		break;
+	}
+	return resolve_fail(r, in, "BUG: %s is not a metadata instruction",
+			    instr_name(in->kind));
+}

@@ -1,0 +1,17 @@
+#ifndef DF2NINJA_CONFIG_H
+#define DF2NINJA_CONFIG_H
+
+#include "resolve.h"
+
+/*
+ * apply the metadata instruction in (ENV, LABEL, ARG, USER, CMD,
+ * ENTRYPOINT, SHELL, EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, ONBUILD,
+ * MAINTAINER) to stage s: update its scope and append its operation
+ * (plan.h) to r->ops. shown is the instruction as the Dockerfile has it
+ * (the ONBUILD of a trigger), in what is run.
+ */
+int config_instr(struct resolver *r, struct stage *s, const struct instr *in);
+/* true for the instructions config_instr takes */
+bool config_is_meta(enum instr_kind k);
+
+#endif

@@ -1,0 +1,690 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "../util/err.h"
+#include "buildargs.h"
+#include "check.h"
+#include "config.h"
+#include "plan.h"
+#include "ref.h"
+#include "resolve.h"
+#include "steps.h"
+
+/* the PATH BuildKit gives an image without one (scratch) */
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+const char *
+step_kind_name(enum step_kind k)
+{
+	switch (k) {
+	case STEP_FROM:
+		return "FROM";
+	case STEP_RUN:
+		return "RUN";
+	case STEP_COPY:
+		return "COPY";
+	case STEP_ADD:
+		return "ADD";
+	case STEP_WORKDIR:
+		return "WORKDIR";
+	case STEP_CONFIG:
+		return "CONFIG";
+	}
+	return "?";
+}
+
+struct step *
+stage_last_step(const struct stage *s)
+{
+	return s->nsteps ? &s->steps[s->nsteps - 1] : NULL;
+}
+
+void
+graph_free(struct graph *g)
+{
+	size_t i, j;
+
+	if (!g)
+		return;
+	for (i = 0; i < g->nstages; i++) {
+		struct stage *s = &g->stages[i];
+
+		for (j = 0; j < s->nsteps; j++) {
+			free(s->steps[j].name);
+			free(s->steps[j].plan);
+			free(s->steps[j].deps);
+		}
+		free(s->steps);
+		free(s->name);
+		free(s->id);
+		free(s->base);
+	}
+	free(g->stages);
+	free(g->export_plan);
+	strv_fini(&g->warnings);
+	free(g);
+}
+
+/* plans are JSON: their text must be UTF-8 */
+static int
+check_utf8(struct resolver *r, const struct instr *in)
+{
+	size_t i;
+	bool ok = !in->original || pj_utf8(in->original);
+
+	for (i = 0; ok && i < in->args.n; i++)
+		ok = pj_utf8(in->args.v[i]);
+	for (i = 0; ok && i < in->flags.n; i++)
+		ok = pj_utf8(in->flags.v[i]);
+	for (i = 0; ok && i < in->nheredocs; i++)
+		ok = pj_utf8(in->heredocs[i].name) &&
+		     (!in->heredocs[i].content || pj_utf8(in->heredocs[i].content));
+	return ok ? 0 : resolve_fail(r, in, "the instruction is not valid "
+				     "UTF-8");
+}
+
+/* pass 1, BuildKit's instructions.Parse: every instruction on its own */
+static int
+check_all(struct resolver *r, size_t *nstages)
+{
+	const struct dockerfile *df = r->df;
+	size_t i;
+
+	*nstages = 0;
+	for (i = 0; i < df->ninstrs; i++) {
+		const struct instr *in = &df->instrs[i];
+		struct flags f;
+		int rc = check_instr(r, in, &f);
+
+		flags_fini(&f);
+		if (rc < 0 || check_utf8(r, in) < 0 ||
+		    (in->sub && check_utf8(r, in->sub) < 0))
+			return -1;
+		if (in->kind == INSTR_FROM)
+			(*nstages)++;
+		else if (!*nstages && in->kind != INSTR_ARG)
+			return resolve_fail(r, in, "%s before the first FROM: "
+					    "only ARG can come before FROM",
+					    instr_name(in->kind));
+		if (in->kind == INSTR_ARG)
+			buildargs_declare(r, in);
+		else if (in->kind == INSTR_ONBUILD && in->sub->kind == INSTR_ARG)
+			buildargs_declare(r, in->sub);
+	}
+	if (!*nstages)
+		return err_make(r->errp, 0, "%s: there is nothing to build: the "
+				"Dockerfile has no FROM", resolve_name(r));
+	return 0;
+}
+
+static bool
+valid_stage_name(const char *s)
+{
+	if (!(*s >= 'a' && *s <= 'z'))
+		return false;
+	for (s++; *s; s++)
+		if (!(*s >= 'a' && *s <= 'z') && !isdigit((unsigned char)*s) &&
+		    *s != '-' && *s != '_' && *s != '.')
+			return false;
+	return true;
+}
+
+/* names the generated build gives targets of its own */
+static bool
+reserved(const char *name, int index)
+{
+	char own[32];
+
+	if (!strcmp(name, "image") || !strcmp(name, "all") ||
+	    !strcmp(name, "clean") || !strcmp(name, "default"))
+		return true;
+	if (strncmp(name, "stage-", 6) || !name[6] ||
+	    strspn(name + 6, "0123456789") != strlen(name + 6))
+		return false;
+	snprintf(own, sizeof(own), "stage-%d", index);
+	return strcmp(name, own) != 0;
+}
+
+/* pass 2: stage names and ids, before any FROM is resolved */
+static int
+name_stages(struct resolver *r)
+{
+	const struct dockerfile *df = r->df;
+	struct graph *g = r->g;
+	size_t i, k = 0;
+
+	for (i = 0; i < df->ninstrs; i++) {
+		const struct instr *in = &df->instrs[i];
+		struct stage *s, *dup;
+		char *name;
+
+		if (in->kind != INSTR_FROM)
+			continue;
+		s = &g->stages[k];
+		s->index = (int)k++;
+		s->from = in;
+		if (in->args.n != 3) {
+			s->id = xasprintf("stage-%d", s->index);
+			symtab_put(&r->ids, s->id, s);
+			continue;
+		}
+		name = xstrdup(in->args.v[2]);
+		for (char *p = name; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if (!valid_stage_name(name)) {
+			free(name);
+			return resolve_fail(r, in, "invalid name for build stage: "
+					    "'%s', name can't start with a number "
+					    "or contain symbols", in->args.v[2]);
+		}
+		if (reserved(name, s->index)) {
+			resolve_fail(r, in, "stage name '%s' is reserved for a "
+				     "target of the generated build; rename the "
+				     "stage (FROM ... AS other)", name);
+			free(name);
+			return -1;
+		}
+		dup = symtab_get(&r->ids, name);
+		if (dup) {
+			resolve_fail(r, in, "duplicate stage name '%s' (first "
+				     "defined at line %d)", name, dup->from->line);
+			free(name);
+			return -1;
+		}
+		s->name = name;
+		s->id = xstrdup(name);
+		symtab_put(&r->ids, s->id, s);
+	}
+	return 0;
+}
+
+static int
+expand_global(struct resolver *r, const struct instr *in, const char *word,
+	      char **out)
+{
+	struct expander x = { &r->global, false, r->df->escape, false };
+	struct err *e = NULL;
+	bool deferred;
+
+	if (expand_word(&x, word, out, &deferred, &e) < 0)
+		return resolve_fail_err(r, in, e);
+	return 0;
+}
+
+/* FROM's --platform: what runs here is the host's platform */
+static int
+stage_platform(struct resolver *r, struct stage *s, const char *flag)
+{
+	struct sstate *ss = resolve_ss(r, s);
+	struct platform p;
+	autofree char *v = NULL;
+	char buf[96];
+
+	if (!flag)
+		return 0;
+	if (expand_global(r, s->from, flag, &v) < 0)
+		return -1;
+	if (!*v)
+		return resolve_fail(r, s->from, "empty platform value from "
+				    "expression %s", flag);
+	if (platform_parse(v, &p) < 0)
+		return resolve_fail(r, s->from, "failed to parse platform %s", v);
+	if (!platform_equal(&p, &r->host)) {
+		platform_format(&p, buf);
+		ss->foreign = s->from;
+		ss->foreign_platform = xstrdup(buf);
+	}
+	return 0;
+}
+
+/* the instructions stage s runs: its parent's triggers, then its own */
+static void
+collect(struct resolver *r, struct stage *s, size_t first, size_t end)
+{
+	struct sstate *ss = resolve_ss(r, s);
+	const struct dockerfile *df = r->df;
+	size_t n = end - first, i, k = 0, t = 0, ntrig = 0;
+
+	if (s->parent) {
+		const struct sstate *ps = resolve_ss(r, s->parent);
+
+		/* only the parent's own ONBUILDs: BuildKit clears inherited ones */
+		for (i = 0; i < ps->ncmds; i++)
+			if (ps->cmds[i] == ps->shown[i] &&
+			    ps->cmds[i]->kind == INSTR_ONBUILD)
+				ntrig++;
+		ss->trig = xcalloc(ntrig ? ntrig : 1, sizeof(*ss->trig));
+		ss->cmds = xcalloc(n + ntrig + 1, sizeof(*ss->cmds));
+		ss->shown = xcalloc(n + ntrig + 1, sizeof(*ss->shown));
+		for (i = 0; i < ps->ncmds; i++) {
+			const struct instr *ob = ps->cmds[i];
+
+			if (ob != ps->shown[i] || ob->kind != INSTR_ONBUILD)
+				continue;
+			ss->trig[t] = *ob->sub;
+			if (ob->nheredocs) {
+				ss->trig[t].heredocs = ob->heredocs;
+				ss->trig[t].nheredocs = ob->nheredocs;
+			}
+			ss->cmds[k] = &ss->trig[t++];
+			ss->shown[k++] = ob;
+		}
+		ss->ntrig = ntrig;
+	} else {
+		ss->cmds = xcalloc(n + 1, sizeof(*ss->cmds));
+		ss->shown = xcalloc(n + 1, sizeof(*ss->shown));
+	}
+	for (i = first; i < end; i++) {
+		ss->cmds[k] = &df->instrs[i];
+		ss->shown[k++] = &df->instrs[i];
+	}
+	ss->ncmds = k;
+}
+
+/* the steps of s with their kinds and names; plans come later */
+static void
+lay_out(struct resolver *r, struct stage *s)
+{
+	struct sstate *ss = resolve_ss(r, s);
+	const struct instr *trailing = NULL;
+	size_t i, k = 1;
+
+	s->nnumbered = 1;
+	for (i = 0; i < ss->ncmds; i++) {
+		if (steps_is_step(ss->cmds[i]->kind)) {
+			s->nnumbered++;
+			trailing = NULL;
+		} else if (!trailing) {
+			trailing = ss->shown[i];
+		}
+	}
+	ss->has_config = trailing != NULL;
+	s->nsteps = (size_t)s->nnumbered + ss->has_config;
+	s->steps = xcalloc(s->nsteps, sizeof(*s->steps));
+	s->steps[0].kind = STEP_FROM;
+	s->steps[0].instr = s->from;
+	for (i = 0; i < ss->ncmds; i++) {
+		enum instr_kind kind = ss->cmds[i]->kind;
+
+		if (!steps_is_step(kind))
+			continue;
+		s->steps[k].kind = kind == INSTR_RUN ? STEP_RUN :
+				   kind == INSTR_COPY ? STEP_COPY :
+				   kind == INSTR_ADD ? STEP_ADD : STEP_WORKDIR;
+		s->steps[k++].instr = ss->shown[i];
+	}
+	if (ss->has_config) {
+		s->steps[k].kind = STEP_CONFIG;
+		s->steps[k].instr = trailing;
+	}
+	for (i = 0; i < s->nsteps; i++) {
+		struct step *st = &s->steps[i];
+
+		st->stage = s;
+		if (st->kind == STEP_CONFIG) {
+			st->name = xasprintf("%s/config", s->id);
+		} else {
+			st->num = (int)i + 1;
+			st->name = xasprintf("%s/%02d", s->id, st->num);
+		}
+	}
+}
+
+/* a FROM that names no earlier stage: scratch or an image reference */
+static int
+base_image(struct resolver *r, struct stage *s)
+{
+	const char *why;
+	char *lower;
+	struct stage *st;
+
+	if (!strcmp(s->base, "scratch"))
+		return 0;
+	resolve_ss(r, s)->from_image = true;
+	if (ref_check(s->base, &why) == 0)
+		return 0;
+	lower = xstrdup(s->base);
+	for (char *p = lower; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	st = symtab_get(&r->ids, lower);
+	free(lower);
+	if (st && st->index < s->index)
+		return resolve_fail(r, s->from, "invalid image reference '%s': "
+				    "%s (stage names are lower-case: did you "
+				    "mean '%s'?)", s->base, why, st->id);
+	return resolve_fail(r, s->from, "invalid image reference '%s': %s",
+			    s->base, why);
+}
+
+/* pass 3: every FROM's base, the stages' instructions and steps */
+static int
+resolve_bases(struct resolver *r)
+{
+	const struct dockerfile *df = r->df;
+	struct graph *g = r->g;
+	size_t i, k;
+
+	for (k = 0; k < g->nstages; k++) {
+		struct stage *s = &g->stages[k], *p;
+		const struct instr *in = s->from;
+		size_t first = (size_t)(in - df->instrs) + 1, end = first;
+		struct flags f;
+		char *msg;
+		int rc;
+
+		while (end < df->ninstrs && df->instrs[end].kind != INSTR_FROM)
+			end++;
+		if (expand_global(r, in, in->args.v[0], &s->base) < 0)
+			return -1;
+		if (!*s->base)
+			return resolve_fail(r, in, "base name (%s) should not be "
+					    "blank", in->args.v[0]);
+		flags_parse(in, &f, &msg);
+		rc = stage_platform(r, s, f.platform);
+		flags_fini(&f);
+		if (rc < 0)
+			return -1;
+		p = symtab_get(&r->ids, s->base);
+		if (p == s)
+			return resolve_fail(r, in, "FROM '%s' names its own stage; "
+					    "to use the image, write its full "
+					    "name (docker.io/library/%s) or "
+					    "rename the stage", s->base, s->base);
+		if (p && p->index > s->index)
+			return resolve_fail(r, in, "FROM '%s' names a stage "
+					    "defined later (line %d); a stage "
+					    "can only start from an earlier one",
+					    s->base, p->from->line);
+		if (p) {
+			s->parent = p;
+			resolve_ss(r, s)->from_image = resolve_ss(r, p)->from_image;
+		} else if (base_image(r, s) < 0) {
+			return -1;
+		}
+		collect(r, s, first, end);
+		lay_out(r, s);
+		for (i = 0; i < resolve_ss(r, s)->ntrig; i++) {
+			/* what BuildKit checks when it parses the trigger */
+			struct flags tf;
+
+			rc = check_instr(r, &resolve_ss(r, s)->trig[i], &tf);
+			flags_fini(&tf);
+			if (rc < 0)
+				return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+from_step(struct resolver *r, struct stage *s)
+{
+	struct sstate *ss = resolve_ss(r, s);
+	struct step *st = &s->steps[0];
+	struct pj *plan = plan_begin(r, st, NULL), *base = pj_object(&r->arena);
+	char platform[96];
+
+	if (ss->foreign_platform)
+		snprintf(platform, sizeof(platform), "%s", ss->foreign_platform);
+	else
+		snprintf(platform, sizeof(platform), "%s", r->host_str);
+	if (s->parent) {
+		pj_set(&r->arena, base, "type", pj_string(&r->arena, "stage"));
+		pj_set(&r->arena, base, "stage", pj_string(&r->arena, s->parent->id));
+		resolve_dep(r, s, st, s->parent, s->from);
+	} else if (!strcmp(s->base, "scratch")) {
+		pj_set(&r->arena, base, "type", pj_string(&r->arena, "scratch"));
+		pj_set(&r->arena, base, "platform", pj_string(&r->arena, platform));
+	} else {
+		pj_set(&r->arena, base, "type", pj_string(&r->arena, "image"));
+		pj_set(&r->arena, base, "ref", resolve_str(r, s->base));
+		pj_set(&r->arena, base, "platform", pj_string(&r->arena, platform));
+		st->pulls = true;
+	}
+	pj_set(&r->arena, plan, "base", base);
+	return plan_end(r, st, plan);
+}
+
+/* pass 4: run the stage's instructions, in order, into plans */
+static int
+dispatch(struct resolver *r, struct stage *s)
+{
+	struct sstate *ss = resolve_ss(r, s);
+	size_t i, k = 1;
+
+	if (s->parent) {
+		const struct sstate *ps = resolve_ss(r, s->parent);
+
+		env_copy(&ss->env, &ps->env);
+		for (i = 0; i < ps->nargs; i++) {
+			xgrow(&ss->args, &ss->capargs, ss->nargs + 1,
+			      sizeof(*ss->args));
+			ss->args[ss->nargs].name = xstrdup(ps->args[i].name);
+			ss->args[ss->nargs].value = xstrdup(ps->args[i].value);
+			ss->args[ss->nargs++].is_raw = ps->args[i].is_raw;
+		}
+	} else if (!ss->from_image) {
+		env_set(&ss->env, "PATH", DEFAULT_PATH, false);
+	}
+	if (from_step(r, s) < 0)
+		return -1;
+	for (i = 0; i < ss->ncmds; i++) {
+		const struct instr *in = ss->cmds[i];
+		struct step *st;
+		struct pj *plan;
+
+		if (config_is_meta(in->kind)) {
+			if (config_instr(r, s, in) < 0)
+				return -1;
+		} else {
+			st = &s->steps[k];
+			plan = plan_begin(r, st, &s->steps[k - 1]);
+			if (steps_fill(r, s, st, in, plan) < 0 ||
+			    plan_end(r, st, plan) < 0)
+				return -1;
+			k++;
+		}
+	}
+	if (ss->has_config)
+		return plan_end(r, &s->steps[k], plan_begin(r, &s->steps[k],
+							    &s->steps[k - 1]));
+	return 0;
+}
+
+enum { WHITE, GRAY, BLACK };
+
+static int
+visit(struct resolver *r, struct stage *s, char *color, struct stage **path,
+      size_t depth)
+{
+	struct sstate *ss = resolve_ss(r, s);
+	size_t i, j;
+
+	color[s->index] = GRAY;
+	path[depth] = s;
+	for (i = 0; i < ss->nedges; i++) {
+		struct stage *to = ss->edges[i].to;
+
+		if (color[to->index] == GRAY) {
+			struct buf b = BUF_INIT;
+
+			for (j = 0; path[j] != to; j++)
+				;
+			for (; j <= depth; j++)
+				buf_printf(&b, "%s -> ", path[j]->id);
+			buf_puts(&b, to->id);
+			resolve_fail(r, ss->edges[i].in, "circular dependency "
+				     "between stages: %s", buf_str(&b));
+			buf_fini(&b);
+			return -1;
+		}
+		if (color[to->index] == WHITE &&
+		    visit(r, to, color, path, depth + 1) < 0)
+			return -1;
+	}
+	color[s->index] = BLACK;
+	return 0;
+}
+
+static int
+check_cycles(struct resolver *r)
+{
+	struct graph *g = r->g;
+	char *color = xcalloc(g->nstages, 1);
+	struct stage **path = xcalloc(g->nstages, sizeof(*path));
+	int rc = 0;
+
+	for (size_t i = 0; i < g->nstages && rc == 0; i++)
+		if (color[i] == WHITE)
+			rc = visit(r, &g->stages[i], color, path, 0);
+	free(color);
+	free(path);
+	return rc;
+}
+
+static int
+pick_target(struct resolver *r)
+{
+	struct graph *g = r->g;
+	const char *t = r->opts->target;
+	struct buf names = BUF_INIT;
+	char *lower;
+	size_t i;
+
+	if (!t || !*t) {
+		g->target = &g->stages[g->nstages - 1];
+		return 0;
+	}
+	lower = xstrdup(t);
+	for (char *p = lower; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	g->target = symtab_get(&r->ids, lower);
+	free(lower);
+	if (g->target)
+		return 0;
+	for (i = 0; i < g->nstages; i++)
+		buf_printf(&names, "%s%s", i ? ", " : "", g->stages[i].id);
+	err_make(r->errp, 0, "target stage '%s' could not be found; the "
+		 "stages are: %s", t, buf_str(&names));
+	buf_fini(&names);
+	return -1;
+}
+
+/* needed: the target and, transitively, what its steps read */
+static int
+mark_needed(struct resolver *r)
+{
+	struct graph *g = r->g;
+	struct stage **todo = xcalloc(g->nstages, sizeof(*todo));
+	size_t n = 0, i;
+	int rc = 0;
+
+	g->target->needed = true;
+	todo[n++] = g->target;
+	while (n) {
+		struct sstate *ss = resolve_ss(r, todo[--n]);
+
+		for (i = 0; i < ss->nedges; i++)
+			if (!ss->edges[i].to->needed) {
+				ss->edges[i].to->needed = true;
+				todo[n++] = ss->edges[i].to;
+			}
+	}
+	free(todo);
+	for (i = 0; i < g->nstages && rc == 0; i++) {
+		struct sstate *ss = resolve_ss(r, &g->stages[i]);
+
+		if (g->stages[i].needed && ss->foreign)
+			rc = resolve_fail(r, ss->foreign, "platform '%s' is not "
+					  "supported yet (host is %s)",
+					  ss->foreign_platform, r->host_str);
+	}
+	return rc;
+}
+
+static void
+resolver_fini(struct resolver *r)
+{
+	size_t i, j;
+
+	for (i = 0; r->ss && i < r->g->nstages; i++) {
+		struct sstate *ss = &r->ss[i];
+
+		env_fini(&ss->env);
+		for (j = 0; j < ss->nargs; j++) {
+			free(ss->args[j].name);
+			free(ss->args[j].value);
+		}
+		free(ss->args);
+		free(ss->cmds);
+		free(ss->shown);
+		free(ss->trig);
+		free(ss->foreign_platform);
+		free(ss->edges);
+	}
+	free(r->ss);
+	vars_fini(&r->bargs);
+	env_fini(&r->global);
+	symtab_fini(&r->ids);
+	symtab_fini(&r->declared);
+	strv_fini(&r->declared_names);
+	pj_fini(&r->arena);
+}
+
+int
+graph_build(const struct dockerfile *df, const struct gen_opts *opts,
+	    struct graph **out, struct err **errp)
+{
+	struct resolver r;
+	struct graph *g = xcalloc(1, sizeof(*g));
+	size_t n, i;
+	int rc;
+
+	memset(&r, 0, sizeof(r));
+	*out = NULL;
+	g->df = df;
+	r.df = df;
+	r.opts = opts;
+	r.g = g;
+	r.errp = errp;
+	r.ops = pj_array(&r.arena);
+	platform_host(&r.host);
+	platform_format(&r.host, r.host_str);
+	rc = check_all(&r, &n);
+	if (rc == 0) {
+		g->stages = xcalloc(n, sizeof(*g->stages));
+		g->nstages = n;
+		r.ss = xcalloc(n, sizeof(*r.ss));
+		rc = buildargs_build(&r);
+	}
+	if (rc == 0)
+		rc = name_stages(&r);
+	if (rc == 0)
+		rc = buildargs_global(&r);
+	if (rc == 0)
+		rc = resolve_bases(&r);
+	for (i = 0; rc == 0 && i < g->nstages; i++)
+		rc = dispatch(&r, &g->stages[i]);
+	if (rc == 0)
+		rc = check_cycles(&r);
+	if (rc == 0)
+		rc = pick_target(&r);
+	if (rc == 0)
+		rc = mark_needed(&r);
+	if (rc == 0) {
+		buildargs_warn_unused(&r);
+		rc = plan_export(&r);
+	}
+	resolver_fini(&r);
+	if (rc < 0) {
+		graph_free(g);
+		return -1;
+	}
+	*out = g;
+	return 0;
+}

@@ -1,0 +1,113 @@
+#ifndef DF2NINJA_GRAPH_H
+#define DF2NINJA_GRAPH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../dockerfile/ast.h"
+#include "../util/strv.h"
+
+struct err;
+
+/*
+ * A resolved build: stages and their steps, in Dockerfile order, with the
+ * JSON plan of every step. A step is what BuildKit shows as a vertex
+ * ("[build 3/5]"): FROM, RUN, COPY, ADD and WORKDIR, numbered from 1 (FROM
+ * is 1). Metadata instructions (ENV, LABEL, CMD, USER, ARG, ...) do not get
+ * a number: they ride in the plan of the next step, and those after the last
+ * step form the stage's CONFIG step ("<stage>/config"), which exists only
+ * when there are such trailing instructions.
+ *
+ * A stage built FROM another stage first runs that stage's ONBUILD
+ * triggers, as steps of its own (their instr is the ONBUILD). Plans are
+ * described in plan.h.
+ */
+
+enum step_kind {
+	STEP_FROM,
+	STEP_RUN,
+	STEP_COPY,
+	STEP_ADD,
+	STEP_WORKDIR,
+	STEP_CONFIG,
+};
+
+struct stage;
+
+struct step {
+	struct stage *stage;
+	enum step_kind kind;
+	int num;		/* 1..stage->nnumbered; 0 for STEP_CONFIG */
+	const struct instr *instr; /* the instruction (first trailing one for CONFIG) */
+	char *name;		/* "<stage id>/<NN>" (NN = num, 2 digits at least)
+				 * or "<stage id>/config": base name of the
+				 * plan, stamp and log files */
+	char *plan;		/* the JSON plan (plan.h), deterministic text
+				 * ending in '\n' */
+	bool reads_context;	/* COPY/ADD reading the build context, or a RUN
+				 * with a bind mount of it: depfile */
+	bool pulls;		/* FROM an image, COPY --from an image, RUN
+				 * --mount=from=image: registry pool */
+	struct stage **deps;	/* other stages whose result this step reads
+				 * (COPY --from, RUN --mount=from, FROM stage),
+				 * unique, sorted by index */
+	size_t ndeps;
+};
+
+struct stage {
+	int index;		/* 0-based position among the FROMs */
+	char *name;		/* the AS name, lower-cased, or NULL */
+	char *id;		/* name, or "stage-<index>" */
+	const struct instr *from;
+	char *base;		/* the expanded FROM reference ("scratch", "alpine:3") */
+	struct stage *parent;	/* when base names an earlier stage */
+	struct step *steps;	/* steps[0] is the FROM; a CONFIG step is last */
+	size_t nsteps;
+	int nnumbered;		/* M in "[stage N/M]" */
+	bool needed;		/* the target depends on it */
+};
+
+/* what shapes a generation; strings are borrowed */
+struct gen_opts {
+	const char *dockerfile;	/* the Dockerfile as named in messages */
+	const char *dockerfile_rel; /* its path relative to the output dir */
+	const char *context_rel; /* the context dir relative to the output dir */
+	const char *builddir_rel; /* the build dir relative to the output dir */
+	const char *target;	/* --target, or NULL for the last stage */
+	struct strv build_args;	/* "K=V", or "K" to take V from the environment */
+	struct strv outputs;	/* --output values, "type=oci,dest=PATH" */
+	struct strv tags;	/* -t values */
+	const char *platform;	/* --platform, or NULL */
+	const char *cwd;	/* directory df2ninja ran in, for relative dests */
+};
+
+struct graph {
+	const struct dockerfile *df;	/* borrowed */
+	struct stage *stages;
+	size_t nstages;
+	struct stage *target;		/* the stage the image target exports */
+	char *export_plan;		/* JSON plan of the export edge */
+	struct strv warnings;		/* "NAME:LINE: message", or "NAME:
+					 * message" without a line (build args
+					 * no ARG consumed) */
+};
+
+/*
+ * resolve df into stages and steps: ARG scoping and build args, stage
+ * references (FROM, COPY --from, RUN --mount=from), the target and what it
+ * needs, flag checking, variable expansion of what is known now, plans.
+ * Errors name the Dockerfile line ("Dockerfile:7:1: error: ...").
+ * Unneeded stages are resolved (and can fail) too, but a FROM --platform
+ * other than the host's is an error only in a needed stage.
+ * Build args named without a value ("K") are read with getenv.
+ */
+int graph_build(const struct dockerfile *df, const struct gen_opts *opts,
+		struct graph **out, struct err **errp);
+/* free g; accepts NULL */
+void graph_free(struct graph *g);
+/* the step that ends the stage: its CONFIG step, else its last step */
+struct step *stage_last_step(const struct stage *s);
+/* "FROM", "RUN", ... for a step kind */
+const char *step_kind_name(enum step_kind k);
+
+#endif

@@ -1,0 +1,383 @@
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "../util/strv.h"
+#include "mount.h"
+
+/* Go's encoding/csv for one record: quoted fields, "" inside quotes */
+static int
+split_csv(const char *s, struct strv *out, const char **why)
+{
+	struct buf f = BUF_INIT;
+
+	for (;;) {
+		buf_reset(&f);
+		buf_putn(&f, "", 0);
+		if (*s == '"') {
+			for (s++;; s++) {
+				if (!*s) {
+					*why = "extraneous or missing \" in "
+					       "quoted-field";
+					goto bad;
+				}
+				if (*s == '"') {
+					if (s[1] != '"')
+						break;
+					s++;
+				}
+				buf_putc(&f, *s);
+			}
+			s++;
+			if (*s && *s != ',') {
+				*why = "extraneous or missing \" in quoted-field";
+				goto bad;
+			}
+		} else {
+			for (; *s && *s != ','; s++) {
+				if (*s == '"') {
+					*why = "bare \" in non-quoted-field";
+					goto bad;
+				}
+				buf_putc(&f, *s);
+			}
+		}
+		strv_add(out, buf_str(&f));
+		if (!*s)
+			break;
+		s++;
+	}
+	buf_fini(&f);
+	return 0;
+bad:
+	buf_fini(&f);
+	return -1;
+}
+
+/* strconv.ParseBool */
+static int
+parse_bool(const char *s, bool *b)
+{
+	static const char *const t[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const f[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+	for (size_t i = 0; i < 6; i++) {
+		if (!strcmp(s, t[i])) {
+			*b = true;
+			return 0;
+		}
+		if (!strcmp(s, f[i])) {
+			*b = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/* go-units RAMInBytes: "64m", "1.5 GiB", "100" (binary multiples) */
+static int
+parse_size(const char *s, long long *out)
+{
+	const char *p = s;
+	double v;
+	char *end;
+	int shift = 0;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	errno = 0;
+	v = strtod(p, &end);
+	if (errno || end == p)
+		return -1;
+	p = end;
+	if (*p == ' ')
+		p++;
+	if (*p && strchr("kKmMgGtTpP", *p)) {
+		shift = (int)(strchr("kmgtp", tolower((unsigned char)*p)) -
+			      "kmgtp" + 1) * 10;
+		p++;
+	}
+	if (*p == 'i' || *p == 'I')
+		p++;
+	if (*p == 'b' || *p == 'B')
+		p++;
+	if (*p)
+		return -1;
+	v = ldexp(v, shift);
+	if (v >= 9.2e18)
+		return -1;
+	*out = (long long)v;
+	return 0;
+}
+
+static int
+parse_uint(const char *s, int base, unsigned long long max,
+	   unsigned long long *out)
+{
+	char *end;
+
+	if (!*s || !isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*out = strtoull(s, &end, base);
+	return errno || *end || *out > max ? -1 : 0;
+}
+
+struct mount {
+	const char *type;
+	bool readonly, ro_auto, required, has_required;
+	const char *from, *sharing;
+	struct pj *obj;
+};
+
+/* a value that must be known now: mount options shape the graph */
+static int
+known(struct resolver *r, struct stage *s, const struct instr *in,
+      const char *key, const char *value, char **out)
+{
+	if (resolve_word(r, s, in, value, NULL, out) < 0)
+		return -1;
+	if (!*out)
+		return resolve_fail(r, in, "mount option '%s=%s' cannot use a "
+				    "variable of the base image", key, value);
+	return 0;
+}
+
+static const char *
+canon_type(const char *v)
+{
+	static const char *const types[] = {
+		"bind", "cache", "tmpfs", "secret", "ssh",
+	};
+	for (size_t i = 0; i < 5; i++)
+		if (!strcasecmp(v, types[i]))
+			return types[i];
+	return NULL;
+}
+
+static bool
+is_ro_key(const char *k)
+{
+	return !strcmp(k, "readonly") || !strcmp(k, "ro");
+}
+
+static bool
+is_rw_key(const char *k)
+{
+	return !strcmp(k, "readwrite") || !strcmp(k, "rw");
+}
+
+static int
+field(struct resolver *r, struct stage *s, const struct instr *in,
+      struct mount *m, const char *field)
+{
+	const char *eq = strchr(field, '=');
+	autofree char *key = eq ? xstrndup(field, (size_t)(eq - field)) :
+			     xstrdup(field);
+	const char *raw = eq ? eq + 1 : NULL;
+	autofree char *v = NULL;
+	unsigned long long n;
+	long long size;
+	bool secretish = !strcmp(m->type, "secret") || !strcmp(m->type, "ssh");
+	struct pj *w;
+
+	for (char *p = key; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	if (!raw) {
+		if (is_ro_key(key) || is_rw_key(key)) {
+			m->readonly = is_ro_key(key);
+			m->ro_auto = false;
+			return 0;
+		}
+		if (!strcmp(key, "required") && secretish) {
+			m->required = m->has_required = true;
+			return 0;
+		}
+		if (!strcmp(key, "required"))
+			return resolve_fail(r, in, "unexpected key 'required' "
+					    "for mount type '%s'", m->type);
+		return resolve_fail(r, in, "invalid field '%s' must be a "
+				    "key=value pair", field);
+	}
+	if (!strcmp(key, "from")) {
+		const char *d = strchr(raw, '$');
+
+		if (d && d[1])
+			return resolve_fail(r, in, "'from' doesn't support "
+					    "variable expansion, define alias "
+					    "stage instead");
+		m->from = raw;
+		return 0;
+	}
+	if (!strcmp(key, "source") || !strcmp(key, "src") ||
+	    !strcmp(key, "target") || !strcmp(key, "dst") ||
+	    !strcmp(key, "destination") || !strcmp(key, "id") ||
+	    !strcmp(key, "env")) {
+		const char *k = key[0] == 's' ? "source" : key[0] == 'i' ? "id" :
+				key[0] == 'e' ? "env" : "target";
+
+		if (!strcmp(k, "env") && strcmp(m->type, "secret"))
+			return resolve_fail(r, in, "unexpected key 'env' for "
+					    "mount type '%s'", m->type);
+		if (resolve_word(r, s, in, raw, &w, NULL) < 0)
+			return -1;
+		pj_set(&r->arena, m->obj, k, w);
+		return 0;
+	}
+	if (known(r, s, in, key, raw, &v) < 0)
+		return -1;
+	if (!strcmp(key, "type")) {
+		m->type = canon_type(v);
+		if (!m->type)
+			return resolve_fail(r, in, "unsupported mount type '%s' "
+					    "(use bind, cache, tmpfs, secret or "
+					    "ssh)", v);
+	} else if (is_ro_key(key) || is_rw_key(key)) {
+		bool b;
+
+		if (parse_bool(v, &b) < 0)
+			return resolve_fail(r, in, "invalid value for %s: %s",
+					    key, v);
+		m->readonly = is_ro_key(key) ? b : !b;
+		m->ro_auto = false;
+	} else if (!strcmp(key, "required")) {
+		if (!secretish)
+			return resolve_fail(r, in, "unexpected key 'required' "
+					    "for mount type '%s'", m->type);
+		if (parse_bool(v, &m->required) < 0)
+			return resolve_fail(r, in, "invalid value for %s: %s",
+					    key, v);
+		m->has_required = true;
+	} else if (!strcmp(key, "size")) {
+		if (strcmp(m->type, "tmpfs"))
+			return resolve_fail(r, in, "unexpected key 'size' for "
+					    "mount type '%s'", m->type);
+		if (parse_size(v, &size) < 0)
+			return resolve_fail(r, in, "invalid value for %s: %s",
+					    key, v);
+		pj_set(&r->arena, m->obj, "size", pj_int(&r->arena, size));
+	} else if (!strcmp(key, "sharing")) {
+		for (char *p = v; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+		if (strcmp(v, "shared") && strcmp(v, "private") &&
+		    strcmp(v, "locked"))
+			return resolve_fail(r, in, "unsupported sharing value "
+					    "'%s' (use shared, private or "
+					    "locked)", v);
+		m->sharing = m->type;
+		pj_set(&r->arena, m->obj, "sharing", pj_string(&r->arena, v));
+	} else if (!strcmp(key, "mode")) {
+		if (parse_uint(v, 8, 0xffffffffULL, &n) < 0)
+			return resolve_fail(r, in, "invalid value %s for mode", v);
+		pj_set(&r->arena, m->obj, "mode", pj_int(&r->arena, (long long)n));
+	} else if (!strcmp(key, "uid") || !strcmp(key, "gid")) {
+		if (parse_uint(v, 10, 0xffffffffULL, &n) < 0)
+			return resolve_fail(r, in, "invalid value %s for %s", v,
+					    key);
+		pj_set(&r->arena, m->obj, key, pj_int(&r->arena, (long long)n));
+	} else {
+		return resolve_fail(r, in, "unexpected key '%s' in '%s'", key,
+				    field);
+	}
+	return 0;
+}
+
+/* validateMount, and what dispatchRunMounts rejects */
+static int
+validate(struct resolver *r, const struct instr *in, struct mount *m)
+{
+	bool file_info = !strcmp(m->type, "secret") || !strcmp(m->type, "ssh") ||
+			 !strcmp(m->type, "cache");
+	struct pj *target = pj_get(m->obj, "target");
+	static const char *const owner[] = { "mode", "uid", "gid" };
+
+	for (size_t i = 0; i < 3 && !file_info; i++)
+		if (pj_get(m->obj, owner[i]))
+			return resolve_fail(r, in, "%s not allowed for '%s' type "
+					    "mounts", owner[i], m->type);
+	if (m->ro_auto)
+		m->readonly = strcmp(m->type, "cache") && strcmp(m->type, "tmpfs");
+	if (!strcmp(m->type, "secret")) {
+		if (m->from)
+			return resolve_fail(r, in, "secret mount should not have "
+					    "a from");
+		if (!pj_get(m->obj, "source") && !target &&
+		    !pj_get(m->obj, "id") &&
+		    !pj_get(m->obj, "env"))
+			return resolve_fail(r, in, "invalid secret mount. one of "
+					    "source, target required");
+		if (pj_get(m->obj, "source") &&
+		    pj_get(m->obj, "id"))
+			return resolve_fail(r, in, "both source and id can't be "
+					    "set");
+	}
+	if (m->sharing && strcmp(m->type, "cache"))
+		return resolve_fail(r, in, "invalid cache sharing set for %s "
+				    "mount", m->type);
+	if (m->from && (!strcmp(m->type, "tmpfs") || !strcmp(m->type, "ssh")))
+		return resolve_fail(r, in, "a %s mount cannot have a from",
+				    m->type);
+	if (!strcmp(m->type, "bind") || !strcmp(m->type, "cache") ||
+	    !strcmp(m->type, "tmpfs")) {
+		if (!target)
+			return resolve_fail(r, in, "a %s mount needs a target",
+					    m->type);
+		if (target->type == PJ_STRING && !strcmp(target->s, "/"))
+			return resolve_fail(r, in, "invalid mount target \"/\"");
+	}
+	return 0;
+}
+
+int
+mount_parse(struct resolver *r, struct stage *s, struct step *st,
+	    const struct instr *in, const char *spec, struct pj **out,
+	    bool *reads_context)
+{
+	struct strv fields = STRV_INIT;
+	struct mount m = { "bind", false, true, false, false, NULL, NULL, NULL };
+	const char *why;
+	size_t i;
+
+	*out = NULL;
+	if (split_csv(spec, &fields, &why) < 0) {
+		strv_fini(&fields);
+		return resolve_fail(r, in, "failed to parse csv mounts: %s", why);
+	}
+	m.obj = pj_object(&r->arena);
+	for (i = 0; i < fields.n; i++)
+		if (field(r, s, in, &m, fields.v[i]) < 0)
+			goto bad;
+	if (validate(r, in, &m) < 0)
+		goto bad;
+	pj_set(&r->arena, m.obj, "type", pj_string(&r->arena, m.type));
+	pj_set(&r->arena, m.obj, "readonly", pj_bool(&r->arena, m.readonly));
+	if (m.has_required)
+		pj_set(&r->arena, m.obj, "required", pj_bool(&r->arena, m.required));
+	if (m.from) {
+		struct stage *from;
+		const char *image;
+
+		if (resolve_source(r, in, "--mount from", m.from, &from,
+				   &image) < 0)
+			goto bad;
+		if (from)
+			resolve_dep(r, s, st, from, in);
+		else
+			st->pulls = true;
+		pj_set(&r->arena, m.obj, "from",
+				    resolve_source_json(r, from, image));
+	} else if (!strcmp(m.type, "bind")) {
+		*reads_context = true;
+	}
+	strv_fini(&fields);
+	*out = m.obj;
+	return 0;
+bad:
+	strv_fini(&fields);
+	return -1;
+}

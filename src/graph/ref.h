@@ -1,0 +1,12 @@
+#ifndef DF2NINJA_REF_H
+#define DF2NINJA_REF_H
+
+/*
+ * check that ref is an image reference the registry client can take
+ * ("alpine", "debian:bookworm", "ghcr.io/o/r:t@sha256:..."), the grammar
+ * of distribution/reference. A reference with a transport ("oci-layout://")
+ * is left to the executor. Returns 0, or -1 with *why a static text.
+ */
+int ref_check(const char *ref, const char **why);
+
+#endif

@@ -1,0 +1,192 @@
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "../util/err.h"
+#include "ref.h"
+#include "resolve.h"
+
+const char *
+resolve_name(const struct resolver *r)
+{
+	if (r->opts->dockerfile)
+		return r->opts->dockerfile;
+	return r->df->name ? r->df->name : "Dockerfile";
+}
+
+int
+resolve_fail(struct resolver *r, const struct instr *in, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	err_at(r->errp, resolve_name(r), in->line, in->col, "%s", buf_str(&b));
+	buf_fini(&b);
+	return -1;
+}
+
+int
+resolve_fail_err(struct resolver *r, const struct instr *in, struct err *e)
+{
+	resolve_fail(r, in, "%s", e && e->msg ? e->msg : "failed");
+	err_free(e);
+	return -1;
+}
+
+struct pj *
+resolve_str(struct resolver *r, const char *s)
+{
+	struct pj *j = pj_string(&r->arena, s);
+
+	if (!j) {
+		r->bad_utf8 = true;
+		j = pj_string(&r->arena, "");
+	}
+	return j;
+}
+
+struct pj *
+resolve_jword(struct resolver *r, const char *s, bool deferred)
+{
+	struct pj *o;
+
+	if (!deferred)
+		return resolve_str(r, s);
+	r->used_raw = true;
+	o = pj_object(&r->arena);
+	pj_set(&r->arena, o, "raw", resolve_str(r, s));
+	return o;
+}
+
+struct sstate *
+resolve_ss(struct resolver *r, const struct stage *s)
+{
+	return &r->ss[s->index];
+}
+
+void
+resolve_expander(struct resolver *r, struct stage *s, struct expander *x)
+{
+	struct sstate *ss = resolve_ss(r, s);
+
+	x->env = &ss->env;
+	x->from_image = ss->from_image;
+	x->escape = r->df->escape ? r->df->escape : '\\';
+	x->used_unknown = false;
+}
+
+int
+resolve_word(struct resolver *r, struct stage *s, const struct instr *in,
+	     const char *word, struct pj **out, char **value)
+{
+	struct expander x;
+	struct err *e = NULL;
+	bool deferred;
+	char *v;
+
+	resolve_expander(r, s, &x);
+	if (expand_word(&x, word, &v, &deferred, &e) < 0)
+		return resolve_fail_err(r, in, e);
+	if (out)
+		*out = resolve_jword(r, v, deferred);
+	if (value)
+		*value = deferred ? NULL : v;
+	if (!value || deferred)
+		free(v);
+	return 0;
+}
+
+/* strconv.Atoi's syntax: an optional sign and decimal digits */
+static bool
+is_int(const char *s)
+{
+	if (*s == '+' || *s == '-')
+		s++;
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isdigit((unsigned char)*s))
+			return false;
+	return true;
+}
+
+int
+resolve_source(struct resolver *r, const struct instr *in, const char *what,
+	       const char *value, struct stage **stage, const char **image)
+{
+	struct graph *g = r->g;
+	const char *why;
+	char *lower;
+
+	*stage = NULL;
+	*image = NULL;
+	if (is_int(value)) {
+		long long i;
+
+		errno = 0;
+		i = strtoll(value, NULL, 10);
+		if (errno || i < 0 || (unsigned long long)i >= g->nstages)
+			return resolve_fail(r, in, "%s=%s: there is no stage "
+					    "with index %s (stages are "
+					    "numbered from 0 to %zu)", what,
+					    value, value, g->nstages - 1);
+		*stage = &g->stages[i];
+		return 0;
+	}
+	lower = xstrdup(value);
+	for (char *p = lower; *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	*stage = symtab_get(&r->ids, lower);
+	free(lower);
+	if (*stage)
+		return 0;
+	if (ref_check(value, &why) < 0)
+		return resolve_fail(r, in, "%s=%s is neither a stage nor an "
+				    "image: %s", what, value, why);
+	*image = value;
+	return 0;
+}
+
+void
+resolve_dep(struct resolver *r, struct stage *s, struct step *st,
+	    struct stage *to, const struct instr *in)
+{
+	struct sstate *ss = resolve_ss(r, s);
+	size_t i;
+
+	for (i = 0; i < st->ndeps; i++)
+		if (st->deps[i] == to)
+			break;
+	if (i == st->ndeps) {
+		st->deps = xreallocarray(st->deps, st->ndeps + 1,
+					 sizeof(*st->deps));
+		st->deps[st->ndeps++] = to;
+	}
+	xgrow(&ss->edges, &ss->capedges, ss->nedges + 1, sizeof(*ss->edges));
+	ss->edges[ss->nedges].to = to;
+	ss->edges[ss->nedges++].in = in;
+}
+
+struct pj *
+resolve_source_json(struct resolver *r, struct stage *stage, const char *image)
+{
+	struct pj *o = pj_object(&r->arena);
+
+	if (stage) {
+		pj_set(&r->arena, o, "stage", pj_string(&r->arena, stage->id));
+		pj_set(&r->arena, o, "step",
+				    pj_string(&r->arena, stage_last_step(stage)->name));
+	} else {
+		pj_set(&r->arena, o, "image", resolve_str(r, image));
+	}
+	return o;
+}

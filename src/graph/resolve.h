@@ -1,0 +1,109 @@
+#ifndef DF2NINJA_RESOLVE_H
+#define DF2NINJA_RESOLVE_H
+
+/*
+ * the resolver's working state, shared by the files of src/graph; nothing
+ * here is visible outside it (graph.h is the interface).
+ */
+
+#include "pj.h"
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "../util/vars.h"
+#include "env.h"
+#include "graph.h"
+#include "platform.h"
+#include "symtab.h"
+
+/* an ARG in a stage's scope (BuildKit's buildArgs): value NULL when the
+ * ARG has none, the unexpanded word when is_raw */
+struct scoped_arg {
+	char *name;
+	char *value;
+	bool is_raw;
+};
+
+/* a stage another stage's instruction reads, for the cycle check */
+struct stage_edge {
+	struct stage *to;
+	const struct instr *in;
+};
+
+struct sstate {
+	struct env env;			/* BuildKit's state env */
+	struct scoped_arg *args;
+	size_t nargs, capargs;
+	bool from_image;		/* the chain starts at an image */
+	bool cmd_set;			/* a CMD in this stage (ENTRYPOINT resets CMD) */
+	/* the instructions the stage runs: its parent stage's ONBUILD
+	 * triggers, then its own; shown[i] is what a step names */
+	const struct instr **cmds, **shown;
+	size_t ncmds;
+	struct instr *trig;		/* trigger views, shallow copies */
+	size_t ntrig;
+	bool has_config;		/* metadata after the last step */
+	const struct instr *foreign;	/* a FROM on a platform we cannot run */
+	char *foreign_platform;
+	struct stage_edge *edges;
+	size_t nedges, capedges;
+};
+
+struct resolver {
+	const struct dockerfile *df;
+	const struct gen_opts *opts;
+	struct graph *g;
+	struct err **errp;
+	struct platform host;
+	char host_str[96];
+	struct vars bargs;		/* build args that have a value */
+	struct env global;		/* global scope: platform and meta ARGs */
+	struct symtab ids;		/* stage id -> struct stage * */
+	struct symtab declared;		/* names an ARG declares somewhere */
+	struct strv declared_names;	/* owns declared's keys */
+	struct sstate *ss;		/* one per stage */
+	struct pjarena arena;		/* the plan being built; reset per plan */
+	struct pj *ops;			/* config operations since the last step */
+	bool used_raw;			/* the plan being built defers a word */
+	bool bad_utf8;
+};
+
+/* the Dockerfile's name in messages */
+const char *resolve_name(const struct resolver *r);
+/* "FILE:LINE:COL: error: ..." about in; returns -1 */
+int resolve_fail(struct resolver *r, const struct instr *in, const char *fmt,
+		 ...) __attribute__((format(printf, 3, 4)));
+/* resolve_fail with e's message (e is freed) */
+int resolve_fail_err(struct resolver *r, const struct instr *in,
+		     struct err *e);
+/* a JSON string for s; text that is not UTF-8 is noted in r->bad_utf8 */
+struct pj *resolve_str(struct resolver *r, const char *s);
+/* a plan word: s, or {"raw": s} (noted in r->used_raw) when deferred */
+struct pj *resolve_jword(struct resolver *r, const char *s, bool deferred);
+/* the expander of stage s's scope */
+void resolve_expander(struct resolver *r, struct stage *s,
+		      struct expander *x);
+/*
+ * expand word in stage s's scope into *out (a plan word); *value gets the
+ * expansion (owned by the caller) or NULL when deferred; either may be NULL
+ */
+int resolve_word(struct resolver *r, struct stage *s, const struct instr *in,
+		 const char *word, struct pj **out, char **value);
+/* the stage sstate of s */
+struct sstate *resolve_ss(struct resolver *r, const struct stage *s);
+/*
+ * what "--from=value" (or a mount's from=) names: a stage by name, id or
+ * index (returned), else an image (NULL with *image set to value, which is
+ * checked as a reference). -1 on a bad index or reference.
+ */
+int resolve_source(struct resolver *r, const struct instr *in,
+		   const char *what, const char *value, struct stage **stage,
+		   const char **image);
+/* note that a step of s reads stage to (deps and the cycle check) */
+void resolve_dep(struct resolver *r, struct stage *s, struct step *st,
+		 struct stage *to, const struct instr *in);
+/* the JSON {"stage": id, "step": last step} or {"image": ref} of a source */
+struct pj *resolve_source_json(struct resolver *r, struct stage *stage,
+			    const char *image);
+
+#endif

@@ -1,0 +1,428 @@
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../util/alloc.h"
+#include "../util/buf.h"
+#include "../util/err.h"
+#include "buildargs.h"
+#include "flags.h"
+#include "mount.h"
+#include "steps.h"
+
+bool
+steps_is_step(enum instr_kind k)
+{
+	return k == INSTR_RUN || k == INSTR_COPY || k == INSTR_ADD ||
+	       k == INSTR_WORKDIR;
+}
+
+/*
+ * a here-document word (BuildKit's ^[0-9]*<<-?[^<]+$ whose rest is one
+ * shell word): its name with quotes removed (caller frees), else NULL
+ */
+static char *
+heredoc_word(const char *w)
+{
+	struct buf b = BUF_INIT;
+	char quote = 0;
+
+	w += strspn(w, "0123456789");
+	if (strncmp(w, "<<", 2) != 0)
+		return NULL;
+	w += 2;
+	if (*w == '-')
+		w++;
+	if (!*w || strchr(w, '<'))
+		return NULL;
+	for (; *w; w++) {
+		if (quote) {
+			if (*w == quote)
+				quote = 0;
+			else
+				buf_putc(&b, *w);
+		} else if (*w == '\'' || *w == '"') {
+			quote = *w;
+		} else if (*w == '\\' && w[1]) {
+			buf_putc(&b, *++w);
+		} else if (isspace((unsigned char)*w)) {
+			buf_fini(&b);
+			return NULL;
+		} else {
+			buf_putc(&b, *w);
+		}
+	}
+	if (quote || !b.len) {
+		buf_fini(&b);
+		return NULL;
+	}
+	return buf_steal(&b);
+}
+
+static const struct heredoc *
+find_heredoc(const struct instr *in, const char *name)
+{
+	for (size_t i = 0; i < in->nheredocs; i++)
+		if (!strcmp(in->heredocs[i].name, name))
+			return &in->heredocs[i];
+	return NULL;
+}
+
+static struct pj *
+heredoc_json(struct resolver *r, const struct heredoc *h, struct pj *content,
+	     bool expand)
+{
+	struct pj *o = pj_object(&r->arena);
+
+	pj_set(&r->arena, o, "name", resolve_str(r, h->name));
+	pj_set(&r->arena, o, "content", content);
+	pj_set(&r->arena, o, "expand", pj_bool(&r->arena, expand));
+	pj_set(&r->arena, o, "chomp", pj_bool(&r->arena, h->chomp));
+	return o;
+}
+
+static void
+set_context(struct resolver *r, struct step *st, struct pj *plan)
+{
+	const char *ctx = r->opts->context_rel ? r->opts->context_rel : ".";
+
+	st->reads_context = true;
+	pj_set(&r->arena, plan, "context", resolve_str(r, ctx));
+}
+
+/* the command BuildKit's dispatchRun makes of the arguments and heredocs */
+static void
+run_cmd(struct resolver *r, const struct instr *in, struct pj *plan)
+{
+	struct pj *cmd = pj_array(&r->arena), *docs = pj_array(&r->arena);
+	autofree char *whole = NULL;
+	size_t i;
+
+	for (i = 0; i < in->nheredocs; i++)
+		pj_push(&r->arena, docs, heredoc_json(r, &in->heredocs[i],
+				resolve_str(r, in->heredocs[i].content ?
+					    in->heredocs[i].content : ""),
+				in->heredocs[i].expand));
+	pj_set(&r->arena, plan, "heredocs", docs);
+	if (!in->nheredocs) {
+		for (i = 0; i < in->args.n; i++)
+			pj_push(&r->arena, cmd, resolve_str(r, in->args.v[i]));
+	} else if ((whole = heredoc_word(in->args.v[0]))) {
+		const struct heredoc *h = &in->heredocs[0];
+		const char *data = h->content ? h->content : "";
+
+		if (!strncmp(data, "#!", 2)) {
+			/* a script: run the file, not the text */
+			autofree char *path = xasprintf("/dev/pipes/%s", h->name);
+			struct pj *script = pj_object(&r->arena);
+
+			pj_set(&r->arena, script, "name", resolve_str(r, h->name));
+			pj_set(&r->arena, script, "content", resolve_str(r, data));
+			pj_set(&r->arena, plan, "script", script);
+			pj_push(&r->arena, cmd, resolve_str(r, path));
+		} else {
+			pj_push(&r->arena, cmd, resolve_str(r, data));
+		}
+	} else {
+		struct buf b = BUF_INIT;
+
+		buf_puts(&b, in->args.v[0]);
+		for (i = 0; i < in->nheredocs; i++)
+			buf_printf(&b, "\n%s%s", in->heredocs[i].content ?
+				   in->heredocs[i].content : "",
+				   in->heredocs[i].name);
+		pj_push(&r->arena, cmd, resolve_str(r, buf_str(&b)));
+		buf_fini(&b);
+	}
+	pj_set(&r->arena, plan, "cmd", cmd);
+	pj_set(&r->arena, plan, "shell_form", pj_bool(&r->arena, !in->is_json));
+}
+
+static int
+run(struct resolver *r, struct stage *s, struct step *st,
+    const struct instr *in, const struct flags *f, struct pj *plan)
+{
+	struct sstate *ss = resolve_ss(r, s);
+	struct pj *mounts = pj_array(&r->arena), *args = pj_array(&r->arena), *proxy = NULL;
+	bool ctx = false;
+	size_t i;
+
+	pj_set(&r->arena, plan, "mounts", mounts);
+	for (i = 0; i < f->mounts.n; i++) {
+		struct pj *m;
+
+		if (mount_parse(r, s, st, in, f->mounts.v[i], &m, &ctx) < 0)
+			return -1;
+		pj_push(&r->arena, mounts, m);
+	}
+	if (ctx)
+		set_context(r, st, plan);
+	pj_set(&r->arena, plan, "network",
+			    pj_string(&r->arena, f->network ? f->network : "default"));
+	pj_set(&r->arena, plan, "security",
+			    pj_string(&r->arena, f->security ? f->security : "sandbox"));
+	run_cmd(r, in, plan);
+	for (i = 0; i < ss->nargs; i++) {
+		const struct scoped_arg *a = &ss->args[i];
+		struct pj *o = pj_object(&r->arena);
+
+		pj_set(&r->arena, o, "name", resolve_str(r, a->name));
+		pj_set(&r->arena, o, "value", a->value ?
+				    resolve_jword(r, a->value, a->is_raw) :
+				    pj_null(&r->arena));
+		pj_push(&r->arena, args, o);
+	}
+	pj_set(&r->arena, plan, "args", args);
+	for (i = 0; i < r->bargs.n; i++) {
+		const struct var *v = &r->bargs.v[i];
+		char lower[16];
+		size_t j;
+
+		if (!buildargs_is_proxy(v->name))
+			continue;
+		for (j = 0; v->name[j]; j++)
+			lower[j] = (char)tolower((unsigned char)v->name[j]);
+		lower[j] = '\0';
+		if (!proxy)
+			proxy = pj_object(&r->arena);
+		pj_set(&r->arena, proxy, lower, resolve_str(r, v->value));
+	}
+	if (proxy)
+		pj_set(&r->arena, plan, "proxy", proxy);
+	return 0;
+}
+
+static bool
+is_url(const char *s)
+{
+	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
+}
+
+static bool
+is_git(const char *s)
+{
+	size_t n = strlen(s);
+	const char *hash = strchr(s, '#');
+
+	if (hash)
+		n = (size_t)(hash - s);
+	return !strncmp(s, "git@", 4) || !strncmp(s, "git://", 6) ||
+	       !strncmp(s, "ssh://", 6) ||
+	       (is_url(s) && n > 4 && !strncmp(s + n - 4, ".git", 4));
+}
+
+/* --from: no variables, as in BuildKit */
+static int
+check_from(struct resolver *r, const struct instr *in, const char *from)
+{
+	struct env none = ENV_INIT;
+	struct expander x = { &none, false, r->df->escape, false };
+	struct err *e = NULL;
+	bool deferred;
+	char *v;
+
+	if (expand_word(&x, from, &v, &deferred, &e) < 0) {
+		env_fini(&none);
+		return resolve_fail_err(r, in, e);
+	}
+	env_fini(&none);
+	if (strcmp(v, from) != 0) {
+		free(v);
+		return resolve_fail(r, in, "variable expansion is not supported "
+				    "for --from, define a new stage with FROM "
+				    "using ARG from global scope as a "
+				    "workaround");
+	}
+	free(v);
+	return 0;
+}
+
+static int
+chmod_word(struct resolver *r, struct stage *s, const struct instr *in,
+	   const char *word, struct pj *plan)
+{
+	struct pj *w;
+	char *v;
+	size_t n;
+
+	if (resolve_word(r, s, in, word, &w, &v) < 0)
+		return -1;
+	pj_set(&r->arena, plan, "chmod", w);
+	if (!v)
+		return 0;
+	n = strspn(v, "01234567");
+	if (!*v || v[n] || n > 5 || strtoul(v, NULL, 8) > 07777) {
+		resolve_fail(r, in, "invalid --chmod '%s': only octal modes "
+			     "are supported", v);
+		free(v);
+		return -1;
+	}
+	free(v);
+	return 0;
+}
+
+/* the sources: words and here-documents; *local when one may be in the
+ * context, *only the single source's value when there is one and it is
+ * known (caller frees) */
+static int
+sources(struct resolver *r, struct stage *s, const struct instr *in,
+	struct pj *plan, bool *local, size_t *nsrc, char **only)
+{
+	struct pj *srcs = pj_array(&r->arena), *docs = pj_array(&r->arena);
+	size_t i;
+
+	pj_set(&r->arena, plan, "sources", srcs);
+	pj_set(&r->arena, plan, "heredocs", docs);
+	*local = false;
+	*nsrc = 0;
+	*only = NULL;
+	for (i = 0; i + 1 < in->args.n; i++) {
+		autofree char *name = heredoc_word(in->args.v[i]);
+		const struct heredoc *h = name ? find_heredoc(in, name) : NULL;
+		const char *content = h && h->content ? h->content : "";
+		struct expander x;
+		struct err *e = NULL;
+		bool deferred = false;
+		struct pj *w;
+		char *v;
+
+		if (h && !h->expand) {
+			pj_push(&r->arena, docs, heredoc_json(r, h,
+					resolve_str(r, content), false));
+			continue;
+		}
+		if (h) {
+			resolve_expander(r, s, &x);
+			if (expand_heredoc(&x, content, &v, &deferred, &e) < 0)
+				return resolve_fail_err(r, in, e);
+			if (deferred)
+				r->used_raw = true;
+			pj_push(&r->arena, docs, heredoc_json(r, h,
+					resolve_str(r, v), deferred));
+			free(v);
+			continue;
+		}
+		if (resolve_word(r, s, in, in->args.v[i], &w, &v) < 0)
+			return -1;
+		pj_push(&r->arena, srcs, w);
+		/* a deferred ADD source may be anything: count it as local */
+		if (in->kind == INSTR_COPY || !v || (!is_url(v) && !is_git(v)))
+			*local = true;
+		free(*only);
+		*only = v;
+		(*nsrc)++;
+	}
+	return 0;
+}
+
+static int
+copy(struct resolver *r, struct stage *s, struct step *st,
+     const struct instr *in, const struct flags *f, struct pj *plan)
+{
+	const char *dest = in->args.v[in->args.n - 1];
+	autofree char *hd = heredoc_word(dest);
+	autofree char *only = NULL;
+	struct stage *from = NULL;
+	const char *image = NULL;
+	struct pj *w, *ex = pj_array(&r->arena);
+	bool local;
+	size_t i, nsrc;
+
+	pj_set(&r->arena, plan, "exclude", ex);
+	if (hd && find_heredoc(in, hd))
+		return resolve_fail(r, in, "%s cannot accept a heredoc as a "
+				    "destination", instr_name(in->kind));
+	if (resolve_word(r, s, in, dest, &w, NULL) < 0)
+		return -1;
+	pj_set(&r->arena, plan, "dest", w);
+	if (sources(r, s, in, plan, &local, &nsrc, &only) < 0)
+		return -1;
+	if (f->from) {
+		if (check_from(r, in, f->from) < 0 ||
+		    resolve_source(r, in, "--from", f->from, &from, &image) < 0)
+			return -1;
+		if (from)
+			resolve_dep(r, s, st, from, in);
+		else
+			st->pulls = true;
+		pj_set(&r->arena, plan, "from",
+				    resolve_source_json(r, from, image));
+	} else {
+		pj_set(&r->arena, plan, "from", pj_null(&r->arena));
+		if (local)
+			set_context(r, st, plan);
+	}
+	if (f->chown) {
+		if (resolve_word(r, s, in, f->chown, &w, NULL) < 0)
+			return -1;
+		pj_set(&r->arena, plan, "chown", w);
+	} else {
+		pj_set(&r->arena, plan, "chown", pj_null(&r->arena));
+	}
+	if (f->chmod) {
+		if (chmod_word(r, s, in, f->chmod, plan) < 0)
+			return -1;
+	} else {
+		pj_set(&r->arena, plan, "chmod", pj_null(&r->arena));
+	}
+	pj_set(&r->arena, plan, "link", pj_bool(&r->arena, f->link == 1));
+	for (i = 0; i < f->excludes.n; i++) {
+		if (resolve_word(r, s, in, f->excludes.v[i], &w, NULL) < 0)
+			return -1;
+		pj_push(&r->arena, ex, w);
+	}
+	if (in->kind == INSTR_COPY) {
+		pj_set(&r->arena, plan, "parents", pj_bool(&r->arena, f->parents == 1));
+		return 0;
+	}
+	pj_set(&r->arena, plan, "keep_git_dir",
+			    pj_bool(&r->arena, f->keep_git_dir == 1));
+	pj_set(&r->arena, plan, "unpack", f->unpack < 0 ? pj_null(&r->arena) :
+			    pj_bool(&r->arena, f->unpack == 1));
+	if (!f->checksum) {
+		pj_set(&r->arena, plan, "checksum", pj_null(&r->arena));
+		return 0;
+	}
+	if (resolve_word(r, s, in, f->checksum, &w, NULL) < 0)
+		return -1;
+	pj_set(&r->arena, plan, "checksum", w);
+	if (nsrc != 1)
+		return resolve_fail(r, in, "--checksum can only be used with a "
+				    "single source");
+	if (only && !is_url(only) && !is_git(only))
+		return resolve_fail(r, in, "--checksum needs an HTTP(S) or Git "
+				    "source");
+	return 0;
+}
+
+int
+steps_fill(struct resolver *r, struct stage *s, struct step *st,
+	   const struct instr *in, struct pj *plan)
+{
+	struct flags f;
+	char *msg;
+	struct pj *w;
+	int rc = 0;
+
+	if (flags_parse(in, &f, &msg) < 0) {
+		resolve_fail(r, in, "%s", msg);
+		free(msg);
+		flags_fini(&f);
+		return -1;
+	}
+	if (in->kind == INSTR_RUN) {
+		rc = run(r, s, st, in, &f, plan);
+	} else if (in->kind == INSTR_COPY || in->kind == INSTR_ADD) {
+		rc = copy(r, s, st, in, &f, plan);
+	} else if (in->kind == INSTR_WORKDIR) {
+		rc = resolve_word(r, s, in, in->args.v[0], &w, NULL);
+		if (rc == 0)
+			pj_set(&r->arena, plan, "path", w);
+	} else {
+		rc = resolve_fail(r, in, "BUG: %s is not a step",
+				  instr_name(in->kind));
+	}
+	flags_fini(&f);
+	return rc;
+}

@@ -1,0 +1,27 @@
+#ifndef DF2NINJA_IMAGE_IN_H
+#define DF2NINJA_IMAGE_IN_H
+
+#include <stdbool.h>
+
+struct err;
+struct image;
+struct store;
+
+/*
+ * local base images, named the way FROM and --build-context name them:
+ *
+ *   oci-layout://PATH[:TAG][@sha256:HEX]   an OCI image layout directory
+ *   docker-archive://PATH[:NAME[:TAG]]     a `docker save` tarball
+ *
+ * PATH ends at the first ':' (as in skopeo's oci: and docker-archive:
+ * transports), so it cannot contain one.
+ */
+
+/* true when ref starts with one of the schemes above */
+bool image_in_is_local(const char *ref);
+/* load the image ref names into the store and describe it in img (see
+ * oci_in_load and docker_in_load); errors name the path and the tag */
+int image_in_load(const struct store *st, const char *ref, struct image *img,
+		  struct err **errp);
+
+#endif

@@ -1,0 +1,258 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image/image.h"
+#include "image/imgname.h"
+#include "image/manifest.h"
+#include "image/oci_out.h"
+#include "image/store.h"
+#include "image/tree.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/fs.h"
+
+#define OCI_LAYOUT "{\"imageLayoutVersion\":\"1.0.0\"}"
+
+static int
+copy_fd(int in, int out, struct err **errp)
+{
+	char chunk[1 << 16];
+	ssize_t n;
+
+	/* copy_file_range shares extents on btrfs and xfs */
+	for (;;) {
+		n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0);
+		if (n == 0)
+			return 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+	}
+	if (errno != EXDEV && errno != ENOSYS && errno != EINVAL &&
+	    errno != EOPNOTSUPP)
+		return err_make(errp, errno, "cannot copy");
+	for (;;) {
+		char *p = chunk;
+
+		n = TEMP_FAILURE_RETRY_INT(read(in, chunk, sizeof(chunk)));
+		if (n < 0)
+			return err_make(errp, errno, "cannot read");
+		if (n == 0)
+			return 0;
+		while (n > 0) {
+			ssize_t w = TEMP_FAILURE_RETRY_INT(write(out, p, (size_t)n));
+
+			if (w < 0)
+				return err_make(errp, errno, "cannot write");
+			p += w;
+			n -= w;
+		}
+	}
+}
+
+/* copy src to dst through a temporary name, so dst is whole or absent */
+static int
+copy_file(const char *src, const char *dst, struct err **errp)
+{
+	autofree char *tmp = xasprintf("%s.tmp-XXXXXX", dst);
+	int in, out, r;
+
+	in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return err_make(errp, errno, "cannot open '%s'", src);
+	out = mkostemp(tmp, O_CLOEXEC);
+	if (out < 0) {
+		r = err_make(errp, errno, "cannot create '%s'", tmp);
+		close(in);
+		return r;
+	}
+	r = copy_fd(in, out, errp);
+	if (r < 0)
+		err_wrap(errp, "'%s' to '%s'", src, tmp);
+	close(in);
+	if (r == 0 && fchmod(out, 0444) < 0)
+		r = err_make(errp, errno, "cannot chmod '%s'", tmp);
+	if (close(out) < 0 && r == 0)
+		r = err_make(errp, errno, "cannot write '%s'", tmp);
+	if (r == 0 && rename(tmp, dst) < 0)
+		r = err_make(errp, errno, "cannot rename '%s' to '%s'", tmp, dst);
+	if (r < 0)
+		unlink(tmp);
+	return r;
+}
+
+/* put blob digest of the store into blobdir */
+static int
+place_blob(const struct store *st, const char *digest, const char *blobdir,
+	   struct err **errp)
+{
+	autofree char *src = store_blob_path(st, digest);
+	autofree char *dst = xasprintf("%s/%s", blobdir, digest + 7);
+
+	if (!src || !store_has_blob(st, digest))
+		return err_make(errp, 0, "blob %s is not in the store", digest);
+	if (link(src, dst) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != EXDEV && errno != EPERM && errno != EMLINK)
+		return err_make(errp, errno, "cannot link '%s' to '%s'", src, dst);
+	return copy_file(src, dst, errp);
+}
+
+static int
+place_blobs(const struct store *st, const struct image *img, const char *dir,
+	    struct err **errp)
+{
+	autofree char *blobdir = xasprintf("%s/blobs/sha256", dir);
+
+	if (fs_mkdir_p(blobdir, errp) < 0 ||
+	    place_blob(st, img->config_digest, blobdir, errp) < 0)
+		return -1;
+	for (size_t i = 0; i < img->n_layers; i++)
+		if (place_blob(st, img->layers[i].digest, blobdir, errp) < 0)
+			return -1;
+	/* the manifest last: a reader that finds it finds what it names */
+	return place_blob(st, img->manifest_digest, blobdir, errp);
+}
+
+/* true when dir has no entries */
+static bool
+is_empty_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	bool empty = true;
+
+	if (!d)
+		return false;
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			empty = false;
+	closedir(d);
+	return empty;
+}
+
+/* blobs and index.json for img in the layout dir, keeping what the
+ * index already lists under other names */
+static int
+fill(const struct store *st, const struct image *img, long long manifest_size,
+     const struct imgname *names, size_t n_names, const char *dir,
+     struct err **errp)
+{
+	autofree char *layout = xasprintf("%s/oci-layout", dir);
+	autofree char *index_path = xasprintf("%s/index.json", dir);
+	autofree char *data = NULL;
+	json_t *index = NULL;
+	struct stat sb;
+	size_t len;
+	int r = -1;
+
+	if (place_blobs(st, img, dir, errp) < 0)
+		return -1;
+	if (stat(index_path, &sb) == 0) {
+		if (manifest_read_file(index_path, MANIFEST_MAX, &index, errp) < 0)
+			return -1;
+	} else if (errno == ENOENT) {
+		index = manifest_index_new();
+	} else {
+		return err_make(errp, errno, "cannot open '%s'", index_path);
+	}
+	if (n_names == 0)
+		manifest_index_add(index, img->manifest_digest, manifest_size, NULL);
+	for (size_t i = 0; i < n_names; i++)
+		manifest_index_add(index, img->manifest_digest, manifest_size,
+				   &names[i]);
+	data = manifest_dump(index, &len);
+	if (fs_write_if_changed(layout, OCI_LAYOUT, strlen(OCI_LAYOUT), NULL, errp) < 0 ||
+	    fs_write_if_changed(index_path, data, len, NULL, errp) < 0)
+		goto out;
+	r = 0;
+out:
+	json_decref(index);
+	return r;
+}
+
+/* build the layout in a fresh directory next to dest, then rename it */
+static int
+write_new(const struct store *st, const struct image *img,
+	  long long manifest_size, const struct imgname *names,
+	  size_t n_names, const char *dest, struct err **errp)
+{
+	autofree char *parent = fs_dirname(dest);
+	autofree char *tmp = xasprintf("%s.tmp-XXXXXX", dest);
+	int r;
+
+	if (fs_mkdir_p(parent, errp) < 0)
+		return -1;
+	if (!mkdtemp(tmp))
+		return err_make(errp, errno, "cannot create a directory next to '%s'", dest);
+	chmod(tmp, 0755);
+	r = fill(st, img, manifest_size, names, n_names, tmp, errp);
+	if (r == 0 && rename(tmp, dest) < 0)
+		r = err_make(errp, errno, "cannot rename '%s' to '%s'", tmp, dest);
+	if (r < 0)
+		tree_remove_path(tmp, NULL);
+	return r;
+}
+
+static int
+write_into(const struct store *st, const struct image *img,
+	   long long manifest_size, const struct imgname *names,
+	   size_t n_names, const char *dest, struct err **errp)
+{
+	autofree char *layout = xasprintf("%s/oci-layout", dest);
+	int fd, r;
+
+	if (access(layout, F_OK) < 0 && !is_empty_dir(dest))
+		return err_make(errp, 0, "it exists and is not an OCI image layout");
+	fd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return err_make(errp, errno, "cannot open '%s'", dest);
+	if (TEMP_FAILURE_RETRY_INT(flock(fd, LOCK_EX)) < 0) {
+		r = err_make(errp, errno, "cannot lock '%s'", dest);
+		close(fd);
+		return r;
+	}
+	r = fill(st, img, manifest_size, names, n_names, dest, errp);
+	close(fd);
+	return r;
+}
+
+int
+oci_out_write(const struct store *st, struct image *img,
+	      const char *const *tags, size_t n_tags, const char *dest,
+	      struct err **errp)
+{
+	autofree char *clean = xstrdup(dest);
+	struct imgname *names = NULL;
+	long long manifest_size;
+	struct stat sb;
+	size_t len = strlen(clean);
+	int r = -1;
+
+	while (len > 1 && clean[len - 1] == '/')
+		clean[--len] = '\0';
+	if (imgname_parse_all(tags, n_tags, &names, errp) < 0 ||
+	    image_store_meta(st, img, NULL, &manifest_size, errp) < 0)
+		goto out;
+	if (stat(clean, &sb) < 0) {
+		if (errno == ENOENT)
+			r = write_new(st, img, manifest_size, names, n_tags, clean, errp);
+		else
+			err_make(errp, errno, "cannot stat '%s'", clean);
+	} else if (S_ISDIR(sb.st_mode))
+		r = write_into(st, img, manifest_size, names, n_tags, clean, errp);
+	else
+		err_make(errp, 0, "it exists and is not a directory");
+out:
+	if (r < 0)
+		err_wrap(errp, "writing OCI layout '%s'", dest);
+	imgname_free_all(names, n_tags);
+	return r;
+}

@@ -1,0 +1,27 @@
+#ifndef DF2NINJA_OCI_OUT_H
+#define DF2NINJA_OCI_OUT_H
+
+#include <stddef.h>
+
+struct err;
+struct image;
+struct store;
+
+/*
+ * write img, whose layer blobs are in the store, as an OCI image layout
+ * at dest, listed in index.json once per tag (see manifest_index_add;
+ * no tags: once, without a name). Blobs are hard links into the store
+ * when it is on the same filesystem (store blobs are read-only), else
+ * copies. Sets img->config_digest and img->manifest_digest.
+ *
+ * A new dest is built next to it and renamed into place. An existing
+ * layout (or empty directory) gains the blobs first and index.json last,
+ * by rename, keeping its other images (as BuildKit does), under an
+ * flock() on dest so that concurrent writers do not lose entries. A
+ * reader never sees an index naming a missing blob.
+ */
+int oci_out_write(const struct store *st, struct image *img,
+		  const char *const *tags, size_t n_tags, const char *dest,
+		  struct err **errp);
+
+#endif

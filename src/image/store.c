@@ -1,0 +1,302 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "digest.h"
+#include "store.h"
+
+struct store_blob {
+	int fd;
+	char *tmp;	/* the staging name; NULL for an O_TMPFILE file */
+	char *root;
+	struct digest *d;
+	long long size;
+};
+
+static const char *
+env_nonempty(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+int
+store_open(struct store *st, struct err **errp)
+{
+	autofree char *root = NULL;
+	const char *v;
+
+	if ((v = env_nonempty("DF2NINJA_STORE")))
+		root = xstrdup(v);
+	/* the XDG spec says to ignore a relative XDG_DATA_HOME */
+	else if ((v = env_nonempty("XDG_DATA_HOME")) && v[0] == '/')
+		root = xasprintf("%s/df2ninja", v);
+	else if ((v = env_nonempty("HOME")))
+		root = xasprintf("%s/.local/share/df2ninja", v);
+	else
+		return err_make(errp, 0, "cannot locate the image store: "
+				"set DF2NINJA_STORE or HOME");
+	return store_open_at(st, root, errp);
+}
+
+int
+store_open_at(struct store *st, const char *root, struct err **errp)
+{
+	static const char *const dirs[] = { "blobs/sha256", "layers/sha256", "tmp" };
+
+	st->root = NULL;
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		autofree char *p = xasprintf("%s/%s", root, dirs[i]);
+
+		if (fs_mkdir_p(p, errp) < 0)
+			return err_wrap(errp, "opening the image store");
+	}
+	/* an absolute root keeps every path valid when a caller changes
+	 * directory */
+	if (fs_realpath(root, &st->root, errp) < 0)
+		return err_wrap(errp, "opening the image store");
+	return 0;
+}
+
+void
+store_close(struct store *st)
+{
+	free(st->root);
+	st->root = NULL;
+}
+
+static char *
+hash_path(const struct store *st, const char *kind, const char *digest)
+{
+	if (!digest_valid(digest))
+		return NULL;
+	return xasprintf("%s/%s/sha256/%s", st->root, kind, digest + 7);
+}
+
+char *
+store_blob_path(const struct store *st, const char *digest)
+{
+	return hash_path(st, "blobs", digest);
+}
+
+char *
+store_layer_path(const struct store *st, const char *diff_id)
+{
+	return hash_path(st, "layers", diff_id);
+}
+
+bool
+store_has_blob(const struct store *st, const char *digest)
+{
+	autofree char *p = store_blob_path(st, digest);
+	struct stat sb;
+
+	return p && lstat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+}
+
+bool
+store_has_layer(const struct store *st, const char *diff_id)
+{
+	autofree char *p = store_layer_path(st, diff_id);
+	struct stat sb;
+
+	return p && lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+int
+store_tmpdir(const struct store *st, char **out, struct err **errp)
+{
+	char *p = xasprintf("%s/tmp/XXXXXX", st->root);
+
+	if (!mkdtemp(p)) {
+		int e = errno;
+
+		free(p);
+		return err_make(errp, e, "cannot create a directory in '%s/tmp'",
+				st->root);
+	}
+	*out = p;
+	return 0;
+}
+
+int
+store_blob_begin(const struct store *st, struct store_blob **wp,
+		 struct err **errp)
+{
+	autofree char *dir = xasprintf("%s/tmp", st->root);
+	struct store_blob *w = xcalloc(1, sizeof(*w));
+
+	/*
+	 * an O_TMPFILE file has no name until it is linked in, so a crash
+	 * leaves nothing behind; linking it needs /proc (linkat with
+	 * AT_EMPTY_PATH needs CAP_DAC_READ_SEARCH), so without /proc or
+	 * O_TMPFILE support use a named file
+	 */
+	w->fd = -1;
+	if (access("/proc/self/fd", X_OK) == 0)
+		w->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0444);
+	if (w->fd < 0) {
+		w->tmp = xasprintf("%s/blob.XXXXXX", dir);
+		w->fd = mkostemp(w->tmp, O_CLOEXEC);
+		if (w->fd < 0) {
+			int e = errno;
+
+			store_blob_abort(w);
+			return err_make(errp, e, "cannot create a file in '%s'", dir);
+		}
+	}
+	w->root = xstrdup(st->root);
+	w->d = digest_new();
+	*wp = w;
+	return 0;
+}
+
+int
+store_blob_write(struct store_blob *w, const void *data, size_t len,
+		 struct err **errp)
+{
+	const char *p = data;
+
+	digest_update(w->d, data, len);
+	w->size += (long long)len;
+	while (len > 0) {
+		ssize_t n = TEMP_FAILURE_RETRY_INT(write(w->fd, p, len));
+
+		if (n < 0)
+			return err_make(errp, errno, "cannot write a blob in '%s/tmp'",
+					w->root);
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+link_into_place(struct store_blob *w, const char *target, struct err **errp)
+{
+	char proc[64];
+
+	if (!w->tmp) {
+		snprintf(proc, sizeof(proc), "/proc/self/fd/%d", w->fd);
+		if (linkat(AT_FDCWD, proc, AT_FDCWD, target, AT_SYMLINK_FOLLOW) < 0 &&
+		    errno != EEXIST)
+			return err_make(errp, errno, "cannot link blob '%s'", target);
+		return 0;
+	}
+	/* an existing blob has the same content: keep it, drop ours */
+	if (renameat2(AT_FDCWD, w->tmp, AT_FDCWD, target, RENAME_NOREPLACE) == 0)
+		goto renamed;
+	if (errno == EEXIST)
+		return 0;
+	if (errno == EINVAL && rename(w->tmp, target) == 0)
+		goto renamed;
+	return err_make(errp, errno, "cannot rename '%s' to '%s'", w->tmp, target);
+renamed:
+	free(w->tmp);
+	w->tmp = NULL;
+	return 0;
+}
+
+int
+store_blob_commit(struct store_blob *w, const char *expect, char *digest_out,
+		  long long *size, struct err **errp)
+{
+	autofree char *target = NULL;
+	char got[DIGEST_LEN];
+	int r = -1;
+
+	digest_final(w->d, got);
+	w->d = NULL;
+	if (expect && strcmp(expect, got) != 0) {
+		err_make(errp, 0, "digest mismatch: expected %s, got %s", expect, got);
+		goto out;
+	}
+	if (w->tmp && fchmod(w->fd, 0444) < 0) {
+		err_make(errp, errno, "cannot chmod '%s'", w->tmp);
+		goto out;
+	}
+	/* the name must never point at data the disk does not hold yet */
+	if (fsync(w->fd) < 0) {
+		err_make(errp, errno, "cannot sync a blob in '%s/tmp'", w->root);
+		goto out;
+	}
+	target = xasprintf("%s/blobs/sha256/%s", w->root, got + 7);
+	if (link_into_place(w, target, errp) < 0)
+		goto out;
+	if (digest_out)
+		memcpy(digest_out, got, DIGEST_LEN);
+	if (size)
+		*size = w->size;
+	r = 0;
+out:
+	store_blob_abort(w);
+	return r;
+}
+
+void
+store_blob_abort(struct store_blob *w)
+{
+	if (!w)
+		return;
+	if (w->fd >= 0)
+		close(w->fd);
+	if (w->tmp)
+		unlink(w->tmp);
+	digest_free(w->d);
+	free(w->tmp);
+	free(w->root);
+	free(w);
+}
+
+int
+store_put_blob_fd(const struct store *st, int fd, const char *expect,
+		  char *digest_out, long long *size, struct err **errp)
+{
+	struct store_blob *w;
+	char chunk[1 << 16];
+	ssize_t n;
+
+	if (expect && !digest_valid(expect))
+		return err_make(errp, 0, "invalid digest '%s'", expect);
+	if (store_blob_begin(st, &w, errp) < 0)
+		return -1;
+	for (;;) {
+		n = TEMP_FAILURE_RETRY_INT(read(fd, chunk, sizeof(chunk)));
+		if (n < 0) {
+			int e = errno;
+
+			store_blob_abort(w);
+			return err_make(errp, e, "cannot read blob data");
+		}
+		if (n == 0)
+			break;
+		if (store_blob_write(w, chunk, (size_t)n, errp) < 0) {
+			store_blob_abort(w);
+			return -1;
+		}
+	}
+	return store_blob_commit(w, expect, digest_out, size, errp);
+}
+
+int
+store_put_blob_buf(const struct store *st, const void *data, size_t len,
+		   char *digest_out, struct err **errp)
+{
+	struct store_blob *w;
+
+	if (store_blob_begin(st, &w, errp) < 0)
+		return -1;
+	if (store_blob_write(w, data, len, errp) < 0) {
+		store_blob_abort(w);
+		return -1;
+	}
+	return store_blob_commit(w, NULL, digest_out, NULL, errp);
+}

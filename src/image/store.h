@@ -1,0 +1,76 @@
+#ifndef DF2NINJA_STORE_H
+#define DF2NINJA_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct err;
+
+/*
+ * The content-addressed store shared by every build of the user:
+ *
+ *   <root>/blobs/sha256/<hex>     blobs: compressed layers, configs, manifests
+ *   <root>/layers/sha256/<hex>/   a layer unpacked for overlayfs, named by
+ *                                 its diff id (digest of the uncompressed tar)
+ *   <root>/tmp/                   staging; entries appear in blobs/ and
+ *                                 layers/ only by rename(), complete
+ *
+ * root is $DF2NINJA_STORE, else $XDG_DATA_HOME/df2ninja, else
+ * $HOME/.local/share/df2ninja. Nothing in blobs/ or layers/ is ever
+ * modified in place, so concurrent builds can share it.
+ */
+struct store {
+	char *root;
+};
+
+/* open (creating the directories if needed) the user's store */
+int store_open(struct store *st, struct err **errp);
+/* open the store at root */
+int store_open_at(struct store *st, const char *root, struct err **errp);
+void store_close(struct store *st);
+
+/* path of blob "sha256:<hex>" (whether or not it exists); caller frees;
+ * NULL when digest is not digest_valid(), so a name from the network can
+ * never point outside the store */
+char *store_blob_path(const struct store *st, const char *digest);
+/* path of the unpacked layer with diff id "sha256:<hex>"; caller frees;
+ * NULL when diff_id is not digest_valid() */
+char *store_layer_path(const struct store *st, const char *diff_id);
+/* false for an invalid digest */
+bool store_has_blob(const struct store *st, const char *digest);
+bool store_has_layer(const struct store *st, const char *diff_id);
+/* a new empty directory under <root>/tmp for staging; caller frees */
+int store_tmpdir(const struct store *st, char **out, struct err **errp);
+
+/*
+ * copy fd (read to EOF) into the store as a blob, computing its digest;
+ * when expect is not NULL the content must hash to it, else nothing is
+ * kept and the error says "digest mismatch". The blob appears only once
+ * complete. digest_out (may be NULL) receives "sha256:<hex>".
+ */
+int store_put_blob_fd(const struct store *st, int fd, const char *expect,
+		      char *digest_out, long long *size, struct err **errp);
+/* the same for a buffer */
+int store_put_blob_buf(const struct store *st, const void *data, size_t len,
+		       char *digest_out, struct err **errp);
+
+/*
+ * a blob written piece by piece (a download, a layer being compressed):
+ * the bytes go to an anonymous file under <root>/tmp and are hashed as
+ * they pass; commit links the file into blobs/ under its digest (dropping
+ * it when that blob already exists). commit and abort free w; on any
+ * failure nothing is left behind.
+ */
+struct store_blob;
+
+int store_blob_begin(const struct store *st, struct store_blob **wp,
+		     struct err **errp);
+int store_blob_write(struct store_blob *w, const void *data, size_t len,
+		     struct err **errp);
+/* expect, digest_out and size as for store_put_blob_fd */
+int store_blob_commit(struct store_blob *w, const char *expect,
+		      char *digest_out, long long *size, struct err **errp);
+/* drop an unfinished blob; accepts NULL */
+void store_blob_abort(struct store_blob *w);
+
+#endif

@@ -1,0 +1,53 @@
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "cli/cli.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **);
+} commands[] = {
+	{ "parse", cmd_parse },
+	{ "exec", cmd_exec },
+};
+
+int
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fflush(stdout);
+	fputs("df2ninja: error: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputs("\ndf2ninja: try 'df2ninja --help'\n", stderr);
+	return 2;
+}
+
+/* a write error on stdout (a full disk, a closed pipe) is a failure */
+static int
+finish(int status)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "df2ninja: error: cannot write to standard output: %s\n",
+			strerror(errno));
+		return status ? status : 1;
+	}
+	return status;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc > 1) {
+		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+			if (strcmp(argv[1], commands[i].name) == 0)
+				return finish(commands[i].fn(argc - 1, argv + 1));
+	}
+	return finish(cmd_gen(argc, argv));
+}

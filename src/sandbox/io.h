@@ -1,0 +1,25 @@
+#ifndef DF2NINJA_SANDBOX_IO_H
+#define DF2NINJA_SANDBOX_IO_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+/* the parent's side of a run: output copying, signal forwarding, waiting */
+
+/* where the command's output goes */
+struct io_out {
+	int fd[2];	/* out_fd and log_fd; -1 for none */
+	int errnum[2];	/* the first write error on each, or 0 */
+};
+
+/*
+ * until the init pid (pidfd) exits: copy out_r (-1 for none) to o's fds,
+ * pass the signals read from signalfd sigfd that are in fwd on to the
+ * init, and SIGKILL it grace_ms after the first; then copy what is left in
+ * out_r. *wstatus is the init's wait status. Returns 0, or -1 with errno
+ * when it could not wait.
+ */
+int io_wait(pid_t pid, int pidfd, int sigfd, int out_r, const sigset_t *fwd,
+	    unsigned grace_ms, struct io_out *o, int *wstatus);
+
+#endif

@@ -1,0 +1,305 @@
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "sandbox/mount.h"
+#include "sandbox/ns.h"
+#include "sandbox/plan.h"
+#include "sandbox/report.h"
+#include "sandbox/rootfs.h"
+#include "sandbox/sandbox.h"
+
+/*
+ * Everything from the clone on runs in a copy of a process that may have
+ * had other threads, so glibc's locks may be held: only system calls
+ * (raw ones for set*id, whose glibc wrappers signal the threads that
+ * are gone) and async-signal-safe functions from here to execve.
+ */
+
+/* struct clone_args up to CLONE_ARGS_SIZE_VER0 */
+struct clone3_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls;
+};
+
+/* fork-like clone with flags (no CLONE_VM): 0 in the child */
+static pid_t
+raw_clone(unsigned long flags, int *pidfd)
+{
+	struct clone3_args a = {
+		.flags = flags | (pidfd ? CLONE_PIDFD : 0),
+		.pidfd = (uintptr_t)pidfd,
+		.exit_signal = SIGCHLD,
+	};
+	long pid;
+
+	pid = syscall(SYS_clone3, &a, sizeof(a));
+	if (pid >= 0 || errno != ENOSYS)
+		return (pid_t)pid;
+	/* clone3 may be filtered: Docker's seccomp profile answers ENOSYS */
+#if defined(__s390__) || defined(__CRIS__)
+	pid = syscall(SYS_clone, 0L, flags | SIGCHLD);
+#else
+	pid = syscall(SYS_clone, flags | SIGCHLD, 0L);
+#endif
+	if (pid > 0 && pidfd) {
+		*pidfd = (int)syscall(SYS_pidfd_open, (pid_t)pid, 0);
+		if (*pidfd < 0) {
+			int e = errno;
+
+			kill((pid_t)pid, SIGKILL);
+			waitpid((pid_t)pid, NULL, 0);
+			errno = e;
+			return -1;
+		}
+	}
+	return (pid_t)pid;
+}
+
+/* close every fd from lo up except keep[0..n) (ascending; -1 ignored) */
+static void
+close_from(int lo, const int *keep, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (keep[i] < lo)
+			continue;
+		if (keep[i] > lo)
+			close_range((unsigned)lo, (unsigned)keep[i] - 1, 0);
+		lo = keep[i] + 1;
+	}
+	close_range((unsigned)lo, ~0U, 0);
+}
+
+/* mark every fd from lo up close-on-exec */
+static void
+cloexec_from(int lo)
+{
+	char buf[4096] __attribute__((aligned(8)));
+	struct dirent64 *e;
+	long n;
+	int d, fd;
+
+	if (close_range((unsigned)lo, ~0U, CLOSE_RANGE_CLOEXEC) == 0)
+		return;
+	/* before Linux 5.11 */
+	d = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (d < 0)
+		return;
+	while ((n = syscall(SYS_getdents64, d, buf, sizeof(buf))) > 0) {
+		for (long off = 0; off < n; off += e->d_reclen) {
+			e = (struct dirent64 *)(void *)(buf + off);
+			fd = 0;
+			for (const char *c = e->d_name; *c >= '0' && *c <= '9'; c++)
+				fd = fd * 10 + (*c - '0');
+			if (e->d_name[0] != '.' && fd >= lo && fd != d)
+				fcntl(fd, F_SETFD, FD_CLOEXEC);
+		}
+	}
+	close(d);
+}
+
+static int
+lo_up(void)
+{
+	struct ifreq ifr;
+	int s, r = -1, e;
+
+	memset(&ifr, 0, sizeof(ifr));
+	memcpy(ifr.ifr_name, "lo", 3);
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -1;
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) == 0) {
+		ifr.ifr_flags |= IFF_UP;
+		r = ioctl(s, SIOCSIFFLAGS, &ifr);
+	}
+	e = errno;
+	close(s);
+	errno = e;
+	return r;
+}
+
+static void __attribute__((noreturn))
+die(const struct sb_plan *p, struct sb_report *r, int status)
+{
+	report_send(p->report_fd, r);
+	_exit(status);
+}
+
+static void __attribute__((noreturn))
+fail(const struct sb_plan *p, int step, int arg, int status)
+{
+	struct sb_report r;
+
+	memset(&r, 0, sizeof(r));
+	report_fail(&r, step, arg, errno);
+	die(p, &r, status);
+}
+
+/* the command, pid 2: credentials, stdio, a clean signal state, exec */
+static void __attribute__((noreturn))
+cmd_main(const struct sb_plan *p)
+{
+	static char *const no_env[] = { NULL };
+	const struct sandbox_spec *s = p->spec;
+	char *const *envp = s->envp ? s->envp : no_env;
+	struct sigaction dfl;
+	sigset_t none;
+	int fd, denied = -1;
+
+	if (chdir(p->cwd) < 0)
+		fail(p, STEP_CHDIR, 0, 1);
+	if (!s->is_interactive) {
+		fd = open("/dev/null", O_RDONLY);
+		if (fd < 0 || (fd != 0 && (dup2(fd, 0) < 0 || close(fd) < 0)) ||
+		    dup2(p->out_fd, 1) < 0 || dup2(p->out_fd, 2) < 0)
+			fail(p, STEP_STDIO, 0, 1);
+	}
+	if (syscall(SYS_setgroups, s->ngroups, s->groups) < 0)
+		fail(p, STEP_SETGROUPS, 0, 1);
+	if (syscall(SYS_setresgid, s->gid, s->gid, s->gid) < 0)
+		fail(p, STEP_SETGID, 0, 1);
+	if (syscall(SYS_setresuid, s->uid, s->uid, s->uid) < 0)
+		fail(p, STEP_SETUID, 0, 1);
+	umask(022);
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	cloexec_from(3);
+
+	/* execvpe would search the caller's PATH, not the command's */
+	for (size_t i = 0; i < p->nexec; i++) {
+		execve(p->exec_paths[i], s->argv, envp);
+		if (errno == ENOENT && access(p->exec_paths[i], F_OK) == 0) {
+			errno = ENOENT;
+			fail(p, STEP_EXEC_INTERP, (int)i, 127);
+		}
+		if (errno == EACCES)
+			denied = (int)i;
+		else if (errno != ENOENT && errno != ENOTDIR)
+			fail(p, STEP_EXEC, (int)i, 126);
+	}
+	if (denied >= 0) {
+		errno = EACCES;
+		fail(p, STEP_EXEC, denied, 126);
+	}
+	errno = ENOENT;
+	fail(p, STEP_EXEC, -1, 127);
+}
+
+/* pid 1: reap everything, pass signals on, leave with the command */
+static void __attribute__((noreturn))
+init_loop(const struct sb_plan *p, pid_t cmd, const sigset_t *set)
+{
+	struct sb_report r;
+	siginfo_t si;
+	pid_t w;
+	int sig, ws;
+
+	memset(&r, 0, sizeof(r));
+	r.kind = REPORT_STATUS;
+	for (;;) {
+		sig = sigwaitinfo(set, &si);
+		if (sig < 0)
+			continue;
+		if (sig != SIGCHLD) {
+			/* a terminal signals the command's process group itself */
+			if (si.si_code != SI_KERNEL)
+				kill(cmd, sig);
+			continue;
+		}
+		while ((w = waitpid(-1, &ws, WNOHANG)) > 0) {
+			if (w != cmd)
+				continue;
+			/* exiting kills every process left in the namespace */
+			r.wstatus = ws;
+			die(p, &r, WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws));
+		}
+	}
+}
+
+static void __attribute__((noreturn))
+init_main(struct sb_plan *p)
+{
+	static const int forwarded[] = { NS_FORWARDED };
+	const struct sandbox_spec *s = p->spec;
+	struct sb_report r;
+	struct pollfd pfd = { .fd = p->report_fd, .events = POLLOUT };
+	struct sigaction dfl;
+	int keep[2], rootfd = -1;
+	sigset_t set;
+	pid_t cmd;
+
+	memset(&r, 0, sizeof(r));
+	keep[0] = p->out_fd < p->report_fd ? p->out_fd : p->report_fd;
+	keep[1] = p->out_fd < p->report_fd ? p->report_fd : p->out_fd;
+	close_from(3, keep, 2);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		fail(p, STEP_INIT, 0, 1);
+	/* the parent died before PDEATHSIG was armed: nobody reads the pipe */
+	if (poll(&pfd, 1, 0) < 0 || (pfd.revents & POLLERR))
+		_exit(1);
+	prctl(PR_SET_NAME, "df2ninja-init");
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+		sigaddset(&set, forwarded[i]);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigaction(SIGCHLD, &dfl, NULL);
+	if (!s->is_interactive)
+		setsid();
+	umask(0);
+
+	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
+		fail(p, STEP_HOSTNAME, 0, 1);
+	if (s->is_network_none && lo_up() < 0)
+		fail(p, STEP_LOOPBACK, 0, 1);
+	/* nothing below may propagate to the host */
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		fail(p, STEP_PRIVATE, 0, 1);
+	if (rootfs_mount(p, &rootfd, &r) < 0 || mount_setup(p, rootfd, &r) < 0)
+		die(p, &r, 1);
+
+	cmd = raw_clone(0, NULL);
+	if (cmd < 0)
+		fail(p, STEP_FORK, 0, 1);
+	if (cmd == 0)
+		cmd_main(p);
+	close_from(0, &p->report_fd, 1);
+	init_loop(p, cmd, &set);
+}
+
+pid_t
+ns_spawn(struct sb_plan *p, int *pidfd)
+{
+	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
+	pid_t pid;
+
+	if (p->spec->is_network_none)
+		flags |= CLONE_NEWNET;
+	*pidfd = -1;
+	pid = raw_clone(flags, pidfd);
+	if (pid == 0)
+		init_main(p);
+	return pid;
+}

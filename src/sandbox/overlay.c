@@ -1,0 +1,168 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "sandbox/overlay.h"
+#include "sandbox/plan.h"
+#include "sandbox/report.h"
+
+const char *const ovl_fixed[OVL_NFIXED][2] = {
+	{ "redirect_dir", "off" },
+	{ "index", "off" },
+	{ "metacopy", "off" },
+};
+
+bool ovl_force_legacy;
+
+char *
+ovl_utoa(unsigned long n, char *buf)
+{
+	char tmp[24];
+	size_t i = 0, j = 0;
+
+	do
+		tmp[i++] = (char)('0' + n % 10);
+	while ((n /= 10) && i < sizeof(tmp));
+	while (i)
+		buf[j++] = tmp[--i];
+	buf[j] = '\0';
+	return buf;
+}
+
+/* read the messages of fs context fs, keeping the last error
+ * ("e overlayfs: ...") in r unless r is NULL */
+static void
+fs_log(int fs, struct sb_report *r)
+{
+	char msg[256];
+	ssize_t n;
+
+	while ((n = read(fs, msg, sizeof(msg) - 1)) > 0) {
+		msg[n] = '\0';
+		if (r && n > 2 && msg[0] == 'e' && msg[1] == ' ')
+			report_detail(r, msg + 2);
+	}
+}
+
+static int
+set(int fs, const char *key, const char *value)
+{
+	return fsconfig(fs, FSCONFIG_SET_STRING, key, value, 0);
+}
+
+static int
+fail(int fs, struct sb_report *r, int step, int arg)
+{
+	int e = errno;
+
+	fs_log(fs, r);
+	close(fs);
+	return report_fail(r, step, arg, e);
+}
+
+/* overlayfs wants two lowers when there is no upper: a read-only bind of
+ * the one lower is the same view */
+static int
+bind_ro(const char *dir, int *mfd, struct sb_report *r)
+{
+	struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY };
+	int m, e;
+
+	m = open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+	if (m < 0)
+		return report_fail(r, STEP_OVERLAY_LOWER, 0, errno);
+	if (mount_setattr(m, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof(ma)) < 0) {
+		e = errno;
+		close(m);
+		return report_fail(r, STEP_OVERLAY, 0, e);
+	}
+	*mfd = m;
+	return 0;
+}
+
+int
+ovl_fsmount(const struct sb_ovl *o, bool has_scaffold, int *mfd,
+	    struct sb_report *r)
+{
+	int fs, m;
+
+	if (!o->upper && o->nlower == 1 && !has_scaffold)
+		return bind_ro(o->lowers[0], mfd, r);
+	if (ovl_force_legacy)
+		return 1;
+	fs = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return errno == ENOSYS ? 1 : report_fail(r, STEP_OVERLAY, 0, errno);
+	/*
+	 * before 6.5, overlayfs took options through the legacy wrapper,
+	 * which accepts any key and fails only at create time; the new
+	 * parser rejects unknown keys at once, and "lowerdir+" exists from
+	 * 6.8. Either older case is served by mount(2).
+	 */
+	if (fsconfig(fs, FSCONFIG_SET_FLAG, "df2ninja_probe", NULL, 0) == 0) {
+		close(fs);
+		return 1;
+	}
+	fs_log(fs, NULL);
+	if (has_scaffold && set(fs, "lowerdir+", "scaffold") < 0) {
+		if (errno == EINVAL) {
+			close(fs);
+			return 1;
+		}
+		return fail(fs, r, STEP_OVERLAY_LOWER, -1);
+	}
+	for (size_t i = 0; i < o->nlower; i++) {
+		if (set(fs, "lowerdir+", o->lowers[i]) == 0)
+			continue;
+		if (errno == EINVAL && i == 0 && !has_scaffold) {
+			close(fs);
+			return 1;
+		}
+		return fail(fs, r, STEP_OVERLAY_LOWER, (int)i);
+	}
+	if (o->upper && set(fs, "upperdir", o->upper) < 0)
+		return fail(fs, r, STEP_OVERLAY_UPPER, 0);
+	if (o->work && set(fs, "workdir", o->work) < 0)
+		return fail(fs, r, STEP_OVERLAY_WORK, 0);
+	for (size_t i = 0; i < OVL_NFIXED; i++)
+		if (set(fs, ovl_fixed[i][0], ovl_fixed[i][1]) < 0)
+			return fail(fs, r, STEP_OVERLAY, 0);
+	/* xino keeps st_dev and st_ino consistent across filesystems */
+	if (has_scaffold && set(fs, "xino", "auto") < 0)
+		return fail(fs, r, STEP_OVERLAY, 0);
+	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return fail(fs, r, STEP_OVERLAY, 0);
+	m = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	if (m < 0)
+		return fail(fs, r, STEP_OVERLAY, 0);
+	close(fs);
+	*mfd = m;
+	return 0;
+}
+
+int
+ovl_mount_legacy(const struct sb_ovl *o, bool has_scaffold,
+		 const char *target, struct sb_report *r)
+{
+	const char *data = o->legacy[has_scaffold];
+
+	if (!data)
+		return report_fail(r, STEP_OVERLAY_TOO_LONG, 0, E2BIG);
+	if (mount("overlay", target, "overlay", 0, data) < 0)
+		return report_fail(r, STEP_OVERLAY, 0, errno);
+	return 0;
+}
+
+int
+ovl_make_links(const struct sb_ovl *o, int dirfd, struct sb_report *r)
+{
+	char name[24];
+
+	for (size_t i = 0; i < o->nlower; i++)
+		if (symlinkat(o->lowers[i], dirfd, ovl_utoa(i, name)) < 0 &&
+		    errno != EEXIST)
+			return report_fail(r, STEP_OVERLAY_LOWER, (int)i, errno);
+	return 0;
+}

@@ -1,0 +1,317 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "sandbox/overlay.h"
+#include "sandbox/plan.h"
+#include "sandbox/report.h"
+#include "sandbox/rootfs.h"
+
+int
+rootfs_open(int rootfd, const char *rel, int flags)
+{
+	struct open_how how = {
+		.flags = (unsigned long long)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+
+	return (int)syscall(SYS_openat2, rootfd, *rel ? rel : ".", &how, sizeof(how));
+}
+
+static int
+lstat_in(int rootfd, const char *rel, struct stat *st)
+{
+	int fd = rootfs_open(rootfd, rel, O_PATH | O_NOFOLLOW), r;
+
+	if (fd < 0)
+		return -1;
+	r = fstat(fd, st);
+	close(fd);
+	return r;
+}
+
+/*
+ * the staging tmpfs holds the scaffold, and on the mount(2) path the
+ * overlay's mount point and the short names of its layers. It is
+ * attached over "/": a lookup from the process root never steps onto
+ * mounts stacked on the root itself (switch_root relies on the same), so
+ * host paths still resolve, and older kernels stack only attached layers.
+ * It becomes the cwd, so that layers in it are named relatively.
+ */
+static int
+staging_open(int *staging, struct sb_report *r)
+{
+	int fs, m = -1, e;
+
+	if (*staging >= 0)
+		return 0;
+	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs < 0)
+		return report_fail(r, STEP_STAGING, 0, errno);
+	if (fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) < 0 ||
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0 ||
+	    (m = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0 ||
+	    move_mount(m, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0 ||
+	    fchdir(m) < 0) {
+		e = errno;
+		close(fs);
+		return report_fail(r, STEP_STAGING, 0, e);
+	}
+	close(fs);
+	*staging = m;
+	return 0;
+}
+
+/* 0: t is a mount point of the right type and t->fd is set; 1: it needs
+ * the scaffold; -1: error */
+static int
+probe(int mfd, struct sb_target *t)
+{
+	struct stat st;
+	int fd = rootfs_open(mfd, t->rel, O_PATH | O_NOFOLLOW);
+
+	if (fd < 0)
+		return errno == ENOENT || errno == ENOTDIR ? 1 : -1;
+	if (fstat(fd, &st) < 0) {
+		close(fd);
+		return -1;
+	}
+	/* a symlink would be followed by the mount: replace it */
+	if (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode) != t->is_dir) {
+		close(fd);
+		return 1;
+	}
+	t->fd = fd;
+	return 0;
+}
+
+/* probe every target not covered; returns how many are missing (the first
+ * in *first), or -1 */
+static int
+probe_all(struct sb_plan *p, int mfd, size_t *first, struct sb_report *r)
+{
+	int missing = 0, rc;
+
+	for (size_t i = 0; i < p->ntarget; i++) {
+		if (p->targets[i].is_covered)
+			continue;
+		rc = probe(mfd, &p->targets[i]);
+		if (rc < 0)
+			return report_fail(r, STEP_PROBE, (int)i, errno);
+		if (rc > 0 && !missing++)
+			*first = i;
+	}
+	return missing;
+}
+
+static void
+close_targets(struct sb_plan *p)
+{
+	for (size_t i = 0; i < p->ntarget; i++) {
+		if (p->targets[i].fd >= 0)
+			close(p->targets[i].fd);
+		p->targets[i].fd = -1;
+	}
+}
+
+/* give dirfd/name the owner and mode of st */
+static int
+mirror(int dirfd, const char *name, const struct stat *st)
+{
+	if (fchownat(dirfd, name, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;
+	return fchmodat(dirfd, name, st->st_mode & 07777, 0);
+}
+
+/*
+ * a scaffold directory copies the directory of the rootfs it stands in
+ * for: being the top-most layer, it decides what the merged directory
+ * looks like, and a copy-up into the upper dir takes its metadata
+ */
+static int
+scaffold_dir(int scaf, int mfd, const char *rel)
+{
+	struct stat st;
+	bool is_mirror = mfd >= 0 && lstat_in(mfd, rel, &st) == 0 && S_ISDIR(st.st_mode);
+
+	if (mkdirat(scaf, rel, 0755) < 0)
+		return errno == EEXIST ? 0 : -1;
+	return is_mirror ? mirror(scaf, rel, &st) : 0;
+}
+
+static int
+scaffold_add(int scaf, int mfd, const struct sb_target *t)
+{
+	char path[PATH_MAX], *s;
+	size_t n = strlen(t->rel);
+	int fd;
+
+	if (n >= sizeof(path)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(path, t->rel, n + 1);
+	for (s = strchr(path, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (scaffold_dir(scaf, mfd, path) < 0)
+			return -1;
+		*s = '/';
+	}
+	if (t->is_dir)
+		return scaffold_dir(scaf, mfd, path);
+	fd = openat(scaf, path, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/* copy the times of the rootfs directories on the way to t */
+static void
+scaffold_times(int scaf, int mfd, const struct sb_target *t)
+{
+	char path[PATH_MAX], *s = NULL;
+	size_t n = strlen(t->rel);
+	struct stat st;
+
+	if (n >= sizeof(path))
+		return;
+	memcpy(path, t->rel, n + 1);
+	do {
+		s = strchr(s ? s + 1 : path, '/');
+		if (s)
+			*s = '\0';
+		if (lstat_in(mfd, path, &st) == 0 && S_ISDIR(st.st_mode))
+			utimensat(scaf, path, (struct timespec[2]){ st.st_atim, st.st_mtim },
+				  AT_SYMLINK_NOFOLLOW);
+		if (s)
+			*s = '/';
+	} while (s);
+}
+
+/* fill the scaffold with every missing mount point; mfd is the overlay
+ * without it, or -1 when there are no lowers to copy from */
+static int
+scaffold_make(struct sb_plan *p, int staging, int mfd, struct sb_report *r)
+{
+	struct stat st;
+	int scaf;
+
+	if (mkdirat(staging, "scaffold", 0755) < 0 ||
+	    (scaf = openat(staging, "scaffold", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return report_fail(r, STEP_STAGING, 0, errno);
+	for (size_t i = 0; i < p->ntarget; i++) {
+		const struct sb_target *t = &p->targets[i];
+
+		if (!t->is_covered && t->fd < 0 && scaffold_add(scaf, mfd, t) < 0)
+			return report_fail(r, STEP_SCAFFOLD, (int)i, errno);
+	}
+	if (mfd >= 0) {
+		/* times last: making entries changed them */
+		for (size_t i = 0; i < p->ntarget; i++)
+			if (!p->targets[i].is_covered && p->targets[i].fd < 0)
+				scaffold_times(scaf, mfd, &p->targets[i]);
+		if (fstat(mfd, &st) < 0 || mirror(staging, "scaffold", &st) < 0 ||
+		    utimensat(staging, "scaffold",
+			      (struct timespec[2]){ st.st_atim, st.st_mtim }, 0) < 0)
+			return report_fail(r, STEP_SCAFFOLD, -1, errno);
+	}
+	close(scaf);
+	return 0;
+}
+
+/* make the overlay, with the new mount API unless it was found missing */
+static int
+make(struct sb_plan *p, bool has_scaffold, bool *is_legacy, int *staging,
+     int *mfd, struct sb_report *r)
+{
+	int rc;
+
+	if (!*is_legacy) {
+		if (has_scaffold && staging_open(staging, r) < 0)
+			return -1;
+		rc = ovl_fsmount(&p->ovl, has_scaffold, mfd, r);
+		if (rc <= 0)
+			return rc;
+		*is_legacy = true;
+	}
+	if (staging_open(staging, r) < 0)
+		return -1;
+	if (p->ovl.is_short[has_scaffold] && ovl_make_links(&p->ovl, *staging, r) < 0)
+		return -1;
+	if (mkdirat(*staging, "root", 0755) < 0 && errno != EEXIST)
+		return report_fail(r, STEP_STAGING, 0, errno);
+	if (ovl_mount_legacy(&p->ovl, has_scaffold, "root", r) < 0)
+		return -1;
+	*mfd = open("root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*mfd < 0)
+		return report_fail(r, STEP_OVERLAY, 0, errno);
+	return 0;
+}
+
+int
+rootfs_mount(struct sb_plan *p, int *rootfd, struct sb_report *r)
+{
+	int staging = -1, mfd = -1, missing;
+	bool is_legacy = false;
+	size_t first = 0;
+
+	if (p->ovl.nlower > 0) {
+		if (make(p, false, &is_legacy, &staging, &mfd, r) < 0)
+			return -1;
+		missing = probe_all(p, mfd, &first, r);
+		if (missing < 0)
+			return -1;
+		if (missing == 0)
+			goto attach;
+	}
+	/* the common case (every mount point in the image) stops above */
+	if (staging_open(&staging, r) < 0 || scaffold_make(p, staging, mfd, r) < 0)
+		return -1;
+	close_targets(p);
+	if (mfd >= 0) {
+		close(mfd);
+		if (is_legacy && umount2("root", MNT_DETACH) < 0)
+			return report_fail(r, STEP_OVERLAY, 0, errno);
+	}
+	if (make(p, true, &is_legacy, &staging, &mfd, r) < 0)
+		return -1;
+	missing = probe_all(p, mfd, &first, r);
+	if (missing < 0)
+		return -1;
+	if (missing > 0)
+		return report_fail(r, STEP_PROBE, (int)first, ENOENT);
+attach:
+	/*
+	 * Left over "/", staging would sit between the old root and the new
+	 * one after pivot_root, and detaching "." would take it instead of
+	 * the old root. The overlay holds its own copies of its layers, so
+	 * staging can go now; a mount(2) overlay, which sits in staging,
+	 * is first copied out.
+	 */
+	if (is_legacy) {
+		int copy = open_tree(mfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+				     AT_EMPTY_PATH);
+
+		if (copy < 0)
+			return report_fail(r, STEP_OVERLAY, 0, errno);
+		close(mfd);
+		mfd = copy;
+	}
+	if (staging >= 0) {
+		/* the cwd is the root of staging (staging_open) */
+		if (umount2(".", MNT_DETACH) < 0)
+			return report_fail(r, STEP_STAGING, 0, errno);
+		close(staging);
+	}
+	if (move_mount(mfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return report_fail(r, STEP_OVERLAY, 0, errno);
+	*rootfd = mfd;
+	return 0;
+}

@@ -1,0 +1,218 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sandbox/io.h"
+#include "sandbox/ns.h"
+#include "sandbox/overlay.h"
+#include "sandbox/plan.h"
+#include "sandbox/report.h"
+#include "sandbox/sandbox.h"
+#include "util/err.h"
+
+#define DEFAULT_GRACE_MS 2000
+
+/* a CLOEXEC pipe whose ends are not 0, 1 or 2, which the child replaces */
+static int
+pipe_high(int fds[2], struct err **errp)
+{
+	int fd;
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return err_make(errp, errno, "creating a pipe");
+	for (int i = 0; i < 2; i++) {
+		if (fds[i] > 2)
+			continue;
+		fd = fcntl(fds[i], F_DUPFD_CLOEXEC, 3);
+		if (fd < 0)
+			return err_make(errp, errno, "creating a pipe");
+		close(fds[i]);
+		fds[i] = fd;
+	}
+	return 0;
+}
+
+static void
+close_fd(int *fd)
+{
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+}
+
+static int
+exit_status(int ws)
+{
+	if (WIFEXITED(ws))
+		return WEXITSTATUS(ws);
+	if (WIFSIGNALED(ws))
+		return 128 + WTERMSIG(ws);
+	return 1;
+}
+
+/* the result of a run whose reports are collected */
+static int
+finish(const struct sb_plan *p, int ws, const struct io_out *o, int *status,
+       struct err **errp)
+{
+	struct sb_report rerr, rstat;
+
+	report_collect(p->report_fd, &rerr, &rstat);
+	if (rerr.kind) {
+		report_to_err(&rerr, p, errp);
+		*status = errp && *errp ? (*errp)->status : 1;
+		return -1;
+	}
+	if (rstat.kind) {
+		*status = exit_status(rstat.wstatus);
+	} else if (WIFSIGNALED(ws)) {
+		*status = exit_status(ws);
+	} else {
+		*status = 1;
+		return err_make(errp, 0, "the container's init exited with status %d before the command",
+				exit_status(ws));
+	}
+	if (o->errnum[0])
+		return err_make(errp, o->errnum[0], "copying the command's output");
+	if (o->errnum[1])
+		return err_make(errp, o->errnum[1], "writing the step log");
+	return 0;
+}
+
+int
+sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp)
+{
+	struct io_out o = { .fd = { -1, -1 } };
+	sigset_t block, fwd, old, pending;
+	int rep[2] = { -1, -1 }, out[2] = { -1, -1 };
+	int sigfd = -1, pidfd = -1, ws = 0, ret = -1;
+	bool had_sigpipe, is_blocked = false;
+	struct sb_plan p;
+	pid_t pid;
+
+	*status = 1;
+	if (plan_init(&p, s, errp) < 0)
+		goto out;
+	if (pipe_high(rep, errp) < 0 || (!s->is_interactive && pipe_high(out, errp) < 0))
+		goto out;
+	p.report_fd = rep[1];
+	p.out_fd = out[1];
+
+	sigemptyset(&fwd);
+	sigaddset(&fwd, SIGTERM);
+	sigaddset(&fwd, SIGHUP);
+	if (!s->is_interactive) {
+		sigaddset(&fwd, SIGINT);
+		sigaddset(&fwd, SIGQUIT);
+	}
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	sigpending(&pending);
+	had_sigpipe = sigismember(&pending, SIGPIPE);
+	sigfd = signalfd(-1, &block, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0) {
+		err_make(errp, errno, "creating a signalfd");
+		goto out;
+	}
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	is_blocked = true;
+
+	pid = ns_spawn(&p, &pidfd);
+	if (pid < 0) {
+		err_make(errp, errno, "starting the container");
+		goto out;
+	}
+	close_fd(&rep[1]);
+	close_fd(&out[1]);
+	p.report_fd = rep[0];
+	if (out[0] >= 0)
+		fcntl(out[0], F_SETFL, O_NONBLOCK);
+	o.fd[0] = s->out_fd;
+	o.fd[1] = s->log_fd;
+	if (io_wait(pid, pidfd, sigfd, out[0], &fwd,
+		    s->grace_ms ? s->grace_ms : DEFAULT_GRACE_MS, &o, &ws) < 0) {
+		err_make(errp, errno, "waiting for the container");
+		goto out;
+	}
+	ret = finish(&p, ws, &o, status, errp);
+out:
+	close_fd(&rep[0]);
+	close_fd(&rep[1]);
+	close_fd(&out[0]);
+	close_fd(&out[1]);
+	close_fd(&sigfd);
+	close_fd(&pidfd);
+	if (is_blocked) {
+		/* a write to a closed out_fd raised SIGPIPE: it is ours to take */
+		sigpending(&pending);
+		if (!had_sigpipe && sigismember(&pending, SIGPIPE)) {
+			sigset_t pipe;
+
+			sigemptyset(&pipe);
+			sigaddset(&pipe, SIGPIPE);
+			sigtimedwait(&pipe, NULL, &(struct timespec){ 0, 0 });
+		}
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	plan_fini(&p);
+	return ret;
+}
+
+int
+sandbox_enter_private_mountns(struct err **errp)
+{
+	if (unshare(CLONE_NEWNS) < 0)
+		return err_make(errp, errno, "creating a mount namespace");
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return err_make(errp, errno, "making mounts private");
+	return 0;
+}
+
+int
+sandbox_mount_overlay(const char *target, const char *const *lowers,
+		      size_t nlower, const char *upper, const char *work,
+		      struct err **errp)
+{
+	struct sb_report r;
+	struct sb_plan p;
+	int mfd = -1, rc;
+
+	if (!nlower) {
+		if (!upper)
+			return err_make(errp, 0, "mounting overlay on '%s': no layers", target);
+		if (mount(upper, target, NULL, MS_BIND, NULL) < 0)
+			return err_make(errp, errno, "binding '%s' on '%s'", upper, target);
+		return 0;
+	}
+	memset(&p, 0, sizeof(p));
+	memset(&r, 0, sizeof(r));
+	if (ovl_init(&p.ovl, lowers, nlower, upper, work, false, errp) < 0) {
+		plan_fini(&p);
+		return -1;
+	}
+	rc = ovl_fsmount(&p.ovl, false, &mfd, &r);
+	if (rc == 0) {
+		if (move_mount(mfd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+			rc = report_fail(&r, STEP_OVERLAY, 0, errno);
+		close(mfd);
+	} else if (rc > 0) {
+		rc = ovl_mount_legacy(&p.ovl, false, target, &r);
+	}
+	if (rc < 0)
+		report_to_err(&r, &p, errp);
+	plan_fini(&p);
+	return rc < 0 ? -1 : 0;
+}

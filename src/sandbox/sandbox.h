@@ -1,0 +1,170 @@
+#ifndef DF2NINJA_SANDBOX_H
+#define DF2NINJA_SANDBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct err;
+
+/*
+ * sandbox: run one command in a container made of overlayfs layers, the
+ * way a Dockerfile RUN step runs, with no daemon.
+ *
+ * The command gets new mount, pid, uts and ipc namespaces (and a network
+ * namespace with only "lo" up when is_network_none), the layers mounted as
+ * its root with pivot_root, a new /proc, a read-only /sys, a minimal /dev
+ * (null zero full random urandom tty bound from the host, a private devpts
+ * with /dev/ptmx, a 64M /dev/shm, fd stdin stdout stderr links), and the
+ * caller's resolv.conf, hosts and hostname files bound read-only over
+ * /etc. Every mount lives only in the child's mount namespace: nothing
+ * stays mounted on the host when the step ends or is killed.
+ *
+ * Mount points never land in the layer. When the rootfs lacks one (no
+ * /etc/hosts, no /proc, a RUN --mount target), it is made in a "scaffold":
+ * a tmpfs private to the child, stacked as the top-most lower layer for
+ * this run only, whose directories copy the owner, mode and times of the
+ * rootfs directories they stand in for. The upper dir therefore holds only
+ * what the command itself changed (and the working directory, which
+ * Docker also creates). The scaffold replaces a symlink found where a
+ * mount point should be (Ubuntu's /etc/resolv.conf, as Docker does) and a
+ * symlinked parent of a missing mount point.
+ *
+ * Needs CAP_SYS_ADMIN (root today; a user namespace later) and Linux 5.12
+ * (new mount API, openat2, mount_setattr, clone3 or clone). Layers are
+ * given to the kernel one by one ("lowerdir+", Linux 6.8), so only the
+ * kernel's limit of 500 layers applies; older kernels get one mount(2)
+ * option string, with layers named through short symlinks when their
+ * paths would not fit in a page.
+ */
+
+enum sandbox_mount_kind {
+	SANDBOX_MOUNT_BIND,	/* bind src (file or directory, recursively) */
+	SANDBOX_MOUNT_TMPFS,	/* a new empty tmpfs, mode 1777; src unused */
+};
+
+/* an extra mount (RUN --mount), mounted after /proc, /sys, /dev, /etc */
+struct sandbox_mount {
+	enum sandbox_mount_kind kind;
+	const char *src;	/* host path of a BIND; relative to the cwd */
+	/*
+	 * absolute path in the container, not "/" and not under /proc or
+	 * /sys. A missing mount point is made in the scaffold (or, below an
+	 * earlier mount, in that mount), as a directory, or as an empty file
+	 * when src is not a directory.
+	 */
+	const char *dst;
+	bool is_readonly;
+};
+
+/*
+ * one step. Host paths may be relative to the caller's cwd. Strings and
+ * arrays are borrowed for the length of the call.
+ */
+struct sandbox_spec {
+	/* overlay lower dirs, top-most first; none is an empty rootfs and
+	 * then needs upperdir */
+	const char *const *lowerdirs;
+	size_t nlower;
+	/* overlay upper and work dirs, on one filesystem; the command's
+	 * changes land in upperdir. upperdir NULL: a read-only view of the
+	 * lowers (workdir unused). */
+	const char *upperdir;
+	const char *workdir;
+
+	/* the command, as for execve. argv[0] without a '/' is looked up in
+	 * the PATH of envp (or Docker's default PATH when envp has none),
+	 * inside the rootfs. envp NULL is an empty environment. */
+	char *const *argv;
+	char *const *envp;
+	/* absolute working directory in the container, NULL for "/"; made
+	 * (owned by root, mode 0755) if missing, as Docker does for WORKDIR */
+	const char *cwd;
+	/* credentials of the command; groups are its supplementary groups
+	 * (none when ngroups is 0). Root keeps all its capabilities. */
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	size_t ngroups;
+
+	/* uts hostname; NULL keeps the host's */
+	const char *hostname;
+	/* a new network namespace with only "lo" up (--network=none);
+	 * false shares the host's network */
+	bool is_network_none;
+	/* host files bound read-only onto /etc/resolv.conf, /etc/hosts and
+	 * /etc/hostname (the caller writes them, as Docker does); NULL leaves
+	 * the rootfs's own file */
+	const char *resolv_conf;
+	const char *hosts;
+	const char *hostname_file;
+	const struct sandbox_mount *mounts;
+	size_t nmounts;
+
+	/*
+	 * output. Unless is_interactive, the command's stdin is /dev/null and
+	 * its stdout and stderr share one pipe; sandbox_run copies all of it,
+	 * in order, to out_fd and (when >= 0) to log_fd. out_fd < 0 drops it.
+	 * is_interactive: the command inherits the caller's fds 0, 1 and 2
+	 * (and so its terminal) and stays in the caller's session;
+	 * out_fd and log_fd are unused.
+	 */
+	int out_fd;
+	int log_fd;
+	bool is_interactive;
+
+	/* after forwarding a signal, SIGKILL the container if it has not
+	 * exited within grace_ms milliseconds (0: 2000) */
+	unsigned grace_ms;
+};
+
+/*
+ * run s->argv in the container described by s and wait for it.
+ *
+ * Returns 0 when the command ran; *status is its exit code, or 128+n when
+ * it was killed by signal n. Returns -1 with *errp set when it could not
+ * run: the message names the failing step ("mounting overlay: Invalid
+ * argument", "exec 'make': No such file or directory") and *status and
+ * (*errp)->status are 127 for a command not found, 126 for one that
+ * cannot be executed, 1 otherwise. Also returns -1, after the command
+ * ran and with *status set, when its output could not be written to
+ * out_fd or log_fd; the output is copied whole to whichever fd still
+ * works.
+ *
+ * Signals: while the command runs, SIGINT, SIGTERM, SIGHUP and SIGQUIT
+ * (only SIGTERM and SIGHUP when is_interactive: the terminal sends the
+ * others to the command itself) are taken from the calling thread and
+ * forwarded to the container's init, which passes them on to the
+ * command; when the container has not exited after grace_ms it is killed.
+ * Other threads should block these signals. SIGCHLD and SIGPIPE are
+ * blocked during the call and the caller's mask is restored. The
+ * container is killed when the calling thread exits (PR_SET_PDEATHSIG),
+ * so call this from a thread that outlives the step.
+ *
+ * Inside, pid 1 is a tiny init ("df2ninja-init") that reaps zombies,
+ * forwards signals and exits when the command does, which kills whatever
+ * the command left running. The command starts with umask 022, default
+ * signal handlers, an empty signal mask and only fds 0, 1 and 2 open.
+ */
+int sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp);
+
+/*
+ * move the calling thread into a new mount namespace in which every mount
+ * is private, so that mounts it makes never reach the host and vanish
+ * when the process exits. For the executor before sandbox_mount_overlay.
+ */
+int sandbox_enter_private_mountns(struct err **errp);
+
+/*
+ * mount an overlay of lowers (top-most first) with upper and work at
+ * target, in the calling thread's mount namespace. upper NULL mounts a
+ * read-only view (work unused). With no lowers, upper is bound at target
+ * directly, which behaves the same. Relative paths are taken from the
+ * cwd. On kernels without "lowerdir+" the layers must fit in one mount(2)
+ * option string (a page); otherwise this fails with E2BIG.
+ */
+int sandbox_mount_overlay(const char *target, const char *const *lowers,
+			  size_t nlower, const char *upper, const char *work,
+			  struct err **errp);
+
+#endif

@@ -1,0 +1,30 @@
+#ifndef DF2NINJA_FS_H
+#define DF2NINJA_FS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct err;
+
+/* read all of path into *data (NUL-terminated, owned by the caller) */
+int fs_read_file(const char *path, char **data, size_t *len, struct err **errp);
+/*
+ * make path hold exactly data: unless it already does, write path.tmp and
+ * rename it into place, so a reader never sees half a file and an unchanged
+ * file keeps its mtime. *changed (may be NULL) says whether it was written.
+ */
+int fs_write_if_changed(const char *path, const char *data, size_t len,
+			bool *changed, struct err **errp);
+/* mkdir -p path (mode 0755) */
+int fs_mkdir_p(const char *path, struct err **errp);
+/* the directory part of path ("." when there is none); caller frees */
+char *fs_dirname(const char *path);
+/* a joined with b by one '/'; b absolute wins; caller frees */
+char *fs_join(const char *a, const char *b);
+/* the absolute, symlink-free path of an existing path; caller frees */
+int fs_realpath(const char *path, char **out, struct err **errp);
+/* the path of target relative to directory dir (both absolute and
+ * normalised); caller frees */
+char *fs_relpath(const char *target, const char *dir);
+
+#endif

@@ -1,0 +1,94 @@
+# tests/integ/lib.sh: sourced by every integration test.
+#
+# Sets up a scratch directory ($TMP, removed on exit unless KEEP_TMP=1),
+# points $DF2NINJA at the built binary, and prints TAP: call `plan N` first
+# (or `done_testing` at the end), then `ok`/`not_ok`/`skip` per check.
+
+set -u
+
+: "${DF2NINJA:?run the tests through make check}"
+: "${TOP_SRCDIR:?run the tests through make check}"
+NINJA=${NINJA:-ninja}
+SAMPLES="$TOP_SRCDIR/samples"
+CONFORMANCE="$TOP_SRCDIR/tests/conformance"
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/df2ninja-test.XXXXXX")
+cleanup() {
+	if [ "${KEEP_TMP:-0}" = 1 ]; then
+		echo "# kept $TMP" >&2
+	else
+		rm -rf "$TMP"
+	fi
+}
+trap cleanup EXIT
+cd "$TMP" || exit 99
+
+_n=0
+_failed=0
+
+plan() { echo "1..$1"; }
+
+ok() {
+	_n=$((_n + 1))
+	echo "ok $_n - $*"
+}
+
+not_ok() {
+	_n=$((_n + 1))
+	_failed=$((_failed + 1))
+	echo "not ok $_n - $*"
+}
+
+skip() {
+	_n=$((_n + 1))
+	echo "ok $_n # SKIP $*"
+}
+
+# check DESCRIPTION CMD...: ok when CMD succeeds; shows its output otherwise
+check() {
+	_desc=$1
+	shift
+	if _out=$("$@" 2>&1); then
+		ok "$_desc"
+	else
+		not_ok "$_desc"
+		printf '%s\n' "$_out" | sed 's/^/#   /'
+	fi
+}
+
+# test_cmp EXPECTED ACTUAL: succeed when equal, print a diff otherwise
+test_cmp() {
+	diff -u "$1" "$2" | sed 's/^/# /' >&2
+	cmp -s "$1" "$2"
+}
+
+# assert_file_has FILE REGEX
+assert_file_has() {
+	if grep -q -e "$2" "$1"; then
+		return 0
+	fi
+	echo "# '$1' does not match '$2':" >&2
+	sed 's/^/#   /' "$1" >&2
+	return 1
+}
+
+# expect_fail STATUS REGEX CMD...: CMD exits with STATUS and its stderr
+# matches REGEX
+expect_fail() {
+	_want=$1
+	_re=$2
+	shift 2
+	"$@" >"$TMP/.out" 2>"$TMP/.err"
+	_got=$?
+	if [ "$_got" != "$_want" ]; then
+		echo "# exit status $_got, expected $_want; stderr:" >&2
+		sed 's/^/#   /' "$TMP/.err" >&2
+		return 1
+	fi
+	assert_file_has "$TMP/.err" "$_re"
+}
+
+done_testing() {
+	echo "1..$_n"
+	[ "$_failed" -eq 0 ]
+}

@@ -1,0 +1,374 @@
+#include <check.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dockerfile/filepath.h"
+#include "dockerfile/ignore.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "unit.h"
+
+/* Go's filepath.Match tests (go/src/path/filepath/match_test.go); -1 is
+ * ErrBadPattern */
+static const struct match_case {
+	const char *pattern, *name;
+	int want;
+} match_cases[] = {
+	{ "abc", "abc", 1 },
+	{ "*", "abc", 1 },
+	{ "*c", "abc", 1 },
+	{ "a*", "a", 1 },
+	{ "a*", "abc", 1 },
+	{ "a*", "ab/c", 0 },
+	{ "a*/b", "abc/b", 1 },
+	{ "a*/b", "a/c/b", 0 },
+	{ "a*b*c*d*e*/f", "axbxcxdxe/f", 1 },
+	{ "a*b*c*d*e*/f", "axbxcxdxexxx/f", 1 },
+	{ "a*b*c*d*e*/f", "axbxcxdxe/xxx/f", 0 },
+	{ "a*b*c*d*e*/f", "axbxcxdxexxx/fff", 0 },
+	{ "a*b?c*x", "abxbbxdbxebxczzx", 1 },
+	{ "a*b?c*x", "abxbbxdbxebxczzy", 0 },
+	{ "ab[c]", "abc", 1 },
+	{ "ab[b-d]", "abc", 1 },
+	{ "ab[e-g]", "abc", 0 },
+	{ "ab[^c]", "abc", 0 },
+	{ "ab[^b-d]", "abc", 0 },
+	{ "ab[^e-g]", "abc", 1 },
+	{ "a\\*b", "a*b", 1 },
+	{ "a\\*b", "ab", 0 },
+	{ "a?b", "a\xe2\x98\xba" "b", 1 },
+	{ "a[^a]b", "a\xe2\x98\xba" "b", 1 },
+	{ "a???b", "a\xe2\x98\xba" "b", 0 },
+	{ "a[^a][^a][^a]b", "a\xe2\x98\xba" "b", 0 },
+	{ "[a-\xce\xb6]*", "\xce\xb1", 1 },
+	{ "*[a-\xce\xb6]", "A", 0 },
+	{ "a?b", "a/b", 0 },
+	{ "a*b", "a/b", 0 },
+	{ "[\\]a]", "]", 1 },
+	{ "[\\-]", "-", 1 },
+	{ "[x\\-]", "x", 1 },
+	{ "[x\\-]", "-", 1 },
+	{ "[x\\-]", "z", 0 },
+	{ "[\\-x]", "x", 1 },
+	{ "[\\-x]", "-", 1 },
+	{ "[\\-x]", "a", 0 },
+	{ "[]a]", "]", -1 },
+	{ "[-]", "-", -1 },
+	{ "[x-]", "x", -1 },
+	{ "[-x]", "x", -1 },
+	{ "\\", "a", -1 },
+	{ "[a-b-c]", "a", -1 },
+	{ "[", "a", -1 },
+	{ "[^", "a", -1 },
+	{ "[^bc", "a", -1 },
+	{ "a[", "a", -1 },
+	{ "a[", "ab", -1 },
+	{ "a[", "x", -1 },
+	{ "a/b[", "x", -1 },
+	{ "*x", "xxx", 1 },
+};
+
+START_TEST(test_filepath_match)
+{
+	const struct match_case *c = &match_cases[_i];
+
+	ck_assert_msg(filepath_match(c->pattern, c->name) == c->want,
+		      "Match(%s, %s): got %d, want %d", c->pattern, c->name,
+		      filepath_match(c->pattern, c->name), c->want);
+}
+END_TEST
+
+/* Go's path.Clean tests */
+static const struct { const char *in, *want; } clean_cases[] = {
+	{ "", "." }, { "abc", "abc" }, { "abc/def", "abc/def" }, { ".", "." },
+	{ "..", ".." }, { "../..", "../.." }, { "../../abc", "../../abc" },
+	{ "/abc", "/abc" }, { "/", "/" }, { "abc/", "abc" },
+	{ "abc/def/", "abc/def" }, { "/abc/", "/abc" }, { "//abc", "/abc" },
+	{ "abc//def//ghi", "abc/def/ghi" }, { "abc/./def", "abc/def" },
+	{ "/./abc/def", "/abc/def" }, { "abc/.", "abc" },
+	{ "abc/def/ghi/../jkl", "abc/def/jkl" },
+	{ "abc/def/../ghi/../jkl", "abc/jkl" }, { "abc/def/..", "abc" },
+	{ "abc/def/../..", "." }, { "/abc/def/../..", "/" },
+	{ "abc/def/../../..", ".." }, { "/abc/def/../../..", "/" },
+	{ "abc/def/../../../ghi/jkl/../../../mno", "../../mno" },
+	{ "abc/./../def", "def" }, { "abc//./../def", "def" },
+	{ "abc/../../././../def", "../../def" }, { "/../x", "/x" },
+};
+
+START_TEST(test_filepath_clean)
+{
+	char *got = filepath_clean(clean_cases[_i].in);
+
+	ck_assert_msg(strcmp(got, clean_cases[_i].want) == 0,
+		      "Clean(%s): got %s, want %s", clean_cases[_i].in, got,
+		      clean_cases[_i].want);
+	free(got);
+}
+END_TEST
+
+START_TEST(test_filepath_magic)
+{
+	ck_assert(filepath_has_magic("a*"));
+	ck_assert(filepath_has_magic("a/b?"));
+	ck_assert(filepath_has_magic("x[0]"));
+	ck_assert(!filepath_has_magic("plain/path.txt"));
+	ck_assert(!filepath_has_magic("a\\*b"));
+	ck_assert(filepath_has_magic("a\\*b*"));
+}
+END_TEST
+
+/* a .dockerignore, a path, and whether Docker leaves it out */
+static const struct ignore_case {
+	const char *file, *path;
+	bool excluded;
+} ignore_cases[] = {
+	/* comments: '#' in column 1 only */
+	{ "# comment\nfoo\n", "foo", true },
+	{ "# foo\n", "# foo", false },
+	{ "# comment\n", "comment", false },
+	{ " # x\n", "# x", true },
+	/* blank lines, spaces, CRLF, a BOM */
+	{ "\n   \n  foo  \r\n", "foo", true },
+	{ "\xef\xbb\xbf" "foo\n", "foo", true },
+	/* leading slash, "./", ".." and a trailing slash are cleaned away */
+	{ "/foo/bar", "foo/bar", true },
+	{ "/foo/bar", "foo/bar/baz", true },
+	{ "/foo/bar", "x/foo/bar", false },
+	{ "./foo", "foo", true },
+	{ "foo/../bar", "bar", true },
+	{ "dir/", "dir", true },
+	{ "dir/", "dir/x/y", true },
+	{ "dir/", "dirx", false },
+	/* the reference's examples */
+	{ "*/temp*", "somedir/temporary.txt", true },
+	{ "*/temp*", "somedir/temp", true },
+	{ "*/temp*", "temp", false },
+	{ "*/*/temp*", "somedir/subdir/temporary.txt", true },
+	{ "*/*/temp*", "somedir/temporary.txt", false },
+	{ "temp?", "tempa", true },
+	{ "temp?", "temp", false },
+	{ "temp?", "tempab", false },
+	{ "temp?", "tempb/inner", true },
+	/* '?' and classes */
+	{ "[a-c].txt", "b.txt", true },
+	{ "[a-c].txt", "d.txt", false },
+	{ "[^a-c].txt", "d.txt", true },
+	{ "\\*.txt", "*.txt", true },
+	{ "\\*.txt", "a.txt", false },
+	/* double stars */
+	{ "**/*.go", "a.go", true },
+	{ "**/*.go", "x/y/z.go", true },
+	{ "**/*.go", "x/y/z.gox", false },
+	{ "**/foo", "foo", true },
+	{ "**/foo", "a/b/foo", true },
+	{ "**/foo", "a/xfoo", false },
+	{ "**/foo", "a/foo/inside", true },
+	{ "foo/**", "foo/x", true },
+	{ "foo/**", "foo/a/b", true },
+	{ "foo/**", "foo", false },
+	{ "a/**/b", "a/b", true },
+	{ "a/**/b", "a/x/y/b", true },
+	{ "a/**/b", "a/x/y/c", false },
+	{ "**", "anything/at/all", true },
+	/* '*' stays in one directory, but a match excludes what is below */
+	{ "*", "top", true },
+	{ "*", "top/deep/file", true },
+	{ "*.md", "docs/a.md", false },
+	/* exceptions: the last matching line wins */
+	{ "*.md\n!README.md", "a.md", true },
+	{ "*.md\n!README.md", "README.md", false },
+	{ "*.md\n!README*.md\nREADME-secret.md", "README-secret.md", true },
+	{ "*.md\n!README*.md\nREADME-secret.md", "README.md", false },
+	{ "*.md\nREADME-secret.md\n!README*.md", "README-secret.md", false },
+	{ "*\n!keep", "keep", false },
+	{ "*\n!keep", "other", true },
+	/* an excluded directory with a file brought back below it */
+	{ "dir\n!dir/keep.txt", "dir/keep.txt", false },
+	{ "dir\n!dir/keep.txt", "dir/other.txt", true },
+	{ "dir\n!dir/keep.txt", "dir", true },
+	{ "**\n!**/*.py", "a/b/c.py", false },
+	{ "**\n!**/*.py", "a/b/c.txt", true },
+	/* an exception skipped at the parent does not reach the child
+	 * (fsutil walks with MatchesUsingParentResults) */
+	{ "a/b\n!a", "a/b", true },
+	/* Dockerfile and .dockerignore are not special */
+	{ "Dockerfile\n.dockerignore", "Dockerfile", true },
+	{ "Dockerfile\n.dockerignore", ".dockerignore", true },
+	/* the other regexp characters are literal */
+	{ "a.b", "axb", false },
+	{ "a+(b)", "a+(b)", true },
+	{ "a+(b)*", "a+(b)c", true },
+};
+
+START_TEST(test_ignore_match)
+{
+	const struct ignore_case *c = &ignore_cases[_i];
+	struct ignore *ig = NULL;
+	struct err *e = NULL;
+
+	ck_assert_msg(ignore_parse(c->file, strlen(c->file), ".dockerignore",
+				   &ig, &e) == 0,
+		      "%s: %s", c->file, e ? e->msg : "?");
+	ck_assert_msg(ignore_match(ig, c->path) == c->excluded,
+		      "pattern '%s', path '%s': want %s", c->file, c->path,
+		      c->excluded ? "excluded" : "included");
+	ignore_free(ig);
+}
+END_TEST
+
+static struct ignore *
+parse(const char *text)
+{
+	struct ignore *ig = NULL;
+	struct err *e = NULL;
+
+	ck_assert_msg(
+		ignore_parse(text, strlen(text), ".dockerignore", &ig, &e) == 0,
+		"%s", e ? e->msg : "?");
+	return ig;
+}
+
+START_TEST(test_ignore_below)
+{
+	struct ignore *ig;
+
+	ig = parse("dir\n!dir/keep.txt\n");
+	ck_assert(ignore_may_include_below(ig, "dir"));
+	ck_assert(!ignore_may_include_below(ig, "dir/sub"));
+	ck_assert(!ignore_may_include_below(ig, "other"));
+	ignore_free(ig);
+
+	ig = parse("dir\n!dir/sub/**\n");
+	ck_assert(ignore_may_include_below(ig, "dir"));
+	ck_assert(ignore_may_include_below(ig, "dir/sub"));
+	ck_assert(!ignore_may_include_below(ig, "dir/other"));
+	ignore_free(ig);
+
+	/* an exception with a wildcard could match anywhere */
+	ig = parse("dir\n!*.txt\n");
+	ck_assert(ignore_may_include_below(ig, "dir"));
+	ck_assert(ignore_may_include_below(ig, "x/y"));
+	ignore_free(ig);
+
+	ig = parse("dir\n");
+	ck_assert(!ignore_may_include_below(ig, "dir"));
+	ck_assert(!ignore_exception_under(ig, "dir"));
+	ignore_free(ig);
+
+	ig = parse("dir\n!dir/sub/x\n");
+	ck_assert(ignore_exception_under(ig, "dir"));
+	ck_assert(ignore_exception_under(ig, "dir/sub"));
+	ck_assert(!ignore_exception_under(ig, "di"));
+	ignore_free(ig);
+}
+END_TEST
+
+START_TEST(test_ignore_errors)
+{
+	struct ignore *ig = NULL;
+	struct err *e = NULL;
+
+	ck_assert_int_lt(ignore_parse("ok\n!\n", 5, ".dockerignore", &ig, &e),
+			 0);
+	ck_assert_str_eq(
+		e->msg,
+		".dockerignore:2: error: illegal exclusion pattern: \"!\"");
+	err_free(e);
+	e = NULL;
+	ck_assert_int_lt(ignore_parse("a[\n", 3, "ctx/.dockerignore", &ig, &e),
+			 0);
+	ck_assert_str_eq(e->msg,
+			 "ctx/.dockerignore:1: error: syntax error in pattern");
+	err_free(e);
+	e = NULL;
+	ck_assert_int_lt(ignore_parse("x\n[]a]\n", 7, "f", &ig, &e), 0);
+	err_free(e);
+}
+END_TEST
+
+START_TEST(test_ignore_new)
+{
+	const char *pats[] = { "*.txt", " /abs ", "", "!keep.txt" };
+	const char *bad[] = { "[" };
+	struct ignore *ig = NULL;
+	struct err *e = NULL;
+
+	ck_assert_int_eq(ignore_new(pats, 4, &ig, &e), 0);
+	ck_assert(ignore_match(ig, "a.txt"));
+	ck_assert(!ignore_match(ig, "keep.txt"));
+	ck_assert(ignore_match(ig, "dir/a.txt") == false);
+	/* unlike .dockerignore lines, a leading '/' stays and matches nothing
+	 * relative */
+	ck_assert(!ignore_match(ig, "abs"));
+	ck_assert(!ignore_is_empty(ig));
+	ignore_free(ig);
+	ck_assert_int_lt(ignore_new(bad, 1, &ig, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e->msg, "invalid exclude pattern '['"));
+	err_free(e);
+	ck_assert(!ignore_match(NULL, "x"));
+	ck_assert(ignore_is_empty(NULL));
+}
+END_TEST
+
+START_TEST(test_ignore_load)
+{
+	char dir[] = "/tmp/check_ignore.XXXXXX";
+	struct ignore *ig = NULL;
+	struct err *e = NULL;
+	char *path;
+	FILE *f;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	path = xasprintf("%s/.dockerignore", dir);
+	ck_assert_int_eq(ignore_load(NULL, &ig, &e), 0);
+	ck_assert(ignore_is_empty(ig));
+	ignore_free(ig);
+	ck_assert_int_eq(ignore_load(path, &ig, &e), 0);
+	ck_assert(ignore_is_empty(ig));
+	ck_assert(!ignore_match(ig, "anything"));
+	ignore_free(ig);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("node_modules\n*.log\n!important.log\n", f);
+	fclose(f);
+	ck_assert_int_eq(ignore_load(path, &ig, &e), 0);
+	ck_assert(ignore_match(ig, "node_modules/x/y.js"));
+	ck_assert(ignore_match(ig, "debug.log"));
+	ck_assert(!ignore_match(ig, "important.log"));
+	ignore_free(ig);
+	ck_assert_int_eq(ignore_load_at(AT_FDCWD, path, &ig, &e), 0);
+	ck_assert(ignore_match(ig, "debug.log"));
+	ignore_free(ig);
+	unlink(path);
+	ck_assert_int_eq(ignore_load_at(AT_FDCWD, path, &ig, &e), 0);
+	ck_assert(ignore_is_empty(ig));
+	ignore_free(ig);
+	rmdir(dir);
+	free(path);
+}
+END_TEST
+
+static Suite *
+ignore_suite(void)
+{
+	Suite *s = suite_create("ignore");
+
+	UNIT_TCASE_TABLE(s, "filepath_match", test_filepath_match, match_cases);
+	UNIT_TCASE_TABLE(s, "filepath_clean", test_filepath_clean, clean_cases);
+	UNIT_TCASE(s, "filepath_has_magic", test_filepath_magic);
+	UNIT_TCASE_TABLE(s, "ignore_match", test_ignore_match, ignore_cases);
+	UNIT_TCASE(s, "ignore_may_include_below", test_ignore_below);
+	UNIT_TCASE(s, "ignore_parse errors", test_ignore_errors);
+	UNIT_TCASE(s, "ignore_new", test_ignore_new);
+	UNIT_TCASE(s, "ignore_load", test_ignore_load);
+	return s;
+}
+
+int
+main(void)
+{
+	return unit_run(ignore_suite());
+}

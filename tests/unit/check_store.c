@@ -1,0 +1,372 @@
+#include <check.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image/digest.h"
+#include "image/store.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "unit.h"
+
+#define SHA_EMPTY "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+#define SHA_ABC "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+
+static char tmpdir[] = "/tmp/check_store.XXXXXX";
+static struct store st;
+
+static void
+setup(void)
+{
+	autofree char *root = NULL;
+	struct err *e = NULL;
+
+	strcpy(tmpdir, "/tmp/check_store.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+	root = xasprintf("%s/store", tmpdir);
+	setenv("DF2NINJA_STORE", root, 1);
+	ck_assert_int_eq(store_open(&st, &e), 0);
+	ck_assert_ptr_null(e);
+}
+
+static void
+teardown(void)
+{
+	autofree char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+
+	store_close(&st);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* entries in directory path, "." and ".." aside */
+static int
+count_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	int n = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static char *
+tmp_path(const char *name)
+{
+	return xasprintf("%s/store/%s", tmpdir, name);
+}
+
+START_TEST(test_digest_known)
+{
+	char out[DIGEST_LEN];
+	struct digest *d;
+
+	digest_buf("", 0, out);
+	ck_assert_str_eq(out, SHA_EMPTY);
+	digest_buf("abc", 3, out);
+	ck_assert_str_eq(out, SHA_ABC);
+	/* streaming in pieces gives the same */
+	d = digest_new();
+	digest_update(d, "a", 1);
+	digest_update(d, "", 0);
+	digest_update(d, "bc", 2);
+	digest_final(d, out);
+	ck_assert_str_eq(out, SHA_ABC);
+	digest_free(NULL);
+	digest_free(digest_new());
+}
+END_TEST
+
+START_TEST(test_digest_file)
+{
+	autofree char *path = xasprintf("%s/f", tmpdir);
+	char out[DIGEST_LEN];
+	struct err *e = NULL;
+	long long size = -1;
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs("abc", f);
+	fclose(f);
+	ck_assert_int_eq(digest_file(path, out, &size, &e), 0);
+	ck_assert_str_eq(out, SHA_ABC);
+	ck_assert_int_eq(size, 3);
+	ck_assert_int_eq(digest_file("/nonexistent/x", out, NULL, &e), -1);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_nonnull(strstr(e->msg, "/nonexistent/x"));
+	err_free(e);
+}
+END_TEST
+
+START_TEST(test_digest_valid)
+{
+	ck_assert(digest_valid(SHA_ABC));
+	ck_assert(!digest_valid(NULL));
+	ck_assert(!digest_valid(""));
+	ck_assert(!digest_valid("sha256:"));
+	ck_assert(!digest_valid("sha512:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
+	ck_assert(!digest_valid("sha256:BA7816BF8F01CFEA414140DE5DAE2223B00361A396177A9CB410FF61F20015AD"));
+	ck_assert(!digest_valid(SHA_ABC "0"));
+	ck_assert(!digest_valid("sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015a"));
+	ck_assert(!digest_valid("sha256:../../../../../../../../../../../../../../../../etc/passwd/xx"));
+}
+END_TEST
+
+START_TEST(test_store_layout)
+{
+	autofree char *blobs = tmp_path("blobs/sha256");
+	autofree char *layers = tmp_path("layers/sha256");
+	autofree char *tmp = tmp_path("tmp");
+	autofree char *want = NULL;
+	autofree char *p = NULL;
+	struct stat sb;
+
+	ck_assert_int_eq(stat(blobs, &sb), 0);
+	ck_assert(S_ISDIR(sb.st_mode));
+	ck_assert_int_eq(stat(layers, &sb), 0);
+	ck_assert_int_eq(stat(tmp, &sb), 0);
+	ck_assert_int_eq(st.root[0], '/');
+
+	p = store_blob_path(&st, SHA_ABC);
+	want = xasprintf("%s/%s", blobs, SHA_ABC + 7);
+	ck_assert_str_eq(p, want);
+	free(p);
+	free(want);
+	p = store_layer_path(&st, SHA_ABC);
+	want = xasprintf("%s/%s", layers, SHA_ABC + 7);
+	ck_assert_str_eq(p, want);
+	/* a name from the network can never point elsewhere */
+	ck_assert_ptr_null(store_blob_path(&st, "sha256:../../etc/passwd"));
+	ck_assert_ptr_null(store_layer_path(&st, "md5:abc"));
+	ck_assert(!store_has_blob(&st, "sha256:../x"));
+	ck_assert(!store_has_layer(&st, SHA_ABC));
+}
+END_TEST
+
+START_TEST(test_store_root_selection)
+{
+	autofree char *xdg = xasprintf("%s/xdg", tmpdir);
+	autofree char *home = xasprintf("%s/home", tmpdir);
+	autofree char *want = NULL;
+	struct store s2;
+	struct err *e = NULL;
+
+	ck_assert_int_eq(mkdir(xdg, 0755), 0);
+	ck_assert_int_eq(mkdir(home, 0755), 0);
+	unsetenv("DF2NINJA_STORE");
+	setenv("XDG_DATA_HOME", xdg, 1);
+	ck_assert_int_eq(store_open(&s2, &e), 0);
+	want = xasprintf("%s/df2ninja", xdg);
+	ck_assert_str_eq(s2.root, want);
+	store_close(&s2);
+	free(want);
+
+	/* a relative XDG_DATA_HOME is ignored, as the spec says */
+	setenv("XDG_DATA_HOME", "relative", 1);
+	setenv("HOME", home, 1);
+	ck_assert_int_eq(store_open(&s2, &e), 0);
+	want = xasprintf("%s/.local/share/df2ninja", home);
+	ck_assert_str_eq(s2.root, want);
+	store_close(&s2);
+
+	unsetenv("XDG_DATA_HOME");
+	unsetenv("HOME");
+	ck_assert_int_eq(store_open(&s2, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e->msg, "DF2NINJA_STORE"));
+	err_free(e);
+}
+END_TEST
+
+START_TEST(test_store_put_buf)
+{
+	char digest[DIGEST_LEN];
+	struct err *e = NULL;
+	autofree char *path = NULL;
+	autofree char *tmp = tmp_path("tmp");
+	char *data;
+	size_t len;
+	FILE *f;
+	struct stat sb;
+
+	ck_assert(!store_has_blob(&st, SHA_ABC));
+	ck_assert_int_eq(store_put_blob_buf(&st, "abc", 3, digest, &e), 0);
+	ck_assert_str_eq(digest, SHA_ABC);
+	ck_assert(store_has_blob(&st, SHA_ABC));
+	path = store_blob_path(&st, SHA_ABC);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	data = xcalloc(1, 16);
+	len = fread(data, 1, 16, f);
+	fclose(f);
+	ck_assert_uint_eq(len, 3);
+	ck_assert_str_eq(data, "abc");
+	free(data);
+	/* blobs are never changed in place */
+	ck_assert_int_eq(stat(path, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0444);
+	/* a second put of the same content is fine and keeps the first */
+	ck_assert_int_eq(store_put_blob_buf(&st, "abc", 3, NULL, &e), 0);
+	ck_assert_int_eq(store_put_blob_buf(&st, "", 0, digest, &e), 0);
+	ck_assert_str_eq(digest, SHA_EMPTY);
+	ck_assert(store_has_blob(&st, SHA_EMPTY));
+	ck_assert_int_eq(count_entries(tmp), 0);
+}
+END_TEST
+
+static int
+open_with(const char *content)
+{
+	autofree char *path = xasprintf("%s/src", tmpdir);
+	FILE *f = fopen(path, "w");
+	int fd;
+
+	ck_assert_ptr_nonnull(f);
+	fputs(content, f);
+	fclose(f);
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	return fd;
+}
+
+START_TEST(test_store_put_fd)
+{
+	char digest[DIGEST_LEN];
+	struct err *e = NULL;
+	long long size = 0;
+	int fd;
+
+	fd = open_with("abc");
+	ck_assert_int_eq(store_put_blob_fd(&st, fd, SHA_ABC, digest, &size, &e), 0);
+	close(fd);
+	ck_assert_str_eq(digest, SHA_ABC);
+	ck_assert_int_eq(size, 3);
+	ck_assert(store_has_blob(&st, SHA_ABC));
+
+	fd = open_with("");
+	ck_assert_int_eq(store_put_blob_fd(&st, fd, NULL, digest, NULL, &e), 0);
+	close(fd);
+	ck_assert_str_eq(digest, SHA_EMPTY);
+}
+END_TEST
+
+START_TEST(test_store_mismatch)
+{
+	autofree char *tmp = tmp_path("tmp");
+	autofree char *blobs = tmp_path("blobs/sha256");
+	struct err *e = NULL;
+	long long size = 0;
+	int fd;
+
+	fd = open_with("abd");
+	ck_assert_int_eq(store_put_blob_fd(&st, fd, SHA_ABC, NULL, &size, &e), -1);
+	close(fd);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_nonnull(strstr(e->msg, "digest mismatch"));
+	ck_assert_ptr_nonnull(strstr(e->msg, SHA_ABC));
+	err_free(e);
+	e = NULL;
+	/* nothing kept: neither the blob nor a staging file */
+	ck_assert(!store_has_blob(&st, SHA_ABC));
+	ck_assert_int_eq(count_entries(tmp), 0);
+	ck_assert_int_eq(count_entries(blobs), 0);
+
+	fd = open_with("abc");
+	ck_assert_int_eq(store_put_blob_fd(&st, fd, "sha256:nope", NULL, NULL, &e), -1);
+	close(fd);
+	ck_assert_ptr_nonnull(strstr(e->msg, "invalid digest"));
+	err_free(e);
+	ck_assert_int_eq(count_entries(tmp), 0);
+}
+END_TEST
+
+START_TEST(test_store_blob_writer)
+{
+	autofree char *tmp = tmp_path("tmp");
+	struct store_blob *w;
+	char digest[DIGEST_LEN];
+	struct err *e = NULL;
+	long long size = 0;
+
+	ck_assert_int_eq(store_blob_begin(&st, &w, &e), 0);
+	ck_assert_int_eq(store_blob_write(w, "a", 1, &e), 0);
+	ck_assert_int_eq(store_blob_write(w, "bc", 2, &e), 0);
+	/* nothing visible until commit */
+	ck_assert(!store_has_blob(&st, SHA_ABC));
+	ck_assert_int_eq(store_blob_commit(w, NULL, digest, &size, &e), 0);
+	ck_assert_str_eq(digest, SHA_ABC);
+	ck_assert_int_eq(size, 3);
+	ck_assert(store_has_blob(&st, SHA_ABC));
+
+	ck_assert_int_eq(store_blob_begin(&st, &w, &e), 0);
+	ck_assert_int_eq(store_blob_write(w, "zzz", 3, &e), 0);
+	store_blob_abort(w);
+	store_blob_abort(NULL);
+	ck_assert_int_eq(count_entries(tmp), 0);
+
+	ck_assert_int_eq(store_blob_begin(&st, &w, &e), 0);
+	ck_assert_int_eq(store_blob_write(w, "zzz", 3, &e), 0);
+	ck_assert_int_eq(store_blob_commit(w, SHA_EMPTY, NULL, NULL, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e->msg, "digest mismatch"));
+	err_free(e);
+	ck_assert_int_eq(count_entries(tmp), 0);
+}
+END_TEST
+
+START_TEST(test_store_tmpdir)
+{
+	autofree char *tmp = tmp_path("tmp");
+	autofree char *a = NULL, *b = NULL;
+	struct err *e = NULL;
+	struct stat sb;
+
+	ck_assert_int_eq(store_tmpdir(&st, &a, &e), 0);
+	ck_assert_int_eq(store_tmpdir(&st, &b, &e), 0);
+	ck_assert_str_ne(a, b);
+	ck_assert_int_eq(strncmp(a, tmp, strlen(tmp)), 0);
+	ck_assert_int_eq(stat(a, &sb), 0);
+	ck_assert(S_ISDIR(sb.st_mode));
+	ck_assert_int_eq(count_entries(a), 0);
+}
+END_TEST
+
+static void
+add_case(Suite *s, const char *name, const TTest *fn)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, fn);
+	suite_add_tcase(s, tc);
+}
+
+static Suite *
+store_suite(void)
+{
+	Suite *s = suite_create("store");
+
+	add_case(s, "digest_known", test_digest_known);
+	add_case(s, "digest_file", test_digest_file);
+	add_case(s, "digest_valid", test_digest_valid);
+	add_case(s, "store_layout", test_store_layout);
+	add_case(s, "store_root_selection", test_store_root_selection);
+	add_case(s, "store_put_buf", test_store_put_buf);
+	add_case(s, "store_put_fd", test_store_put_fd);
+	add_case(s, "store_mismatch", test_store_mismatch);
+	add_case(s, "store_blob_writer", test_store_blob_writer);
+	add_case(s, "store_tmpdir", test_store_tmpdir);
+	return s;
+}
+
+int
+main(void)
+{
+	return unit_run(store_suite());
+}

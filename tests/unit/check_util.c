@@ -1,0 +1,233 @@
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/strv.h"
+#include "util/vars.h"
+
+static char tmpdir[] = "/tmp/check_util.XXXXXX";
+
+static void
+setup(void)
+{
+	strcpy(tmpdir, "/tmp/check_util.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void
+teardown(void)
+{
+	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
+
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+}
+
+START_TEST(test_buf)
+{
+	struct buf b = BUF_INIT;
+	char *s;
+
+	ck_assert_str_eq(buf_str(&b), "");
+	buf_puts(&b, "abc");
+	buf_putc(&b, '-');
+	buf_printf(&b, "%d/%s", 42, "x");
+	ck_assert_str_eq(buf_str(&b), "abc-42/x");
+	ck_assert_uint_eq(b.len, 8);
+	for (int i = 0; i < 1000; i++)
+		buf_putc(&b, 'z');
+	ck_assert_uint_eq(b.len, 1008);
+	buf_reset(&b);
+	ck_assert_str_eq(buf_str(&b), "");
+	buf_puts(&b, "q");
+	s = buf_steal(&b);
+	ck_assert_str_eq(s, "q");
+	ck_assert_ptr_null(b.s);
+	free(s);
+}
+END_TEST
+
+START_TEST(test_strv)
+{
+	struct strv sv = STRV_INIT;
+
+	strv_add(&sv, "b");
+	strv_add(&sv, "c");
+	strv_push(&sv, xstrdup("a"));
+	ck_assert_uint_eq(sv.n, 3);
+	ck_assert_ptr_null(sv.v[3]);
+	ck_assert_int_eq(strv_find(&sv, "c"), 1);
+	ck_assert_int_eq(strv_find(&sv, "zz"), -1);
+	strv_sort(&sv);
+	ck_assert_str_eq(sv.v[0], "a");
+	ck_assert_str_eq(sv.v[2], "c");
+	strv_fini(&sv);
+	ck_assert_uint_eq(sv.n, 0);
+}
+END_TEST
+
+START_TEST(test_vars)
+{
+	struct vars vs = VARS_INIT, copy = VARS_INIT;
+
+	vars_set(&vs, "A", "1");
+	vars_set(&vs, "B", NULL);
+	vars_set(&vs, "C", "");
+	vars_set(&vs, "A", "2");
+	ck_assert_uint_eq(vs.n, 3);
+	ck_assert_str_eq(vs.v[0].name, "A");
+	ck_assert_str_eq(vars_get(&vs, "A"), "2");
+	ck_assert_ptr_null(vars_get(&vs, "B"));
+	ck_assert_ptr_nonnull(vars_find(&vs, "B"));
+	ck_assert_str_eq(vars_get(&vs, "C"), "");
+	ck_assert_ptr_null(vars_find(&vs, "D"));
+	vars_copy(&copy, &vs);
+	vars_unset(&vs, "A");
+	ck_assert_uint_eq(vs.n, 2);
+	ck_assert_str_eq(vs.v[0].name, "B");
+	ck_assert_str_eq(vars_get(&copy, "A"), "2");
+	vars_fini(&vs);
+	vars_fini(&copy);
+}
+END_TEST
+
+START_TEST(test_err)
+{
+	struct err *e = NULL;
+
+	ck_assert_int_eq(err_make(&e, 2, "open '%s'", "x"), -1);
+	ck_assert_str_eq(e->msg, "open 'x': No such file or directory");
+	err_wrap(&e, "reading %s", "layer");
+	ck_assert_str_eq(e->msg, "reading layer: open 'x': No such file or directory");
+	ck_assert_int_eq(e->status, 1);
+	err_at(&e, "Dockerfile", 12, 5, "unknown instruction '%s'", "RUNN");
+	ck_assert_str_eq(e->msg, "Dockerfile:12:5: error: unknown instruction 'RUNN'");
+	err_free(e);
+	err_free(NULL);
+}
+END_TEST
+
+START_TEST(test_paths)
+{
+	char *p;
+
+	p = fs_relpath("/a/b/c", "/a/b");
+	ck_assert_str_eq(p, "c");
+	free(p);
+	p = fs_relpath("/a/b", "/a/b");
+	ck_assert_str_eq(p, ".");
+	free(p);
+	p = fs_relpath("/a/x/y", "/a/b/c");
+	ck_assert_str_eq(p, "../../x/y");
+	free(p);
+	p = fs_relpath("/a/bc", "/a/b");
+	ck_assert_str_eq(p, "../bc");
+	free(p);
+	p = fs_relpath("/a", "/a/b/c");
+	ck_assert_str_eq(p, "../..");
+	free(p);
+	p = fs_relpath("/x/y", "/");
+	ck_assert_str_eq(p, "x/y");
+	free(p);
+	p = fs_join("a", "b");
+	ck_assert_str_eq(p, "a/b");
+	free(p);
+	p = fs_join("a/", "/abs");
+	ck_assert_str_eq(p, "/abs");
+	free(p);
+	p = fs_join(".", "b");
+	ck_assert_str_eq(p, "b");
+	free(p);
+	p = fs_dirname("a/b/c");
+	ck_assert_str_eq(p, "a/b");
+	free(p);
+	p = fs_dirname("c");
+	ck_assert_str_eq(p, ".");
+	free(p);
+	p = fs_dirname("/c");
+	ck_assert_str_eq(p, "/");
+	free(p);
+}
+END_TEST
+
+START_TEST(test_write_if_changed)
+{
+	char *path = xasprintf("%s/d/e/f.txt", tmpdir), *dir = fs_dirname(path);
+	struct err *e = NULL;
+	struct stat st1, st2;
+	bool changed;
+	char *data;
+	size_t len;
+
+	ck_assert_int_eq(fs_mkdir_p(dir, &e), 0);
+	ck_assert_int_eq(fs_mkdir_p(dir, &e), 0);
+	ck_assert_int_eq(fs_write_if_changed(path, "hello\n", 6, &changed, &e), 0);
+	ck_assert(changed);
+	ck_assert_int_eq(stat(path, &st1), 0);
+	/* an unchanged write must not touch the file */
+	usleep(20000);
+	ck_assert_int_eq(fs_write_if_changed(path, "hello\n", 6, &changed, &e), 0);
+	ck_assert(!changed);
+	ck_assert_int_eq(stat(path, &st2), 0);
+	ck_assert_int_eq(st1.st_mtim.tv_nsec, st2.st_mtim.tv_nsec);
+	ck_assert_int_eq(st1.st_ino, st2.st_ino);
+	ck_assert_int_eq(fs_write_if_changed(path, "hello!\n", 7, &changed, &e), 0);
+	ck_assert(changed);
+	ck_assert_int_eq(fs_read_file(path, &data, &len, &e), 0);
+	ck_assert_uint_eq(len, 7);
+	ck_assert_str_eq(data, "hello!\n");
+	free(data);
+	ck_assert_int_lt(fs_read_file("/nonexistent/x", &data, &len, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e->msg, "cannot open '/nonexistent/x'"));
+	err_free(e);
+	free(dir);
+	free(path);
+}
+END_TEST
+
+static Suite *
+util_suite(void)
+{
+	Suite *s = suite_create("util");
+	TCase *tc;
+
+	tc = tcase_create("buf");
+	tcase_add_test(tc, test_buf);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("strv");
+	tcase_add_test(tc, test_strv);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("vars");
+	tcase_add_test(tc, test_vars);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("err");
+	tcase_add_test(tc, test_err);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("paths");
+	tcase_add_test(tc, test_paths);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("write_if_changed");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_write_if_changed);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(util_suite());
+	int failed;
+
+	srunner_set_tap(sr, "-");
+	srunner_run_all(sr, CK_SILENT);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
