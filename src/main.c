@@ -13,6 +13,7 @@ static const struct {
 } commands[] = {
 	{ "parse", cmd_parse },
 	{ "exec", cmd_exec },
+	{ "shell", cmd_shell },
 };
 
 int

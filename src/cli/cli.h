@@ -13,6 +13,9 @@ int cmd_parse(int argc, char **argv);
 /* df2ninja exec KIND --plan P --out STAMP: run one edge of the graph */
 int cmd_exec(int argc, char **argv);
 
+/* df2ninja shell STAGE/N: a shell in a step's root filesystem */
+int cmd_shell(int argc, char **argv);
+
 /* print "df2ninja: error: <msg>" and the usage hint; returns 2 */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

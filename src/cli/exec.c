@@ -1,12 +1,67 @@
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli.h"
+#include "exec/step.h"
+
+static const char exec_usage[] =
+	"usage: df2ninja exec from|step|export --plan PLAN --out STAMP [--depfile FILE]\n"
+	"\n"
+	"Run one edge of a generated build.ninja: the step whose plan is PLAN,\n"
+	"writing its stamp STAMP only when the step's result changed.\n"
+	"build.ninja calls this; `ninja -t commands TARGET` prints the calls.\n";
 
 int
 cmd_exec(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "df2ninja: error: exec: the step executor is not part of this build yet\n");
-	return 1;
+	static const struct option longopts[] = {
+		{ "plan", required_argument, NULL, 'p' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "depfile", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *plan = NULL, *out = NULL, *depfile = NULL, *kind;
+	int c;
+
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc >= 2 && strcmp(argv[1], "--help") == 0) {
+			fputs(exec_usage, stdout);
+			return 0;
+		}
+		return usage_error("exec: expected from, step or export");
+	}
+	kind = argv[1];
+	optind = 2;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			plan = optarg;
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 'd':
+			depfile = optarg;
+			break;
+		case 'h':
+			fputs(exec_usage, stdout);
+			return 0;
+		case ':':
+			return usage_error("exec: option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("exec: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind != argc)
+		return usage_error("exec: unexpected '%s'", argv[optind]);
+	if (!plan || !out)
+		return usage_error("exec: --plan and --out are required");
+	if (strcmp(kind, "from") == 0 || strcmp(kind, "step") == 0)
+		return step_exec(plan, out, depfile);
+	if (strcmp(kind, "export") == 0)
+		return export_exec(plan, out);
+	return usage_error("exec: unknown kind '%s' (from, step or export)", kind);
 }

@@ -27,8 +27,9 @@ int ignore_load(const char *path, struct ignore **out, struct err **errp);
 /* read and parse name relative to directory fd dirfd (missing: empty) */
 int ignore_load_at(int dirfd, const char *name, struct ignore **out,
 		   struct err **errp);
-/* a matcher for a list of patterns, one per string (COPY --exclude); the
- * strings go through the same cleaning as .dockerignore lines */
+/* a matcher for a list of patterns, one per string (COPY --exclude), as
+ * patternmatcher.New takes them: trimmed and cleaned, '!' an exception,
+ * but no comments and a leading '/' kept */
 int ignore_new(const char *const *patterns, size_t n, struct ignore **out,
 	       struct err **errp);
 /* true when relpath (relative to the context, '/'-separated, cleaned, not

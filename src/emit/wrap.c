@@ -14,8 +14,12 @@ wrap_start(struct wrap *w, struct buf *b, const char *cont, size_t cont_col)
 	w->b = b;
 	w->cont = cont;
 	w->cont_col = cont_col;
-	/* the line may already hold something ("\t" of a recipe) */
-	nl = b->len ? strrchr(b->s, '\n') : NULL;
+	/*
+	 * the line may already hold something ("\t" of a recipe); search
+	 * back from the end so the cost is that line's length, not the whole
+	 * output's (a forward strrchr made generation quadratic)
+	 */
+	nl = b->len ? memrchr(b->s, '\n', b->len) : NULL;
 	w->col = nl ? b->len - (size_t)(nl + 1 - b->s) : b->len;
 	w->first = true;
 }

@@ -13,12 +13,15 @@ struct strv;
 
 /*
  * the filesystem half of COPY and ADD, by the rules of the Dockerfile
- * reference as BuildKit applies them: what the sources name (wildcards,
- * directories copied by their contents, symlinks followed at the top and
- * copied as links below, never out of the source root), where it lands
- * (dest relative to WORKDIR, a trailing '/' or an existing directory
- * meaning "into"), .dockerignore, --exclude, --parents, --chown, --chmod,
- * and ADD's unpacking of local tar archives.
+ * reference as BuildKit applies them: what the sources name (relative to
+ * the source root, a leading '/' and any ".." above it dropped; wildcards
+ * per component, a wildcard matching nothing copying nothing though its
+ * directory must exist; directories copied by their contents; symlinks
+ * followed at the top and copied as links below, never out of the source
+ * root), where it lands (dest relative to WORKDIR; a trailing '/', "." or
+ * an existing directory meaning "into"; symlinks in the rootfs followed
+ * inside it), .dockerignore, --exclude, --parents, --chown, --chmod, and
+ * ADD's unpacking of local tar archives.
  */
 
 /* where sources are read from */

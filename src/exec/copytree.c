@@ -471,6 +471,10 @@ copy_child(struct copier *c, struct copy_level *l, const char *name,
 
 	if (fstatat(l->sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return err_make(errp, errno, "cannot stat '%s'", srel);
+	/* sockets never make it into a build context (moby's archive and
+	 * fsutil skip them) */
+	if (S_ISSOCK(st.st_mode))
+		return 0;
 	if (c->ignore && ignore_match(c->ignore, srel)) {
 		/* invisible, as if not in the context, unless an exception
 		 * may bring back something below */

@@ -2,6 +2,7 @@
 #define DF2NINJA_COPYTREE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 

@@ -17,19 +17,83 @@
 /* like the kernel's MAXSYMLINKS */
 #define MAX_LINKS 40
 
+/*
+ * open path, which has no symlinks in it (a rootpath_resolve result), one
+ * component at a time refusing any symlink: what openat2 would do when
+ * there is no openat2 (kernels before 5.6, valgrind, old seccomp filters)
+ */
+static int
+open_resolved(int rootfd, const char *path, int flags, mode_t mode)
+{
+	autofree char *copy = xstrdup(path);
+	char *save = NULL, *comp, *next;
+	int fd, sub;
+
+	fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	comp = strtok_r(copy, "/", &save);
+	if (!comp) {
+		/* the root itself */
+		sub = openat(fd, ".", (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) |
+			     O_CLOEXEC);
+		close(fd);
+		return sub;
+	}
+	for (; comp; comp = next) {
+		next = strtok_r(NULL, "/", &save);
+		if (next)
+			sub = openat(fd, comp, O_PATH | O_DIRECTORY | O_NOFOLLOW |
+				     O_CLOEXEC);
+		else
+			sub = openat(fd, comp, flags | O_NOFOLLOW | O_CLOEXEC,
+				     mode);
+		if (sub < 0) {
+			int e = errno;
+
+			close(fd);
+			errno = e;
+			return -1;
+		}
+		close(fd);
+		fd = sub;
+	}
+	return fd;
+}
+
 int
 rootpath_open(int rootfd, const char *path, int flags, mode_t mode)
 {
+	static bool no_openat2;
 	struct open_how how = {
 		.flags = (unsigned long long)(flags | O_CLOEXEC),
 		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
+	autofree char *res = NULL;
+	struct err *e = NULL;
+	int fd, rflags = 0;
 
 	while (*path == '/')
 		path++;
-	return (int)TEMP_FAILURE_RETRY_INT(syscall(SYS_openat2, rootfd,
-			*path ? path : ".", &how, sizeof(how)));
+	if (!no_openat2) {
+		fd = (int)TEMP_FAILURE_RETRY_INT(syscall(SYS_openat2, rootfd,
+				*path ? path : ".", &how, sizeof(how)));
+		if (fd >= 0 || errno != ENOSYS)
+			return fd;
+		no_openat2 = true;
+	}
+	if (flags & O_NOFOLLOW)
+		rflags |= ROOTPATH_NOFOLLOW;
+	if (flags & O_CREAT)
+		rflags |= ROOTPATH_MISSING_OK;
+	if (rootpath_resolve(rootfd, path, rflags, &res, NULL, NULL, &e) < 0) {
+		errno = e->errnum ? e->errnum : ENOENT;
+		err_free(e);
+		return -1;
+	}
+	/* O_NOFOLLOW on a final symlink: ELOOP, or the link with O_PATH */
+	return open_resolved(rootfd, res, flags, mode);
 }
 
 char *
@@ -134,9 +198,9 @@ rootpath_resolve(int rootfd, const char *path, int flags, char **out,
 			free(c);
 			continue;
 		}
-		/* the parent is free of symlinks by now; RESOLVE_IN_ROOT only
-		 * guards against it changing under us */
-		dirfd = rootpath_open(rootfd, buf_str(&res),
+		/* the parent is free of symlinks by now: refusing any guards
+		 * against it changing under us */
+		dirfd = open_resolved(rootfd, buf_str(&res),
 				      O_PATH | O_DIRECTORY, 0);
 		if (dirfd < 0 ||
 		    fstatat(dirfd, c, &st, AT_SYMLINK_NOFOLLOW) < 0) {
@@ -216,7 +280,7 @@ rootpath_mkdirs(int rootfd, const char *path, mode_t mode, uid_t uid,
 	char *save = NULL, *comp;
 	int fd, next;
 
-	fd = rootpath_open(rootfd, "", O_RDONLY | O_DIRECTORY, 0);
+	fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return err_make(errp, errno, "cannot open the root directory");
 	for (comp = strtok_r(copy, "/", &save); comp;

@@ -14,8 +14,9 @@ struct strv;
  * the root; a leading '/' is the same as none.
  */
 
-/* openat2(rootfd, path, flags, mode, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS):
- * the fd, or -1 with errno set (a thin syscall wrapper: no struct err) */
+/* openat2(rootfd, path, flags, mode, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS),
+ * or the same done by hand where there is no openat2 (ENOSYS: old kernels,
+ * valgrind, seccomp): the fd, or -1 with errno set (no struct err) */
 int rootpath_open(int rootfd, const char *path, int flags, mode_t mode);
 
 enum {

@@ -6,9 +6,8 @@
 /*
  * apply the metadata instruction in (ENV, LABEL, ARG, USER, CMD,
  * ENTRYPOINT, SHELL, EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, ONBUILD,
- * MAINTAINER) to stage s: update its scope and append its operation
- * (plan.h) to r->ops. shown is the instruction as the Dockerfile has it
- * (the ONBUILD of a trigger), in what is run.
+ * MAINTAINER) to stage s: update its scope (ENV, ARG, CMD seen) and
+ * append its operation (plan.h) to r->ops
  */
 int config_instr(struct resolver *r, struct stage *s, const struct instr *in);
 /* true for the instructions config_instr takes */

@@ -105,7 +105,7 @@ flags_parse(const struct instr *in, struct flags *f, char **msg)
 	const char *what = instr_name(in->kind);
 	size_t ndefs, i, j;
 	const struct fdef *defs = defs_for(in->kind, &ndefs);
-	bool used[8] = { false };
+	bool used[16] = { false };
 
 	memset(f, 0, sizeof(*f));
 	f->link = f->parents = f->keep_git_dir = f->unpack = -1;

@@ -182,6 +182,13 @@ name_stages(struct resolver *r)
 					    "'%s', name can't start with a number "
 					    "or contain symbols", in->args.v[2]);
 		}
+		if (!strcmp(name, "scratch") || !strcmp(name, "context")) {
+			resolve_fail(r, in, "stage name '%s' is reserved by the "
+				     "Dockerfile syntax; rename the stage (FROM "
+				     "... AS other)", name);
+			free(name);
+			return -1;
+		}
 		if (reserved(name, s->index)) {
 			resolve_fail(r, in, "stage name '%s' is reserved for a "
 				     "target of the generated build; rename the "

@@ -226,7 +226,7 @@ field(struct resolver *r, struct stage *s, const struct instr *in,
 					    "mount type '%s'", m->type);
 		if (resolve_word(r, s, in, raw, &w, NULL) < 0)
 			return -1;
-		pj_set(&r->arena, m->obj, k, w);
+		pj_put(&r->arena, m->obj, k, w);
 		return 0;
 	}
 	if (known(r, s, in, key, raw, &v) < 0)
@@ -260,7 +260,7 @@ field(struct resolver *r, struct stage *s, const struct instr *in,
 		if (parse_size(v, &size) < 0)
 			return resolve_fail(r, in, "invalid value for %s: %s",
 					    key, v);
-		pj_set(&r->arena, m->obj, "size", pj_int(&r->arena, size));
+		pj_put(&r->arena, m->obj, "size", pj_int(&r->arena, size));
 	} else if (!strcmp(key, "sharing")) {
 		for (char *p = v; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
@@ -270,16 +270,16 @@ field(struct resolver *r, struct stage *s, const struct instr *in,
 					    "'%s' (use shared, private or "
 					    "locked)", v);
 		m->sharing = m->type;
-		pj_set(&r->arena, m->obj, "sharing", pj_string(&r->arena, v));
+		pj_put(&r->arena, m->obj, "sharing", pj_string(&r->arena, v));
 	} else if (!strcmp(key, "mode")) {
 		if (parse_uint(v, 8, 0xffffffffULL, &n) < 0)
 			return resolve_fail(r, in, "invalid value %s for mode", v);
-		pj_set(&r->arena, m->obj, "mode", pj_int(&r->arena, (long long)n));
+		pj_put(&r->arena, m->obj, "mode", pj_int(&r->arena, (long long)n));
 	} else if (!strcmp(key, "uid") || !strcmp(key, "gid")) {
 		if (parse_uint(v, 10, 0xffffffffULL, &n) < 0)
 			return resolve_fail(r, in, "invalid value %s for %s", v,
 					    key);
-		pj_set(&r->arena, m->obj, key, pj_int(&r->arena, (long long)n));
+		pj_put(&r->arena, m->obj, key, pj_int(&r->arena, (long long)n));
 	} else {
 		return resolve_fail(r, in, "unexpected key '%s' in '%s'", key,
 				    field);
@@ -354,10 +354,10 @@ mount_parse(struct resolver *r, struct stage *s, struct step *st,
 			goto bad;
 	if (validate(r, in, &m) < 0)
 		goto bad;
-	pj_set(&r->arena, m.obj, "type", pj_string(&r->arena, m.type));
-	pj_set(&r->arena, m.obj, "readonly", pj_bool(&r->arena, m.readonly));
+	pj_put(&r->arena, m.obj, "type", pj_string(&r->arena, m.type));
+	pj_put(&r->arena, m.obj, "readonly", pj_bool(&r->arena, m.readonly));
 	if (m.has_required)
-		pj_set(&r->arena, m.obj, "required", pj_bool(&r->arena, m.required));
+		pj_put(&r->arena, m.obj, "required", pj_bool(&r->arena, m.required));
 	if (m.from) {
 		struct stage *from;
 		const char *image;
@@ -369,7 +369,7 @@ mount_parse(struct resolver *r, struct stage *s, struct step *st,
 			resolve_dep(r, s, st, from, in);
 		else
 			st->pulls = true;
-		pj_set(&r->arena, m.obj, "from",
+		pj_put(&r->arena, m.obj, "from",
 				    resolve_source_json(r, from, image));
 	} else if (!strcmp(m.type, "bind")) {
 		*reads_context = true;

@@ -164,6 +164,17 @@ pj_set(struct pjarena *a, struct pj *o, const char *key, struct pj *v)
 }
 
 void
+pj_put(struct pjarena *a, struct pj *o, const char *key, struct pj *v)
+{
+	for (struct pjitem *it = o->head; it; it = it->next)
+		if (!strcmp(it->key, key)) {
+			it->v = v;
+			return;
+		}
+	pj_set(a, o, key, v);
+}
+
+void
 pj_push(struct pjarena *a, struct pj *arr, struct pj *v)
 {
 	append(a, arr, NULL, v);

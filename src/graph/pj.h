@@ -43,6 +43,7 @@ struct pjitem {
 	struct pjitem *next;
 };
 
+/* new values in a: an empty object or array, an integer, a boolean, null */
 struct pj *pj_object(struct pjarena *a);
 struct pj *pj_array(struct pjarena *a);
 /* s is valid UTF-8 (RFC 3629) */
@@ -54,6 +55,8 @@ struct pj *pj_bool(struct pjarena *a, bool b);
 struct pj *pj_null(struct pjarena *a);
 /* add member key (copied) to object o; key must not be in o yet */
 void pj_set(struct pjarena *a, struct pj *o, const char *key, struct pj *v);
+/* set member key of object o to v, replacing what it had */
+void pj_put(struct pjarena *a, struct pj *o, const char *key, struct pj *v);
 /* append v to array a */
 void pj_push(struct pjarena *a, struct pj *arr, struct pj *v);
 /* the member key of o, or NULL */

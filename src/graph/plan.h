@@ -5,8 +5,8 @@
  * Plans: what `df2ninja exec` reads. This comment is the contract between
  * the resolver (which writes plans) and the executor (which runs them).
  *
- * A plan is one JSON object, written with sorted keys and 2-space indent,
- * ending in a newline. It holds everything the step needs and nothing that
+ * A plan is one JSON object in the text json_dumps(JSON_SORT_KEYS |
+ * JSON_INDENT(2)) gives (pj.h writes it), ending in a newline. It holds everything the step needs and nothing that
  * changes when something irrelevant changes: no Dockerfile line numbers,
  * no absolute paths (but see "dest" of the export plan), no times.
  *
@@ -32,7 +32,10 @@
  * and ENV values carry over). Each "config" operation is applied in order
  * (below): "env" sets names in both the image config Env and the state
  * env; "arg" sets names in the state env only. The step's own words are
- * expanded after its "config" operations are applied.
+ * expanded after its "config" operations are applied, and a RUN command's
+ * environment is the state env then (plus "proxy"). The state env must be
+ * stored with each step's result: the next step, or a stage built on this
+ * one, starts from it.
  *
  * COMMON FIELDS (every step plan):
  *   "version": 1
@@ -114,8 +117,9 @@
  *   null, "chmod": word | null (octal when known), "link": bool,
  *   "exclude": [word], "heredocs": [{"name", "content", "expand",
  *   "chomp"}]: files made from here-documents; when "expand" is true the
- *   executor expands the content with expand_heredoc_text() (env.h) and
- *   ProcessWord against the running env, else content is final.
+ *   executor expands the content as BuildKit does (quotes kept): the word
+ *   expand_heredoc_text() (env.h) makes of it, with ProcessWord and
+ *   escape '\\' against the running env; else content is final.
  *   COPY only: "parents": bool. ADD only: "checksum": word | null,
  *   "keep_git_dir": bool, "unpack": bool | null (null: BuildKit's default,
  *   unpack local archives only).

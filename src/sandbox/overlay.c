@@ -52,6 +52,41 @@ set(int fs, const char *key, const char *value)
 	return fsconfig(fs, FSCONFIG_SET_STRING, key, value, 0);
 }
 
+/*
+ * set key to directory path. fsconfig takes strings of up to 255 bytes,
+ * so a longer path goes by fd (Linux 6.13). Returns 0, -1 with errno and
+ * r->detail set, or 1 when this kernel does not know the key (before
+ * 6.8) or cannot take an fd for it.
+ */
+static int
+set_dir(int fs, const char *key, const char *path, struct sb_report *r)
+{
+	int fd, rc, e;
+
+	if (strlen(path) < 256) {
+		rc = set(fs, key, path);
+	} else {
+		fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -1;
+		rc = fsconfig(fs, FSCONFIG_SET_FD, key, NULL, fd);
+		e = errno;
+		close(fd);
+		errno = e;
+	}
+	if (rc == 0)
+		return 0;
+	e = errno;
+	fs_log(fs, r);
+	if (e == EINVAL && (strstr(r->detail, "nknown parameter") ||
+			    strstr(r->detail, "Bad value"))) {
+		r->detail[0] = '\0';
+		return 1;
+	}
+	errno = e;
+	return -1;
+}
+
 static int
 fail(int fs, struct sb_report *r, int step, int arg)
 {
@@ -82,11 +117,29 @@ bind_ro(const char *dir, int *mfd, struct sb_report *r)
 	return 0;
 }
 
+/* the dirs of o as fsconfig calls; returns as set_dir */
+static int
+set_dirs(int fs, const struct sb_ovl *o, bool has_scaffold, struct sb_report *r)
+{
+	int rc;
+
+	if (has_scaffold && (rc = set_dir(fs, "lowerdir+", "scaffold", r)) != 0)
+		return rc < 0 ? report_fail(r, STEP_OVERLAY_LOWER, -1, errno) : 1;
+	for (size_t i = 0; i < o->nlower; i++)
+		if ((rc = set_dir(fs, "lowerdir+", o->lowers[i], r)) != 0)
+			return rc < 0 ? report_fail(r, STEP_OVERLAY_LOWER, (int)i, errno) : 1;
+	if (o->upper && (rc = set_dir(fs, "upperdir", o->upper, r)) != 0)
+		return rc < 0 ? report_fail(r, STEP_OVERLAY_UPPER, 0, errno) : 1;
+	if (o->work && (rc = set_dir(fs, "workdir", o->work, r)) != 0)
+		return rc < 0 ? report_fail(r, STEP_OVERLAY_WORK, 0, errno) : 1;
+	return 0;
+}
+
 int
 ovl_fsmount(const struct sb_ovl *o, bool has_scaffold, int *mfd,
 	    struct sb_report *r)
 {
-	int fs, m;
+	int fs, m, rc;
 
 	if (!o->upper && o->nlower == 1 && !has_scaffold)
 		return bind_ro(o->lowers[0], mfd, r);
@@ -106,26 +159,11 @@ ovl_fsmount(const struct sb_ovl *o, bool has_scaffold, int *mfd,
 		return 1;
 	}
 	fs_log(fs, NULL);
-	if (has_scaffold && set(fs, "lowerdir+", "scaffold") < 0) {
-		if (errno == EINVAL) {
-			close(fs);
-			return 1;
-		}
-		return fail(fs, r, STEP_OVERLAY_LOWER, -1);
+	rc = set_dirs(fs, o, has_scaffold, r);
+	if (rc != 0) {
+		close(fs);
+		return rc;
 	}
-	for (size_t i = 0; i < o->nlower; i++) {
-		if (set(fs, "lowerdir+", o->lowers[i]) == 0)
-			continue;
-		if (errno == EINVAL && i == 0 && !has_scaffold) {
-			close(fs);
-			return 1;
-		}
-		return fail(fs, r, STEP_OVERLAY_LOWER, (int)i);
-	}
-	if (o->upper && set(fs, "upperdir", o->upper) < 0)
-		return fail(fs, r, STEP_OVERLAY_UPPER, 0);
-	if (o->work && set(fs, "workdir", o->work) < 0)
-		return fail(fs, r, STEP_OVERLAY_WORK, 0);
 	for (size_t i = 0; i < OVL_NFIXED; i++)
 		if (set(fs, ovl_fixed[i][0], ovl_fixed[i][1]) < 0)
 			return fail(fs, r, STEP_OVERLAY, 0);

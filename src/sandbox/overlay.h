@@ -25,9 +25,10 @@ extern bool ovl_force_legacy;
 /*
  * make overlay o as a detached mount, its root in *mfd (O_CLOEXEC); with
  * has_scaffold, the directory "scaffold" of the cwd is the top-most lower
- * and xino is on (the scaffold lives on another filesystem). Returns 0,
- * 1 when the kernel lacks fsopen or "lowerdir+" (use ovl_mount_legacy),
- * or -1 with r filled.
+ * and xino is on (the scaffold lives on another filesystem). A lone lower
+ * without upper, which overlayfs refuses, is bound read-only instead.
+ * Returns 0, 1 when the kernel lacks fsopen or "lowerdir+" (use
+ * ovl_mount_legacy), or -1 with r filled.
  */
 int ovl_fsmount(const struct sb_ovl *o, bool has_scaffold, int *mfd,
 		struct sb_report *r);

@@ -226,32 +226,45 @@ scaffold_make(struct sb_plan *p, int staging, int mfd, struct sb_report *r)
 	return 0;
 }
 
-/* make the overlay, with the new mount API unless it was found missing */
-static int
-make(struct sb_plan *p, bool has_scaffold, bool *is_legacy, int *staging,
-     int *mfd, struct sb_report *r)
+int
+rootfs_overlay(const struct sb_ovl *o, bool has_scaffold, bool *is_legacy,
+	       int *staging, int *mfd, struct sb_report *r)
 {
 	int rc;
 
 	if (!*is_legacy) {
 		if (has_scaffold && staging_open(staging, r) < 0)
 			return -1;
-		rc = ovl_fsmount(&p->ovl, has_scaffold, mfd, r);
+		rc = ovl_fsmount(o, has_scaffold, mfd, r);
 		if (rc <= 0)
 			return rc;
 		*is_legacy = true;
 	}
 	if (staging_open(staging, r) < 0)
 		return -1;
-	if (p->ovl.is_short[has_scaffold] && ovl_make_links(&p->ovl, *staging, r) < 0)
+	if (o->is_short[has_scaffold] && ovl_make_links(o, *staging, r) < 0)
 		return -1;
 	if (mkdirat(*staging, "root", 0755) < 0 && errno != EEXIST)
 		return report_fail(r, STEP_STAGING, 0, errno);
-	if (ovl_mount_legacy(&p->ovl, has_scaffold, "root", r) < 0)
+	if (ovl_mount_legacy(o, has_scaffold, "root", r) < 0)
 		return -1;
-	*mfd = open("root", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (*mfd < 0)
+	/* a detached copy, as fsmount gives, so that staging can go */
+	*mfd = open_tree(AT_FDCWD, "root", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (*mfd < 0 || umount2("root", MNT_DETACH) < 0)
 		return report_fail(r, STEP_OVERLAY, 0, errno);
+	return 0;
+}
+
+int
+rootfs_staging_drop(int *staging, struct sb_report *r)
+{
+	if (*staging < 0)
+		return 0;
+	/* the cwd is the root of staging (staging_open) */
+	if (umount2(".", MNT_DETACH) < 0)
+		return report_fail(r, STEP_STAGING, 0, errno);
+	close(*staging);
+	*staging = -1;
 	return 0;
 }
 
@@ -263,7 +276,7 @@ rootfs_mount(struct sb_plan *p, int *rootfd, struct sb_report *r)
 	size_t first = 0;
 
 	if (p->ovl.nlower > 0) {
-		if (make(p, false, &is_legacy, &staging, &mfd, r) < 0)
+		if (rootfs_overlay(&p->ovl, false, &is_legacy, &staging, &mfd, r) < 0)
 			return -1;
 		missing = probe_all(p, mfd, &first, r);
 		if (missing < 0)
@@ -275,12 +288,9 @@ rootfs_mount(struct sb_plan *p, int *rootfd, struct sb_report *r)
 	if (staging_open(&staging, r) < 0 || scaffold_make(p, staging, mfd, r) < 0)
 		return -1;
 	close_targets(p);
-	if (mfd >= 0) {
+	if (mfd >= 0)
 		close(mfd);
-		if (is_legacy && umount2("root", MNT_DETACH) < 0)
-			return report_fail(r, STEP_OVERLAY, 0, errno);
-	}
-	if (make(p, true, &is_legacy, &staging, &mfd, r) < 0)
+	if (rootfs_overlay(&p->ovl, true, &is_legacy, &staging, &mfd, r) < 0)
 		return -1;
 	missing = probe_all(p, mfd, &first, r);
 	if (missing < 0)
@@ -292,24 +302,10 @@ attach:
 	 * Left over "/", staging would sit between the old root and the new
 	 * one after pivot_root, and detaching "." would take it instead of
 	 * the old root. The overlay holds its own copies of its layers, so
-	 * staging can go now; a mount(2) overlay, which sits in staging,
-	 * is first copied out.
+	 * staging can go now.
 	 */
-	if (is_legacy) {
-		int copy = open_tree(mfd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-				     AT_EMPTY_PATH);
-
-		if (copy < 0)
-			return report_fail(r, STEP_OVERLAY, 0, errno);
-		close(mfd);
-		mfd = copy;
-	}
-	if (staging >= 0) {
-		/* the cwd is the root of staging (staging_open) */
-		if (umount2(".", MNT_DETACH) < 0)
-			return report_fail(r, STEP_STAGING, 0, errno);
-		close(staging);
-	}
+	if (rootfs_staging_drop(&staging, r) < 0)
+		return -1;
 	if (move_mount(mfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return report_fail(r, STEP_OVERLAY, 0, errno);
 	*rootfd = mfd;

@@ -15,6 +15,7 @@
 #include "sandbox/overlay.h"
 #include "sandbox/plan.h"
 #include "sandbox/report.h"
+#include "sandbox/rootfs.h"
 #include "sandbox/sandbox.h"
 #include "util/err.h"
 
@@ -181,6 +182,30 @@ sandbox_enter_private_mountns(struct err **errp)
 	return 0;
 }
 
+/* an empty read-only directory at target: the view of an empty rootfs */
+static int
+mount_empty(const char *target, struct err **errp)
+{
+	int fs, m = -1, e;
+
+	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+	if (fs >= 0 && fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) == 0 &&
+	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
+		m = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV |
+			    MOUNT_ATTR_NOSUID);
+	if (m >= 0 && move_mount(m, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) == 0) {
+		close(m);
+		close(fs);
+		return 0;
+	}
+	e = errno;
+	if (m >= 0)
+		close(m);
+	if (fs >= 0)
+		close(fs);
+	return err_make(errp, e, "mounting an empty rootfs on '%s'", target);
+}
+
 int
 sandbox_mount_overlay(const char *target, const char *const *lowers,
 		      size_t nlower, const char *upper, const char *work,
@@ -188,28 +213,36 @@ sandbox_mount_overlay(const char *target, const char *const *lowers,
 {
 	struct sb_report r;
 	struct sb_plan p;
-	int mfd = -1, rc;
+	int mfd = -1, staging = -1, cwd, rc;
+	bool is_legacy = false;
 
+	if (!nlower && !upper)
+		return mount_empty(target, errp);
 	if (!nlower) {
-		if (!upper)
-			return err_make(errp, 0, "mounting overlay on '%s': no layers", target);
 		if (mount(upper, target, NULL, MS_BIND, NULL) < 0)
 			return err_make(errp, errno, "binding '%s' on '%s'", upper, target);
 		return 0;
 	}
 	memset(&p, 0, sizeof(p));
 	memset(&r, 0, sizeof(r));
-	if (ovl_init(&p.ovl, lowers, nlower, upper, work, false, errp) < 0) {
+	if (ovl_init(&p.ovl, lowers, nlower, upper, work, true, errp) < 0) {
 		plan_fini(&p);
 		return -1;
 	}
-	rc = ovl_fsmount(&p.ovl, false, &mfd, &r);
+	/* the mount(2) path works in a staging dir that becomes the cwd */
+	cwd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	rc = rootfs_overlay(&p.ovl, false, &is_legacy, &staging, &mfd, &r);
+	if (rootfs_staging_drop(&staging, &r) < 0)
+		rc = -1;
+	if (cwd >= 0) {
+		if (is_legacy && fchdir(cwd) < 0 && rc == 0)
+			rc = report_fail(&r, STEP_STAGING, 0, errno);
+		close(cwd);
+	}
 	if (rc == 0) {
 		if (move_mount(mfd, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 			rc = report_fail(&r, STEP_OVERLAY, 0, errno);
 		close(mfd);
-	} else if (rc > 0) {
-		rc = ovl_mount_legacy(&p.ovl, false, target, &r);
 	}
 	if (rc < 0)
 		report_to_err(&r, &p, errp);

@@ -157,11 +157,12 @@ int sandbox_enter_private_mountns(struct err **errp);
 
 /*
  * mount an overlay of lowers (top-most first) with upper and work at
- * target, in the calling thread's mount namespace. upper NULL mounts a
- * read-only view (work unused). With no lowers, upper is bound at target
- * directly, which behaves the same. Relative paths are taken from the
- * cwd. On kernels without "lowerdir+" the layers must fit in one mount(2)
- * option string (a page); otherwise this fails with E2BIG.
+ * target, in the calling thread's mount namespace, which must be private
+ * (sandbox_enter_private_mountns). upper NULL mounts a read-only view
+ * (work unused). With no lowers, upper is bound at target directly, which
+ * behaves the same; with neither, target gets an empty read-only
+ * directory. Relative paths are taken from the cwd. Any number of layers
+ * up to the kernel's 500 works, on any kernel this runs on.
  */
 int sandbox_mount_overlay(const char *target, const char *const *lowers,
 			  size_t nlower, const char *upper, const char *work,

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "dockerfile/ignore.h"
@@ -141,6 +143,19 @@ assert_content(const char *dir, const char *rel, const char *want)
 	ck_assert_msg(strcmp(got, want) == 0, "%s holds '%s', want '%s'", rel,
 		      got, want);
 	free(got);
+}
+
+/* a unix socket at ctx/name */
+static void
+make_socket(const char *name)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/%s", ctx, name);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
 }
 
 /* run a COPY/ADD from the context with its .dockerignore */
@@ -583,7 +598,9 @@ START_TEST(test_dockerignore)
 	put(ctx, "secret/public.txt", "pub", 0644);
 	put(ctx, "empty/x", "x", 0644);
 	put(ctx, "Dockerfile", "FROM scratch\n", 0644);
+	make_socket("agent.sock");
 	ck_assert_int_eq(run(&all, &deps, NULL, &e), 0);
+	ck_assert(!exists(root, "ctx/agent.sock"));
 	assert_content(root, "ctx/keep.txt", "k");
 	ck_assert(!exists(root, "ctx/a.log"));
 	assert_content(root, "ctx/secret/public.txt", "pub");

@@ -216,6 +216,9 @@ START_TEST(test_reserved_names)
 			 "rename the stage (FROM ... AS other)", bad[i]);
 		fails(text, want);
 	}
+	fails("FROM alpine AS scratch\n",
+	      "Dockerfile:1:1: error: stage name 'scratch' is reserved by the "
+	      "Dockerfile syntax; rename the stage (FROM ... AS other)");
 	/* stage-N is fine where N is its own index */
 	ok(&f, "FROM alpine\nFROM alpine AS stage-1\n");
 	ck_assert_str_eq(f.g->stages[1].id, "stage-1");
@@ -829,6 +832,89 @@ START_TEST(test_outputs)
 }
 END_TEST
 
+START_TEST(test_add)
+{
+	struct fx f;
+	json_t *p;
+
+	ok(&f, "FROM alpine\nADD https://example.com/a.tgz /\n"
+	       "ADD --checksum=sha256:0123 https://example.com/b /b\n"
+	       "ADD --keep-git-dir --unpack=false local.tar /l\n");
+	ck_assert(!step(&f, "stage-0/02")->reads_context);
+	p = plan(&f, "stage-0/03");
+	assert_str(p, "checksum", "sha256:0123");
+	ck_assert(json_is_null(at(p, "unpack")));
+	json_decref(p);
+	ck_assert(step(&f, "stage-0/04")->reads_context);
+	p = plan(&f, "stage-0/04");
+	ck_assert(json_is_true(at(p, "keep_git_dir")));
+	ck_assert(json_is_false(at(p, "unpack")));
+	json_decref(p);
+	fx_fini(&f);
+
+	fails("FROM alpine\nADD --checksum=sha256:0123 local /l\n",
+	      "Dockerfile:2:1: error: --checksum needs an HTTP(S) or Git source");
+	fails("FROM alpine\nCOPY --checksum=x a b\n",
+	      "Dockerfile:2:1: error: unknown flag '--checksum' for COPY");
+	fails("FROM alpine\nCOPY a <<EOF\nx\nEOF\n",
+	      "Dockerfile:2:1: error: COPY cannot accept a heredoc as a "
+	      "destination");
+}
+END_TEST
+
+START_TEST(test_metadata)
+{
+	struct fx f;
+	json_t *p;
+
+	ok(&f, "FROM alpine\nCMD run\nENTRYPOINT [\"e\"]\n"
+	       "HEALTHCHECK --interval=1m30s --retries=2 CMD [\"check\"]\n"
+	       "HEALTHCHECK CMD curl -f x\nHEALTHCHECK NONE\n"
+	       "STOPSIGNAL 9\nSHELL [\"/bin/bash\", \"-c\"]\n"
+	       "ONBUILD RUN make\nMAINTAINER me\nVOLUME /v\n"
+	       "FROM alpine\nENTRYPOINT []\n");
+	p = plan(&f, "stage-0/config");
+	assert_str(p, "config/0/cmd/0", "run");
+	ck_assert(json_is_true(at(p, "config/0/shell_form")));
+	ck_assert(json_is_false(at(p, "config/1/reset_cmd")));
+	assert_str(p, "config/2/test/0", "CMD");
+	assert_str(p, "config/2/test/1", "check");
+	ck_assert_int_eq(json_integer_value(at(p, "config/2/interval")),
+			 90000000000LL);
+	ck_assert_int_eq(json_integer_value(at(p, "config/2/retries")), 2);
+	assert_str(p, "config/3/test/0", "CMD-SHELL");
+	assert_str(p, "config/3/test/1", "curl -f x");
+	assert_str(p, "config/4/test/0", "NONE");
+	assert_str(p, "config/5/signal", "9");
+	assert_str(p, "config/6/shell/1", "-c");
+	assert_str(p, "config/7/trigger", "RUN make");
+	assert_str(p, "config/8/maintainer", "me");
+	assert_str(p, "config/9/volumes/0", "/v");
+	json_decref(p);
+	p = plan(&f, "stage-1/config");
+	ck_assert(json_is_null(at(p, "config/0/entrypoint")));
+	ck_assert(json_is_true(at(p, "config/0/reset_cmd")));
+	json_decref(p);
+	fx_fini(&f);
+
+	fails("FROM alpine\nHEALTHCHECK --timeout=10us CMD x\n",
+	      "Dockerfile:2:1: error: --timeout '10us' cannot be less than 1ms");
+	fails("FROM alpine\nHEALTHCHECK NONE x\n",
+	      "Dockerfile:2:1: error: HEALTHCHECK NONE takes no arguments");
+	fails("FROM alpine\nSHELL /bin/sh -c\n",
+	      "Dockerfile:2:1: error: SHELL requires the arguments to be in JSON "
+	      "form");
+	fails("FROM alpine\nONBUILD FROM x\n",
+	      "Dockerfile:2:1: error: FROM isn't allowed as an ONBUILD trigger");
+	fails("FROM alpine\nRUN --mount=type=secret,id=a,from=x true\n",
+	      "Dockerfile:2:1: error: secret mount should not have a from");
+	fails("FROM alpine\nRUN --mount=type=bind,target=/x,uid=1 true\n",
+	      "Dockerfile:2:1: error: uid not allowed for 'bind' type mounts");
+	fails("FROM alpine\nRUN --mount=type=cache true\n",
+	      "Dockerfile:2:1: error: a cache mount needs a target");
+}
+END_TEST
+
 /* plans are byte for byte what json_dumps writes */
 START_TEST(test_plan_format)
 {
@@ -925,6 +1011,8 @@ main(void)
 	UNIT_TCASE(s, "heredocs", test_heredocs);
 	UNIT_TCASE(s, "onbuild", test_onbuild);
 	UNIT_TCASE(s, "outputs", test_outputs);
+	UNIT_TCASE(s, "add", test_add);
+	UNIT_TCASE(s, "metadata", test_metadata);
 	UNIT_TCASE(s, "plan_format", test_plan_format);
 	UNIT_TCASE(s, "bad_utf8", test_bad_utf8);
 	UNIT_TCASE(s, "large", test_large);

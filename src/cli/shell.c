@@ -1,0 +1,181 @@
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "exec/ops.h"
+#include "exec/stepplan.h"
+#include "exec/state.h"
+#include "image/store.h"
+#include "image/tree.h"
+#include "sandbox/sandbox.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+static const char shell_usage[] =
+	"usage: df2ninja shell [-B DIR] [--failed] STAGE/N [-- CMD [ARG...]]\n"
+	"\n"
+	"Open a shell (or run CMD) as root in the root filesystem as step N of\n"
+	"STAGE left it (STAGE/config: after its trailing metadata), with the\n"
+	"step's environment and working directory. With --failed: in the state\n"
+	"the failed step N left, over the steps before it. What is changed\n"
+	"there is thrown away. Run it where build.ninja is; -B names the build\n"
+	"dir (default .df2ninja).\n";
+
+/* "build/3" -> "build/03"; "build/config" stays */
+static char *
+step_name(const char *arg)
+{
+	const char *slash = strrchr(arg, '/');
+	char *end;
+	long n;
+
+	if (!slash || slash == arg || !slash[1])
+		return NULL;
+	if (strcmp(slash + 1, "config") == 0)
+		return xstrdup(arg);
+	n = strtol(slash + 1, &end, 10);
+	if (*end || n < 1 || n > 9999)
+		return NULL;
+	return xasprintf("%.*s/%02ld", (int)(slash - arg), arg, n);
+}
+
+static int
+enter(const char *builddir, const char *name, bool failed, char **cmd,
+      int ncmd, int *status, struct err **errp)
+{
+	autofree char *plan_path = xasprintf("%s/plans/%s.json", builddir, name);
+	autofree char *tmp = NULL, *upper = NULL, *work = NULL, *failed_dir = NULL;
+	struct strv lowers = STRV_INIT, argv = STRV_INIT, envp = STRV_INIT;
+	struct store st = { NULL };
+	struct sandbox_spec spec;
+	struct state s;
+	struct stepplan p;
+	int r = -1;
+
+	memset(&s, 0, sizeof(s));
+	if (stepplan_load(plan_path, &p, errp) < 0)
+		return err_wrap(errp, "no step '%s' in this build (run df2ninja first?)", name);
+	if (store_open(&st, errp) < 0)
+		goto out;
+	if (failed) {
+		failed_dir = xasprintf("%s/failed/%s", builddir, name);
+		if (access(failed_dir, F_OK) < 0) {
+			err_make(errp, 0, "step '%s' has no failed state in '%s'", name, failed_dir);
+			goto out;
+		}
+		if (p.parent) {
+			if (state_load(builddir, p.parent, &s, errp) < 0)
+				goto out;
+		} else {
+			state_init(&s);
+		}
+		if (ops_apply(&s, p.j, p.escape, errp) < 0)
+			goto out;
+		strv_add(&lowers, failed_dir);
+	} else if (state_load(builddir, name, &s, errp) < 0) {
+		goto out;
+	}
+	state_lowerdirs(&s, &st, &lowers);
+	tmp = xasprintf("%s/tmp/shell.XXXXXX", builddir);
+	{
+		autofree char *tdir = fs_dirname(tmp);
+
+		if (fs_mkdir_p(tdir, errp) < 0)
+			goto out;
+	}
+	if (!mkdtemp(tmp)) {
+		err_make(errp, errno, "cannot make '%s'", tmp);
+		goto out;
+	}
+	upper = xasprintf("%s/upper", tmp);
+	work = xasprintf("%s/work", tmp);
+	if (fs_mkdir_p(upper, errp) < 0 || fs_mkdir_p(work, errp) < 0)
+		goto out;
+	if (ncmd > 0) {
+		for (int i = 0; i < ncmd; i++)
+			strv_add(&argv, cmd[i]);
+	} else {
+		strv_add(&argv, "/bin/sh");
+	}
+	state_envp(&s, &envp);
+	memset(&spec, 0, sizeof(spec));
+	spec.lowerdirs = (const char *const *)lowers.v;
+	spec.nlower = lowers.n;
+	spec.upperdir = upper;
+	spec.workdir = work;
+	spec.argv = argv.v;
+	spec.envp = envp.v;
+	spec.cwd = config_get_str(&s.config, "WorkingDir");
+	spec.hostname = "buildkitsandbox";
+	spec.out_fd = 1;
+	spec.log_fd = -1;
+	spec.is_interactive = true;
+	r = sandbox_run(&spec, status, errp);
+out:
+	if (tmp)
+		tree_remove_path(tmp, NULL);
+	strv_fini(&lowers);
+	strv_fini(&argv);
+	strv_fini(&envp);
+	state_fini(&s);
+	store_close(&st);
+	stepplan_fini(&p);
+	return r;
+}
+
+int
+cmd_shell(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "failed", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *builddir = ".df2ninja";
+	autofree char *name = NULL;
+	struct err *e = NULL;
+	bool failed = false;
+	int c, status = 0;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:B:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'B':
+			builddir = optarg;
+			break;
+		case 'f':
+			failed = true;
+			break;
+		case 'h':
+			fputs(shell_usage, stdout);
+			return 0;
+		case ':':
+			return usage_error("shell: option '%s' needs a value", argv[optind - 1]);
+		default:
+			return usage_error("shell: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return usage_error("shell: which step? (STAGE/N)");
+	name = step_name(argv[optind]);
+	if (!name)
+		return usage_error("shell: '%s' is not STAGE/N", argv[optind]);
+	optind++;
+	/* allow --failed after the step too */
+	while (optind < argc && strcmp(argv[optind], "--failed") == 0) {
+		failed = true;
+		optind++;
+	}
+	if (optind < argc && strcmp(argv[optind], "--") == 0)
+		optind++;
+	if (enter(builddir, name, failed, argv + optind, argc - optind, &status, &e) < 0)
+		return err_report(e);
+	return status;
+}

@@ -1,0 +1,299 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dockerfile/ignore.h"
+#include "dockerfile/words.h"
+#include "exec/copy.h"
+#include "exec/mnt.h"
+#include "exec/ops.h"
+#include "exec/rootpath.h"
+#include "exec/step.h"
+#include "exec/user.h"
+#include "graph/env.h"
+#include "image/image.h"
+#include "image/image_in.h"
+#include "image/layer.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+/* a depfile in gcc's syntax: "target: dep dep ..." with '\' before spaces */
+static int
+write_depfile(const char *path, const char *target, const char *ctx,
+	      const struct strv *deps, struct err **errp)
+{
+	struct buf b = BUF_INIT;
+	int r;
+
+	buf_printf(&b, "%s:", target);
+	for (size_t i = 0; i < deps->n; i++) {
+		autofree char *p = strcmp(deps->v[i], ".") == 0 ? xstrdup(ctx) : fs_join(ctx, deps->v[i]);
+
+		buf_puts(&b, " \\\n ");
+		for (const char *q = p; *q; q++) {
+			if (*q == ' ' || *q == '\\' || *q == '#')
+				buf_putc(&b, '\\');
+			if (*q == '$')
+				buf_putc(&b, '$');
+			buf_putc(&b, *q);
+		}
+	}
+	buf_putc(&b, '\n');
+	r = fs_write_if_changed(path, buf_str(&b), b.len, NULL, errp);
+	buf_fini(&b);
+	return r;
+}
+
+/* import an image named by COPY --from=<image> and describe it as a state */
+static int
+image_state(struct step_ctx *c, const char *ref, struct state *s, struct err **errp)
+{
+	struct image img;
+	int r = -1;
+
+	if (!image_in_is_local(ref))
+		return err_make(errp, 0, "'%s': pulling from a registry is not supported yet; "
+				"use oci-layout://PATH or docker-archive://PATH", ref);
+	image_init(&img);
+	if (image_in_load(&c->store, ref, &img, errp) < 0)
+		goto out;
+	state_init(s);
+	for (size_t i = 0; i < img.n_layers; i++) {
+		autofree char *blob = store_blob_path(&c->store, img.layers[i].digest);
+
+		if (layer_unpack(&c->store, blob, img.layers[i].diff_id, 0, NULL, errp) < 0)
+			goto out;
+		state_add_layer(s, img.layers[i].diff_id, img.layers[i].digest,
+				img.layers[i].media_type, img.layers[i].size, NULL);
+	}
+	r = 0;
+out:
+	image_fini(&img);
+	return r;
+}
+
+static int
+words(struct step_ctx *c, const char *key, struct strv *out, struct err **errp)
+{
+	size_t i;
+	json_t *w;
+
+	json_array_foreach(json_object_get(c->plan.j, key), i, w) {
+		char *v;
+
+		if (ops_word(&c->st, c->plan.escape, w, &v, errp) < 0)
+			return -1;
+		strv_push(out, v ? v : xstrdup(""));
+	}
+	return 0;
+}
+
+/* COPY <<EOF bodies, expanded when the delimiter was unquoted */
+static int
+heredocs(struct step_ctx *c, struct copy_heredoc **out, size_t *n,
+	 struct strv *keep, struct err **errp)
+{
+	const json_t *hs = json_object_get(c->plan.j, "heredocs");
+	struct shlex lx = { '\\', shlex_vars_lookup, (void *)&c->st.env };
+	size_t i;
+	json_t *h;
+
+	*n = json_array_size(hs);
+	*out = xcalloc(*n + 1, sizeof(**out));
+	json_array_foreach(hs, i, h) {
+		const char *content = plan_str(h, "content") ?: "";
+		char *text;
+
+		if (plan_bool(h, "expand") && plan_bool(c->plan.j, "expand")) {
+			autofree char *word = expand_heredoc_text(content);
+
+			if (shlex_word(&lx, word, &text, errp) < 0)
+				return -1;
+		} else {
+			text = xstrdup(content);
+		}
+		strv_push(keep, text);
+		(*out)[i].name = plan_str(h, "name") ?: "";
+		(*out)[i].data = text;
+		(*out)[i].len = strlen(text);
+	}
+	return 0;
+}
+
+int
+step_copy(struct step_ctx *c, struct err **errp)
+{
+	const json_t *from = json_object_get(c->plan.j, "from");
+	const char *ctx = plan_str(c->plan.j, "context");
+	bool is_add = strcmp(c->plan.kind, "add") == 0;
+	struct strv srcs = STRV_INIT, excl = STRV_INIT, deps = STRV_INIT, keep = STRV_INIT;
+	autofree char *dest = NULL, *chown = NULL, *chmod = NULL, *dir = NULL;
+	autofree char *src_name = NULL, *hist = NULL;
+	struct mnt root = { NULL, -1 }, srcm = { NULL, -1 };
+	struct copy_heredoc *hds = NULL;
+	struct ignore *ign = NULL;
+	struct copy_source src = { -1, NULL, NULL };
+	struct copy_opts o;
+	struct state other;
+	char diff_id[DIGEST_LEN];
+	int ctxfd = -1, r = -1;
+	bool have_other = false;
+	const json_t *unpack = json_object_get(c->plan.j, "unpack");
+
+	memset(&o, 0, sizeof(o));
+	if (json_object_get(c->plan.j, "checksum") && !json_is_null(json_object_get(c->plan.j, "checksum")))
+		return err_make(errp, 0, "ADD --checksum applies to URLs, which are not supported yet");
+	if (plan_bool(c->plan.j, "keep_git_dir"))
+		return err_make(errp, 0, "ADD --keep-git-dir applies to git URLs, which are not supported yet");
+	if (words(c, "sources", &srcs, errp) < 0 || words(c, "exclude", &excl, errp) < 0 ||
+	    ops_word(&c->st, c->plan.escape, json_object_get(c->plan.j, "dest"), &dest, errp) < 0 ||
+	    ops_word(&c->st, c->plan.escape, json_object_get(c->plan.j, "chown"), &chown, errp) < 0 ||
+	    ops_word(&c->st, c->plan.escape, json_object_get(c->plan.j, "chmod"), &chmod, errp) < 0 ||
+	    heredocs(c, &hds, &o.nheredocs, &keep, errp) < 0)
+		goto out;
+
+	/* where the sources come from */
+	if (from && !json_is_null(from)) {
+		const char *stage = plan_str(from, "stage");
+
+		if (stage) {
+			if (state_load(c->plan.builddir, plan_str(from, "step") ?: "", &other, errp) < 0)
+				goto out;
+			src_name = xasprintf("stage '%s'", stage);
+		} else {
+			const char *ref = plan_str(from, "image") ?: "";
+
+			if (image_state(c, ref, &other, errp) < 0)
+				goto out;
+			src_name = xasprintf("image '%s'", ref);
+		}
+		have_other = true;
+		if (mnt_state(&srcm, c->plan.builddir, c->plan.name, "from", &other, &c->store,
+			      NULL, NULL, errp) < 0)
+			goto out;
+		src.fd = srcm.fd;
+		o.keep_owner = true;
+	} else if (ctx) {
+		ctxfd = open(ctx, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (ctxfd < 0) {
+			err_make(errp, errno, "cannot open the build context '%s'", ctx);
+			goto out;
+		}
+		if (ignore_load_at(ctxfd, ".dockerignore", &ign, errp) < 0)
+			goto out;
+		src.fd = ctxfd;
+		src.ignore = ign;
+		src_name = xstrdup("build context");
+	} else if (o.nheredocs == 0) {
+		err_make(errp, 0, "plan: COPY without a source");
+		goto out;
+	}
+	src.name = src_name;
+
+	if (upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0 ||
+	    mnt_state(&root, c->plan.builddir, c->plan.name, "root", &c->st, &c->store,
+		      c->up.upper, c->up.work, errp) < 0)
+		goto out;
+	if (chown && chown[0]) {
+		if (user_resolve_chown(root.fd, chown, &o.uid, &o.gid, errp) < 0)
+			goto out;
+		o.has_chown = true;
+	}
+	o.is_add = is_add;
+	o.no_unpack = json_is_false(unpack);
+	o.srcs = (const char *const *)srcs.v;
+	o.nsrcs = srcs.n;
+	o.heredocs = hds;
+	o.dest = dest ? dest : "";
+	o.workdir = config_get_str(&c->st.config, "WorkingDir");
+	o.chmod = chmod && chmod[0] ? chmod : NULL;
+	o.excludes = (const char *const *)excl.v;
+	o.nexcludes = excl.n;
+	o.parents = plan_bool(c->plan.j, "parents");
+	if (src.fd < 0) {
+		/* only here-documents: nothing is read */
+		src.fd = root.fd;
+	}
+	if (copy_run(&src, root.fd, &o, ctxfd >= 0 ? &deps : NULL, NULL, errp) < 0)
+		goto out;
+	mnt_fini(&root);
+	mnt_fini(&srcm);
+	if (ctxfd >= 0 && c->depfile &&
+	    write_depfile(c->depfile, c->out, ctx, &deps, errp) < 0)
+		goto out;
+	if (upper_commit(&c->up, diff_id, &dir, errp) < 0)
+		goto out;
+	if (dir)
+		state_add_layer(&c->st, diff_id, NULL, NULL, 0, dir);
+	hist = xstrdup(c->plan.instruction ? c->plan.instruction : "COPY");
+	if (config_add_history(&c->st.config, hist, "df2ninja", dir == NULL, errp) < 0)
+		goto out;
+	c->kept = steal_pointer(&dir);
+	r = 0;
+out:
+	if (r < 0 && c->up.run)
+		upper_fail(&c->up);
+	mnt_fini(&root);
+	mnt_fini(&srcm);
+	if (have_other)
+		state_fini(&other);
+	if (ctxfd >= 0)
+		close(ctxfd);
+	ignore_free(ign);
+	free(hds);
+	strv_fini(&srcs);
+	strv_fini(&excl);
+	strv_fini(&deps);
+	strv_fini(&keep);
+	return r;
+}
+
+int
+step_workdir(struct step_ctx *c, struct err **errp)
+{
+	autofree char *path = NULL, *abs = NULL, *resolved = NULL, *dir = NULL;
+	const char *cur = config_get_str(&c->st.config, "WorkingDir");
+	struct mnt root = { NULL, -1 };
+	char diff_id[DIGEST_LEN];
+	int fd, r = -1;
+
+	if (ops_word(&c->st, c->plan.escape, json_object_get(c->plan.j, "path"), &path, errp) < 0)
+		return -1;
+	if (!path || !path[0])
+		return err_make(errp, 0, "WORKDIR needs a path");
+	abs = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", cur && strcmp(cur, "/") ? cur : "", path);
+	config_set_str(&c->st.config, "WorkingDir", abs);
+	/* BuildKit makes the directory, owned by root, in the step's layer */
+	if (upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0 ||
+	    mnt_state(&root, c->plan.builddir, c->plan.name, "root", &c->st, &c->store,
+		      c->up.upper, c->up.work, errp) < 0)
+		goto out;
+	if (rootpath_resolve(root.fd, abs, ROOTPATH_MISSING_OK, &resolved, NULL, NULL, errp) < 0)
+		goto out;
+	fd = rootpath_mkdirs(root.fd, resolved, 0755, 0, 0, NULL, errp);
+	if (fd < 0)
+		goto out;
+	close(fd);
+	mnt_fini(&root);
+	if (upper_commit(&c->up, diff_id, &dir, errp) < 0)
+		goto out;
+	if (dir)
+		state_add_layer(&c->st, diff_id, NULL, NULL, 0, dir);
+	if (config_add_history(&c->st.config, c->plan.instruction ? c->plan.instruction : "WORKDIR",
+			       "df2ninja", dir == NULL, errp) < 0)
+		goto out;
+	c->kept = steal_pointer(&dir);
+	r = 0;
+out:
+	if (r < 0 && c->up.run)
+		upper_fail(&c->up);
+	mnt_fini(&root);
+	return r;
+}

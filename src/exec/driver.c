@@ -1,0 +1,101 @@
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "exec/ops.h"
+#include "exec/step.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/fs.h"
+
+/* the message for a failed step: where, what, the log, how to debug it */
+static void
+report_failure(struct step_ctx *c, struct err *e)
+{
+	autofree char *where = stepplan_where(&c->plan), *label = stepplan_label(&c->plan);
+	autofree char *target = NULL, *log = NULL;
+	const char *instr = c->plan.instruction ? c->plan.instruction : c->plan.kind;
+
+	fflush(stdout);
+	fprintf(stderr, "df2ninja: %s: error: %s %s failed: %s\n", where, label, instr,
+		e ? e->msg : "unknown error");
+	if (strcmp(c->plan.kind, "run") == 0) {
+		log = xasprintf("%s/logs/%s-%02d.log", c->plan.builddir, c->plan.stage, c->plan.step);
+		fprintf(stderr, "df2ninja: the whole log: %s\n", log);
+	}
+	if (c->plan.step > 0) {
+		autofree char *bflag = strcmp(c->plan.builddir, ".df2ninja") != 0 ?
+				       xasprintf("-B %s ", c->plan.builddir) : xstrdup("");
+
+		target = xasprintf("%s/%d", c->plan.stage, c->plan.step);
+		if (c->up.run)
+			fprintf(stderr, "df2ninja: a shell where it failed: df2ninja shell %s%s --failed\n",
+				bflag, target);
+		fprintf(stderr, "df2ninja: rerun this step alone: ninja %s\n", target);
+	}
+}
+
+int
+step_exec(const char *plan_path, const char *out, const char *depfile)
+{
+	struct step_ctx c;
+	struct err *e = NULL;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.out = out;
+	c.depfile = depfile;
+	c.status = 1;
+	if (stepplan_load(plan_path, &c.plan, &e) < 0) {
+		r = err_report(e);
+		stepplan_fini(&c.plan);
+		return r;
+	}
+	if (store_open(&c.store, &e) < 0)
+		goto fail;
+	/* the state this step starts from */
+	if (c.plan.parent) {
+		if (state_load(c.plan.builddir, c.plan.parent, &c.st, &e) < 0)
+			goto fail;
+	} else {
+		state_init(&c.st);
+	}
+	if (ops_apply(&c.st, c.plan.j, c.plan.escape, &e) < 0)
+		goto fail;
+	if (strcmp(c.plan.kind, "from") == 0)
+		r = step_from(&c, &e);
+	else if (strcmp(c.plan.kind, "run") == 0)
+		r = step_run(&c, &e);
+	else if (strcmp(c.plan.kind, "copy") == 0 || strcmp(c.plan.kind, "add") == 0)
+		r = step_copy(&c, &e);
+	else if (strcmp(c.plan.kind, "workdir") == 0)
+		r = step_workdir(&c, &e);
+	else if (strcmp(c.plan.kind, "config") == 0)
+		r = 0;
+	else
+		r = err_make(&e, 0, "plan: unknown step kind '%s'; rerun df2ninja", c.plan.kind);
+	if (r < 0)
+		goto fail;
+	/* the state first, the stamp last: a stamp names a complete state */
+	if (state_save(c.plan.builddir, c.plan.name, &c.st, &e) < 0 ||
+	    state_stamp(&c.st, out, &e) < 0)
+		goto fail;
+	if (c.up.keep)
+		upper_prune(&c.up, c.kept);
+	r = 0;
+	goto done;
+fail:
+	report_failure(&c, e);
+	err_free(e);
+	r = c.status;
+done:
+	free(c.kept);
+	upper_fini(&c.up);
+	state_fini(&c.st);
+	store_close(&c.store);
+	stepplan_fini(&c.plan);
+	return r;
+}

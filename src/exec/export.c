@@ -1,0 +1,168 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/step.h"
+#include "image/image.h"
+#include "image/image_out.h"
+#include "image/layer.h"
+#include "image/manifest.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+/*
+ * a step's layer as a gzip blob in the store. Packing is the slow part of
+ * an export, so the result is remembered next to the layer dir
+ * (<dir>.blob: "<blob digest> <size>"), which is named by its diff id.
+ */
+static int
+pack_layer(const struct store *st, struct state_layer *l, struct err **errp)
+{
+	autofree char *memo = xasprintf("%s.blob", l->dir), *text = NULL;
+	char diff_id[DIGEST_LEN], digest[DIGEST_LEN];
+	long long size = 0;
+
+	if (fs_read_file(memo, &text, NULL, NULL) == 0 &&
+	    sscanf(text, "%71s %lld", digest, &size) == 2 && digest_valid(digest) &&
+	    store_has_blob(st, digest)) {
+		snprintf(l->digest, sizeof(l->digest), "%s", digest);
+		l->size = size;
+		return 0;
+	}
+	if (layer_pack_dir(st, l->dir, diff_id, digest, &size, errp) < 0)
+		return err_wrap(errp, "packing the layer in '%s'", l->dir);
+	if (strcmp(diff_id, l->diff_id) != 0)
+		return err_make(errp, 0, "the layer in '%s' changed since its step ran "
+				"(diff id %s, expected %s); rerun its step", l->dir, diff_id, l->diff_id);
+	snprintf(l->digest, sizeof(l->digest), "%s", digest);
+	l->size = size;
+	free(text);
+	text = xasprintf("%s %lld\n", digest, size);
+	return fs_write_if_changed(memo, text, strlen(text), NULL, errp);
+}
+
+/* dests of type=local that df2ninja itself wrote: only those it replaces */
+static bool
+local_dest_is_ours(const char *builddir, const char *dest, bool record)
+{
+	autofree char *path = xasprintf("%s/out/local-dests", builddir), *text = NULL;
+	size_t n = strlen(dest);
+	bool found = false;
+
+	if (fs_read_file(path, &text, NULL, NULL) == 0) {
+		for (const char *l = text; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
+			if (strncmp(l, dest, n) == 0 && l[n] == '\n')
+				found = true;
+	}
+	if (record && !found) {
+		char *more = xasprintf("%s%s\n", text ? text : "", dest);
+
+		fs_write_if_changed(path, more, strlen(more), NULL, NULL);
+		free(more);
+	}
+	return found;
+}
+
+static int
+export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
+{
+	const char *last = plan_str(p->j, "last");
+	struct strv tags = STRV_INIT;
+	struct state s;
+	struct image img;
+	size_t i;
+	json_t *v, *o;
+	char line[DIGEST_LEN + 1];
+	int r = -1;
+
+	if (!last)
+		return err_make(errp, 0, "plan '%s' names no last step", p->path);
+	if (state_load(p->builddir, last, &s, errp) < 0)
+		return -1;
+	image_init(&img);
+	config_fini(&img.config);
+	config_copy(&img.config, &s.config);
+	json_object_set_new(img.config.json, "rootfs", json_pack("{s:s,s:[]}", "type", "layers", "diff_ids"));
+	for (i = 0; i < s.nlayers; i++) {
+		struct state_layer *l = &s.layers[i];
+
+		if (l->dir && pack_layer(st, l, errp) < 0)
+			goto out;
+		config_add_diff_id(&img.config, l->diff_id);
+		image_add_layer(&img, l->digest, l->diff_id,
+				l->media_type ? l->media_type : MEDIA_OCI_LAYER_GZIP, l->size);
+	}
+	if (config_stamp_created(&img.config, errp) < 0 || image_check(&img, errp) < 0)
+		goto out;
+	json_array_foreach(json_object_get(p->j, "tags"), i, v)
+		strv_add(&tags, json_string_value(v) ?: "");
+	json_array_foreach(json_object_get(p->j, "outputs"), i, o) {
+		const char *type = plan_str(o, "type") ?: "oci";
+		const char *dest = plan_str(o, "dest");
+		enum image_out_kind kind;
+		unsigned flags = 0;
+		const char *latest[] = { "latest" };
+		const char *const *tv = (const char *const *)tags.v;
+		size_t tn = tags.n;
+
+		if (!dest) {
+			err_make(errp, 0, "--output type=%s needs dest=PATH", type);
+			goto out;
+		}
+		if (image_out_kind_parse(type, &kind, errp) < 0)
+			goto out;
+		if (kind == IMAGE_OUT_OCI && tn == 0) {
+			tv = latest;
+			tn = 1;
+		}
+		if (kind == IMAGE_OUT_LOCAL && local_dest_is_ours(p->builddir, dest, false))
+			flags |= IMAGE_OUT_REPLACE;
+		if (image_out_write(st, &img, kind, tv, tn, dest, flags, errp) < 0) {
+			err_wrap(errp, "writing the image to '%s'", dest);
+			goto out;
+		}
+		if (kind == IMAGE_OUT_LOCAL)
+			local_dest_is_ours(p->builddir, dest, true);
+		printf("df2ninja: image %s: %s at %s\n", img.manifest_digest[0] ? img.manifest_digest : "",
+		       image_out_kind_name(kind), dest);
+	}
+	snprintf(line, sizeof(line), "%s\n", img.manifest_digest[0] ? img.manifest_digest : s.identity);
+	{
+		autofree char *dir = fs_dirname(out);
+
+		if (fs_mkdir_p(dir, errp) < 0 ||
+		    fs_write_if_changed(out, line, strlen(line), NULL, errp) < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	strv_fini(&tags);
+	image_fini(&img);
+	state_fini(&s);
+	return r;
+}
+
+int
+export_exec(const char *plan_path, const char *out)
+{
+	struct store st = { NULL };
+	struct stepplan p;
+	struct err *e = NULL;
+	int r;
+
+	if (stepplan_load(plan_path, &p, &e) < 0 || store_open(&st, &e) < 0 ||
+	    export(&p, &st, out, &e) < 0) {
+		fflush(stdout);
+		fprintf(stderr, "df2ninja: error: exporting the image: %s\n", e ? e->msg : "?");
+		err_free(e);
+		r = 1;
+	} else {
+		r = 0;
+	}
+	store_close(&st);
+	stepplan_fini(&p);
+	return r;
+}

@@ -1,0 +1,107 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/step.h"
+#include "graph/platform.h"
+#include "image/image.h"
+#include "image/image_in.h"
+#include "image/layer.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/strv.h"
+
+/* import a local image and unpack its layers for overlayfs */
+static int
+from_image(struct step_ctx *c, const char *ref, struct err **errp)
+{
+	struct image img;
+	struct strv env = STRV_INIT;
+	size_t n;
+	int r = -1;
+
+	if (!image_in_is_local(ref))
+		return err_make(errp, 0, "'%s': pulling from a registry is not supported yet; "
+				"use a local image (oci-layout://PATH[:TAG] or "
+				"docker-archive://PATH[:NAME:TAG])", ref);
+	memset(&img, 0, sizeof(img));
+	image_init(&img);
+	if (image_in_load(&c->store, ref, &img, errp) < 0)
+		goto out;
+	if (json_array_size(json_object_get(json_object_get(img.config.json, "config"), "OnBuild"))) {
+		err_make(errp, 0, "'%s' has ONBUILD triggers, which are not supported yet for images", ref);
+		goto out;
+	}
+	for (size_t i = 0; i < img.n_layers; i++) {
+		autofree char *blob = store_blob_path(&c->store, img.layers[i].digest);
+
+		if (layer_unpack(&c->store, blob, img.layers[i].diff_id, 0, NULL, errp) < 0) {
+			err_wrap(errp, "'%s': layer %zu of %zu", ref, i + 1, img.n_layers);
+			goto out;
+		}
+	}
+	state_fini(&c->st);
+	memset(&c->st, 0, sizeof(c->st));
+	config_copy(&c->st.config, &img.config);
+	/* rootfs is rebuilt at export from the layers */
+	json_object_del(c->st.config.json, "rootfs");
+	config_env_list(&c->st.config, &env);
+	for (size_t i = 0; i < env.n; i++) {
+		char *eq = strchr(env.v[i], '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		vars_set(&c->st.env, env.v[i], eq + 1);
+	}
+	if (!vars_get(&c->st.env, "PATH")) {
+		static const char path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+		vars_set(&c->st.env, "PATH", path);
+		config_env_set(&c->st.config, "PATH", path);
+	}
+	n = img.n_layers;
+	for (size_t i = 0; i < n; i++)
+		state_add_layer(&c->st, img.layers[i].diff_id, img.layers[i].digest,
+				img.layers[i].media_type, img.layers[i].size, NULL);
+	r = 0;
+out:
+	strv_fini(&env);
+	image_fini(&img);
+	return r;
+}
+
+int
+step_from(struct step_ctx *c, struct err **errp)
+{
+	const json_t *base = json_object_get(c->plan.j, "base");
+	const char *type = plan_str(base, "type");
+	const char *platform = plan_str(base, "platform");
+
+	if (platform) {
+		struct platform want, host;
+		char h[96];
+
+		platform_host(&host);
+		platform_format(&host, h);
+		if (platform_parse(platform, &want) < 0)
+			return err_make(errp, 0, "malformed platform '%s'", platform);
+		if (!platform_equal(&want, &host))
+			return err_make(errp, 0, "platform '%s' is not supported yet (this host is %s)",
+					platform, h);
+	}
+	if (!type)
+		return err_make(errp, 0, "plan: FROM without a base");
+	if (strcmp(type, "scratch") == 0) {
+		state_fini(&c->st);
+		state_init(&c->st);
+		return 0;
+	}
+	if (strcmp(type, "stage") == 0) {
+		/* the driver loaded the parent stage's last state already */
+		return 0;
+	}
+	if (strcmp(type, "image") == 0)
+		return from_image(c, plan_str(base, "ref") ?: "", errp);
+	return err_make(errp, 0, "plan: unknown FROM base type '%s'", type);
+}

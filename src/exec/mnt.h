@@ -1,0 +1,30 @@
+#ifndef DF2NINJA_MNT_H
+#define DF2NINJA_MNT_H
+
+struct err;
+struct state;
+struct store;
+
+/*
+ * the executor's own view of a step's root filesystem, for the steps that
+ * work on files without running a command (COPY, ADD, WORKDIR) and for
+ * resolving users: an overlay mounted in a private mount namespace of the
+ * executor, so it never shows on the host and goes away with the process.
+ */
+struct mnt {
+	char *path;	/* <builddir>/tmp/<name>.<what> */
+	int fd;		/* the root, O_DIRECTORY */
+};
+
+/*
+ * mount s's layers at <builddir>/tmp/<name>.<what>; writable into upper
+ * (with work) when upper is not NULL, else read-only. Enters a private
+ * mount namespace the first time.
+ */
+int mnt_state(struct mnt *m, const char *builddir, const char *name,
+	      const char *what, const struct state *s, const struct store *st,
+	      const char *upper, const char *work, struct err **errp);
+/* unmount and remove the mount point */
+void mnt_fini(struct mnt *m);
+
+#endif

@@ -1,0 +1,31 @@
+#ifndef DF2NINJA_OPS_H
+#define DF2NINJA_OPS_H
+
+#include <jansson.h>
+
+struct err;
+struct state;
+
+/*
+ * a plan word: a JSON string (final) or {"raw": W}, which is expanded here
+ * with the shell lexer against the state env (see src/graph/plan.h);
+ * *out is owned by the caller
+ */
+int ops_word(const struct state *s, char escape, const json_t *w, char **out,
+	     struct err **errp);
+
+/*
+ * apply the plan's "config" operations (ENV, LABEL, ARG, USER, CMD,
+ * ENTRYPOINT, SHELL, EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, ONBUILD,
+ * MAINTAINER) to s with Docker's semantics, each adding an empty-layer
+ * history entry
+ */
+int ops_apply(struct state *s, const json_t *plan, char escape,
+	      struct err **errp);
+
+/* the image's shell for shell-form commands (default /bin/sh -c), with
+ * cmd appended; caller frees the strv */
+struct strv;
+void ops_shell_argv(const struct state *s, const char *cmd, struct strv *out);
+
+#endif

@@ -1,0 +1,208 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/state.h"
+#include "image/store.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+void
+state_init(struct state *s)
+{
+	memset(s, 0, sizeof(*s));
+	config_init(&s->config);
+	config_env_set(&s->config, "PATH", DEFAULT_PATH);
+	vars_set(&s->env, "PATH", DEFAULT_PATH);
+}
+
+void
+state_fini(struct state *s)
+{
+	config_fini(&s->config);
+	vars_fini(&s->env);
+	for (size_t i = 0; i < s->nlayers; i++) {
+		free(s->layers[i].media_type);
+		free(s->layers[i].dir);
+	}
+	free(s->layers);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+state_add_layer(struct state *s, const char *diff_id, const char *digest,
+		const char *media_type, long long size, const char *dir)
+{
+	struct state_layer *l;
+
+	xgrow(&s->layers, &s->cap, s->nlayers + 1, sizeof(*s->layers));
+	l = &s->layers[s->nlayers++];
+	memset(l, 0, sizeof(*l));
+	snprintf(l->diff_id, sizeof(l->diff_id), "%s", diff_id);
+	snprintf(l->digest, sizeof(l->digest), "%s", digest ? digest : "");
+	l->media_type = xstrdup(media_type);
+	l->size = size;
+	l->dir = xstrdup(dir);
+}
+
+void
+state_copy(struct state *dst, const struct state *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	memcpy(dst->identity, src->identity, sizeof(dst->identity));
+	config_copy(&dst->config, &src->config);
+	vars_copy(&dst->env, &src->env);
+	for (size_t i = 0; i < src->nlayers; i++) {
+		const struct state_layer *l = &src->layers[i];
+
+		state_add_layer(dst, l->diff_id, l->digest, l->media_type, l->size, l->dir);
+	}
+}
+
+static char *
+state_path(const char *builddir, const char *name)
+{
+	return xasprintf("%s/state/%s.json", builddir, name);
+}
+
+/* the state as JSON, without its identity */
+static json_t *
+to_json(const struct state *s)
+{
+	json_t *o = json_object(), *env = json_array(), *layers = json_array();
+
+	json_object_set(o, "config", s->config.json);
+	for (size_t i = 0; i < s->env.n; i++) {
+		if (!s->env.v[i].value)
+			continue;
+		json_array_append_new(env, json_pack("[ss]", s->env.v[i].name, s->env.v[i].value));
+	}
+	json_object_set_new(o, "env", env);
+	for (size_t i = 0; i < s->nlayers; i++) {
+		const struct state_layer *l = &s->layers[i];
+		json_t *lj = json_pack("{ss}", "diff_id", l->diff_id);
+
+		if (l->digest[0]) {
+			json_object_set_new(lj, "digest", json_string(l->digest));
+			json_object_set_new(lj, "size", json_integer(l->size));
+		}
+		if (l->media_type)
+			json_object_set_new(lj, "media_type", json_string(l->media_type));
+		if (l->dir)
+			json_object_set_new(lj, "dir", json_string(l->dir));
+		json_array_append_new(layers, lj);
+	}
+	json_object_set_new(o, "layers", layers);
+	return o;
+}
+
+int
+state_save(const char *builddir, const char *name, struct state *s,
+	   struct err **errp)
+{
+	autofree char *path = state_path(builddir, name), *dir = NULL;
+	json_t *o = to_json(s);
+	char *text;
+	int r;
+
+	text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+	digest_buf(text, strlen(text), s->identity);
+	free(text);
+	json_object_set_new(o, "identity", json_string(s->identity));
+	text = json_dumps(o, JSON_SORT_KEYS | JSON_INDENT(1));
+	json_decref(o);
+	dir = fs_dirname(path);
+	r = fs_mkdir_p(dir, errp);
+	if (r == 0) {
+		size_t n = strlen(text);
+
+		text = xreallocarray(text, n + 2, 1);
+		text[n] = '\n';
+		text[n + 1] = '\0';
+		r = fs_write_if_changed(path, text, n + 1, NULL, errp);
+	}
+	free(text);
+	return r;
+}
+
+int
+state_load(const char *builddir, const char *name, struct state *s,
+	   struct err **errp)
+{
+	autofree char *path = state_path(builddir, name);
+	json_error_t jerr;
+	json_t *o, *v;
+	size_t i;
+
+	memset(s, 0, sizeof(*s));
+	o = json_load_file(path, 0, &jerr);
+	if (!o) {
+		if (errno == ENOENT || strstr(jerr.text, "No such file"))
+			return err_make(errp, 0, "step '%s' has not been built (no '%s'); "
+					"run ninja %s first", name, path, name);
+		return err_make(errp, 0, "cannot read '%s': %s", path, jerr.text);
+	}
+	v = json_object_get(o, "config");
+	if (!json_is_object(v)) {
+		json_decref(o);
+		return err_make(errp, 0, "'%s' has no config; rebuild the step", path);
+	}
+	s->config.json = json_deep_copy(v);
+	snprintf(s->identity, sizeof(s->identity), "%s", json_string_value(json_object_get(o, "identity")) ?: "");
+	json_array_foreach(json_object_get(o, "env"), i, v)
+		vars_set(&s->env, json_string_value(json_array_get(v, 0)) ?: "",
+			 json_string_value(json_array_get(v, 1)) ?: "");
+	json_array_foreach(json_object_get(o, "layers"), i, v) {
+		const char *d = json_string_value(json_object_get(v, "diff_id"));
+
+		if (!d || !digest_valid(d)) {
+			json_decref(o);
+			state_fini(s);
+			return err_make(errp, 0, "'%s': layer %zu has no diff id", path, i);
+		}
+		state_add_layer(s, d, json_string_value(json_object_get(v, "digest")),
+				json_string_value(json_object_get(v, "media_type")),
+				json_integer_value(json_object_get(v, "size")),
+				json_string_value(json_object_get(v, "dir")));
+	}
+	json_decref(o);
+	return 0;
+}
+
+int
+state_stamp(const struct state *s, const char *stamp, struct err **errp)
+{
+	autofree char *dir = fs_dirname(stamp);
+	char line[DIGEST_LEN + 1];
+
+	if (fs_mkdir_p(dir, errp) < 0)
+		return -1;
+	snprintf(line, sizeof(line), "%s\n", s->identity);
+	return fs_write_if_changed(stamp, line, strlen(line), NULL, errp);
+}
+
+void
+state_lowerdirs(const struct state *s, const struct store *st, struct strv *out)
+{
+	for (size_t i = s->nlayers; i-- > 0;) {
+		const struct state_layer *l = &s->layers[i];
+
+		if (l->dir)
+			strv_add(out, l->dir);
+		else
+			strv_push(out, store_layer_path(st, l->diff_id));
+	}
+}
+
+void
+state_envp(const struct state *s, struct strv *out)
+{
+	for (size_t i = 0; i < s->env.n; i++)
+		if (s->env.v[i].value)
+			strv_push(out, xasprintf("%s=%s", s->env.v[i].name, s->env.v[i].value));
+}

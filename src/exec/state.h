@@ -1,0 +1,67 @@
+#ifndef DF2NINJA_STATE_H
+#define DF2NINJA_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "image/config.h"
+#include "image/digest.h"
+#include "util/vars.h"
+
+struct err;
+struct store;
+struct strv;
+
+/*
+ * what a step leaves for the steps after it: the image config, the state
+ * env (ENV and ARG values, in which words are expanded and RUN commands
+ * run), and the layers, bottom first. Saved as
+ * <builddir>/state/<step name>.json; the step's stamp holds the state's
+ * identity, the digest of everything in it, so a step that reran and made
+ * the same state leaves its stamp alone and ninja (restat) skips what
+ * follows.
+ */
+struct state_layer {
+	char diff_id[DIGEST_LEN];
+	char digest[DIGEST_LEN];	/* the blob; "" for a step's layer */
+	char *media_type;		/* of the blob, NULL for a step's layer */
+	long long size;			/* of the blob */
+	char *dir;			/* a step's upper dir (relative to the
+					 * cwd), NULL for a base layer, which
+					 * is unpacked in the store */
+};
+
+struct state {
+	char identity[DIGEST_LEN];
+	struct image_config config;
+	struct vars env;
+	struct state_layer *layers;
+	size_t nlayers, cap;
+};
+
+/* an empty state: FROM scratch, with Docker's default PATH */
+void state_init(struct state *s);
+void state_fini(struct state *s);
+void state_copy(struct state *dst, const struct state *src);
+void state_add_layer(struct state *s, const char *diff_id, const char *digest,
+		     const char *media_type, long long size, const char *dir);
+
+/* load the state of step name ("build/03") */
+int state_load(const char *builddir, const char *name, struct state *s,
+	       struct err **errp);
+/* compute s->identity and write the state of step name (only when it
+ * changed) */
+int state_save(const char *builddir, const char *name, struct state *s,
+	       struct err **errp);
+/* write "<identity>\n" to the stamp path, only when it changed: the last
+ * thing a step does */
+int state_stamp(const struct state *s, const char *stamp, struct err **errp);
+
+/* the overlay lower dirs of s, top-most first: step layers' dirs and base
+ * layers' unpacked dirs in the store */
+void state_lowerdirs(const struct state *s, const struct store *st,
+		     struct strv *out);
+/* the environment of a command, "K=V" each: the state env */
+void state_envp(const struct state *s, struct strv *out);
+
+#endif

@@ -1,0 +1,112 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/stepplan.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/fs.h"
+
+const char *
+plan_str(const json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+bool
+plan_bool(const json_t *o, const char *key)
+{
+	return json_is_true(json_object_get(o, key));
+}
+
+/* the build dir: what comes before "plans/" in path */
+static char *
+builddir_of(const char *path)
+{
+	const char *p = NULL, *q = path;
+
+	while ((q = strstr(q, "plans/")) != NULL) {
+		if (q == path || q[-1] == '/')
+			p = q;
+		q++;
+	}
+	if (!p)
+		return NULL;
+	if (p == path)
+		return xstrdup(".");
+	return xstrndup(path, (size_t)(p - path - 1));
+}
+
+int
+stepplan_load(const char *path, struct stepplan *p, struct err **errp)
+{
+	json_error_t jerr;
+	json_t *v;
+
+	memset(p, 0, sizeof(*p));
+	p->path = xstrdup(path);
+	p->builddir = builddir_of(path);
+	if (!p->builddir)
+		return err_make(errp, 0, "plan '%s' is not under a build dir's plans/", path);
+	p->j = json_load_file(path, 0, &jerr);
+	if (!p->j)
+		return err_make(errp, 0, "cannot read plan '%s': %s", path, jerr.text);
+	if (!json_is_object(p->j) || json_integer_value(json_object_get(p->j, "version")) != 1)
+		return err_make(errp, 0, "plan '%s' is not a version 1 plan; rerun df2ninja", path);
+	p->kind = plan_str(p->j, "kind");
+	p->stage = plan_str(p->j, "stage");
+	p->parent = plan_str(p->j, "parent");
+	p->instruction = plan_str(p->j, "instruction");
+	p->step = (int)json_integer_value(json_object_get(p->j, "step"));
+	p->steps = (int)json_integer_value(json_object_get(p->j, "steps"));
+	v = json_object_get(p->j, "escape");
+	p->escape = json_is_string(v) && json_string_value(v)[0] ? json_string_value(v)[0] : '\\';
+	if (!p->stage)
+		return err_make(errp, 0, "plan '%s' names no stage", path);
+	if (!p->kind) {
+		/* the export plan has no kind */
+		p->kind = "export";
+		p->name = xstrdup("export");
+	} else if (p->step > 0) {
+		p->name = xasprintf("%s/%02d", p->stage, p->step);
+	} else {
+		p->name = xasprintf("%s/config", p->stage);
+	}
+	return 0;
+}
+
+void
+stepplan_fini(struct stepplan *p)
+{
+	json_decref(p->j);
+	free(p->path);
+	free(p->builddir);
+	free(p->name);
+	memset(p, 0, sizeof(*p));
+}
+
+char *
+stepplan_where(const struct stepplan *p)
+{
+	autofree char *path = xasprintf("%s/plans/where.tsv", p->builddir);
+	autofree char *text = NULL;
+	size_t n = strlen(p->name);
+	char *line, *save = NULL;
+
+	if (fs_read_file(path, &text, NULL, NULL) == 0) {
+		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+			if (strncmp(line, p->name, n) == 0 && line[n] == '\t')
+				return xstrdup(line + n + 1);
+	}
+	return xstrdup(p->name);
+}
+
+char *
+stepplan_label(const struct stepplan *p)
+{
+	if (p->step > 0)
+		return xasprintf("[%s %d/%d]", p->stage, p->step, p->steps);
+	return xasprintf("[%s config]", p->stage);
+}

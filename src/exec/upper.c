@@ -1,0 +1,109 @@
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "exec/upper.h"
+#include "image/layer.h"
+#include "image/tree.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/fs.h"
+
+int
+upper_begin(struct upper *u, const char *builddir, const char *name,
+	    struct err **errp)
+{
+	memset(u, 0, sizeof(*u));
+	u->run = xasprintf("%s/layers/%s.run", builddir, name);
+	u->upper = xasprintf("%s/upper", u->run);
+	u->work = xasprintf("%s/work", u->run);
+	u->keep = xasprintf("%s/layers/%s", builddir, name);
+	u->failed = xasprintf("%s/failed/%s", builddir, name);
+	if (fs_mkdir_p(u->keep, errp) < 0 || tree_remove_path(u->run, errp) < 0)
+		return -1;
+	if (fs_mkdir_p(u->upper, errp) < 0 || fs_mkdir_p(u->work, errp) < 0)
+		return -1;
+	/* the root of the rootfs: 0755 root, as an image's / is */
+	chmod(u->upper, 0755);
+	return 0;
+}
+
+int
+upper_commit(struct upper *u, char diff_id[DIGEST_LEN], char **dir,
+	     struct err **errp)
+{
+	bool empty = false;
+	char *final;
+
+	*dir = NULL;
+	if (layer_digest_dir(u->upper, diff_id, &empty, errp) < 0)
+		return err_wrap(errp, "reading the step's changes");
+	if (empty)
+		return tree_remove_path(u->run, errp);
+	if (fs_mkdir_p(u->keep, errp) < 0)
+		return -1;
+	final = xasprintf("%s/%s", u->keep, diff_id + 7);
+	if (rename(u->upper, final) < 0) {
+		if (errno != EEXIST && errno != ENOTEMPTY) {
+			int e = errno;
+
+			free(final);
+			return err_make(errp, e, "cannot keep the layer of '%s'", u->keep);
+		}
+		/* the same content is kept already */
+	}
+	*dir = final;
+	return tree_remove_path(u->run, errp);
+}
+
+void
+upper_fail(struct upper *u)
+{
+	autofree char *parent = fs_dirname(u->failed);
+
+	if (!u->run)
+		return;
+	tree_remove_path(u->failed, NULL);
+	if (fs_mkdir_p(parent, NULL) == 0)
+		rename(u->upper, u->failed);
+	tree_remove_path(u->run, NULL);
+}
+
+void
+upper_prune(struct upper *u, const char *keep_dir)
+{
+	const char *base = keep_dir ? strrchr(keep_dir, '/') + 1 : NULL;
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(u->keep);
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		char *p;
+
+		if (de->d_name[0] == '.' || (base && strcmp(de->d_name, base) == 0))
+			continue;
+		/* only the hex-named layer dirs of this step */
+		if (strlen(de->d_name) != 64)
+			continue;
+		p = xasprintf("%s/%s", u->keep, de->d_name);
+		tree_remove_path(p, NULL);
+		free(p);
+	}
+	closedir(d);
+}
+
+void
+upper_fini(struct upper *u)
+{
+	free(u->run);
+	free(u->upper);
+	free(u->work);
+	free(u->keep);
+	free(u->failed);
+	memset(u, 0, sizeof(*u));
+}

@@ -1,0 +1,43 @@
+#ifndef DF2NINJA_UPPER_H
+#define DF2NINJA_UPPER_H
+
+#include <stdbool.h>
+
+#include "image/digest.h"
+
+struct err;
+
+/*
+ * a step's overlay upper dir. A step writes into a fresh
+ * <builddir>/layers/<name>.run/upper (work dir beside it); when it
+ * succeeds the upper dir is kept as <builddir>/layers/<name>/<diff id hex>,
+ * named by its content, so a step's layer is only ever stacked on exactly
+ * the layers it was built on, whatever reran since. A failed step's upper
+ * dir is moved to <builddir>/failed/<name> for `df2ninja shell --failed`.
+ */
+struct upper {
+	char *run;	/* <builddir>/layers/<name>.run */
+	char *upper;	/* run/upper */
+	char *work;	/* run/work */
+	char *keep;	/* <builddir>/layers/<name> */
+	char *failed;	/* <builddir>/failed/<name> */
+};
+
+/* make a fresh, empty run dir for step name (removing a leftover one) */
+int upper_begin(struct upper *u, const char *builddir, const char *name,
+		struct err **errp);
+/*
+ * the step succeeded: compute the diff id of the upper dir; when it holds
+ * changes keep it (*dir gets its path, owned by the caller), else *dir is
+ * NULL. The run dir is gone afterwards.
+ */
+int upper_commit(struct upper *u, char diff_id[DIGEST_LEN], char **dir,
+		 struct err **errp);
+/* the step failed: keep the upper dir for `shell --failed` */
+void upper_fail(struct upper *u);
+/* after the step's new state is saved: remove older kept dirs of this
+ * step other than keep_dir (NULL: all) */
+void upper_prune(struct upper *u, const char *keep_dir);
+void upper_fini(struct upper *u);
+
+#endif
