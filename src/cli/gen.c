@@ -121,8 +121,10 @@ generate(struct genargs *a, struct err **errp)
 	struct gen_opts go = { 0 };
 	struct emit_opts eo = { 0 };
 	struct buf text = BUF_INIT;
+	struct emit_plans_job *job;
+	struct err *emit_err = NULL;
 	const char *dfpath, *ctxpath, *output;
-	int r = -1;
+	int r = -1, er;
 
 	cwd = getcwd(NULL, 0);
 	if (!cwd)
@@ -242,14 +244,22 @@ generate(struct genargs *a, struct err **errp)
 	if (genargs_write(a, df_rel, ctx_rel, out_base, bd_rel, &go.outputs,
 			  ga_path, errp) < 0)
 		goto out;
-	if (emit_plans(g, bd_abs, errp) < 0)
+	/* the plans are written while the build file is made in memory; a
+	 * failure to write them is told first, as when one followed the other */
+	job = emit_plans_start(g, bd_abs);
+	er = a->make ? emit_make(g, &eo, &text, &emit_err) :
+		       emit_ninja(g, &eo, &text, &emit_err);
+	if (emit_plans_wait(job, errp) < 0)
 		goto out;
-	if ((a->make ? emit_make(g, &eo, &text, errp) : emit_ninja(g, &eo, &text, errp)) < 0)
+	if (er < 0) {
+		*errp = steal_pointer(&emit_err);
 		goto out;
+	}
 	if (fs_write_if_changed(out_abs, text.s ? text.s : "", text.len, NULL, errp) < 0)
 		goto out;
 	r = 0;
 out:
+	err_free(emit_err);
 	buf_fini(&text);
 	strv_fini(&go.build_args);
 	strv_fini(&go.outputs);

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -6,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "exec/mnt.h"
 #include "exec/ops.h"
 #include "exec/stepplan.h"
 #include "exec/state.h"
@@ -18,24 +20,93 @@
 #include "util/strv.h"
 
 static const char shell_usage[] =
-	"usage: df2ninja shell [-B DIR] [--failed] STAGE/N [-- CMD [ARG...]]\n"
+	"usage: df2ninja shell [-B DIR] [--failed] STAGE[/N] [-- CMD [ARG...]]\n"
 	"\n"
 	"Open a shell (or run CMD) as root in the root filesystem as step N of\n"
-	"STAGE left it (STAGE/config: after its trailing metadata), with the\n"
-	"step's environment and working directory. With --failed: in the state\n"
-	"the failed step N left, over the steps before it. What is changed\n"
-	"there is thrown away. Run it where build.ninja is; -B names the build\n"
-	"dir (default .df2ninja).\n";
+	"STAGE left it (STAGE/config: after its trailing metadata; STAGE alone:\n"
+	"after all of it), with the step's environment and working directory.\n"
+	"With --failed: in the state the failed step N left, over the steps\n"
+	"before it. What is changed there is thrown away. Run it where\n"
+	"build.ninja is; -B names the build dir (default .df2ninja).\n";
 
-/* "build/3" -> "build/03"; "build/config" stays */
+/* the last step of a stage in the plans dir: config.json, else the highest
+ * NN.json */
 static char *
-step_name(const char *arg)
+stage_last_plan(const char *builddir, const char *stage)
+{
+	autofree char *dir = xasprintf("%s/plans/%s", builddir, stage);
+	autofree char *cfg = xasprintf("%s/config.json", dir);
+	struct dirent *de;
+	long best = 0;
+	DIR *d;
+
+	if (access(cfg, F_OK) == 0)
+		return xasprintf("%s/config", stage);
+	d = opendir(dir);
+	if (!d)
+		return NULL;
+	while ((de = readdir(d)) != NULL) {
+		char *end;
+		long n = strtol(de->d_name, &end, 10);
+
+		if (end != de->d_name && strcmp(end, ".json") == 0 && n > best)
+			best = n;
+	}
+	closedir(d);
+	return best > 0 ? xasprintf("%s/%02ld", stage, best) : NULL;
+}
+
+/*
+ * a stage's last step: "build/config" when the stage has trailing
+ * metadata, else its highest numbered step ("build/05"). The steps the
+ * last generation listed in plans/where.tsv say (plans of steps since
+ * removed may linger); a stage it did not need (another --target) is
+ * looked up in its plans. NULL when there is no such stage.
+ */
+static char *
+stage_last(const char *builddir, const char *stage)
+{
+	autofree char *path = xasprintf("%s/plans/where.tsv", builddir), *text = NULL;
+	size_t n = strlen(stage);
+	char *line, *save = NULL, *best = NULL;
+	long bestn = 0;
+
+	if (!stage[0] || strcmp(stage, ".") == 0 || strcmp(stage, "..") == 0)
+		return NULL;
+	if (fs_read_file(path, &text, NULL, NULL) == 0) {
+		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *tab = strchr(line, '\t'), *end;
+			long k;
+
+			if (!tab || strncmp(line, stage, n) != 0 || line[n] != '/')
+				continue;
+			*tab = '\0';
+			if (strcmp(line + n + 1, "config") == 0) {
+				free(best);
+				return xstrdup(line);
+			}
+			k = strtol(line + n + 1, &end, 10);
+			if (!*end && k > bestn) {
+				bestn = k;
+				free(best);
+				best = xstrdup(line);
+			}
+		}
+	}
+	return best ? best : stage_last_plan(builddir, stage);
+}
+
+/* "build/3" -> "build/03"; "build/config" stays; "build" -> its last step */
+static char *
+step_name(const char *builddir, const char *arg)
 {
 	const char *slash = strrchr(arg, '/');
 	char *end;
 	long n;
 
-	if (!slash || slash == arg || !slash[1])
+	if (!slash)
+		return stage_last(builddir, arg);
+	if (slash == arg || !slash[1])
 		return NULL;
 	if (strcmp(slash + 1, "config") == 0)
 		return xstrdup(arg);
@@ -51,6 +122,7 @@ enter(const char *builddir, const char *name, bool failed, char **cmd,
 {
 	autofree char *plan_path = xasprintf("%s/plans/%s.json", builddir, name);
 	autofree char *tmp = NULL, *upper = NULL, *work = NULL, *failed_dir = NULL;
+	autofree char *resolv = NULL, *hosts = NULL, *hostname = NULL;
 	struct strv lowers = STRV_INIT, argv = STRV_INIT, envp = STRV_INIT;
 	struct store st = { NULL };
 	struct sandbox_spec spec;
@@ -104,6 +176,11 @@ enter(const char *builddir, const char *name, bool failed, char **cmd,
 		strv_add(&argv, "/bin/sh");
 	}
 	state_envp(&s, &envp);
+	/* as RUN has them: HOME, and Docker's files over /etc */
+	if (!vars_get(&s.env, "HOME"))
+		strv_add(&envp, "HOME=/root");
+	if (mnt_etc_files(builddir, &resolv, &hosts, &hostname, errp) < 0)
+		goto out;
 	memset(&spec, 0, sizeof(spec));
 	spec.lowerdirs = (const char *const *)lowers.v;
 	spec.nlower = lowers.n;
@@ -113,6 +190,9 @@ enter(const char *builddir, const char *name, bool failed, char **cmd,
 	spec.envp = envp.v;
 	spec.cwd = config_get_str(&s.config, "WorkingDir");
 	spec.hostname = "buildkitsandbox";
+	spec.resolv_conf = resolv;
+	spec.hosts = hosts;
+	spec.hostname_file = hostname;
 	spec.out_fd = 1;
 	spec.log_fd = -1;
 	spec.is_interactive = true;
@@ -164,9 +244,13 @@ cmd_shell(int argc, char **argv)
 	}
 	if (optind >= argc)
 		return usage_error("shell: which step? (STAGE/N)");
-	name = step_name(argv[optind]);
-	if (!name)
-		return usage_error("shell: '%s' is not STAGE/N", argv[optind]);
+	name = step_name(builddir, argv[optind]);
+	if (!name) {
+		if (!strchr(argv[optind], '/'))
+			return usage_error("shell: no stage '%s' in '%s' (run df2ninja first?)",
+					   argv[optind], builddir);
+		return usage_error("shell: '%s' is not STAGE, STAGE/N or STAGE/config", argv[optind]);
+	}
 	optind++;
 	/* allow --failed after the step too */
 	while (optind < argc && strcmp(argv[optind], "--failed") == 0) {

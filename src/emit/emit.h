@@ -34,5 +34,15 @@ int emit_make(const struct graph *g, const struct emit_opts *o,
  */
 int emit_plans(const struct graph *g, const char *builddir_path,
 	       struct err **errp);
+/*
+ * emit_plans in two halves, so that the caller can make the build file
+ * meanwhile: start begins writing on a thread of its own (g must stay
+ * unchanged until wait returns); wait helps it finish, reports what
+ * emit_plans would have, and frees the job. Every start needs one wait.
+ */
+struct emit_plans_job;
+struct emit_plans_job *emit_plans_start(const struct graph *g,
+					const char *builddir_path);
+int emit_plans_wait(struct emit_plans_job *j, struct err **errp);
 
 #endif

@@ -43,7 +43,8 @@ word_stamp(struct wrap *l, const struct step *st, const char *suffix)
 	/* names_check made the name plain: only ':' needs escaping */
 	buf_puts(&w, "$steps/");
 	escape_ninja_path(&w, st->name, "step name", NULL);
-	buf_printf(&w, ".id%s", suffix);
+	buf_puts(&w, ".id");
+	buf_puts(&w, suffix);
 	wrap_word(l, buf_str(&w));
 	buf_fini(&w);
 }

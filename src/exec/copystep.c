@@ -18,6 +18,7 @@
 #include "image/image.h"
 #include "image/image_in.h"
 #include "image/layer.h"
+#include "registry/pin.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -58,11 +59,9 @@ image_state(struct step_ctx *c, const char *ref, struct state *s, struct err **e
 	struct image img;
 	int r = -1;
 
-	if (!image_in_is_local(ref))
-		return err_make(errp, 0, "'%s': pulling from a registry is not supported yet; "
-				"use oci-layout://PATH or docker-archive://PATH", ref);
 	image_init(&img);
-	if (image_in_load(&c->store, ref, &img, errp) < 0)
+	if ((image_in_is_local(ref) ? image_in_load(&c->store, ref, &img, errp) :
+	     registry_load(&c->store, c->plan.builddir, ref, &img, errp)) < 0)
 		goto out;
 	state_init(s);
 	for (size_t i = 0; i < img.n_layers; i++) {
@@ -260,7 +259,10 @@ step_workdir(struct step_ctx *c, struct err **errp)
 {
 	autofree char *path = NULL, *abs = NULL, *resolved = NULL, *dir = NULL;
 	const char *cur = config_get_str(&c->st.config, "WorkingDir");
+	const char *user = config_get_str(&c->st.config, "User");
 	struct mnt root = { NULL, -1 };
+	uid_t uid = 0;
+	gid_t gid = 0;
 	char diff_id[DIGEST_LEN];
 	int fd, r = -1;
 
@@ -270,14 +272,17 @@ step_workdir(struct step_ctx *c, struct err **errp)
 		return err_make(errp, 0, "WORKDIR needs a path");
 	abs = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", cur && strcmp(cur, "/") ? cur : "", path);
 	config_set_str(&c->st.config, "WorkingDir", abs);
-	/* BuildKit makes the directory, owned by root, in the step's layer */
+	/* BuildKit makes the directory in the step's layer */
 	if (upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0 ||
 	    mnt_state(&root, c->plan.builddir, c->plan.name, "root", &c->st, &c->store,
 		      c->up.upper, c->up.work, errp) < 0)
 		goto out;
+	/* as BuildKit's mkdir does: the directories made are the USER's */
+	if (user && user[0] && user_resolve_chown(root.fd, user, &uid, &gid, errp) < 0)
+		goto out;
 	if (rootpath_resolve(root.fd, abs, ROOTPATH_MISSING_OK, &resolved, NULL, NULL, errp) < 0)
 		goto out;
-	fd = rootpath_mkdirs(root.fd, resolved, 0755, 0, 0, NULL, errp);
+	fd = rootpath_mkdirs(root.fd, resolved, 0755, uid, gid, NULL, errp);
 	if (fd < 0)
 		goto out;
 	close(fd);

@@ -60,6 +60,7 @@ step_exec(const char *plan_path, const char *out, const char *depfile)
 	if (c.plan.parent) {
 		if (state_load(c.plan.builddir, c.plan.parent, &c.st, &e) < 0)
 			goto fail;
+		state_set_parent(&c.st, c.plan.parent);
 	} else {
 		state_init(&c.st);
 	}

@@ -8,6 +8,7 @@
 #include "image/image_out.h"
 #include "image/layer.h"
 #include "image/manifest.h"
+#include "registry/push.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -74,7 +75,7 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 	struct state s;
 	struct image img;
 	size_t i;
-	json_t *v, *o;
+	json_t *v, *o, *history;
 	char line[DIGEST_LEN + 1];
 	int r = -1;
 
@@ -85,6 +86,10 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 	image_init(&img);
 	config_fini(&img.config);
 	config_copy(&img.config, &s.config);
+	/* the history as every step of the chain last wrote it (state.h) */
+	if (state_history(p->builddir, last, &history, errp) < 0)
+		goto out;
+	json_object_set_new(img.config.json, "history", history);
 	json_object_set_new(img.config.json, "rootfs", json_pack("{s:s,s:[]}", "type", "layers", "diff_ids"));
 	for (i = 0; i < s.nlayers; i++) {
 		struct state_layer *l = &s.layers[i];
@@ -108,6 +113,13 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 		const char *const *tv = (const char *const *)tags.v;
 		size_t tn = tags.n;
 
+		if (strcmp(type, "registry") == 0) {
+			if (registry_push_image(st, &img, plan_str(o, "name"), errp) < 0)
+				goto out;
+			printf("df2ninja: image %s: pushed to %s\n", img.manifest_digest,
+			       plan_str(o, "name"));
+			continue;
+		}
 		if (!dest) {
 			err_make(errp, 0, "--output type=%s needs dest=PATH", type);
 			goto out;
@@ -126,8 +138,9 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 		}
 		if (kind == IMAGE_OUT_LOCAL)
 			local_dest_is_ours(p->builddir, dest, true);
-		printf("df2ninja: image %s: %s at %s\n", img.manifest_digest[0] ? img.manifest_digest : "",
-		       image_out_kind_name(kind), dest);
+		/* a local dir has no manifest, hence no digest to show */
+		printf("df2ninja: image%s%s: %s at %s\n", img.manifest_digest[0] ? " " : "",
+		       img.manifest_digest, image_out_kind_name(kind), dest);
 	}
 	snprintf(line, sizeof(line), "%s\n", img.manifest_digest[0] ? img.manifest_digest : s.identity);
 	{

@@ -7,6 +7,7 @@
 #include "image/image.h"
 #include "image/image_in.h"
 #include "image/layer.h"
+#include "registry/pin.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/strv.h"
@@ -20,13 +21,10 @@ from_image(struct step_ctx *c, const char *ref, struct err **errp)
 	size_t n;
 	int r = -1;
 
-	if (!image_in_is_local(ref))
-		return err_make(errp, 0, "'%s': pulling from a registry is not supported yet; "
-				"use a local image (oci-layout://PATH[:TAG] or "
-				"docker-archive://PATH[:NAME:TAG])", ref);
 	memset(&img, 0, sizeof(img));
 	image_init(&img);
-	if (image_in_load(&c->store, ref, &img, errp) < 0)
+	if ((image_in_is_local(ref) ? image_in_load(&c->store, ref, &img, errp) :
+	     registry_load(&c->store, c->plan.builddir, ref, &img, errp)) < 0)
 		goto out;
 	if (json_array_size(json_object_get(json_object_get(img.config.json, "config"), "OnBuild"))) {
 		err_make(errp, 0, "'%s' has ONBUILD triggers, which are not supported yet for images", ref);
@@ -98,7 +96,16 @@ step_from(struct step_ctx *c, struct err **errp)
 		return 0;
 	}
 	if (strcmp(type, "stage") == 0) {
-		/* the driver loaded the parent stage's last state already */
+		/*
+		 * the driver loaded the parent stage's last state already. Its
+		 * ONBUILD triggers run as this stage's first steps (the
+		 * resolver put them there) and, as in Docker, are not passed
+		 * on to what is built on this stage
+		 */
+		json_t *inner = json_object_get(c->st.config.json, "config");
+
+		if (json_is_object(inner))
+			json_object_del(inner, "OnBuild");
 		return 0;
 	}
 	if (strcmp(type, "image") == 0)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "exec/mnt.h"
@@ -62,4 +63,82 @@ mnt_fini(struct mnt *m)
 	free(m->path);
 	m->path = NULL;
 	m->fd = -1;
+}
+
+/*
+ * write data to path unless it holds it already, through a temporary file
+ * of a unique name: steps running at once may all write the same file
+ * (fs_write_if_changed's fixed "<path>.tmp" would let one of them fail)
+ */
+static int
+write_shared(const char *path, const char *data, size_t len, struct err **errp)
+{
+	autofree char *old = NULL, *tmp = NULL;
+	size_t n = 0;
+	int fd, e;
+
+	if (fs_read_file(path, &old, &n, NULL) == 0 && n == len && memcmp(old, data, len) == 0)
+		return 0;
+	tmp = xasprintf("%s.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return err_make(errp, errno, "cannot create '%s'", tmp);
+	for (size_t off = 0; off < len;) {
+		ssize_t w = write(fd, data + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			e = w < 0 ? errno : EIO;
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (fchmod(fd, 0644) < 0) {
+		e = errno;
+		goto fail;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		e = errno;
+		goto fail;
+	}
+	if (rename(tmp, path) < 0) {
+		e = errno;
+		unlink(tmp);
+		return err_make(errp, e, "cannot rename '%s' to '%s'", tmp, path);
+	}
+	return 0;
+fail:
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return err_make(errp, e, "cannot write '%s'", tmp);
+}
+
+int
+mnt_etc_files(const char *builddir, char **resolv, char **hosts, char **hostname,
+	      struct err **errp)
+{
+	static const char hosts_text[] =
+		"127.0.0.1\tlocalhost buildkitsandbox\n"
+		"::1\tlocalhost ip6-localhost ip6-loopback\n";
+	static const char hostname_text[] = "buildkitsandbox\n";
+	autofree char *dir = xasprintf("%s/etc", builddir), *host_resolv = NULL;
+	size_t n = 0;
+
+	if (fs_mkdir_p(dir, errp) < 0)
+		return -1;
+	*resolv = xasprintf("%s/resolv.conf", dir);
+	*hosts = xasprintf("%s/hosts", dir);
+	*hostname = xasprintf("%s/hostname", dir);
+	if (fs_read_file("/etc/resolv.conf", &host_resolv, &n, NULL) < 0) {
+		host_resolv = xstrdup("");
+		n = 0;
+	}
+	if (write_shared(*resolv, host_resolv, n, errp) < 0 ||
+	    write_shared(*hosts, hosts_text, sizeof(hosts_text) - 1, errp) < 0 ||
+	    write_shared(*hostname, hostname_text, sizeof(hostname_text) - 1, errp) < 0)
+		return -1;
+	return 0;
 }

@@ -27,4 +27,13 @@ int mnt_state(struct mnt *m, const char *builddir, const char *name,
 /* unmount and remove the mount point */
 void mnt_fini(struct mnt *m);
 
+/*
+ * the files a command finds over /etc, as Docker prepares them: a copy of
+ * the host's resolv.conf, and hosts and hostname naming the sandbox
+ * "buildkitsandbox"; written (when changed) under <builddir>/etc. The
+ * caller frees the three paths.
+ */
+int mnt_etc_files(const char *builddir, char **resolv, char **hosts,
+		  char **hostname, struct err **errp);
+
 #endif

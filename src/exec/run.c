@@ -1,8 +1,12 @@
 #include <errno.h>
+#include <ctype.h>
 #include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,41 +14,13 @@
 #include "exec/ops.h"
 #include "exec/step.h"
 #include "exec/user.h"
+#include "image/tree.h"
 #include "sandbox/sandbox.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/strv.h"
-
-/* the files Docker puts over /etc in a container, written once per build
- * dir: the host's resolv.conf, and hosts and hostname for the sandbox */
-static int
-etc_files(const char *builddir, char **resolv, char **hosts, char **hostname,
-	  struct err **errp)
-{
-	static const char hosts_text[] =
-		"127.0.0.1\tlocalhost buildkitsandbox\n"
-		"::1\tlocalhost ip6-localhost ip6-loopback\n";
-	static const char hostname_text[] = "buildkitsandbox\n";
-	autofree char *dir = xasprintf("%s/etc", builddir), *host_resolv = NULL;
-	size_t n = 0;
-
-	if (fs_mkdir_p(dir, errp) < 0)
-		return -1;
-	*resolv = xasprintf("%s/resolv.conf", dir);
-	*hosts = xasprintf("%s/hosts", dir);
-	*hostname = xasprintf("%s/hostname", dir);
-	if (fs_read_file("/etc/resolv.conf", &host_resolv, &n, NULL) < 0) {
-		host_resolv = xstrdup("");
-		n = 0;
-	}
-	if (fs_write_if_changed(*resolv, host_resolv, n, NULL, errp) < 0 ||
-	    fs_write_if_changed(*hosts, hosts_text, sizeof(hosts_text) - 1, NULL, errp) < 0 ||
-	    fs_write_if_changed(*hostname, hostname_text, sizeof(hostname_text) - 1, NULL, errp) < 0)
-		return -1;
-	return 0;
-}
 
 /* the user the command runs as, resolved in the rootfs as it is now */
 static int
@@ -68,10 +44,170 @@ resolve_user(struct step_ctx *c, struct user_info *u, struct err **errp)
 	return r;
 }
 
+/* the name of cache id in <store>/cache: bytes other than letters, digits,
+ * '_', '-' and a '.' not in front percent-encoded, so every id has a dir
+ * of its own that never climbs out ("..", "a/b") and never starts with a
+ * '.', which the cache's own .locks, .private and .new.* have */
+static char *
+cache_name(const char *id)
+{
+	struct buf b = BUF_INIT;
+
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
+		if (isalnum(*p) || *p == '_' || *p == '-' || (*p == '.' && p != (const unsigned char *)id))
+			buf_putc(&b, (char)*p);
+		else
+			buf_printf(&b, "%%%02X", *p);
+	}
+	return buf_steal(&b);
+}
+
+/* an integer mount option, or def when not given */
+static long
+mount_num(const json_t *mo, const char *key, long def)
+{
+	const json_t *v = json_object_get(mo, key);
+
+	return json_is_integer(v) ? (long)json_integer_value(v) : def;
+}
+
+/*
+ * the directory of a cache mount, made on first use with the mount's
+ * mode, uid and gid (BuildKit's defaults: 0755, root). A cache shared
+ * "locked" is held under an exclusive lock until the step ends; a
+ * "private" one in use by another build gets a fresh instance of its
+ * own for this step. *lockfd gets the lock's fd (or -1), *tmp a private
+ * instance to remove afterwards (or NULL).
+ */
+static int
+cache_dir(struct step_ctx *c, const json_t *mo, const char *id, char **out,
+	  int *lockfd, char **tmp, struct err **errp)
+{
+	const char *sharing = plan_str(mo, "sharing") ?: "shared";
+	autofree char *name = cache_name(id), *top = xasprintf("%s/cache", c->store.root);
+	autofree char *lock = NULL, *stage = NULL;
+	char *dir = xasprintf("%s/%s", top, name);
+	long mode = mount_num(mo, "mode", 0755), uid = mount_num(mo, "uid", 0);
+	long gid = mount_num(mo, "gid", 0);
+
+	*out = NULL;
+	*lockfd = -1;
+	*tmp = NULL;
+	if (strcmp(sharing, "shared") && strcmp(sharing, "locked") && strcmp(sharing, "private")) {
+		free(dir);
+		return err_make(errp, 0, "RUN --mount=type=cache: unknown sharing mode '%s'", sharing);
+	}
+	if (fs_mkdir_p(top, errp) < 0) {
+		free(dir);
+		return -1;
+	}
+	if (strcmp(sharing, "shared") != 0) {
+		autofree char *locks = xasprintf("%s/.locks", top);
+
+		if (fs_mkdir_p(locks, errp) < 0) {
+			free(dir);
+			return -1;
+		}
+		lock = xasprintf("%s/%s", locks, name);
+		*lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+		if (*lockfd < 0) {
+			free(dir);
+			return err_make(errp, errno, "cannot open '%s'", lock);
+		}
+		if (flock(*lockfd, LOCK_EX | (sharing[0] == 'p' ? LOCK_NB : 0)) < 0) {
+			if (errno != EWOULDBLOCK || sharing[0] != 'p') {
+				int e = errno;
+
+				close(*lockfd);
+				*lockfd = -1;
+				free(dir);
+				return err_make(errp, e, "cannot lock '%s'", lock);
+			}
+			/* private and in use: an instance of our own */
+			close(*lockfd);
+			*lockfd = -1;
+			free(dir);
+			dir = xasprintf("%s/.private", top);
+			if (fs_mkdir_p(dir, errp) < 0) {
+				free(dir);
+				return -1;
+			}
+			free(dir);
+			dir = xasprintf("%s/.private/%s.XXXXXX", top, name);
+			if (!mkdtemp(dir)) {
+				int e = errno;
+
+				err_make(errp, e, "cannot make '%s'", dir);
+				free(dir);
+				return -1;
+			}
+			if (chmod(dir, (mode_t)mode & 07777) < 0 || chown(dir, (uid_t)uid, (gid_t)gid) < 0) {
+				err_make(errp, errno, "cannot set up '%s'", dir);
+				rmdir(dir);
+				free(dir);
+				return -1;
+			}
+			*tmp = xstrdup(dir);
+			*out = dir;
+			return 0;
+		}
+	}
+	if (access(dir, F_OK) == 0) {
+		*out = dir;
+		return 0;
+	}
+	/* a new cache: made aside with its mode and owner, then put in place
+	 * (another build may do the same: the first one wins) */
+	stage = xasprintf("%s/.new.XXXXXX", top);
+	if (!mkdtemp(stage)) {
+		err_make(errp, errno, "cannot make '%s'", stage);
+		free(dir);
+		return -1;
+	}
+	if (chmod(stage, (mode_t)mode & 07777) < 0 || chown(stage, (uid_t)uid, (gid_t)gid) < 0) {
+		err_make(errp, errno, "cannot set up the cache '%s'", dir);
+		rmdir(stage);
+		free(dir);
+		return -1;
+	}
+	if (rename(stage, dir) < 0) {
+		int e = errno;
+
+		rmdir(stage);
+		if (e != EEXIST && e != ENOTEMPTY) {
+			err_make(errp, e, "cannot make the cache '%s'", dir);
+			free(dir);
+			return -1;
+		}
+	}
+	*out = dir;
+	return 0;
+}
+
+/* what RUN --mount holds until the step ends */
+struct run_mounts {
+	struct strv keep;	/* strings the sandbox_mount point to */
+	struct strv tmp;	/* private cache instances to remove */
+	int *locks;		/* cache locks */
+	size_t nlocks;
+};
+
+static void
+run_mounts_fini(struct run_mounts *rm)
+{
+	for (size_t i = 0; i < rm->tmp.n; i++)
+		tree_remove_path(rm->tmp.v[i], NULL);
+	for (size_t i = 0; i < rm->nlocks; i++)
+		close(rm->locks[i]);
+	free(rm->locks);
+	strv_fini(&rm->keep);
+	strv_fini(&rm->tmp);
+}
+
 /* RUN --mount: tmpfs and caches; others are not supported yet */
 static int
 add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
-	   struct strv *keep, struct err **errp)
+	   struct run_mounts *rm, struct err **errp)
 {
 	const json_t *mounts = json_object_get(c->plan.j, "mounts");
 	const char *wd = config_get_str(&c->st.config, "WorkingDir");
@@ -87,38 +223,47 @@ add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
 
 		if (ops_word(&c->st, c->plan.escape, json_object_get(mo, "target"), &target, errp) < 0)
 			return -1;
-		if (!target || !target[0])
+		if (!target || !target[0]) {
+			free(target);
 			return err_make(errp, 0, "RUN --mount type=%s needs a target", type);
+		}
 		if (target[0] != '/') {
 			char *abs = xasprintf("%s/%s", wd && wd[0] ? wd : "", target);
 
 			free(target);
 			target = abs;
 		}
-		strv_push(keep, target);
+		strv_push(&rm->keep, target);
 		sm->dst = target;
 		if (strcmp(type, "tmpfs") == 0) {
+			if (json_object_get(mo, "size"))
+				return err_make(errp, 0, "RUN --mount=type=tmpfs,size=... is not "
+						"supported yet");
 			sm->kind = SANDBOX_MOUNT_TMPFS;
 		} else if (strcmp(type, "cache") == 0 && !json_object_get(mo, "from")) {
 			/* a cache shared by every build of the user, by id (default:
 			 * the target), kept in the store */
 			autofree char *id = NULL;
-			char *dir, *p;
+			char *dir, *tmp;
+			int lockfd, r;
 
+			if (json_object_get(mo, "source"))
+				return err_make(errp, 0, "RUN --mount=type=cache: source= needs from=");
 			if (ops_word(&c->st, c->plan.escape, json_object_get(mo, "id"), &id, errp) < 0)
 				return -1;
-			dir = xasprintf("%s/cache/%s", c->store.root, id && id[0] ? id : target);
-			for (p = dir + strlen(c->store.root) + 7; *p; p++)
-				if (*p == '/')
-					*p = '_';
-			if (fs_mkdir_p(dir, errp) < 0) {
-				free(dir);
-				return -1;
+			r = cache_dir(c, mo, id && id[0] ? id : target, &dir, &lockfd, &tmp, errp);
+			if (lockfd >= 0) {
+				rm->locks = xreallocarray(rm->locks, rm->nlocks + 1, sizeof(*rm->locks));
+				rm->locks[rm->nlocks++] = lockfd;
 			}
-			strv_push(keep, dir);
+			if (tmp)
+				strv_push(&rm->tmp, tmp);
+			if (r < 0)
+				return -1;
+			strv_push(&rm->keep, dir);
 			sm->kind = SANDBOX_MOUNT_BIND;
 			sm->src = dir;
-			sm->is_readonly = false;
+			sm->is_readonly = plan_bool(mo, "readonly");
 		} else {
 			return err_make(errp, 0, "RUN --mount=type=%s%s is not supported yet", type,
 					json_object_get(mo, "from") ? " with from=" : "");
@@ -160,20 +305,38 @@ step_run(struct step_ctx *c, struct err **errp)
 {
 	autofree char *resolv = NULL, *hosts = NULL, *hostname = NULL, *log = NULL;
 	autofree char *hist = NULL, *dir = NULL, *script = NULL;
-	struct strv argv = STRV_INIT, envp = STRV_INIT, lowers = STRV_INIT, keep = STRV_INIT;
+	struct strv argv = STRV_INIT, envp = STRV_INIT, lowers = STRV_INIT;
+	struct run_mounts rm = { STRV_INIT, STRV_INIT, NULL, 0 };
 	const json_t *cmd = json_object_get(c->plan.j, "cmd"), *sj;
 	struct sandbox_mount *mounts = NULL;
 	struct sandbox_spec spec;
 	struct user_info u;
 	char diff_id[DIGEST_LEN];
 	int status = 0, logfd = -1, r = -1;
+	bool ran = false;
 	size_t i, nmounts = 0;
 	const char *proxy_key;
 	json_t *v;
 
 	memset(&u, 0, sizeof(u));
-	if (plan_str(c->plan.j, "security") && strcmp(plan_str(c->plan.j, "security"), "sandbox") != 0)
-		return err_make(errp, 0, "RUN --security=insecure is not supported");
+	/* the log first: a failure message names it, whatever failed */
+	log = xasprintf("%s/logs/%s.log", c->plan.builddir, c->plan.name);
+	for (char *p = log + strlen(c->plan.builddir) + 6; *p; p++)
+		if (*p == '/')
+			*p = '-';
+	{
+		autofree char *ld = fs_dirname(log);
+
+		if (fs_mkdir_p(ld, errp) < 0)
+			return -1;
+	}
+	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (logfd < 0)
+		return err_make(errp, errno, "cannot create '%s'", log);
+	if (plan_str(c->plan.j, "security") && strcmp(plan_str(c->plan.j, "security"), "sandbox") != 0) {
+		err_make(errp, 0, "RUN --security=insecure is not supported");
+		goto out;
+	}
 	if (plan_bool(c->plan.j, "shell_form"))
 		ops_shell_argv(&c->st, json_string_value(json_array_get(cmd, 0)) ?: "", &argv);
 	else
@@ -183,9 +346,9 @@ step_run(struct step_ctx *c, struct err **errp)
 		err_make(errp, 0, "RUN has no command");
 		goto out;
 	}
-	if (etc_files(c->plan.builddir, &resolv, &hosts, &hostname, errp) < 0 ||
+	if (mnt_etc_files(c->plan.builddir, &resolv, &hosts, &hostname, errp) < 0 ||
 	    resolve_user(c, &u, errp) < 0 ||
-	    add_mounts(c, &mounts, &nmounts, &keep, errp) < 0)
+	    add_mounts(c, &mounts, &nmounts, &rm, errp) < 0)
 		goto out;
 
 	/* a #! here-document runs as a script file */
@@ -194,18 +357,24 @@ step_run(struct step_ctx *c, struct err **errp)
 		const char *name = plan_str(sj, "name") ?: "script";
 		const char *content = plan_str(sj, "content") ?: "";
 
-		script = xasprintf("%s/tmp/%s.script", c->plan.builddir, c->plan.name);
-		for (char *p = script + strlen(c->plan.builddir) + 5; *p; p++)
+		autofree char *tmpdir = xasprintf("%s/tmp", c->plan.builddir);
+
+		script = xasprintf("%s/%s.script", tmpdir, c->plan.name);
+		for (char *p = script + strlen(tmpdir) + 1; *p; p++)
 			if (*p == '/')
 				*p = '-';
-		if (fs_write_if_changed(script, content, strlen(content), NULL, errp) < 0)
+		if (fs_mkdir_p(tmpdir, errp) < 0 ||
+		    fs_write_if_changed(script, content, strlen(content), NULL, errp) < 0)
 			goto out;
-		chmod(script, 0755);
+		if (chmod(script, 0755) < 0) {
+			err_make(errp, errno, "cannot make '%s' executable", script);
+			goto out;
+		}
 		mounts = xreallocarray(mounts, nmounts + 1, sizeof(*mounts));
 		mounts[nmounts].kind = SANDBOX_MOUNT_BIND;
 		mounts[nmounts].src = script;
-		strv_push(&keep, xasprintf("/dev/pipes/%s", name));
-		mounts[nmounts].dst = keep.v[keep.n - 1];
+		strv_push(&rm.keep, xasprintf("/dev/pipes/%s", name));
+		mounts[nmounts].dst = rm.keep.v[rm.keep.n - 1];
 		mounts[nmounts].is_readonly = true;
 		nmounts++;
 	}
@@ -224,21 +393,6 @@ step_run(struct step_ctx *c, struct err **errp)
 			strv_push(&envp, xasprintf("%s=%s", up, json_string_value(v) ?: ""));
 	}
 
-	log = xasprintf("%s/logs/%s.log", c->plan.builddir, c->plan.name);
-	for (char *p = log + strlen(c->plan.builddir) + 6; *p; p++)
-		if (*p == '/')
-			*p = '-';
-	{
-		autofree char *ld = fs_dirname(log);
-
-		if (fs_mkdir_p(ld, errp) < 0)
-			goto out;
-	}
-	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (logfd < 0) {
-		err_make(errp, errno, "cannot create '%s'", log);
-		goto out;
-	}
 	if (upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0)
 		goto out;
 
@@ -270,13 +424,18 @@ step_run(struct step_ctx *c, struct err **errp)
 		upper_fail(&c->up);
 		goto out;
 	}
+	ran = true;
 	if (status != 0) {
 		c->status = status;
 		upper_fail(&c->up);
-		if (status > 128)
-			err_make(errp, 0, "killed by signal %d", status - 128);
-		else
+		if (status > 128 && status < 128 + 65) {
+			const char *abbrev = sigabbrev_np(status - 128);
+
+			err_make(errp, 0, "killed by signal %d%s%s%s", status - 128,
+				 abbrev ? " (SIG" : "", abbrev ? abbrev : "", abbrev ? ")" : "");
+		} else {
 			err_make(errp, 0, "exit status %d", status);
+		}
 		goto out;
 	}
 	if (upper_commit(&c->up, diff_id, &dir, errp) < 0)
@@ -289,13 +448,19 @@ step_run(struct step_ctx *c, struct err **errp)
 	c->kept = steal_pointer(&dir);
 	r = 0;
 out:
+	if (r < 0 && logfd >= 0 && !ran && errp && *errp) {
+		/* the command never ran: the log says why */
+		dprintf(logfd, "df2ninja: %s\n", (*errp)->msg);
+	}
 	if (logfd >= 0)
 		close(logfd);
 	user_info_fini(&u);
 	strv_fini(&argv);
 	strv_fini(&envp);
 	strv_fini(&lowers);
-	strv_fini(&keep);
+	run_mounts_fini(&rm);
+	if (script)
+		unlink(script);
 	free(mounts);
 	return r;
 }

@@ -31,7 +31,16 @@ state_fini(struct state *s)
 		free(s->layers[i].dir);
 	}
 	free(s->layers);
+	free(s->parent);
 	memset(s, 0, sizeof(*s));
+}
+
+void
+state_set_parent(struct state *s, const char *parent)
+{
+	free(s->parent);
+	s->parent = xstrdup(parent);
+	s->history_from = json_array_size(json_object_get(s->config.json, "history"));
 }
 
 void
@@ -62,6 +71,8 @@ state_copy(struct state *dst, const struct state *src)
 
 		state_add_layer(dst, l->diff_id, l->digest, l->media_type, l->size, l->dir);
 	}
+	dst->parent = xstrdup(src->parent);
+	dst->history_from = src->history_from;
 }
 
 static char *
@@ -70,13 +81,24 @@ state_path(const char *builddir, const char *name)
 	return xasprintf("%s/state/%s.json", builddir, name);
 }
 
-/* the state as JSON, without its identity */
+/* the state as JSON, without its identity, and without what the identity
+ * does not cover (history, parent) unless full */
 static json_t *
-to_json(const struct state *s)
+to_json(const struct state *s, bool full)
 {
 	json_t *o = json_object(), *env = json_array(), *layers = json_array();
 
-	json_object_set(o, "config", s->config.json);
+	if (full) {
+		json_object_set(o, "config", s->config.json);
+		if (s->parent)
+			json_object_set_new(o, "parent", json_string(s->parent));
+		json_object_set_new(o, "history_from", json_integer((json_int_t)s->history_from));
+	} else {
+		json_t *c = json_copy(s->config.json);	/* shallow: members shared */
+
+		json_object_del(c, "history");
+		json_object_set_new(o, "config", c);
+	}
 	for (size_t i = 0; i < s->env.n; i++) {
 		if (!s->env.v[i].value)
 			continue;
@@ -106,13 +128,15 @@ state_save(const char *builddir, const char *name, struct state *s,
 	   struct err **errp)
 {
 	autofree char *path = state_path(builddir, name), *dir = NULL;
-	json_t *o = to_json(s);
+	json_t *o = to_json(s, false);
 	char *text;
 	int r;
 
 	text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(o);
 	digest_buf(text, strlen(text), s->identity);
 	free(text);
+	o = to_json(s, true);
 	json_object_set_new(o, "identity", json_string(s->identity));
 	text = json_dumps(o, JSON_SORT_KEYS | JSON_INDENT(1));
 	json_decref(o);
@@ -154,6 +178,8 @@ state_load(const char *builddir, const char *name, struct state *s,
 	}
 	s->config.json = json_deep_copy(v);
 	snprintf(s->identity, sizeof(s->identity), "%s", json_string_value(json_object_get(o, "identity")) ?: "");
+	s->parent = xstrdup(json_string_value(json_object_get(o, "parent")));
+	s->history_from = (size_t)json_integer_value(json_object_get(o, "history_from"));
 	json_array_foreach(json_object_get(o, "env"), i, v)
 		vars_set(&s->env, json_string_value(json_array_get(v, 0)) ?: "",
 			 json_string_value(json_array_get(v, 1)) ?: "");
@@ -172,6 +198,50 @@ state_load(const char *builddir, const char *name, struct state *s,
 	}
 	json_decref(o);
 	return 0;
+}
+
+int
+state_history(const char *builddir, const char *name, json_t **history,
+	      struct err **errp)
+{
+	struct state *chain = NULL;
+	size_t n = 0, cap = 0;
+	const char *next = name;
+	int r = -1;
+
+	*history = NULL;
+	/* from the step back to the first of its chain */
+	while (next) {
+		if (n > 4096) {
+			err_make(errp, 0, "the states before '%s' form a loop; rebuild", name);
+			goto out;
+		}
+		xgrow(&chain, &cap, n + 1, sizeof(*chain));
+		if (state_load(builddir, next, &chain[n], errp) < 0)
+			goto out;
+		next = chain[n++].parent;
+	}
+	*history = json_array();
+	for (size_t k = n; k-- > 0;) {
+		json_t *h = json_object_get(chain[k].config.json, "history");
+		size_t i = chain[k].history_from;
+
+		if (i > json_array_size(h)) {
+			json_decref(*history);
+			*history = NULL;
+			err_make(errp, 0, "the state of a step before '%s' is inconsistent; "
+				 "rebuild it", name);
+			goto out;
+		}
+		for (; i < json_array_size(h); i++)
+			json_array_append(*history, json_array_get(h, i));
+	}
+	r = 0;
+out:
+	for (size_t k = 0; k < n; k++)
+		state_fini(&chain[k]);
+	free(chain);
+	return r;
 }
 
 int

@@ -17,9 +17,15 @@ struct strv;
  * env (ENV and ARG values, in which words are expanded and RUN commands
  * run), and the layers, bottom first. Saved as
  * <builddir>/state/<step name>.json; the step's stamp holds the state's
- * identity, the digest of everything in it, so a step that reran and made
- * the same state leaves its stamp alone and ninja (restat) skips what
- * follows.
+ * identity, the digest of everything in it but the history, so a step
+ * that reran and made the same state leaves its stamp alone and ninja
+ * (restat) skips what follows.
+ *
+ * The history is left out of the identity because it changes when an
+ * instruction is only reworded (RUN echo a  > /f): the steps after such a
+ * step keep their states, whose history still holds the old wording. So
+ * each state records its parent and where its own history entries start,
+ * and the export assembles the history from the chain (state_history).
  */
 struct state_layer {
 	char diff_id[DIGEST_LEN];
@@ -37,6 +43,9 @@ struct state {
 	struct vars env;
 	struct state_layer *layers;
 	size_t nlayers, cap;
+	char *parent;		/* the step this one built on, or NULL */
+	size_t history_from;	/* config history entries from index
+				 * history_from on are this step's own */
 };
 
 /* an empty state: FROM scratch, with Docker's default PATH */
@@ -45,6 +54,10 @@ void state_fini(struct state *s);
 void state_copy(struct state *dst, const struct state *src);
 void state_add_layer(struct state *s, const char *diff_id, const char *digest,
 		     const char *media_type, long long size, const char *dir);
+
+/* s, just loaded as the state of step parent, becomes the start of a
+ * step built on it: its history so far is the parent's */
+void state_set_parent(struct state *s, const char *parent);
 
 /* load the state of step name ("build/03") */
 int state_load(const char *builddir, const char *name, struct state *s,
@@ -56,6 +69,14 @@ int state_save(const char *builddir, const char *name, struct state *s,
 /* write "<identity>\n" to the stamp path, only when it changed: the last
  * thing a step does */
 int state_stamp(const struct state *s, const char *stamp, struct err **errp);
+
+/*
+ * the history of the image step name made, as a new JSON array: the own
+ * entries of every state on the chain of parents, so that each one is as
+ * its step last wrote it
+ */
+int state_history(const char *builddir, const char *name, json_t **history,
+		  struct err **errp);
 
 /* the overlay lower dirs of s, top-most first: step layers' dirs and base
  * layers' unpacked dirs in the store */

@@ -31,6 +31,27 @@ upper_begin(struct upper *u, const char *builddir, const char *name,
 	return 0;
 }
 
+/* path is a directory holding nothing (false when it cannot be read: the
+ * careful path then reports why) */
+static bool
+dir_is_empty(const char *path)
+{
+	struct dirent *de;
+	bool empty = true;
+	DIR *d = opendir(path);
+
+	if (!d)
+		return false;
+	errno = 0;
+	while (empty && (de = readdir(d)) != NULL)
+		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
+			empty = false;
+	if (errno)
+		empty = false;
+	closedir(d);
+	return empty;
+}
+
 int
 upper_commit(struct upper *u, char diff_id[DIGEST_LEN], char **dir,
 	     struct err **errp)
@@ -39,6 +60,13 @@ upper_commit(struct upper *u, char diff_id[DIGEST_LEN], char **dir,
 	char *final;
 
 	*dir = NULL;
+	/* most RUN steps of a build change nothing (or only write outside
+	 * the rootfs): an upper dir with no entries is an empty layer, which
+	 * is known without starting a tar writer and a digest */
+	if (dir_is_empty(u->upper)) {
+		diff_id[0] = '\0';
+		return tree_remove_path(u->run, errp);
+	}
 	if (layer_digest_dir(u->upper, diff_id, &empty, errp) < 0)
 		return err_wrap(errp, "reading the step's changes");
 	if (empty)

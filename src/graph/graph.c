@@ -449,7 +449,10 @@ from_step(struct resolver *r, struct stage *s)
 		pj_set(&r->arena, base, "platform", pj_string(&r->arena, platform));
 	} else {
 		pj_set(&r->arena, base, "type", pj_string(&r->arena, "image"));
-		pj_set(&r->arena, base, "ref", resolve_str(r, s->base));
+		char *ref = ref_localize(s->base, r->opts->context_rel);
+
+		pj_set(&r->arena, base, "ref", resolve_str(r, ref));
+		free(ref);
 		pj_set(&r->arena, base, "platform", pj_string(&r->arena, platform));
 		st->pulls = true;
 	}
@@ -465,15 +468,33 @@ dispatch(struct resolver *r, struct stage *s)
 	size_t i, k = 1;
 
 	if (s->parent) {
-		const struct sstate *ps = resolve_ss(r, s->parent);
+		struct sstate *ps = resolve_ss(r, s->parent);
 
-		env_copy(&ss->env, &ps->env);
-		for (i = 0; i < ps->nargs; i++) {
-			xgrow(&ss->args, &ss->capargs, ss->nargs + 1,
-			      sizeof(*ss->args));
-			ss->args[ss->nargs].name = xstrdup(ps->args[i].name);
-			ss->args[ss->nargs].value = xstrdup(ps->args[i].value);
-			ss->args[ss->nargs++].is_raw = ps->args[i].is_raw;
+		/*
+		 * the last stage built on the parent takes its state, which
+		 * nothing reads any more: a chain of stages each FROM the one
+		 * before would otherwise copy an env and ARG list that grow
+		 * with the chain, once per stage
+		 */
+		if (--ps->nchildren == 0 && !ss->env.n && !ss->nargs) {
+			env_fini(&ss->env);
+			free(ss->args);
+			ss->env = ps->env;
+			ss->args = ps->args;
+			ss->nargs = ps->nargs;
+			ss->capargs = ps->capargs;
+			ps->env = (struct env)ENV_INIT;
+			ps->args = NULL;
+			ps->nargs = ps->capargs = 0;
+		} else {
+			env_copy(&ss->env, &ps->env);
+			for (i = 0; i < ps->nargs; i++) {
+				xgrow(&ss->args, &ss->capargs, ss->nargs + 1,
+				      sizeof(*ss->args));
+				ss->args[ss->nargs].name = xstrdup(ps->args[i].name);
+				ss->args[ss->nargs].value = xstrdup(ps->args[i].value);
+				ss->args[ss->nargs++].is_raw = ps->args[i].is_raw;
+			}
 		}
 	} else if (!ss->from_image) {
 		env_set(&ss->env, "PATH", DEFAULT_PATH, false);
@@ -675,6 +696,9 @@ graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 		rc = buildargs_global(&r);
 	if (rc == 0)
 		rc = resolve_bases(&r);
+	for (i = 0; rc == 0 && i < g->nstages; i++)
+		if (g->stages[i].parent)
+			resolve_ss(&r, g->stages[i].parent)->nchildren++;
 	for (i = 0; rc == 0 && i < g->nstages; i++)
 		rc = dispatch(&r, &g->stages[i]);
 	if (rc == 0)

@@ -6,6 +6,8 @@
 #include "../util/alloc.h"
 #include "../util/err.h"
 #include "../util/fs.h"
+#include "../util/buf.h"
+#include "../image/digest.h"
 #include "plan.h"
 
 static const char *
@@ -130,9 +132,25 @@ output(struct resolver *r, const char *spec, struct pj *outs)
 		return err_make(r->errp, 0, "--output '%s' has no type= "
 				"(oci, docker or local)", spec);
 	if (strcmp(type, "oci") && strcmp(type, "docker") &&
-	    strcmp(type, "local"))
+	    strcmp(type, "local") && strcmp(type, "registry"))
 		return err_make(r->errp, 0, "--output type '%s' is not "
-				"supported yet (use oci, docker or local)", type);
+				"supported yet (use oci, docker, local or "
+				"registry)", type);
+	if (!strcmp(type, "registry")) {
+		/* pushed to name=REF: no dest, no tarball */
+		if (!name || !*name)
+			return err_make(r->errp, 0, "--output '%s' needs a "
+					"name=REF", spec);
+		if (dest || tar)
+			return err_make(r->errp, 0, "--output '%s': dest= and "
+					"tar= do not apply to type=registry",
+					spec);
+		out = pj_object(&r->arena);
+		pj_set(&r->arena, out, "type", pj_string(&r->arena, type));
+		pj_set(&r->arena, out, "name", resolve_str(r, name));
+		pj_push(&r->arena, outs, out);
+		return 0;
+	}
 	if (!dest || !*dest)
 		return err_make(r->errp, 0, "--output '%s' needs a dest=",
 				spec);
@@ -163,6 +181,29 @@ output(struct resolver *r, const char *spec, struct pj *outs)
 	return 0;
 }
 
+/*
+ * the digest of the plans of every step whose history the image holds: the
+ * target's steps and those of the stages it is built FROM. The export
+ * assembles the history from those steps' states, but a step that reran
+ * with only a new history (a reworded RUN) leaves its stamp alone, so
+ * nothing but this digest in the export plan makes the export rerun.
+ */
+static struct pj *
+chain_digest(struct resolver *r, const struct stage *t)
+{
+	struct digest *dg = digest_new();
+	char d[DIGEST_LEN];
+
+	/* streamed: a long FROM chain's plans add up to many megabytes */
+	for (const struct stage *s = t; s; s = s->parent)
+		for (size_t i = s->nsteps; i-- > 0;)
+			if (s->steps[i].plan)
+				digest_update(dg, s->steps[i].plan,
+					      strlen(s->steps[i].plan));
+	digest_final(dg, d);
+	return pj_string(&r->arena, d);
+}
+
 int
 plan_export(struct resolver *r)
 {
@@ -174,6 +215,7 @@ plan_export(struct resolver *r)
 	pj_set(&r->arena, p, "version", pj_int(&r->arena, 1));
 	pj_set(&r->arena, p, "stage", pj_string(&r->arena, t->id));
 	pj_set(&r->arena, p, "last", pj_string(&r->arena, stage_last_step(t)->name));
+	pj_set(&r->arena, p, "chain", chain_digest(r, t));
 	pj_set(&r->arena, p, "outputs", outs);
 	pj_set(&r->arena, p, "tags", tags);
 	for (i = 0; i < o->outputs.n; i++)

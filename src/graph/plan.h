@@ -132,9 +132,14 @@
  *   numbered step.
  *
  * EXPORT PLAN (plans/export.json): {"version": 1, "stage": target id,
- *   "last": the target's last step name, "tags": [strings as given],
+ *   "last": the target's last step name, "chain": the digest of the
+ *   plans of the steps whose history the image holds (the target's and
+ *   those of the stages it is built FROM), so that a reworded instruction,
+ *   which changes the history but not the stamps, reruns the export,
+ *   "tags": [strings as given],
  *   "outputs": [{"type": "oci" | "docker" | "local", "dest": path, "name":
- *   string (optional), "tar": bool (optional)}]}. A relative dest given
+ *   string (optional), "tar": bool (optional)} | {"type": "registry",
+ *   "name": the reference to push to}]}. A relative dest given
  *   on the command line is made absolute with the directory df2ninja ran
  *   in (it is the user's path, not the build tree's); the default output
  *   is {"type": "oci", "dest": "<builddir>/image"} with dest relative to

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "ref.h"
+#include "../util/alloc.h"
 
 static bool
 is_lower_alnum(char c)
@@ -153,4 +154,23 @@ ref_check(const char *ref, const char **why)
 		p = end + 1;
 	}
 	return 0;
+}
+
+char *
+ref_localize(const char *ref, const char *context_rel)
+{
+	static const char *const schemes[] = { "oci-layout://", "docker-archive://" };
+
+	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+		size_t n = strlen(schemes[i]);
+		const char *path = ref + n;
+
+		if (strncmp(ref, schemes[i], n) != 0)
+			continue;
+		if (path[0] == '/' || !context_rel || !context_rel[0] ||
+		    strcmp(context_rel, ".") == 0)
+			break;
+		return xasprintf("%s%s/%s", schemes[i], context_rel, path);
+	}
+	return xstrdup(ref);
 }

@@ -9,4 +9,12 @@
  */
 int ref_check(const char *ref, const char **why);
 
+/*
+ * a local image reference (oci-layout://PATH, docker-archive://PATH) with
+ * a relative PATH is relative to the build context; the executor runs in
+ * the output's directory, so prefix context_rel. Other references are
+ * returned as they are. Caller frees.
+ */
+char *ref_localize(const char *ref, const char *context_rel);
+
 #endif

@@ -186,7 +186,10 @@ resolve_source_json(struct resolver *r, struct stage *stage, const char *image)
 		pj_set(&r->arena, o, "step",
 				    pj_string(&r->arena, stage_last_step(stage)->name));
 	} else {
-		pj_set(&r->arena, o, "image", resolve_str(r, image));
+		char *ref = ref_localize(image, r->opts->context_rel);
+
+		pj_set(&r->arena, o, "image", resolve_str(r, ref));
+		free(ref);
 	}
 	return o;
 }

@@ -34,6 +34,7 @@ struct sstate {
 	struct env env;			/* BuildKit's state env */
 	struct scoped_arg *args;
 	size_t nargs, capargs;
+	size_t nchildren;		/* stages FROM this one not yet dispatched */
 	bool from_image;		/* the chain starts at an image */
 	bool cmd_set;			/* a CMD in this stage (ENTRYPOINT resets CMD) */
 	/* the instructions the stage runs: its parent stage's ONBUILD

@@ -56,9 +56,10 @@ copy_once(int in, struct io_out *o)
 	return n;
 }
 
-/* forward what sigfd holds; returns whether anything was forwarded */
+/* forward what sigfd holds; returns whether anything was forwarded, and
+ * in *is_chld whether SIGCHLD came */
 static bool
-forward(int sigfd, pid_t pid, const sigset_t *fwd)
+forward(int sigfd, pid_t pid, const sigset_t *fwd, bool *is_chld)
 {
 	struct signalfd_siginfo si[8];
 	bool any = false;
@@ -66,6 +67,8 @@ forward(int sigfd, pid_t pid, const sigset_t *fwd)
 
 	while ((n = read(sigfd, si, sizeof(si))) > 0) {
 		for (size_t i = 0; i < (size_t)n / sizeof(si[0]); i++) {
+			if (si[i].ssi_signo == SIGCHLD)
+				*is_chld = true;
 			if (!sigismember(fwd, (int)si[i].ssi_signo))
 				continue;
 			kill(pid, (int)si[i].ssi_signo);
@@ -80,7 +83,7 @@ io_wait(pid_t pid, int pidfd, int sigfd, int out_r, const sigset_t *fwd,
 	unsigned grace_ms, struct io_out *o, int *wstatus)
 {
 	long long deadline = -1;
-	bool is_killed = false;
+	bool is_killed = false, is_chld;
 	int timeout;
 	pid_t w;
 
@@ -97,9 +100,11 @@ io_wait(pid_t pid, int pidfd, int sigfd, int out_r, const sigset_t *fwd,
 
 			timeout = left > 0 ? (int)left : 0;
 		}
-		if (poll(pfd, out_r >= 0 ? 3 : 2, timeout) < 0 && errno != EINTR)
+		if (poll(pfd, 3, timeout) < 0 && errno != EINTR)
 			return -1;
-		if ((pfd[1].revents & POLLIN) && forward(sigfd, pid, fwd) && deadline < 0)
+		is_chld = false;
+		if ((pfd[1].revents & POLLIN) && forward(sigfd, pid, fwd, &is_chld) &&
+		    deadline < 0)
 			deadline = now_ms() + grace_ms;
 		if (pfd[2].revents & (POLLIN | POLLHUP | POLLERR)) {
 			if (copy_once(out_r, o) == 0)
@@ -110,14 +115,15 @@ io_wait(pid_t pid, int pidfd, int sigfd, int out_r, const sigset_t *fwd,
 			kill(pid, SIGKILL);
 			is_killed = true;
 		}
-		if (pfd[0].revents & POLLIN)
-			break;
+		/* without a pidfd, SIGCHLD comes through sigfd */
+		if ((pfd[0].revents & POLLIN) || is_chld) {
+			w = waitpid(pid, wstatus, pidfd >= 0 ? 0 : WNOHANG);
+			if (w == pid)
+				break;
+			if (w < 0 && errno != EINTR)
+				return -1;
+		}
 	}
-	do
-		w = waitpid(pid, wstatus, 0);
-	while (w < 0 && errno == EINTR);
-	if (w < 0)
-		return -1;
 	/*
 	 * every process of the namespace is gone with its init, so what they
 	 * wrote is in the pipe; stop at EAGAIN in case the pipe was handed to

@@ -13,11 +13,12 @@ struct io_out {
 };
 
 /*
- * until the init pid (pidfd) exits: copy out_r (-1 for none) to o's fds,
- * pass the signals read from signalfd sigfd that are in fwd on to the
- * init, and SIGKILL it grace_ms after the first; then copy what is left in
- * out_r. *wstatus is the init's wait status. Returns 0, or -1 with errno
- * when it could not wait.
+ * until the init pid exits (pidfd readable, or without a pidfd (-1),
+ * SIGCHLD read from sigfd): copy out_r (-1 for none) to o's fds, pass the
+ * signals read from signalfd sigfd that are in fwd on to the init, and
+ * SIGKILL it grace_ms after the first; then copy what is left in out_r.
+ * *wstatus is the init's wait status. Returns 0, or -1 with errno when it
+ * could not wait.
  */
 int io_wait(pid_t pid, int pidfd, int sigfd, int out_r, const sigset_t *fwd,
 	    unsigned grace_ms, struct io_out *o, int *wstatus);

@@ -18,7 +18,8 @@ struct sb_plan;
  * net) namespaces; the child never returns. The caller must have blocked
  * SIGCHLD and the NS_FORWARDED signals, and must keep p alive until the
  * init has been started. Returns the init's pid and a pidfd for it in
- * *pidfd (O_CLOEXEC), or -1 with errno.
+ * *pidfd (O_CLOEXEC; -1 when the kernel, or a seccomp filter, refuses
+ * pidfds), or -1 with errno.
  */
 pid_t ns_spawn(struct sb_plan *p, int *pidfd);
 

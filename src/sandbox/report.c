@@ -174,6 +174,9 @@ report_to_err(const struct sb_report *r, const struct sb_plan *p,
 			 what, p->ovl.legacy_len, sysconf(_SC_PAGESIZE) - 1);
 	else if (r->detail[0])
 		err_make(errp, r->errnum, "%s (%s)", what, r->detail);
+	else if (r->step == STEP_OVERLAY && r->errnum == EINVAL)
+		/* overlayfs tells why only in the kernel log */
+		err_make(errp, r->errnum, "%s (dmesg says why)", what);
 	else
 		err_make(errp, r->errnum, "%s", what);
 	free(what);

@@ -299,7 +299,7 @@ rootfs_mount(struct sb_plan *p, int *rootfd, struct sb_report *r)
 		return report_fail(r, STEP_PROBE, (int)first, ENOENT);
 attach:
 	/*
-	 * Left over "/", staging would sit between the old root and the new
+	 * left over "/", staging would sit between the old root and the new
 	 * one after pivot_root, and detaching "." would take it instead of
 	 * the old root. The overlay holds its own copies of its layers, so
 	 * staging can go now.

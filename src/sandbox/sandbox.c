@@ -59,6 +59,25 @@ exit_status(int ws)
 	return 1;
 }
 
+/*
+ * an interactive shell with job control gives the terminal to its jobs
+ * and may exit without giving it back; take it back without being
+ * stopped for it (SIGTTOU)
+ */
+static void
+restore_foreground(pid_t fg)
+{
+	sigset_t ttou, old;
+
+	if (fg <= 0 || tcgetpgrp(0) == fg)
+		return;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	pthread_sigmask(SIG_BLOCK, &ttou, &old);
+	tcsetpgrp(0, fg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 /* the result of a run whose reports are collected */
 static int
 finish(const struct sb_plan *p, int ws, const struct io_out *o, int *status,
@@ -92,12 +111,12 @@ int
 sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp)
 {
 	struct io_out o = { .fd = { -1, -1 } };
-	sigset_t block, fwd, old, pending;
+	sigset_t block, sigs, fwd, old, pending;
 	int rep[2] = { -1, -1 }, out[2] = { -1, -1 };
 	int sigfd = -1, pidfd = -1, ws = 0, ret = -1;
 	bool had_sigpipe, is_blocked = false;
+	pid_t pid, fg = -1;
 	struct sb_plan p;
-	pid_t pid;
 
 	*status = 1;
 	if (plan_init(&p, s, errp) < 0)
@@ -114,27 +133,34 @@ sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp)
 		sigaddset(&fwd, SIGINT);
 		sigaddset(&fwd, SIGQUIT);
 	}
-	sigemptyset(&block);
-	sigaddset(&block, SIGINT);
-	sigaddset(&block, SIGTERM);
-	sigaddset(&block, SIGHUP);
-	sigaddset(&block, SIGQUIT);
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGHUP);
+	sigaddset(&sigs, SIGQUIT);
+	block = sigs;
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGPIPE);
 	sigpending(&pending);
 	had_sigpipe = sigismember(&pending, SIGPIPE);
-	sigfd = signalfd(-1, &block, SFD_CLOEXEC | SFD_NONBLOCK);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	is_blocked = true;
+	sigfd = signalfd(-1, &sigs, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0) {
 		err_make(errp, errno, "creating a signalfd");
 		goto out;
 	}
-	sigaddset(&block, SIGCHLD);
-	sigaddset(&block, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &block, &old);
-	is_blocked = true;
 
+	if (s->is_interactive && isatty(0))
+		fg = tcgetpgrp(0);
 	pid = ns_spawn(&p, &pidfd);
 	if (pid < 0) {
 		err_make(errp, errno, "starting the container");
 		goto out;
+	}
+	if (pidfd < 0) {
+		sigaddset(&sigs, SIGCHLD);
+		signalfd(sigfd, &sigs, 0);
 	}
 	close_fd(&rep[1]);
 	close_fd(&out[1]);
@@ -146,8 +172,11 @@ sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp)
 	if (io_wait(pid, pidfd, sigfd, out[0], &fwd,
 		    s->grace_ms ? s->grace_ms : DEFAULT_GRACE_MS, &o, &ws) < 0) {
 		err_make(errp, errno, "waiting for the container");
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
 		goto out;
 	}
+	restore_foreground(fg);
 	ret = finish(&p, ws, &o, status, errp);
 out:
 	close_fd(&rep[0]);

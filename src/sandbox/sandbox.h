@@ -137,14 +137,18 @@ struct sandbox_spec {
  * forwarded to the container's init, which passes them on to the
  * command; when the container has not exited after grace_ms it is killed.
  * Other threads should block these signals. SIGCHLD and SIGPIPE are
- * blocked during the call and the caller's mask is restored. The
- * container is killed when the calling thread exits (PR_SET_PDEATHSIG),
- * so call this from a thread that outlives the step.
+ * blocked during the call and the caller's mask is restored; SIGCHLD must
+ * not be ignored (SIG_IGN), or the status is lost. The container is
+ * killed when the calling thread exits (PR_SET_PDEATHSIG), so call this
+ * from a thread that outlives the step.
  *
  * Inside, pid 1 is a tiny init ("df2ninja-init") that reaps zombies,
  * forwards signals and exits when the command does, which kills whatever
  * the command left running. The command starts with umask 022, default
  * signal handlers, an empty signal mask and only fds 0, 1 and 2 open.
+ * When sandbox_run returns, every process of the container is gone and
+ * its mounts, the overlay included, are unmounted: the upper dir is
+ * complete and can be read.
  */
 int sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp);
 

@@ -28,18 +28,21 @@ buf_reset(struct buf *b)
 }
 
 void
-buf_putn(struct buf *b, const char *s, size_t n)
+buf_reserve(struct buf *b, size_t need)
 {
-	xgrow(&b->s, &b->cap, b->len + n + 1, 1);
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
+	/* start at 64, past the reallocs of tiny strings */
+	if (need <= b->cap)
+		return;
+	xgrow(&b->s, &b->cap, need < 64 ? 64 : need, 1);
 }
 
 void
-buf_putc(struct buf *b, char c)
+buf_putn(struct buf *b, const char *s, size_t n)
 {
-	buf_putn(b, &c, 1);
+	buf_reserve(b, b->len + n + 1);
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
 }
 
 void
@@ -54,13 +57,19 @@ buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 	va_list aq;
 	int n;
 
+	/* format straight into the spare room; only a miss formats twice */
+	buf_reserve(b, b->len + 64);
 	va_copy(aq, ap);
-	n = vsnprintf(NULL, 0, fmt, aq);
+	n = vsnprintf(b->s + b->len, b->cap - b->len, fmt, aq);
 	va_end(aq);
-	if (n < 0)
+	if (n < 0) {
+		b->s[b->len] = '\0';
 		return;
-	xgrow(&b->s, &b->cap, b->len + (size_t)n + 1, 1);
-	vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	}
+	if ((size_t)n >= b->cap - b->len) {
+		buf_reserve(b, b->len + (size_t)n + 1);
+		vsnprintf(b->s + b->len, (size_t)n + 1, fmt, ap);
+	}
 	b->len += (size_t)n;
 }
 

@@ -17,7 +17,19 @@ void buf_init(struct buf *b);
 void buf_fini(struct buf *b);
 /* make the string empty, keeping the memory */
 void buf_reset(struct buf *b);
-void buf_putc(struct buf *b, char c);
+/* make room for need bytes in all, the NUL included */
+void buf_reserve(struct buf *b, size_t need);
+
+/* inline: the escapers add most of the output a byte at a time */
+static inline void
+buf_putc(struct buf *b, char c)
+{
+	if (b->len + 2 > b->cap)
+		buf_reserve(b, b->len + 2);
+	b->s[b->len++] = c;
+	b->s[b->len] = '\0';
+}
+
 void buf_puts(struct buf *b, const char *s);
 void buf_putn(struct buf *b, const char *s, size_t n);
 void buf_printf(struct buf *b, const char *fmt, ...)

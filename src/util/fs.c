@@ -45,8 +45,15 @@ fs_read_file(const char *path, char **data, size_t *len, struct err **errp)
 	return 0;
 }
 
+/* path as messages show it: name below the directory dirpath names */
+static char *
+shown(const char *dirpath, const char *name)
+{
+	return dirpath ? fs_join(dirpath, name) : xstrdup(name);
+}
+
 static bool
-same_content(const char *path, const char *data, size_t len)
+same_content(int dirfd, const char *name, const char *data, size_t len)
 {
 	char chunk[65536];
 	size_t off = 0;
@@ -55,92 +62,206 @@ same_content(const char *path, const char *data, size_t len)
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len)
 		goto out;
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
+	/* the size matched: stop at len rather than reading on to EOF */
+	while (off < len) {
+		size_t want = len - off < sizeof(chunk) ? len - off : sizeof(chunk);
+
+		n = read(fd, chunk, want);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			goto out;
-		if (n == 0)
-			break;
-		if (off + (size_t)n > len || memcmp(chunk, data + off, (size_t)n) != 0)
+		if (n <= 0 || memcmp(chunk, data + off, (size_t)n) != 0)
 			goto out;
 		off += (size_t)n;
 	}
-	same = off == len;
+	same = true;
 out:
 	close(fd);
 	return same;
+}
+
+static int
+write_all(int fd, const char *data, size_t len)
+{
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t n = write(fd, data + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * create name, which must not exist, holding data: 0, or with errno set
+ * -1 when it cannot be created and -2 when it cannot be written (it is
+ * then removed)
+ */
+static int
+create_new(int dirfd, const char *name, const char *data, size_t len)
+{
+	int fd, e;
+
+	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, data, len) < 0) {
+		e = errno;
+		close(fd);
+		unlinkat(dirfd, name, 0);
+		errno = e;
+		return -2;
+	}
+	if (close(fd) < 0) {
+		e = errno;
+		unlinkat(dirfd, name, 0);
+		errno = e;
+		return -2;
+	}
+	return 0;
+}
+
+int
+fs_write_if_changed_at(int dirfd, const char *dirpath, const char *name,
+		       const char *data, size_t len, bool is_new,
+		       bool *changed, struct err **errp)
+{
+	autofree char *tmp = NULL;
+	int fd, e;
+
+	if (changed)
+		*changed = false;
+	/*
+	 * in a directory the caller has just made there is nothing to
+	 * compare with and nobody reading yet: create the file in place, 3
+	 * syscalls instead of 5. A half file left by a crash differs from
+	 * data, so the next run replaces it the careful way.
+	 */
+	if (is_new) {
+		int r = create_new(dirfd, name, data, len);
+
+		if (r == 0) {
+			if (changed)
+				*changed = true;
+			return 0;
+		}
+		if (r < -1 || errno != EEXIST) {
+			autofree char *p = NULL;
+
+			e = errno;
+			p = shown(dirpath, name);
+			return err_make(errp, e, "cannot %s '%s'",
+					r < -1 ? "write" : "create", p);
+		}
+	}
+	if (same_content(dirfd, name, data, len))
+		return 0;
+	tmp = xasprintf("%s.tmp", name);
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		autofree char *p = NULL;
+
+		e = errno;
+		p = shown(dirpath, tmp);
+		return err_make(errp, e, "cannot create '%s'", p);
+	}
+	if (write_all(fd, data, len) < 0) {
+		e = errno;
+		close(fd);
+		goto fail_write;
+	}
+	if (close(fd) < 0) {
+		e = errno;
+		goto fail_write;
+	}
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		autofree char *p = NULL, *q = NULL;
+
+		e = errno;
+		unlinkat(dirfd, tmp, 0);
+		p = shown(dirpath, tmp);
+		q = shown(dirpath, name);
+		return err_make(errp, e, "cannot rename '%s' to '%s'", p, q);
+	}
+	if (changed)
+		*changed = true;
+	return 0;
+fail_write:
+	unlinkat(dirfd, tmp, 0);
+	{
+		autofree char *p = shown(dirpath, tmp);
+
+		return err_make(errp, e, "cannot write '%s'", p);
+	}
 }
 
 int
 fs_write_if_changed(const char *path, const char *data, size_t len,
 		    bool *changed, struct err **errp)
 {
-	autofree char *tmp = NULL;
-	size_t off = 0;
-	int fd;
+	return fs_write_if_changed_at(AT_FDCWD, NULL, path, data, len, false,
+				      changed, errp);
+}
 
-	if (changed)
-		*changed = false;
-	if (same_content(path, data, len))
+/* report the mkdir of rel that failed with errno e */
+static int
+mkdir_failed(int e, const char *dirpath, const char *rel, struct err **errp)
+{
+	autofree char *p = shown(dirpath, rel);
+
+	return err_make(errp, e, "cannot create directory '%s'", p);
+}
+
+int
+fs_mkdirat_p(int dirfd, const char *dirpath, const char *rel, bool *created,
+	     struct err **errp)
+{
+	autofree char *p = NULL;
+	size_t len;
+
+	if (created)
+		*created = false;
+	/* the common cases, made now or there already, take one syscall */
+	if (mkdirat(dirfd, rel, 0755) == 0) {
+		if (created)
+			*created = true;
 		return 0;
-	tmp = xasprintf("%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return err_make(errp, errno, "cannot create '%s'", tmp);
-	while (off < len) {
-		ssize_t n = write(fd, data + off, len - off);
-
-		if (n < 0 && errno == EINTR)
+	}
+	if (errno == EEXIST)
+		return 0;
+	if (errno != ENOENT)
+		return mkdir_failed(errno, dirpath, rel, errp);
+	p = xstrdup(rel);
+	len = strlen(p);
+	for (size_t i = 1; i <= len; i++) {
+		if (p[i] != '/' && p[i] != '\0')
 			continue;
-		if (n < 0) {
-			int e = errno;
-
-			close(fd);
-			unlink(tmp);
-			return err_make(errp, e, "cannot write '%s'", tmp);
+		p[i] = '\0';
+		if (mkdirat(dirfd, p, 0755) == 0) {
+			if (created && i == len)
+				*created = true;
+		} else if (errno != EEXIST) {
+			return mkdir_failed(errno, dirpath, p, errp);
 		}
-		off += (size_t)n;
+		if (i < len)
+			p[i] = '/';
 	}
-	if (close(fd) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		return err_make(errp, e, "cannot write '%s'", tmp);
-	}
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		return err_make(errp, e, "cannot rename '%s' to '%s'", tmp, path);
-	}
-	if (changed)
-		*changed = true;
 	return 0;
 }
 
 int
 fs_mkdir_p(const char *path, struct err **errp)
 {
-	autofree char *p = xstrdup(path);
-	size_t len = strlen(p);
-
-	for (size_t i = 1; i <= len; i++) {
-		if (p[i] != '/' && p[i] != '\0')
-			continue;
-		p[i] = '\0';
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			return err_make(errp, errno, "cannot create directory '%s'", p);
-		if (i < len)
-			p[i] = '/';
-	}
-	return 0;
+	return fs_mkdirat_p(AT_FDCWD, NULL, path, NULL, errp);
 }
 
 char *

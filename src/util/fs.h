@@ -15,8 +15,24 @@ int fs_read_file(const char *path, char **data, size_t *len, struct err **errp);
  */
 int fs_write_if_changed(const char *path, const char *data, size_t len,
 			bool *changed, struct err **errp);
+/*
+ * fs_write_if_changed for name below the directory dirfd (or AT_FDCWD);
+ * dirpath (may be NULL) names that directory in messages. is_new says the
+ * caller has just made the directory, so name cannot exist yet: it is then
+ * created in place, with no compare and no temporary.
+ */
+int fs_write_if_changed_at(int dirfd, const char *dirpath, const char *name,
+			   const char *data, size_t len, bool is_new,
+			   bool *changed, struct err **errp);
 /* mkdir -p path (mode 0755) */
 int fs_mkdir_p(const char *path, struct err **errp);
+/*
+ * mkdir -p rel below the directory dirfd (or AT_FDCWD); dirpath (may be
+ * NULL) names that directory in messages. *created (may be NULL) says
+ * whether this call made rel itself, which is then empty.
+ */
+int fs_mkdirat_p(int dirfd, const char *dirpath, const char *rel,
+		 bool *created, struct err **errp);
 /* the directory part of path ("." when there is none); caller frees */
 char *fs_dirname(const char *path);
 /* a joined with b by one '/'; b absolute wins; caller frees */

@@ -92,3 +92,55 @@ done_testing() {
 	echo "1..$_n"
 	[ "$_failed" -eq 0 ]
 }
+
+# --- executor tests -------------------------------------------------------
+
+# every test shares one store (it is safe for concurrent builds) and one
+# busybox base image, made once with samples/make-images under a lock
+TEST_STATE=${TOP_BUILDDIR:-$TOP_SRCDIR}/tests
+DF2NINJA_STORE=${DF2NINJA_STORE:-$TEST_STATE/store}
+export DF2NINJA_STORE
+
+# need_root: skip the whole test unless we can make namespaces and overlays
+need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		echo "1..0 # SKIP needs root (namespaces, overlayfs)"
+		exit 0
+	fi
+}
+
+# busybox_image: print the path of the shared busybox OCI layout
+busybox_image() {
+	mkdir -p "$TEST_STATE/images"
+	(
+		flock 9
+		if [ ! -f "$TEST_STATE/images/busybox/index.json" ]; then
+			DF2NINJA="$DF2NINJA" NINJA="$NINJA" \
+				"$TOP_SRCDIR/samples/make-images" busybox \
+				--dest "$TEST_STATE/images" >"$TEST_STATE/images/make.log" 2>&1 ||
+				{ cat "$TEST_STATE/images/make.log" >&2; exit 1; }
+		fi
+	) 9>"$TEST_STATE/images/.lock" || return 1
+	echo "$TEST_STATE/images/busybox"
+}
+
+# BUSYBOX: the FROM reference of the shared busybox image
+use_busybox() {
+	_bb=$(busybox_image) || { echo "Bail out! cannot make the busybox image"; exit 1; }
+	BUSYBOX="oci-layout://$_bb:latest"
+}
+
+# ran_steps LOG: the descriptions of the edges a `ninja` run printed
+# ("[3/7] RUN  [build 2/4] ..." -> "RUN [build 2/4]"), one per line
+ran_steps() {
+	sed -n 's/^\[[0-9]*\/[0-9]*\] \([A-Z]*\) *\(\[[^]]*\]\).*/\1 \2/p' "$1"
+}
+
+# expect_ran LOG EXPECTED...: exactly these steps ran (order-insensitive)
+expect_ran() {
+	_log=$1
+	shift
+	ran_steps "$_log" | sort >"$TMP/.ran"
+	printf '%s\n' "$@" | sed '/^$/d' | sort >"$TMP/.want"
+	test_cmp "$TMP/.want" "$TMP/.ran"
+}

@@ -754,12 +754,64 @@ START_TEST(test_plans)
 	ck_assert_str_eq(read_text(".df2ninja/plans/build/04.json"),
 			 "{\"step\":\"changed\"}\n");
 
+	/* a plan removed by hand, or a stage dir, comes back */
+	p = path_in(".df2ninja/plans/build/02.json");
+	ck_assert_int_eq(unlink(p), 0);
+	free(p);
+	p = xasprintf("rm -r '%s/.df2ninja/plans/test'", tmpdir);
+	ck_assert_int_eq(system(p), 0);
+	free(p);
+	ck_assert_int_eq(emit_plans(g, bd, &e), 0);
+	ck_assert_str_eq(read_text(".df2ninja/plans/build/02.json"),
+			 "{\"step\":\"build/02\"}\n");
+	ck_assert_str_eq(read_text(".df2ninja/plans/test/02.json"),
+			 "{\"step\":\"test/02\"}\n");
+
 	/* a missing plan is the resolver's bug, said so */
 	free(g->stages[0].steps[1].plan);
 	g->stages[0].steps[1].plan = NULL;
 	ck_assert_int_eq(emit_plans(g, bd, &e), -1);
 	ck_assert_ptr_nonnull(strstr(e->msg, "BUG"));
 	err_free(e);
+	free(bd);
+}
+END_TEST
+
+START_TEST(test_plans_errors)
+{
+	struct graph *g = sample_graph();
+	char *bd = path_in(".df2ninja"), *p;
+	struct err *e = NULL;
+
+	/* a stage directory that is a file: that stage fails, said so */
+	put_file(".df2ninja/plans/test", "not a directory\n");
+	ck_assert_int_eq(emit_plans(g, bd, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e->msg, "writing the plans: "));
+	ck_assert_ptr_nonnull(strstr(e->msg, "/.df2ninja/plans/test'"));
+	err_free(e);
+	e = NULL;
+	/* the other stages are written all the same */
+	ck_assert_str_eq(read_text(".df2ninja/plans/build/01.json"),
+			 "{\"step\":\"build/01\"}\n");
+
+	/* no plans directory at all */
+	p = path_in(".df2ninja/plans");
+	ck_assert_int_eq(system(xasprintf("rm -r '%s'", p)), 0);
+	free(p);
+	put_file(".df2ninja/plans", "not a directory\n");
+	ck_assert_int_eq(emit_plans(g, bd, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e->msg, "writing the plans: "));
+	ck_assert_ptr_nonnull(strstr(e->msg, "/.df2ninja/plans'"));
+	err_free(e);
+
+	/* start and wait without a build file in between */
+	p = path_in(".df2ninja/plans");
+	ck_assert_int_eq(unlink(p), 0);
+	free(p);
+	e = NULL;
+	ck_assert_int_eq(emit_plans_wait(emit_plans_start(g, bd), &e), 0);
+	ck_assert_str_eq(read_text(".df2ninja/plans/test/02.json"),
+			 "{\"step\":\"test/02\"}\n");
 	free(bd);
 }
 END_TEST
@@ -918,6 +970,7 @@ emit_suite(void)
 	tc = tcase_create("emit_plans");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_plans);
+	tcase_add_test(tc, test_plans_errors);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("dry_run");
 	tcase_add_checked_fixture(tc, setup, teardown);

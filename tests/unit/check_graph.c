@@ -424,6 +424,33 @@ START_TEST(test_inheritance)
 }
 END_TEST
 
+START_TEST(test_inheritance_shared)
+{
+	struct fx f;
+	json_t *p;
+
+	/* b copies a's ARGs and env, c (the last built on a) takes them over,
+	 * and d takes c's in turn: all must see the same */
+	ok(&f, "FROM scratch AS a\nARG V=1\nENV E=2\n"
+	       "FROM a AS b\nARG W=b\nRUN x\n"
+	       "FROM a AS c\nARG W=c\nRUN y\n"
+	       "FROM c AS d\nENV F=$V-$E-$W\nRUN z\n");
+	p = plan(&f, "b/02");
+	assert_str(p, "args/0/name", "V");
+	assert_str(p, "args/1/value", "b");
+	json_decref(p);
+	p = plan(&f, "c/02");
+	assert_str(p, "args/0/value", "1");
+	assert_str(p, "args/1/value", "c");
+	json_decref(p);
+	p = plan(&f, "d/02");
+	assert_str(p, "config/0/env/0/1", "1-2-c");
+	assert_str(p, "args/1/name", "W");
+	json_decref(p);
+	fx_fini(&f);
+}
+END_TEST
+
 START_TEST(test_build_args)
 {
 	struct fx f;
@@ -998,6 +1025,7 @@ main(void)
 	UNIT_TCASE(s, "cycles", test_cycles);
 	UNIT_TCASE(s, "global_args", test_global_args);
 	UNIT_TCASE(s, "inheritance", test_inheritance);
+	UNIT_TCASE(s, "inheritance_shared", test_inheritance_shared);
 	UNIT_TCASE(s, "build_args", test_build_args);
 	UNIT_TCASE(s, "proxy_args", test_proxy_args);
 	UNIT_TCASE(s, "platform_args", test_platform_args);

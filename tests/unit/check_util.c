@@ -1,4 +1,5 @@
 #include <check.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -191,6 +192,67 @@ START_TEST(test_write_if_changed)
 }
 END_TEST
 
+START_TEST(test_write_at)
+{
+	char *dpath = xasprintf("%s/p", tmpdir), *data;
+	struct err *e = NULL;
+	struct stat st1, st2;
+	bool created, changed;
+	size_t len;
+	int dfd;
+
+	ck_assert_int_eq(fs_mkdirat_p(AT_FDCWD, NULL, dpath, &created, &e), 0);
+	ck_assert(created);
+	ck_assert_int_eq(fs_mkdirat_p(AT_FDCWD, NULL, dpath, &created, &e), 0);
+	ck_assert(!created);
+	dfd = open(dpath, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	ck_assert_int_ge(dfd, 0);
+	/* missing parents are made; created speaks of the last one */
+	ck_assert_int_eq(fs_mkdirat_p(dfd, dpath, "a/b/c", &created, &e), 0);
+	ck_assert(created);
+	ck_assert_int_eq(fs_mkdirat_p(dfd, dpath, "a/b", &created, &e), 0);
+	ck_assert(!created);
+
+	/* a new directory: written in place, no temporary left */
+	ck_assert_int_eq(fs_write_if_changed_at(dfd, dpath, "x.json", "1\n", 2,
+						true, &changed, &e), 0);
+	ck_assert(changed);
+	ck_assert_int_eq(fstatat(dfd, "x.json.tmp", &st1, 0), -1);
+	ck_assert_int_eq(fstatat(dfd, "x.json", &st1, 0), 0);
+	/* is_new on an existing file falls back to compare and replace */
+	ck_assert_int_eq(fs_write_if_changed_at(dfd, dpath, "x.json", "1\n", 2,
+						true, &changed, &e), 0);
+	ck_assert(!changed);
+	ck_assert_int_eq(fs_write_if_changed_at(dfd, dpath, "x.json", "2\n", 2,
+						true, &changed, &e), 0);
+	ck_assert(changed);
+	ck_assert_int_eq(fstatat(dfd, "x.json", &st2, 0), 0);
+	ck_assert_int_ne(st1.st_ino, st2.st_ino);
+	free(dpath);
+	dpath = xasprintf("%s/p/x.json", tmpdir);
+	ck_assert_int_eq(fs_read_file(dpath, &data, &len, &e), 0);
+	ck_assert_str_eq(data, "2\n");
+	free(data);
+	/* same size, other bytes: rewritten */
+	ck_assert_int_eq(fs_write_if_changed_at(dfd, NULL, "x.json", "3\n", 2,
+						false, &changed, &e), 0);
+	ck_assert(changed);
+	ck_assert_int_eq(fs_read_file(dpath, &data, &len, &e), 0);
+	ck_assert_str_eq(data, "3\n");
+	free(data);
+	/* messages name the whole path */
+	ck_assert_int_lt(fs_write_if_changed_at(dfd, "/the/dir", "no/such/f", "",
+						0, true, NULL, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e->msg, "cannot create '/the/dir/no/such/f'"));
+	ck_assert_int_lt(fs_mkdirat_p(dfd, "/the/dir", "x.json/sub", NULL, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e->msg, "cannot create directory "
+				     "'/the/dir/x.json/sub'"));
+	err_free(e);
+	close(dfd);
+	free(dpath);
+}
+END_TEST
+
 static Suite *
 util_suite(void)
 {
@@ -215,6 +277,7 @@ util_suite(void)
 	tc = tcase_create("write_if_changed");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_write_if_changed);
+	tcase_add_test(tc, test_write_at);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1,0 +1,36 @@
+#ifndef DF2NINJA_REGISTRY_CREDS_H
+#define DF2NINJA_REGISTRY_CREDS_H
+
+struct err;
+
+/* a user name and a password (or access token) for one registry */
+struct creds {
+	char *user;
+	char *secret;
+};
+
+/* config files are small; a larger one is refused unread */
+#define CREDS_CONFIG_MAX (1 << 20)
+
+/* Docker's client config: $DOCKER_CONFIG/config.json, else
+ * $HOME/.docker/config.json; NULL when neither variable is set; caller
+ * frees */
+char *creds_config_path(void);
+
+/*
+ * the credentials for registry host ("docker.io", "127.0.0.1:5000") in
+ * the config file at path, from its "auths" map: the entry's "auth"
+ * (base64 of "user:password"), else its "username" and "password". Keys
+ * may carry a scheme and a path ("https://index.docker.io/v1/"); Docker
+ * Hub answers to index.docker.io, docker.io and registry-1.docker.io.
+ * Returns 0 with *out filled, 1 when there are none (no file, no entry,
+ * an entry without a password), -1 when the file is malformed.
+ */
+int creds_lookup_in(const char *path, const char *host, struct creds *out,
+		    struct err **errp);
+/* creds_lookup_in() on creds_config_path() */
+int creds_lookup(const char *host, struct creds *out, struct err **errp);
+/* release c; accepts a zeroed c */
+void creds_fini(struct creds *c);
+
+#endif

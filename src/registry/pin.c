@@ -1,0 +1,162 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "image/image.h"
+#include "registry/pin.h"
+#include "registry/progress.h"
+#include "registry/pull.h"
+#include "registry/ref.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/fs.h"
+
+char *
+pin_path(const char *builddir, const struct registry_ref *r)
+{
+	autofree char *name = registry_ref_file_name(r);
+
+	return xasprintf("%s/pulls/%s.digest", builddir, name);
+}
+
+int
+pin_read(const char *path, char digest[DIGEST_LEN], struct err **errp)
+{
+	autofree char *text = NULL;
+	struct err *e = NULL;
+	size_t len;
+
+	if (fs_read_file(path, &text, &len, &e) < 0) {
+		int errnum = e ? e->errnum : 0;
+
+		if (errnum == ENOENT) {
+			err_free(e);
+			return 1;
+		}
+		if (errp) {
+			err_free(*errp);
+			*errp = e;
+		} else {
+			err_free(e);
+		}
+		return -1;
+	}
+	while (len > 0 && (text[len - 1] == '\n' || text[len - 1] == ' '))
+		text[--len] = '\0';
+	if (!digest_valid(text))
+		return err_make(errp, 0, "'%s' does not hold a sha256 digest; remove it", path);
+	memcpy(digest, text, DIGEST_LEN);
+	return 0;
+}
+
+int
+pin_write(const char *path, const char *digest, struct err **errp)
+{
+	autofree char *dir = fs_dirname(path), *tmp = NULL, *line = NULL;
+	size_t len;
+	int fd;
+
+	if (fs_mkdir_p(dir, errp) < 0)
+		return -1;
+	tmp = xasprintf("%s.XXXXXX", path);
+	fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return err_make(errp, errno, "cannot create '%s'", tmp);
+	line = xasprintf("%s\n", digest);
+	len = strlen(line);
+	if (TEMP_FAILURE_RETRY_INT(write(fd, line, len)) != (long)len || fchmod(fd, 0644) < 0 ||
+	    close(fd) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		return err_make(errp, e, "cannot write '%s'", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		int e = errno;
+
+		unlink(tmp);
+		return err_make(errp, e, "cannot rename '%s' to '%s'", tmp, path);
+	}
+	return 0;
+}
+
+bool
+pin_refresh(void)
+{
+	const char *v = getenv("DF2NINJA_PULL");
+
+	return v && strcmp(v, "1") == 0;
+}
+
+/* hold an exclusive lock on path (made if needed) until the fd closes */
+static int
+lock(const char *path, int *fdp, struct err **errp)
+{
+	autofree char *dir = fs_dirname(path);
+	int fd;
+
+	if (fs_mkdir_p(dir, errp) < 0)
+		return -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return err_make(errp, errno, "cannot open '%s'", path);
+	if (TEMP_FAILURE_RETRY_INT(flock(fd, LOCK_EX)) < 0) {
+		int e = errno;
+
+		close(fd);
+		return err_make(errp, e, "cannot lock '%s'", path);
+	}
+	*fdp = fd;
+	return 0;
+}
+
+int
+registry_load(const struct store *st, const char *builddir, const char *ref,
+	      struct image *img, struct err **errp)
+{
+	struct registry_ref rr;
+	struct pull_opts o = { NULL, progress_print, NULL };
+	autofree char *path = NULL, *lockpath = NULL, *name = NULL;
+	char pinned[DIGEST_LEN];
+	int fd = -1, r = -1, have;
+
+	if (registry_ref_parse(ref, &rr, errp) < 0)
+		return -1;
+	name = xstrdup(rr.full);
+	o.progress_ctx = name;
+	if (rr.digest[0] || !builddir) {
+		r = registry_pull(st, ref, &o, img, errp);
+		goto out;
+	}
+	path = pin_path(builddir, &rr);
+	lockpath = xasprintf("%s.lock", path);
+	if (lock(lockpath, &fd, errp) < 0)
+		goto out;
+	have = pin_refresh() ? 1 : pin_read(path, pinned, errp);
+	if (have < 0)
+		goto out;
+	if (have == 0)
+		o.pinned = pinned;
+	if (registry_pull(st, ref, &o, img, errp) < 0) {
+		if (have == 0)
+			err_wrap(errp, "'%s' was resolved to %s earlier in this build dir "
+				 "(recorded in '%s'; DF2NINJA_PULL=1 resolves it again)",
+				 ref, pinned, path);
+		goto out;
+	}
+	if ((have == 1 || strcmp(pinned, img->manifest_digest) != 0) &&
+	    pin_write(path, img->manifest_digest, errp) < 0)
+		goto out;
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	registry_ref_fini(&rr);
+	return r;
+}

@@ -1,0 +1,143 @@
+#!/bin/sh
+# Incremental builds: after each kind of change, exactly the steps that
+# must rerun do (ninja prints them), and no others.
+. "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
+need_root
+use_busybox
+
+cat >Dockerfile <<DF
+# an unrelated stage
+FROM $BUSYBOX AS other
+RUN echo other > /other
+
+FROM $BUSYBOX AS base
+RUN echo a > /f
+COPY a.txt /a.txt
+RUN cat /a.txt > /b.txt
+COPY dir/ /dir/
+RUN ls /dir > /dirlist
+
+FROM base AS final
+COPY --from=other /other /other
+RUN cat /b.txt /other > /c.txt
+DF
+echo A >a.txt
+mkdir dir
+echo 1 >dir/one
+
+# build: run ninja, its output in $TMP/ninja.out; succeeds when ninja did
+build() {
+	"$NINJA" "$@" >"$TMP/ninja.out" 2>&1
+	_st=$?
+	sed 's/^/#   /' "$TMP/ninja.out"
+	return $_st
+}
+# did the last build export the image?
+exported() { grep -q '^\[[0-9]*/[0-9]*\] EXPORT ' "$TMP/ninja.out"; }
+digest() { sed -n 's/.*"digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' .df2ninja/image/index.json | head -n 1; }
+
+check "generate" "$DF2NINJA" .
+
+# --- a step target builds only up to that step -------------------------------
+check "ninja base/3" build base/3
+check "base/3: exactly FROM, RUN and COPY of base ran" expect_ran "$TMP/ninja.out" \
+	"FROM [base 1/6]" "RUN [base 2/6]" "COPY [base 3/6]"
+check "base/3: no export" sh -c '! grep -q EXPORT "$1"' sh "$TMP/ninja.out"
+
+check "ninja builds the rest" build
+check "the rest: what base/3 left, and the other stages" expect_ran "$TMP/ninja.out" \
+	"FROM [other 1/2]" "RUN [other 2/2]" \
+	"RUN [base 4/6]" "COPY [base 5/6]" "RUN [base 6/6]" \
+	"FROM [final 1/3]" "COPY [final 2/3]" "RUN [final 3/3]"
+check "the rest: exported" exported
+
+# --- (a) nothing changed ---------------------------------------------------------
+check "(a) nothing changed: ninja" build
+check "(a) nothing changed: no work to do" assert_file_has "$TMP/ninja.out" 'no work to do'
+
+# --- (b) a context file edited ------------------------------------------------------
+echo B >a.txt
+check "(b) a.txt edited: ninja" build
+check "(b) the COPY of a.txt and what follows in base and final ran" expect_ran "$TMP/ninja.out" \
+	"COPY [base 3/6]" "RUN [base 4/6]" "COPY [base 5/6]" "RUN [base 6/6]" \
+	"FROM [final 1/3]" "COPY [final 2/3]" "RUN [final 3/3]"
+check "(b) exported" exported
+check "(b) then nothing to do" sh -c '"$1" | grep -q "no work to do"' sh "$NINJA"
+
+# --- (c) touched but unchanged; a comment edited ---------------------------------------
+touch a.txt
+check "(c) a.txt touched: ninja" build
+check "(c) only the COPY of a.txt ran (restat cut-off)" expect_ran "$TMP/ninja.out" "COPY [base 3/6]"
+check "(c) no export" sh -c '! grep -q EXPORT "$1"' sh "$TMP/ninja.out"
+check "(c) then nothing to do" sh -c '"$1" | grep -q "no work to do"' sh "$NINJA"
+
+touch -d '2000-01-01' .df2ninja/plans/*/*.json .df2ninja/plans/export.json
+sed -i 's/^# an unrelated stage/# a stage nothing else needs/' Dockerfile
+check "(c) a comment edited: ninja" build
+check "(c) a comment edited: no step ran" expect_ran "$TMP/ninja.out"
+check "(c) a comment edited: no export" sh -c '! grep -q EXPORT "$1"' sh "$TMP/ninja.out"
+check "(c) a comment edited: no plan rewritten" \
+	sh -c 'test -z "$(find .df2ninja/plans -name "*.json" -newermt 2000-01-02)"'
+check "(c) then nothing to do" sh -c '"$1" | grep -q "no work to do"' sh "$NINJA"
+
+# --- (d) a file added to (removed from) a copied directory ------------------------------
+"$NINJA" -t deps .df2ninja/steps/base/05.id >deps.txt 2>&1
+check "(d) the depfile of COPY dir/ names the directory" assert_file_has deps.txt '^ *dir/*$'
+check "(d) and the file in it" assert_file_has deps.txt '^ *dir/one$'
+echo 2 >dir/two
+check "(d) a file added to dir: ninja" build
+check "(d) the COPY of dir and what follows ran" expect_ran "$TMP/ninja.out" \
+	"COPY [base 5/6]" "RUN [base 6/6]" \
+	"FROM [final 1/3]" "COPY [final 2/3]" "RUN [final 3/3]"
+rm dir/two
+check "(d) a file removed from dir: ninja" build
+check "(d) the COPY of dir and what follows ran again" expect_ran "$TMP/ninja.out" \
+	"COPY [base 5/6]" "RUN [base 6/6]" \
+	"FROM [final 1/3]" "COPY [final 2/3]" "RUN [final 3/3]"
+
+# --- (e) a RUN line edited ----------------------------------------------------------------
+sed -i 's|^RUN cat /a.txt > /b.txt|RUN cat /a.txt /a.txt > /b.txt|' Dockerfile
+check "(e) a RUN edited: ninja" build
+check "(e) that RUN and the steps after it ran, not those before" expect_ran "$TMP/ninja.out" \
+	"RUN [base 4/6]" "COPY [base 5/6]" "RUN [base 6/6]" \
+	"FROM [final 1/3]" "COPY [final 2/3]" "RUN [final 3/3]"
+
+# --- (f) a failing step, then fixed --------------------------------------------------------
+sed -i 's|^RUN ls /dir > /dirlist|RUN ls /dir > /dirlist \&\& exit 3|' Dockerfile
+build
+check "(f) a failing step: ninja fails" test $? != 0
+check "(f) only the failing step ran" expect_ran "$TMP/ninja.out" "RUN [base 6/6]"
+check "(f) it names the failure" assert_file_has "$TMP/ninja.out" 'base 6/6.*failed'
+sed -i 's|^RUN ls /dir > /dirlist && exit 3|RUN ls /dir > /dirlist \&\& echo fixed > /fixed|' Dockerfile
+check "(f) fixed: ninja" build
+check "(f) fixed: only it and what follows ran" expect_ran "$TMP/ninja.out" \
+	"RUN [base 6/6]" "FROM [final 1/3]" "COPY [final 2/3]" "RUN [final 3/3]"
+check "(f) fixed: exported" exported
+
+# --- (g) a step reruns with a byte-identical result: early cutoff ---------------------------
+before=$(digest)
+sed -i 's|^RUN echo a > /f|RUN echo a  > /f|' Dockerfile
+check "(g) a RUN reworded: ninja" build
+check "(g) only that RUN ran; the steps after it were cut off" expect_ran "$TMP/ninja.out" "RUN [base 2/6]"
+check "(g) the image is exported again" exported
+jq -r '.history[].created_by' ".df2ninja/image/blobs/sha256/$(jq -r '.config.digest' \
+	".df2ninja/image/blobs/sha256/$(digest | sed 's/sha256://')" | sed 's/sha256://')" >history.txt
+check "(g) with the new wording in its history" assert_file_has history.txt 'echo a  > /f'
+check "(g) and the old one gone" sh -c '! grep -q "echo a > /f" history.txt'
+check "(g) a new image digest" test "$(digest)" != "$before"
+# the image is exactly the one a clean build of the new Dockerfile makes
+"$DF2NINJA" -o clean.ninja -B clean >/dev/null 2>&1 && "$NINJA" -f clean.ninja >clean.out 2>&1
+check "(g) a clean build" test $? = 0
+check "(g) gives the same image" test "$(sed -n 's/.*"digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' clean/image/index.json | head -n 1)" = "$(digest)"
+check "(g) then nothing to do" sh -c '"$1" | grep -q "no work to do"' sh "$NINJA"
+
+# --- (h) a step appended to a stage ---------------------------------------------------------
+sed -i 's|^RUN ls /dir > /dirlist && echo fixed > /fixed|&\nRUN echo more > /more|' Dockerfile
+check "(h) a RUN appended to base: ninja" build
+# TODO: every step of base reruns: each plan holds "steps" (M of
+# [stage N/M], src/graph/plan.c plan_begin), so appending a step rewrites
+# every plan of the stage and ninja reruns every edge that reads one
+check "(h) only the new step and the stage built on base ran" expect_ran "$TMP/ninja.out" \
+	"RUN [base 7/7]" "FROM [final 1/3]" "COPY [final 2/3]" "RUN [final 3/3]"
+
+done_testing
