@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "exec/mnt.h"
+#include "exec/flatten.h"
 #include "exec/ops.h"
 #include "exec/stepplan.h"
 #include "exec/state.h"
@@ -153,7 +154,8 @@ enter(const char *builddir, const char *name, bool failed, char **cmd,
 	} else if (state_load(builddir, name, &s, errp) < 0) {
 		goto out;
 	}
-	state_lowerdirs(&s, &st, &lowers);
+	if (flatten_lowerdirs(&s, &st, &lowers, errp) < 0)
+		goto out;
 	tmp = xasprintf("%s/tmp/shell.XXXXXX", builddir);
 	{
 		autofree char *tdir = fs_dirname(tmp);

@@ -255,9 +255,9 @@ emit_plans_wait(struct emit_plans_job *j, struct err **errp)
 		const struct stage *s = &g->stages[i];
 
 		for (k = 0; s->needed && k < s->nsteps; k++)
-			buf_printf(&where, "%s\t%s:%d\n", s->steps[k].name, df,
+			buf_printf(&where, "%s\t%s:%d\t%d\n", s->steps[k].name, df,
 				   s->steps[k].instr ?
-				   s->steps[k].instr->line : 0);
+				   s->steps[k].instr->line : 0, s->nnumbered);
 	}
 	if (fs_write_if_changed_at(j->fd, j->path, "export.json",
 				   g->export_plan, strlen(g->export_plan),

@@ -86,6 +86,7 @@ step_exec(const char *plan_path, const char *out, const char *depfile)
 		goto fail;
 	if (c.up.keep)
 		upper_prune(&c.up, c.kept);
+	upper_forget_failure(c.plan.builddir, c.plan.name);
 	r = 0;
 	goto done;
 fail:

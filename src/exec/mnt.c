@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec/flatten.h"
 #include "exec/mnt.h"
 #include "exec/state.h"
 #include "sandbox/sandbox.h"
@@ -39,7 +40,10 @@ mnt_state(struct mnt *m, const char *builddir, const char *name,
 	}
 	if (fs_mkdir_p(m->path, errp) < 0)
 		return -1;
-	state_lowerdirs(s, st, &lowers);
+	if (flatten_lowerdirs(s, st, &lowers, errp) < 0) {
+		strv_fini(&lowers);
+		return -1;
+	}
 	r = sandbox_mount_overlay(m->path, (const char *const *)lowers.v, lowers.n,
 				  upper, work, errp);
 	strv_fini(&lowers);

@@ -1,5 +1,5 @@
-#include <errno.h>
 #include <ctype.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec/flatten.h"
 #include "exec/mnt.h"
 #include "exec/ops.h"
 #include "exec/step.h"
@@ -396,7 +397,8 @@ step_run(struct step_ctx *c, struct err **errp)
 	if (upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0)
 		goto out;
 
-	state_lowerdirs(&c->st, &c->store, &lowers);
+	if (flatten_lowerdirs(&c->st, &c->store, &lowers, errp) < 0)
+		goto out;
 	memset(&spec, 0, sizeof(spec));
 	spec.lowerdirs = (const char *const *)lowers.v;
 	spec.nlower = lowers.n;

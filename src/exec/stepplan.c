@@ -60,7 +60,6 @@ stepplan_load(const char *path, struct stepplan *p, struct err **errp)
 	p->parent = plan_str(p->j, "parent");
 	p->instruction = plan_str(p->j, "instruction");
 	p->step = (int)json_integer_value(json_object_get(p->j, "step"));
-	p->steps = (int)json_integer_value(json_object_get(p->j, "steps"));
 	v = json_object_get(p->j, "escape");
 	p->escape = json_is_string(v) && json_string_value(v)[0] ? json_string_value(v)[0] : '\\';
 	if (!p->stage)
@@ -87,26 +86,52 @@ stepplan_fini(struct stepplan *p)
 	memset(p, 0, sizeof(*p));
 }
 
-char *
-stepplan_where(const struct stepplan *p)
+/* the fields of where.tsv for p's step: "Dockerfile:12" and M */
+static char *
+where_line(const struct stepplan *p, int *steps)
 {
 	autofree char *path = xasprintf("%s/plans/where.tsv", p->builddir);
 	autofree char *text = NULL;
 	size_t n = strlen(p->name);
 	char *line, *save = NULL;
 
-	if (fs_read_file(path, &text, NULL, NULL) == 0) {
-		for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
-			if (strncmp(line, p->name, n) == 0 && line[n] == '\t')
-				return xstrdup(line + n + 1);
+	*steps = 0;
+	if (fs_read_file(path, &text, NULL, NULL) < 0)
+		return NULL;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *tab;
+
+		if (strncmp(line, p->name, n) != 0 || line[n] != '\t')
+			continue;
+		line += n + 1;
+		tab = strchr(line, '\t');
+		if (tab) {
+			*tab = '\0';
+			*steps = atoi(tab + 1);
+		}
+		return xstrdup(line);
 	}
-	return xstrdup(p->name);
+	return NULL;
+}
+
+char *
+stepplan_where(const struct stepplan *p)
+{
+	int steps;
+	char *w = where_line(p, &steps);
+
+	return w ? w : xstrdup(p->name);
 }
 
 char *
 stepplan_label(const struct stepplan *p)
 {
+	int steps = 0;
+
+	free(where_line(p, &steps));
+	if (p->step > 0 && steps > 0)
+		return xasprintf("[%s %d/%d]", p->stage, p->step, steps);
 	if (p->step > 0)
-		return xasprintf("[%s %d/%d]", p->stage, p->step, p->steps);
+		return xasprintf("[%s %d]", p->stage, p->step);
 	return xasprintf("[%s config]", p->stage);
 }

@@ -20,7 +20,7 @@ struct stepplan {
 	const char *stage;	/* stage id */
 	const char *parent;	/* the parent step's name, or NULL */
 	const char *instruction; /* as written, or NULL */
-	int step, steps;
+	int step;
 	char escape;		/* the Dockerfile's escape character */
 };
 

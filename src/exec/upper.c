@@ -101,6 +101,17 @@ upper_fail(struct upper *u)
 }
 
 void
+upper_forget_failure(const char *builddir, const char *name)
+{
+	autofree char *failed = xasprintf("%s/failed/%s", builddir, name);
+	struct stat sb;
+
+	/* the common case, no earlier failure, costs one lstat */
+	if (lstat(failed, &sb) == 0)
+		tree_remove_path(failed, NULL);
+}
+
+void
 upper_prune(struct upper *u, const char *keep_dir)
 {
 	const char *base = keep_dir ? strrchr(keep_dir, '/') + 1 : NULL;

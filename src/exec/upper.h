@@ -35,6 +35,9 @@ int upper_commit(struct upper *u, char diff_id[DIGEST_LEN], char **dir,
 		 struct err **errp);
 /* the step failed: keep the upper dir for `shell --failed` */
 void upper_fail(struct upper *u);
+/* step name succeeded: drop the upper dir an earlier failure left, so
+ * that `shell --failed` does not enter a stale state */
+void upper_forget_failure(const char *builddir, const char *name);
 /* after the step's new state is saved: remove older kept dirs of this
  * step other than keep_dir (NULL: all) */
 void upper_prune(struct upper *u, const char *keep_dir);

@@ -40,7 +40,6 @@ plan_begin(struct resolver *r, struct step *st, const struct step *prev)
 	pj_set(&r->arena, p, "kind", pj_string(&r->arena, kind_key(st->kind)));
 	pj_set(&r->arena, p, "stage", pj_string(&r->arena, s->id));
 	pj_set(&r->arena, p, "step", pj_int(&r->arena, st->num));
-	pj_set(&r->arena, p, "steps", pj_int(&r->arena, s->nnumbered));
 	pj_set(&r->arena, p, "instruction",
 			    resolve_str(r, st->instr->original ?
 					st->instr->original : ""));

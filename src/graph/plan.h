@@ -42,7 +42,6 @@
  *   "kind": "from" | "run" | "copy" | "add" | "workdir" | "config"
  *   "stage": the stage id ("build", "stage-2")
  *   "step": N (1-based, FROM is 1), 0 for the config step
- *   "steps": the number of numbered steps of the stage ([stage N/M])
  *   "instruction": the instruction as written (continuations joined)
  *   "parent": the step name ("build/02") this step builds on: the
  *       previous step of the stage, for FROM a stage that stage's last
@@ -50,7 +49,10 @@
  *   "config": [operations], the metadata instructions between the
  *       previous step and this one, in order (always [] for FROM)
  *   "expand": bool; "escape": "\\" or "`" (only when expand is true)
- * Step identity (the stamp digest) must not cover "steps" or "proxy":
+ * The M of "[stage N/M]" is not in plans (appending a step would change
+ * every plan of the stage): the executor reads it from plans/where.tsv,
+ * "<step name>\t<Dockerfile>:<line>\t<M>" per step.
+ * Step identity (the stamp digest) must not cover "proxy":
  * those change without changing what the step makes.
  *
  * CONFIG OPERATIONS ("op" says which; each makes one history entry with

@@ -77,16 +77,26 @@ static int
 check_realm(const char *realm, struct err **errp)
 {
 	CURLU *u = curl_url();
-	char *host = NULL, *scheme = NULL;
+	char *host = NULL, *scheme = NULL, *port = NULL;
+	autofree char *hostport = NULL;
 	int r = 0;
 
 	if (!u || curl_url_set(u, CURLUPART_URL, realm, 0) != CURLUE_OK ||
 	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK)
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
 		r = err_make(errp, 0, "the token realm '%s' is not a URL", realm);
-	else if (strcmp(scheme, "https") != 0 &&
-		 !(strcmp(scheme, "http") == 0 && http_host_is_insecure(host)))
-		r = err_make(errp, 0, "the token realm '%s' is not https", realm);
+	} else {
+		/* "host:port" when the URL has a port, as the insecure list
+		 * may name one */
+		if (curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK && port)
+			hostport = xasprintf("%s:%s", host, port);
+		else
+			hostport = xstrdup(host);
+		if (strcmp(scheme, "https") != 0 &&
+		    !(strcmp(scheme, "http") == 0 && http_host_is_insecure(hostport)))
+			r = err_make(errp, 0, "the token realm '%s' is not https", realm);
+	}
+	curl_free(port);
 	curl_free(host);
 	curl_free(scheme);
 	curl_url_cleanup(u);

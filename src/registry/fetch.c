@@ -164,6 +164,11 @@ finish(struct xfer *x, struct registry_client *c, CURLcode code,
 		x->sink_err = NULL;
 		return -1;
 	}
+	/* every byte arrived before the connection broke: the digest says
+	 * whether they are right */
+	if (code != CURLE_OK && x->got == x->it->size && x->got > 0 &&
+	    (x->resp.status == 200 || x->resp.status == 206))
+		goto commit;
 	if (code != CURLE_OK) {
 		why = xasprintf("GET %s: %s", x->url,
 				x->resp.errbuf[0] ? x->resp.errbuf : curl_easy_strerror(code));
@@ -192,6 +197,7 @@ finish(struct xfer *x, struct registry_client *c, CURLcode code,
 				x->got, x->it->size);
 		return retry(x, -1, why, errp);
 	}
+commit:
 	w = x->w;
 	x->w = NULL;
 	if (store_blob_commit(w, x->it->digest, NULL, NULL, errp) < 0)

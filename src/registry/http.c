@@ -274,6 +274,11 @@ on_body(char *data, size_t size, size_t n, void *ctx)
 	return len;
 }
 
+/* connections, DNS answers and TLS sessions shared by the requests of
+ * http_do, so that a session's requests to one registry reuse one
+ * connection (the multi handle of a download keeps its own) */
+static CURLSH *share;
+
 static int
 global_init(struct err **errp)
 {
@@ -285,6 +290,12 @@ global_init(struct err **errp)
 	c = curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (c != CURLE_OK)
 		return err_make(errp, 0, "cannot initialise libcurl: %s", curl_easy_strerror(c));
+	share = curl_share_init();
+	if (share) {
+		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+		curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
+	}
 	done = true;
 	return 0;
 }
@@ -390,6 +401,8 @@ attempt(const struct http_request *rq, struct curl_slist *hdrs,
 	e = http_easy(rq->method, rq->url, hdrs, resp, errp);
 	if (!e)
 		return -1;
+	if (share)
+		curl_easy_setopt(e, CURLOPT_SHARE, share);
 	if (rq->body_fd >= 0) {
 		curl_easy_setopt(e, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(e, CURLOPT_READFUNCTION, on_read);

@@ -17,12 +17,21 @@
 #include "util/err.h"
 #include "util/fs.h"
 
+/* a file name is at most 255 bytes; ".digest.lock" and mkstemp's suffix
+ * must fit too */
+#define NAME_KEEP 160
+
 char *
 pin_path(const char *builddir, const struct registry_ref *r)
 {
 	autofree char *name = registry_ref_file_name(r);
+	char d[DIGEST_LEN];
 
-	return xasprintf("%s/pulls/%s.digest", builddir, name);
+	if (strlen(name) <= NAME_KEEP)
+		return xasprintf("%s/pulls/%s.digest", builddir, name);
+	/* a long name keeps its start, made unique by its digest */
+	digest_buf(name, strlen(name), d);
+	return xasprintf("%s/pulls/%.*s-%.32s.digest", builddir, NAME_KEEP - 40, name, d + 7);
 }
 
 int

@@ -387,7 +387,8 @@ registry_push(const struct store *st, const char *ref,
 		goto out;
 	mt = json_string_value(json_object_get(m, "mediaType"));
 	if (!mt || !manifest_is_manifest(mt)) {
-		err_make(errp, 0, "manifest %s: cannot push a '%s'", manifest_digest, mt ? mt : "document without a mediaType");
+		err_make(errp, 0, "manifest %s: cannot push a '%s'", manifest_digest,
+			 mt ? mt : "document without a mediaType");
 		goto out;
 	}
 	if (blobs_of(m, manifest_digest, &blobs, &n, errp) < 0)

@@ -173,7 +173,8 @@ registry_ref_parse(const char *s, struct registry_ref *r, struct err **errp)
 
 		if (!valid_component(p, len)) {
 			registry_ref_fini(r);
-			return bad(s, errp, "invalid repository name (lower-case letters, digits and separators '.', '_', '__', '-')");
+			return bad(s, errp, "invalid repository name (lower-case letters, "
+				   "digits and separators '.', '_', '__', '-')");
 		}
 		if (!e)
 			break;

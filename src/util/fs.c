@@ -165,7 +165,8 @@ fs_write_if_changed_at(int dirfd, const char *dirpath, const char *name,
 	}
 	if (same_content(dirfd, name, data, len))
 		return 0;
-	tmp = xasprintf("%s.tmp", name);
+	/* unique per process: two steps may write the same file at once */
+	tmp = xasprintf("%s.tmp.%ld", name, (long)getpid());
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		autofree char *p = NULL;

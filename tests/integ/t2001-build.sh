@@ -117,6 +117,12 @@ check "skopeo inspects docker-archive:img.tar" skopeo inspect docker-archive:ctx
 check "RepoTags is demo:1.0" sh -c \
 	'test "$(tar xOf ctx/sub/img.tar manifest.json | jq -c ".[0].RepoTags")" = "[\"demo:1.0\"]"'
 check "skopeo finds the image by its tag" skopeo inspect docker-archive:ctx/sub/img.tar:demo:1.0
+# ninja regenerates from where it runs: the dest stays where it was
+echo '# a comment' >>ctx/Dockerfile
+"$NINJA" -f docker.ninja >regen.out 2>&1
+check "a Dockerfile edit regenerates" assert_file_has regen.out 'REGEN'
+check "and the dest is still the one df2ninja was given" \
+	assert_file_has bd-docker/plans/export.json "\"dest\": \"$TMP/ctx/sub/img.tar\""
 
 # --- a plain directory ----------------------------------------------------------
 (cd ctx/sub && "$DF2NINJA" -o "$TMP/local.ninja" -B "$TMP/bd-local" \

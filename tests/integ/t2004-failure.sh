@@ -2,7 +2,7 @@
 # A failed step: what ninja and the message say, the whole log, no stamp,
 # `df2ninja shell --failed`, and a rerun after the fix. Bad input (a missing
 # or escaping COPY source, a corrupt or missing base image, an unknown
-# user, a registry reference): a clear error naming the place, no stamp.
+# user, a registry out of reach): a clear error naming the place, no stamp.
 . "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
 need_root
 use_busybox
@@ -81,9 +81,8 @@ check "after the fix ninja succeeds" test $? = 0
 check "only the fixed step and what follows ran" expect_ran out2 "RUN [s 2/3]" "RUN [s 3/3]"
 check "the fixed step has its stamp" test -f .df2ninja/steps/s/02.id
 check "the fixed step's result" "$DF2NINJA" shell s/3 -- sh -c 'test -f /marker && test -f /after'
-# TODO(driver.c/upper.c): a step that succeeds must drop the upper dir its
-# earlier failure left in .df2ninja/failed/, or `shell --failed` enters a
-# stale state
+# a step that succeeds drops the upper dir its failure left, so that
+# `shell --failed` never enters a stale state
 check "after the fix there is no failed state to enter" \
 	expect_fail 1 'no failed state' "$DF2NINJA" shell s/2 --failed -- true
 cd "$TMP" || exit 99
@@ -98,6 +97,17 @@ check "a step killed by SIGKILL fails" fails sig
 check "the message names the signal" assert_file_has sig/out 'killed by signal 9 (SIGKILL)'
 check "... at Dockerfile:2" assert_file_has sig/out 'Dockerfile:2.*\[stage-0 2/2\]'
 check "no stamp for the killed step" no_stamp sig/.df2ninja/steps/stage-0/02.id
+
+# --- a command that does not exist -------------------------------------------
+
+mkdir nocmd && cd nocmd || exit 99
+printf 'FROM %s\nRUN ["no-such-command", "x"]\n' "$BUSYBOX" >Dockerfile
+"$DF2NINJA" . >/dev/null 2>&1
+cd "$TMP" || exit 99
+check "RUN of a missing command fails" fails nocmd
+check "... naming the command" assert_file_has nocmd/out "Dockerfile:2.*exec 'no-such-command'.*No such file"
+check "... and the log says it too" assert_file_has nocmd/.df2ninja/logs/stage-0-02.log "no-such-command"
+check "... no stamp" no_stamp nocmd/.df2ninja/steps/stage-0/02.id
 
 # --- bad input ---------------------------------------------------------------
 

@@ -134,7 +134,7 @@ for f in etc/hosts etc/resolv.conf etc/hostname proc sys dev scratch; do
 done
 # every path in the image is in the base or made by a step
 (cd "$TMP/root" && find . | sort) >paths
-grep -v -e '^\./out' -e '^\./new' paths >paths-base
+grep -v -e '^\./out' -e '^\./new' -e '^\./nobodys' -e '^\./numeric' paths >paths-base
 mkdir -p base && printf 'FROM %s\n' "$BUSYBOX" >base/Dockerfile
 (cd base && "$DF2NINJA" --output "type=local,dest=$TMP/baseroot" . && "$NINJA") >base.log 2>&1
 (cd "$TMP/baseroot" && find . | sort) >paths-want

@@ -153,11 +153,18 @@ check "the registry served the manifest to df2ninja" \
 (cd a && "$NINJA" >out2 2>&1)
 check "a second ninja has no work to do" assert_file_has a/out2 'no work to do'
 
+# a Docker schema 2 manifest
+skopeo copy -q --format v2s2 --dest-tls-verify=false "oci:$BB:latest" "docker://$R/v2s2:latest" >/dev/null 2>&1
+dockerfile a2 "FROM $R/v2s2:latest
+RUN echo schema2"
+check "FROM a Docker schema 2 image builds" build a2
+check "... and RUN works" assert_file_has a2/out '^schema2$'
+
 # COPY --from=<registry image>
 dockerfile b "FROM scratch
-COPY --from=$R/busybox:latest /bin/busybox /bb"
+COPY --from=$R/busybox:latest /bin/busybox /busybox"
 check "COPY --from=<registry image> builds" build b -- --output "type=local,dest=$TMP/b/rootfs"
-check "the file came from the pulled image" "$TMP/b/rootfs/bb" true
+check "the file came from the pulled image" "$TMP/b/rootfs/busybox" true
 check "COPY --from records the tag too" test -f "b/.df2ninja/pulls/127.0.0.1+${PORT}_busybox+latest.digest"
 
 # --- a tag is resolved once per build dir ---------------------------------------
@@ -250,6 +257,16 @@ RUN echo multi"
 	WANT=$(sed -n "s/^$HOST_ARCH //p" "$TMP/multi/digests")
 	check "the index resolved to linux/$HOST_ARCH" \
 		sh -c 'test "$(cat d/.df2ninja/pulls/*multi+latest.digest)" = "$1"' sh "$WANT"
+	check "skopeo pushes it as a Docker manifest list" \
+		skopeo copy -q --all --format v2s2 --dest-tls-verify=false "oci:$TMP/multi:latest" "docker://$R/mlist:latest"
+	skopeo inspect --raw --tls-verify=false "docker://$R/mlist:latest" >"$TMP/mlist.json"
+	WANT=$(jq -r --arg a "$HOST_ARCH" '.manifests[] | select(.platform.architecture == $a) | .digest' "$TMP/mlist.json")
+	dockerfile d2 "FROM $R/mlist:latest
+RUN echo mlist"
+	check "FROM a Docker manifest list of schema 2 manifests builds" build d2
+	check "... and RUN works" assert_file_has d2/out '^mlist$'
+	check "the list resolved to linux/$HOST_ARCH" \
+		sh -c 'test "$(cat d2/.df2ninja/pulls/*mlist+latest.digest)" = "$1"' sh "$WANT"
 	make_index "$TMP/foreign" s390x ppc64le
 	skopeo copy -q --all --dest-tls-verify=false "oci:$TMP/foreign:latest" "docker://$R/foreign:latest" >/dev/null 2>&1
 	dockerfile e "FROM $R/foreign:latest"
@@ -374,7 +391,7 @@ for _i in $(seq 100); do
 	sleep 0.1
 done
 sleep 1
-kill -INT -- "-$NPID"
+kill -INT "-$NPID"
 wait "$NPID"
 check "Ctrl-C stops the pull" assert_file_has m/out 'interrupted by user'
 check "... and leaves no partial blob" sh -c 'test ! -e "$1/blobs/sha256/${2#sha256:}" && test -z "$(ls "$1/tmp")"' \

@@ -504,6 +504,22 @@ START_TEST(test_pin)
 	ck_assert_int_lt(pin_read(bad, d, &e), 0);
 	ck_assert_ptr_nonnull(strstr(e->msg, "sha256 digest"));
 	err_free(e);
+	{
+		/* a long reference still makes a short, distinct file name */
+		struct registry_ref l1, l2;
+		autofree char *s1 = xasprintf("h.io/%0200d/a:1", 0), *s2 = xasprintf("h.io/%0200d/b:1", 0);
+		autofree char *p1 = NULL, *p2 = NULL;
+
+		ck_assert_int_eq(registry_ref_parse(s1, &l1, NULL), 0);
+		ck_assert_int_eq(registry_ref_parse(s2, &l2, NULL), 0);
+		p1 = pin_path(tmpdir, &l1);
+		p2 = pin_path(tmpdir, &l2);
+		ck_assert_str_ne(p1, p2);
+		ck_assert_uint_lt(strlen(strrchr(p1, '/')), 200);
+		ck_assert_int_eq(pin_write(p1, "sha256:" D64, &e), 0);
+		registry_ref_fini(&l1);
+		registry_ref_fini(&l2);
+	}
 	unsetenv("DF2NINJA_PULL");
 	ck_assert(!pin_refresh());
 	setenv("DF2NINJA_PULL", "1", 1);

@@ -1,0 +1,113 @@
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "exec/flatten.h"
+#include "exec/state.h"
+#include "image/digest.h"
+#include "image/store.h"
+#include "image/tree.h"
+#include "sandbox/sandbox.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/strv.h"
+
+/*
+ * copy the merged view of lowers into dest, in a child with a mount
+ * namespace of its own: the overlay is mounted read-only there and `cp -a`
+ * copies it (owners, modes, times, xattrs, links, devices).
+ */
+static int
+merge_into(const struct strv *lowers, const char *mnt, const char *dest,
+	   struct err **errp)
+{
+	struct err *cerr = NULL;
+	int status;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return err_make(errp, errno, "fork");
+	if (pid == 0) {
+		char *src = xasprintf("%s/.", mnt);
+
+		if (sandbox_enter_private_mountns(&cerr) < 0 ||
+		    sandbox_mount_overlay(mnt, (const char *const *)lowers->v, lowers->n,
+					  NULL, NULL, &cerr) < 0) {
+			fprintf(stderr, "df2ninja: error: flattening layers: %s\n", cerr->msg);
+			_exit(1);
+		}
+		execlp("cp", "cp", "-a", src, dest, (char *)NULL);
+		fprintf(stderr, "df2ninja: error: exec 'cp': %s\n", strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return err_make(errp, errno, "waitpid");
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return err_make(errp, 0, "flattening %zu layers into '%s' failed", lowers->n, dest);
+	return 0;
+}
+
+int
+flatten_lowerdirs(const struct state *s, const struct store *st,
+		  struct strv *out, struct err **errp)
+{
+	struct strv all = STRV_INIT, bottom = STRV_INIT;
+	autofree char *flat = NULL, *tmp = NULL, *mnt = NULL, *dest = NULL;
+	size_t nflat = s->nlayers - FLATTEN_KEEP;
+	struct digest *d;
+	char key[DIGEST_LEN];
+	int r = -1;
+
+	state_lowerdirs(s, st, &all);
+	if (s->nlayers <= FLATTEN_MAX) {
+		for (size_t i = 0; i < all.n; i++)
+			strv_add(out, all.v[i]);
+		strv_fini(&all);
+		return 0;
+	}
+	d = digest_new();
+	for (size_t i = 0; i < nflat; i++)
+		digest_update(d, s->layers[i].diff_id, strlen(s->layers[i].diff_id));
+	digest_final(d, key);
+	flat = xasprintf("%s/flat/%s", st->root, key + 7);
+	if (access(flat, F_OK) != 0) {
+		autofree char *flatdir = fs_dirname(flat);
+
+		/* all is top-most first: its last nflat entries are the bottom */
+		for (size_t i = all.n - nflat; i < all.n; i++)
+			strv_add(&bottom, all.v[i]);
+		if (fs_mkdir_p(flatdir, errp) < 0 || store_tmpdir(st, &tmp, errp) < 0)
+			goto out;
+		mnt = xasprintf("%s/mnt", tmp);
+		dest = xasprintf("%s/root", tmp);
+		if (mkdir(mnt, 0700) < 0 || mkdir(dest, 0755) < 0) {
+			err_make(errp, errno, "cannot make '%s'", tmp);
+			goto out;
+		}
+		if (merge_into(&bottom, mnt, dest, errp) < 0)
+			goto out;
+		if (rename(dest, flat) < 0 && errno != EEXIST && errno != ENOTEMPTY) {
+			err_make(errp, errno, "cannot rename '%s' to '%s'", dest, flat);
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < FLATTEN_KEEP; i++)
+		strv_add(out, all.v[i]);
+	strv_add(out, flat);
+	r = 0;
+out:
+	if (tmp)
+		tree_remove_path(tmp, NULL);
+	strv_fini(&all);
+	strv_fini(&bottom);
+	return r;
+}

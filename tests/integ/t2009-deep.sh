@@ -1,0 +1,34 @@
+#!/bin/sh
+# A stage deeper than 32 layers: steps past the 32nd mount a flattened
+# copy of the bottom layers (cached in the store under flat/), and see the
+# same files, whiteouts included; the image keeps every layer.
+. "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
+need_root
+use_busybox
+
+DF2NINJA_STORE=$TMP/store
+export DF2NINJA_STORE
+{
+	echo "FROM $BUSYBOX"
+	echo "RUN echo doomed > /doomed"
+	i=1
+	while [ $i -le 36 ]; do
+		echo "RUN echo $i > /f$i"
+		i=$((i + 1))
+	done
+	echo "RUN rm /doomed && echo 2b > /f2"
+	echo "RUN test ! -e /doomed && test \"\$(cat /f1 /f2 /f36)\" = \"\$(printf '1\\\\n2b\\\\n36')\" && ls / > /listing"
+} >Dockerfile
+check "generate" "$DF2NINJA" --output type=local,dest=rootfs .
+"$NINJA" >ninja.out 2>&1
+check "a 40-layer stage builds" test $? -eq 0
+sed 's/^/# /' ninja.out | tail -n 5
+check "the bottom layers were flattened into the store" \
+	sh -c 'ls -d "$DF2NINJA_STORE"/flat/* | grep -q .'
+check "the last step saw the files of every layer" test -f rootfs/listing
+check "a whiteout below the flattened part holds" test ! -e rootfs/doomed
+check "a file rewritten above it wins" grep -qx 2b rootfs/f2
+n=$(ls rootfs | grep -c '^f[0-9]*$')
+check "all 36 files are in the image ($n)" test "$n" -eq 36
+check "a shell sees the same root" sh -c '"$DF2NINJA" shell stage-0/39 -- cat /f36 | grep -qx 36'
+done_testing
