@@ -287,6 +287,8 @@ global_init(struct err **errp)
 
 	if (done)
 		return 0;
+	if (curl_dl_load(errp) < 0)
+		return -1;
 	c = curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (c != CURLE_OK)
 		return err_make(errp, 0, "cannot initialise libcurl: %s", curl_easy_strerror(c));

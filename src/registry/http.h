@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "registry/curl_dl.h"
 #include "util/buf.h"
 #include "util/strv.h"
 

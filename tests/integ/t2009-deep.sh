@@ -17,7 +17,9 @@ export DF2NINJA_STORE
 		i=$((i + 1))
 	done
 	echo "RUN rm /doomed && echo 2b > /f2"
-	echo "RUN test ! -e /doomed && test \"\$(cat /f1 /f2 /f36)\" = \"\$(printf '1\\\\n2b\\\\n36')\" && ls / > /listing"
+	cat <<'DF'
+RUN test ! -e /doomed && test "$(cat /f1 /f2 /f36 | tr '\n' ' ')" = "1 2b 36 " && ls / > /listing
+DF
 } >Dockerfile
 check "generate" "$DF2NINJA" --output type=local,dest=rootfs .
 "$NINJA" >ninja.out 2>&1

@@ -723,16 +723,16 @@ START_TEST(test_plans)
 	ck_assert_str_eq(read_text(".df2ninja/plans/export.json"),
 			 "{\"export\":\"stage-3\"}\n");
 	ck_assert_str_eq(read_text(".df2ninja/plans/where.tsv"),
-			 "build/01\tDockerfile:1\n"
-			 "build/02\tDockerfile:2\n"
-			 "build/03\tDockerfile:3\n"
-			 "build/04\tDockerfile:4\n"
-			 "test/01\tDockerfile:7\n"
-			 "test/02\tDockerfile:8\n"
-			 "stage-3/01\tDockerfile:9\n"
-			 "stage-3/02\tDockerfile:10\n"
-			 "stage-3/03\tDockerfile:11\n"
-			 "stage-3/config\tDockerfile:12\n");
+			 "build/01\tDockerfile:1\t4\n"
+			 "build/02\tDockerfile:2\t4\n"
+			 "build/03\tDockerfile:3\t4\n"
+			 "build/04\tDockerfile:4\t4\n"
+			 "test/01\tDockerfile:7\t2\n"
+			 "test/02\tDockerfile:8\t2\n"
+			 "stage-3/01\tDockerfile:9\t3\n"
+			 "stage-3/02\tDockerfile:10\t3\n"
+			 "stage-3/03\tDockerfile:11\t3\n"
+			 "stage-3/config\tDockerfile:12\t3\n");
 	/* unneeded stages get no plans */
 	p = path_in(".df2ninja/plans/unused");
 	ck_assert_int_eq(stat(p, &st), -1);
