@@ -42,9 +42,11 @@ static const char gen_usage[] =
 	"                         when left out); repeatable\n"
 	"  --platform P           the target platform (only the host's for now)\n"
 	"  --output type=oci|docker|local,dest=PATH\n"
+	"  --output type=registry,name=REF\n"
 	"                         where the image goes (default: an OCI layout\n"
-	"                         in the build dir)\n"
+	"                         in the build dir); repeatable\n"
 	"  -t NAME[:TAG]          name the image; repeatable\n"
+	"  --push                 also push the image to every -t name\n"
 	"  --args-file FILE       read the options from FILE (used by the\n"
 	"                         regeneration edge)\n"
 	"  --version              print the version\n"
@@ -121,6 +123,7 @@ generate(struct genargs *a, struct err **errp)
 	struct gen_opts go = { 0 };
 	struct emit_opts eo = { 0 };
 	struct buf text = BUF_INIT;
+	struct strv user_outputs = STRV_INIT;
 	struct emit_plans_job *job;
 	struct err *emit_err = NULL;
 	const char *dfpath, *ctxpath, *output;
@@ -213,9 +216,18 @@ generate(struct genargs *a, struct err **errp)
 	for (size_t i = 0; i < a->build_args.n; i++)
 		strv_add(&go.build_args, a->build_args.v[i]);
 	for (size_t i = 0; i < a->outputs.n; i++)
-		strv_push(&go.outputs, absolute_output(a->outputs.v[i], cwd));
+		strv_push(&user_outputs, absolute_output(a->outputs.v[i], cwd));
+	for (size_t i = 0; i < user_outputs.n; i++)
+		strv_add(&go.outputs, user_outputs.v[i]);
 	for (size_t i = 0; i < a->tags.n; i++)
 		strv_add(&go.tags, a->tags.v[i]);
+	/* --push: the image goes to every -t name, besides the outputs */
+	if (a->push) {
+		if (a->outputs.n == 0)
+			strv_push(&go.outputs, xasprintf("type=oci,dest=%s/image", bd_rel));
+		for (size_t i = 0; i < a->tags.n; i++)
+			strv_push(&go.outputs, xasprintf("type=registry,name=%s", a->tags.v[i]));
+	}
 
 	for (size_t i = 0; i < df->warnings.n; i++)
 		fprintf(stderr, "df2ninja: warning: %s\n", df->warnings.v[i]);
@@ -241,7 +253,7 @@ generate(struct genargs *a, struct err **errp)
 			 "remove it or choose another file with -o", output);
 		goto out;
 	}
-	if (genargs_write(a, df_rel, ctx_rel, out_base, bd_rel, &go.outputs,
+	if (genargs_write(a, df_rel, ctx_rel, out_base, bd_rel, &user_outputs,
 			  ga_path, errp) < 0)
 		goto out;
 	/* the plans are written while the build file is made in memory; a
@@ -263,6 +275,7 @@ out:
 	buf_fini(&text);
 	strv_fini(&go.build_args);
 	strv_fini(&go.outputs);
+	strv_fini(&user_outputs);
 	strv_fini(&go.tags);
 	graph_free(g);
 	dockerfile_free(df);

@@ -18,6 +18,7 @@ enum {
 	OPT_PREFIX,
 	OPT_ARGS_FILE,
 	OPT_VERSION,
+	OPT_PUSH,
 };
 
 static const struct option longopts[] = {
@@ -31,6 +32,7 @@ static const struct option longopts[] = {
 	{ "prefix", required_argument, NULL, OPT_PREFIX },
 	{ "args-file", required_argument, NULL, OPT_ARGS_FILE },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "push", no_argument, NULL, OPT_PUSH },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -54,7 +56,7 @@ static int
 check_output(const char *spec, struct err **errp)
 {
 	if (strncmp(spec, "type=", 5) != 0 && !strstr(spec, ",type="))
-		return err_make(errp, 0, "--output '%s' needs type=oci|docker|local", spec);
+		return err_make(errp, 0, "--output '%s' needs type=oci|docker|local|registry", spec);
 	return 0;
 }
 
@@ -146,6 +148,9 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 				return err_make(errp, 0, "--args-file takes no other options");
 			a->args_file = optarg;
 			return read_args_file(a, optarg, errp);
+		case OPT_PUSH:
+			a->push = true;
+			break;
 		case OPT_VERSION:
 			return GENARGS_VERSION;
 		case 'h':
@@ -161,6 +166,8 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 				argv[optind], argv[optind + 1]);
 	if (argc - optind == 1)
 		a->path = argv[optind];
+	if (a->push && a->tags.n == 0)
+		return err_make(errp, 0, "--push needs -t NAME[:TAG] to say where");
 	if (a->prefix && !a->make)
 		return err_make(errp, 0, "--prefix applies only to -G make");
 	if (a->prefix) {
@@ -211,6 +218,8 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 	for (size_t i = 0; i < a->tags.n; i++)
 		if (put(&b, "-t", a->tags.v[i], errp) < 0)
 			goto out;
+	if (a->push)
+		buf_puts(&b, "--push\n");
 	r = fs_write_if_changed(path, buf_str(&b), b.len, NULL, errp);
 out:
 	buf_fini(&b);

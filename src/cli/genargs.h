@@ -19,6 +19,7 @@ struct genargs {
 	const char *prefix;	/* --prefix */
 	const char *args_file;	/* --args-file */
 	bool make;		/* -G make */
+	bool push;		/* --push: push the image to each -t name */
 	struct strv build_args;	/* --build-arg */
 	struct strv outputs;	/* --output */
 	struct strv tags;	/* -t */

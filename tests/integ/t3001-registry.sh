@@ -295,6 +295,9 @@ dockerfile g "FROM $R/out:1
 RUN cat /pushed"
 check "the pushed image pulls back" build g
 check "... with the file its RUN made" assert_file_has g/out '^pushed-by-df2ninja$'
+check "--push with -t pushes to the -t name" build f -- -t "$R/out:3" --push
+check "... which skopeo sees" skopeo inspect --tls-verify=false "docker://$R/out:3"
+check "--push without -t is a usage error" expect_fail 2 "needs -t" "$DF2NINJA" --push f
 check "pushing again under another tag" build f -- --output "type=registry,name=$R/out:2"
 check "... skips the blobs the registry has (HEAD)" \
 	sh -c 'test "$(grep -c ": exists$" f/out)" -ge 3 && ! grep -q ": pushed$" f/out' sh
