@@ -94,6 +94,11 @@ put_step(struct buf *b, const struct graph *g, const struct emit_opts *o,
 	for (i = 0; i < nin; i++)
 		word_stamp(&w, n, ins[i], "");
 	word_plan(&w, n, st);
+	if (st->runs_always) {
+		s = xasprintf("%s" NAMES_ALWAYS, n->tgt);
+		wrap_word(&w, s);
+		free(s);
+	}
 	if (depfile) {
 		/* files the including tree makes into the context */
 		s = xasprintf("$(%scontext_deps)", n->var);
@@ -123,6 +128,26 @@ put_step(struct buf *b, const struct graph *g, const struct emit_opts *o,
 		buf_printf(b, "-include $(%ssteps)/%s.id.d\n", n->var,
 			   st->name);
 	buf_putc(b, '\n');
+}
+
+/* the phony prerequisite of the steps that run on every make; only when
+ * a step needs it */
+static void
+put_always(struct buf *b, const struct graph *g, const struct names *n)
+{
+	for (size_t i = 0; i < g->nstages; i++) {
+		const struct stage *s = &g->stages[i];
+
+		for (size_t j = 0; s->needed && j < s->nsteps; j++) {
+			if (!s->steps[j].runs_always)
+				continue;
+			buf_printf(b, "# ADD of a URL without --checksum runs "
+				   "on every make to ask the server\n# again\n"
+				   "%s" NAMES_ALWAYS ":\n.PHONY: %s"
+				   NAMES_ALWAYS "\n\n", n->tgt, n->tgt);
+			return;
+		}
+	}
 }
 
 static void
@@ -314,6 +339,7 @@ emit_make(const struct graph *g, const struct emit_opts *o,
 	if (make_paths(&p, o, &n, errp) < 0 ||
 	    names_check_clash(g, n.tgt, paths, 4, errp) < 0)
 		goto out;
+	put_always(&body, g, &n);
 	for (i = 0; i < g->nstages; i++) {
 		const struct stage *s = &g->stages[i];
 

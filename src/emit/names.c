@@ -18,7 +18,7 @@ static bool
 is_reserved(const char *id)
 {
 	return !strcmp(id, "image") || !strcmp(id, "all") ||
-	       !strcmp(id, "clean");
+	       !strcmp(id, "clean") || !strcmp(id, NAMES_ALWAYS);
 }
 
 static int

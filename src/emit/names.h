@@ -12,12 +12,16 @@ struct err;
 #define NAMES_WIDTH 78
 /* registry transfers at once (ninja's registry pool) */
 #define NAMES_REGISTRY_DEPTH "3"
+/* the always-dirty phony input of steps that run on every build
+ * (step.runs_always); a reserved target */
+#define NAMES_ALWAYS "url-always"
 
 /* the step that ends s (its CONFIG step, else its last step), or NULL */
 const struct step *names_last_step(const struct stage *s);
 /*
  * check what the generated files will name: every needed stage has steps,
- * a stage id that is no reserved target ("image", "all", "clean"), step
+ * a stage id that is no reserved target ("image", "all", "clean",
+ * NAMES_ALWAYS), step
  * names fit for an unquoted command word, deps on needed stages only
  */
 int names_check(const struct graph *g, struct err **errp);

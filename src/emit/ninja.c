@@ -49,7 +49,7 @@ word_stamp(struct wrap *l, const struct step *st, const char *suffix)
 	buf_fini(&w);
 }
 
-/* add "| $plans/<name>.json": the plan, an edge's only implicit input,
+/* add "| $plans/<name>.json": the plan, an edge's first implicit input,
  * keeps the '|' on its line */
 static void
 word_plan(struct wrap *l, const struct step *st)
@@ -162,6 +162,8 @@ put_step(struct buf *b, const struct graph *g, const struct emit_opts *o,
 	for (i = 0; i < n; i++)
 		word_stamp(&l, ins[i], "");
 	word_plan(&l, st);
+	if (st->runs_always)
+		wrap_word(&l, NAMES_ALWAYS);
 	wrap_end(&l);
 	free(ins);
 
@@ -175,6 +177,30 @@ put_step(struct buf *b, const struct graph *g, const struct emit_opts *o,
 		buf_puts(b, "  pool = registry\n");
 	buf_putc(b, '\n');
 	buf_fini(&desc);
+}
+
+/*
+ * the always-dirty input of the steps that must run on every build (CMake's
+ * VERIFY_GLOBS): a phony edge with no inputs whose output never exists.
+ * It must be an implicit input: an order-only one would not rerun a step.
+ * Only when a step needs it, so other files stay as they were.
+ */
+static void
+put_always(struct buf *b, const struct graph *g)
+{
+	for (size_t i = 0; i < g->nstages; i++) {
+		const struct stage *s = &g->stages[i];
+
+		for (size_t j = 0; s->needed && j < s->nsteps; j++) {
+			if (!s->steps[j].runs_always)
+				continue;
+			buf_puts(b, "# ADD of a URL without --checksum runs on "
+				 "every build to ask the server\n# again; "
+				 "restat keeps what follows when the file is "
+				 "unchanged\nbuild " NAMES_ALWAYS ": phony\n\n");
+			return;
+		}
+	}
 }
 
 static void
@@ -283,6 +309,7 @@ emit_ninja(const struct graph *g, const struct emit_opts *o,
 		return -1;
 	if (put_regen(&body, o, errp) < 0)
 		goto out;
+	put_always(&body, g);
 	for (i = 0; i < g->nstages; i++) {
 		const struct stage *s = &g->stages[i];
 

@@ -14,6 +14,7 @@
 #include "util/strv.h"
 #include "copy.h"
 #include "copytree.h"
+#include "download.h"
 #include "modespec.h"
 #include "rootpath.h"
 #include "untar.h"
@@ -24,6 +25,7 @@ struct item {
 	char *rel;		/* below the wildcard's directory, for
 				 * --exclude; NULL when named plainly */
 	const char *orig;	/* the source as written */
+	const struct copy_download *dl;	/* ADD <url>: its file, else NULL */
 };
 
 struct items {
@@ -51,6 +53,7 @@ push_item(struct items *it, char *path, char *rel, const char *orig)
 	it->v[it->n].path = path;
 	it->v[it->n].rel = rel;
 	it->v[it->n].orig = orig;
+	it->v[it->n].dl = NULL;
 	it->n++;
 }
 
@@ -81,13 +84,6 @@ static char *
 abs_of(const char *rel)
 {
 	return xasprintf("/%s", rel);
-}
-
-static bool
-is_url(const char *s)
-{
-	return strncmp(s, "http://", 7) == 0 ||
-	       strncmp(s, "https://", 8) == 0 || strncmp(s, "git@", 4) == 0;
 }
 
 /* is path, in the source, hidden by .dockerignore? (a directory an
@@ -374,22 +370,33 @@ file_target(struct job *j, const char *name)
 	return xstrdup(j->dres);
 }
 
+/* make the directory a non-directory called name goes into (file_target,
+ * given to *target); an fd for it */
+static int
+file_parent(struct job *j, const char *name, char **target,
+	    struct err **errp)
+{
+	autofree char *pdir = NULL;
+
+	*target = file_target(j, name);
+	if (!**target)
+		return err_make(errp, 0,
+				"cannot copy a file over directory '/'");
+	pdir = rootpath_dirname(*target);
+	return make_dest_dir(j, pdir, errp);
+}
+
 static int
 copy_file_item(struct job *j, const char *res, const char *name,
 	       const struct stat *st, struct err **errp)
 {
-	autofree char *target = file_target(j, name), *pdir = NULL,
-		      *sdir = NULL;
-	autofree char *dpath = abs_of(target);
+	autofree char *target = NULL, *sdir = NULL, *dpath = NULL;
 	int pfd, sfd, r;
 
-	if (!*target)
-		return err_make(errp, 0,
-				"cannot copy a file over directory '/'");
-	pdir = rootpath_dirname(target);
-	pfd = make_dest_dir(j, pdir, errp);
+	pfd = file_parent(j, name, &target, errp);
 	if (pfd < 0)
 		return -1;
+	dpath = abs_of(target);
 	sdir = rootpath_dirname(res);
 	sfd = rootpath_open(j->src->fd, sdir, O_PATH | O_DIRECTORY, 0);
 	if (sfd < 0) {
@@ -404,14 +411,32 @@ copy_file_item(struct job *j, const char *res, const char *name,
 	return r;
 }
 
-/* ADD of a local archive: unpacked into the destination directory */
+/* the archive open at fd (what names it), unpacked into the destination
+ * directory */
 static int
-try_unpack(struct job *j, const char *res, bool *done, struct err **errp)
+unpack(struct job *j, int fd, const char *what, struct err **errp)
 {
 	autofree char *dpath = abs_of(j->dres);
 	long uid = j->o->has_chown ? (long)j->o->uid : -1;
 	long gid = j->o->has_chown ? (long)j->o->gid : -1;
-	int fd, dfd, r;
+	int dfd, r;
+
+	dfd = make_dest_dir(j, j->dres, errp);
+	if (dfd < 0)
+		return -1;
+	/* the archive's owners stay unless --chown says otherwise */
+	r = untar_extract(fd, dfd, dpath, uid, gid, j->c.dg, errp);
+	if (r < 0)
+		err_wrap(errp, "unpacking '%s'", what);
+	close(dfd);
+	return r;
+}
+
+/* ADD of a local archive: unpacked into the destination directory */
+static int
+try_unpack(struct job *j, const char *res, bool *done, struct err **errp)
+{
+	int fd, r;
 
 	*done = false;
 	fd = rootpath_open(j->src->fd, res, O_RDONLY | O_NOFOLLOW, 0);
@@ -423,16 +448,55 @@ try_unpack(struct job *j, const char *res, bool *done, struct err **errp)
 	}
 	*done = true;
 	strv_add(&j->deps, res);
-	dfd = make_dest_dir(j, j->dres, errp);
-	if (dfd < 0) {
-		close(fd);
-		return -1;
+	r = unpack(j, fd, res, errp);
+	close(fd);
+	return r;
+}
+
+/*
+ * ADD <url>: the downloaded file, 0600 and root's as BuildKit's HTTP
+ * source makes it, the download's mtime; an archive is unpacked only
+ * with --unpack=true
+ */
+static int
+copy_download(struct job *j, const struct item *it, struct err **errp)
+{
+	const struct copy_download *d = it->dl;
+	autofree char *target = NULL, *dpath = NULL;
+	struct stat st;
+	int fd, pfd, r;
+
+	fd = open(d->path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		r = err_make(errp, errno, "cannot open the download of '%s'",
+			     it->orig);
+		if (fd >= 0)
+			close(fd);
+		return r;
 	}
-	/* the archive's owners stay unless --chown says otherwise */
-	r = untar_extract(fd, dfd, dpath, uid, gid, j->c.dg, errp);
-	if (r < 0)
-		err_wrap(errp, "unpacking '%s'", res);
-	close(dfd);
+	if (j->o->unpack && untar_is_archive(fd)) {
+		r = unpack(j, fd, it->orig, errp);
+		close(fd);
+		return r;
+	}
+	st.st_mode = S_IFREG | 0600;
+	st.st_uid = 0;
+	st.st_gid = 0;
+	st.st_atim = d->mtime;
+	st.st_mtim = d->mtime;
+	pfd = file_parent(j, d->name, &target, errp);
+	if (pfd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+		r = pfd < 0 ? -1 : err_make(errp, errno, "cannot read the "
+					    "download of '%s'", it->orig);
+		if (pfd >= 0)
+			close(pfd);
+		close(fd);
+		return r;
+	}
+	dpath = abs_of(target);
+	r = copytree_file(&j->c, fd, it->orig, &st, pfd,
+			  rootpath_basename(target), dpath, errp);
+	close(pfd);
 	close(fd);
 	return r;
 }
@@ -444,6 +508,8 @@ copy_item(struct job *j, const struct item *it, struct err **errp)
 	struct stat st;
 	int r;
 
+	if (it->dl)
+		return copy_download(j, it, errp);
 	if (resolve_source(j, it->path, it->rel ? it->path : it->orig, &res,
 			   &st, errp) < 0)
 		return -1;
@@ -562,13 +628,32 @@ prepare(struct job *j, struct err **errp)
 	bool exists;
 
 	for (size_t i = 0; i < o->nsrcs; i++) {
-		if (!is_url(o->srcs[i]))
-			continue;
-		if (o->is_add)
-			return err_make(errp, 0, "ADD from a URL is not "
-					"supported yet: '%s'", o->srcs[i]);
-		return err_make(errp, 0, "source can't be a URL for COPY: '%s'",
-				o->srcs[i]);
+		const char *s = o->srcs[i];
+
+		switch (download_kind(s)) {
+		case DOWNLOAD_NONE:
+			break;
+		case DOWNLOAD_OTHER:
+			/* COPY takes it for a path, as BuildKit does */
+			if (o->is_add)
+				return err_make(errp, 0, "ADD can only "
+						"download http and https URLs: "
+						"'%s'", s);
+			break;
+		case DOWNLOAD_GIT:
+		case DOWNLOAD_HTTP:
+			if (!o->is_add)
+				return err_make(errp, 0, "source can't be a "
+						"URL for COPY: '%s'", s);
+			if (download_kind(s) == DOWNLOAD_GIT)
+				return err_make(errp, 0, "ADD from a Git "
+						"repository is not supported "
+						"yet: '%s'", s);
+			if (!o->downloads || !o->downloads[i].path)
+				return err_make(errp, 0, "BUG: '%s' was not "
+						"downloaded", s);
+			break;
+		}
 	}
 	if (o->chmod && *o->chmod) {
 		struct mode_spec *m;
@@ -627,8 +712,15 @@ run(struct job *j, struct err **errp)
 			r = copy_heredoc(j, &o->heredocs[i], errp);
 		return r;
 	}
-	for (size_t i = 0; r == 0 && i < o->nsrcs; i++)
+	for (size_t i = 0; r == 0 && i < o->nsrcs; i++) {
+		if (o->downloads && o->downloads[i].path) {
+			push_item(&items, xstrdup(o->srcs[i]), NULL,
+				  o->srcs[i]);
+			items.v[items.n - 1].dl = &o->downloads[i];
+			continue;
+		}
 		r = expand_source(j, o->srcs[i], &items, errp);
+	}
 	if (r == 0 && items.n + o->nheredocs > 1 && !j->dir_spec &&
 	    dest_kind(j, j->dres) <= 0) {
 		items_fini(&items);

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include "image/digest.h"
 
@@ -20,8 +21,8 @@ struct strv;
  * followed at the top and copied as links below, never out of the source
  * root), where it lands (dest relative to WORKDIR; a trailing '/', "." or
  * an existing directory meaning "into"; symlinks in the rootfs followed
- * inside it), .dockerignore, --exclude, --parents, --chown, --chmod, and
- * ADD's unpacking of local tar archives.
+ * inside it), .dockerignore, --exclude, --parents, --chown, --chmod,
+ * ADD's unpacking of local tar archives, and the files ADD downloaded.
  */
 
 /* where sources are read from */
@@ -31,6 +32,15 @@ struct copy_source {
 					 * "stage 'builder'", ... */
 	const struct ignore *ignore;	/* .dockerignore (the context only),
 					 * or NULL */
+};
+
+/* ADD <url>: the file download.h fetched for a source */
+struct copy_download {
+	const char *path;		/* the file (in the store); NULL for
+					 * a source that is no URL */
+	const char *name;		/* the name it gets in a directory
+					 * (download_file_name) */
+	struct timespec mtime;
 };
 
 /* a COPY <<EOF source: a file called name holding data */
@@ -43,8 +53,12 @@ struct copy_heredoc {
 struct copy_opts {
 	bool is_add;			/* ADD: unpack local archives */
 	bool no_unpack;			/* ADD --unpack=false */
+	bool unpack;			/* ADD --unpack=true: downloaded
+					 * archives too */
 	const char *const *srcs;	/* as written, variables expanded */
 	size_t nsrcs;
+	const struct copy_download *downloads; /* nsrcs of them, or NULL:
+					 * every http(s) source's file */
 	const struct copy_heredoc *heredocs;
 	size_t nheredocs;
 	const char *dest;		/* as written */
@@ -72,10 +86,15 @@ struct copy_opts {
  * types, modes, owners, sizes, contents, link targets, xattrs, but no
  * times, so touching a source changes nothing.
  *
+ * A downloaded file is copied as BuildKit's HTTP source makes it: mode
+ * 0600 (before --chmod), root's (unless --chown), the download's mtime,
+ * unpacked only with --unpack=true; deps do not list it.
+ *
  * Errors: "COPY failed: file not found in build context: 'x'"; "When using
  * COPY with more than one source file, the destination must be a directory
- * and end with a /"; "ADD from a URL is not supported yet: '...'"; bad
- * --chmod; and whatever the filesystem says, naming the path.
+ * and end with a /"; "source can't be a URL for COPY: '...'"; "ADD from a
+ * Git repository is not supported yet: '...'"; a URL of another scheme;
+ * bad --chmod; and whatever the filesystem says, naming the path.
  */
 int copy_run(const struct copy_source *src, int rootfd,
 	     const struct copy_opts *o, struct strv *deps,

@@ -9,6 +9,7 @@
 #include "dockerfile/ignore.h"
 #include "dockerfile/words.h"
 #include "exec/copy.h"
+#include "exec/download.h"
 #include "exec/mnt.h"
 #include "exec/ops.h"
 #include "exec/rootpath.h"
@@ -94,6 +95,41 @@ words(struct step_ctx *c, const char *key, struct strv *out, struct err **errp)
 	return 0;
 }
 
+/*
+ * ADD <url>: every http(s) source downloaded into the store before
+ * anything is mounted; *out gets one entry per source (path NULL for the
+ * others), *n how many were downloaded. keep owns the strings.
+ */
+static int
+downloads(struct step_ctx *c, const struct strv *srcs, const char *checksum,
+	  struct copy_download **out, size_t *n, struct strv *keep,
+	  struct err **errp)
+{
+	*n = 0;
+	*out = xcalloc(srcs->n + 1, sizeof(**out));
+	for (size_t i = 0; i < srcs->n; i++) {
+		struct download d;
+		char *name;
+
+		if (download_kind(srcs->v[i]) != DOWNLOAD_HTTP)
+			continue;
+		name = download_file_name(srcs->v[i]);
+		if (!name)
+			return err_make(errp, 0, "cannot name a file after the "
+					"URL '%s'", srcs->v[i]);
+		strv_push(keep, name);
+		if (download_fetch(&c->store, c->plan.builddir, srcs->v[i],
+				   checksum, &d, errp) < 0)
+			return -1;
+		(*out)[i].path = store_blob_path(&c->store, d.digest);
+		strv_push(keep, (char *)(*out)[i].path);
+		(*out)[i].name = name;
+		(*out)[i].mtime = d.mtime;
+		(*n)++;
+	}
+	return 0;
+}
+
 /* COPY <<EOF bodies, expanded when the delimiter was unquoted */
 static int
 heredocs(struct step_ctx *c, struct copy_heredoc **out, size_t *n,
@@ -134,9 +170,11 @@ step_copy(struct step_ctx *c, struct err **errp)
 	bool is_add = strcmp(c->plan.kind, "add") == 0;
 	struct strv srcs = STRV_INIT, excl = STRV_INIT, deps = STRV_INIT, keep = STRV_INIT;
 	autofree char *dest = NULL, *chown = NULL, *chmod = NULL, *dir = NULL;
-	autofree char *src_name = NULL, *hist = NULL;
+	autofree char *src_name = NULL, *hist = NULL, *checksum = NULL;
 	struct mnt root = { NULL, -1 }, srcm = { NULL, -1 };
 	struct copy_heredoc *hds = NULL;
+	struct copy_download *dls = NULL;
+	size_t ndls = 0;
 	struct ignore *ign = NULL;
 	struct copy_source src = { -1, NULL, NULL };
 	struct copy_opts o;
@@ -147,16 +185,29 @@ step_copy(struct step_ctx *c, struct err **errp)
 	const json_t *unpack = json_object_get(c->plan.j, "unpack");
 
 	memset(&o, 0, sizeof(o));
-	if (json_object_get(c->plan.j, "checksum") && !json_is_null(json_object_get(c->plan.j, "checksum")))
-		return err_make(errp, 0, "ADD --checksum applies to URLs, which are not supported yet");
 	if (plan_bool(c->plan.j, "keep_git_dir"))
 		return err_make(errp, 0, "ADD --keep-git-dir applies to git URLs, which are not supported yet");
 	if (words(c, "sources", &srcs, errp) < 0 || words(c, "exclude", &excl, errp) < 0 ||
 	    ops_word(&c->st, c->plan.escape, json_object_get(c->plan.j, "dest"), &dest, errp) < 0 ||
 	    ops_word(&c->st, c->plan.escape, json_object_get(c->plan.j, "chown"), &chown, errp) < 0 ||
 	    ops_word(&c->st, c->plan.escape, json_object_get(c->plan.j, "chmod"), &chmod, errp) < 0 ||
+	    ops_word(&c->st, c->plan.escape, json_object_get(c->plan.j, "checksum"), &checksum, errp) < 0 ||
 	    heredocs(c, &hds, &o.nheredocs, &keep, errp) < 0)
 		goto out;
+	if (checksum && !checksum[0]) {
+		free(checksum);
+		checksum = NULL;
+	}
+	if (is_add) {
+		/* the resolver checked what it knew; a deferred word only
+		 * now shows what it is */
+		if (checksum && (srcs.n != 1 || download_kind(srcs.v[0]) == DOWNLOAD_NONE)) {
+			err_make(errp, 0, "--checksum needs a single HTTP(S) or Git source");
+			goto out;
+		}
+		if (downloads(c, &srcs, checksum, &dls, &ndls, &keep, errp) < 0)
+			goto out;
+	}
 
 	/* where the sources come from */
 	if (from && !json_is_null(from)) {
@@ -190,7 +241,7 @@ step_copy(struct step_ctx *c, struct err **errp)
 		src.fd = ctxfd;
 		src.ignore = ign;
 		src_name = xstrdup("build context");
-	} else if (o.nheredocs == 0) {
+	} else if (o.nheredocs == 0 && srcs.n == 0) {
 		err_make(errp, 0, "plan: COPY without a source");
 		goto out;
 	}
@@ -207,6 +258,8 @@ step_copy(struct step_ctx *c, struct err **errp)
 	}
 	o.is_add = is_add;
 	o.no_unpack = json_is_false(unpack);
+	o.unpack = json_is_true(unpack);
+	o.downloads = dls;
 	o.srcs = (const char *const *)srcs.v;
 	o.nsrcs = srcs.n;
 	o.heredocs = hds;
@@ -217,7 +270,7 @@ step_copy(struct step_ctx *c, struct err **errp)
 	o.nexcludes = excl.n;
 	o.parents = plan_bool(c->plan.j, "parents");
 	if (src.fd < 0) {
-		/* only here-documents: nothing is read */
+		/* only here-documents and URLs: nothing is read here */
 		src.fd = root.fd;
 	}
 	if (copy_run(&src, root.fd, &o, ctxfd >= 0 ? &deps : NULL, NULL, errp) < 0)
@@ -247,6 +300,7 @@ out:
 		close(ctxfd);
 	ignore_free(ign);
 	free(hds);
+	free(dls);
 	strv_fini(&srcs);
 	strv_fini(&excl);
 	strv_fini(&deps);

@@ -146,38 +146,32 @@ stat_times(const struct stat *st, struct timespec ts[2])
 	ts[1] = st->st_mtim;
 }
 
-static int
-copy_regular(struct copier *c, int sdirfd, const char *sname,
-	     const char *srel, const struct stat *st, int dfd,
-	     const char *name, const char *dpath, struct err **errp)
+int
+copytree_file(struct copier *c, int in, const char *what,
+	      const struct stat *st, int dfd, const char *name,
+	      const char *dpath, struct err **errp)
 {
 	struct timespec ts[2];
 	char buf[65536];
-	int in, out, r = -1;
+	int out, r = -1;
 	ssize_t n;
 	mode_t perm = copytree_perm(c, st);
 	long uid = copytree_uid(c, st), gid = copytree_gid(c, st);
 
-	in = openat(sdirfd, sname,
-		    O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-	if (in < 0)
-		return err_make(errp, errno, "cannot open '%s'", srel);
 	if (replace_target(dfd, name, dpath, errp) < 0)
-		goto out_in;
+		return -1;
 	out = openat(dfd, name,
 		     O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 		     0600);
-	if (out < 0) {
-		err_make(errp, errno, "cannot create '%s'", dpath);
-		goto out_in;
-	}
+	if (out < 0)
+		return err_make(errp, errno, "cannot create '%s'", dpath);
 	copytree_record(c->dg, 'f', dpath, perm, uid, gid,
 			(long long)st->st_size);
 	while ((n = read(in, buf, sizeof(buf))) != 0) {
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
-			err_make(errp, errno, "cannot read '%s'", srel);
+			err_make(errp, errno, "cannot read '%s'", what);
 			goto out;
 		}
 		digest_update(c->dg, buf, (size_t)n);
@@ -201,11 +195,26 @@ copy_regular(struct copier *c, int sdirfd, const char *sname,
 		err_make(errp, errno, "cannot set the times of '%s'", dpath);
 		goto out;
 	}
-	add_dep(c, srel);
 	r = 0;
 out:
 	close(out);
-out_in:
+	return r;
+}
+
+static int
+copy_regular(struct copier *c, int sdirfd, const char *sname,
+	     const char *srel, const struct stat *st, int dfd,
+	     const char *name, const char *dpath, struct err **errp)
+{
+	int in, r;
+
+	in = openat(sdirfd, sname,
+		    O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (in < 0)
+		return err_make(errp, errno, "cannot open '%s'", srel);
+	r = copytree_file(c, in, srel, st, dfd, name, dpath, errp);
+	if (r == 0)
+		add_dep(c, srel);
 	close(in);
 	return r;
 }

@@ -66,6 +66,17 @@ int copytree_entry(struct copier *c, int sdirfd, const char *sname,
 		   const char *srel, const struct stat *st, int dfd,
 		   const char *name, const char *dpath, struct err **errp);
 
+/*
+ * copy the regular file open at in, read from its offset to its end, over
+ * name in dfd as copytree_entry would with source stat st (whose mode,
+ * owner, size and times the copy gets, before --chmod and --chown); what
+ * names the source in messages. No dependency is recorded (an ADD <url>
+ * download).
+ */
+int copytree_file(struct copier *c, int in, const char *what,
+		  const struct stat *st, int dfd, const char *name,
+		  const char *dpath, struct err **errp);
+
 /* write a file holding data over name in dfd: mode 0644 before --chmod,
  * owner the --chown one or root, mtime now (a COPY heredoc) */
 int copytree_data(struct copier *c, const char *data, size_t len, int dfd,

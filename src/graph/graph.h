@@ -48,6 +48,10 @@ struct step {
 				 * with a bind mount of it: depfile */
 	bool pulls;		/* FROM an image, COPY --from an image, RUN
 				 * --mount=from=image: registry pool */
+	bool runs_always;	/* ADD of a URL (or of a source known only at
+				 * build time) without --checksum: its edge
+				 * runs on every build to revalidate the
+				 * download; restat keeps what follows */
 	struct stage **deps;	/* other stages whose result this step reads
 				 * (COPY --from, RUN --mount=from, FROM stage),
 				 * unique, sorted by index */

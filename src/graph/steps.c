@@ -263,11 +263,11 @@ chmod_word(struct resolver *r, struct stage *s, const struct instr *in,
 }
 
 /* the sources: words and here-documents; *local when one may be in the
- * context, *only the single source's value when there is one and it is
- * known (caller frees) */
+ * context, *remote when ADD may download one, *only the single source's
+ * value when there is one and it is known (caller frees) */
 static int
 sources(struct resolver *r, struct stage *s, const struct instr *in,
-	struct pj *plan, bool *local, size_t *nsrc, char **only)
+	struct pj *plan, bool *local, bool *remote, size_t *nsrc, char **only)
 {
 	struct pj *srcs = pj_array(&r->arena), *docs = pj_array(&r->arena);
 	size_t i;
@@ -275,6 +275,7 @@ sources(struct resolver *r, struct stage *s, const struct instr *in,
 	pj_set(&r->arena, plan, "sources", srcs);
 	pj_set(&r->arena, plan, "heredocs", docs);
 	*local = false;
+	*remote = false;
 	*nsrc = 0;
 	*only = NULL;
 	for (i = 0; i + 1 < in->args.n; i++) {
@@ -309,6 +310,8 @@ sources(struct resolver *r, struct stage *s, const struct instr *in,
 		/* a deferred ADD source may be anything: count it as local */
 		if (in->kind == INSTR_COPY || !v || (!is_url(v) && !is_git(v)))
 			*local = true;
+		if (in->kind == INSTR_ADD && (!v || (is_url(v) && !is_git(v))))
+			*remote = true;
 		free(*only);
 		*only = v;
 		(*nsrc)++;
@@ -326,7 +329,7 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 	struct stage *from = NULL;
 	const char *image = NULL;
 	struct pj *w, *ex = pj_array(&r->arena);
-	bool local;
+	bool local, remote;
 	size_t i, nsrc;
 
 	pj_set(&r->arena, plan, "exclude", ex);
@@ -336,7 +339,7 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 	if (resolve_word(r, s, in, dest, &w, NULL) < 0)
 		return -1;
 	pj_set(&r->arena, plan, "dest", w);
-	if (sources(r, s, in, plan, &local, &nsrc, &only) < 0)
+	if (sources(r, s, in, plan, &local, &remote, &nsrc, &only) < 0)
 		return -1;
 	if (f->from) {
 		if (check_from(r, in, f->from) < 0 ||
@@ -381,6 +384,8 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 	pj_set(&r->arena, plan, "unpack", f->unpack < 0 ? pj_null(&r->arena) :
 			    pj_bool(&r->arena, f->unpack == 1));
 	if (!f->checksum) {
+		/* the server may change the file: ask it on every build */
+		st->runs_always = remote;
 		pj_set(&r->arena, plan, "checksum", pj_null(&r->arena));
 		return 0;
 	}

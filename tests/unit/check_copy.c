@@ -886,8 +886,11 @@ START_TEST(test_add_plain)
 	struct copy_opts empty = { .is_add = true,
 				   .srcs = SRCS("empty.tar"),
 				   .dest = "/f/" };
-	struct copy_opts url = { .is_add = true,
-				 .srcs = SRCS("https://example.com/x"),
+	struct copy_opts git = { .is_add = true,
+				 .srcs = SRCS("https://example.com/x.git"),
+				 .dest = "/u" };
+	struct copy_opts ftp = { .is_add = true,
+				 .srcs = SRCS("ftp://example.com/x"),
 				 .dest = "/u" };
 	struct copy_opts curl = { .srcs = SRCS("http://example.com/x"),
 				  .dest = "/u" };
@@ -901,9 +904,103 @@ START_TEST(test_add_plain)
 	assert_content(root, "f/fake.tar.gz", "not an archive");
 	ok(&empty);
 	ck_assert(S_ISREG(lst(root, "f/empty.tar").st_mode));
-	fails(&url,
-	      "ADD from a URL is not supported yet: 'https://example.com/x'");
+	fails(&git, "ADD from a Git repository is not supported yet: "
+	      "'https://example.com/x.git'");
+	fails(&ftp, "ADD can only download http and https URLs: "
+	      "'ftp://example.com/x'");
 	fails(&curl, "source can't be a URL for COPY: 'http://example.com/x'");
+}
+END_TEST
+
+START_TEST(test_add_downloads)
+{
+	char *blob = xasprintf("%s/blob", tmpdir);
+	char *tar = xasprintf("%s/a.tar", ctx);
+	const struct copy_download dl[] = {
+		{ blob, "f.txt", { 1577836800, 0 } },
+	};
+	const struct copy_download mixed_dl[] = {
+		{ NULL, NULL, { 0, 0 } },
+		{ blob, "f.txt", { 1577836800, 0 } },
+	};
+	const struct copy_download tar_dl[] = {
+		{ tar, "a.tar", { 0, 0 } },
+	};
+	struct copy_opts into = { .is_add = true,
+				  .srcs = SRCS("http://h/d/f.txt"),
+				  .downloads = dl,
+				  .dest = "/into/" };
+	struct copy_opts file = { .is_add = true,
+				  .srcs = SRCS("http://h/d/f.txt"),
+				  .downloads = dl,
+				  .dest = "/file",
+				  .has_chown = true,
+				  .uid = 7,
+				  .gid = 8,
+				  .chmod = "755" };
+	struct copy_opts mixed = { .is_add = true,
+				   .srcs = SRCS("a.txt", "http://h/d/f.txt"),
+				   .downloads = mixed_dl,
+				   .dest = "/m/" };
+	struct copy_opts mixed_file = { .is_add = true,
+					.srcs = SRCS("a.txt",
+						     "http://h/d/f.txt"),
+					.downloads = mixed_dl,
+					.dest = "/mf" };
+	struct copy_opts archive = { .is_add = true,
+				     .srcs = SRCS("http://h/a.tar"),
+				     .downloads = tar_dl,
+				     .dest = "/t/" };
+	struct copy_opts unpacked = { .is_add = true,
+				      .unpack = true,
+				      .srcs = SRCS("http://h/a.tar"),
+				      .downloads = tar_dl,
+				      .dest = "/u" };
+	struct strv deps = STRV_INIT;
+	struct err *e = NULL;
+	struct stat st;
+
+	put(tmpdir, "blob", "downloaded\n", 0444);
+	put(ctx, "a.txt", "A", 0644);
+	make_tar("a.tar", ARCHIVE_FILTER_NONE, tar_ents, 2);
+
+	/* into a directory: its name, 0600, root's, Last-Modified */
+	ok(&into);
+	assert_content(root, "into/f.txt", "downloaded\n");
+	st = lst(root, "into/f.txt");
+	ck_assert_uint_eq(st.st_mode, S_IFREG | 0600);
+	ck_assert_uint_eq(st.st_uid, 0);
+	ck_assert_uint_eq(st.st_gid, 0);
+	ck_assert_int_eq(st.st_mtim.tv_sec, 1577836800);
+	ck_assert_uint_eq(lst(root, "into").st_mode, S_IFDIR | 0755);
+
+	/* to a file path, with --chown and --chmod */
+	ok(&file);
+	assert_content(root, "file", "downloaded\n");
+	st = lst(root, "file");
+	ck_assert_uint_eq(st.st_mode, S_IFREG | 0755);
+	ck_assert_uint_eq(st.st_uid, 7);
+	ck_assert_uint_eq(st.st_gid, 8);
+
+	/* with a context file: both land; only the context file is a dep */
+	ck_assert_int_eq(run(&mixed, &deps, NULL, &e), 0);
+	assert_content(root, "m/a.txt", "A");
+	assert_content(root, "m/f.txt", "downloaded\n");
+	ck_assert_uint_eq(deps.n, 1);
+	ck_assert_str_eq(deps.v[0], "a.txt");
+	strv_fini(&deps);
+	fails(&mixed_file, "When using ADD with more than one source file, "
+	      "the destination must be a directory and end with a /");
+
+	/* a downloaded archive stays one, unless --unpack=true */
+	ok(&archive);
+	ck_assert(S_ISREG(lst(root, "t/a.tar").st_mode));
+	ck_assert_uint_eq(lst(root, "t/a.tar").st_mode, S_IFREG | 0600);
+	ok(&unpacked);
+	ck_assert(S_ISDIR(lst(root, "u/top").st_mode));
+	ck_assert(!exists(root, "u/a.tar"));
+	free(blob);
+	free(tar);
 }
 END_TEST
 
@@ -1070,6 +1167,7 @@ copy_suite(void)
 		{ "ADD chown and --unpack", test_add_chown_unpack },
 		{ "ADD unsafe archives", test_add_unsafe_archives },
 		{ "ADD plain files", test_add_plain },
+		{ "ADD downloads", test_add_downloads },
 		{ "digest", test_digest },
 		{ "deps", test_deps },
 		{ "heredoc", test_heredoc },

@@ -494,6 +494,12 @@ START_TEST(test_ninja_reserved)
 	ck_assert_ptr_nonnull(strstr(e->msg, "stage name 'image'"));
 	err_free(e);
 	e = NULL;
+	free(g->stages[2].id);
+	g->stages[2].id = xstrdup("url-always");
+	ck_assert_int_eq(emit_ninja(g, &o, &b, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e->msg, "stage name 'url-always'"));
+	err_free(e);
+	e = NULL;
 
 	/* a stage alias naming a file the regen edge makes or reads */
 	free(g->stages[2].id);
@@ -509,6 +515,49 @@ START_TEST(test_ninja_reserved)
 	ck_assert_ptr_nonnull(strstr(e->msg, "target 'x-build.ninja'"));
 	err_free(e);
 	buf_fini(&b);
+}
+END_TEST
+
+/* a step that runs on every build: an always-dirty implicit input */
+START_TEST(test_runs_always)
+{
+	struct graph *g = sample_graph();
+	struct emit_opts o = sample_opts();
+	char *t = ninja_text(g, &o);
+
+	/* none without such a step */
+	assert_lacks(t, "url-always");
+	g->stages[0].steps[2].runs_always = true;
+	g->stages[3].steps[1].runs_always = true;
+	t = ninja_text(g, &o);
+	assert_has(t, "\nbuild url-always: phony\n\n# ---- stage 0");
+	ck_assert_ptr_null(strstr(strstr(t, "url-always: phony") + 1,
+				  "url-always: phony"));
+	assert_has(t, "\nbuild $steps/build/03.id: ctxstep $steps/build/02.id "
+		   "| $plans/build/03.json $\n    url-always\n"
+		   "  plan = $plans/build/03.json\n");
+	assert_has(t, "\nbuild $steps/stage-3/02.id: step $steps/stage-3/01.id "
+		   "$steps/build/04.id $\n    | $plans/stage-3/02.json "
+		   "url-always\n");
+	/* an unneeded stage's step asks for nothing */
+	g->stages[0].steps[2].runs_always = false;
+	g->stages[3].steps[1].runs_always = false;
+	g->stages[1].steps[1].runs_always = true;
+	assert_lacks(ninja_text(g, &o), "url-always");
+
+	g->stages[1].steps[1].runs_always = false;
+	g->stages[0].steps[2].runs_always = true;
+	o.output = "df.mk";
+	o.prefix = "img";
+	t = make_text(g, &o);
+	assert_has(t, "\nimg-url-always:\n.PHONY: img-url-always\n\n");
+	assert_has(t, "\n$(img_steps)/build/03.id: $(img_steps)/build/02.id "
+		   "\\\n    $(img_plans)/build/03.json img-url-always "
+		   "$(img_context_deps)\n");
+	o.prefix = "";
+	assert_has(make_text(g, &o), "\nurl-always:\n.PHONY: url-always\n");
+	g->stages[0].steps[2].runs_always = false;
+	assert_lacks(make_text(g, &o), "url-always");
 }
 END_TEST
 
@@ -961,6 +1010,7 @@ emit_suite(void)
 	tcase_add_test(tc, test_ninja_aliases);
 	tcase_add_test(tc, test_ninja_escape);
 	tcase_add_test(tc, test_ninja_reserved);
+	tcase_add_test(tc, test_runs_always);
 	tcase_add_test(tc, test_deterministic);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("emit_make");

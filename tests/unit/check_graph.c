@@ -891,8 +891,22 @@ START_TEST(test_add)
 
 	ok(&f, "FROM alpine\nADD https://example.com/a.tgz /\n"
 	       "ADD --checksum=sha256:0123 https://example.com/b /b\n"
-	       "ADD --keep-git-dir --unpack=false local.tar /l\n");
+	       "ADD --keep-git-dir --unpack=false local.tar /l\n"
+	       "ADD https://example.com/r.git /r\n"
+	       "ADD local.txt http://example.com/c /m/\n"
+	       "ADD ${NOT_SET_HERE}x /d\n"
+	       "COPY x /x\n");
 	ck_assert(!step(&f, "stage-0/02")->reads_context);
+	/* a URL without a checksum is asked for again on every build */
+	ck_assert(step(&f, "stage-0/02")->runs_always);
+	ck_assert(!step(&f, "stage-0/03")->runs_always);
+	ck_assert(!step(&f, "stage-0/04")->runs_always);
+	ck_assert(!step(&f, "stage-0/05")->runs_always);
+	ck_assert(step(&f, "stage-0/06")->runs_always);
+	ck_assert(step(&f, "stage-0/06")->reads_context);
+	/* a source only the image's ENV can tell may be a URL */
+	ck_assert(step(&f, "stage-0/07")->runs_always);
+	ck_assert(!step(&f, "stage-0/08")->runs_always);
 	p = plan(&f, "stage-0/03");
 	assert_str(p, "checksum", "sha256:0123");
 	ck_assert(json_is_null(at(p, "unpack")));
