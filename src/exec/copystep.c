@@ -98,14 +98,12 @@ words(struct step_ctx *c, const char *key, struct strv *out, struct err **errp)
 /*
  * ADD <url>: every http(s) source downloaded into the store before
  * anything is mounted; *out gets one entry per source (path NULL for the
- * others), *n how many were downloaded. keep owns the strings.
+ * others). keep owns the strings.
  */
 static int
 downloads(struct step_ctx *c, const struct strv *srcs, const char *checksum,
-	  struct copy_download **out, size_t *n, struct strv *keep,
-	  struct err **errp)
+	  struct copy_download **out, struct strv *keep, struct err **errp)
 {
-	*n = 0;
 	*out = xcalloc(srcs->n + 1, sizeof(**out));
 	for (size_t i = 0; i < srcs->n; i++) {
 		struct download d;
@@ -125,7 +123,6 @@ downloads(struct step_ctx *c, const struct strv *srcs, const char *checksum,
 		strv_push(keep, (char *)(*out)[i].path);
 		(*out)[i].name = name;
 		(*out)[i].mtime = d.mtime;
-		(*n)++;
 	}
 	return 0;
 }
@@ -174,7 +171,6 @@ step_copy(struct step_ctx *c, struct err **errp)
 	struct mnt root = { NULL, -1 }, srcm = { NULL, -1 };
 	struct copy_heredoc *hds = NULL;
 	struct copy_download *dls = NULL;
-	size_t ndls = 0;
 	struct ignore *ign = NULL;
 	struct copy_source src = { -1, NULL, NULL };
 	struct copy_opts o;
@@ -205,7 +201,7 @@ step_copy(struct step_ctx *c, struct err **errp)
 			err_make(errp, 0, "--checksum needs a single HTTP(S) or Git source");
 			goto out;
 		}
-		if (downloads(c, &srcs, checksum, &dls, &ndls, &keep, errp) < 0)
+		if (downloads(c, &srcs, checksum, &dls, &keep, errp) < 0)
 			goto out;
 	}
 

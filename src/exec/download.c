@@ -406,7 +406,11 @@ fetch(const struct store *st, const char *rpath, const char *url,
 	memset(&rec, 0, sizeof(rec));
 	if (store_blob_commit(w, checksum, rec.digest, &rec.size, errp) < 0) {
 		w = NULL;
-		err_wrap(errp, "--checksum of '%s'", url);
+		/* a mismatch says "digest mismatch: expected ..., got ..." */
+		if (checksum)
+			err_wrap(errp, "--checksum of '%s'", url);
+		else
+			err_wrap(errp, "cannot store the download of '%s'", url);
 		goto out;
 	}
 	w = NULL;

@@ -307,7 +307,8 @@ sources(struct resolver *r, struct stage *s, const struct instr *in,
 		if (resolve_word(r, s, in, in->args.v[i], &w, &v) < 0)
 			return -1;
 		pj_push(&r->arena, srcs, w);
-		/* a deferred ADD source may be anything: count it as local */
+		/* a deferred ADD source may be anything: count it as local,
+		 * and as a URL */
 		if (in->kind == INSTR_COPY || !v || (!is_url(v) && !is_git(v)))
 			*local = true;
 		if (in->kind == INSTR_ADD && (!v || (is_url(v) && !is_git(v))))

@@ -185,11 +185,14 @@ check "touched: no export" sh -c '! grep -q EXPORT "$1"' sh "$TMP/ninja.out"
 
 # --- changed ------------------------------------------------------------------------------
 put files/hello.txt "hello v2" "2022-01-01 00:00:00 UTC"
+mark
 check "changed: ninja" build
-check "changed: the steps after it ran" expect_ran "$TMP/ninja.out" \
-	"ADD [stage-0 2/7]" "ADD [stage-0 3/7]" "ADD [stage-0 4/7]" "ADD [stage-0 6/7]" \
-	"RUN [stage-0 7/7]"
+check "changed: the steps after it ran, the pinned one too" expect_ran "$TMP/ninja.out" \
+	"ADD [stage-0 2/7]" "ADD [stage-0 3/7]" "ADD [stage-0 4/7]" "ADD [stage-0 5/7]" \
+	"ADD [stage-0 6/7]" "RUN [stage-0 7/7]"
 check "changed: exported" exported
+check "changed: the pinned step reran from the store, asking nothing" \
+	test "$(requests pinned)" = 0
 check "changed: the new file" content root/dl/hello.txt "hello v2"
 check "changed: the RUN saw it" content root/all "hello v2
 hello v2
@@ -198,7 +201,7 @@ put etag/e.txt "etag v2" "2020-01-01 00:00:00 UTC"
 mark
 check "changed behind an ETag: ninja" build
 check "changed behind an ETag: downloaded" test "$(requests '^GET /etag/e.txt 200 inm="')" = 1
-check "changed behind an ETag: the steps after it ran" expect_ran "$TMP/ninja.out" \
+check "changed behind an ETag: the RUN after it ran" expect_ran "$TMP/ninja.out" \
 	"ADD [stage-0 2/7]" "ADD [stage-0 3/7]" "ADD [stage-0 4/7]" "ADD [stage-0 6/7]" \
 	"RUN [stage-0 7/7]"
 check "changed behind an ETag: the RUN saw it" content root/all "hello v2
