@@ -47,6 +47,7 @@ static const char gen_usage[] =
 	"                         in the build dir); repeatable\n"
 	"  -t NAME[:TAG]          name the image; repeatable\n"
 	"  --push                 also push the image to every -t name\n"
+	"  --pull                 resolve registry tags again at every build\n"
 	"  --args-file FILE       read the options from FILE (used by the\n"
 	"                         regeneration edge)\n"
 	"  --version              print the version\n"
@@ -213,6 +214,7 @@ generate(struct genargs *a, struct err **errp)
 	go.target = a->target;
 	go.platform = a->platform;
 	go.cwd = out_dir;
+	go.pull = a->pull;
 	for (size_t i = 0; i < a->build_args.n; i++)
 		strv_add(&go.build_args, a->build_args.v[i]);
 	for (size_t i = 0; i < a->outputs.n; i++)

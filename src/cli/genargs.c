@@ -19,6 +19,7 @@ enum {
 	OPT_ARGS_FILE,
 	OPT_VERSION,
 	OPT_PUSH,
+	OPT_PULL,
 };
 
 static const struct option longopts[] = {
@@ -33,6 +34,7 @@ static const struct option longopts[] = {
 	{ "args-file", required_argument, NULL, OPT_ARGS_FILE },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "push", no_argument, NULL, OPT_PUSH },
+	{ "pull", no_argument, NULL, OPT_PULL },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -151,6 +153,9 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 		case OPT_PUSH:
 			a->push = true;
 			break;
+		case OPT_PULL:
+			a->pull = true;
+			break;
 		case OPT_VERSION:
 			return GENARGS_VERSION;
 		case 'h':
@@ -220,6 +225,8 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 			goto out;
 	if (a->push)
 		buf_puts(&b, "--push\n");
+	if (a->pull)
+		buf_puts(&b, "--pull\n");
 	r = fs_write_if_changed(path, buf_str(&b), b.len, NULL, errp);
 out:
 	buf_fini(&b);

@@ -20,6 +20,7 @@ struct genargs {
 	const char *args_file;	/* --args-file */
 	bool make;		/* -G make */
 	bool push;		/* --push: push the image to each -t name */
+	bool pull;		/* --pull: resolve registry tags at every build */
 	struct strv build_args;	/* --build-arg */
 	struct strv outputs;	/* --output */
 	struct strv tags;	/* -t */

@@ -22,6 +22,9 @@ from_image(struct step_ctx *c, const char *ref, struct err **errp)
 	int r = -1;
 
 	memset(&img, 0, sizeof(img));
+	/* generated with --pull: resolve the tag again (registry/pin.c) */
+	if (plan_bool(c->plan.j, "pull"))
+		setenv("DF2NINJA_PULL", "1", 1);
 	image_init(&img);
 	if ((image_in_is_local(ref) ? image_in_load(&c->store, ref, &img, errp) :
 	     registry_load(&c->store, c->plan.builddir, ref, &img, errp)) < 0)

@@ -448,13 +448,19 @@ from_step(struct resolver *r, struct stage *s)
 		pj_set(&r->arena, base, "type", pj_string(&r->arena, "scratch"));
 		pj_set(&r->arena, base, "platform", pj_string(&r->arena, platform));
 	} else {
-		pj_set(&r->arena, base, "type", pj_string(&r->arena, "image"));
 		char *ref = ref_localize(s->base, r->opts->context_rel);
 
+		pj_set(&r->arena, base, "type", pj_string(&r->arena, "image"));
 		pj_set(&r->arena, base, "ref", resolve_str(r, ref));
-		free(ref);
 		pj_set(&r->arena, base, "platform", pj_string(&r->arena, platform));
 		st->pulls = true;
+		/* --pull: a registry tag is resolved again at every build; an
+		 * unchanged digest leaves the stamp alone (restat) */
+		if (r->opts->pull && !strstr(ref, "://")) {
+			pj_set(&r->arena, plan, "pull", pj_bool(&r->arena, true));
+			st->runs_always = true;
+		}
+		free(ref);
 	}
 	pj_set(&r->arena, plan, "base", base);
 	return plan_end(r, st, plan);

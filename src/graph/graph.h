@@ -83,6 +83,7 @@ struct gen_opts {
 	struct strv tags;	/* -t values */
 	const char *platform;	/* --platform, or NULL */
 	const char *cwd;	/* directory df2ninja ran in, for relative dests */
+	bool pull;		/* --pull: resolve registry tags again every build */
 };
 
 struct graph {

@@ -182,8 +182,14 @@ touch a/.df2ninja/plans/stage-0/01.json
 check "DF2NINJA_PULL=1 resolves the tag again" sh -c 'test "$(cat "$1")" = "$2"' sh "$PIN" "$NEW_DIGEST"
 check "... and the steps after a changed base rerun" \
 	expect_ran a/out4 "FROM [stage-0 1/2]" "RUN [stage-0 2/2]"
+(cd a && "$DF2NINJA" -o build.ninja --pull ctx >out5 2>&1 && "$NINJA" >>out5 2>&1)
+check "with --pull an unchanged tag reruns the FROM only" expect_ran a/out5 "FROM [stage-0 1/2]"
+(cd a && "$NINJA" >out6 2>&1)
+check "... at every build" expect_ran a/out6 "FROM [stage-0 1/2]"
 skopeo copy -q --dest-tls-verify=false "oci:$BB:latest" "docker://$R/busybox:latest" >/dev/null 2>&1
-
+(cd a && "$NINJA" >out7 2>&1)
+check "with --pull a moved tag is picked up" sh -c 'test "$(cat "$1")" = "$2"' sh "$PIN" "$BB_DIGEST"
+check "... and the steps after it rerun" expect_ran a/out7 "FROM [stage-0 1/2]" "RUN [stage-0 2/2]"
 # --- basic auth from a Docker config -----------------------------------------------
 
 htpasswd -Bbn tester s3cret >"$TMP/htpasswd"
