@@ -1,14 +1,13 @@
-#include <ctype.h>
-#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "dockerfile/words.h"
 #include "exec/ops.h"
 #include "exec/state.h"
+#include "image/port.h"
+#include "image/signame.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -147,131 +146,21 @@ op_arg(struct state *s, const json_t *op, char escape, struct buf *hist, struct 
 	return 0;
 }
 
-/*
- * deferred EXPOSE and STOPSIGNAL words are checked here as the resolver
- * checks the others (src/graph/config.c: port_spec, is_signal)
- */
-
-/* strconv.ParseUint(s, 10, 16) */
-static int
-port_num(const char *s, size_t n, unsigned long *v)
-{
-	char buf[8];
-
-	if (n == 0 || n >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)buf[i]))
-			return -1;
-	*v = strtoul(buf, NULL, 10);
-	return *v > 65535 ? -1 : 0;
-}
-
-static int
-port_range(const char *s, size_t n, unsigned long *lo, unsigned long *hi)
-{
-	const char *dash = memchr(s, '-', n);
-
-	if (!dash) {
-		if (port_num(s, n, lo) < 0)
-			return -1;
-		*hi = *lo;
-		return 0;
-	}
-	if (memchr(dash + 1, '-', n - (size_t)(dash + 1 - s)) ||
-	    port_num(s, (size_t)(dash - s), lo) < 0 ||
-	    port_num(dash + 1, n - (size_t)(dash + 1 - s), hi) < 0 || *hi < *lo)
-		return -1;
-	return 0;
-}
-
-/* Docker's parsePortSpec: [ip:][hostport:]port[-port][/proto] adds
- * "N/proto" for every port of the container range */
+/* Docker's parsePortSpec (image/port.h); deferred words are checked here
+ * as the resolver checks the others */
 static int
 port_spec(struct state *s, const char *spec, struct buf *hist, struct err **errp)
 {
-	const char *colon = strrchr(spec, ':'), *cport = colon ? colon + 1 : spec;
-	const char *slash = strchr(cport, '/');
-	size_t plen = slash ? (size_t)(slash - cport) : strlen(cport);
-	char proto[8] = "tcp";
-	unsigned long lo, hi, hlo, hhi;
+	struct strv ports = STRV_INIT;
 
-	if (slash) {
-		size_t n = strlen(slash + 1);
-
-		if (n >= sizeof(proto))
-			return err_make(errp, 0, "EXPOSE: invalid proto: %s", slash + 1);
-		for (size_t i = 0; i <= n; i++)
-			proto[i] = (char)tolower((unsigned char)slash[1 + i]);
-		if (!*proto)
-			strcpy(proto, "tcp");
-		else if (strcmp(proto, "tcp") && strcmp(proto, "udp") && strcmp(proto, "sctp"))
-			return err_make(errp, 0, "EXPOSE: invalid proto: %s", proto);
+	if (port_parse(spec, &ports, errp) < 0)
+		return err_wrap(errp, "EXPOSE");
+	for (size_t i = 0; i < ports.n; i++) {
+		config_add_port(&s->config, ports.v[i]);
+		buf_printf(hist, " %s", ports.v[i]);
 	}
-	if (plen == 0)
-		return err_make(errp, 0, "EXPOSE: no port specified: %s<empty>", spec);
-	if (port_range(cport, plen, &lo, &hi) < 0)
-		return err_make(errp, 0, "EXPOSE: invalid containerPort: %.*s", (int)plen, cport);
-	if (colon) {
-		/* a host port (range) before it, maybe an IP before that */
-		const char *hp = spec;
-
-		for (const char *c2 = spec; c2 < colon; c2++)
-			if (*c2 == ':')
-				hp = c2 + 1;
-		if (hp < colon && (port_range(hp, (size_t)(colon - hp), &hlo, &hhi) < 0 ||
-				   (hhi - hlo != hi - lo && hi != lo)))
-			return err_make(errp, 0, "EXPOSE: invalid hostPort in '%s'", spec);
-	}
-	for (unsigned long p = lo; p <= hi; p++) {
-		char port[32];
-
-		snprintf(port, sizeof(port), "%lu/%s", p, proto);
-		config_add_port(&s->config, port);
-		buf_printf(hist, " %s", port);
-	}
+	strv_fini(&ports);
 	return 0;
-}
-
-/* moby/sys/signal's ParseSignal on Linux */
-static bool
-is_signal(const char *sig)
-{
-	static const char *const names[] = {
-		"ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP",
-		"ILL", "INT", "IO", "IOT", "KILL", "PIPE", "POLL", "PROF", "PWR",
-		"QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP",
-		"TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU",
-		"XFSZ", "RTMIN", "RTMAX",
-	};
-	char up[32];
-	size_t i, n;
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(sig, &end, 10);
-	if (*sig && !*end)
-		return !errno && v > 0 && v <= 0x7fffffffL;
-	if (!strncasecmp(sig, "SIG", 3))
-		sig += 3;
-	n = strlen(sig);
-	if (n >= sizeof(up))
-		return false;
-	for (i = 0; i <= n; i++)
-		up[i] = (char)toupper((unsigned char)sig[i]);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(up, names[i]))
-			return true;
-	/* RTMIN+1..RTMIN+15, RTMAX-14..RTMAX-1 */
-	if ((!strncmp(up, "RTMIN+", 6) || !strncmp(up, "RTMAX-", 6)) &&
-	    isdigit((unsigned char)up[6])) {
-		v = strtol(up + 6, &end, 10);
-		return !*end && v >= 1 && v <= (up[5] == '+' ? 15 : 14);
-	}
-	return false;
 }
 
 static int
@@ -382,7 +271,7 @@ apply_one(struct state *s, const json_t *op, char escape, struct buf *hist,
 
 		if (ops_word(s, escape, json_object_get(op, user ? "user" : "signal"), &w, errp) < 0)
 			return -1;
-		if (!user && w && w[0] && !is_signal(w))
+		if (!user && w && w[0] && !signame_is_valid(w))
 			return err_make(errp, 0, "STOPSIGNAL: invalid signal: %s", w);
 		config_set_str(&s->config, user ? "User" : "StopSignal", w && w[0] ? w : NULL);
 		buf_printf(hist, "%s %s", user ? "USER" : "STOPSIGNAL", w ? w : "");

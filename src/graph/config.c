@@ -1,10 +1,10 @@
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "../image/port.h"
+#include "../image/signame.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/err.h"
@@ -200,89 +200,19 @@ command(struct resolver *r, struct stage *s, const struct instr *in,
 		ss->cmd_set = true;
 }
 
-/* strconv.ParseUint(s, 10, 16) */
-static int
-port_num(const char *s, size_t n, unsigned long *v)
-{
-	char buf[8];
-
-	if (n == 0 || n >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, n);
-	buf[n] = '\0';
-	for (size_t i = 0; i < n; i++)
-		if (!isdigit((unsigned char)buf[i]))
-			return -1;
-	*v = strtoul(buf, NULL, 10);
-	return *v > 65535 ? -1 : 0;
-}
-
-static int
-port_range(const char *s, size_t n, unsigned long *lo, unsigned long *hi)
-{
-	const char *dash = memchr(s, '-', n);
-
-	if (!dash) {
-		if (port_num(s, n, lo) < 0)
-			return -1;
-		*hi = *lo;
-		return 0;
-	}
-	if (memchr(dash + 1, '-', n - (size_t)(dash + 1 - s)) ||
-	    port_num(s, (size_t)(dash - s), lo) < 0 ||
-	    port_num(dash + 1, n - (size_t)(dash + 1 - s), hi) < 0 || *hi < *lo)
-		return -1;
-	return 0;
-}
-
-/* parsePortSpec: [ip:][hostport:]port[-port][/proto] -> "N/proto"... */
+/* Docker's parsePortSpec (image/port.h): the ports of spec onto out */
 static int
 port_spec(struct resolver *r, const struct instr *in, const char *spec,
 	  struct pj *out)
 {
-	const char *colon = strrchr(spec, ':'), *cport = colon ? colon + 1 : spec;
-	const char *slash = strchr(cport, '/');
-	size_t plen = slash ? (size_t)(slash - cport) : strlen(cport);
-	char proto[8] = "tcp";
-	unsigned long lo, hi, hlo, hhi;
+	struct strv ports = STRV_INIT;
+	struct err *e = NULL;
 
-	if (slash) {
-		size_t n = strlen(slash + 1);
-
-		if (n >= sizeof(proto))
-			return resolve_fail(r, in, "invalid proto: %s", slash + 1);
-		for (size_t i = 0; i <= n; i++)
-			proto[i] = (char)tolower((unsigned char)slash[1 + i]);
-		if (!*proto)
-			strcpy(proto, "tcp");
-		else if (strcmp(proto, "tcp") && strcmp(proto, "udp") &&
-			 strcmp(proto, "sctp"))
-			return resolve_fail(r, in, "invalid proto: %s", proto);
-	}
-	if (plen == 0)
-		return resolve_fail(r, in, "no port specified: %s<empty>", spec);
-	if (port_range(cport, plen, &lo, &hi) < 0)
-		return resolve_fail(r, in, "invalid containerPort: %.*s",
-				    (int)plen, cport);
-	if (colon) {
-		/* a host port (range) before it, maybe an IP before that */
-		const char *hp = spec, *c2;
-
-		for (c2 = spec; c2 < colon; c2++)
-			if (*c2 == ':')
-				hp = c2 + 1;
-		if (hp < colon && (port_range(hp, (size_t)(colon - hp), &hlo,
-					      &hhi) < 0 ||
-				   (hhi - hlo != hi - lo && hi != lo)))
-			return resolve_fail(r, in, "invalid hostPort in '%s'",
-					    spec);
-	}
-	for (unsigned long p = lo; p <= hi; p++) {
-		char buf[32];
-
-		snprintf(buf, sizeof(buf), "%lu/%s", p, proto);
-		pj_push(&r->arena, out, pj_string(&r->arena, buf));
-	}
+	if (port_parse(spec, &ports, &e) < 0)
+		return resolve_fail_err(r, in, e);
+	for (size_t i = 0; i < ports.n; i++)
+		pj_push(&r->arena, out, pj_string(&r->arena, ports.v[i]));
+	strv_fini(&ports);
 	return 0;
 }
 
@@ -340,45 +270,6 @@ volume(struct resolver *r, struct stage *s, const struct instr *in)
 	return 0;
 }
 
-/* moby/sys/signal's ParseSignal on Linux */
-static bool
-is_signal(const char *s)
-{
-	static const char *const names[] = {
-		"ABRT", "ALRM", "BUS", "CHLD", "CLD", "CONT", "FPE", "HUP",
-		"ILL", "INT", "IO", "IOT", "KILL", "PIPE", "POLL", "PROF", "PWR",
-		"QUIT", "SEGV", "STKFLT", "STOP", "SYS", "TERM", "TRAP", "TSTP",
-		"TTIN", "TTOU", "URG", "USR1", "USR2", "VTALRM", "WINCH", "XCPU",
-		"XFSZ", "RTMIN", "RTMAX",
-	};
-	char up[32];
-	size_t i, n;
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (*s && !*end)
-		return !errno && v > 0 && v <= 0x7fffffffL;
-	if (!strncasecmp(s, "SIG", 3))
-		s += 3;
-	n = strlen(s);
-	if (n >= sizeof(up))
-		return false;
-	for (i = 0; i <= n; i++)
-		up[i] = (char)toupper((unsigned char)s[i]);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (!strcmp(up, names[i]))
-			return true;
-	/* RTMIN+1..RTMIN+15, RTMAX-14..RTMAX-1 */
-	if ((!strncmp(up, "RTMIN+", 6) || !strncmp(up, "RTMAX-", 6)) &&
-	    isdigit((unsigned char)up[6])) {
-		v = strtol(up + 6, &end, 10);
-		return !*end && v >= 1 && v <= (up[5] == '+' ? 15 : 14);
-	}
-	return false;
-}
-
 static int
 single(struct resolver *r, struct stage *s, const struct instr *in,
        const char *name, const char *key)
@@ -388,7 +279,7 @@ single(struct resolver *r, struct stage *s, const struct instr *in,
 
 	if (resolve_word(r, s, in, in->args.v[0], &w, &v) < 0)
 		return -1;
-	if (in->kind == INSTR_STOPSIGNAL && v && !is_signal(v)) {
+	if (in->kind == INSTR_STOPSIGNAL && v && !signame_is_valid(v)) {
 		resolve_fail(r, in, "invalid signal: %s", v);
 		free(v);
 		return -1;

@@ -6,7 +6,9 @@
 #include "image/image.h"
 #include "image/imgname.h"
 #include "image/manifest.h"
+#include "graph/platform.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
 
@@ -55,6 +57,58 @@ manifest_is_config(const char *media_type)
 {
 	return media_type && (strcmp(media_type, MEDIA_OCI_CONFIG) == 0 ||
 			      strcmp(media_type, MEDIA_DOCKER_CONFIG) == 0);
+}
+
+/* the platform of an index entry ({"os", "architecture", "variant"}),
+ * normalised; false when it has none or it is malformed */
+static bool
+entry_platform(const json_t *d, struct platform *p)
+{
+	const json_t *pj = json_object_get(d, "platform");
+	const char *os = json_string_value(json_object_get(pj, "os"));
+	const char *arch = json_string_value(json_object_get(pj, "architecture"));
+	const char *var = json_string_value(json_object_get(pj, "variant"));
+	autofree char *s = NULL;
+
+	if (!os || !arch)
+		return false;
+	s = xasprintf("%s/%s%s%s", os, arch, var && *var ? "/" : "",
+		      var && *var ? var : "");
+	return platform_parse(s, p) == 0;
+}
+
+int
+manifest_pick_platform(const json_t *index, const char *digest,
+		       const json_t **out, struct err **errp)
+{
+	const json_t *manifests = json_object_get(index, "manifests");
+	struct platform host, p;
+	struct buf seen = BUF_INIT;
+	char name[96];
+	json_t *d;
+	size_t i;
+
+	platform_host(&host);
+	json_array_foreach(manifests, i, d) {
+		if (entry_platform(d, &p) && platform_equal(&p, &host)) {
+			*out = d;
+			return 0;
+		}
+	}
+	json_array_foreach(manifests, i, d) {
+		buf_puts(&seen, seen.len ? ", " : "");
+		if (entry_platform(d, &p)) {
+			platform_format(&p, name);
+			buf_puts(&seen, name);
+		} else {
+			buf_puts(&seen, "?");
+		}
+	}
+	platform_format(&host, name);
+	err_make(errp, 0, "index %s has no image for %s (it has: %s)", digest,
+		 name, seen.len ? buf_str(&seen) : "nothing");
+	buf_fini(&seen);
+	return -1;
 }
 
 int

@@ -12,7 +12,6 @@
 #include "image/manifest.h"
 #include "image/oci_in.h"
 #include "image/store.h"
-#include "graph/platform.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -233,61 +232,20 @@ unlisted(const char *dir, const char *digest, json_t **out,
 	return 0;
 }
 
-/* the platform of an index entry ({"os", "architecture", "variant"}),
- * normalised; false when it has none or it is malformed */
-static bool
-entry_platform(const json_t *d, struct platform *p)
-{
-	const json_t *pj = json_object_get(d, "platform");
-	const char *os = json_string_value(json_object_get(pj, "os"));
-	const char *arch = json_string_value(json_object_get(pj, "architecture"));
-	const char *var = json_string_value(json_object_get(pj, "variant"));
-	autofree char *s = NULL;
-
-	if (!os || !arch)
-		return false;
-	s = xasprintf("%s/%s%s%s", os, arch, var && *var ? "/" : "",
-		      var && *var ? var : "");
-	return platform_parse(s, p) == 0;
-}
-
-/* the manifest for the host in an image index */
+/* the manifest for the host in an image index; a lone entry without a
+ * platform is taken as it is */
 static int
-pick_platform(const json_t *index, const char *digest, json_t **out,
+pick_platform(const json_t *index, const char *digest, const json_t **out,
 	      struct err **errp)
 {
-	json_t *manifests = json_object_get(index, "manifests"), *d;
-	struct platform host, p;
-	struct buf seen = BUF_INIT;
-	char name[96];
-	size_t i;
+	const json_t *manifests = json_object_get(index, "manifests");
 
-	platform_host(&host);
-	json_array_foreach(manifests, i, d) {
-		if (entry_platform(d, &p) && platform_equal(&p, &host)) {
-			*out = d;
-			return 0;
-		}
-	}
 	if (json_array_size(manifests) == 1 &&
 	    !json_object_get(json_array_get(manifests, 0), "platform")) {
 		*out = json_array_get(manifests, 0);
 		return 0;
 	}
-	json_array_foreach(manifests, i, d) {
-		buf_puts(&seen, seen.len ? ", " : "");
-		if (entry_platform(d, &p)) {
-			platform_format(&p, name);
-			buf_puts(&seen, name);
-		} else {
-			buf_puts(&seen, "?");
-		}
-	}
-	platform_format(&host, name);
-	err_make(errp, 0, "index %s has no image for %s (it has: %s)", digest,
-		 name, seen.len ? buf_str(&seen) : "nothing");
-	buf_fini(&seen);
-	return -1;
+	return manifest_pick_platform(index, digest, out, errp);
 }
 
 /* follow desc through indexes to an image manifest, read and checked;
@@ -298,7 +256,7 @@ resolve(const char *dir, const json_t *desc, int depth,
 {
 	struct descriptor d;
 	struct json_blob b;
-	json_t *next;
+	const json_t *next;
 	int r;
 
 	if (depth > MAX_NESTING)

@@ -4,7 +4,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "graph/platform.h"
 #include "image/config.h"
 #include "image/image.h"
 #include "image/manifest.h"
@@ -202,58 +201,21 @@ fail:
 	return -1;
 }
 
-/* the platform of an index entry, normalised; false without one */
-static bool
-entry_platform(const json_t *e, struct platform *pl)
-{
-	const json_t *pj = json_object_get(e, "platform");
-	const char *os = json_string_value(json_object_get(pj, "os"));
-	const char *arch = json_string_value(json_object_get(pj, "architecture"));
-	const char *var = json_string_value(json_object_get(pj, "variant"));
-	autofree char *s = NULL;
-
-	if (!os || !arch)
-		return false;
-	s = xasprintf("%s/%s%s%s", os, arch, var && *var ? "/" : "", var && *var ? var : "");
-	return platform_parse(s, pl) == 0;
-}
-
 /* the digest of the host's entry in an index */
 static int
 pick_platform(const struct doc *index, char *digest, struct err **errp)
 {
-	json_t *list = json_object_get(index->json, "manifests"), *e;
-	struct platform host, pl;
-	struct buf seen = BUF_INIT;
+	const json_t *e;
 	struct descriptor desc;
-	char name[96];
-	size_t i;
 
-	if (!json_is_array(list))
+	if (!json_is_array(json_object_get(index->json, "manifests")))
 		return err_make(errp, 0, "index %s has no manifests list", index->digest);
-	platform_host(&host);
-	json_array_foreach(list, i, e) {
-		if (entry_platform(e, &pl) && platform_equal(&pl, &host)) {
-			if (manifest_descriptor(e, &desc, errp) < 0)
-				return err_wrap(errp, "index %s", index->digest);
-			strcpy(digest, desc.digest);
-			return 0;
-		}
-	}
-	json_array_foreach(list, i, e) {
-		buf_puts(&seen, seen.len ? ", " : "");
-		if (entry_platform(e, &pl)) {
-			platform_format(&pl, name);
-			buf_puts(&seen, name);
-		} else {
-			buf_puts(&seen, "?");
-		}
-	}
-	platform_format(&host, name);
-	err_make(errp, 0, "index %s has no image for %s (it has: %s)", index->digest, name,
-		 seen.len ? buf_str(&seen) : "nothing");
-	buf_fini(&seen);
-	return -1;
+	if (manifest_pick_platform(index->json, index->digest, &e, errp) < 0)
+		return -1;
+	if (manifest_descriptor(e, &desc, errp) < 0)
+		return err_wrap(errp, "index %s", index->digest);
+	strcpy(digest, desc.digest);
+	return 0;
 }
 
 /* follow indexes from reference down to the host's image manifest */
