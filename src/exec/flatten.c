@@ -62,7 +62,10 @@ flatten_lowerdirs(const struct state *s, const struct store *st,
 {
 	struct strv all = STRV_INIT, bottom = STRV_INIT;
 	autofree char *flat = NULL, *tmp = NULL, *mnt = NULL, *dest = NULL;
-	size_t nflat = s->nlayers - FLATTEN_KEEP;
+	/* whole blocks of FLATTEN_BLOCK layers, so that a new copy is made
+	 * once every FLATTEN_BLOCK steps, not at every step past the limit */
+	size_t nflat = s->nlayers > FLATTEN_MAX ?
+		       (s->nlayers - FLATTEN_KEEP) / FLATTEN_BLOCK * FLATTEN_BLOCK : 0;
 	struct digest *d;
 	char key[DIGEST_LEN];
 	int r = -1;
@@ -100,7 +103,7 @@ flatten_lowerdirs(const struct state *s, const struct store *st,
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < FLATTEN_KEEP; i++)
+	for (size_t i = 0; i < all.n - nflat; i++)
 		strv_add(out, all.v[i]);
 	strv_add(out, flat);
 	r = 0;

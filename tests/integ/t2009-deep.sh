@@ -27,6 +27,9 @@ check "a 40-layer stage builds" test $? -eq 0
 sed 's/^/# /' ninja.out | tail -n 5
 check "the bottom layers were flattened into the store" \
 	sh -c 'ls -d "$DF2NINJA_STORE"/flat/* | grep -q .'
+# steps 29-40 stand on 33-41 layers: all share one copy of the bottom 16
+check "one flattened copy serves every deep step" \
+	test "$(ls "$DF2NINJA_STORE"/flat | wc -l)" -eq 1
 check "the last step saw the files of every layer" test -f rootfs/listing
 check "a whiteout below the flattened part holds" test ! -e rootfs/doomed
 check "a file rewritten above it wins" grep -qx 2b rootfs/f2
