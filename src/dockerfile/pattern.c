@@ -52,23 +52,6 @@ utf8_next(const char *s, uint32_t *cp)
 
 /* Go's unicode.IsLetter || unicode.IsDigit || '_', approximated above
  * Latin-1 exactly as words.c does for variable names */
-static bool
-is_name_char(uint32_t c)
-{
-	if (c < 0x80)
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		       (c >= '0' && c <= '9') || c == '_';
-	if (c < 0x100)
-		return c == 0xaa || c == 0xb5 || c == 0xba ||
-		       (c >= 0xc0 && c != 0xd7 && c != 0xf7);
-	if ((c >= 0x2000 && c <= 0x2bff) || (c >= 0x3000 && c <= 0x303f) ||
-	    (c >= 0xd800 && c <= 0xf8ff) || (c >= 0xfe30 && c <= 0xfe6f) ||
-	    (c >= 0xff00 && c <= 0xff20) || (c >= 0xfff0 && c <= 0xffff) ||
-	    (c >= 0x1f000 && c <= 0x1faff) || c >= 0xf0000)
-		return false;
-	return true;
-}
-
 /* the lexer escape does not apply here: the pattern escape is always '\' */
 static int
 glob_compile(const char *pat, struct glob *g, struct err **errp)
@@ -303,7 +286,7 @@ expand_repl(struct buf *out, const char *t, const char *m, size_t mn)
 		q = e = t + brace;
 		while (*e) {
 			n = utf8_next(e, &c);
-			if (!is_name_char(c))
+			if (!uni_is_name_char(c))
 				break;
 			e += n;
 		}

@@ -526,3 +526,20 @@ uni_put_lower(struct buf *b, const char *s, size_t n)
 			utf8_put(b, uni_to_lower(utf8_decode(s + i, n - i, &w)));
 	}
 }
+
+bool
+uni_is_name_char(uint32_t c)
+{
+	if (c < 0x80)
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		       (c >= '0' && c <= '9') || c == '_';
+	if (c < 0x100)
+		return c == 0xaa || c == 0xb5 || c == 0xba ||
+		       (c >= 0xc0 && c != 0xd7 && c != 0xf7);
+	if ((c >= 0x2000 && c <= 0x2bff) || (c >= 0x3000 && c <= 0x303f) ||
+	    (c >= 0xd800 && c <= 0xf8ff) || (c >= 0xfe30 && c <= 0xfe6f) ||
+	    (c >= 0xff00 && c <= 0xff20) || (c >= 0xfff0 && c <= 0xffff) ||
+	    (c >= 0x1f000 && c <= 0x1faff) || c >= 0xf0000)
+		return false;
+	return true;
+}

@@ -24,6 +24,10 @@ void utf8_put(struct buf *b, uint32_t r);
 bool uni_is_space(uint32_t r);
 /* strconv.IsPrint: letters, marks, numbers, punctuation, symbols, ' ' */
 bool uni_is_print(uint32_t r);
+/* a character of a shell variable name: ASCII letters, digits and '_',
+ * and Go's unicode.IsLetter (exact for Latin-1; above it, everything
+ * outside the punctuation, symbol and private-use blocks) */
+bool uni_is_name_char(uint32_t r);
 /* unicode.ToLower (simple case mapping) */
 uint32_t uni_to_lower(uint32_t r);
 

@@ -13,10 +13,9 @@
 #include "../util/err.h"
 #include "../util/vars.h"
 #include "pattern.h"
+#include "unicode.h"
 #include "words.h"
 
-/* what Go's decoder yields for a byte that does not start valid UTF-8 */
-#define RUNE_ERROR 0xfffd
 /* no more input where an operator character was expected */
 #define END (-1)
 
@@ -125,31 +124,11 @@ is_digit(int32_t c)
 	return c >= '0' && c <= '9';
 }
 
-/*
- * Go's unicode.IsLetter, exact for ASCII and Latin-1; above that, every
- * character outside the punctuation, symbol and private-use blocks counts
- * as a letter, which covers the scripts people write names in
- */
-static bool
-is_letter(int32_t c)
-{
-	if (c < 0x80)
-		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-	if (c < 0x100)
-		return c == 0xaa || c == 0xb5 || c == 0xba ||
-		       (c >= 0xc0 && c != 0xd7 && c != 0xf7);
-	if ((c >= 0x2000 && c <= 0x2bff) || (c >= 0x3000 && c <= 0x303f) ||
-	    (c >= 0xd800 && c <= 0xf8ff) || (c >= 0xfe30 && c <= 0xfe6f) ||
-	    (c >= 0xff00 && c <= 0xff20) || (c >= 0xfff0 && c <= 0xffff) ||
-	    (c >= 0x1f000 && c <= 0x1faff) || c >= 0xf0000)
-		return false;
-	return true;
-}
-
+/* a character of a variable name, as BuildKit's lexer takes it */
 static bool
 is_name_char(int32_t c)
 {
-	return is_letter(c) || is_digit(c) || c == '_';
+	return c >= 0 && uni_is_name_char((uint32_t)c);
 }
 
 static bool
