@@ -59,22 +59,6 @@ state_add_layer(struct state *s, const char *diff_id, const char *digest,
 	l->dir = xstrdup(dir);
 }
 
-void
-state_copy(struct state *dst, const struct state *src)
-{
-	memset(dst, 0, sizeof(*dst));
-	memcpy(dst->identity, src->identity, sizeof(dst->identity));
-	config_copy(&dst->config, &src->config);
-	vars_copy(&dst->env, &src->env);
-	for (size_t i = 0; i < src->nlayers; i++) {
-		const struct state_layer *l = &src->layers[i];
-
-		state_add_layer(dst, l->diff_id, l->digest, l->media_type, l->size, l->dir);
-	}
-	dst->parent = xstrdup(src->parent);
-	dst->history_from = src->history_from;
-}
-
 static char *
 state_path(const char *builddir, const char *name)
 {

@@ -51,7 +51,6 @@ struct state {
 /* an empty state: FROM scratch, with Docker's default PATH */
 void state_init(struct state *s);
 void state_fini(struct state *s);
-void state_copy(struct state *dst, const struct state *src);
 void state_add_layer(struct state *s, const char *diff_id, const char *digest,
 		     const char *media_type, long long size, const char *dir);
 

@@ -161,24 +161,6 @@ config_parse(struct image_config *c, const char *data, size_t len,
 	return 0;
 }
 
-int
-config_load(struct image_config *c, const struct store *st, const char *digest,
-	    struct err **errp)
-{
-	autofree char *path = store_blob_path(st, digest);
-	autofree char *data = NULL;
-	size_t len;
-
-	c->json = NULL;
-	if (fs_read_file(path, &data, &len, errp) < 0)
-		return err_wrap(errp, "loading config %s", digest);
-	if (len > CONFIG_MAX)
-		return err_make(errp, 0, "config %s is larger than %d bytes", digest, CONFIG_MAX);
-	if (config_parse(c, data, len, errp) < 0)
-		return err_wrap(errp, "%s", digest);
-	return 0;
-}
-
 void
 config_copy(struct image_config *dst, const struct image_config *src)
 {
@@ -218,18 +200,6 @@ config_store(const struct image_config *c, const struct store *st, char *digest,
 	if (size)
 		*size = (long long)len;
 	return 0;
-}
-
-const char *
-config_os(const struct image_config *c)
-{
-	return json_string_value(json_object_get(c->json, "os"));
-}
-
-const char *
-config_architecture(const struct image_config *c)
-{
-	return json_string_value(json_object_get(c->json, "architecture"));
 }
 
 /* the "config" object, created when missing or null */

@@ -43,9 +43,6 @@ void config_init(struct image_config *c);
  * is {"type": "layers", "diff_ids": [digests]} */
 int config_parse(struct image_config *c, const char *data, size_t len,
 		 struct err **errp);
-/* parse the blob digest from the store */
-int config_load(struct image_config *c, const struct store *st,
-		const char *digest, struct err **errp);
 /* a deep copy of src into dst */
 void config_copy(struct image_config *dst, const struct image_config *src);
 /* release c; accepts a zeroed c */
@@ -57,9 +54,6 @@ char *config_dump(const struct image_config *c, size_t *len);
  * NULL) its length */
 int config_store(const struct image_config *c, const struct store *st,
 		 char *digest, long long *size, struct err **errp);
-
-const char *config_os(const struct image_config *c);
-const char *config_architecture(const struct image_config *c);
 
 /* value of K in Env, or NULL when unset */
 const char *config_env_get(const struct image_config *c, const char *key);
