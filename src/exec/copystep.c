@@ -71,7 +71,7 @@ image_state(struct step_ctx *c, const char *ref, struct state *s, struct err **e
 		if (layer_unpack(&c->store, blob, img.layers[i].diff_id, 0, NULL, errp) < 0)
 			goto out;
 		state_add_layer(s, img.layers[i].diff_id, img.layers[i].digest,
-				img.layers[i].media_type, img.layers[i].size, NULL);
+				img.layers[i].media_type, img.layers[i].size);
 	}
 	r = 0;
 out:
@@ -175,7 +175,7 @@ step_copy(struct step_ctx *c, struct err **errp)
 	struct copy_source src = { -1, NULL, NULL };
 	struct copy_opts o;
 	struct state other;
-	char diff_id[DIGEST_LEN];
+	char sum[DIGEST_LEN];
 	int ctxfd = -1, r = -1;
 	bool have_other = false;
 	const json_t *unpack = json_object_get(c->plan.j, "unpack");
@@ -276,10 +276,10 @@ step_copy(struct step_ctx *c, struct err **errp)
 	if (ctxfd >= 0 && c->depfile &&
 	    write_depfile(c->depfile, c->out, ctx, &deps, errp) < 0)
 		goto out;
-	if (upper_commit(&c->up, diff_id, &dir, errp) < 0)
+	if (upper_commit(&c->up, sum, &dir, errp) < 0)
 		goto out;
 	if (dir)
-		state_add_layer(&c->st, diff_id, NULL, NULL, 0, dir);
+		state_add_step_layer(&c->st, sum, dir);
 	hist = xstrdup(c->plan.instruction ? c->plan.instruction : "COPY");
 	if (config_add_history(&c->st.config, hist, "df2ninja", dir == NULL, errp) < 0)
 		goto out;
@@ -313,7 +313,7 @@ step_workdir(struct step_ctx *c, struct err **errp)
 	struct mnt root = { NULL, -1 };
 	uid_t uid = 0;
 	gid_t gid = 0;
-	char diff_id[DIGEST_LEN];
+	char sum[DIGEST_LEN];
 	int fd, r = -1;
 
 	if (ops_word(&c->st, c->plan.escape, json_object_get(c->plan.j, "path"), &path, errp) < 0)
@@ -337,10 +337,10 @@ step_workdir(struct step_ctx *c, struct err **errp)
 		goto out;
 	close(fd);
 	mnt_fini(&root);
-	if (upper_commit(&c->up, diff_id, &dir, errp) < 0)
+	if (upper_commit(&c->up, sum, &dir, errp) < 0)
 		goto out;
 	if (dir)
-		state_add_layer(&c->st, diff_id, NULL, NULL, 0, dir);
+		state_add_step_layer(&c->st, sum, dir);
 	if (config_add_history(&c->st.config, c->plan.instruction ? c->plan.instruction : "WORKDIR",
 			       "df2ninja", dir == NULL, errp) < 0)
 		goto out;

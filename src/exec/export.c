@@ -15,33 +15,37 @@
 #include "util/strv.h"
 
 /*
- * a step's layer as a gzip blob in the store. Packing is the slow part of
- * an export, so the result is remembered next to the layer dir
- * (<dir>.blob: "<blob digest> <size>"), which is named by its diff id.
+ * a step's layer as a gzip blob in the store, which gives its diff id.
+ * Packing is the slow part of an export, so the result is remembered next
+ * to the layer dir (<dir>.blob: "<diff id> <blob digest> <size>"), which
+ * is named by its sum. The pack computes the sum again from the same
+ * walk: a layer dir changed since its step ran is an error.
  */
 static int
 pack_layer(const struct store *st, struct state_layer *l, struct err **errp)
 {
 	autofree char *memo = xasprintf("%s.blob", l->dir), *text = NULL;
-	char diff_id[DIGEST_LEN], digest[DIGEST_LEN];
+	char diff_id[DIGEST_LEN], digest[DIGEST_LEN], sum[DIGEST_LEN];
 	long long size = 0;
 
 	if (fs_read_file(memo, &text, NULL, NULL) == 0 &&
-	    sscanf(text, "%71s %lld", digest, &size) == 2 && digest_valid(digest) &&
-	    store_has_blob(st, digest)) {
+	    sscanf(text, "%71s %71s %lld", diff_id, digest, &size) == 3 &&
+	    digest_valid(diff_id) && digest_valid(digest) && store_has_blob(st, digest)) {
+		snprintf(l->diff_id, sizeof(l->diff_id), "%s", diff_id);
 		snprintf(l->digest, sizeof(l->digest), "%s", digest);
 		l->size = size;
 		return 0;
 	}
-	if (layer_pack_dir(st, l->dir, diff_id, digest, &size, errp) < 0)
+	if (layer_pack_dir(st, l->dir, diff_id, digest, &size, sum, errp) < 0)
 		return err_wrap(errp, "packing the layer in '%s'", l->dir);
-	if (strcmp(diff_id, l->diff_id) != 0)
+	if (strcmp(sum, l->sum) != 0)
 		return err_make(errp, 0, "the layer in '%s' changed since its step ran "
-				"(diff id %s, expected %s); rerun its step", l->dir, diff_id, l->diff_id);
+				"(sum %s, expected %s); rerun its step", l->dir, sum, l->sum);
+	snprintf(l->diff_id, sizeof(l->diff_id), "%s", diff_id);
 	snprintf(l->digest, sizeof(l->digest), "%s", digest);
 	l->size = size;
 	free(text);
-	text = xasprintf("%s %lld\n", digest, size);
+	text = xasprintf("%s %s %lld\n", diff_id, digest, size);
 	return fs_write_if_changed(memo, text, strlen(text), NULL, errp);
 }
 

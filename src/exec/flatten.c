@@ -79,7 +79,7 @@ flatten_lowerdirs(const struct state *s, const struct store *st,
 	}
 	d = digest_new();
 	for (size_t i = 0; i < nflat; i++)
-		digest_update(d, s->layers[i].diff_id, strlen(s->layers[i].diff_id));
+		digest_update(d, state_layer_id(&s->layers[i]), DIGEST_LEN - 1);
 	digest_final(d, key);
 	flat = xasprintf("%s/flat/%s", st->root, key + 7);
 	if (access(flat, F_OK) != 0) {

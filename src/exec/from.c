@@ -64,7 +64,7 @@ from_image(struct step_ctx *c, const char *ref, struct err **errp)
 	n = img.n_layers;
 	for (size_t i = 0; i < n; i++)
 		state_add_layer(&c->st, img.layers[i].diff_id, img.layers[i].digest,
-				img.layers[i].media_type, img.layers[i].size, NULL);
+				img.layers[i].media_type, img.layers[i].size);
 	r = 0;
 out:
 	strv_fini(&env);

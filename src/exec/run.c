@@ -312,7 +312,7 @@ step_run(struct step_ctx *c, struct err **errp)
 	struct sandbox_mount *mounts = NULL;
 	struct sandbox_spec spec;
 	struct user_info u;
-	char diff_id[DIGEST_LEN];
+	char sum[DIGEST_LEN];
 	int status = 0, logfd = -1, r = -1;
 	bool ran = false;
 	size_t i, nmounts = 0;
@@ -440,10 +440,10 @@ step_run(struct step_ctx *c, struct err **errp)
 		}
 		goto out;
 	}
-	if (upper_commit(&c->up, diff_id, &dir, errp) < 0)
+	if (upper_commit(&c->up, sum, &dir, errp) < 0)
 		goto out;
 	if (dir)
-		state_add_layer(&c->st, diff_id, NULL, NULL, 0, dir);
+		state_add_step_layer(&c->st, sum, dir);
 	hist = history_of(c, &argv);
 	if (config_add_history(&c->st.config, hist, "df2ninja", dir == NULL, errp) < 0)
 		goto out;

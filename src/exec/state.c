@@ -43,20 +43,42 @@ state_set_parent(struct state *s, const char *parent)
 	s->history_from = json_array_size(json_object_get(s->config.json, "history"));
 }
 
-void
-state_add_layer(struct state *s, const char *diff_id, const char *digest,
-		const char *media_type, long long size, const char *dir)
+static struct state_layer *
+new_layer(struct state *s)
 {
 	struct state_layer *l;
 
 	xgrow(&s->layers, &s->cap, s->nlayers + 1, sizeof(*s->layers));
 	l = &s->layers[s->nlayers++];
 	memset(l, 0, sizeof(*l));
+	return l;
+}
+
+void
+state_add_layer(struct state *s, const char *diff_id, const char *digest,
+		const char *media_type, long long size)
+{
+	struct state_layer *l = new_layer(s);
+
 	snprintf(l->diff_id, sizeof(l->diff_id), "%s", diff_id);
 	snprintf(l->digest, sizeof(l->digest), "%s", digest ? digest : "");
 	l->media_type = xstrdup(media_type);
 	l->size = size;
+}
+
+void
+state_add_step_layer(struct state *s, const char *sum, const char *dir)
+{
+	struct state_layer *l = new_layer(s);
+
+	snprintf(l->sum, sizeof(l->sum), "%s", sum);
 	l->dir = xstrdup(dir);
+}
+
+const char *
+state_layer_id(const struct state_layer *l)
+{
+	return l->dir ? l->sum : l->diff_id;
 }
 
 static char *
@@ -91,16 +113,16 @@ to_json(const struct state *s, bool full)
 	json_object_set_new(o, "env", env);
 	for (size_t i = 0; i < s->nlayers; i++) {
 		const struct state_layer *l = &s->layers[i];
-		json_t *lj = json_pack("{ss}", "diff_id", l->diff_id);
+		json_t *lj;
 
-		if (l->digest[0]) {
-			json_object_set_new(lj, "digest", json_string(l->digest));
-			json_object_set_new(lj, "size", json_integer(l->size));
+		if (l->dir) {
+			lj = json_pack("{ssss}", "sum", l->sum, "dir", l->dir);
+		} else {
+			lj = json_pack("{sssssI}", "diff_id", l->diff_id, "digest", l->digest,
+				       "size", (json_int_t)l->size);
+			if (l->media_type)
+				json_object_set_new(lj, "media_type", json_string(l->media_type));
 		}
-		if (l->media_type)
-			json_object_set_new(lj, "media_type", json_string(l->media_type));
-		if (l->dir)
-			json_object_set_new(lj, "dir", json_string(l->dir));
 		json_array_append_new(layers, lj);
 	}
 	json_object_set_new(o, "layers", layers);
@@ -168,17 +190,21 @@ state_load(const char *builddir, const char *name, struct state *s,
 		vars_set(&s->env, json_string_value(json_array_get(v, 0)) ?: "",
 			 json_string_value(json_array_get(v, 1)) ?: "");
 	json_array_foreach(json_object_get(o, "layers"), i, v) {
-		const char *d = json_string_value(json_object_get(v, "diff_id"));
+		const char *dir = json_string_value(json_object_get(v, "dir"));
+		const char *id = json_string_value(json_object_get(v, dir ? "sum" : "diff_id"));
 
-		if (!d || !digest_valid(d)) {
+		if (!id || !digest_valid(id)) {
 			json_decref(o);
 			state_fini(s);
-			return err_make(errp, 0, "'%s': layer %zu has no diff id", path, i);
+			return err_make(errp, 0, "'%s': layer %zu has no %s; rebuild the step",
+					path, i, dir ? "sum" : "diff id");
 		}
-		state_add_layer(s, d, json_string_value(json_object_get(v, "digest")),
-				json_string_value(json_object_get(v, "media_type")),
-				json_integer_value(json_object_get(v, "size")),
-				json_string_value(json_object_get(v, "dir")));
+		if (dir)
+			state_add_step_layer(s, id, dir);
+		else
+			state_add_layer(s, id, json_string_value(json_object_get(v, "digest")),
+					json_string_value(json_object_get(v, "media_type")),
+					json_integer_value(json_object_get(v, "size")));
 	}
 	json_decref(o);
 	return 0;

@@ -27,14 +27,20 @@ struct strv;
  * each state records its parent and where its own history entries start,
  * and the export assembles the history from the chain (state_history).
  */
+/*
+ * A base layer (from an image) is known by its diff id and blob, and is
+ * unpacked in the store. A step's layer is its kept upper dir, known by
+ * its sum (layer_sum.h): a step does not write a tar, so it has no diff id
+ * or blob until the export packs it.
+ */
 struct state_layer {
-	char diff_id[DIGEST_LEN];
+	char diff_id[DIGEST_LEN];	/* "" for a step's layer */
 	char digest[DIGEST_LEN];	/* the blob; "" for a step's layer */
 	char *media_type;		/* of the blob, NULL for a step's layer */
 	long long size;			/* of the blob */
+	char sum[DIGEST_LEN];		/* a step's layer's sum, else "" */
 	char *dir;			/* a step's upper dir (relative to the
-					 * cwd), NULL for a base layer, which
-					 * is unpacked in the store */
+					 * cwd), NULL for a base layer */
 };
 
 struct state {
@@ -51,8 +57,13 @@ struct state {
 /* an empty state: FROM scratch, with Docker's default PATH */
 void state_init(struct state *s);
 void state_fini(struct state *s);
+/* a base layer: one of an image's, unpacked in the store */
 void state_add_layer(struct state *s, const char *diff_id, const char *digest,
-		     const char *media_type, long long size, const char *dir);
+		     const char *media_type, long long size);
+/* a step's layer: its upper dir, kept as dir, and its sum */
+void state_add_step_layer(struct state *s, const char *sum, const char *dir);
+/* what names a layer in s: a step layer's sum or a base layer's diff id */
+const char *state_layer_id(const struct state_layer *l);
 
 /* s, just loaded as the state of step parent, becomes the start of a
  * step built on it: its history so far is the parent's */

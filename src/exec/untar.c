@@ -1,5 +1,3 @@
-#include <archive.h>
-#include <archive_entry.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +8,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "image/archive_dl.h"
 #include "dockerfile/filepath.h"
 #include "image/digest.h"
 #include "util/alloc.h"

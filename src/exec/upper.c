@@ -6,7 +6,7 @@
 #include <sys/stat.h>
 
 #include "exec/upper.h"
-#include "image/layer.h"
+#include "image/layer_sum.h"
 #include "image/tree.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -53,27 +53,27 @@ dir_is_empty(const char *path)
 }
 
 int
-upper_commit(struct upper *u, char diff_id[DIGEST_LEN], char **dir,
+upper_commit(struct upper *u, char sum[DIGEST_LEN], char **dir,
 	     struct err **errp)
 {
 	bool empty = false;
 	char *final;
 
 	*dir = NULL;
-	/* most RUN steps of a build change nothing (or only write outside
+	/* many RUN steps of a build change nothing (or only write outside
 	 * the rootfs): an upper dir with no entries is an empty layer, which
-	 * is known without starting a tar writer and a digest */
+	 * is known without a walk and a digest */
 	if (dir_is_empty(u->upper)) {
-		diff_id[0] = '\0';
+		sum[0] = '\0';
 		return tree_remove_path(u->run, errp);
 	}
-	if (layer_digest_dir(u->upper, diff_id, &empty, errp) < 0)
+	if (layer_sum_dir(u->upper, sum, &empty, errp) < 0)
 		return err_wrap(errp, "reading the step's changes");
 	if (empty)
 		return tree_remove_path(u->run, errp);
 	if (fs_mkdir_p(u->keep, errp) < 0)
 		return -1;
-	final = xasprintf("%s/%s", u->keep, diff_id + 7);
+	final = xasprintf("%s/%s", u->keep, sum + 7);
 	if (rename(u->upper, final) < 0) {
 		if (errno != EEXIST && errno != ENOTEMPTY) {
 			int e = errno;

@@ -10,8 +10,8 @@ struct err;
 /*
  * a step's overlay upper dir. A step writes into a fresh
  * <builddir>/layers/<name>.run/upper (work dir beside it); when it
- * succeeds the upper dir is kept as <builddir>/layers/<name>/<diff id hex>,
- * named by its content, so a step's layer is only ever stacked on exactly
+ * succeeds the upper dir is kept as <builddir>/layers/<name>/<sum hex>,
+ * named by its content (layer_sum.h), so a step's layer is only ever stacked on exactly
  * the layers it was built on, whatever reran since. A failed step's upper
  * dir is moved to <builddir>/failed/<name> for `df2ninja shell --failed`.
  */
@@ -27,11 +27,11 @@ struct upper {
 int upper_begin(struct upper *u, const char *builddir, const char *name,
 		struct err **errp);
 /*
- * the step succeeded: compute the diff id of the upper dir; when it holds
+ * the step succeeded: compute the sum of the upper dir; when it holds
  * changes keep it (*dir gets its path, owned by the caller), else *dir is
  * NULL. The run dir is gone afterwards.
  */
-int upper_commit(struct upper *u, char diff_id[DIGEST_LEN], char **dir,
+int upper_commit(struct upper *u, char sum[DIGEST_LEN], char **dir,
 		 struct err **errp);
 /* the step failed: keep the upper dir for `shell --failed` */
 void upper_fail(struct upper *u);

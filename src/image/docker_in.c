@@ -1,9 +1,8 @@
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "image/archive_dl.h"
 #include "image/config.h"
 #include "image/digest.h"
 #include "image/docker_in.h"

@@ -78,7 +78,8 @@ int layer_apply_tar(const char *blob, const char *dir, char *diff_id,
 
 /*
  * Writing (layer_digest_dir, layer_pack_dir): the tar of a directory, an
- * overlayfs upper directory left by a step, is deterministic: the same
+ * overlayfs upper directory left by a step, written from the entries
+ * layer_walk gives (layer_walk.h), is deterministic: the same
  * tree gives the same bytes whatever its mtimes, atimes, ctimes, inode
  * numbers, readdir order or the caller's locale.
  *   - depth first; a directory's entries in strcmp (byte) order of their
@@ -119,10 +120,11 @@ int layer_digest_dir(const char *dir, char diff_id[DIGEST_LEN], bool *empty,
  * write dir's tar into the store as a gzip blob (zlib, level 6, no file
  * name, mtime 0: deterministic for a given zlib), hashing the tar and the
  * gzip in the same pass. diff_id is what layer_digest_dir() gives for dir;
- * blob_digest and *blob_size (may be NULL) describe the blob.
+ * blob_digest and *blob_size (may be NULL) describe the blob; sum (may be
+ * NULL) gets what layer_sum_dir() gives for dir, from the same walk.
  */
 int layer_pack_dir(const struct store *st, const char *dir,
 		   char diff_id[DIGEST_LEN], char blob_digest[DIGEST_LEN],
-		   long long *blob_size, struct err **errp);
+		   long long *blob_size, char *sum, struct err **errp);
 
 #endif

@@ -1,9 +1,8 @@
-#include <archive.h>
-#include <archive_entry.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 
+#include "image/archive_dl.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "layer_in.h"

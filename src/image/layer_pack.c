@@ -1,28 +1,19 @@
-#include <archive.h>
-#include <archive_entry.h>
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/sysmacros.h>
-#include <sys/xattr.h>
-#include <unistd.h>
 #include <zlib.h>
 
+#include "image/archive_dl.h"
 #include "util/alloc.h"
-#include "util/buf.h"
 #include "util/err.h"
 #include "layer.h"
-#include "pathset.h"
+#include "layer_sum.h"
+#include "layer_walk.h"
 #include "store.h"
 #include "tarlocale.h"
-#include "whiteout.h"
-
-#define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
 #define READ_SIZE (1 << 18)
 
 /* where the tar bytes go */
@@ -32,41 +23,12 @@ struct packer {
 	struct archive *a;
 	struct archive_entry *e;
 	time_t epoch;
-	struct pathset inodes;	/* "dev:ino" -> first path, for hard links */
-	struct buf path;	/* of the entry being written */
-	bool empty;
+	struct layer_sum *sum;	/* also computed when not NULL */
 	sink_fn *sink;
 	void *ctx;
 	struct err *sink_err;
 	char *buf;
 };
-
-struct child {
-	char *name;	/* in its directory */
-	char *key;	/* in the tar: ".wh.NAME" for a whiteout */
-	struct stat sb;
-};
-
-static int walk(struct packer *p, int fd, struct err **errp);
-
-static int
-get_epoch(time_t *t, struct err **errp)
-{
-	const char *v = getenv("SOURCE_DATE_EPOCH");
-	unsigned long long n;
-	char *end;
-
-	*t = 0;
-	if (!v || !*v)
-		return 0;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (*v < '0' || *v > '9' || *end || errno || n > LLONG_MAX)
-		return err_make(errp, 0, "invalid SOURCE_DATE_EPOCH '%s': "
-				"expected seconds since 1970", v);
-	*t = (time_t)n;
-	return 0;
-}
 
 static la_ssize_t
 on_write(struct archive *a, void *ctx, const void *data, size_t len)
@@ -100,343 +62,53 @@ ar_error(struct packer *p, struct err **errp)
 	return err_make(errp, 0, "%s", msg ? msg : "unknown libarchive error");
 }
 
-static void
-entry_start(struct packer *p, const struct stat *sb, mode_t type)
-{
-	archive_entry_clear(p->e);
-	archive_entry_copy_pathname(p->e, buf_str(&p->path));
-	archive_entry_set_filetype(p->e, type);
-	archive_entry_set_perm(p->e, sb->st_mode & 07777);
-	archive_entry_set_uid(p->e, sb->st_uid);
-	archive_entry_set_gid(p->e, sb->st_gid);
-	/* no atime or ctime: unset, they stay out of the pax header */
-	archive_entry_set_mtime(p->e, p->epoch, 0);
-}
-
 static int
-write_header(struct packer *p, struct err **errp)
+on_data(void *ctx, const void *data, size_t len, struct err **errp)
 {
-	/* ARCHIVE_WARN: a name that is not UTF-8, written as raw bytes */
-	if (archive_write_header(p->a, p->e) < ARCHIVE_WARN)
+	struct packer *p = ctx;
+
+	if (p->sum)
+		layer_sum_data(p->sum, data, len);
+	if (archive_write_data(p->a, data, len) < 0)
 		return ar_error(p, errp);
-	p->empty = false;
 	return 0;
 }
 
-/* an empty regular file with mode 0 and owner 0:0 at p->path: a
- * whiteout; its mode and owner carry no meaning, so they do not vary */
+/* one entry of the walk (layer_walk.h) as a tar entry */
 static int
-write_marker(struct packer *p, struct err **errp)
+on_entry(void *ctx, const struct layer_entry *le, struct err **errp)
 {
-	static const struct stat zero;
+	struct packer *p = ctx;
+	struct archive_entry *e = p->e;
 
-	entry_start(p, &zero, AE_IFREG);
-	archive_entry_set_size(p->e, 0);
-	return write_header(p, errp);
-}
-
-/* what the names of fd's xattrs say */
-enum {
-	XATTR_CAPS = 1 << 0,		/* security.capability */
-	XATTR_OPAQUE = 1 << 1,		/* overlay.opaque, value unknown */
-};
-
-/*
- * one flistxattr per entry (usually an empty list) rather than a getxattr
- * per name. A redirect or metacopy xattr means overlayfs kept part of the
- * entry in a lower layer, which a tar of the upper directory cannot hold:
- * the sandbox mounts with redirect_dir=off,metacopy=off.
- */
-static int
-scan_xattrs(struct packer *p, int fd, unsigned *found, struct err **errp)
-{
-	/* p->buf is larger than XATTR_LIST_MAX */
-	ssize_t n = flistxattr(fd, p->buf, READ_SIZE);
-
-	*found = 0;
-	if (n < 0) {
-		if (errno == ENOTSUP)
-			return 0;
-		return err_make(errp, errno, "cannot list xattrs of '%s'",
-				buf_str(&p->path));
+	if (p->sum)
+		layer_sum_entry(p->sum, le);
+	archive_entry_clear(e);
+	archive_entry_copy_pathname(e, le->path);
+	archive_entry_set_filetype(e, le->type);
+	archive_entry_set_perm(e, le->perm);
+	archive_entry_set_uid(e, le->uid);
+	archive_entry_set_gid(e, le->gid);
+	/* no atime or ctime: unset, they stay out of the pax header */
+	archive_entry_set_mtime(e, p->epoch, 0);
+	if (le->type == S_IFREG)
+		archive_entry_set_size(e, le->size);
+	if (le->hardlink)
+		archive_entry_copy_hardlink(e, le->hardlink);
+	if (le->symlink)
+		archive_entry_copy_symlink(e, le->symlink);
+	if (le->type == S_IFCHR || le->type == S_IFBLK) {
+		archive_entry_set_rdevmajor(e, le->rdev_major);
+		archive_entry_set_rdevminor(e, le->rdev_minor);
 	}
-	for (const char *s = p->buf; s < p->buf + n; s += strlen(s) + 1) {
-		if (strcmp(s, "security.capability") == 0)
-			*found |= XATTR_CAPS;
-		else if (!whiteout_is_overlay_xattr(s))
-			continue;
-		else if (strcmp(strchr(s, '.'), ".overlay.opaque") == 0)
-			*found |= XATTR_OPAQUE;
-		else if (strcmp(strchr(s, '.'), ".overlay.redirect") == 0 ||
-			 strcmp(strchr(s, '.'), ".overlay.metacopy") == 0)
-			return err_make(errp, 0, "'%s' has the overlayfs xattr '%s', "
-					"which a layer cannot hold (mount with "
-					"redirect_dir=off,metacopy=off)",
-					buf_str(&p->path), s);
-	}
-	return 0;
-}
-
-/* the security.capability xattr of fd, if any, on the entry */
-static int
-add_caps(struct packer *p, int fd, struct err **errp)
-{
-	char v[256];
-	unsigned found;
-	ssize_t n;
-
-	if (scan_xattrs(p, fd, &found, errp) < 0)
-		return -1;
-	if (!(found & XATTR_CAPS))
+	if (le->caps)
+		archive_entry_xattr_add_entry(e, "security.capability", le->caps, le->caps_len);
+	/* ARCHIVE_WARN: a name that is not UTF-8, written as raw bytes */
+	if (archive_write_header(p->a, e) < ARCHIVE_WARN)
+		return ar_error(p, errp);
+	if (le->fd < 0)
 		return 0;
-	n = fgetxattr(fd, "security.capability", v, sizeof(v));
-	if (n < 0) {
-		if (errno == ENODATA)
-			return 0;
-		return err_make(errp, errno, "cannot read xattrs of '%s'",
-				buf_str(&p->path));
-	}
-	archive_entry_xattr_add_entry(p->e, "security.capability", v, (size_t)n);
-	return 0;
-}
-
-static int
-write_dir(struct packer *p, int dfd, struct child *c, struct err **errp)
-{
-	unsigned found;
-	bool opaque;
-	int fd;
-
-	fd = openat(dfd, c->name, DIR_FLAGS);
-	if (fd < 0)
-		return err_make(errp, errno, "cannot open directory '%s'",
-				buf_str(&p->path));
-	opaque = false;
-	if (scan_xattrs(p, fd, &found, errp) < 0) {
-		close(fd);
-		return -1;
-	}
-	if ((found & XATTR_OPAQUE) && whiteout_is_opaque(fd, &opaque, errp) < 0) {
-		close(fd);
-		return err_wrap(errp, "'%s'", buf_str(&p->path));
-	}
-	entry_start(p, &c->sb, AE_IFDIR);
-	if (write_header(p, errp) < 0) {
-		close(fd);
-		return -1;
-	}
-	/* right after its directory, before anything it might hide */
-	if (opaque) {
-		size_t mark = p->path.len;
-		int r;
-
-		buf_puts(&p->path, "/" WHITEOUT_OPAQUE);
-		r = write_marker(p, errp);
-		p->path.len = mark;
-		p->path.s[mark] = '\0';
-		if (r < 0) {
-			close(fd);
-			return -1;
-		}
-	}
-	return walk(p, fd, errp);
-}
-
-static int
-copy_data(struct packer *p, int fd, off_t size, struct err **errp)
-{
-	while (size > 0) {
-		size_t want = size < READ_SIZE ? (size_t)size : READ_SIZE;
-		ssize_t n = TEMP_FAILURE_RETRY_INT(read(fd, p->buf, want));
-
-		if (n < 0)
-			return err_make(errp, errno, "cannot read '%s'",
-					buf_str(&p->path));
-		if (n == 0)
-			return err_make(errp, 0, "'%s' shrank while being read",
-					buf_str(&p->path));
-		if (archive_write_data(p->a, p->buf, (size_t)n) < 0)
-			return ar_error(p, errp);
-		size -= n;
-	}
-	return 0;
-}
-
-static int
-write_file(struct packer *p, int dfd, struct child *c, struct err **errp)
-{
-	int fd, r;
-
-	fd = openat(dfd, c->name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
-	if (fd < 0)
-		return err_make(errp, errno, "cannot open '%s'", buf_str(&p->path));
-	entry_start(p, &c->sb, AE_IFREG);
-	archive_entry_set_size(p->e, c->sb.st_size);
-	r = add_caps(p, fd, errp);
-	if (r == 0)
-		r = write_header(p, errp);
-	if (r == 0)
-		r = copy_data(p, fd, c->sb.st_size, errp);
-	close(fd);
-	return r;
-}
-
-static int
-write_symlink(struct packer *p, int dfd, struct child *c, struct err **errp)
-{
-	char target[PATH_MAX + 1];
-	ssize_t n = readlinkat(dfd, c->name, target, sizeof(target));
-
-	if (n < 0)
-		return err_make(errp, errno, "cannot read symlink '%s'",
-				buf_str(&p->path));
-	if ((size_t)n >= sizeof(target))
-		return err_make(errp, 0, "symlink '%s' is too long", buf_str(&p->path));
-	target[n] = '\0';
-	entry_start(p, &c->sb, AE_IFLNK);
-	archive_entry_copy_symlink(p->e, target);
-	return write_header(p, errp);
-}
-
-/* a second path to an inode already written becomes a hard link to the
- * first; true when it was written that way */
-static int
-write_hardlink(struct packer *p, const struct child *c, bool *done,
-	       struct err **errp)
-{
-	char key[64];
-	const char *first;
-
-	*done = false;
-	if (c->sb.st_nlink < 2)
-		return 0;
-	snprintf(key, sizeof(key), "%llx:%llx", (unsigned long long)c->sb.st_dev,
-		 (unsigned long long)c->sb.st_ino);
-	first = pathset_get(&p->inodes, key);
-	if (!first) {
-		pathset_add(&p->inodes, key, buf_str(&p->path));
-		return 0;
-	}
-	entry_start(p, &c->sb, c->sb.st_mode & S_IFMT);
-	archive_entry_copy_hardlink(p->e, first);
-	archive_entry_set_size(p->e, 0);
-	*done = true;
-	return write_header(p, errp);
-}
-
-static int
-write_child(struct packer *p, int dfd, struct child *c, struct err **errp)
-{
-	mode_t type = c->sb.st_mode & S_IFMT;
-	bool done;
-	int r;
-
-	if (S_ISDIR(c->sb.st_mode))
-		return write_dir(p, dfd, c, errp);
-	if (whiteout_is_overlay(&c->sb))
-		return write_marker(p, errp);
-	/* tar cannot hold a socket; Docker leaves them out too */
-	if (S_ISSOCK(c->sb.st_mode))
-		return 0;
-	r = write_hardlink(p, c, &done, errp);
-	if (r < 0 || done)
-		return r;
-	switch (type) {
-	case S_IFREG:
-		return write_file(p, dfd, c, errp);
-	case S_IFLNK:
-		return write_symlink(p, dfd, c, errp);
-	case S_IFCHR:
-	case S_IFBLK:
-		entry_start(p, &c->sb, type);
-		archive_entry_set_rdevmajor(p->e, major(c->sb.st_rdev));
-		archive_entry_set_rdevminor(p->e, minor(c->sb.st_rdev));
-		return write_header(p, errp);
-	case S_IFIFO:
-		entry_start(p, &c->sb, type);
-		return write_header(p, errp);
-	default:
-		return err_make(errp, 0, "'%s' has an unknown file type 0%o",
-				buf_str(&p->path), (unsigned)type);
-	}
-}
-
-static int
-by_key(const void *a, const void *b)
-{
-	return strcmp(((const struct child *)a)->key, ((const struct child *)b)->key);
-}
-
-/* the entries of d, stat'ed and in tar order */
-static int
-read_children(DIR *d, struct child **out, size_t *n, const char *path,
-	      struct err **errp)
-{
-	struct child *v = NULL;
-	size_t cap = 0, len = 0;
-	struct dirent *de;
-
-	while ((errno = 0, de = readdir(d))) {
-		struct child *c;
-
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		xgrow(&v, &cap, len + 1, sizeof(*v));
-		c = &v[len++];
-		c->name = xstrdup(de->d_name);
-		c->key = NULL;
-		if (fstatat(dirfd(d), c->name, &c->sb, AT_SYMLINK_NOFOLLOW) < 0) {
-			int e = errno;
-
-			*out = v;
-			*n = len;
-			return err_make(errp, e, "cannot stat '%s/%s'", path, c->name);
-		}
-		c->key = whiteout_is_overlay(&c->sb)
-			 ? xasprintf(WHITEOUT_PREFIX "%s", c->name) : xstrdup(c->name);
-	}
-	*out = v;
-	*n = len;
-	if (errno)
-		return err_make(errp, errno, "cannot read directory '%s'", path);
-	qsort(v, len, sizeof(*v), by_key);
-	return 0;
-}
-
-/* write the contents of directory fd (taken over), under p->path */
-static int
-walk(struct packer *p, int fd, struct err **errp)
-{
-	struct child *v = NULL;
-	size_t n = 0;
-	DIR *d;
-	int r;
-
-	d = fdopendir(fd);
-	if (!d) {
-		r = err_make(errp, errno, "cannot read directory '%s'",
-			     buf_str(&p->path));
-		close(fd);
-		return r;
-	}
-	r = read_children(d, &v, &n, buf_str(&p->path), errp);
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		size_t mark = p->path.len;
-
-		if (mark)
-			buf_putc(&p->path, '/');
-		buf_puts(&p->path, v[i].key);
-		r = write_child(p, dirfd(d), &v[i], errp);
-		p->path.len = mark;
-		p->path.s[mark] = '\0';
-	}
-	for (size_t i = 0; i < n; i++) {
-		free(v[i].name);
-		free(v[i].key);
-	}
-	free(v);
-	closedir(d);
-	return r;
+	return layer_entry_read(le, p->buf, READ_SIZE, on_data, p, errp);
 }
 
 static int
@@ -462,27 +134,24 @@ start_archive(struct packer *p, struct err **errp)
 	return 0;
 }
 
-/* write the tar of dir to sink */
+/* write the tar of dir to sink; its sum into sum when not NULL */
 static int
-pack(const char *dir, sink_fn *sink, void *ctx, bool *empty, struct err **errp)
+pack(const char *dir, sink_fn *sink, void *ctx, bool *empty, char *sum,
+     struct err **errp)
 {
-	struct packer p = { .sink = sink, .ctx = ctx, .empty = true,
-			    .path = BUF_INIT, .inodes = PATHSET_INIT };
+	struct packer p = { .sink = sink, .ctx = ctx };
 	locale_t saved;
-	int fd, r;
+	int r;
 
-	if (get_epoch(&p.epoch, errp) < 0)
+	if (layer_epoch(&p.epoch, errp) < 0)
 		return -1;
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return err_make(errp, errno, "cannot open '%s'", dir);
+	if (sum)
+		p.sum = layer_sum_new(p.epoch);
 	p.buf = xmalloc(READ_SIZE);
 	saved = tarlocale_enter(TARLOCALE_WRITE);
 	r = start_archive(&p, errp);
 	if (r == 0)
-		r = walk(&p, fd, errp);
-	else
-		close(fd);
+		r = layer_walk(dir, on_entry, &p, empty, errp);
 	if (r == 0 && archive_write_close(p.a) != ARCHIVE_OK)
 		r = ar_error(&p, errp);
 	if (p.a)
@@ -491,13 +160,13 @@ pack(const char *dir, sink_fn *sink, void *ctx, bool *empty, struct err **errp)
 		archive_entry_free(p.e);
 	tarlocale_leave(saved);
 	err_free(p.sink_err);
-	pathset_fini(&p.inodes);
-	buf_fini(&p.path);
 	free(p.buf);
+	if (r == 0 && p.sum)
+		layer_sum_final(p.sum, sum);
+	else
+		layer_sum_free(p.sum);
 	if (r < 0)
 		return err_wrap(errp, "packing '%s'", dir);
-	if (empty)
-		*empty = p.empty;
 	return 0;
 }
 
@@ -515,7 +184,7 @@ layer_digest_dir(const char *dir, char diff_id[DIGEST_LEN], bool *empty,
 {
 	struct digest *d = digest_new();
 
-	if (pack(dir, digest_sink, d, empty, errp) < 0) {
+	if (pack(dir, digest_sink, d, empty, NULL, errp) < 0) {
 		digest_free(d);
 		return -1;
 	}
@@ -574,7 +243,7 @@ gz_sink(void *ctx, const void *data, size_t len, struct err **errp)
 int
 layer_pack_dir(const struct store *st, const char *dir,
 	       char diff_id[DIGEST_LEN], char blob_digest[DIGEST_LEN],
-	       long long *blob_size, struct err **errp)
+	       long long *blob_size, char *sum, struct err **errp)
 {
 	struct gz *g = xcalloc(1, sizeof(*g));
 	int r;
@@ -591,7 +260,7 @@ layer_pack_dir(const struct store *st, const char *dir,
 		return err_make(errp, 0, "packing '%s': zlib: cannot start", dir);
 	}
 	g->diff = digest_new();
-	r = pack(dir, gz_sink, g, NULL, errp);
+	r = pack(dir, gz_sink, g, NULL, sum, errp);
 	if (r == 0 && gz_run(g, Z_FINISH, errp) < 0)
 		r = err_wrap(errp, "packing '%s'", dir);
 	deflateEnd(&g->z);

@@ -72,6 +72,15 @@ assert_file_has() {
 	return 1
 }
 
+# assert_file_lacks FILE REGEX
+assert_file_lacks() {
+	if grep -q -e "$2" "$1"; then
+		echo "# '$1' matches '$2':" >&2
+		grep -e "$2" "$1" | sed 's/^/#   /' >&2
+		return 1
+	fi
+}
+
 # expect_fail STATUS REGEX CMD...: CMD exits with STATUS and its stderr
 # matches REGEX
 expect_fail() {

@@ -15,15 +15,6 @@ no_stamp() {
 	fi
 }
 
-# not_has FILE REGEX: FILE does not match REGEX
-not_has() {
-	if grep -q -e "$2" "$1"; then
-		echo "# '$1' matches '$2':" >&2
-		grep -e "$2" "$1" | sed 's/^/#   /' >&2
-		return 1
-	fi
-}
-
 # fails DIR [VAR=VALUE...]: ninja, with VARs in its environment, fails in
 # DIR; its output goes to DIR/out
 fails() {
@@ -71,7 +62,7 @@ check "... and not left in the failed upper dir" sh -c '! test -e .df2ninja/fail
 "$DF2NINJA" shell s/1 -- sh -c 'pwd; test -e /marker && echo has-marker; test -x /bin/sh && echo has-sh' >shell1.out 2>&1
 check "shell s/1: the working dir step 1 left" assert_file_has shell1.out '^/root$'
 check "shell s/1: the base image's files" assert_file_has shell1.out '^has-sh$'
-check "shell s/1: not the failed step's files" not_has shell1.out 'has-marker'
+check "shell s/1: not the failed step's files" assert_file_lacks shell1.out 'has-marker'
 "$DF2NINJA" shell s/1 -- sh -c 'exit 7'
 check "shell s/1 exits with the command's status" test $? = 7
 
@@ -142,7 +133,7 @@ check "COPY ../outside builds" sh -c "cd escape/ctx && '$NINJA' >out 2>&1"
 check "... reads the context's own 'outside'" assert_file_has escape/x '^inside the context$'
 (cd escape/ctx && "$NINJA" -t deps) >escape/deps 2>&1
 check "... depends only on the context's file" assert_file_has escape/deps '^ *outside$'
-check "... and on nothing outside the context" not_has escape/deps '\.\./'
+check "... and on nothing outside the context" assert_file_lacks escape/deps '\.\./'
 bad escape2 "FROM $BUSYBOX
 COPY ../only-outside /x"
 check "COPY ../only-outside (not in the context) fails" fails escape2/ctx
@@ -208,6 +199,21 @@ check "... naming the user and the place" assert_file_has nouser/ctx/out "Docker
 check "... no stamp" no_stamp nouser/ctx/.df2ninja/steps/stage-0/02.id
 check "... the log it names exists" test -f nouser/ctx/.df2ninja/logs/stage-0-02.log
 check "... and says why" assert_file_has nouser/ctx/.df2ninja/logs/stage-0-02.log nobody2
+
+# a step's kept layer changed behind its back: the export packs it and
+# checks its sum, so the image never holds what no step made
+bad tamper "FROM $BUSYBOX
+RUN echo made by the step >/f"
+(cd tamper/ctx && "$NINJA" >out 2>&1)
+check "a layer to tamper with is built" test $? = 0
+kept=$(ls -d tamper/ctx/.df2ninja/layers/stage-0/02/*[0-9a-f] 2>/dev/null | head -n 1)
+check "... kept under its sum" test -f "$kept/f"
+echo "not made by any step" >"$kept/f"
+rm -f "$kept.blob" tamper/ctx/.df2ninja/out/image.id
+check "the export of a changed layer fails" fails tamper/ctx
+check "... naming the layer dir and the rerun" assert_file_has tamper/ctx/out \
+	"layer in '.*stage-0/02/.*' changed since its step ran.*rerun its step"
+check "... no image stamp" no_stamp tamper/ctx/.df2ninja/out/image.id
 
 # a registry reference with no way to the registry (a network namespace of
 # its own): a prompt, clear error naming the image, nothing half-written

@@ -17,6 +17,7 @@
 
 #include "image/digest.h"
 #include "image/layer.h"
+#include "image/layer_sum.h"
 #include "image/store.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -734,6 +735,7 @@ START_TEST(test_pack_deterministic)
 	autofree char *copy = tpath("copy");
 	char d1[DIGEST_LEN], d2[DIGEST_LEN], d3[DIGEST_LEN], dd[DIGEST_LEN];
 	char b1[DIGEST_LEN], b2[DIGEST_LEN], b3[DIGEST_LEN], gz[DIGEST_LEN];
+	char sum1[DIGEST_LEN], sum2[DIGEST_LEN], sum3[DIGEST_LEN];
 	long long s1 = 0, s2 = 0;
 	struct err *e = NULL;
 	bool empty = true;
@@ -742,8 +744,8 @@ START_TEST(test_pack_deterministic)
 	if (!privileged())
 		return;
 	make_upper(up);
-	ck_assert_msg(layer_pack_dir(&st, up, d1, b1, &s1, &e) == 0, "%s", e ? e->msg : "");
-	ck_assert_int_eq(layer_pack_dir(&st, up, d2, b2, &s2, &e), 0);
+	ck_assert_msg(layer_pack_dir(&st, up, d1, b1, &s1, sum1, &e) == 0, "%s", e ? e->msg : "");
+	ck_assert_int_eq(layer_pack_dir(&st, up, d2, b2, &s2, NULL, &e), 0);
 	ck_assert_str_eq(d1, d2);
 	ck_assert_str_eq(b1, b2);
 	ck_assert_int_eq(s1, s2);
@@ -751,6 +753,13 @@ START_TEST(test_pack_deterministic)
 	ck_assert_int_eq(layer_digest_dir(up, dd, &empty, &e), 0);
 	ck_assert_str_eq(dd, d1);
 	ck_assert(!empty);
+	/* the sum the pack computes on the way is the step's */
+	empty = true;
+	ck_assert_int_eq(layer_sum_dir(up, sum2, &empty, &e), 0);
+	ck_assert_str_eq(sum1, sum2);
+	ck_assert(!empty);
+	ck_assert(digest_valid(sum1));
+	ck_assert_str_ne(sum1, d1);
 
 	/* the blob really is the gzip of the tar the diff id names */
 	blob = store_blob_path(&st, b1);
@@ -761,9 +770,10 @@ START_TEST(test_pack_deterministic)
 	run(xasprintf("cp -a '%s' '%s'", up, copy));
 	run(xasprintf("find '%s' -exec touch -h -d @123456789 {} + && "
 		      "touch -d @5 '%s'/a.txt", copy, copy));
-	ck_assert_int_eq(layer_pack_dir(&st, copy, d3, b3, NULL, &e), 0);
+	ck_assert_int_eq(layer_pack_dir(&st, copy, d3, b3, NULL, sum3, &e), 0);
 	ck_assert_str_eq(d3, d1);
 	ck_assert_str_eq(b3, b1);
+	ck_assert_str_eq(sum3, sum1);
 	ck_assert_int_eq(layer_digest_dir(copy, dd, NULL, &e), 0);
 	ck_assert_str_eq(dd, d1);
 
@@ -780,6 +790,75 @@ START_TEST(test_pack_deterministic)
 }
 END_TEST
 
+/* dir's diff id and sum; true when both differ from the last ones, false
+ * when neither does (the test fails when only one does) */
+static bool
+changed(const char *dir, char diff[DIGEST_LEN], char sum[DIGEST_LEN],
+	const char *what)
+{
+	char d[DIGEST_LEN], s[DIGEST_LEN];
+	struct err *e = NULL;
+	bool dc, sc;
+
+	ck_assert_msg(layer_digest_dir(dir, d, NULL, &e) == 0, "%s", e ? e->msg : "");
+	ck_assert_msg(layer_sum_dir(dir, s, NULL, &e) == 0, "%s", e ? e->msg : "");
+	dc = strcmp(d, diff) != 0;
+	sc = strcmp(s, sum) != 0;
+	ck_assert_msg(dc == sc, "%s: the diff id %s but the sum %s", what,
+		      dc ? "changed" : "did not change", sc ? "changed" : "did not");
+	memcpy(diff, d, DIGEST_LEN);
+	memcpy(sum, s, DIGEST_LEN);
+	return dc;
+}
+
+/* a step's layer is named by its sum, its tar by the diff id: the sum
+ * must change exactly when the tar does */
+START_TEST(test_sum_follows_tar)
+{
+	autofree char *up = tpath("upper");
+	char diff[DIGEST_LEN] = "", sum[DIGEST_LEN] = "";
+	char *p;
+
+	if (!privileged())
+		return;
+	make_upper(up);
+	ck_assert(changed(up, diff, sum, "first"));
+	run(xasprintf("find '%s' -exec touch -h -d @99 {} +", up));
+	ck_assert(!changed(up, diff, sum, "times"));
+	put_in(up, "a.txt", "hellO\n", 0644);
+	ck_assert(changed(up, diff, sum, "data of the same size"));
+	put_in(up, "a.txt", "hellO!\n", 0644);
+	ck_assert(changed(up, diff, sum, "size"));
+	run(xasprintf("chmod 0640 '%s/a/b'", up));
+	ck_assert(changed(up, diff, sum, "mode"));
+	run(xasprintf("chown 5:6 '%s/a-b'", up));
+	ck_assert(changed(up, diff, sum, "owner"));
+	run(xasprintf("chown 5:7 '%s/a-b'", up));
+	ck_assert(changed(up, diff, sum, "group"));
+	run(xasprintf("ln -sfn a-b '%s/link'", up));
+	ck_assert(changed(up, diff, sum, "symlink target"));
+	run(xasprintf("rm '%s/a/hl' && cp '%s/a.txt' '%s/a/hl'", up, up, up));
+	ck_assert(changed(up, diff, sum, "hard link made a copy"));
+	run(xasprintf("rm '%s/gone'", up));
+	ck_assert(changed(up, diff, sum, "whiteout"));
+	ck_assert_int_eq(removexattr(p = in(up, "opq"), "trusted.overlay.opaque"), 0);
+	free(p);
+	ck_assert(changed(up, diff, sum, "opaque"));
+	ck_assert_int_eq(removexattr(p = in(up, "bin/ping"), "security.capability"), 0);
+	free(p);
+	ck_assert(changed(up, diff, sum, "capabilities"));
+	run(xasprintf("rm '%s/null' && mknod -m 0666 '%s/null' c 1 5", up, up));
+	ck_assert(changed(up, diff, sum, "device numbers"));
+	run(xasprintf("mv '%s/a-b' '%s/a-c'", up, up));
+	ck_assert(changed(up, diff, sum, "name"));
+	run(xasprintf("mkdir '%s/a-c.d'", up));
+	ck_assert(changed(up, diff, sum, "new directory"));
+	setenv("SOURCE_DATE_EPOCH", "7", 1);
+	ck_assert(changed(up, diff, sum, "SOURCE_DATE_EPOCH"));
+	unsetenv("SOURCE_DATE_EPOCH");
+}
+END_TEST
+
 START_TEST(test_pack_empty)
 {
 	autofree char *up = tpath("upper");
@@ -792,7 +871,7 @@ START_TEST(test_pack_empty)
 	ck_assert_int_eq(layer_digest_dir(up, d, &empty, &e), 0);
 	ck_assert(empty);
 	ck_assert_str_eq(d, EMPTY_TAR);
-	ck_assert_int_eq(layer_pack_dir(&st, up, d, b, &size, &e), 0);
+	ck_assert_int_eq(layer_pack_dir(&st, up, d, b, &size, NULL, &e), 0);
 	ck_assert_str_eq(d, EMPTY_TAR);
 	ck_assert_int_gt(size, 0);
 
@@ -914,7 +993,7 @@ START_TEST(test_pack_contents)
 	if (!privileged())
 		return;
 	make_upper(up);
-	ck_assert_int_eq(layer_pack_dir(&st, up, d, b, NULL, &e), 0);
+	ck_assert_int_eq(layer_pack_dir(&st, up, d, b, NULL, NULL, &e), 0);
 	blob = store_blob_path(&st, b);
 	names = list_blob(blob, true);
 	memset(longname, 'n', sizeof(longname) - 1);
@@ -956,7 +1035,7 @@ START_TEST(test_whiteout_roundtrip)
 	if (!privileged())
 		return;
 	make_upper(up);
-	ck_assert_int_eq(layer_pack_dir(&st, up, d, b, NULL, &e), 0);
+	ck_assert_int_eq(layer_pack_dir(&st, up, d, b, NULL, NULL, &e), 0);
 	blob = store_blob_path(&st, b);
 
 	/* into the store, for overlayfs */
@@ -1154,6 +1233,7 @@ layer_suite(void)
 	add_case(s, "unpack_malicious", test_unpack_malicious);
 	add_case(s, "unpack_userxattr", test_unpack_userxattr);
 	add_case(s, "pack_deterministic", test_pack_deterministic);
+	add_case(s, "sum_follows_tar", test_sum_follows_tar);
 	add_case(s, "pack_empty", test_pack_empty);
 	add_case(s, "pack_epoch", test_pack_epoch);
 	add_case(s, "pack_contents", test_pack_contents);
