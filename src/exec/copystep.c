@@ -286,7 +286,7 @@ step_copy(struct step_ctx *c, struct err **errp)
 	c->kept = steal_pointer(&dir);
 	r = 0;
 out:
-	if (r < 0 && c->up.run)
+	if (r < 0 && c->up.upper)
 		upper_fail(&c->up);
 	mnt_fini(&root);
 	mnt_fini(&srcm);
@@ -347,7 +347,7 @@ step_workdir(struct step_ctx *c, struct err **errp)
 	c->kept = steal_pointer(&dir);
 	r = 0;
 out:
-	if (r < 0 && c->up.run)
+	if (r < 0 && c->up.upper)
 		upper_fail(&c->up);
 	mnt_fini(&root);
 	return r;

@@ -31,7 +31,7 @@ report_failure(struct step_ctx *c, struct err *e)
 				       xasprintf("-B %s ", c->plan.builddir) : xstrdup("");
 
 		target = xasprintf("%s/%d", c->plan.stage, c->plan.step);
-		if (c->up.run)
+		if (c->up.upper)
 			fprintf(stderr, "df2ninja: a shell where it failed: df2ninja shell %s%s --failed\n",
 				bflag, target);
 		fprintf(stderr, "df2ninja: rerun this step alone: ninja %s\n", target);

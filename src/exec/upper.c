@@ -17,15 +17,17 @@ upper_begin(struct upper *u, const char *builddir, const char *name,
 	    struct err **errp)
 {
 	memset(u, 0, sizeof(*u));
-	u->run = xasprintf("%s/layers/%s.run", builddir, name);
-	u->upper = xasprintf("%s/upper", u->run);
-	u->work = xasprintf("%s/work", u->run);
+	u->upper = xasprintf("%s/layers/%s.upper", builddir, name);
+	u->work = xasprintf("%s/layers/%s.work", builddir, name);
 	u->keep = xasprintf("%s/layers/%s", builddir, name);
 	u->failed = xasprintf("%s/failed/%s", builddir, name);
-	if (fs_mkdir_p(u->keep, errp) < 0 || tree_remove_path(u->run, errp) < 0)
+	/* every entry made here is an inode made and, for the work dir, freed
+	 * again at every step: no more of them than needed */
+	if (fs_mkdir_p(u->keep, errp) < 0 || tree_remove_path(u->upper, errp) < 0 ||
+	    tree_remove_path(u->work, errp) < 0)
 		return -1;
-	if (fs_mkdir_p(u->upper, errp) < 0 || fs_mkdir_p(u->work, errp) < 0)
-		return -1;
+	if (mkdir(u->upper, 0755) < 0 || mkdir(u->work, 0755) < 0)
+		return err_make(errp, errno, "cannot make '%s'", u->upper);
 	/* the root of the rootfs: 0755 root, as an image's / is */
 	chmod(u->upper, 0755);
 	return 0;
@@ -52,6 +54,15 @@ dir_is_empty(const char *path)
 	return empty;
 }
 
+/* the upper dir (unless it was kept) and the work dir */
+static int
+remove_dirs(struct upper *u, struct err **errp)
+{
+	if (tree_remove_path(u->upper, errp) < 0)
+		return -1;
+	return tree_remove_path(u->work, errp);
+}
+
 int
 upper_commit(struct upper *u, char sum[DIGEST_LEN], char **dir,
 	     struct err **errp)
@@ -65,12 +76,12 @@ upper_commit(struct upper *u, char sum[DIGEST_LEN], char **dir,
 	 * is known without a walk and a digest */
 	if (dir_is_empty(u->upper)) {
 		sum[0] = '\0';
-		return tree_remove_path(u->run, errp);
+		return remove_dirs(u, errp);
 	}
 	if (layer_sum_dir(u->upper, sum, &empty, errp) < 0)
 		return err_wrap(errp, "reading the step's changes");
 	if (empty)
-		return tree_remove_path(u->run, errp);
+		return remove_dirs(u, errp);
 	if (fs_mkdir_p(u->keep, errp) < 0)
 		return -1;
 	final = xasprintf("%s/%s", u->keep, sum + 7);
@@ -84,7 +95,7 @@ upper_commit(struct upper *u, char sum[DIGEST_LEN], char **dir,
 		/* the same content is kept already */
 	}
 	*dir = final;
-	return tree_remove_path(u->run, errp);
+	return remove_dirs(u, errp);
 }
 
 void
@@ -92,12 +103,12 @@ upper_fail(struct upper *u)
 {
 	autofree char *parent = fs_dirname(u->failed);
 
-	if (!u->run)
+	if (!u->upper)
 		return;
 	tree_remove_path(u->failed, NULL);
 	if (fs_mkdir_p(parent, NULL) == 0)
 		rename(u->upper, u->failed);
-	tree_remove_path(u->run, NULL);
+	remove_dirs(u, NULL);
 }
 
 void
@@ -139,7 +150,6 @@ upper_prune(struct upper *u, const char *keep_dir)
 void
 upper_fini(struct upper *u)
 {
-	free(u->run);
 	free(u->upper);
 	free(u->work);
 	free(u->keep);

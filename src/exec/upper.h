@@ -9,27 +9,27 @@ struct err;
 
 /*
  * a step's overlay upper dir. A step writes into a fresh
- * <builddir>/layers/<name>.run/upper (work dir beside it); when it
+ * <builddir>/layers/<name>.upper (its work dir is <name>.work); when it
  * succeeds the upper dir is kept as <builddir>/layers/<name>/<sum hex>,
  * named by its content (layer_sum.h), so a step's layer is only ever stacked on exactly
  * the layers it was built on, whatever reran since. A failed step's upper
  * dir is moved to <builddir>/failed/<name> for `df2ninja shell --failed`.
  */
 struct upper {
-	char *run;	/* <builddir>/layers/<name>.run */
-	char *upper;	/* run/upper */
-	char *work;	/* run/work */
+	char *upper;	/* <builddir>/layers/<name>.upper, NULL before begin */
+	char *work;	/* <builddir>/layers/<name>.work */
 	char *keep;	/* <builddir>/layers/<name> */
 	char *failed;	/* <builddir>/failed/<name> */
 };
 
-/* make a fresh, empty run dir for step name (removing a leftover one) */
+/* make a fresh, empty upper and work dir for step name (removing
+ * leftover ones) */
 int upper_begin(struct upper *u, const char *builddir, const char *name,
 		struct err **errp);
 /*
  * the step succeeded: compute the sum of the upper dir; when it holds
  * changes keep it (*dir gets its path, owned by the caller), else *dir is
- * NULL. The run dir is gone afterwards.
+ * NULL. The upper and work dirs are gone afterwards.
  */
 int upper_commit(struct upper *u, char sum[DIGEST_LEN], char **dir,
 		 struct err **errp);

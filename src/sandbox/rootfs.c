@@ -268,21 +268,62 @@ rootfs_staging_drop(int *staging, struct sb_report *r)
 	return 0;
 }
 
+/*
+ * build the scaffold from a read-only overlay of the lowers alone, when
+ * there is an upper dir and the new mount API: that view makes no work
+ * dir, in which overlayfs creates and deletes a few files at every mount
+ * (on ext4 without a journal each creation scans the inodes freed in the
+ * last minutes), so the overlay with the upper dir is mounted only once,
+ * already with the scaffold it needs. An upper dir that hides a mount
+ * point is caught by the probe of that overlay. *has_scaffold says
+ * whether it was made.
+ */
+static int
+scaffold_from_lowers(struct sb_plan *p, int *staging, bool *has_scaffold,
+		     struct sb_report *r)
+{
+	struct sb_ovl view = { .lowers = p->ovl.lowers, .nlower = p->ovl.nlower };
+	int mfd = -1, missing, rc;
+	size_t first = 0;
+
+	*has_scaffold = false;
+	if (!p->ovl.upper || p->ovl.nlower == 0)
+		return 0;
+	rc = ovl_fsmount(&view, false, &mfd, r);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;	/* 1: mount(2) only; the plain path */
+	missing = probe_all(p, mfd, &first, r);
+	rc = missing < 0 ? -1 : 0;
+	if (missing > 0) {
+		rc = staging_open(staging, r);
+		if (rc == 0)
+			rc = scaffold_make(p, *staging, mfd, r);
+		*has_scaffold = rc == 0;
+	}
+	close_targets(p);
+	close(mfd);
+	return rc;
+}
+
 int
 rootfs_mount(struct sb_plan *p, int *rootfd, struct sb_report *r)
 {
 	int staging = -1, mfd = -1, missing;
-	bool is_legacy = false;
+	bool is_legacy = false, has_scaffold;
 	size_t first = 0;
 
+	if (scaffold_from_lowers(p, &staging, &has_scaffold, r) < 0)
+		return -1;
 	if (p->ovl.nlower > 0) {
-		if (rootfs_overlay(&p->ovl, false, &is_legacy, &staging, &mfd, r) < 0)
+		if (rootfs_overlay(&p->ovl, has_scaffold, &is_legacy, &staging, &mfd, r) < 0)
 			return -1;
 		missing = probe_all(p, mfd, &first, r);
 		if (missing < 0)
 			return -1;
 		if (missing == 0)
 			goto attach;
+		if (has_scaffold)
+			return report_fail(r, STEP_PROBE, (int)first, ENOENT);
 	}
 	/* the common case (every mount point in the image) stops above */
 	if (staging_open(&staging, r) < 0 || scaffold_make(p, staging, mfd, r) < 0)
