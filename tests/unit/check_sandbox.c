@@ -408,7 +408,7 @@ END_TEST
 
 START_TEST(test_scaffold)
 {
-	char *bare = path(tdir, "bare"), *cmd;
+	char *bare = path(tdir, "bare"), *cmd, *path_tmp;
 	const char *lowers[] = { bare };
 	struct sandbox_spec s;
 
@@ -432,6 +432,39 @@ START_TEST(test_scaffold)
 		ck_assert_str_eq(r.err, "exec '/bin/sh': No such file or directory");
 	}
 	ck_assert_uint_eq(count_entries(upper), 0);
+
+	/* the scaffold is made from a read-only view of the lowers: an upper
+	 * dir that already holds a mount point they lack keeps it, and the
+	 * mount goes over it */
+	put_dir(upper, "etc", 0755);
+	{
+		char *uetc = path(upper, "etc"), *hosts = path(tdir, "hosts");
+
+		put_file(uetc, "hosts", "in the upper dir\n", 0644);
+		put_file(tdir, "hosts", "127.0.0.1 given\n", 0644);
+		s = spec(lowers, 1);
+		s.hosts = hosts;
+		expect(s, "cat /etc/hosts; ls /etc", "127.0.0.1 given\nhosts\n");
+		cmd = xasprintf("grep -qx 'in the upper dir' '%s/hosts'", uetc);
+		ck_assert_int_eq(system(cmd), 0);
+		free(cmd);
+		free(uetc);
+		free(hosts);
+	}
+	/* an upper dir whose whiteout hides a mount point the lowers have:
+	 * the view of the lowers cannot tell, the overlay's probe does */
+	put_dir(bare, "proc", 0555);
+	ck_assert_int_eq(mknod(path_tmp = path(upper, "proc"), S_IFCHR, makedev(0, 0)), 0);
+	free(path_tmp);
+	{
+		struct result r = run_argv(spec(lowers, 1), (char *[]){ "/bin/true", NULL });
+
+		ck_assert_int_eq(r.rc, -1);
+		ck_assert_msg(strstr(r.err, "mount point '/proc'") != NULL, "%s", r.err);
+	}
+	cmd = xasprintf("rm -rf '%s'/* '%s/proc'", upper, bare);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
 	free(bare);
 }
 END_TEST
