@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "exec/stepplan.h"
+#include "graph/plan.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -53,8 +54,10 @@ stepplan_load(const char *path, struct stepplan *p, struct err **errp)
 	p->j = json_load_file(path, 0, &jerr);
 	if (!p->j)
 		return err_make(errp, 0, "cannot read plan '%s': %s", path, jerr.text);
-	if (!json_is_object(p->j) || json_integer_value(json_object_get(p->j, "version")) != 1)
-		return err_make(errp, 0, "plan '%s' is not a version 1 plan; rerun df2ninja", path);
+	if (!json_is_object(p->j) ||
+	    json_integer_value(json_object_get(p->j, "version")) != PLAN_VERSION)
+		return err_make(errp, 0, "plan '%s' is not a version %d plan; rerun df2ninja",
+				path, PLAN_VERSION);
 	p->kind = plan_str(p->j, "kind");
 	p->stage = plan_str(p->j, "stage");
 	p->parent = plan_str(p->j, "parent");

@@ -36,7 +36,7 @@ plan_begin(struct resolver *r, struct step *st, const struct step *prev)
 	struct stage *s = st->stage;
 	struct pj *p = pj_object(&r->arena);
 
-	pj_set(&r->arena, p, "version", pj_int(&r->arena, 1));
+	pj_set(&r->arena, p, "version", pj_int(&r->arena, PLAN_VERSION));
 	pj_set(&r->arena, p, "kind", pj_string(&r->arena, kind_key(st->kind)));
 	pj_set(&r->arena, p, "stage", pj_string(&r->arena, s->id));
 	pj_set(&r->arena, p, "step", pj_int(&r->arena, st->num));
@@ -211,7 +211,7 @@ plan_export(struct resolver *r)
 	struct pj *p = pj_object(&r->arena), *outs = pj_array(&r->arena), *tags = pj_array(&r->arena);
 	size_t i;
 
-	pj_set(&r->arena, p, "version", pj_int(&r->arena, 1));
+	pj_set(&r->arena, p, "version", pj_int(&r->arena, PLAN_VERSION));
 	pj_set(&r->arena, p, "stage", pj_string(&r->arena, t->id));
 	pj_set(&r->arena, p, "last", pj_string(&r->arena, stage_last_step(t)->name));
 	pj_set(&r->arena, p, "chain", chain_digest(r, t));

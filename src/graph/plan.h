@@ -2,6 +2,15 @@
 #define DF2NINJA_PLAN_H
 
 /*
+ * The plans' version. It also stands for what the executor keeps per step
+ * (states, layer dirs): bumping it changes every plan, so ninja reruns
+ * every step of an existing build dir after an upgrade instead of mixing
+ * the old form with the new. 2: a step's layer is named by its sum
+ * (src/image/layer_sum.h), no longer by its diff id.
+ */
+#define PLAN_VERSION 2
+
+/*
  * Plans: what `df2ninja exec` reads. This comment is the contract between
  * the resolver (which writes plans) and the executor (which runs them).
  *
@@ -38,7 +47,7 @@
  * one, starts from it.
  *
  * COMMON FIELDS (every step plan):
- *   "version": 1
+ *   "version": PLAN_VERSION
  *   "kind": "from" | "run" | "copy" | "add" | "workdir" | "config"
  *   "stage": the stage id ("build", "stage-2")
  *   "step": N (1-based, FROM is 1), 0 for the config step
@@ -133,7 +142,7 @@
  * CONFIG: only the common fields: the metadata after the stage's last
  *   numbered step.
  *
- * EXPORT PLAN (plans/export.json): {"version": 1, "stage": target id,
+ * EXPORT PLAN (plans/export.json): {"version": PLAN_VERSION, "stage": target id,
  *   "last": the target's last step name, "chain": the digest of the
  *   plans of the steps whose history the image holds (the target's and
  *   those of the stages it is built FROM), so that a reworded instruction,

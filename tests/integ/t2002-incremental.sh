@@ -134,10 +134,27 @@ check "(g) then nothing to do" sh -c '"$1" | grep -q "no work to do"' sh "$NINJA
 # --- (h) a step appended to a stage ---------------------------------------------------------
 sed -i 's|^RUN ls /dir > /dirlist && echo fixed > /fixed|&\nRUN echo more > /more|' Dockerfile
 check "(h) a RUN appended to base: ninja" build
-# TODO: every step of base reruns: each plan holds "steps" (M of
-# [stage N/M], src/graph/plan.c plan_begin), so appending a step rewrites
-# every plan of the stage and ninja reruns every edge that reads one
+# plans hold no step count (M of [stage N/M] is in plans/where.tsv), so
+# appending a step rewrites no other plan
 check "(h) only the new step and the stage built on base ran" expect_ran "$TMP/ninja.out" \
 	"RUN [base 7/7]" "FROM [final 1/3]" "COPY [final 2/3]" "RUN [final 3/3]"
+
+# --- (i) a build dir of an older df2ninja: every step reruns ----------------------------------
+# what the executor keeps per step changes with PLAN_VERSION (src/graph/plan.h):
+# an upgraded df2ninja regenerates (build.ninja depends on it) and its plans
+# differ, so nothing of the old form is read again
+sed -i 's/"version": [0-9]*/"version": 1/' .df2ninja/plans/*.json .df2ninja/plans/*/*.json
+"$NINJA" >old.out 2>&1
+check "(i) a plan of another version is refused" test $? != 0
+check "(i) ... saying what to do" assert_file_has old.out 'is not a version [0-9]* plan; rerun df2ninja'
+check "(i) df2ninja writes the plans again" "$DF2NINJA" .
+check "(i) ninja" build
+"$DF2NINJA" -o fresh.ninja -B fresh >/dev/null 2>&1 && "$NINJA" -f fresh.ninja >fresh.out 2>&1
+check "(i) a clean build" test $? = 0
+ran_steps fresh.out | sort >fresh.ran
+ran_steps "$TMP/ninja.out" | sort >again.ran
+check "(i) the clean build ran its steps" test "$(wc -l <fresh.ran)" -ge 8
+check "(i) every step reran, as in a clean build" test_cmp fresh.ran again.ran
+check "(i) the same image as the clean build" test "$(sed -n 's/.*"digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' fresh/image/index.json | head -n 1)" = "$(digest)"
 
 done_testing
