@@ -12,22 +12,40 @@
 #include "util/err.h"
 #include "util/fs.h"
 
+static bool
+is_dir(const char *path)
+{
+	struct stat sb;
+
+	return lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
 int
 upper_begin(struct upper *u, const char *builddir, const char *name,
 	    struct err **errp)
 {
+	autofree char *stage_dir = NULL;
+
 	memset(u, 0, sizeof(*u));
 	u->upper = xasprintf("%s/layers/%s.upper", builddir, name);
 	u->work = xasprintf("%s/layers/%s.work", builddir, name);
-	u->keep = xasprintf("%s/layers/%s", builddir, name);
+	u->keep = xasprintf("%s/layers/%s.", builddir, name);
 	u->failed = xasprintf("%s/failed/%s", builddir, name);
-	/* every entry made here is an inode made and, for the work dir, freed
-	 * again at every step: no more of them than needed */
-	if (fs_mkdir_p(u->keep, errp) < 0 || tree_remove_path(u->upper, errp) < 0 ||
-	    tree_remove_path(u->work, errp) < 0)
+	stage_dir = fs_dirname(u->upper);
+	/* on ext4 without a journal every inode made costs a scan of those
+	 * freed in the last minutes, and every inode freed makes later scans
+	 * longer: a step makes no directory it can do without, and its work
+	 * dir stays for its next run (overlayfs empties it at every mount) */
+	if (fs_mkdir_p(stage_dir, errp) < 0 || tree_remove_path(u->upper, errp) < 0)
 		return -1;
-	if (mkdir(u->upper, 0755) < 0 || mkdir(u->work, 0755) < 0)
+	if (mkdir(u->upper, 0755) < 0)
 		return err_make(errp, errno, "cannot make '%s'", u->upper);
+	if (mkdir(u->work, 0755) < 0 && !(errno == EEXIST && is_dir(u->work))) {
+		if (tree_remove_path(u->work, errp) < 0)
+			return -1;
+		if (mkdir(u->work, 0755) < 0)
+			return err_make(errp, errno, "cannot make '%s'", u->work);
+	}
 	/* the root of the rootfs: 0755 root, as an image's / is */
 	chmod(u->upper, 0755);
 	return 0;
@@ -54,13 +72,11 @@ dir_is_empty(const char *path)
 	return empty;
 }
 
-/* the upper dir (unless it was kept) and the work dir */
+/* the upper dir, unless it was kept */
 static int
-remove_dirs(struct upper *u, struct err **errp)
+remove_upper(struct upper *u, struct err **errp)
 {
-	if (tree_remove_path(u->upper, errp) < 0)
-		return -1;
-	return tree_remove_path(u->work, errp);
+	return tree_remove_path(u->upper, errp);
 }
 
 int
@@ -76,26 +92,24 @@ upper_commit(struct upper *u, char sum[DIGEST_LEN], char **dir,
 	 * is known without a walk and a digest */
 	if (dir_is_empty(u->upper)) {
 		sum[0] = '\0';
-		return remove_dirs(u, errp);
+		return remove_upper(u, errp);
 	}
 	if (layer_sum_dir(u->upper, sum, &empty, errp) < 0)
 		return err_wrap(errp, "reading the step's changes");
 	if (empty)
-		return remove_dirs(u, errp);
-	if (fs_mkdir_p(u->keep, errp) < 0)
-		return -1;
-	final = xasprintf("%s/%s", u->keep, sum + 7);
+		return remove_upper(u, errp);
+	final = xasprintf("%s%s", u->keep, sum + 7);
 	if (rename(u->upper, final) < 0) {
 		if (errno != EEXIST && errno != ENOTEMPTY) {
 			int e = errno;
 
 			free(final);
-			return err_make(errp, e, "cannot keep the layer of '%s'", u->keep);
+			return err_make(errp, e, "cannot keep the layer in '%s'", u->upper);
 		}
 		/* the same content is kept already */
 	}
 	*dir = final;
-	return remove_dirs(u, errp);
+	return remove_upper(u, errp);
 }
 
 void
@@ -108,7 +122,7 @@ upper_fail(struct upper *u)
 	tree_remove_path(u->failed, NULL);
 	if (fs_mkdir_p(parent, NULL) == 0)
 		rename(u->upper, u->failed);
-	remove_dirs(u, NULL);
+	remove_upper(u, NULL);
 }
 
 void
@@ -122,25 +136,34 @@ upper_forget_failure(const char *builddir, const char *name)
 		tree_remove_path(failed, NULL);
 }
 
+/* name is "<hex>", 64 lower-case hex digits, and nothing more */
+static bool
+is_hex64(const char *name)
+{
+	return strlen(name) == 64 && strspn(name, "0123456789abcdef") == 64;
+}
+
 void
 upper_prune(struct upper *u, const char *keep_dir)
 {
-	const char *base = keep_dir ? strrchr(keep_dir, '/') + 1 : NULL;
+	autofree char *dir = fs_dirname(u->keep);
+	const char *prefix = strrchr(u->keep, '/') + 1;	/* "<NN>." */
+	const char *kept = keep_dir ? strrchr(keep_dir, '/') + 1 : NULL;
+	size_t n = strlen(prefix);
 	struct dirent *de;
 	DIR *d;
 
-	d = opendir(u->keep);
+	d = opendir(dir);
 	if (!d)
 		return;
 	while ((de = readdir(d)) != NULL) {
 		char *p;
 
-		if (de->d_name[0] == '.' || (base && strcmp(de->d_name, base) == 0))
+		/* only the layer dirs of this step, "<NN>.<hex>" */
+		if (strncmp(de->d_name, prefix, n) != 0 || !is_hex64(de->d_name + n) ||
+		    (kept && strcmp(de->d_name, kept) == 0))
 			continue;
-		/* only the hex-named layer dirs of this step */
-		if (strlen(de->d_name) != 64)
-			continue;
-		p = xasprintf("%s/%s", u->keep, de->d_name);
+		p = xasprintf("%s/%s", dir, de->d_name);
 		tree_remove_path(p, NULL);
 		free(p);
 	}

@@ -10,26 +10,30 @@ struct err;
 /*
  * a step's overlay upper dir. A step writes into a fresh
  * <builddir>/layers/<name>.upper (its work dir is <name>.work); when it
- * succeeds the upper dir is kept as <builddir>/layers/<name>/<sum hex>,
- * named by its content (layer_sum.h), so a step's layer is only ever stacked on exactly
- * the layers it was built on, whatever reran since. A failed step's upper
- * dir is moved to <builddir>/failed/<name> for `df2ninja shell --failed`.
+ * succeeds the upper dir is kept as <builddir>/layers/<name>.<sum hex>,
+ * named by its content (layer_sum.h), so a step's layer is only ever
+ * stacked on exactly the layers it was built on, whatever reran since. A
+ * failed step's upper dir is moved to <builddir>/failed/<name> for
+ * `df2ninja shell --failed`. All of a stage's steps share its dir in
+ * layers/: on ext4 without a journal every inode made costs a scan of the
+ * recently freed ones, so a step makes no directory it can do without.
  */
 struct upper {
 	char *upper;	/* <builddir>/layers/<name>.upper, NULL before begin */
 	char *work;	/* <builddir>/layers/<name>.work */
-	char *keep;	/* <builddir>/layers/<name> */
+	char *keep;	/* <builddir>/layers/<name>. : a kept dir adds the hex */
 	char *failed;	/* <builddir>/failed/<name> */
 };
 
-/* make a fresh, empty upper and work dir for step name (removing
- * leftover ones) */
+/* make a fresh, empty upper dir for step name (removing a leftover one),
+ * and its work dir unless it is there */
 int upper_begin(struct upper *u, const char *builddir, const char *name,
 		struct err **errp);
 /*
  * the step succeeded: compute the sum of the upper dir; when it holds
  * changes keep it (*dir gets its path, owned by the caller), else *dir is
- * NULL. The upper and work dirs are gone afterwards.
+ * NULL. The upper dir is gone afterwards; the work dir stays, empty, for
+ * the step's next run.
  */
 int upper_commit(struct upper *u, char sum[DIGEST_LEN], char **dir,
 		 struct err **errp);

@@ -157,4 +157,15 @@ check "(i) the clean build ran its steps" test "$(wc -l <fresh.ran)" -ge 8
 check "(i) every step reran, as in a clean build" test_cmp fresh.ran again.ran
 check "(i) the same image as the clean build" test "$(sed -n 's/.*"digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' fresh/image/index.json | head -n 1)" = "$(digest)"
 
+# --- what the steps left in layers/ -------------------------------------------------------
+# each step keeps one layer dir, "<NN>.<sum>", however often it reran
+find .df2ninja/layers -mindepth 2 -maxdepth 2 | sed -n 's|^\(.*/[0-9]*\)\.[0-9a-f]\{64\}$|\1|p' | sort >kept.txt
+check "layer dirs are kept" test -s kept.txt
+check "the COPY of a.txt, rerun after every edit, keeps one" test "$(grep -c '/base/03$' kept.txt)" = 1
+check "no step keeps two" test -z "$(uniq -d kept.txt)"
+check "no upper dir is left" test -z "$(find .df2ninja/layers -name '*.upper')"
+check "the export's memo has a line per step layer of the image" \
+	test "$(wc -l <.df2ninja/layers/blobs)" = "$(jq '[.layers[] | select(.dir)] | length' \
+		"$(ls .df2ninja/state/final/*.json | tail -n 1)")"
+
 done_testing
