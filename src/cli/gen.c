@@ -171,11 +171,13 @@ generate(struct genargs *a, struct err **errp)
 		goto out;
 	}
 
-	/* the output's directory is where ninja runs: paths are relative to it */
+	/* the output's directory is where ninja runs: paths are relative to
+	 * it. Made when missing, as the build dir is (`-o build/build.ninja`
+	 * as `cmake -B build`) */
 	{
 		char *d = fs_dirname(output);
 
-		if (abspath(d, &out_dir, errp) < 0) {
+		if (fs_mkdir_p(d, errp) < 0 || abspath(d, &out_dir, errp) < 0) {
 			free(d);
 			goto out;
 		}

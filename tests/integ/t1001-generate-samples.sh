@@ -33,4 +33,11 @@ for dir in "$SAMPLES"/*/; do
 	[ "${UPDATE_GOLDEN:-0}" = 1 ] && cp "$TMP/$name.mk" "$GOLDEN/$name.mk"
 	check "$name: make file matches golden" test_cmp "$GOLDEN/$name.mk" "$TMP/$name.mk"
 done
+
+# -o into a directory that does not exist yet makes it, as -B does
+mkdir "$TMP/odir" && cp "$TOP_SRCDIR/samples/hello/Dockerfile" "$TOP_SRCDIR"/samples/hello/*.txt "$TMP/odir/" 2>/dev/null
+check "-o in a missing directory" "$DF2NINJA" -o "$TMP/odir/out/sub/build.ninja" "$TMP/odir"
+check "... makes it and writes the file there" test -f "$TMP/odir/out/sub/build.ninja"
+check "... with the build dir beside it" test -d "$TMP/odir/out/sub/.df2ninja/plans"
+check "... which ninja -n accepts" "$NINJA" -C "$TMP/odir/out/sub" -n
 done_testing
