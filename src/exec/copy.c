@@ -436,15 +436,17 @@ unpack(struct job *j, int fd, const char *what, struct err **errp)
 static int
 try_unpack(struct job *j, const char *res, bool *done, struct err **errp)
 {
+	bool is;
 	int fd, r;
 
 	*done = false;
 	fd = rootpath_open(j->src->fd, res, O_RDONLY | O_NOFOLLOW, 0);
 	if (fd < 0)
 		return err_make(errp, errno, "cannot open '%s'", res);
-	if (!untar_is_archive(fd)) {
+	r = untar_is_archive(fd, &is, errp);
+	if (r < 0 || !is) {
 		close(fd);
-		return 0;
+		return r;
 	}
 	*done = true;
 	strv_add(&j->deps, res);
@@ -474,10 +476,16 @@ copy_download(struct job *j, const struct item *it, struct err **errp)
 			close(fd);
 		return r;
 	}
-	if (j->o->unpack && untar_is_archive(fd)) {
-		r = unpack(j, fd, it->orig, errp);
-		close(fd);
-		return r;
+	if (j->o->unpack) {
+		bool is;
+
+		r = untar_is_archive(fd, &is, errp);
+		if (r < 0 || is) {
+			if (r == 0)
+				r = unpack(j, fd, it->orig, errp);
+			close(fd);
+			return r;
+		}
 	}
 	st.st_mode = S_IFREG | 0600;
 	st.st_uid = 0;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec/packmemo.h"
 #include "exec/step.h"
 #include "image/image.h"
 #include "image/image_out.h"
@@ -10,44 +11,33 @@
 #include "image/manifest.h"
 #include "registry/push.h"
 #include "util/alloc.h"
-#include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/strv.h"
 
 /*
- * a step's layer as a gzip blob in the store, which gives its diff id.
- * Packing is the slow part of an export, so what it gave is remembered in
- * <builddir>/layers/blobs, a line "<sum> <diff id> <blob digest> <size>"
- * for each step layer of the last export: one file rather than one per
- * layer, as every new file costs an inode (slow on ext4 without a
- * journal). The pack computes the sum again from the same walk: a layer
- * dir changed since its step ran is an error.
+ * a step's layer as a gzip blob in the store, which gives its diff id;
+ * the memo saves packing it again. The pack computes the sum again from
+ * the same walk: a layer dir changed since its step ran is an error.
  */
 static int
-pack_layer(const struct store *st, struct state_layer *l, const char *memo,
-	   struct buf *next, struct err **errp)
+pack_layer(const struct store *st, struct state_layer *l, struct packmemo *memo,
+	   struct err **errp)
 {
 	char diff_id[DIGEST_LEN], digest[DIGEST_LEN], sum[DIGEST_LEN];
 	long long size = 0;
-	const char *line = memo;
-	size_t n = strlen(l->sum);
 
-	while (line && *line && !(strncmp(line, l->sum, n) == 0 && line[n] == ' '))
-		line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL;
-	if (line && *line && sscanf(line + n, " %71s %71s %lld", diff_id, digest, &size) == 3 &&
-	    digest_valid(diff_id) && digest_valid(digest) && store_has_blob(st, digest))
-		goto known;
-	if (layer_pack_dir(st, l->dir, diff_id, digest, &size, sum, errp) < 0)
-		return err_wrap(errp, "packing the layer in '%s'", l->dir);
-	if (strcmp(sum, l->sum) != 0)
-		return err_make(errp, 0, "the layer in '%s' changed since its step ran "
-				"(sum %s, expected %s); rerun its step", l->dir, sum, l->sum);
-known:
+	if (!packmemo_find(memo, st, l->sum, diff_id, digest, &size)) {
+		if (layer_pack_dir(st, l->dir, diff_id, digest, &size, sum, errp) < 0)
+			return err_wrap(errp, "packing the layer in '%s'", l->dir);
+		if (strcmp(sum, l->sum) != 0)
+			return err_make(errp, 0, "the layer in '%s' changed since its step ran "
+					"(sum %s, expected %s); rerun its step", l->dir, sum, l->sum);
+	}
 	snprintf(l->diff_id, sizeof(l->diff_id), "%s", diff_id);
 	snprintf(l->digest, sizeof(l->digest), "%s", digest);
 	l->size = size;
-	buf_printf(next, "%s %s %s %lld\n", l->sum, diff_id, digest, size);
+	packmemo_add(memo, l->sum, diff_id, digest, size, l->dir);
 	return 0;
 }
 
@@ -77,8 +67,7 @@ static int
 export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 {
 	const char *last = plan_str(p->j, "last");
-	autofree char *memo_path = NULL, *memo = NULL;
-	struct buf next_memo = BUF_INIT;
+	struct packmemo memo = { NULL };
 	struct strv tags = STRV_INIT;
 	struct state s;
 	struct image img;
@@ -99,20 +88,17 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 		goto out;
 	json_object_set_new(img.config.json, "history", history);
 	json_object_set_new(img.config.json, "rootfs", json_pack("{s:s,s:[]}", "type", "layers", "diff_ids"));
-	memo_path = xasprintf("%s/layers/blobs", p->builddir);
-	fs_read_file(memo_path, &memo, NULL, NULL);
+	packmemo_load(&memo, p->builddir);
 	for (i = 0; i < s.nlayers; i++) {
 		struct state_layer *l = &s.layers[i];
 
-		if (l->dir && pack_layer(st, l, memo, &next_memo, errp) < 0)
+		if (l->dir && pack_layer(st, l, &memo, errp) < 0)
 			goto out;
 		config_add_diff_id(&img.config, l->diff_id);
 		image_add_layer(&img, l->digest, l->diff_id,
 				l->media_type ? l->media_type : MEDIA_OCI_LAYER_GZIP, l->size);
 	}
-	/* there are step layers, hence layers/ */
-	if (next_memo.len &&
-	    fs_write_if_changed(memo_path, next_memo.s, next_memo.len, NULL, errp) < 0)
+	if (packmemo_save(&memo, errp) < 0)
 		goto out;
 	if (config_stamp_created(&img.config, errp) < 0 || image_check(&img, errp) < 0)
 		goto out;
@@ -166,7 +152,7 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 	}
 	r = 0;
 out:
-	buf_fini(&next_memo);
+	packmemo_fini(&memo);
 	strv_fini(&tags);
 	image_fini(&img);
 	state_fini(&s);

@@ -37,23 +37,27 @@ open_reader(int fd)
 	return a;
 }
 
-bool
-untar_is_archive(int fd)
+int
+untar_is_archive(int fd, bool *is, struct err **errp)
 {
 	struct archive_entry *e;
 	struct archive *a;
 	int r;
 
+	*is = false;
+	if (archive_dl_load(errp) < 0)
+		return -1;
 	if (lseek(fd, 0, SEEK_SET) < 0)
-		return false;
+		return 0;
 	a = open_reader(fd);
 	if (!a)
-		return false;
+		return 0;
 	/* Go's tar.Reader.Next must return a header: an empty or all-zero
 	 * archive is a file like any other */
 	r = archive_read_next_header(a, &e);
 	archive_read_free(a);
-	return r == ARCHIVE_OK || r == ARCHIVE_WARN;
+	*is = r == ARCHIVE_OK || r == ARCHIVE_WARN;
+	return 0;
 }
 
 struct dir_time {
@@ -444,6 +448,8 @@ untar_extract(int fd, int destfd, const char *dest, long uid, long gid,
 	struct archive_entry *e;
 	int r = 0, ar;
 
+	if (archive_dl_load(errp) < 0)
+		return -1;
 	if (lseek(fd, 0, SEEK_SET) < 0)
 		return err_make(errp, errno, "cannot rewind the archive");
 	u.a = open_reader(fd);

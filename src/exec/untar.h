@@ -12,9 +12,10 @@ struct err;
  * copied (BuildKit's isArchivePath + unpack).
  */
 
-/* true when the regular file open at fd (read from its start, and left
- * wherever reading stopped) is such an archive with at least one entry */
-bool untar_is_archive(int fd);
+/* *is: the regular file open at fd (read from its start, and left
+ * wherever reading stopped) is such an archive with at least one entry.
+ * Fails only when libarchive cannot be loaded. */
+int untar_is_archive(int fd, bool *is, struct err **errp);
 
 /*
  * unpack the archive at fd into the directory destfd (which is the root

@@ -20,6 +20,18 @@ is_dir(const char *path)
 	return lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
+/* what plans of version 1 (graph/plan.h) kept: layers/<name>/<hex> and
+ * the run dir layers/<name>.run; one failed unlinkat each once gone */
+static void
+remove_old_layout(const char *builddir, const char *name)
+{
+	autofree char *keep = xasprintf("%s/layers/%s", builddir, name);
+	autofree char *run = xasprintf("%s/layers/%s.run", builddir, name);
+
+	tree_remove_path(keep, NULL);
+	tree_remove_path(run, NULL);
+}
+
 int
 upper_begin(struct upper *u, const char *builddir, const char *name,
 	    struct err **errp)
@@ -38,6 +50,7 @@ upper_begin(struct upper *u, const char *builddir, const char *name,
 	 * dir stays for its next run (overlayfs empties it at every mount) */
 	if (fs_mkdir_p(stage_dir, errp) < 0 || tree_remove_path(u->upper, errp) < 0)
 		return -1;
+	remove_old_layout(builddir, name);
 	if (mkdir(u->upper, 0755) < 0)
 		return err_make(errp, errno, "cannot make '%s'", u->upper);
 	if (mkdir(u->work, 0755) < 0 && !(errno == EEXIST && is_dir(u->work))) {

@@ -96,8 +96,10 @@ struct archive_fns {
 /* load libarchive now (once, whatever the thread); an error says why it
  * cannot be loaded */
 int archive_dl_load(struct err **errp);
-/* the table, loading libarchive if needed (a failure then is fatal: call
- * archive_dl_load first where an error can be reported) */
+/* the table, loading libarchive if needed. A failure then is fatal, so
+ * every way into libarchive (layer_in_open, the tar writers, docker_in,
+ * untar) calls archive_dl_load first and reports its error: the macros
+ * below then never fail. */
 const struct archive_fns *archive_dl(void);
 
 #ifndef ARCHIVE_DL_IMPLEMENTATION

@@ -76,7 +76,11 @@ clean(const char *name)
 static int
 open_archive(const char *path, struct archive **ap, struct err **errp)
 {
-	struct archive *a = archive_read_new();
+	struct archive *a;
+
+	if (archive_dl_load(errp) < 0)
+		return -1;
+	a = archive_read_new();
 
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);

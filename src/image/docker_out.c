@@ -214,6 +214,8 @@ write_tar(const struct store *st, const struct image *img,
 			strv_add(&blobs, img->layers[i].digest);
 	qsort(blobs.v, blobs.n, sizeof(*blobs.v), cmp_str);
 
+	if (archive_dl_load(errp) < 0)
+		goto out;
 	t.a = archive_write_new();
 	if (archive_write_set_format_pax_restricted(t.a) != ARCHIVE_OK ||
 	    archive_write_open_fd(t.a, fd) != ARCHIVE_OK) {
@@ -238,7 +240,8 @@ write_tar(const struct store *st, const struct image *img,
 	}
 	r = 0;
 out:
-	archive_write_free(t.a);
+	if (t.a)
+		archive_write_free(t.a);
 	strv_fini(&blobs);
 	return r;
 }

@@ -105,9 +105,14 @@ open_both(struct layer_in *in, int fd, struct err **errp)
 int
 layer_in_open(int fd, struct layer_in **inp, struct err **errp)
 {
-	struct layer_in *in = xcalloc(1, sizeof(*in));
-	locale_t saved = tarlocale_enter(TARLOCALE_READ);
+	struct layer_in *in;
+	locale_t saved;
 	int r;
+
+	if (archive_dl_load(errp) < 0)
+		return -1;
+	in = xcalloc(1, sizeof(*in));
+	saved = tarlocale_enter(TARLOCALE_READ);
 
 	in->d = digest_new();
 	r = open_both(in, fd, errp);

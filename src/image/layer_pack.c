@@ -114,6 +114,8 @@ on_entry(void *ctx, const struct layer_entry *le, struct err **errp)
 static int
 start_archive(struct packer *p, struct err **errp)
 {
+	if (archive_dl_load(errp) < 0)
+		return -1;
 	p->a = archive_write_new();
 	p->e = archive_entry_new();
 	if (!p->a || !p->e)

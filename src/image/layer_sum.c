@@ -67,6 +67,8 @@ layer_sum_entry(struct layer_sum *s, const struct layer_entry *e)
 	digest_update(s->d, e->hardlink ? "h" : "-", 1);
 	if (e->hardlink)
 		digest_update(s->d, e->hardlink, strlen(e->hardlink) + 1);
+	/* an empty value is not no value: the tar holds an xattr record */
+	digest_update(s->d, e->caps ? "c" : "-", 1);
 	if (e->caps)
 		digest_update(s->d, e->caps, e->caps_len);
 }

@@ -349,6 +349,13 @@ read_children(DIR *d, struct child **out, size_t *n, const char *path,
 			*n = len;
 			return err_make(errp, e, "cannot stat '%s/%s'", path, c->name);
 		}
+		if (strncmp(c->name, WHITEOUT_PREFIX, strlen(WHITEOUT_PREFIX)) == 0) {
+			*out = v;
+			*n = len;
+			return err_make(errp, 0, "'%s%s%s': a name starting with \"%s\" "
+					"cannot be in a layer: it would read as a whiteout",
+					path, *path ? "/" : "", c->name, WHITEOUT_PREFIX);
+		}
 		c->key = whiteout_is_overlay(&c->sb)
 			 ? xasprintf(WHITEOUT_PREFIX "%s", c->name) : xstrdup(c->name);
 	}

@@ -209,7 +209,7 @@ check "a layer to tamper with is built" test $? = 0
 kept=$(ls -d tamper/ctx/.df2ninja/layers/stage-0/02.*[0-9a-f] 2>/dev/null | head -n 1)
 check "... kept under its sum" test -f "$kept/f"
 echo "not made by any step" >"$kept/f"
-rm -f tamper/ctx/.df2ninja/layers/blobs tamper/ctx/.df2ninja/out/image.id
+rm -f tamper/ctx/.df2ninja/out/packed-layers tamper/ctx/.df2ninja/out/image.id
 check "the export of a changed layer fails" fails tamper/ctx
 check "... naming the layer dir and the rerun" assert_file_has tamper/ctx/out \
 	"layer in '.*stage-0/02\.[0-9a-f]*' changed since its step ran.*rerun its step"

@@ -40,10 +40,10 @@ libs .df2ninja/steps/stage-0/01.id >libs-from
 check "FROM an unpacked image does not load libarchive" assert_file_lacks libs-from libarchive
 DF2NINJA_STORE=$TMP/store2 libs .df2ninja/steps/stage-0/01.id >libs-from2
 check "FROM an image to unpack loads libarchive" assert_file_has libs-from2 libarchive
-# the export packs a layer only once (the memo in layers/blobs)
+# the export packs a layer only once (the memo in out/packed-layers)
 libs .df2ninja/out/image.id >libs-export
 check "an export with every layer packed does not load libarchive" assert_file_lacks libs-export libarchive
-rm -f .df2ninja/layers/blobs
+rm -f .df2ninja/out/packed-layers
 libs .df2ninja/out/image.id >libs-export2
 check "an export that packs a layer loads libarchive" assert_file_has libs-export2 libarchive
 check "... and the image is written" test -f .df2ninja/image/index.json

@@ -859,6 +859,25 @@ START_TEST(test_sum_follows_tar)
 }
 END_TEST
 
+/* a real file named like a whiteout would read as one: refused */
+START_TEST(test_pack_whiteout_name)
+{
+	autofree char *up = tpath("upper");
+	char d[DIGEST_LEN];
+	struct err *e = NULL;
+
+	ck_assert_int_eq(mkdir(up, 0755), 0);
+	put_in(up, ".wh.gone", "", 0644);
+	ck_assert_int_eq(layer_sum_dir(up, d, NULL, &e), -1);
+	ck_assert_msg(strstr(e->msg, ".wh.gone") && strstr(e->msg, "whiteout"), "%s", e->msg);
+	err_free(e);
+	e = NULL;
+	ck_assert_int_eq(layer_digest_dir(up, d, NULL, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e->msg, ".wh.gone"));
+	err_free(e);
+}
+END_TEST
+
 START_TEST(test_pack_empty)
 {
 	autofree char *up = tpath("upper");
@@ -1234,6 +1253,7 @@ layer_suite(void)
 	add_case(s, "unpack_userxattr", test_unpack_userxattr);
 	add_case(s, "pack_deterministic", test_pack_deterministic);
 	add_case(s, "sum_follows_tar", test_sum_follows_tar);
+	add_case(s, "pack_whiteout_name", test_pack_whiteout_name);
 	add_case(s, "pack_empty", test_pack_empty);
 	add_case(s, "pack_epoch", test_pack_epoch);
 	add_case(s, "pack_contents", test_pack_contents);

@@ -7,10 +7,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec/packmemo.h"
 #include "image/digest.h"
 #include "image/store.h"
 #include "util/alloc.h"
 #include "util/err.h"
+#include "util/fs.h"
 #include "unit.h"
 
 #define SHA_EMPTY "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -337,6 +339,73 @@ START_TEST(test_store_tmpdir)
 }
 END_TEST
 
+/* the export's memo of packed layers (exec/packmemo.h) */
+START_TEST(test_packmemo)
+{
+	autofree char *bd = xasprintf("%s/build", tmpdir);
+	autofree char *dir1 = xasprintf("%s/layer one", bd), *dir2 = xasprintf("%s/two", bd);
+	autofree char *memo_path = xasprintf("%s/out/packed-layers", bd), *text = NULL;
+	char blob[DIGEST_LEN], diff[DIGEST_LEN], dg[DIGEST_LEN];
+	const char *sum1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
+	const char *sum2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+	struct packmemo m;
+	struct err *e = NULL;
+	long long size = 0;
+	FILE *f;
+
+	ck_assert_int_eq(store_put_blob_buf(&st, "abc", 3, blob, &e), 0);
+	ck_assert_int_eq(mkdir(bd, 0755), 0);
+	ck_assert_int_eq(mkdir(dir1, 0755), 0);
+	ck_assert_int_eq(mkdir(dir2, 0755), 0);
+
+	/* no memo yet: nothing found, and the save writes this export's */
+	packmemo_load(&m, bd);
+	ck_assert(!packmemo_find(&m, &st, sum1, diff, dg, &size));
+	packmemo_add(&m, sum1, SHA_ABC, blob, 3, dir1);
+	packmemo_add(&m, sum2, SHA_EMPTY, blob, 3, dir2);
+	ck_assert_int_eq(packmemo_save(&m, &e), 0);
+	packmemo_fini(&m);
+
+	packmemo_load(&m, bd);
+	ck_assert(packmemo_find(&m, &st, sum1, diff, dg, &size));
+	ck_assert_str_eq(diff, SHA_ABC);
+	ck_assert_str_eq(dg, blob);
+	ck_assert_int_eq(size, 3);
+	/* a layer dir whose path holds a space is read back whole */
+	ck_assert(packmemo_find(&m, &st, sum2, diff, dg, &size));
+	ck_assert_str_eq(diff, SHA_EMPTY);
+	packmemo_fini(&m);
+
+	/* an entry whose blob is not in the store with its size is not used */
+	f = fopen(memo_path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%s %s %s 4 %s\n", sum1, SHA_ABC, blob, dir1);
+	/* malformed lines are skipped, not read across */
+	fprintf(f, "%s %s\n%s 3 %s\n", sum2, SHA_ABC, blob, dir2);
+	fprintf(f, "%s %s %s -3 %s\n", sum2, SHA_ABC, blob, dir2);
+	fprintf(f, "%s %s %s 3\n", sum2, SHA_ABC, blob);
+	fclose(f);
+	packmemo_load(&m, bd);
+	ck_assert(!packmemo_find(&m, &st, sum1, diff, dg, &size));
+	ck_assert(!packmemo_find(&m, &st, sum2, diff, dg, &size));
+	packmemo_fini(&m);
+
+	/* another export keeps the entries whose layer dir is still there */
+	f = fopen(memo_path, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "%s %s %s 3 %s\n", sum1, SHA_ABC, blob, dir1);
+	fprintf(f, "%s %s %s 3 %s\n", sum2, SHA_ABC, blob, dir2);
+	fclose(f);
+	ck_assert_int_eq(rmdir(dir2), 0);
+	packmemo_load(&m, bd);
+	ck_assert_int_eq(packmemo_save(&m, &e), 0);
+	packmemo_fini(&m);
+	ck_assert_int_eq(fs_read_file(memo_path, &text, NULL, &e), 0);
+	ck_assert_ptr_nonnull(strstr(text, sum1));
+	ck_assert_ptr_null(strstr(text, sum2));
+}
+END_TEST
+
 static void
 add_case(Suite *s, const char *name, const TTest *fn)
 {
@@ -362,6 +431,7 @@ store_suite(void)
 	add_case(s, "store_mismatch", test_store_mismatch);
 	add_case(s, "store_blob_writer", test_store_blob_writer);
 	add_case(s, "store_tmpdir", test_store_tmpdir);
+	add_case(s, "packmemo", test_packmemo);
 	return s;
 }
 

@@ -1,0 +1,133 @@
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "exec/packmemo.h"
+#include "image/store.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/fs.h"
+
+struct entry {
+	char sum[DIGEST_LEN], diff_id[DIGEST_LEN], digest[DIGEST_LEN];
+	long long size;
+	char dir[PATH_MAX];
+};
+
+/* the line at s (up to its newline) as an entry; false when malformed */
+static bool
+parse(const char *s, struct entry *e)
+{
+	const char *nl = strchr(s, '\n');
+	size_t len = nl ? (size_t)(nl - s) : strlen(s);
+	char line[3 * DIGEST_LEN + 32 + PATH_MAX];
+	int dir_at = -1;
+
+	if (len >= sizeof(line))
+		return false;
+	memcpy(line, s, len);
+	line[len] = '\0';
+	if (sscanf(line, "%71s %71s %71s %lld %n", e->sum, e->diff_id, e->digest,
+		   &e->size, &dir_at) != 4 || dir_at < 0 || !line[dir_at])
+		return false;
+	snprintf(e->dir, sizeof(e->dir), "%s", line + dir_at);
+	return digest_valid(e->sum) && digest_valid(e->diff_id) &&
+	       digest_valid(e->digest) && e->size > 0;
+}
+
+/* the next line after s, or NULL */
+static const char *
+next_line(const char *s)
+{
+	const char *nl = strchr(s, '\n');
+
+	return nl && nl[1] ? nl + 1 : NULL;
+}
+
+void
+packmemo_load(struct packmemo *m, const char *builddir)
+{
+	memset(m, 0, sizeof(*m));
+	m->path = xasprintf("%s/out/packed-layers", builddir);
+	if (fs_read_file(m->path, &m->text, NULL, NULL) < 0)
+		m->text = NULL;
+}
+
+bool
+packmemo_find(const struct packmemo *m, const struct store *st,
+	      const char *sum, char diff_id[DIGEST_LEN],
+	      char digest[DIGEST_LEN], long long *size)
+{
+	struct entry e;
+
+	for (const char *s = m->text; s && *s; s = next_line(s)) {
+		autofree char *blob = NULL;
+		struct stat sb;
+
+		if (!parse(s, &e) || strcmp(e.sum, sum) != 0)
+			continue;
+		blob = store_blob_path(st, e.digest);
+		if (stat(blob, &sb) < 0 || sb.st_size != e.size)
+			return false;
+		memcpy(diff_id, e.diff_id, DIGEST_LEN);
+		memcpy(digest, e.digest, DIGEST_LEN);
+		*size = e.size;
+		return true;
+	}
+	return false;
+}
+
+void
+packmemo_add(struct packmemo *m, const char *sum, const char *diff_id,
+	     const char *digest, long long size, const char *dir)
+{
+	buf_printf(&m->next, "%s %s %s %lld %s\n", sum, diff_id, digest, size, dir);
+}
+
+/* sum has an entry of this export */
+static bool
+added(const struct packmemo *m, const char *sum)
+{
+	size_t n = strlen(sum);
+
+	for (const char *s = m->next.s; s && *s; s = next_line(s))
+		if (strncmp(s, sum, n) == 0 && s[n] == ' ')
+			return true;
+	return false;
+}
+
+int
+packmemo_save(struct packmemo *m, struct err **errp)
+{
+	struct buf all = BUF_INIT;
+	struct entry e;
+	struct stat sb;
+	int r;
+
+	buf_puts(&all, buf_str(&m->next));
+	for (const char *s = m->text; s && *s; s = next_line(s))
+		if (parse(s, &e) && !added(m, e.sum) && lstat(e.dir, &sb) == 0)
+			buf_printf(&all, "%s %s %s %lld %s\n", e.sum, e.diff_id,
+				   e.digest, e.size, e.dir);
+	r = 0;
+	if (all.len) {
+		autofree char *dir = fs_dirname(m->path);
+
+		r = fs_mkdir_p(dir, errp);
+		if (r == 0)
+			r = fs_write_if_changed(m->path, all.s, all.len, NULL, errp);
+	}
+	buf_fini(&all);
+	return r;
+}
+
+void
+packmemo_fini(struct packmemo *m)
+{
+	free(m->path);
+	free(m->text);
+	buf_fini(&m->next);
+	memset(m, 0, sizeof(*m));
+}

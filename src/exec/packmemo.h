@@ -1,0 +1,42 @@
+#ifndef DF2NINJA_PACKMEMO_H
+#define DF2NINJA_PACKMEMO_H
+
+#include <stdbool.h>
+
+#include "image/digest.h"
+#include "util/buf.h"
+
+struct err;
+struct store;
+
+/*
+ * What packing step layers gave, kept across exports: packing (tar,
+ * gzip, two digests) is the slow part of an export, and a layer dir,
+ * named by its sum, packs to the same blob every time. One file for the
+ * build dir, <builddir>/out/packed-layers, rather than one per layer, as
+ * every new file costs an inode (slow on ext4 without a journal). A line
+ * per layer: "<sum> <diff id> <blob digest> <size> <layer dir>", the dir
+ * last as the build dir's path may hold spaces. An entry is used only
+ * when its blob is in the store with that size; an entry whose layer dir
+ * is gone is dropped when the memo is saved.
+ */
+struct packmemo {
+	char *path;
+	char *text;		/* as loaded, or NULL */
+	struct buf next;	/* the entries of this export */
+};
+
+void packmemo_load(struct packmemo *m, const char *builddir);
+/* the entry for sum, if it is there and its blob is in st */
+bool packmemo_find(const struct packmemo *m, const struct store *st,
+		   const char *sum, char diff_id[DIGEST_LEN],
+		   char digest[DIGEST_LEN], long long *size);
+/* an entry of this export */
+void packmemo_add(struct packmemo *m, const char *sum, const char *diff_id,
+		  const char *digest, long long size, const char *dir);
+/* write this export's entries, and the earlier ones whose layer dirs are
+ * still there (another target's), when that changes the file */
+int packmemo_save(struct packmemo *m, struct err **errp);
+void packmemo_fini(struct packmemo *m);
+
+#endif
