@@ -166,8 +166,8 @@ step_copy(struct step_ctx *c, struct err **errp)
 	const char *ctx = plan_str(c->plan.j, "context");
 	bool is_add = strcmp(c->plan.kind, "add") == 0;
 	struct strv srcs = STRV_INIT, excl = STRV_INIT, deps = STRV_INIT, keep = STRV_INIT;
-	autofree char *dest = NULL, *chown = NULL, *chmod = NULL, *dir = NULL;
-	autofree char *src_name = NULL, *hist = NULL, *checksum = NULL;
+	autofree char *dest = NULL, *chown = NULL, *chmod = NULL;
+	autofree char *src_name = NULL, *checksum = NULL;
 	struct mnt root = { NULL, -1 }, srcm = { NULL, -1 };
 	struct copy_heredoc *hds = NULL;
 	struct copy_download *dls = NULL;
@@ -175,7 +175,6 @@ step_copy(struct step_ctx *c, struct err **errp)
 	struct copy_source src = { -1, NULL, NULL };
 	struct copy_opts o;
 	struct state other;
-	char sum[DIGEST_LEN];
 	int ctxfd = -1, r = -1;
 	bool have_other = false;
 	const json_t *unpack = json_object_get(c->plan.j, "unpack");
@@ -276,14 +275,8 @@ step_copy(struct step_ctx *c, struct err **errp)
 	if (ctxfd >= 0 && c->depfile &&
 	    write_depfile(c->depfile, c->out, ctx, &deps, errp) < 0)
 		goto out;
-	if (upper_commit(&c->up, sum, &dir, errp) < 0)
+	if (step_commit(c, c->plan.instruction ? c->plan.instruction : "COPY", errp) < 0)
 		goto out;
-	if (dir)
-		state_add_step_layer(&c->st, sum, dir);
-	hist = xstrdup(c->plan.instruction ? c->plan.instruction : "COPY");
-	if (config_add_history(&c->st.config, hist, "df2ninja", dir == NULL, errp) < 0)
-		goto out;
-	c->kept = steal_pointer(&dir);
 	r = 0;
 out:
 	if (r < 0 && c->up.upper)
@@ -307,13 +300,12 @@ out:
 int
 step_workdir(struct step_ctx *c, struct err **errp)
 {
-	autofree char *path = NULL, *abs = NULL, *resolved = NULL, *dir = NULL;
+	autofree char *path = NULL, *abs = NULL, *resolved = NULL;
 	const char *cur = config_get_str(&c->st.config, "WorkingDir");
 	const char *user = config_get_str(&c->st.config, "User");
 	struct mnt root = { NULL, -1 };
 	uid_t uid = 0;
 	gid_t gid = 0;
-	char sum[DIGEST_LEN];
 	int fd, r = -1;
 
 	if (ops_word(&c->st, c->plan.escape, json_object_get(c->plan.j, "path"), &path, errp) < 0)
@@ -337,14 +329,8 @@ step_workdir(struct step_ctx *c, struct err **errp)
 		goto out;
 	close(fd);
 	mnt_fini(&root);
-	if (upper_commit(&c->up, sum, &dir, errp) < 0)
+	if (step_commit(c, c->plan.instruction ? c->plan.instruction : "WORKDIR", errp) < 0)
 		goto out;
-	if (dir)
-		state_add_step_layer(&c->st, sum, dir);
-	if (config_add_history(&c->st.config, c->plan.instruction ? c->plan.instruction : "WORKDIR",
-			       "df2ninja", dir == NULL, errp) < 0)
-		goto out;
-	c->kept = steal_pointer(&dir);
 	r = 0;
 out:
 	if (r < 0 && c->up.upper)

@@ -11,6 +11,24 @@
 #include "util/err.h"
 #include "util/fs.h"
 
+int
+step_commit(struct step_ctx *c, const char *created_by, struct err **errp)
+{
+	char sum[DIGEST_LEN];
+	char *dir = NULL;
+
+	if (upper_commit(&c->up, sum, &dir, errp) < 0)
+		return -1;
+	if (dir)
+		state_add_step_layer(&c->st, sum, dir);
+	if (config_add_history(&c->st.config, created_by, "df2ninja", dir == NULL, errp) < 0) {
+		free(dir);
+		return -1;
+	}
+	c->kept = dir;
+	return 0;
+}
+
 /* the message for a failed step: where, what, the log, how to debug it */
 static void
 report_failure(struct step_ctx *c, struct err *e)

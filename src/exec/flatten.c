@@ -70,13 +70,11 @@ flatten_lowerdirs(const struct state *s, const struct store *st,
 	char key[DIGEST_LEN];
 	int r = -1;
 
-	state_lowerdirs(s, st, &all);
 	if (s->nlayers <= FLATTEN_MAX) {
-		for (size_t i = 0; i < all.n; i++)
-			strv_add(out, all.v[i]);
-		strv_fini(&all);
+		state_lowerdirs(s, st, out);
 		return 0;
 	}
+	state_lowerdirs(s, st, &all);
 	d = digest_new();
 	for (size_t i = 0; i < nflat; i++)
 		digest_update(d, state_layer_id(&s->layers[i]), DIGEST_LEN - 1);

@@ -56,10 +56,8 @@ from_image(struct step_ctx *c, const char *ref, struct err **errp)
 		vars_set(&c->st.env, env.v[i], eq + 1);
 	}
 	if (!vars_get(&c->st.env, "PATH")) {
-		static const char path[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
-		vars_set(&c->st.env, "PATH", path);
-		config_env_set(&c->st.config, "PATH", path);
+		vars_set(&c->st.env, "PATH", STATE_DEFAULT_PATH);
+		config_env_set(&c->st.config, "PATH", STATE_DEFAULT_PATH);
 	}
 	n = img.n_layers;
 	for (size_t i = 0; i < n; i++)

@@ -44,9 +44,8 @@ ops_shell_argv(const struct state *s, const char *cmd, struct strv *out)
 	strv_add(out, cmd);
 }
 
-/* a JSON array of strings into argv; shell form goes through the Shell */
-static void
-argv_of(const struct state *s, const json_t *arr, bool shell_form, struct strv *out)
+void
+ops_argv(const struct state *s, const json_t *arr, bool shell_form, struct strv *out)
 {
 	size_t i;
 	json_t *v;
@@ -284,7 +283,7 @@ apply_one(struct state *s, const json_t *op, char escape, struct buf *hist,
 		if (json_is_null(arr) || !arr) {
 			config_set_argv(&s->config, "Entrypoint", NULL, 0);
 		} else {
-			argv_of(s, arr, json_is_true(json_object_get(op, "shell_form")), &argv);
+			ops_argv(s, arr, json_is_true(json_object_get(op, "shell_form")), &argv);
 			config_set_argv(&s->config, cmd ? "Cmd" : "Entrypoint",
 					(const char *const *)argv.v, argv.n);
 		}
@@ -297,7 +296,7 @@ apply_one(struct state *s, const json_t *op, char escape, struct buf *hist,
 		return 0;
 	}
 	if (strcmp(kind, "shell") == 0) {
-		argv_of(s, json_object_get(op, "shell"), false, &argv);
+		ops_argv(s, json_object_get(op, "shell"), false, &argv);
 		config_set_argv(&s->config, "Shell", (const char *const *)argv.v, argv.n);
 		t = argv_text(&argv);
 		buf_printf(hist, "SHELL %s", t);

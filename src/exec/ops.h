@@ -2,6 +2,7 @@
 #define DF2NINJA_OPS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 struct err;
 struct state;
@@ -27,5 +28,8 @@ int ops_apply(struct state *s, const json_t *plan, char escape,
  * cmd appended; caller frees the strv */
 struct strv;
 void ops_shell_argv(const struct state *s, const char *cmd, struct strv *out);
+/* a command's JSON array of strings into argv, appended to out; shell
+ * form (the array's one string) goes through the image's shell */
+void ops_argv(const struct state *s, const json_t *arr, bool shell_form, struct strv *out);
 
 #endif

@@ -305,17 +305,16 @@ int
 step_run(struct step_ctx *c, struct err **errp)
 {
 	autofree char *resolv = NULL, *hosts = NULL, *hostname = NULL, *log = NULL;
-	autofree char *hist = NULL, *dir = NULL, *script = NULL;
+	autofree char *hist = NULL, *script = NULL;
 	struct strv argv = STRV_INIT, envp = STRV_INIT, lowers = STRV_INIT;
 	struct run_mounts rm = { STRV_INIT, STRV_INIT, NULL, 0 };
 	const json_t *cmd = json_object_get(c->plan.j, "cmd"), *sj;
 	struct sandbox_mount *mounts = NULL;
 	struct sandbox_spec spec;
 	struct user_info u;
-	char sum[DIGEST_LEN];
 	int status = 0, logfd = -1, r = -1;
 	bool ran = false;
-	size_t i, nmounts = 0;
+	size_t nmounts = 0;
 	const char *proxy_key;
 	json_t *v;
 
@@ -338,11 +337,7 @@ step_run(struct step_ctx *c, struct err **errp)
 		err_make(errp, 0, "RUN --security=insecure is not supported");
 		goto out;
 	}
-	if (plan_bool(c->plan.j, "shell_form"))
-		ops_shell_argv(&c->st, json_string_value(json_array_get(cmd, 0)) ?: "", &argv);
-	else
-		json_array_foreach(cmd, i, v)
-			strv_add(&argv, json_string_value(v) ?: "");
+	ops_argv(&c->st, cmd, plan_bool(c->plan.j, "shell_form"), &argv);
 	if (argv.n == 0) {
 		err_make(errp, 0, "RUN has no command");
 		goto out;
@@ -440,14 +435,9 @@ step_run(struct step_ctx *c, struct err **errp)
 		}
 		goto out;
 	}
-	if (upper_commit(&c->up, sum, &dir, errp) < 0)
-		goto out;
-	if (dir)
-		state_add_step_layer(&c->st, sum, dir);
 	hist = history_of(c, &argv);
-	if (config_add_history(&c->st.config, hist, "df2ninja", dir == NULL, errp) < 0)
+	if (step_commit(c, hist, errp) < 0)
 		goto out;
-	c->kept = steal_pointer(&dir);
 	r = 0;
 out:
 	if (r < 0 && logfd >= 0 && !ran && errp && *errp) {

@@ -10,15 +10,13 @@
 #include "util/fs.h"
 #include "util/strv.h"
 
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 void
 state_init(struct state *s)
 {
 	memset(s, 0, sizeof(*s));
 	config_init(&s->config);
-	config_env_set(&s->config, "PATH", DEFAULT_PATH);
-	vars_set(&s->env, "PATH", DEFAULT_PATH);
+	config_env_set(&s->config, "PATH", STATE_DEFAULT_PATH);
+	vars_set(&s->env, "PATH", STATE_DEFAULT_PATH);
 }
 
 void
@@ -182,7 +180,8 @@ state_load(const char *builddir, const char *name, struct state *s,
 		json_decref(o);
 		return err_make(errp, 0, "'%s' has no config; rebuild the step", path);
 	}
-	s->config.json = json_deep_copy(v);
+	/* o goes below: the config is then the state's alone, no copy needed */
+	s->config.json = json_incref(v);
 	snprintf(s->identity, sizeof(s->identity), "%s", json_string_value(json_object_get(o, "identity")) ?: "");
 	s->parent = xstrdup(json_string_value(json_object_get(o, "parent")));
 	s->history_from = (size_t)json_integer_value(json_object_get(o, "history_from"));

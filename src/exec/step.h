@@ -31,6 +31,10 @@ int step_run(struct step_ctx *c, struct err **errp);
 int step_copy(struct step_ctx *c, struct err **errp);
 int step_workdir(struct step_ctx *c, struct err **errp);
 
+/* the end of a step that made an upper dir: it becomes the step's layer
+ * when it holds changes (c->kept) and created_by the history entry */
+int step_commit(struct step_ctx *c, const char *created_by, struct err **errp);
+
 /*
  * run the step whose plan is at plan_path and write its stamp at out;
  * returns the exit status (messages already printed)

@@ -2,12 +2,11 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdio.h>
-#include <unistd.h>
 
 #include "image/archive_dl.h"
 #include "util/err.h"
 
-static struct archive_fns fns;
+struct archive_fns archive_fns;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static char why[512];	/* empty when the table is complete */
 
@@ -22,7 +21,7 @@ load(void)
 		return;
 	}
 #define ARCHIVE_DL_LOAD(f) \
-	if (!why[0] && !(*(void **)&fns.f = dlsym(h, #f))) \
+	if (!why[0] && !(*(void **)&archive_fns.f = dlsym(h, #f))) \
 		snprintf(why, sizeof(why), "libarchive.so.13 lacks '%s'", #f);
 	ARCHIVE_DL_FUNCS(ARCHIVE_DL_LOAD)
 #undef ARCHIVE_DL_LOAD
@@ -35,16 +34,4 @@ archive_dl_load(struct err **errp)
 	if (why[0])
 		return err_make(errp, 0, "%s", why);
 	return 0;
-}
-
-const struct archive_fns *
-archive_dl(void)
-{
-	struct err *e = NULL;
-
-	if (archive_dl_load(&e) < 0) {
-		fprintf(stderr, "df2ninja: error: %s\n", e->msg);
-		_exit(1);
-	}
-	return &fns;
 }

@@ -14,7 +14,6 @@
 #include "layer_walk.h"
 #include "store.h"
 #include "tarlocale.h"
-#define READ_SIZE (1 << 18)
 
 /* where the tar bytes go */
 typedef int sink_fn(void *ctx, const void *data, size_t len, struct err **errp);
@@ -23,11 +22,10 @@ struct packer {
 	struct archive *a;
 	struct archive_entry *e;
 	time_t epoch;
-	struct layer_sum *sum;	/* also computed when not NULL */
+	struct digest *sum;	/* also computed when not NULL (layer_sum.h) */
 	sink_fn *sink;
 	void *ctx;
 	struct err *sink_err;
-	char *buf;
 };
 
 static la_ssize_t
@@ -68,7 +66,7 @@ on_data(void *ctx, const void *data, size_t len, struct err **errp)
 	struct packer *p = ctx;
 
 	if (p->sum)
-		layer_sum_data(p->sum, data, len);
+		digest_update(p->sum, data, len);
 	if (archive_write_data(p->a, data, len) < 0)
 		return ar_error(p, errp);
 	return 0;
@@ -106,9 +104,7 @@ on_entry(void *ctx, const struct layer_entry *le, struct err **errp)
 	/* ARCHIVE_WARN: a name that is not UTF-8, written as raw bytes */
 	if (archive_write_header(p->a, e) < ARCHIVE_WARN)
 		return ar_error(p, errp);
-	if (le->fd < 0)
-		return 0;
-	return layer_entry_read(le, p->buf, READ_SIZE, on_data, p, errp);
+	return 0;
 }
 
 static int
@@ -149,11 +145,10 @@ pack(const char *dir, sink_fn *sink, void *ctx, bool *empty, char *sum,
 		return -1;
 	if (sum)
 		p.sum = layer_sum_new(p.epoch);
-	p.buf = xmalloc(READ_SIZE);
 	saved = tarlocale_enter(TARLOCALE_WRITE);
 	r = start_archive(&p, errp);
 	if (r == 0)
-		r = layer_walk(dir, on_entry, &p, empty, errp);
+		r = layer_walk(dir, on_entry, on_data, &p, empty, errp);
 	if (r == 0 && archive_write_close(p.a) != ARCHIVE_OK)
 		r = ar_error(&p, errp);
 	if (p.a)
@@ -162,11 +157,10 @@ pack(const char *dir, sink_fn *sink, void *ctx, bool *empty, char *sum,
 		archive_entry_free(p.e);
 	tarlocale_leave(saved);
 	err_free(p.sink_err);
-	free(p.buf);
 	if (r == 0 && p.sum)
-		layer_sum_final(p.sum, sum);
+		digest_final(p.sum, sum);
 	else
-		layer_sum_free(p.sum);
+		digest_free(p.sum);
 	if (r < 0)
 		return err_wrap(errp, "packing '%s'", dir);
 	return 0;

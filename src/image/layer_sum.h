@@ -23,16 +23,12 @@ struct layer_entry;
  * and computes its diff id from the same walk, the sum along with it, so
  * a layer dir changed since its step ran is caught there.
  */
-struct layer_sum;
 
-struct layer_sum *layer_sum_new(time_t epoch);
-/* an entry's record; its data follows with layer_sum_data */
-void layer_sum_entry(struct layer_sum *s, const struct layer_entry *e);
-void layer_sum_data(struct layer_sum *s, const void *data, size_t len);
-/* the sum, "sha256:<hex>"; s is freed */
-void layer_sum_final(struct layer_sum *s, char out[DIGEST_LEN]);
-/* s is freed (after an error) */
-void layer_sum_free(struct layer_sum *s);
+/* a digest (digest.h) to make a sum with: its data is digest_update()d
+ * after each entry's record, and digest_final() gives the sum */
+struct digest *layer_sum_new(time_t epoch);
+/* an entry's record */
+void layer_sum_entry(struct digest *d, const struct layer_entry *e);
 
 /* the sum of dir; *empty (may be NULL) says whether dir has no entries */
 int layer_sum_dir(const char *dir, char sum[DIGEST_LEN], bool *empty,

@@ -18,14 +18,17 @@
 #include "whiteout.h"
 
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+#define READ_SIZE (1 << 18)
 
 struct walker {
 	layer_visit_fn *visit;
+	layer_data_fn *data;
 	void *ctx;
 	struct pathset inodes;	/* "dev:ino" -> first path, for hard links */
 	struct buf path;	/* of the entry being visited */
 	bool empty;
 	char xattrs[XATTR_LIST_MAX + 1];
+	char buf[READ_SIZE];	/* a file's data on its way to data() */
 };
 
 struct child {
@@ -55,23 +58,22 @@ layer_epoch(time_t *t, struct err **errp)
 	return 0;
 }
 
-int
-layer_entry_read(const struct layer_entry *e, char *buf, size_t bufsize,
-		 layer_data_fn *fn, void *ctx, struct err **errp)
+/* the size bytes of the file open at fd, to w->data */
+static int
+send_data(struct walker *w, int fd, long long size, struct err **errp)
 {
-	long long left = e->size;
-
-	while (left > 0) {
-		size_t want = (unsigned long long)left < bufsize ? (size_t)left : bufsize;
-		ssize_t n = TEMP_FAILURE_RETRY_INT(read(e->fd, buf, want));
+	while (size > 0) {
+		size_t want = (unsigned long long)size < sizeof(w->buf) ? (size_t)size : sizeof(w->buf);
+		ssize_t n = TEMP_FAILURE_RETRY_INT(read(fd, w->buf, want));
 
 		if (n < 0)
-			return err_make(errp, errno, "cannot read '%s'", e->path);
+			return err_make(errp, errno, "cannot read '%s'", buf_str(&w->path));
 		if (n == 0)
-			return err_make(errp, 0, "'%s' shrank while being read", e->path);
-		if (fn(ctx, buf, (size_t)n, errp) < 0)
+			return err_make(errp, 0, "'%s' shrank while being read",
+					buf_str(&w->path));
+		if (w->data(w->ctx, w->buf, (size_t)n, errp) < 0)
 			return -1;
-		left -= n;
+		size -= n;
 	}
 	return 0;
 }
@@ -86,7 +88,6 @@ entry_start(struct walker *w, struct layer_entry *e, const struct stat *sb,
 	e->perm = sb->st_mode & 07777;
 	e->uid = sb->st_uid;
 	e->gid = sb->st_gid;
-	e->fd = -1;
 }
 
 static int
@@ -228,10 +229,11 @@ visit_file(struct walker *w, int dfd, struct child *c, struct err **errp)
 		return err_make(errp, errno, "cannot open '%s'", buf_str(&w->path));
 	entry_start(w, &e, &c->sb, S_IFREG);
 	e.size = c->sb.st_size;
-	e.fd = fd;
 	r = get_caps(w, fd, &e, caps, errp);
 	if (r == 0)
 		r = visit(w, &e, errp);
+	if (r == 0)
+		r = send_data(w, fd, e.size, errp);
 	close(fd);
 	return r;
 }
@@ -349,7 +351,7 @@ read_children(DIR *d, struct child **out, size_t *n, const char *path,
 			*n = len;
 			return err_make(errp, e, "cannot stat '%s/%s'", path, c->name);
 		}
-		if (strncmp(c->name, WHITEOUT_PREFIX, strlen(WHITEOUT_PREFIX)) == 0) {
+		if (whiteout_parse(c->name, NULL) != WHITEOUT_NONE) {
 			*out = v;
 			*n = len;
 			return err_make(errp, 0, "'%s%s%s': a name starting with \"%s\" "
@@ -404,13 +406,14 @@ walk(struct walker *w, int fd, struct err **errp)
 }
 
 int
-layer_walk(const char *dir, layer_visit_fn *fn, void *ctx, bool *empty,
-	   struct err **errp)
+layer_walk(const char *dir, layer_visit_fn *fn, layer_data_fn *data, void *ctx,
+	   bool *empty, struct err **errp)
 {
-	struct walker *w = xcalloc(1, sizeof(*w));
+	struct walker *w = xmalloc(sizeof(*w));
 	int fd, r;
 
 	w->visit = fn;
+	w->data = data;
 	w->ctx = ctx;
 	w->empty = true;
 	w->path = (struct buf)BUF_INIT;

@@ -31,25 +31,19 @@ struct layer_entry {
 	const char *hardlink;	/* the inode's first path, else NULL */
 	const char *caps;	/* the security.capability xattr, else NULL */
 	size_t caps_len;
-	int fd;			/* a regular file's data (size bytes; read
-				 * it with layer_entry_read), else -1 */
 };
 
 typedef int layer_visit_fn(void *ctx, const struct layer_entry *e,
 			   struct err **errp);
-/* where layer_entry_read sends the data */
 typedef int layer_data_fn(void *ctx, const void *data, size_t len,
 			  struct err **errp);
 
-/* call visit for every entry of dir, in tar order; *empty (may be NULL)
- * says whether there was none. Errors name the entry. */
-int layer_walk(const char *dir, layer_visit_fn *visit, void *ctx, bool *empty,
-	       struct err **errp);
-
-/* read e's size bytes of data into buf (of bufsize bytes) and pass them
- * on to fn piece by piece; a file that shrank meanwhile is an error */
-int layer_entry_read(const struct layer_entry *e, char *buf, size_t bufsize,
-		     layer_data_fn *fn, void *ctx, struct err **errp);
+/* call visit for every entry of dir, in tar order, and data with a
+ * regular file's size bytes right after its entry, piece by piece (a file
+ * that shrank meanwhile is an error); *empty (may be NULL) says whether
+ * there was no entry. Errors name the entry. */
+int layer_walk(const char *dir, layer_visit_fn *visit, layer_data_fn *data,
+	       void *ctx, bool *empty, struct err **errp);
 
 /* the mtime of every entry: $SOURCE_DATE_EPOCH when set (decimal
  * seconds; anything else is an error), else 0 */
