@@ -70,9 +70,9 @@ mnt_fini(struct mnt *m)
 }
 
 /*
- * write data to path unless it holds it already, through a temporary file
- * of a unique name: steps running at once may all write the same file
- * (fs_write_if_changed's fixed "<path>.tmp" would let one of them fail)
+ * write data to path unless it holds it already, as fs_write_if_changed
+ * does, but mode 0644 whatever the umask: the files are mounted into
+ * the sandbox, where a USER other than root must read them
  */
 static int
 write_shared(const char *path, const char *data, size_t len, struct err **errp)

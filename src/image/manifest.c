@@ -183,19 +183,28 @@ manifest_parse(const char *data, size_t len, const char *what, json_t **out,
 }
 
 int
-manifest_read_file(const char *path, size_t max, json_t **out,
-		   struct err **errp)
+manifest_read_bytes(const char *path, size_t max, char **data, size_t *len,
+		    struct err **errp)
 {
-	autofree char *data = NULL;
 	struct stat sb;
-	size_t len;
 
-	*out = NULL;
+	*data = NULL;
 	if (stat(path, &sb) < 0)
 		return err_make(errp, errno, "cannot open '%s'", path);
 	if ((unsigned long long)sb.st_size > max)
 		return err_make(errp, 0, "'%s' is larger than %zu bytes", path, max);
-	if (fs_read_file(path, &data, &len, errp) < 0)
+	return fs_read_file(path, data, len, errp);
+}
+
+int
+manifest_read_file(const char *path, size_t max, json_t **out,
+		   struct err **errp)
+{
+	autofree char *data = NULL;
+	size_t len;
+
+	*out = NULL;
+	if (manifest_read_bytes(path, max, &data, &len, errp) < 0)
 		return -1;
 	return manifest_parse(data, len, path, out, errp);
 }

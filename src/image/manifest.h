@@ -59,6 +59,9 @@ char *manifest_dump(const json_t *j, size_t *len);
  * document in errors */
 int manifest_parse(const char *data, size_t len, const char *what,
 		   json_t **out, struct err **errp);
+/* read path, refusing files over max bytes; the caller frees *data */
+int manifest_read_bytes(const char *path, size_t max, char **data, size_t *len,
+			struct err **errp);
 /* read and parse the JSON object in path, refusing files over max bytes */
 int manifest_read_file(const char *path, size_t max, json_t **out,
 		       struct err **errp);

@@ -20,7 +20,6 @@ registry_client_open(struct registry_client *c, const char *host,
 	int r = -1;
 
 	memset(c, 0, sizeof(*c));
-	c->host = xstrdup(host);
 	c->base = http_base_url(host);
 	c->repo = xstrdup(repo);
 	auth_init(&c->auth, host, scope);
@@ -50,7 +49,6 @@ out:
 void
 registry_client_close(struct registry_client *c)
 {
-	free(c->host);
 	free(c->base);
 	free(c->repo);
 	auth_fini(&c->auth);

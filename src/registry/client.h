@@ -13,7 +13,6 @@ struct strv;
 /* a session with one repository of one registry host (the OCI
  * distribution API under /v2/) */
 struct registry_client {
-	char *host;	/* "registry-1.docker.io", "127.0.0.1:5000" */
 	char *base;	/* "https://registry-1.docker.io" */
 	char *repo;	/* "library/debian" */
 	struct auth auth;

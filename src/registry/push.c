@@ -382,8 +382,8 @@ registry_push(const struct store *st, const char *ref,
 		err_make(errp, 0, "invalid manifest digest '%s'", manifest_digest);
 		goto out;
 	}
-	if (manifest_read_file(path, MANIFEST_MAX, &m, errp) < 0 ||
-	    fs_read_file(path, &data, &len, errp) < 0)
+	if (manifest_read_bytes(path, MANIFEST_MAX, &data, &len, errp) < 0 ||
+	    manifest_parse(data, len, path, &m, errp) < 0)
 		goto out;
 	mt = json_string_value(json_object_get(m, "mediaType"));
 	if (!mt || !manifest_is_manifest(mt)) {

@@ -9,8 +9,8 @@ struct err;
 /* read all of path into *data (NUL-terminated, owned by the caller) */
 int fs_read_file(const char *path, char **data, size_t *len, struct err **errp);
 /*
- * make path hold exactly data: unless it already does, write path.tmp and
- * rename it into place, so a reader never sees half a file and an unchanged
+ * make path hold exactly data: unless it already does, write
+ * path.tmp.<pid> and rename it into place, so a reader never sees half a file and an unchanged
  * file keeps its mtime. *changed (may be NULL) says whether it was written.
  */
 int fs_write_if_changed(const char *path, const char *data, size_t len,
