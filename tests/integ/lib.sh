@@ -81,6 +81,34 @@ assert_file_lacks() {
 	fi
 }
 
+# ninja_logged [ARGS...]: ninja in the current directory, its output in
+# $TMP/ninja.out and in the test's log; succeeds when ninja did
+ninja_logged() {
+	"$NINJA" "$@" >"$TMP/ninja.out" 2>&1
+	_st=$?
+	sed 's/^/#   /' "$TMP/ninja.out"
+	return $_st
+}
+
+# exported: the last ninja_logged run exported the image
+exported() { grep -q '^\[[0-9]*/[0-9]*\] EXPORT ' "$TMP/ninja.out"; }
+
+# image_digest LAYOUT: the manifest digest the OCI layout LAYOUT lists first
+image_digest() { sed -n 's/.*"digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' "$1/index.json" | head -n 1; }
+
+# image_config LAYOUT: the image config of the OCI layout LAYOUT
+image_config() {
+	_m=$(jq -r '.manifests[0].digest' "$1/index.json") &&
+		_c=$(jq -r '.config.digest' "$1/blobs/sha256/${_m#sha256:}") &&
+		cat "$1/blobs/sha256/${_c#sha256:}"
+}
+
+# file_is FILE TEXT: FILE holds exactly the line TEXT
+file_is() {
+	printf '%s\n' "$2" >"$TMP/.want"
+	test_cmp "$TMP/.want" "$1"
+}
+
 # expect_fail STATUS REGEX CMD...: CMD exits with STATUS and its stderr
 # matches REGEX
 expect_fail() {

@@ -25,26 +25,17 @@ echo A >a.txt
 mkdir dir
 echo 1 >dir/one
 
-# build: run ninja, its output in $TMP/ninja.out; succeeds when ninja did
-build() {
-	"$NINJA" "$@" >"$TMP/ninja.out" 2>&1
-	_st=$?
-	sed 's/^/#   /' "$TMP/ninja.out"
-	return $_st
-}
-# did the last build export the image?
-exported() { grep -q '^\[[0-9]*/[0-9]*\] EXPORT ' "$TMP/ninja.out"; }
-digest() { sed -n 's/.*"digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' .df2ninja/image/index.json | head -n 1; }
+digest() { image_digest .df2ninja/image; }
 
 check "generate" "$DF2NINJA" .
 
 # --- a step target builds only up to that step -------------------------------
-check "ninja base/3" build base/3
+check "ninja base/3" ninja_logged base/3
 check "base/3: exactly FROM, RUN and COPY of base ran" expect_ran "$TMP/ninja.out" \
 	"FROM [base 1/6]" "RUN [base 2/6]" "COPY [base 3/6]"
 check "base/3: no export" sh -c '! grep -q EXPORT "$1"' sh "$TMP/ninja.out"
 
-check "ninja builds the rest" build
+check "ninja builds the rest" ninja_logged
 check "the rest: what base/3 left, and the other stages" expect_ran "$TMP/ninja.out" \
 	"FROM [other 1/2]" "RUN [other 2/2]" \
 	"RUN [base 4/6]" "COPY [base 5/6]" "RUN [base 6/6]" \
@@ -52,12 +43,12 @@ check "the rest: what base/3 left, and the other stages" expect_ran "$TMP/ninja.
 check "the rest: exported" exported
 
 # --- (a) nothing changed ---------------------------------------------------------
-check "(a) nothing changed: ninja" build
+check "(a) nothing changed: ninja" ninja_logged
 check "(a) nothing changed: no work to do" assert_file_has "$TMP/ninja.out" 'no work to do'
 
 # --- (b) a context file edited ------------------------------------------------------
 echo B >a.txt
-check "(b) a.txt edited: ninja" build
+check "(b) a.txt edited: ninja" ninja_logged
 check "(b) the COPY of a.txt and what follows in base and final ran" expect_ran "$TMP/ninja.out" \
 	"COPY [base 3/6]" "RUN [base 4/6]" "COPY [base 5/6]" "RUN [base 6/6]" \
 	"FROM [final 1/3]" "COPY [final 2/3]" "RUN [final 3/3]"
@@ -66,14 +57,14 @@ check "(b) then nothing to do" sh -c '"$1" | grep -q "no work to do"' sh "$NINJA
 
 # --- (c) touched but unchanged; a comment edited ---------------------------------------
 touch a.txt
-check "(c) a.txt touched: ninja" build
+check "(c) a.txt touched: ninja" ninja_logged
 check "(c) only the COPY of a.txt ran (restat cut-off)" expect_ran "$TMP/ninja.out" "COPY [base 3/6]"
 check "(c) no export" sh -c '! grep -q EXPORT "$1"' sh "$TMP/ninja.out"
 check "(c) then nothing to do" sh -c '"$1" | grep -q "no work to do"' sh "$NINJA"
 
 touch -d '2000-01-01' .df2ninja/plans/*/*.json .df2ninja/plans/export.json
 sed -i 's/^# an unrelated stage/# a stage nothing else needs/' Dockerfile
-check "(c) a comment edited: ninja" build
+check "(c) a comment edited: ninja" ninja_logged
 check "(c) a comment edited: no step ran" expect_ran "$TMP/ninja.out"
 check "(c) a comment edited: no export" sh -c '! grep -q EXPORT "$1"' sh "$TMP/ninja.out"
 check "(c) a comment edited: no plan rewritten" \
@@ -85,31 +76,31 @@ check "(c) then nothing to do" sh -c '"$1" | grep -q "no work to do"' sh "$NINJA
 check "(d) the depfile of COPY dir/ names the directory" assert_file_has deps.txt '^ *dir/*$'
 check "(d) and the file in it" assert_file_has deps.txt '^ *dir/one$'
 echo 2 >dir/two
-check "(d) a file added to dir: ninja" build
+check "(d) a file added to dir: ninja" ninja_logged
 check "(d) the COPY of dir and what follows ran" expect_ran "$TMP/ninja.out" \
 	"COPY [base 5/6]" "RUN [base 6/6]" \
 	"FROM [final 1/3]" "COPY [final 2/3]" "RUN [final 3/3]"
 rm dir/two
-check "(d) a file removed from dir: ninja" build
+check "(d) a file removed from dir: ninja" ninja_logged
 check "(d) the COPY of dir and what follows ran again" expect_ran "$TMP/ninja.out" \
 	"COPY [base 5/6]" "RUN [base 6/6]" \
 	"FROM [final 1/3]" "COPY [final 2/3]" "RUN [final 3/3]"
 
 # --- (e) a RUN line edited ----------------------------------------------------------------
 sed -i 's|^RUN cat /a.txt > /b.txt|RUN cat /a.txt /a.txt > /b.txt|' Dockerfile
-check "(e) a RUN edited: ninja" build
+check "(e) a RUN edited: ninja" ninja_logged
 check "(e) that RUN and the steps after it ran, not those before" expect_ran "$TMP/ninja.out" \
 	"RUN [base 4/6]" "COPY [base 5/6]" "RUN [base 6/6]" \
 	"FROM [final 1/3]" "COPY [final 2/3]" "RUN [final 3/3]"
 
 # --- (f) a failing step, then fixed --------------------------------------------------------
 sed -i 's|^RUN ls /dir > /dirlist|RUN ls /dir > /dirlist \&\& exit 3|' Dockerfile
-build
+ninja_logged
 check "(f) a failing step: ninja fails" test $? != 0
 check "(f) only the failing step ran" expect_ran "$TMP/ninja.out" "RUN [base 6/6]"
 check "(f) it names the failure" assert_file_has "$TMP/ninja.out" 'base 6/6.*failed'
 sed -i 's|^RUN ls /dir > /dirlist && exit 3|RUN ls /dir > /dirlist \&\& echo fixed > /fixed|' Dockerfile
-check "(f) fixed: ninja" build
+check "(f) fixed: ninja" ninja_logged
 check "(f) fixed: only it and what follows ran" expect_ran "$TMP/ninja.out" \
 	"RUN [base 6/6]" "FROM [final 1/3]" "COPY [final 2/3]" "RUN [final 3/3]"
 check "(f) fixed: exported" exported
@@ -117,7 +108,7 @@ check "(f) fixed: exported" exported
 # --- (g) a step reruns with a byte-identical result: early cutoff ---------------------------
 before=$(digest)
 sed -i 's|^RUN echo a > /f|RUN echo a  > /f|' Dockerfile
-check "(g) a RUN reworded: ninja" build
+check "(g) a RUN reworded: ninja" ninja_logged
 check "(g) only that RUN ran; the steps after it were cut off" expect_ran "$TMP/ninja.out" "RUN [base 2/6]"
 check "(g) the image is exported again" exported
 jq -r '.history[].created_by' ".df2ninja/image/blobs/sha256/$(jq -r '.config.digest' \
@@ -128,12 +119,12 @@ check "(g) a new image digest" test "$(digest)" != "$before"
 # the image is exactly the one a clean build of the new Dockerfile makes
 "$DF2NINJA" -o clean.ninja -B clean >/dev/null 2>&1 && "$NINJA" -f clean.ninja >clean.out 2>&1
 check "(g) a clean build" test $? = 0
-check "(g) gives the same image" test "$(sed -n 's/.*"digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' clean/image/index.json | head -n 1)" = "$(digest)"
+check "(g) gives the same image" test "$(image_digest clean/image)" = "$(digest)"
 check "(g) then nothing to do" sh -c '"$1" | grep -q "no work to do"' sh "$NINJA"
 
 # --- (h) a step appended to a stage ---------------------------------------------------------
 sed -i 's|^RUN ls /dir > /dirlist && echo fixed > /fixed|&\nRUN echo more > /more|' Dockerfile
-check "(h) a RUN appended to base: ninja" build
+check "(h) a RUN appended to base: ninja" ninja_logged
 # plans hold no step count (M of [stage N/M] is in plans/where.tsv), so
 # appending a step rewrites no other plan
 check "(h) only the new step and the stage built on base ran" expect_ran "$TMP/ninja.out" \
@@ -150,7 +141,7 @@ mkdir -p .df2ninja/layers/base/02/0123456789abcdef0123456789abcdef0123456789abcd
 check "(i) a plan of another version is refused" test $? != 0
 check "(i) ... saying what to do" assert_file_has old.out 'is not a version [0-9]* plan; rerun df2ninja'
 check "(i) df2ninja writes the plans again" "$DF2NINJA" .
-check "(i) ninja" build
+check "(i) ninja" ninja_logged
 "$DF2NINJA" -o fresh.ninja -B fresh >/dev/null 2>&1 && "$NINJA" -f fresh.ninja >fresh.out 2>&1
 check "(i) a clean build" test $? = 0
 ran_steps fresh.out | sort >fresh.ran
@@ -158,7 +149,7 @@ ran_steps "$TMP/ninja.out" | sort >again.ran
 check "(i) the clean build ran its steps" test "$(wc -l <fresh.ran)" -ge 8
 check "(i) every step reran, as in a clean build" test_cmp fresh.ran again.ran
 check "(i) the layer dirs of version 1 are gone" test ! -e .df2ninja/layers/base/02 -a ! -e .df2ninja/layers/base/02.run
-check "(i) the same image as the clean build" test "$(sed -n 's/.*"digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' fresh/image/index.json | head -n 1)" = "$(digest)"
+check "(i) the same image as the clean build" test "$(image_digest fresh/image)" = "$(digest)"
 
 # --- what the steps left in layers/ -------------------------------------------------------
 # each step keeps one layer dir, "<NN>.<sum>", however often it reran

@@ -18,7 +18,7 @@ COPY --from=right /right /out/right
 CMD ["cat", "/out/left", "/out/right"]
 DF
 
-digest() { sed -n 's/.*"digest": *"\(sha256:[0-9a-f]*\)".*/\1/p' "$1/index.json" | head -n 1; }
+digest() { image_digest "$1"; }
 
 # --- ninja -j2 ----------------------------------------------------------------
 check "generate" "$DF2NINJA" .

@@ -87,11 +87,6 @@ check "ninja builds" test $_st = 0
 cd "$TMP" || exit 99
 R=$TMP/out
 
-# content FILE TEXT: FILE holds exactly the line TEXT
-content() {
-	printf '%s\n' "$2" >"$TMP/.want"
-	test_cmp "$TMP/.want" "$1"
-}
 
 # owner PATH UID:GID MODE
 meta() {
@@ -100,21 +95,21 @@ meta() {
 }
 
 # where things land
-check "file to file" content "$R/f2f/renamed.txt" A
-check "file into a dir (trailing slash)" content "$R/into/a.txt" A
-check "file into an existing dir (no slash)" content "$R/tmp/a.txt" A
-check "a dir copies its contents" content "$R/contents/sub/x.txt" X
+check "file to file" file_is "$R/f2f/renamed.txt" A
+check "file into a dir (trailing slash)" file_is "$R/into/a.txt" A
+check "file into an existing dir (no slash)" file_is "$R/tmp/a.txt" A
+check "a dir copies its contents" file_is "$R/contents/sub/x.txt" X
 check "... not the dir itself" test ! -e "$R/contents/dir"
-check "a dir to a new path without a slash" content "$R/newdir/y.txt" Y
-check "wildcard: first match" content "$R/globs/g1.log" g1
-check "wildcard: second match" content "$R/globs/g2.log" g2
+check "a dir to a new path without a slash" file_is "$R/newdir/y.txt" Y
+check "wildcard: first match" file_is "$R/globs/g1.log" g1
+check "wildcard: second match" file_is "$R/globs/g2.log" g2
 check "wildcard: nothing else" sh -c "test \$(ls '$R/globs' | wc -l) = 2"
-check "relative dest dir under WORKDIR" content "$R/work/rel/b.txt" B
-check "relative dest file under WORKDIR" content "$R/work/rel2.txt" B
-check "several sources into a dir: a" content "$R/multi/a.txt" A
-check "several sources into a dir: b" content "$R/multi/b.txt" B
-check "a symlink in the rootfs is followed" content "$R/real/a.txt" A
-check "an absolute symlink in the rootfs stays inside it" content "$R$TMP/host/a.txt" A
+check "relative dest dir under WORKDIR" file_is "$R/work/rel/b.txt" B
+check "relative dest file under WORKDIR" file_is "$R/work/rel2.txt" B
+check "several sources into a dir: a" file_is "$R/multi/a.txt" A
+check "several sources into a dir: b" file_is "$R/multi/b.txt" B
+check "a symlink in the rootfs is followed" file_is "$R/real/a.txt" A
+check "an absolute symlink in the rootfs stays inside it" file_is "$R$TMP/host/a.txt" A
 check "... and never reaches the host" test ! -e "$TMP/host"
 
 # owners and modes
@@ -132,36 +127,36 @@ check "COPY --from keeps the owner" meta "$R/from-name" 42:43 644
 # .dockerignore
 check ".dockerignore: ignored/** drops files" test ! -e "$R/ign/drop.txt"
 check ".dockerignore: ignored/** drops dirs" test ! -e "$R/ign/deep"
-check ".dockerignore: ! re-includes" content "$R/ign/keep.txt" keep
+check ".dockerignore: ! re-includes" file_is "$R/ign/keep.txt" keep
 check ".dockerignore: **/*.tmp at any depth" test ! -e "$R/ign2/sub/junk.tmp"
-check ".dockerignore: others stay" content "$R/ign2/sub/x.txt" X
+check ".dockerignore: others stay" file_is "$R/ign2/sub/x.txt" X
 
 # symlinks
 check "a symlink named as the source is followed" sh -c "test -f '$R/links/deref' && ! test -L '$R/links/deref'"
-check "... its target's content" content "$R/links/deref" A
+check "... its target's content" file_is "$R/links/deref" A
 check "a symlink inside a copied dir stays a symlink" test -L "$R/links/dir/rel"
 check "... with its target" test "$(readlink "$R/links/dir/rel")" = target
 check "an absolute symlink is copied as is" test "$(readlink "$R/links/dir/abs")" = /etc/passwd
 
 # ADD
-check "ADD extracts a local tar.gz" content "$R/unpacked/t/in-tar.txt" intar
+check "ADD extracts a local tar.gz" file_is "$R/unpacked/t/in-tar.txt" intar
 check "... and does not copy the archive" test ! -e "$R/unpacked/arch.tar.gz"
-check "ADD of a plain file copies it" content "$R/added/plain.txt" plain
+check "ADD of a plain file copies it" file_is "$R/added/plain.txt" plain
 check "COPY does not extract" cmp ctx/arch.tar.gz "$R/notunpacked/arch.tar.gz"
 
 # --from
-check "COPY --from=<stage name>" content "$R/from-name" base
-check "COPY --from=<stage index>" content "$R/from-index" second
+check "COPY --from=<stage name>" file_is "$R/from-name" base
+check "COPY --from=<stage index>" file_is "$R/from-index" second
 check "COPY --from=<oci-layout image>" assert_file_has "$R/from-image/passwd" '^nobody:x:65534:'
 
 # here-documents
 printf 'hello world\npath=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n' >want.hd
 check "COPY <<EOF expands ENV and the image's variables" test_cmp want.hd "$R/heredoc/expanded"
-check "COPY <<'EOF' does not expand" content "$R/heredoc/literal" 'hello $NAME'
+check "COPY <<'EOF' does not expand" file_is "$R/heredoc/literal" 'hello $NAME'
 
 # times: a context file keeps its mtime in the step's rootfs
 (cd ctx && "$DF2NINJA" shell stage-2/2 -- stat -c %Y /f2f/renamed.txt) >mtime.out 2>&1
-check "a context file's mtime is kept" content mtime.out 981173106
+check "a context file's mtime is kept" file_is mtime.out 981173106
 
 # symlinks never lead out of the tree they are in: a context symlink to
 # a host file is not found, a stage's absolute symlink is the stage's file

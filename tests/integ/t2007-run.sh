@@ -6,12 +6,6 @@
 need_root
 use_busybox
 
-# config LAYOUT: the image config of the OCI layout LAYOUT
-config() {
-	_m=$(jq -r '.manifests[0].digest' "$1/index.json") &&
-		_c=$(jq -r '.config.digest' "$1/blobs/sha256/${_m#sha256:}") &&
-		cat "$1/blobs/sha256/${_c#sha256:}"
-}
 
 # ok_or_log DESC STATUS LOG: ok when STATUS is 0, else show LOG
 ok_or_log() {
@@ -23,11 +17,6 @@ ok_or_log() {
 	fi
 }
 
-# content FILE TEXT: FILE holds exactly the line TEXT
-content() {
-	printf '%s\n' "$2" >"$TMP/.want"
-	test_cmp "$TMP/.want" "$1"
-}
 
 mkdir ctx && cd ctx || exit 99
 cat >Dockerfile <<'DF'
@@ -81,8 +70,8 @@ ok_or_log "ninja builds" $? out.log
 cd "$TMP" || exit 99
 O=$TMP/root/out
 
-check "shell form" content "$O/shell" "shell form"
-check "exec form" content "$O/exec" "exec form"
+check "shell form" file_is "$O/shell" "shell form"
+check "exec form" file_is "$O/exec" "exec form"
 check "exec form: no shell, no expansion" \
 	assert_file_has ctx/.df2ninja/logs/stage-0-04.log '^no \$HOME expansion in exec form$'
 check "SHELL [\"/bin/sh\", \"-ec\"] is used" assert_file_has "$O/shellflags" e
@@ -97,29 +86,29 @@ check "HOME of root" assert_file_has "$O/env" '^HOME=/root$'
 check "an undeclared --build-arg is not in RUN" sh -c "! grep -q UNDECLARED '$O/env'"
 check "a proxy build arg is in RUN undeclared" assert_file_has "$O/env" '^http_proxy=http://proxy.invalid:3128$'
 check "ENV PATH=\$PATH:/extra expands the image's PATH" \
-	content "$O/path" /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/extra
-config oci >config.json
+	file_is "$O/path" /usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:/extra
+image_config oci >config.json
 check "the image config is readable" jq -e .config config.json
 check "ENV is in the image config" sh -c "jq -r '.config.Env[]' config.json | grep -qx FOO=bar"
 check "ARG is not in the image config" sh -c "! jq -r '.config.Env[]' config.json | grep -q '^A[12]='"
 check "a proxy arg is not in the image config" sh -c "! grep -q proxy.invalid config.json"
 
 # WORKDIR and USER
-check "WORKDIR made and used as cwd" content "$O/pwd" /new/deep
-check "relative WORKDIR" content "$O/pwd-rel" /new/deep/rel
+check "WORKDIR made and used as cwd" file_is "$O/pwd" /new/deep
+check "relative WORKDIR" file_is "$O/pwd-rel" /new/deep/rel
 check "WORKDIR is in the image" test -d "$TMP/root/new/deep/rel"
-check "USER nobody: uid" content "$O/nobody-uid" 65534
-check "USER nobody: gid" content "$O/nobody-gid" 65534
-check "USER nobody: HOME from passwd" content "$O/nobody-home" /nonexistent
-check "USER 1234:5678: uid" content "$O/num-uid" 1234
-check "USER 1234:5678: gid" content "$O/num-gid" 5678
+check "USER nobody: uid" file_is "$O/nobody-uid" 65534
+check "USER nobody: gid" file_is "$O/nobody-gid" 65534
+check "USER nobody: HOME from passwd" file_is "$O/nobody-home" /nonexistent
+check "USER 1234:5678: uid" file_is "$O/num-uid" 1234
+check "USER 1234:5678: gid" file_is "$O/num-gid" 5678
 check "WORKDIR after USER nobody: the dirs made are nobody's" sh -c "
 	test \"\$(stat -c %u:%g '$TMP/root/nobodys' '$TMP/root/nobodys/dir' | sort -u)\" = 65534:65534"
 check "WORKDIR after USER 1234:5678" test "$(stat -c %u:%g "$TMP/root/numeric")" = 1234:5678
 
 # network
 sed -n 's/^ *\([^ :]*\):.*/\1/p' "$O/netdev-none" >ifs-none
-check "--network=none sees only lo" content ifs-none lo
+check "--network=none sees only lo" file_is ifs-none lo
 sed -n 's/^ *\([^ :]*\):.*/\1/p' /proc/net/dev | sort >ifs-host
 sed -n 's/^ *\([^ :]*\):.*/\1/p' "$O/netdev" | sort >ifs-run
 check "the default network is the host's" test_cmp ifs-host ifs-run
@@ -127,8 +116,8 @@ check "the default network is the host's" test_cmp ifs-host ifs-run
 # /etc files: there while RUN runs, never in the layer
 check "/etc/hosts in RUN" assert_file_has "$O/hosts" 'localhost'
 check "/etc/resolv.conf in RUN is the host's" cmp /etc/resolv.conf "$O/resolv"
-check "/etc/hostname in RUN" content "$O/hostname-file" buildkitsandbox
-check "hostname in RUN" content "$O/hostname" buildkitsandbox
+check "/etc/hostname in RUN" file_is "$O/hostname-file" buildkitsandbox
+check "hostname in RUN" file_is "$O/hostname" buildkitsandbox
 for f in etc/hosts etc/resolv.conf etc/hostname proc sys dev scratch; do
 	check "/$f is not in the image" test ! -e "$TMP/root/$f"
 done
@@ -144,17 +133,17 @@ check "no mount point dir is left in the layers" \
 
 # /proc, /dev
 check "/proc works" assert_file_has "$O/proc" '^Name:'
-check "/dev/zero works" content "$O/devzero" 4
+check "/dev/zero works" file_is "$O/devzero" 4
 check "/dev/null is there" assert_file_has "$O/devls" '^null$'
 
 # here-documents
 printf 'one\ntwo\n' >want.hd
 check "RUN <<EOF runs a multi-line script" test_cmp want.hd "$O/heredoc"
-check "RUN <<EOF with #! runs the interpreter" content "$O/shebang" "awk ran"
+check "RUN <<EOF with #! runs the interpreter" file_is "$O/shebang" "awk ran"
 check "... no script file is left in the image" test ! -e "$TMP/root/dev/pipes"
 
 # tmpfs
-check "RUN --mount=type=tmpfs" content "$O/tmpfs" t
+check "RUN --mount=type=tmpfs" file_is "$O/tmpfs" t
 
 # a #! here-document as the first step of a fresh build dir
 mkdir script
@@ -167,7 +156,7 @@ EOF
 DF
 (cd script && "$DF2NINJA" --output "type=local,dest=$TMP/script/root" . && "$NINJA") >script.log 2>&1
 ok_or_log "a #! here-document first in a fresh build" $? script.log
-check "... ran as /dev/pipes/EOF" content script/root/ran "script /dev/pipes/EOF"
+check "... ran as /dev/pipes/EOF" file_is script/root/ran "script /dev/pipes/EOF"
 check "... and left no script file behind" sh -c "! ls script/.df2ninja/tmp 2>/dev/null | grep -q ."
 
 # the shell has what RUN has: HOME, /etc files, the hostname
@@ -187,7 +176,7 @@ DF
 	(cd "cache$b" && DF2NINJA_STORE=$TMP/store "$DF2NINJA" --output "type=local,dest=$TMP/cache$b/root" . &&
 		DF2NINJA_STORE=$TMP/store "$NINJA") >"cache$b.log" 2>&1
 	ok_or_log "cache build $b" $? "cache$b.log"
-	check "cache build $b counts $b" content "cache$b/root/count" "$b"
+	check "cache build $b counts $b" file_is "cache$b/root/count" "$b"
 	check "cache build $b: the cache is not in the image" test ! -e "cache$b/root/cache/n"
 done
 
@@ -226,9 +215,9 @@ check "sharing=locked: one step after the other" sh -c "
 	cmp -s lk1 $C/log || cmp -s lk2 $C/log || { sed 's/^/# /' $C/log; exit 1; }"
 check "sharing=private: one step sees the cache, the other a new one" sh -c "
 	cat $C/a-seen $C/b-seen | grep -c seed | grep -qx 1"
-check "a new cache's mode, uid and gid" content "$C/own-stat" "1000:1001 700"
+check "a new cache's mode, uid and gid" file_is "$C/own-stat" "1000:1001 700"
 check "id=.. is a cache of its own, not the store" sh -c "! grep -q -e blobs -e layers $C/up-ls"
-check "readonly cache" content "$C/ro-ok" ro
+check "readonly cache" file_is "$C/ro-ok" ro
 check "no private instance is left" sh -c "! ls -A '$TMP/store/cache/.private' 2>/dev/null | grep -q ."
 
 done_testing

@@ -7,12 +7,6 @@
 need_root
 use_busybox
 
-# config LAYOUT: the image config of the OCI layout LAYOUT
-config() {
-	_m=$(jq -r '.manifests[0].digest' "$1/index.json") &&
-		_c=$(jq -r '.config.digest' "$1/blobs/sha256/${_m#sha256:}") &&
-		cat "$1/blobs/sha256/${_c#sha256:}"
-}
 
 # jq_is FILE FILTER EXPECTED: jq -c FILTER FILE prints EXPECTED
 jq_is() {
@@ -69,7 +63,7 @@ sed -i "s|^FROM BUSYBOX|FROM $BUSYBOX|" Dockerfile
 build() {
 	"$DF2NINJA" --target "$1" --output "type=oci,dest=$TMP/img-$1" . >"$TMP/$1.log" 2>&1 &&
 		"$NINJA" >>"$TMP/$1.log" 2>&1 &&
-		config "$TMP/img-$1" >"$TMP/$1.json"
+		image_config "$TMP/img-$1" >"$TMP/$1.json"
 	_st=$?
 	[ $_st = 0 ] || sed 's/^/# /' "$TMP/$1.log" >&2
 	return $_st
@@ -104,7 +98,7 @@ check "os and architecture" jq_is $F '[.os, (.architecture | length > 0)]' '["li
 
 # history: the base image's entries, then one per instruction of the stage
 bb=${BUSYBOX#oci-layout://}
-config "${bb%:latest}" >busybox.json
+image_config "${bb%:latest}" >busybox.json
 nbase=$(jq '.history | length' busybox.json)
 ninstr=$(sed -n '/^FROM .* AS final$/,$p' ctx/Dockerfile | grep -c '^[A-Z]')
 check "history: one entry per instruction after FROM" \
@@ -159,7 +153,7 @@ WORKDIR \$DIR/w
 ENV X=\$PORT-x
 DF
 (cd envuse && "$DF2NINJA" --output "type=oci,dest=$TMP/envuse-img" . && "$NINJA") >envuse.log 2>&1
-config envuse-img >envuse.json 2>/dev/null
+image_config envuse-img >envuse.json 2>/dev/null
 E=envuse.json
 check "deferred EXPOSE: ports, ranges, proto" jq_is $E '.config.ExposedPorts' \
 	'{"8080/tcp":{},"9000/udp":{},"9001/udp":{},"9002/udp":{}}'

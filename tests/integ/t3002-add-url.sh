@@ -95,14 +95,6 @@ echo in-tar >tarsrc/in-tar.txt
 tar -C tarsrc -cf www/files/data.tar in-tar.txt
 PINNED=$(sha www/files/pinned.txt)
 
-# build: run ninja in the current directory, its output in $TMP/ninja.out
-build() {
-	"$NINJA" "$@" >"$TMP/ninja.out" 2>&1
-	_st=$?
-	sed 's/^/#   /' "$TMP/ninja.out"
-	return $_st
-}
-exported() { grep -q '^\[[0-9]*/[0-9]*\] EXPORT ' "$TMP/ninja.out"; }
 # mode FILE: "<octal mode> <uid> <gid>"
 mode() { stat -c '%a %u %g' "$1"; }
 content() { [ "$(cat "$1")" = "$2" ]; }
@@ -136,7 +128,7 @@ check "... the pinned one has not" \
 check "... and there is one phony for it" \
 	test "$(grep -c '^build url-always: phony$' build.ninja)" = 1
 mark
-check "ninja" build
+check "ninja" ninja_logged
 check "every step ran" expect_ran "$TMP/ninja.out" \
 	"FROM [stage-0 1/7]" "ADD [stage-0 2/7]" "ADD [stage-0 3/7]" \
 	"ADD [stage-0 4/7]" "ADD [stage-0 5/7]" "ADD [stage-0 6/7]" \
@@ -162,7 +154,7 @@ check "no conditional request the first time" test "$(requests 'inm=[^ ]')$(requ
 
 # --- nothing changed ----------------------------------------------------------------
 mark
-check "unchanged: ninja" build
+check "unchanged: ninja" ninja_logged
 check "unchanged: the URL steps without a checksum ran, nothing else" \
 	expect_ran "$TMP/ninja.out" \
 	"ADD [stage-0 2/7]" "ADD [stage-0 3/7]" "ADD [stage-0 4/7]" "ADD [stage-0 6/7]"
@@ -176,7 +168,7 @@ check "unchanged: the pinned file was not asked for" test "$(requests pinned)" =
 # --- newer, but the same bytes ----------------------------------------------------------
 touch -d "2021-01-01 00:00:00 UTC" "$TMP/www/files/hello.txt"
 mark
-check "touched on the server: ninja" build
+check "touched on the server: ninja" ninja_logged
 check "touched: downloaded again" test "$(requests '^GET /files/hello.txt 200')" = 1
 check "touched: the same bytes leave the steps after it alone" \
 	expect_ran "$TMP/ninja.out" \
@@ -186,7 +178,7 @@ check "touched: no export" sh -c '! grep -q EXPORT "$1"' sh "$TMP/ninja.out"
 # --- changed ------------------------------------------------------------------------------
 put files/hello.txt "hello v2" "2022-01-01 00:00:00 UTC"
 mark
-check "changed: ninja" build
+check "changed: ninja" ninja_logged
 check "changed: the steps after it ran, the pinned one too" expect_ran "$TMP/ninja.out" \
 	"ADD [stage-0 2/7]" "ADD [stage-0 3/7]" "ADD [stage-0 4/7]" "ADD [stage-0 5/7]" \
 	"ADD [stage-0 6/7]" "RUN [stage-0 7/7]"
@@ -199,7 +191,7 @@ hello v2
 etag v1"
 put etag/e.txt "etag v2" "2020-01-01 00:00:00 UTC"
 mark
-check "changed behind an ETag: ninja" build
+check "changed behind an ETag: ninja" ninja_logged
 check "changed behind an ETag: downloaded" test "$(requests '^GET /etag/e.txt 200 inm="')" = 1
 check "changed behind an ETag: the RUN after it ran" expect_ran "$TMP/ninja.out" \
 	"ADD [stage-0 2/7]" "ADD [stage-0 3/7]" "ADD [stage-0 4/7]" "ADD [stage-0 6/7]" \
