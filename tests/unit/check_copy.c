@@ -45,12 +45,9 @@ setup(void)
 static void
 teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
 	close(ctxfd);
 	close(rootfd);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
+	unit_rm_rf(tmpdir);
 	free(ctx);
 	free(root);
 }

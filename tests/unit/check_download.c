@@ -11,23 +11,7 @@
 #include "util/fs.h"
 #include "unit.h"
 
-static char tmpdir[] = "/tmp/check_download.XXXXXX";
-
-static void
-setup(void)
-{
-	strcpy(tmpdir, "/tmp/check_download.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
+UNIT_TMPDIR_FIXTURE("check_download")
 
 static const struct {
 	const char *src;

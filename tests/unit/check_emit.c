@@ -59,23 +59,7 @@ static const struct {
 
 #define NINSTR (sizeof(sample_src) / sizeof(sample_src[0]))
 
-static char tmpdir[] = "/tmp/check_emit.XXXXXX";
-
-static void
-setup(void)
-{
-	strcpy(tmpdir, "/tmp/check_emit.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
+UNIT_TMPDIR_FIXTURE("check_emit")
 
 static struct stage *
 add_stage(struct graph *g, size_t index, const char *name,

@@ -47,10 +47,8 @@ setup(void)
 static void
 teardown(void)
 {
-	autofree char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
 	store_close(&st);
-	ck_assert_int_eq(system(cmd), 0);
+	unit_rm_rf(tmpdir);
 }
 
 /* tmpdir/name; caller frees */

@@ -26,22 +26,7 @@
 
 #define D64 "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 
-static char tmpdir[] = "/tmp/check_registry.XXXXXX";
-
-static void
-setup(void)
-{
-	strcpy(tmpdir, "/tmp/check_registry.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void
-teardown(void)
-{
-	autofree char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	ck_assert_int_eq(system(cmd), 0);
-}
+UNIT_TMPDIR_FIXTURE("check_registry")
 
 static void
 write_file(const char *path, const char *text)

@@ -157,10 +157,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", tdir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
+	unit_rm_rf(tdir);
 }
 
 /* a spec over lowers (the rootfs when NULL) with this test's upper */

@@ -38,10 +38,8 @@ setup(void)
 static void
 teardown(void)
 {
-	autofree char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
 	store_close(&st);
-	ck_assert_int_eq(system(cmd), 0);
+	unit_rm_rf(tmpdir);
 }
 
 /* entries in directory path, "." and ".." aside */

@@ -67,11 +67,8 @@ setup_files(void)
 static void
 teardown(void)
 {
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
 	close(rootfd);
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
+	unit_rm_rf(tmpdir);
 }
 
 /* a USER spec and what a RUN step runs as */

@@ -11,24 +11,9 @@
 #include "util/fs.h"
 #include "util/strv.h"
 #include "util/vars.h"
+#include "unit.h"
 
-static char tmpdir[] = "/tmp/check_util.XXXXXX";
-
-static void
-setup(void)
-{
-	strcpy(tmpdir, "/tmp/check_util.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
-
-static void
-teardown(void)
-{
-	char *cmd = xasprintf("rm -rf '%s'", tmpdir);
-
-	ck_assert_int_eq(system(cmd), 0);
-	free(cmd);
-}
+UNIT_TMPDIR_FIXTURE("check_util")
 
 START_TEST(test_buf)
 {

@@ -4,7 +4,10 @@
 /* helpers shared by the Check programs in tests/unit */
 
 #include <check.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* run every test of s, reporting TAP on stdout (for automake's
  * tap-driver.sh); return main's exit status: 0 when all passed */
@@ -37,5 +40,33 @@ unit_run(Suite *s)
 				    (int)(sizeof(table) / sizeof((table)[0]))); \
 		suite_add_tcase(s, tc_); \
 	} while (0)
+
+/* remove path and everything below it; the test fails when that fails */
+static inline void
+unit_rm_rf(const char *path)
+{
+	char cmd[PATH_MAX + 16];
+
+	ck_assert_int_lt(snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path), (int)sizeof(cmd));
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/*
+ * a fresh directory /tmp/<name>.XXXXXX per test: defines tmpdir and the
+ * fixture functions setup() and teardown() that make and remove it
+ */
+#define UNIT_TMPDIR_FIXTURE(name) \
+	static char tmpdir[] = "/tmp/" name ".XXXXXX"; \
+	static void \
+	setup(void) \
+	{ \
+		strcpy(tmpdir, "/tmp/" name ".XXXXXX"); \
+		ck_assert_ptr_nonnull(mkdtemp(tmpdir)); \
+	} \
+	static void \
+	teardown(void) \
+	{ \
+		unit_rm_rf(tmpdir); \
+	}
 
 #endif
