@@ -79,3 +79,29 @@ image_store_meta(const struct store *st, struct image *img,
 		*manifest_size = (long long)mlen;
 	return 0;
 }
+
+int
+image_from_manifest(struct image *img, const json_t *manifest,
+		    const char *manifest_digest, const char *config_digest,
+		    const char *config, size_t config_len, struct err **errp)
+{
+	json_t *layers = json_object_get(manifest, "layers"), *l;
+	size_t i, n = json_array_size(layers);
+
+	config_fini(&img->config);
+	if (config_parse(&img->config, config, config_len, errp) < 0)
+		return err_wrap(errp, "config %s", config_digest);
+	if (config_n_diff_ids(&img->config) != n)
+		return err_make(errp, 0, "config %s lists %zu layers, manifest %s has %zu",
+				config_digest, config_n_diff_ids(&img->config), manifest_digest, n);
+	json_array_foreach(layers, i, l) {
+		struct descriptor ld;
+		const char *mt;
+
+		if (manifest_descriptor(l, &ld, errp) < 0 ||
+		    manifest_layer_type(ld.media_type, &mt, errp) < 0)
+			return err_wrap(errp, "manifest %s: layer %zu", manifest_digest, i + 1);
+		image_add_layer(img, ld.digest, config_diff_id(&img->config, i), mt, ld.size);
+	}
+	return 0;
+}

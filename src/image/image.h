@@ -35,6 +35,15 @@ struct image {
 void image_init(struct image *img);
 /* release img; accepts a zeroed img */
 void image_fini(struct image *img);
+/*
+ * img's config and layers from an image manifest (JSON, checked to be one)
+ * and the bytes of its config blob, config_digest, already read: the
+ * layers in order, each with the diff id the config lists for it. Errors
+ * name the manifest or the config.
+ */
+int image_from_manifest(struct image *img, const json_t *manifest,
+			const char *manifest_digest, const char *config_digest,
+			const char *config, size_t config_len, struct err **errp);
 /* append a layer (media_type is copied); does not touch the config */
 void image_add_layer(struct image *img, const char *digest,
 		     const char *diff_id, const char *media_type,

@@ -282,7 +282,7 @@ resolve(const char *dir, const json_t *desc, int depth,
 }
 
 static int
-verify_blob(const char *dir, const struct descriptor *d, struct err **errp)
+verify_blob(const char *dir, const struct image_layer *d, struct err **errp)
 {
 	autofree char *path = blob_path(dir, d->digest);
 	char got[DIGEST_LEN];
@@ -300,7 +300,7 @@ verify_blob(const char *dir, const struct descriptor *d, struct err **errp)
 }
 
 static int
-copy_blob(const struct store *st, const char *dir, const struct descriptor *d,
+copy_blob(const struct store *st, const char *dir, const struct image_layer *d,
 	  struct err **errp)
 {
 	autofree char *path = blob_path(dir, d->digest);
@@ -338,9 +338,9 @@ load_manifest(const struct store *st, const char *dir,
 	      const struct json_blob *manifest, const char *manifest_digest,
 	      struct image *img, struct err **errp)
 {
-	json_t *layers = json_object_get(manifest->json, "layers"), *l;
+	json_t *layers = json_object_get(manifest->json, "layers");
 	struct json_blob config = { 0 };
-	struct descriptor cd, *ld = NULL;
+	struct descriptor cd;
 	size_t i, n = json_array_size(layers);
 	int r = -1;
 
@@ -354,46 +354,26 @@ load_manifest(const struct store *st, const char *dir,
 	if (read_json_blob(dir, &cd, CONFIG_MAX, &config, errp) < 0)
 		return -1;
 	image_init(img);
-	config_fini(&img->config);
-	if (config_parse(&img->config, config.data, config.len, errp) < 0) {
-		err_wrap(errp, "config %s", cd.digest);
+	if (image_from_manifest(img, manifest->json, manifest_digest, cd.digest,
+				config.data, config.len, errp) < 0)
 		goto out;
-	}
-	if (config_n_diff_ids(&img->config) != n) {
-		err_make(errp, 0, "config %s lists %zu layers, manifest %s has %zu",
-			 cd.digest, config_n_diff_ids(&img->config), manifest_digest, n);
-		goto out;
-	}
-	ld = xcalloc(n ? n : 1, sizeof(*ld));
-	json_array_foreach(layers, i, l) {
-		const char *mt;
-
-		if (manifest_descriptor(l, &ld[i], errp) < 0 ||
-		    manifest_layer_type(ld[i].media_type, &mt, errp) < 0) {
-			err_wrap(errp, "manifest %s: layer %zu", manifest_digest, i + 1);
-			goto out;
-		}
-		image_add_layer(img, ld[i].digest, config_diff_id(&img->config, i),
-				mt, ld[i].size);
-	}
 	/* check every blob before the first goes in, so that a bad image
 	 * leaves nothing behind */
 	for (i = 0; i < n; i++)
-		if (!store_has_blob(st, ld[i].digest) &&
-		    verify_blob(dir, &ld[i], errp) < 0)
+		if (!store_has_blob(st, img->layers[i].digest) &&
+		    verify_blob(dir, &img->layers[i], errp) < 0)
 			goto out;
 	if (put_json_blob(st, manifest, manifest_digest, errp) < 0 ||
 	    put_json_blob(st, &config, cd.digest, errp) < 0)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (!store_has_blob(st, ld[i].digest) &&
-		    copy_blob(st, dir, &ld[i], errp) < 0)
+		if (!store_has_blob(st, img->layers[i].digest) &&
+		    copy_blob(st, dir, &img->layers[i], errp) < 0)
 			goto out;
 	strcpy(img->manifest_digest, manifest_digest);
 	strcpy(img->config_digest, cd.digest);
 	r = 0;
 out:
-	free(ld);
 	json_blob_fini(&config);
 	if (r < 0)
 		image_fini(img);

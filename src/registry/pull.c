@@ -270,7 +270,7 @@ static int
 load_image(struct puller *p, const struct doc *m, struct image *img,
 	   struct err **errp)
 {
-	json_t *layers = json_object_get(m->json, "layers"), *l;
+	json_t *layers = json_object_get(m->json, "layers");
 	size_t i, n = json_array_size(layers), nfetch = 0;
 	struct fetch_item *fetch = NULL;
 	struct strv labels = STRV_INIT;
@@ -287,34 +287,20 @@ load_image(struct puller *p, const struct doc *m, struct image *img,
 		return err_make(errp, 0, "manifest %s has no layers list", m->digest);
 	if (get_config(p, &cd, &config, errp) < 0)
 		return -1;
-	config_fini(&img->config);
-	if (config_parse(&img->config, config.data, config.len, errp) < 0) {
-		err_wrap(errp, "config %s", cd.digest);
+	if (image_from_manifest(img, m->json, m->digest, cd.digest, config.data,
+				config.len, errp) < 0)
 		goto out;
-	}
-	if (config_n_diff_ids(&img->config) != n) {
-		err_make(errp, 0, "config %s lists %zu layers, manifest %s has %zu",
-			 cd.digest, config_n_diff_ids(&img->config), m->digest, n);
-		goto out;
-	}
 	fetch = xcalloc(n ? n : 1, sizeof(*fetch));
-	json_array_foreach(layers, i, l) {
-		struct descriptor ld;
-		const char *mt;
+	for (i = 0; i < n; i++) {
+		const struct image_layer *ld = &img->layers[i];
 		bool dup = false;
 
-		if (manifest_descriptor(l, &ld, errp) < 0 ||
-		    manifest_layer_type(ld.media_type, &mt, errp) < 0) {
-			err_wrap(errp, "manifest %s: layer %zu", m->digest, i + 1);
-			goto out;
-		}
-		image_add_layer(img, ld.digest, config_diff_id(&img->config, i), mt, ld.size);
 		for (size_t k = 0; k < nfetch; k++)
-			dup |= strcmp(fetch[k].digest, ld.digest) == 0;
-		if (dup || store_has_blob(p->st, ld.digest))
+			dup |= strcmp(fetch[k].digest, ld->digest) == 0;
+		if (dup || store_has_blob(p->st, ld->digest))
 			continue;
-		strcpy(fetch[nfetch].digest, ld.digest);
-		fetch[nfetch].size = ld.size;
+		strcpy(fetch[nfetch].digest, ld->digest);
+		fetch[nfetch].size = ld->size;
 		strv_push(&labels, xasprintf("layer %zu/%zu", i + 1, n));
 		nfetch++;
 	}
