@@ -114,23 +114,12 @@ write_stage(struct emit_plans_job *j, const struct stage *s, struct buf *rel,
 			break;
 		}
 		buf_reset(rel);
+		/* graph.c names every step "<stage id>/<NN>" or "<stage id>/config" */
 		base = in_stage_dir(s, st);
 		if (!base) {
-			/* not "<stage id>/<NN>": the slow, general way */
-			char *parent;
-
-			buf_puts(rel, st->name);
-			buf_puts(rel, ".json");
-			parent = fs_dirname(buf_str(rel));
-			r = fs_mkdirat_p(j->fd, j->path, parent, NULL, errp);
-			free(parent);
-			if (r == 0)
-				r = fs_write_if_changed_at(j->fd, j->path,
-							   buf_str(rel),
-							   st->plan,
-							   strlen(st->plan),
-							   false, NULL, errp);
-			continue;
+			r = err_make(errp, 0, "BUG: step '%s' is not named after "
+				     "stage '%s'", st->name, s->id);
+			break;
 		}
 		if (c.fd < 0 && enter_stage(j, s, &c, errp) < 0) {
 			r = -1;
