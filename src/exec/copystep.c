@@ -220,7 +220,7 @@ step_copy(struct step_ctx *c, struct err **errp)
 			src_name = xasprintf("image '%s'", ref);
 		}
 		have_other = true;
-		if (mnt_state(&srcm, c->plan.builddir, c->plan.name, "from", &other, &c->store,
+		if (mnt_state(&srcm, &c->plan, "from", &other, &c->store,
 			      NULL, NULL, errp) < 0)
 			goto out;
 		src.fd = srcm.fd;
@@ -243,7 +243,7 @@ step_copy(struct step_ctx *c, struct err **errp)
 	src.name = src_name;
 
 	if (upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0 ||
-	    mnt_state(&root, c->plan.builddir, c->plan.name, "root", &c->st, &c->store,
+	    mnt_state(&root, &c->plan, "root", &c->st, &c->store,
 		      c->up.upper, c->up.work, errp) < 0)
 		goto out;
 	if (chown && chown[0]) {
@@ -316,7 +316,7 @@ step_workdir(struct step_ctx *c, struct err **errp)
 	config_set_str(&c->st.config, "WorkingDir", abs);
 	/* BuildKit makes the directory in the step's layer */
 	if (upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0 ||
-	    mnt_state(&root, c->plan.builddir, c->plan.name, "root", &c->st, &c->store,
+	    mnt_state(&root, &c->plan, "root", &c->st, &c->store,
 		      c->up.upper, c->up.work, errp) < 0)
 		goto out;
 	/* as BuildKit's mkdir does: the directories made are the USER's */

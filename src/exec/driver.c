@@ -41,7 +41,7 @@ report_failure(struct step_ctx *c, struct err *e)
 	fprintf(stderr, "df2ninja: %s: error: %s %s failed: %s\n", where, label, instr,
 		e ? e->msg : "unknown error");
 	if (strcmp(c->plan.kind, "run") == 0) {
-		log = xasprintf("%s/logs/%s-%02d.log", c->plan.builddir, c->plan.stage, c->plan.step);
+		log = stepplan_log_path(&c->plan);
 		fprintf(stderr, "df2ninja: the whole log: %s\n", log);
 	}
 	if (c->plan.step > 0) {

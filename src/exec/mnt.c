@@ -9,6 +9,7 @@
 
 #include "exec/flatten.h"
 #include "exec/mnt.h"
+#include "exec/stepplan.h"
 #include "exec/state.h"
 #include "sandbox/sandbox.h"
 #include "util/alloc.h"
@@ -19,20 +20,15 @@
 static bool in_private_ns;
 
 int
-mnt_state(struct mnt *m, const char *builddir, const char *name,
-	  const char *what, const struct state *s, const struct store *st,
+mnt_state(struct mnt *m, const struct stepplan *p, const char *what,
+	  const struct state *s, const struct store *st,
 	  const char *upper, const char *work, struct err **errp)
 {
 	struct strv lowers = STRV_INIT;
-	char *flat = xstrdup(name);
 	int r;
 
 	m->fd = -1;
-	for (char *p = flat; *p; p++)
-		if (*p == '/')
-			*p = '-';
-	m->path = xasprintf("%s/tmp/%s.%s", builddir, flat, what);
-	free(flat);
+	m->path = xasprintf("%s/tmp/%s.%s", p->builddir, p->flat, what);
 	if (!in_private_ns) {
 		if (sandbox_enter_private_mountns(errp) < 0)
 			return -1;
@@ -48,7 +44,7 @@ mnt_state(struct mnt *m, const char *builddir, const char *name,
 				  upper, work, errp);
 	strv_fini(&lowers);
 	if (r < 0)
-		return err_wrap(errp, "mounting the root filesystem of '%s'", name);
+		return err_wrap(errp, "mounting the root filesystem of '%s'", p->name);
 	m->fd = open(m->path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (m->fd < 0)
 		return err_make(errp, errno, "cannot open '%s'", m->path);

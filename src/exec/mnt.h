@@ -4,6 +4,7 @@
 struct err;
 struct state;
 struct store;
+struct stepplan;
 
 /*
  * the executor's own view of a step's root filesystem, for the steps that
@@ -17,11 +18,12 @@ struct mnt {
 };
 
 /*
- * mount s's layers at <builddir>/tmp/<name>.<what>; writable into upper
+ * mount s's layers at <builddir>/tmp/<flat>.<what> for the step of plan
+ * p (stepplan.h); writable into upper
  * (with work) when upper is not NULL, else read-only. Enters a private
  * mount namespace the first time.
  */
-int mnt_state(struct mnt *m, const char *builddir, const char *name,
+int mnt_state(struct mnt *m, const struct stepplan *p,
 	      const char *what, const struct state *s, const struct store *st,
 	      const char *upper, const char *work, struct err **errp);
 /* unmount and remove the mount point */

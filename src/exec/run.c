@@ -37,7 +37,7 @@ resolve_user(struct step_ctx *c, struct user_info *u, struct err **errp)
 		u->home = xstrdup("/root");
 		return 0;
 	}
-	r = mnt_state(&m, c->plan.builddir, c->plan.name, "user", &c->st, &c->store,
+	r = mnt_state(&m, &c->plan, "user", &c->st, &c->store,
 		      NULL, NULL, errp);
 	if (r == 0)
 		r = user_resolve(m.fd, spec, u, errp);
@@ -320,10 +320,7 @@ step_run(struct step_ctx *c, struct err **errp)
 
 	memset(&u, 0, sizeof(u));
 	/* the log first: a failure message names it, whatever failed */
-	log = xasprintf("%s/logs/%s.log", c->plan.builddir, c->plan.name);
-	for (char *p = log + strlen(c->plan.builddir) + 6; *p; p++)
-		if (*p == '/')
-			*p = '-';
+	log = stepplan_log_path(&c->plan);
 	{
 		autofree char *ld = fs_dirname(log);
 
@@ -355,10 +352,7 @@ step_run(struct step_ctx *c, struct err **errp)
 
 		autofree char *tmpdir = xasprintf("%s/tmp", c->plan.builddir);
 
-		script = xasprintf("%s/%s.script", tmpdir, c->plan.name);
-		for (char *p = script + strlen(tmpdir) + 1; *p; p++)
-			if (*p == '/')
-				*p = '-';
+		script = xasprintf("%s/%s.script", tmpdir, c->plan.flat);
 		if (fs_mkdir_p(tmpdir, errp) < 0 ||
 		    fs_write_if_changed(script, content, strlen(content), NULL, errp) < 0)
 			goto out;

@@ -76,7 +76,17 @@ stepplan_load(const char *path, struct stepplan *p, struct err **errp)
 	} else {
 		p->name = xasprintf("%s/config", p->stage);
 	}
+	p->flat = xstrdup(p->name);
+	for (char *s = p->flat; *s; s++)
+		if (*s == '/')
+			*s = '-';
 	return 0;
+}
+
+char *
+stepplan_log_path(const struct stepplan *p)
+{
+	return xasprintf("%s/logs/%s.log", p->builddir, p->flat);
 }
 
 void
@@ -86,6 +96,7 @@ stepplan_fini(struct stepplan *p)
 	free(p->path);
 	free(p->builddir);
 	free(p->name);
+	free(p->flat);
 	memset(p, 0, sizeof(*p));
 }
 

@@ -16,6 +16,8 @@ struct stepplan {
 	char *path;		/* as given */
 	char *builddir;		/* the build dir, as seen from the cwd */
 	char *name;		/* "build/03", "build/config" or "export" */
+	char *flat;		/* name with '-' for '/', for file names:
+				 * "build-03" */
 	const char *kind;	/* "from", "run", ... ("export" for export) */
 	const char *stage;	/* stage id */
 	const char *parent;	/* the parent step's name, or NULL */
@@ -24,6 +26,8 @@ struct stepplan {
 	char escape;		/* the Dockerfile's escape character */
 };
 
+/* the step's log, <builddir>/logs/<flat>.log; caller frees */
+char *stepplan_log_path(const struct stepplan *p);
 /* read and check the plan at path */
 int stepplan_load(const char *path, struct stepplan *p, struct err **errp);
 void stepplan_fini(struct stepplan *p);
