@@ -17,9 +17,6 @@
 #include "exec/user.h"
 #include "graph/env.h"
 #include "image/image.h"
-#include "image/image_in.h"
-#include "image/layer.h"
-#include "registry/pin.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -61,18 +58,10 @@ image_state(struct step_ctx *c, const char *ref, struct state *s, struct err **e
 	int r = -1;
 
 	image_init(&img);
-	if ((image_in_is_local(ref) ? image_in_load(&c->store, ref, &img, errp) :
-	     registry_load(&c->store, c->plan.builddir, ref, &img, errp)) < 0)
+	if (step_load_image(c, ref, &img, errp) < 0)
 		goto out;
 	state_init(s);
-	for (size_t i = 0; i < img.n_layers; i++) {
-		autofree char *blob = store_blob_path(&c->store, img.layers[i].digest);
-
-		if (layer_unpack(&c->store, blob, img.layers[i].diff_id, 0, NULL, errp) < 0)
-			goto out;
-		state_add_layer(s, img.layers[i].diff_id, img.layers[i].digest,
-				img.layers[i].media_type, img.layers[i].size);
-	}
+	state_add_image_layers(s, &img);
 	r = 0;
 out:
 	image_fini(&img);

@@ -7,9 +7,29 @@
 
 #include "exec/ops.h"
 #include "exec/step.h"
+#include "image/image.h"
+#include "image/image_in.h"
+#include "image/layer.h"
+#include "registry/pin.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
+
+int
+step_load_image(struct step_ctx *c, const char *ref, struct image *img,
+		struct err **errp)
+{
+	if ((image_in_is_local(ref) ? image_in_load(&c->store, ref, img, errp) :
+	     registry_load(&c->store, c->plan.builddir, ref, img, errp)) < 0)
+		return -1;
+	for (size_t i = 0; i < img->n_layers; i++) {
+		autofree char *blob = store_blob_path(&c->store, img->layers[i].digest);
+
+		if (layer_unpack(&c->store, blob, img->layers[i].diff_id, 0, NULL, errp) < 0)
+			return err_wrap(errp, "'%s': layer %zu of %zu", ref, i + 1, img->n_layers);
+	}
+	return 0;
+}
 
 int
 step_commit(struct step_ctx *c, const char *created_by, struct err **errp)

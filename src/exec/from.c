@@ -5,9 +5,6 @@
 #include "exec/step.h"
 #include "graph/platform.h"
 #include "image/image.h"
-#include "image/image_in.h"
-#include "image/layer.h"
-#include "registry/pin.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/strv.h"
@@ -18,7 +15,6 @@ from_image(struct step_ctx *c, const char *ref, struct err **errp)
 {
 	struct image img;
 	struct strv env = STRV_INIT;
-	size_t n;
 	int r = -1;
 
 	memset(&img, 0, sizeof(img));
@@ -26,20 +22,11 @@ from_image(struct step_ctx *c, const char *ref, struct err **errp)
 	if (plan_bool(c->plan.j, "pull"))
 		setenv("DF2NINJA_PULL", "1", 1);
 	image_init(&img);
-	if ((image_in_is_local(ref) ? image_in_load(&c->store, ref, &img, errp) :
-	     registry_load(&c->store, c->plan.builddir, ref, &img, errp)) < 0)
+	if (step_load_image(c, ref, &img, errp) < 0)
 		goto out;
 	if (json_array_size(json_object_get(json_object_get(img.config.json, "config"), "OnBuild"))) {
 		err_make(errp, 0, "'%s' has ONBUILD triggers, which are not supported yet for images", ref);
 		goto out;
-	}
-	for (size_t i = 0; i < img.n_layers; i++) {
-		autofree char *blob = store_blob_path(&c->store, img.layers[i].digest);
-
-		if (layer_unpack(&c->store, blob, img.layers[i].diff_id, 0, NULL, errp) < 0) {
-			err_wrap(errp, "'%s': layer %zu of %zu", ref, i + 1, img.n_layers);
-			goto out;
-		}
 	}
 	state_fini(&c->st);
 	memset(&c->st, 0, sizeof(c->st));
@@ -59,10 +46,7 @@ from_image(struct step_ctx *c, const char *ref, struct err **errp)
 		vars_set(&c->st.env, "PATH", STATE_DEFAULT_PATH);
 		config_env_set(&c->st.config, "PATH", STATE_DEFAULT_PATH);
 	}
-	n = img.n_layers;
-	for (size_t i = 0; i < n; i++)
-		state_add_layer(&c->st, img.layers[i].diff_id, img.layers[i].digest,
-				img.layers[i].media_type, img.layers[i].size);
+	state_add_image_layers(&c->st, &img);
 	r = 0;
 out:
 	strv_fini(&env);

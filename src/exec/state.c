@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "exec/state.h"
+#include "image/image.h"
 #include "image/store.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -62,6 +63,14 @@ state_add_layer(struct state *s, const char *diff_id, const char *digest,
 	snprintf(l->digest, sizeof(l->digest), "%s", digest ? digest : "");
 	l->media_type = xstrdup(media_type);
 	l->size = size;
+}
+
+void
+state_add_image_layers(struct state *s, const struct image *img)
+{
+	for (size_t i = 0; i < img->n_layers; i++)
+		state_add_layer(s, img->layers[i].diff_id, img->layers[i].digest,
+				img->layers[i].media_type, img->layers[i].size);
 }
 
 void

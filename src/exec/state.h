@@ -9,6 +9,7 @@
 #include "util/vars.h"
 
 struct err;
+struct image;
 struct store;
 struct strv;
 
@@ -63,6 +64,8 @@ void state_fini(struct state *s);
 /* a base layer: one of an image's, unpacked in the store */
 void state_add_layer(struct state *s, const char *diff_id, const char *digest,
 		     const char *media_type, long long size);
+/* every layer of img, as base layers */
+void state_add_image_layers(struct state *s, const struct image *img);
 /* a step's layer: its upper dir, kept as dir, and its sum */
 void state_add_step_layer(struct state *s, const char *sum, const char *dir);
 /* what names a layer in s: a step layer's sum or a base layer's diff id */

@@ -7,6 +7,7 @@
 #include "image/store.h"
 
 struct err;
+struct image;
 
 /* what one `df2ninja exec` run works with */
 struct step_ctx {
@@ -31,6 +32,10 @@ int step_run(struct step_ctx *c, struct err **errp);
 int step_copy(struct step_ctx *c, struct err **errp);
 int step_workdir(struct step_ctx *c, struct err **errp);
 
+/* the image ref (a local image or a registry's) with its layers unpacked
+ * in the store; errors name the layer that did not unpack */
+int step_load_image(struct step_ctx *c, const char *ref, struct image *img,
+		    struct err **errp);
 /* the end of a step that made an upper dir: it becomes the step's layer
  * when it holds changes (c->kept) and created_by the history entry */
 int step_commit(struct step_ctx *c, const char *created_by, struct err **errp);
