@@ -40,15 +40,6 @@ struct xfer {
 	bool reported;
 };
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* "bytes START-END/TOTAL": START, or -1 */
 static long long
 range_start(const char *v)
@@ -131,7 +122,7 @@ xfer_start(struct xfer *x, struct registry_client *c, CURLM *m,
 		return err_make(errp, 0, "cannot start the download of %s", x->it->digest);
 	x->state = XFER_RUNNING;
 	if (x->started == 0) {
-		x->started = now();
+		x->started = progress_now();
 		x->last_report = x->started;
 	}
 	return 0;
@@ -147,7 +138,7 @@ retry(struct xfer *x, long retry_after, const char *why, struct err **errp)
 	if (++x->tries >= http_attempts())
 		return err_make(errp, 0, "%s (tried %d time%s)", why, x->tries,
 				x->tries == 1 ? "" : "s");
-	x->not_before = now() + (double)http_backoff_ms(x->tries, retry_after) / 1000;
+	x->not_before = progress_now() + (double)http_backoff_ms(x->tries, retry_after) / 1000;
 	x->state = XFER_WAITING;
 	return 0;
 }
@@ -255,7 +246,7 @@ fetch_blobs(const struct store *st, struct registry_client *c,
 	}
 	while (done < n) {
 		size_t running = 0;
-		double t = now(), wake;
+		double t = progress_now(), wake;
 		int still, nmsg;
 		CURLMsg *msg;
 
@@ -296,11 +287,11 @@ fetch_blobs(const struct store *st, struct registry_client *c,
 				}
 			}
 			if (x->state == XFER_DONE) {
-				report(x, now(), true, progress, progress_ctx);
+				report(x, progress_now(), true, progress, progress_ctx);
 				done++;
 			}
 		}
-		t = now();
+		t = progress_now();
 		for (size_t i = 0; i < n; i++)
 			if (xs[i].state == XFER_RUNNING)
 				report(&xs[i], t, false, progress, progress_ctx);

@@ -1,5 +1,6 @@
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "registry/progress.h"
 #include "util/buf.h"
@@ -49,4 +50,13 @@ progress_print(void *ctx, const struct progress *p)
 	printf("df2ninja: %s\n", buf_str(&b));
 	fflush(stdout);
 	buf_fini(&b);
+}
+
+double
+progress_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

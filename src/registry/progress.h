@@ -21,6 +21,8 @@ struct progress {
  * it has finished */
 typedef void (*progress_fn)(void *ctx, const struct progress *p);
 
+/* seconds on the monotonic clock, for rates and elapsed times */
+double progress_now(void);
 /* "12.3 MiB" (binary units, B below 1 KiB) into out */
 void progress_size(struct buf *out, double bytes);
 /*

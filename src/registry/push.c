@@ -36,15 +36,6 @@ struct blob {
 	char label[32];
 };
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static long long
 chunk_size(void)
 {
@@ -144,7 +135,7 @@ upload_once(struct pusher *p, const struct blob *b, int fd, bool *final,
 	struct strv h = STRV_INIT;
 	autofree char *url = registry_client_url(&p->c, "blobs", "uploads/");
 	autofree char *loc = NULL, *query = NULL;
-	double start = now(), last = start;
+	double start = progress_now(), last = start;
 	long long off = 0;
 	int r = -1;
 
@@ -188,12 +179,12 @@ upload_once(struct pusher *p, const struct blob *b, int fd, bool *final,
 		free(loc);
 		loc = next;
 		off += len;
-		if (p->o->progress && now() - last >= 1) {
-			struct progress pr = { b->label, b->digest, off, b->size, 0, now() - start, false };
+		if (p->o->progress && progress_now() - last >= 1) {
+			struct progress pr = { b->label, b->digest, off, b->size, 0, progress_now() - start, false };
 
 			pr.rate = (double)off / pr.elapsed;
 			p->o->progress(p->o->progress_ctx, &pr);
-			last = now();
+			last = progress_now();
 		}
 	}
 	query = xasprintf("digest=%s", b->digest);
