@@ -48,6 +48,12 @@ static const char gen_usage[] =
 	"  -t NAME[:TAG]          name the image; repeatable\n"
 	"  --push                 also push the image to every -t name\n"
 	"  --pull                 resolve registry tags again at every build\n"
+	"  --network host|none|isolated\n"
+	"                         the network of RUN steps (default: host):\n"
+	"                         none, or a namespace of their own with\n"
+	"                         outbound access through pasta or slirp4netns\n"
+	"  --allow security.insecure\n"
+	"                         let RUN --security=insecure run unconfined\n"
 	"  --args-file FILE       read the options from FILE (used by the\n"
 	"                         regeneration edge)\n"
 	"  --version              print the version\n"
@@ -217,6 +223,8 @@ generate(struct genargs *a, struct err **errp)
 	go.platform = a->platform;
 	go.cwd = out_dir;
 	go.pull = a->pull;
+	go.allow_insecure = a->allow_insecure;
+	go.network = a->network;
 	for (size_t i = 0; i < a->build_args.n; i++)
 		strv_add(&go.build_args, a->build_args.v[i]);
 	for (size_t i = 0; i < a->outputs.n; i++)

@@ -20,6 +20,8 @@ enum {
 	OPT_VERSION,
 	OPT_PUSH,
 	OPT_PULL,
+	OPT_ALLOW,
+	OPT_NETWORK,
 };
 
 static const struct option longopts[] = {
@@ -35,6 +37,8 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "push", no_argument, NULL, OPT_PUSH },
 	{ "pull", no_argument, NULL, OPT_PULL },
+	{ "allow", required_argument, NULL, OPT_ALLOW },
+	{ "network", required_argument, NULL, OPT_NETWORK },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -156,6 +160,22 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 		case OPT_PULL:
 			a->pull = true;
 			break;
+		case OPT_ALLOW:
+			/* BuildKit's entitlements; network.host is what a RUN
+			 * gets by default here, so it changes nothing */
+			if (strcmp(optarg, "security.insecure") == 0)
+				a->allow_insecure = true;
+			else if (strcmp(optarg, "network.host") != 0)
+				return err_make(errp, 0, "--allow '%s': unknown entitlement "
+						"(security.insecure or network.host)", optarg);
+			break;
+		case OPT_NETWORK:
+			if (strcmp(optarg, "host") && strcmp(optarg, "none") &&
+			    strcmp(optarg, "isolated"))
+				return err_make(errp, 0, "--network '%s': use host, none or isolated",
+						optarg);
+			a->network = strcmp(optarg, "host") ? optarg : NULL;
+			break;
 		case OPT_VERSION:
 			return GENARGS_VERSION;
 		case 'h':
@@ -212,7 +232,9 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 	    put(&b, "-G", a->make ? "make" : "ninja", errp) < 0 ||
 	    put(&b, "--prefix", a->prefix, errp) < 0 ||
 	    put(&b, "--target", a->target, errp) < 0 ||
-	    put(&b, "--platform", a->platform, errp) < 0)
+	    put(&b, "--platform", a->platform, errp) < 0 ||
+	    put(&b, "--network", a->network, errp) < 0 ||
+	    put(&b, "--allow", a->allow_insecure ? "security.insecure" : NULL, errp) < 0)
 		goto out;
 	for (size_t i = 0; i < a->build_args.n; i++)
 		if (put(&b, "--build-arg", a->build_args.v[i], errp) < 0)

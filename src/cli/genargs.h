@@ -21,6 +21,8 @@ struct genargs {
 	bool make;		/* -G make */
 	bool push;		/* --push: push the image to each -t name */
 	bool pull;		/* --pull: resolve registry tags at every build */
+	bool allow_insecure;	/* --allow security.insecure */
+	const char *network;	/* --network: RUN's default network */
 	struct strv build_args;	/* --build-arg */
 	struct strv outputs;	/* --output */
 	struct strv tags;	/* -t */

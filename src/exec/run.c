@@ -330,10 +330,6 @@ step_run(struct step_ctx *c, struct err **errp)
 	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (logfd < 0)
 		return err_make(errp, errno, "cannot create '%s'", log);
-	if (plan_str(c->plan.j, "security") && strcmp(plan_str(c->plan.j, "security"), "sandbox") != 0) {
-		err_make(errp, 0, "RUN --security=insecure is not supported");
-		goto out;
-	}
 	ops_argv(&c->st, cmd, plan_bool(c->plan.j, "shell_form"), &argv);
 	if (argv.n == 0) {
 		err_make(errp, 0, "RUN has no command");
@@ -403,6 +399,14 @@ step_run(struct step_ctx *c, struct err **errp)
 	spec.hostname = "buildkitsandbox";
 	spec.is_network_none = plan_str(c->plan.j, "network") &&
 			       strcmp(plan_str(c->plan.j, "network"), "none") == 0;
+	if (plan_str(c->plan.j, "network") &&
+	    strcmp(plan_str(c->plan.j, "network"), "isolated") == 0) {
+		err_make(errp, 0, "RUN --network=isolated is not supported yet");
+		goto out;
+	}
+	/* the generator allowed it (--allow security.insecure) */
+	spec.is_insecure = plan_str(c->plan.j, "security") &&
+			   strcmp(plan_str(c->plan.j, "security"), "insecure") == 0;
 	spec.resolv_conf = resolv;
 	spec.hosts = hosts;
 	spec.hostname_file = hostname;

@@ -181,6 +181,11 @@ check_run(struct resolver *r, const struct instr *in, const struct flags *f)
 	    strcmp(f->security, "insecure"))
 		return resolve_fail(r, in, "unsupported security mode '%s' (use "
 				    "sandbox or insecure)", f->security);
+	/* BuildKit's entitlement: never by the Dockerfile's say alone */
+	if (f->security && strcmp(f->security, "insecure") == 0 && !r->opts->allow_insecure)
+		return resolve_fail(r, in, "RUN --security=insecure is not allowed: "
+				    "run df2ninja with --allow security.insecure to let "
+				    "this step run unconfined");
 	if (in->nheredocs && (in->is_json || in->args.n != 1))
 		return resolve_fail(r, in, "RUN with here-documents must use "
 				    "the shell form");

@@ -84,6 +84,10 @@ struct gen_opts {
 	const char *platform;	/* --platform, or NULL */
 	const char *cwd;	/* directory df2ninja ran in, for relative dests */
 	bool pull;		/* --pull: resolve registry tags again every build */
+	bool allow_insecure;	/* --allow security.insecure */
+	const char *network;	/* the network of a RUN without --network
+				 * (or with "default"): "none", "isolated",
+				 * or NULL for the host's */
 };
 
 struct graph {

@@ -101,7 +101,9 @@
  *   triggers are run by the resolver as steps of the stages built on it.
  *
  * RUN: "cmd": [strings], "shell_form": bool (prepend the Shell as for
- *   CMD), "mounts": [mount], "network": "default" | "none" | "host",
+ *   CMD), "mounts": [mount], "network": "default" | "host" | "none" |
+ *   "isolated" ("default" is the host's; "isolated" a namespace of its
+ *   own with outbound access through pasta or slirp4netns),
  *   "security": "sandbox" | "insecure", "args": [{"name", "value": word |
  *   null}] (the ARGs in scope, for history's "|N K=V" prefix; their
  *   values are in the state env already), "heredocs": [{"name",

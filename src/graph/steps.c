@@ -139,6 +139,16 @@ run_cmd(struct resolver *r, const struct instr *in, struct pj *plan)
 	pj_set(&r->arena, plan, "shell_form", pj_bool(&r->arena, !in->is_json));
 }
 
+/* the network a RUN gets: its --network, else the build's (--network);
+ * "default" is the host's */
+static const char *
+run_network(struct resolver *r, const struct flags *f)
+{
+	if (f->network && strcmp(f->network, "default") != 0)
+		return f->network;
+	return r->opts->network ? r->opts->network : "default";
+}
+
 static int
 run(struct resolver *r, struct stage *s, struct step *st,
     const struct instr *in, const struct flags *f, struct pj *plan)
@@ -158,8 +168,7 @@ run(struct resolver *r, struct stage *s, struct step *st,
 	}
 	if (ctx)
 		set_context(r, st, plan);
-	pj_set(&r->arena, plan, "network",
-			    pj_string(&r->arena, f->network ? f->network : "default"));
+	pj_set(&r->arena, plan, "network", pj_string(&r->arena, run_network(r, f)));
 	pj_set(&r->arena, plan, "security",
 			    pj_string(&r->arena, f->security ? f->security : "sandbox"));
 	run_cmd(r, in, plan);

@@ -210,6 +210,51 @@ mkpath(int rootfd, const char *rel, bool is_dir)
 	return fd;
 }
 
+/*
+ * hide or freeze path rel of the root at rootfd, which is on proc or
+ * sysfs as mounted just before: a file gets /dev/null bound over it, a
+ * directory an empty read-only tmpfs (SB_OP_MASK); SB_OP_RDONLY binds
+ * rel on itself read-only. What this kernel lacks is left alone.
+ */
+static int
+mount_shield(const struct sb_mount *m, int rootfd, const char *rel)
+{
+	static const char *const empty_opts[] = { "size", "0", "mode", "0555", NULL };
+	struct mount_attr ma = { .attr_set = m->attr };
+	struct stat st;
+	int at, fd, e;
+
+	at = rootfs_open(rootfd, rel, O_PATH | O_NOFOLLOW);
+	if (at < 0)
+		return errno == ENOENT ? 0 : -1;
+	if (fstat(at, &st) < 0)
+		goto fail;
+	if (m->op == SB_OP_RDONLY) {
+		fd = open_tree(at, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+			       AT_EMPTY_PATH | AT_RECURSIVE);
+		if (fd >= 0 && mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE,
+					     &ma, sizeof(ma)) < 0) {
+			e = errno;
+			close(fd);
+			errno = e;
+			fd = -1;
+		}
+	} else if (S_ISDIR(st.st_mode)) {
+		fd = fs_new("tmpfs", empty_opts, m->attr);
+	} else {
+		fd = bind_new("/dev/null", m->attr);
+	}
+	if (fd < 0 || attach(fd, at, "") < 0)
+		goto fail;
+	close(at);
+	return 0;
+fail:
+	e = errno;
+	close(at);
+	errno = e;
+	return -1;
+}
+
 static int
 mount_one(const struct sb_mount *m, int at)
 {
@@ -230,6 +275,8 @@ mount_one(const struct sb_mount *m, int at)
 		fd = fs_new("tmpfs", tmpfs_opts, m->attr);
 		break;
 	case SB_OP_DEV:
+	case SB_OP_MASK:
+	case SB_OP_RDONLY:
 	default:
 		errno = EINVAL;
 		return -1;
@@ -262,6 +309,11 @@ mount_setup(struct sb_plan *p, int rootfd, struct sb_report *r)
 		const struct sb_mount *m = &p->mounts[i];
 		struct sb_target *t = &p->targets[m->target];
 
+		if (m->op == SB_OP_MASK || m->op == SB_OP_RDONLY) {
+			if (mount_shield(m, rootfd, t->rel) < 0)
+				return report_fail(r, STEP_MOUNT, (int)i, errno);
+			continue;
+		}
 		if (t->is_covered) {
 			t->fd = mkpath(rootfd, t->rel, t->is_dir);
 			if (t->fd < 0)

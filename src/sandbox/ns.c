@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "sandbox/confine.h"
 #include "sandbox/mount.h"
 #include "sandbox/ns.h"
 #include "sandbox/plan.h"
@@ -235,7 +236,7 @@ init_main(struct sb_plan *p)
 	struct sb_report r;
 	struct pollfd pfd = { .fd = p->report_fd, .events = POLLOUT };
 	struct sigaction dfl;
-	int keep[2], rootfd = -1;
+	int keep[2], rootfd = -1, step;
 	sigset_t set;
 	pid_t cmd;
 
@@ -271,6 +272,9 @@ init_main(struct sb_plan *p)
 		fail(p, STEP_PRIVATE, 0, 1);
 	if (rootfs_mount(p, &rootfd, &r) < 0 || mount_setup(p, rootfd, &r) < 0)
 		die(p, &r, 1);
+	/* the init too: the command could otherwise reach it (/proc/1) */
+	if (!s->is_insecure && confine_apply(p->caps, &step) < 0)
+		fail(p, STEP_CONFINE, step, 1);
 
 	cmd = raw_clone(0, NULL);
 	if (cmd < 0)

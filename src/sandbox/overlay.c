@@ -100,9 +100,9 @@ fail(int fs, struct sb_report *r, int step, int arg)
 /* overlayfs wants two lowers when there is no upper: a read-only bind of
  * the one lower is the same view */
 static int
-bind_ro(const char *dir, int *mfd, struct sb_report *r)
+bind_ro(const char *dir, unsigned attr, int *mfd, struct sb_report *r)
 {
-	struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY };
+	struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY | attr };
 	int m, e;
 
 	m = open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
@@ -142,7 +142,7 @@ ovl_fsmount(const struct sb_ovl *o, bool has_scaffold, int *mfd,
 	int fs, m, rc;
 
 	if (!o->upper && o->nlower == 1 && !has_scaffold)
-		return bind_ro(o->lowers[0], mfd, r);
+		return bind_ro(o->lowers[0], o->attr, mfd, r);
 	if (ovl_force_legacy)
 		return 1;
 	fs = fsopen("overlay", FSOPEN_CLOEXEC);
@@ -172,7 +172,7 @@ ovl_fsmount(const struct sb_ovl *o, bool has_scaffold, int *mfd,
 		return fail(fs, r, STEP_OVERLAY, 0);
 	if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
 		return fail(fs, r, STEP_OVERLAY, 0);
-	m = fsmount(fs, FSMOUNT_CLOEXEC, 0);
+	m = fsmount(fs, FSMOUNT_CLOEXEC, o->attr);
 	if (m < 0)
 		return fail(fs, r, STEP_OVERLAY, 0);
 	close(fs);
@@ -188,7 +188,8 @@ ovl_mount_legacy(const struct sb_ovl *o, bool has_scaffold,
 
 	if (!data)
 		return report_fail(r, STEP_OVERLAY_TOO_LONG, 0, E2BIG);
-	if (mount("overlay", target, "overlay", 0, data) < 0)
+	if (mount("overlay", target, "overlay",
+		  o->attr & MOUNT_ATTR_NODEV ? MS_NODEV : 0, data) < 0)
 		return report_fail(r, STEP_OVERLAY, 0, errno);
 	return 0;
 }

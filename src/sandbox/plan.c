@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sandbox/confine.h"
 #include "sandbox/overlay.h"
 #include "sandbox/plan.h"
 #include "sandbox/sandbox.h"
@@ -16,6 +17,19 @@
 
 /* Docker's PATH for a container whose environment has none */
 #define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
+/* Docker's masked paths: kernel state a container has no business reading */
+static const char *const masked[] = {
+	"proc/acpi", "proc/asound", "proc/interrupts", "proc/kcore",
+	"proc/keys", "proc/latency_stats", "proc/sched_debug", "proc/scsi",
+	"proc/timer_list", "proc/timer_stats", "sys/devices/virtual/powercap",
+	"sys/firmware",
+};
+
+/* ... and its read-only ones: the kernel's settings */
+static const char *const readonly[] = {
+	"proc/bus", "proc/fs", "proc/irq", "proc/sys", "proc/sysrq-trigger",
+};
 
 /* overlayfs refuses more lower layers than this (OVL_MAX_STACK) */
 #define MAX_LAYERS 500
@@ -218,6 +232,8 @@ add_extra_mount(struct sb_plan *p, const struct sandbox_mount *m,
 	}
 	switch (m->kind) {
 	case SANDBOX_MOUNT_BIND:
+		/* a device node made in a cache must not work in a later step */
+		attr |= MOUNT_ATTR_NODEV;
 		if (!m->src || stat(m->src, &st) < 0) {
 			free(rel);
 			return err_make(errp, m->src ? errno : EINVAL,
@@ -275,6 +291,7 @@ plan_init(struct sb_plan *p, const struct sandbox_spec *s, struct err **errp)
 {
 	const unsigned special = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
 	const unsigned etc = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
+	unsigned nodev;
 	const struct {
 		const char *src, *rel;
 	} etc_files[] = {
@@ -296,11 +313,21 @@ plan_init(struct sb_plan *p, const struct sandbox_spec *s, struct err **errp)
 		     s->workdir, true, errp) < 0)
 		return -1;
 	p->is_readonly = !s->upperdir;
+	/* device nodes work only in /dev, where they are bound from the host */
+	nodev = s->is_insecure ? 0 : MOUNT_ATTR_NODEV;
+	p->ovl.attr = nodev;
+	p->caps = s->is_network_none ? CONFINE_CAPS_DEFAULT : CONFINE_CAPS_HOST_NET;
 
 	add_mount(p, SB_OP_PROC, NULL, xstrdup("proc"), true, special);
 	add_mount(p, SB_OP_SYSFS, NULL, xstrdup("sys"), true,
 		  special | MOUNT_ATTR_RDONLY);
-	add_mount(p, SB_OP_DEV, NULL, xstrdup("dev"), true, MOUNT_ATTR_NOSUID);
+	add_mount(p, SB_OP_DEV, NULL, xstrdup("dev"), true, MOUNT_ATTR_NOSUID | nodev);
+	for (size_t i = 0; !s->is_insecure && i < sizeof(masked) / sizeof(masked[0]); i++)
+		add_mount(p, SB_OP_MASK, NULL, xstrdup(masked[i]), false,
+			  MOUNT_ATTR_RDONLY | special);
+	for (size_t i = 0; !s->is_insecure && i < sizeof(readonly) / sizeof(readonly[0]); i++)
+		add_mount(p, SB_OP_RDONLY, NULL, xstrdup(readonly[i]), false,
+			  MOUNT_ATTR_RDONLY | special);
 	for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++)
 		if (etc_files[i].src)
 			add_mount(p, SB_OP_BIND, absolute(etc_files[i].src),

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /*
@@ -27,6 +28,9 @@ enum sb_op {
 	SB_OP_DEV,
 	SB_OP_BIND,
 	SB_OP_TMPFS,
+	SB_OP_MASK,		/* hide a file (/dev/null) or directory (empty
+				 * tmpfs); nothing when it does not exist */
+	SB_OP_RDONLY,		/* make a path read-only; nothing when absent */
 };
 
 /* one mount into the rootfs, made in plan order */
@@ -42,6 +46,7 @@ struct sb_ovl {
 	char **lowers;		/* absolute, top-most first */
 	size_t nlower;
 	char *upper, *work;	/* absolute, or NULL for a read-only view */
+	unsigned attr;		/* MOUNT_ATTR_* of the overlay mount */
 	/*
 	 * mount(2) data, [0] as given and [1] with "scaffold" (in the staging
 	 * dir, the cwd at mount time) as the top-most lower; NULL when it
@@ -65,6 +70,7 @@ struct sb_plan {
 	size_t nexec;
 	const struct sandbox_spec *spec;
 	bool is_readonly;	/* no upper dir */
+	uint64_t caps;		/* the capabilities the step keeps */
 	int report_fd;		/* child's end of the report pipe */
 	int out_fd;		/* child's end of the output pipe, or -1 */
 };

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include "sandbox/mount.h"
+#include "sandbox/confine.h"
 #include "sandbox/plan.h"
 #include "sandbox/report.h"
 #include "sandbox/sandbox.h"
@@ -93,6 +94,10 @@ mount_what(const struct sb_plan *p, int i)
 		return xasprintf("binding '%s' on '/%s'", m->src, dst);
 	case SB_OP_TMPFS:
 		return xasprintf("mounting tmpfs on '/%s'", dst);
+	case SB_OP_MASK:
+		return xasprintf("masking '/%s'", dst);
+	case SB_OP_RDONLY:
+		return xasprintf("making '/%s' read-only", dst);
 	}
 	return xstrdup("mounting");
 }
@@ -139,6 +144,8 @@ step_what(const struct sb_report *r, const struct sb_plan *p)
 		return xstrdup("switching to the container's root");
 	case STEP_CWD:
 		return xasprintf("making working directory '%s'", p->cwd);
+	case STEP_CONFINE:
+		return xstrdup(confine_step_what(a));
 	case STEP_FORK:
 		return xstrdup("starting the command");
 	case STEP_SETGROUPS:

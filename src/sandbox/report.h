@@ -28,6 +28,7 @@ enum sb_step {
 	STEP_DEV,		/* arg: what, see mount_dev_what */
 	STEP_PIVOT,
 	STEP_CWD,
+	STEP_CONFINE,		/* arg: enum confine_step */
 	STEP_FORK,
 	STEP_SETGROUPS,
 	STEP_SETGID,

@@ -81,7 +81,7 @@ struct sandbox_spec {
 	 * (owned by root, mode 0755) if missing, as Docker does for WORKDIR */
 	const char *cwd;
 	/* credentials of the command; groups are its supplementary groups
-	 * (none when ngroups is 0). Root keeps all its capabilities. */
+	 * (none when ngroups is 0) */
 	uid_t uid;
 	gid_t gid;
 	const gid_t *groups;
@@ -92,6 +92,17 @@ struct sandbox_spec {
 	/* a new network namespace with only "lo" up (--network=none);
 	 * false shares the host's network */
 	bool is_network_none;
+	/*
+	 * RUN --security=insecure: none of Docker's confinement below; the
+	 * command keeps every capability. Otherwise, as Docker's default
+	 * container: its capabilities (without CAP_NET_RAW on the host's
+	 * network), its seccomp filter, /proc/sys, /proc/sysrq-trigger,
+	 * /proc/irq, /proc/bus and /proc/fs read-only, /proc/kcore,
+	 * /proc/keys, /proc/timer_list, /sys/firmware and the rest of its
+	 * masked paths masked, and device nodes usable only in /dev (the
+	 * root and every other mount are nodev).
+	 */
+	bool is_insecure;
 	/* host files bound read-only onto /etc/resolv.conf, /etc/hosts and
 	 * /etc/hostname (the caller writes them, as Docker does); NULL leaves
 	 * the rootfs's own file */
