@@ -1,16 +1,24 @@
+#include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "exec/step.h"
+#include "sandbox/userns.h"
+#include "util/err.h"
 
 static const char exec_usage[] =
 	"usage: df2ninja exec from|step|export --plan PLAN --out STAMP [--depfile FILE]\n"
+	"                     [--rootless]\n"
 	"\n"
 	"Run one edge of a generated build.ninja: the step whose plan is PLAN,\n"
 	"writing its stamp STAMP only when the step's result changed.\n"
-	"build.ninja calls this; `ninja -t commands TARGET` prints the calls.\n";
+	"build.ninja calls this; `ninja -t commands TARGET` prints the calls.\n"
+	"A user other than root runs it in a user namespace (rootless mode);\n"
+	"--rootless, or DF2NINJA_ROOTLESS=1, makes root do the same.\n";
 
 int
 cmd_exec(int argc, char **argv)
@@ -19,10 +27,12 @@ cmd_exec(int argc, char **argv)
 		{ "plan", required_argument, NULL, 'p' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "depfile", required_argument, NULL, 'd' },
+		{ "rootless", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *plan = NULL, *out = NULL, *depfile = NULL, *kind;
+	bool rootless = false;
 	int c;
 
 	if (argc < 2 || argv[1][0] == '-') {
@@ -46,6 +56,9 @@ cmd_exec(int argc, char **argv)
 		case 'd':
 			depfile = optarg;
 			break;
+		case 'r':
+			rootless = true;
+			break;
 		case 'h':
 			fputs(exec_usage, stdout);
 			return 0;
@@ -59,6 +72,15 @@ cmd_exec(int argc, char **argv)
 		return usage_error("exec: unexpected '%s'", argv[optind]);
 	if (!plan || !out)
 		return usage_error("exec: --plan and --out are required");
+	if (strcmp(kind, "from") == 0 || strcmp(kind, "step") == 0 ||
+	    strcmp(kind, "export") == 0) {
+		struct err *e = NULL;
+
+		if (rootless && setenv("DF2NINJA_ROOTLESS", "1", 1) < 0)
+			{ err_make(&e, errno, "setenv"); return err_report(e); }
+		if (userns_enter(&e) < 0)
+			return err_report(e);
+	}
 	if (strcmp(kind, "from") == 0 || strcmp(kind, "step") == 0)
 		return step_exec(plan, out, depfile);
 	if (strcmp(kind, "export") == 0)

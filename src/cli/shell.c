@@ -15,20 +15,23 @@
 #include "image/store.h"
 #include "image/tree.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/userns.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/strv.h"
 
 static const char shell_usage[] =
-	"usage: df2ninja shell [-B DIR] [--failed] STAGE[/N] [-- CMD [ARG...]]\n"
+	"usage: df2ninja shell [-B DIR] [--failed] [--rootless] STAGE[/N] [-- CMD [ARG...]]\n"
 	"\n"
 	"Open a shell (or run CMD) as root in the root filesystem as step N of\n"
 	"STAGE left it (STAGE/config: after its trailing metadata; STAGE alone:\n"
 	"after all of it), with the step's environment and working directory.\n"
 	"With --failed: in the state the failed step N left, over the steps\n"
 	"before it. What is changed there is thrown away. Run it where\n"
-	"build.ninja is; -B names the build dir (default .df2ninja).\n";
+	"build.ninja is; -B names the build dir (default .df2ninja). The shell\n"
+	"is confined as a RUN step is; --rootless runs it in a user namespace\n"
+	"as a user other than root always does.\n";
 
 /* the last step of a stage in the plans dir: config.json, else the highest
  * NN.json */
@@ -134,7 +137,7 @@ enter(const char *builddir, const char *name, bool failed, char **cmd,
 	memset(&s, 0, sizeof(s));
 	if (stepplan_load(plan_path, &p, errp) < 0)
 		return err_wrap(errp, "no step '%s' in this build (run df2ninja first?)", name);
-	if (store_open(&st, errp) < 0)
+	if (store_open(&st, errp) < 0 || store_check_idmap(&st, userns_idmap(), errp) < 0)
 		goto out;
 	if (failed) {
 		failed_dir = xasprintf("%s/failed/%s", builddir, name);
@@ -216,6 +219,7 @@ cmd_shell(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "failed", no_argument, NULL, 'f' },
+		{ "rootless", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -234,6 +238,10 @@ cmd_shell(int argc, char **argv)
 			break;
 		case 'f':
 			failed = true;
+			break;
+		case 'r':
+			if (setenv("DF2NINJA_ROOTLESS", "1", 1) < 0)
+				{ err_make(&e, errno, "setenv"); return err_report(e); }
 			break;
 		case 'h':
 			fputs(shell_usage, stdout);
@@ -261,7 +269,8 @@ cmd_shell(int argc, char **argv)
 	}
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
 		optind++;
-	if (enter(builddir, name, failed, argv + optind, argc - optind, &status, &e) < 0)
+	if (userns_enter(&e) < 0 ||
+	    enter(builddir, name, failed, argv + optind, argc - optind, &status, &e) < 0)
 		return err_report(e);
 	return status;
 }

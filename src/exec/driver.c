@@ -11,6 +11,7 @@
 #include "image/image_in.h"
 #include "image/layer.h"
 #include "registry/pin.h"
+#include "sandbox/userns.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -25,7 +26,8 @@ step_load_image(struct step_ctx *c, const char *ref, struct image *img,
 	for (size_t i = 0; i < img->n_layers; i++) {
 		autofree char *blob = store_blob_path(&c->store, img->layers[i].digest);
 
-		if (layer_unpack(&c->store, blob, img->layers[i].diff_id, 0, NULL, errp) < 0)
+		if (layer_unpack(&c->store, blob, img->layers[i].diff_id,
+				 userns_is_rootless() ? LAYER_USERXATTR : 0, NULL, errp) < 0)
 			return err_wrap(errp, "'%s': layer %zu of %zu", ref, i + 1, img->n_layers);
 	}
 	return 0;
@@ -60,6 +62,8 @@ report_failure(struct step_ctx *c, struct err *e)
 	fflush(stdout);
 	fprintf(stderr, "df2ninja: %s: error: %s %s failed: %s\n", where, label, instr,
 		e ? e->msg : "unknown error");
+	if (e && e->errnum == EINVAL && userns_hint())
+		fprintf(stderr, "df2ninja: %s\n", userns_hint());
 	if (strcmp(c->plan.kind, "run") == 0) {
 		log = stepplan_log_path(&c->plan);
 		fprintf(stderr, "df2ninja: the whole log: %s\n", log);
@@ -92,7 +96,7 @@ step_exec(const char *plan_path, const char *out, const char *depfile)
 		stepplan_fini(&c.plan);
 		return r;
 	}
-	if (store_open(&c.store, &e) < 0)
+	if (store_open(&c.store, &e) < 0 || store_check_idmap(&c.store, userns_idmap(), &e) < 0)
 		goto fail;
 	/* the state this step starts from */
 	if (c.plan.parent) {

@@ -10,6 +10,7 @@
 #include "image/layer.h"
 #include "image/manifest.h"
 #include "registry/push.h"
+#include "sandbox/userns.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -168,6 +169,7 @@ export_exec(const char *plan_path, const char *out)
 	int r;
 
 	if (stepplan_load(plan_path, &p, &e) < 0 || store_open(&st, &e) < 0 ||
+	    store_check_idmap(&st, userns_idmap(), &e) < 0 ||
 	    export(&p, &st, out, &e) < 0) {
 		fflush(stdout);
 		fprintf(stderr, "df2ninja: error: exporting the image: %s\n", e ? e->msg : "?");

@@ -1,3 +1,4 @@
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -299,4 +300,55 @@ store_put_blob_buf(const struct store *st, const void *data, size_t len,
 		return -1;
 	}
 	return store_blob_commit(w, NULL, digest_out, NULL, errp);
+}
+
+/* does dir hold any entry? */
+static bool
+has_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool any = false;
+
+	if (!d)
+		return false;
+	while (!any && (e = readdir(d)))
+		any = strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+	closedir(d);
+	return any;
+}
+
+int
+store_check_idmap(const struct store *st, const char *idmap, struct err **errp)
+{
+	autofree char *path = xasprintf("%s/idmap", st->root);
+	autofree char *have = NULL, *layers = xasprintf("%s/layers/sha256", st->root);
+	autofree char *line = xasprintf("%s\n", idmap);
+	size_t n = strlen(line);
+	int fd;
+
+	if (fs_read_file(path, &have, NULL, NULL) < 0 && has_entries(layers))
+		have = xstrdup("root\n");
+	if (have) {
+		if (strcmp(have, line) == 0)
+			return 0;
+		have[strcspn(have, "\n")] = '\0';
+		return err_make(errp, 0, "the store '%s' holds layers unpacked with ids mapped as "
+				"'%s', but this build maps them as '%s' (root or rootless "
+				"mode, or another /etc/subuid range): set DF2NINJA_STORE to "
+				"another store", st->root, have, idmap);
+	}
+	/* the first build to get here records its mapping */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST)
+		return store_check_idmap(st, idmap, errp);
+	if (fd < 0)
+		return err_make(errp, errno, "cannot create '%s'", path);
+	if (write(fd, line, n) != (ssize_t)n || close(fd) < 0) {
+		int e = errno;
+
+		unlink(path);
+		return err_make(errp, e, "cannot write '%s'", path);
+	}
+	return 0;
 }

@@ -28,6 +28,14 @@ int store_open(struct store *st, struct err **errp);
 /* open the store at root */
 int store_open_at(struct store *st, const char *root, struct err **errp);
 void store_close(struct store *st);
+/*
+ * unpacked layers keep their owners as seen through one mapping of ids
+ * (root, or a rootless user namespace): the store records the mapping it
+ * was first used with (idmap, e.g. "root") and refuses another one with
+ * an error that says so. A store from before this record, which has
+ * unpacked layers, was root's.
+ */
+int store_check_idmap(const struct store *st, const char *idmap, struct err **errp);
 
 /* path of blob "sha256:<hex>" (whether or not it exists); caller frees;
  * NULL when digest is not digest_valid(), so a name from the network can

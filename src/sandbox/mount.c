@@ -123,7 +123,7 @@ dev_setup(int at, unsigned attr, struct sb_report *r)
 {
 	static const char *const tmpfs_opts[] = { "mode", "0755", "size", "65536k", NULL };
 	static const char *const pts_opts[] = {
-		"mode", "0620", "ptmxmode", "0666", "gid", "5", NULL,
+		"gid", "5", "mode", "0620", "ptmxmode", "0666", NULL,
 	};
 	static const char *const shm_opts[] = { "mode", "1777", "size", "65536k", NULL };
 	const unsigned hard = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC;
@@ -143,8 +143,13 @@ dev_setup(int at, unsigned attr, struct sb_report *r)
 		if (m < 0 || attach(m, dev, dev_nodes[i][0]) < 0)
 			return report_fail(r, STEP_DEV, DEV_NODES + i, errno);
 	}
-	if (mkdirat(dev, "pts", 0755) < 0 ||
-	    (m = fs_new("devpts", pts_opts, hard)) < 0 || attach(m, dev, "pts") < 0)
+	if (mkdirat(dev, "pts", 0755) < 0)
+		return report_fail(r, STEP_DEV, DEV_PTS, errno);
+	m = fs_new("devpts", pts_opts, hard);
+	/* rootless with only root mapped: there is no group tty (5) */
+	if (m < 0 && errno == EINVAL)
+		m = fs_new("devpts", pts_opts + 2, hard);
+	if (m < 0 || attach(m, dev, "pts") < 0)
 		return report_fail(r, STEP_DEV, DEV_PTS, errno);
 	if (mkdirat(dev, "shm", 01777) < 0 ||
 	    (m = fs_new("tmpfs", shm_opts, hard | MOUNT_ATTR_NODEV)) < 0 ||
@@ -267,6 +272,10 @@ mount_one(const struct sb_mount *m, int at)
 		break;
 	case SB_OP_SYSFS:
 		fd = fs_new("sysfs", NULL, m->attr);
+		/* in a user namespace, a new sysfs needs a network namespace
+		 * of its own: on the host's network, bind the host's */
+		if (fd < 0 && errno == EPERM)
+			fd = bind_new("/sys", m->attr);
 		break;
 	case SB_OP_BIND:
 		fd = bind_new(m->src, m->attr);

@@ -250,6 +250,8 @@ init_main(struct sb_plan *p)
 	if (poll(&pfd, 1, 0) < 0 || (pfd.revents & POLLERR))
 		_exit(1);
 	prctl(PR_SET_NAME, "df2ninja-init");
+	/* the command may not ptrace its init or open its /proc files */
+	prctl(PR_SET_DUMPABLE, 0);
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);

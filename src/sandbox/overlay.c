@@ -7,6 +7,7 @@
 #include "sandbox/overlay.h"
 #include "sandbox/plan.h"
 #include "sandbox/report.h"
+#include "sandbox/userns.h"
 
 const char *const ovl_fixed[OVL_NFIXED][2] = {
 	{ "redirect_dir", "off" },
@@ -15,6 +16,14 @@ const char *const ovl_fixed[OVL_NFIXED][2] = {
 };
 
 bool ovl_force_legacy;
+
+bool
+ovl_skip_fixed(size_t i)
+{
+	/* userxattr implies redirect_dir=nofollow (which makes no redirect
+	 * either) and refuses any other value */
+	return userns_is_rootless() && i == 0;
+}
 
 char *
 ovl_utoa(unsigned long n, char *buf)
@@ -165,8 +174,12 @@ ovl_fsmount(const struct sb_ovl *o, bool has_scaffold, int *mfd,
 		return rc;
 	}
 	for (size_t i = 0; i < OVL_NFIXED; i++)
-		if (set(fs, ovl_fixed[i][0], ovl_fixed[i][1]) < 0)
+		if (!ovl_skip_fixed(i) && set(fs, ovl_fixed[i][0], ovl_fixed[i][1]) < 0)
 			return fail(fs, r, STEP_OVERLAY, 0);
+	/* in a user namespace overlayfs keeps its whiteout and opaque
+	 * marks in user.overlay.* xattrs, as unpacked layers have them */
+	if (userns_is_rootless() && fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
+		return fail(fs, r, STEP_OVERLAY, 0);
 	/* xino keeps st_dev and st_ino consistent across filesystems */
 	if (has_scaffold && set(fs, "xino", "auto") < 0)
 		return fail(fs, r, STEP_OVERLAY, 0);

@@ -2,6 +2,7 @@
 #define DF2NINJA_SANDBOX_OVERLAY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /*
  * mounting one overlay stack, by the new mount API with "lowerdir+" or
@@ -18,6 +19,9 @@ struct sb_report;
  */
 #define OVL_NFIXED 3
 extern const char *const ovl_fixed[OVL_NFIXED][2];
+
+/* ovl_fixed[i] is left to the kernel's default in this mode */
+bool ovl_skip_fixed(size_t i);
 
 /* force the mount(2) path, for tests */
 extern bool ovl_force_legacy;

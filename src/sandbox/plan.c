@@ -10,6 +10,7 @@
 #include "sandbox/overlay.h"
 #include "sandbox/plan.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/userns.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -108,9 +109,12 @@ legacy_data(const struct sb_ovl *o, bool has_scaffold, bool is_short)
 		put_escaped(&b, o->work);
 	}
 	for (size_t i = 0; i < OVL_NFIXED; i++)
-		buf_printf(&b, ",%s=%s", ovl_fixed[i][0], ovl_fixed[i][1]);
+		if (!ovl_skip_fixed(i))
+			buf_printf(&b, ",%s=%s", ovl_fixed[i][0], ovl_fixed[i][1]);
 	if (has_scaffold)
 		buf_puts(&b, ",xino=auto");
+	if (userns_is_rootless())
+		buf_puts(&b, ",userxattr");
 	return buf_steal(&b);
 }
 
