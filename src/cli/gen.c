@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/genargs.h"
 #include "dockerfile/parse.h"
+#include "emit/builddir.h"
 #include "emit/emit.h"
 #include "graph/graph.h"
 #include "util/alloc.h"
@@ -192,12 +193,12 @@ generate(struct genargs *a, struct err **errp)
 		out_abs = fs_join(out_dir, out_base);
 	}
 	if (a->builddir) {
-		if (fs_mkdir_p(a->builddir, errp) < 0 || abspath(a->builddir, &bd_abs, errp) < 0)
+		if (builddir_make(a->builddir, errp) < 0 || abspath(a->builddir, &bd_abs, errp) < 0)
 			goto out;
 	} else {
 		char *d = fs_join(out_dir, ".df2ninja");
 
-		if (fs_mkdir_p(d, errp) < 0) {
+		if (builddir_make(d, errp) < 0) {
 			free(d);
 			goto out;
 		}

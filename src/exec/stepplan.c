@@ -58,6 +58,11 @@ stepplan_load(const char *path, struct stepplan *p, struct err **errp)
 	    json_integer_value(json_object_get(p->j, "version")) != PLAN_VERSION)
 		return err_make(errp, 0, "plan '%s' is not a version %d plan; rerun df2ninja",
 				path, PLAN_VERSION);
+	/* every step, the export and `df2ninja shell` start here: a build
+	 * dir made open by an older df2ninja is made private (one stat when
+	 * it is), as gen makes it (emit/builddir.h) */
+	if (fs_private_dir(p->builddir, errp) < 0)
+		return err_wrap(errp, "the build dir");
 	p->kind = plan_str(p->j, "kind");
 	p->stage = plan_str(p->j, "stage");
 	p->parent = plan_str(p->j, "parent");

@@ -28,7 +28,8 @@ struct stepplan {
 
 /* the step's log, <builddir>/logs/<flat>.log; caller frees */
 char *stepplan_log_path(const struct stepplan *p);
-/* read and check the plan at path */
+/* read and check the plan at path; the build dir is made private
+ * (fs_private_dir) */
 int stepplan_load(const char *path, struct stepplan *p, struct err **errp);
 void stepplan_fini(struct stepplan *p);
 /* "Dockerfile:12" from <builddir>/plans/where.tsv, or a copy of the step

@@ -54,6 +54,16 @@ store_open_at(struct store *st, const char *root, struct err **errp)
 	static const char *const dirs[] = { "blobs/sha256", "layers/sha256", "tmp" };
 
 	st->root = NULL;
+	/*
+	 * layers/ and flat/ hold images' files as the images have them:
+	 * setuid-root programs, device nodes any user may open. The root is
+	 * 0700, as Docker keeps /var/lib/docker 0710, so that no other user
+	 * can reach them; a store made open by an older df2ninja is closed
+	 * here. The root's mode guards the whole tree: below it the
+	 * directories are 0755, and nothing else needs checking.
+	 */
+	if (fs_private_dir(root, errp) < 0)
+		return err_wrap(errp, "opening the image store");
 	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
 		autofree char *p = xasprintf("%s/%s", root, dirs[i]);
 

@@ -17,15 +17,18 @@ struct err;
  *
  * root is $DF2NINJA_STORE, else $XDG_DATA_HOME/df2ninja, else
  * $HOME/.local/share/df2ninja. Nothing in blobs/ or layers/ is ever
- * modified in place, so concurrent builds can share it.
+ * modified in place, so concurrent builds can share it. The root is
+ * private (fs_private_dir): layers hold setuid files and device nodes.
  */
 struct store {
 	char *root;
 };
 
-/* open (creating the directories if needed) the user's store */
+/* open (creating the directories if needed) the user's store; an
+ * existing root open to other users is made private, or refused when it
+ * is not ours */
 int store_open(struct store *st, struct err **errp);
-/* open the store at root */
+/* open the store at root, as store_open */
 int store_open_at(struct store *st, const char *root, struct err **errp);
 void store_close(struct store *st);
 /*

@@ -265,6 +265,65 @@ fs_mkdir_p(const char *path, struct err **errp)
 	return fs_mkdirat_p(AT_FDCWD, NULL, path, NULL, errp);
 }
 
+/* take group and other access away from the directory path, which stat
+ * found open: through an fd, so that the owner checked is the owner of
+ * what is changed */
+static int
+make_private(const char *path, struct err **errp)
+{
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = -1;
+
+	if (fd < 0)
+		return err_make(errp, errno, "cannot open '%s'", path);
+	if (fstat(fd, &sb) < 0)
+		err_make(errp, errno, "cannot stat '%s'", path);
+	/* someone else's directory is theirs to change, even for root */
+	else if (sb.st_uid != geteuid() && (sb.st_mode & 077))
+		err_make(errp, 0, "'%s' is open to other users (mode %04o) and "
+			 "belongs to uid %u: make it private (chmod go= '%s') "
+			 "or use another directory", path,
+			 (unsigned)(sb.st_mode & 07777), (unsigned)sb.st_uid, path);
+	/* nor is one all may write to (-B /tmp) ours to close */
+	else if ((sb.st_mode & S_ISVTX) && (sb.st_mode & 0002))
+		err_make(errp, 0, "'%s' is shared by all users (mode %04o): "
+			 "use a directory of its own", path,
+			 (unsigned)(sb.st_mode & 07777));
+	/* setgid and the like are the owner's choice: kept */
+	else if ((sb.st_mode & 077) && fchmod(fd, sb.st_mode & 07700) < 0)
+		err_make(errp, errno, "cannot make '%s' private", path);
+	else
+		r = 0;
+	close(fd);
+	return r;
+}
+
+int
+fs_private_dir(const char *path, struct err **errp)
+{
+	autofree char *parent = NULL;
+	struct stat sb;
+
+	/* the common case, there and private already, is one syscall */
+	if (stat(path, &sb) < 0) {
+		if (errno != ENOENT)
+			return err_make(errp, errno, "cannot stat '%s'", path);
+		parent = fs_dirname(path);
+		if (fs_mkdir_p(parent, errp) < 0)
+			return -1;
+		/* made 0700, never open for a moment (the umask can only
+		 * take more away) */
+		if (mkdir(path, 0700) == 0)
+			return 0;
+		/* EEXIST: a concurrent build made it meanwhile */
+		if (errno != EEXIST || stat(path, &sb) < 0)
+			return mkdir_failed(errno, NULL, path, errp);
+	}
+	if (!S_ISDIR(sb.st_mode))
+		return err_make(errp, ENOTDIR, "'%s'", path);
+	return sb.st_mode & 077 ? make_private(path, errp) : 0;
+}
+
 char *
 fs_dirname(const char *path)
 {

@@ -27,6 +27,15 @@ int fs_write_if_changed_at(int dirfd, const char *dirpath, const char *name,
 /* mkdir -p path (mode 0755) */
 int fs_mkdir_p(const char *path, struct err **errp);
 /*
+ * make path a directory only its owner can enter: create it 0700 (and its
+ * missing parents 0755), or take group and other access away from an
+ * existing one of ours. Fails, naming path, when it is someone else's and
+ * open to others. For the trees that hold images' files (setuid programs,
+ * device nodes): only their top needs to be private. One stat when path
+ * is private already.
+ */
+int fs_private_dir(const char *path, struct err **errp);
+/*
  * mkdir -p rel below the directory dirfd (or AT_FDCWD); dirpath (may be
  * NULL) names that directory in messages. *created (may be NULL) says
  * whether this call made rel itself, which is then empty.

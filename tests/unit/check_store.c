@@ -151,6 +151,38 @@ START_TEST(test_store_layout)
 }
 END_TEST
 
+START_TEST(test_store_private)
+{
+	autofree char *root = xasprintf("%s/store", tmpdir);
+	autofree char *layers = tmp_path("layers");
+	struct store s2;
+	struct err *e = NULL;
+	struct stat sb;
+
+	/* a new store's root is private; what is below it need not be */
+	ck_assert_int_eq(stat(root, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 07777, 0700);
+	/* a store made open by an older df2ninja is made private on open */
+	ck_assert_int_eq(chmod(root, 0755), 0);
+	ck_assert_int_eq(chmod(layers, 0755), 0);
+	ck_assert_int_eq(store_open_at(&s2, root, &e), 0);
+	ck_assert_int_eq(stat(root, &sb), 0);
+	ck_assert_uint_eq(sb.st_mode & 07777, 0700);
+	store_close(&s2);
+	/* someone else's open store is refused, named, and left alone */
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(root, 1, 1), 0);
+		ck_assert_int_eq(chmod(root, 0711), 0);
+		ck_assert_int_eq(store_open_at(&s2, root, &e), -1);
+		ck_assert_ptr_nonnull(strstr(e->msg, "opening the image store"));
+		ck_assert_ptr_nonnull(strstr(e->msg, root));
+		ck_assert_int_eq(stat(root, &sb), 0);
+		ck_assert_uint_eq(sb.st_mode & 07777, 0711);
+		err_free(e);
+	}
+}
+END_TEST
+
 START_TEST(test_store_root_selection)
 {
 	autofree char *xdg = xasprintf("%s/xdg", tmpdir);
@@ -423,6 +455,7 @@ store_suite(void)
 	add_case(s, "digest_file", test_digest_file);
 	add_case(s, "digest_valid", test_digest_valid);
 	add_case(s, "store_layout", test_store_layout);
+	add_case(s, "store_private", test_store_private);
 	add_case(s, "store_root_selection", test_store_root_selection);
 	add_case(s, "store_put_buf", test_store_put_buf);
 	add_case(s, "store_put_fd", test_store_put_fd);

@@ -238,6 +238,71 @@ START_TEST(test_write_at)
 }
 END_TEST
 
+static mode_t
+mode_of(const char *path)
+{
+	struct stat sb;
+
+	ck_assert_int_eq(stat(path, &sb), 0);
+	return sb.st_mode & 07777;
+}
+
+START_TEST(test_private_dir)
+{
+	char *dir = xasprintf("%s/a/b/store", tmpdir);
+	char *parent = xasprintf("%s/a/b", tmpdir);
+	char *file = xasprintf("%s/file", tmpdir);
+	static const mode_t fixes[][2] = {
+		{ 0755, 0700 }, { 0604, 0600 }, { 0710, 0700 }, { 02751, 02700 },
+	};
+	struct err *e = NULL;
+
+	umask(022);
+	/* made 0700, its missing parents as mkdir -p makes them */
+	ck_assert_int_eq(fs_private_dir(dir, &e), 0);
+	ck_assert_uint_eq(mode_of(dir), 0700);
+	ck_assert_uint_eq(mode_of(parent), 0755);
+	ck_assert_int_eq(fs_private_dir(dir, &e), 0);
+	ck_assert_uint_eq(mode_of(dir), 0700);
+	/* open ones are closed, whatever lets others in; the owner's bits
+	 * and its setgid bit are left alone */
+	for (size_t i = 0; i < sizeof(fixes) / sizeof(fixes[0]); i++) {
+		ck_assert_int_eq(chmod(dir, fixes[i][0]), 0);
+		ck_assert_int_eq(fs_private_dir(dir, &e), 0);
+		ck_assert_uint_eq(mode_of(dir), fixes[i][1]);
+	}
+	/* but not one shared by all users, as /tmp is */
+	ck_assert_int_eq(chmod(dir, 01777), 0);
+	ck_assert_int_lt(fs_private_dir(dir, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e->msg, "shared by all users"));
+	ck_assert_uint_eq(mode_of(dir), 01777);
+	err_free(e);
+	e = NULL;
+	/* not a directory */
+	ck_assert_int_eq(close(open(file, O_CREAT | O_WRONLY | O_CLOEXEC, 0600)), 0);
+	ck_assert_int_lt(fs_private_dir(file, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e->msg, file));
+	err_free(e);
+	e = NULL;
+	/* someone else's: refused when open, naming it; used when private */
+	if (geteuid() == 0) {
+		ck_assert_int_eq(chown(dir, 1, 1), 0);
+		ck_assert_int_eq(chmod(dir, 0755), 0);
+		ck_assert_int_lt(fs_private_dir(dir, &e), 0);
+		ck_assert_ptr_nonnull(strstr(e->msg, dir));
+		ck_assert_ptr_nonnull(strstr(e->msg, "open to other users"));
+		ck_assert_uint_eq(mode_of(dir), 0755);
+		err_free(e);
+		e = NULL;
+		ck_assert_int_eq(chmod(dir, 0700), 0);
+		ck_assert_int_eq(fs_private_dir(dir, &e), 0);
+	}
+	free(file);
+	free(parent);
+	free(dir);
+}
+END_TEST
+
 static Suite *
 util_suite(void)
 {
@@ -263,6 +328,10 @@ util_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_write_if_changed);
 	tcase_add_test(tc, test_write_at);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("private_dir");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_private_dir);
 	suite_add_tcase(s, tc);
 	return s;
 }
