@@ -14,6 +14,7 @@ static const struct {
 	{ "parse", cmd_parse },
 	{ "exec", cmd_exec },
 	{ "shell", cmd_shell },
+	{ "clean", cmd_clean },
 };
 
 int

@@ -15,6 +15,8 @@ int cmd_exec(int argc, char **argv);
 
 /* df2ninja shell STAGE/N: a shell in a step's root filesystem */
 int cmd_shell(int argc, char **argv);
+/* df2ninja clean [DIR...]: remove build dirs, rootless ones too */
+int cmd_clean(int argc, char **argv);
 
 /* print "df2ninja: error: <msg>" and the usage hint; returns 2 */
 int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

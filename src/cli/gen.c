@@ -24,6 +24,8 @@
 static const char gen_usage[] =
 	"usage: df2ninja [options] [PATH]\n"
 	"       df2ninja parse --dump FILE\n"
+	"       df2ninja shell [-B DIR] [--failed] STAGE[/N] [-- CMD...]\n"
+	"       df2ninja clean [DIR...]\n"
 	"\n"
 	"Write a build.ninja (or a GNU make file) that builds the image of a\n"
 	"Dockerfile, one edge per step. PATH is the context directory holding\n"

@@ -27,3 +27,11 @@ cmd_shell(int argc, char **argv)
 	(void)argv;
 	return missing("shell");
 }
+
+int
+cmd_clean(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	return missing("clean");
+}

@@ -66,6 +66,12 @@ check "the rootless layers keep owner 33:44 and the setuid bit" assert_file_has 
 check "... owner 1000:1000" assert_file_has layer.list ' 1000/1000 .*srv/a/by-1000'
 check "... and COPY --chown's 1234:5678" assert_file_has layer.list ' 1234/5678 .*srv/copied'
 
+# the user cannot remove what the build left, df2ninja clean can
+check "the build left files the user cannot remove directly" \
+	sh -c "! runuser -u '$U' -- rm -rf '$TMP/user/.df2ninja' 2>/dev/null"
+check "df2ninja clean removes them" runuser -u "$U" -- sh -c "cd '$TMP/user' && '$DF2NINJA' clean"
+check "... all of them" test ! -e "$TMP/user/.df2ninja"
+
 # a store keeps the mapping its layers were unpacked with
 check "root's store refuses a rootless build" expect_fail 1 "maps them as 'rootless" \
 	sh -c "cd '$TMP/root-rootless' && rm -rf .df2ninja/steps && env DF2NINJA_STORE='$TMP/root-store' DF2NINJA_ROOTLESS=1 '$NINJA' 1>&2"

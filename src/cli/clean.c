@@ -1,0 +1,61 @@
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "image/tree.h"
+#include "sandbox/userns.h"
+#include "util/err.h"
+
+static const char clean_usage[] =
+	"usage: df2ninja clean [--rootless] [DIR...]\n"
+	"\n"
+	"Remove build dirs (default .df2ninja) and everything in them. A\n"
+	"rootless build leaves files owned by the user's subordinate ids, which\n"
+	"the user cannot remove directly: this removes them from the same user\n"
+	"namespace the build ran in.\n";
+
+int
+cmd_clean(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "rootless", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char *const dflt[] = { ".df2ninja", NULL };
+	char *const *dirs;
+	struct err *e = NULL;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (setenv("DF2NINJA_ROOTLESS", "1", 1) < 0) {
+				err_make(&e, errno, "setenv");
+				return err_report(e);
+			}
+			break;
+		case 'h':
+			fputs(clean_usage, stdout);
+			return 0;
+		default:
+			return usage_error("clean: unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	dirs = optind < argc ? argv + optind : dflt;
+	if (userns_enter(&e) < 0)
+		return err_report(e);
+	for (; *dirs; dirs++) {
+		if (access(*dirs, F_OK) < 0 && errno == ENOENT)
+			continue;
+		if (tree_remove_path(*dirs, &e) < 0)
+			return err_report(e);
+	}
+	return 0;
+}
