@@ -18,15 +18,22 @@
  * libc probing a new call falls back instead of failing.
  *
  * The list is Docker's documented allowlist (moby/profiles,
- * seccomp/default.json), written out here by name.
+ * seccomp/default.json), written out here by name. libseccomp only turns
+ * names into numbers: the program is built here, as a binary search over
+ * ranges of system call numbers that share a verdict (x86_64 has about
+ * 30 ranges of allowed calls), because the kernel checks and JIT-compiles
+ * the filter at every step and libseccomp's tree of single calls is
+ * three times as long.
  */
 #include <errno.h>
 #include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 static const char *const allowed[] = {
@@ -158,11 +165,63 @@ static const struct {
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
-/* the native number of name, or -1 when this architecture lacks it */
-static int
-nr_of(const char *name)
+
+/* the verdict of a system call number */
+enum verdict {
+	V_EPERM,
+	V_ALLOW,
+	V_ENOSYS,
+	V_CLONE,	/* allowed without namespace flags */
+	V_SOCKET,	/* allowed but for AF_ALG and AF_VSOCK */
+	V_PERSONALITY,	/* allowed for the harmless personas */
+	V_NSPECIAL,
+};
+
+#define RET_ERRNO(e) (SECCOMP_RET_ERRNO | (e))
+#define MAXPROG 4096
+
+static struct sock_filter prog[MAXPROG];
+static size_t len;
+
+static void
+die(const char *what)
 {
-	int nr = seccomp_syscall_resolve_name(name);
+	fprintf(stderr, "seccomp_gen: %s\n", what);
+	exit(1);
+}
+
+static size_t
+emit(uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
+{
+	if (len >= MAXPROG)
+		die("the program is too long");
+	prog[len] = (struct sock_filter){ code, jt, jf, k };
+	return len++;
+}
+
+static uint32_t
+ret_of(enum verdict v)
+{
+	switch (v) {
+	case V_ALLOW:
+		return SECCOMP_RET_ALLOW;
+	case V_ENOSYS:
+		return RET_ERRNO(ENOSYS);
+	case V_EPERM:
+	case V_CLONE:
+	case V_SOCKET:
+	case V_PERSONALITY:
+	case V_NSPECIAL:
+		break;
+	}
+	return RET_ERRNO(EPERM);
+}
+
+/* the number of name on arch, or -1 when arch lacks it */
+static int
+nr_of(uint32_t arch, const char *name)
+{
+	int nr = seccomp_syscall_resolve_name_arch(arch, name);
 
 	if (nr >= 0)
 		return nr;
@@ -172,140 +231,187 @@ nr_of(const char *name)
 	return -1;
 }
 
-static void
-die(const char *what, int rc)
-{
-	fprintf(stderr, "seccomp_gen: %s: %s\n", what, strerror(rc < 0 ? -rc : rc));
-	exit(1);
-}
+/* ranges [start[i], start[i + 1]) of one verdict; the last ends at 2^32 */
+struct ranges {
+	uint32_t start[2048];
+	enum verdict v[2048];
+	size_t n;
+};
 
 static void
-allow(scmp_filter_ctx c, const char *name, unsigned n,
-      const struct scmp_arg_cmp *cmp)
+ranges_of(uint32_t arch, struct ranges *r)
 {
-	int nr = nr_of(name), rc;
+	static const struct {
+		const char *name;
+		enum verdict v;
+	} special[] = {
+		{ "clone", V_CLONE }, { "socket", V_SOCKET },
+		{ "personality", V_PERSONALITY }, { "clone3", V_ENOSYS },
+	};
+	enum verdict by_nr[1024];
+	int maxnr = 0, nr;
 
-	if (nr < 0)
-		return;
-	rc = seccomp_rule_add_array(c, SCMP_ACT_ALLOW, nr, n, cmp);
-	/* a call another of the filter's architectures lacks */
-	if (rc < 0 && rc != -EDOM && rc != -EFAULT)
-		die(name, rc);
-}
-
-/* the rules with argument checks */
-static void
-add_conditional(scmp_filter_ctx c)
-{
-	/* CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET */
-	const scmp_datum_t ns_flags = 0x7e020000;
-	const scmp_datum_t personas[] = { 0x0, 0x8, 0x20000, 0x20008, 0xffffffff };
-	struct scmp_arg_cmp cmp;
-	int rc;
-
-#if defined(__s390__) || defined(__s390x__)
-	cmp = SCMP_A1(SCMP_CMP_MASKED_EQ, ns_flags, 0);
-#else
-	cmp = SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags, 0);
-#endif
-	allow(c, "clone", 1, &cmp);
-	rc = seccomp_rule_add(c, SCMP_ACT_ERRNO(ENOSYS), nr_of("clone3"), 0);
-	if (rc < 0)
-		die("clone3", rc);
-	/* every family but AF_ALG (38) and AF_VSOCK (40) */
-	cmp = SCMP_A0(SCMP_CMP_LT, 38);
-	allow(c, "socket", 1, &cmp);
-	cmp = SCMP_A0(SCMP_CMP_EQ, 39);
-	allow(c, "socket", 1, &cmp);
-	cmp = SCMP_A0(SCMP_CMP_GT, 40);
-	allow(c, "socket", 1, &cmp);
-	for (size_t i = 0; i < N(personas); i++) {
-		cmp = SCMP_A0(SCMP_CMP_EQ, personas[i]);
-		allow(c, "personality", 1, &cmp);
+	for (int i = 0; i < 1024; i++)
+		by_nr[i] = V_EPERM;
+	for (size_t i = 0; i < N(allowed); i++)
+		if ((nr = nr_of(arch, allowed[i])) >= 0 && nr < 1024)
+			by_nr[nr] = V_ALLOW;
+	for (size_t i = 0; i < N(special); i++)
+		if ((nr = nr_of(arch, special[i].name)) >= 0 && nr < 1024)
+			by_nr[nr] = special[i].v;
+	/* the newest call known: past it, ENOSYS */
+	for (size_t i = 0; i < N(allowed); i++)
+		if ((nr = nr_of(arch, allowed[i])) > maxnr && nr < 1024)
+			maxnr = nr;
+	for (size_t i = 0; i < N(refused); i++)
+		if ((nr = nr_of(arch, refused[i])) > maxnr && nr < 1024)
+			maxnr = nr;
+	r->n = 0;
+	for (int i = 0; i <= maxnr; i++) {
+		if (r->n && r->v[r->n - 1] == by_nr[i] && by_nr[i] < V_CLONE)
+			continue;
+		r->start[r->n] = (uint32_t)i;
+		r->v[r->n++] = by_nr[i];
 	}
+	/* and every number beyond, x32's (bit 30) and -1 included */
+	r->start[r->n] = (uint32_t)maxnr + 1;
+	r->v[r->n++] = V_ENOSYS;
 }
 
-/* the exported program of c */
-static struct sock_filter *
-export(scmp_filter_ctx c, size_t *n)
-{
-	int fd = memfd_create("bpf", 0), rc;
-	struct sock_filter *prog;
-	off_t len;
+/* jumps to patch: instruction at, to the block of verdict v */
+struct fixup {
+	size_t at;
+	enum verdict v;
+};
 
-	if (fd < 0)
-		die("memfd_create", errno);
-	rc = seccomp_export_bpf(c, fd);
-	if (rc < 0)
-		die("exporting the filter", rc);
-	len = lseek(fd, 0, SEEK_END);
-	if (len <= 0 || len % (off_t)sizeof(*prog))
-		die("exporting the filter", EINVAL);
-	prog = malloc((size_t)len);
-	if (!prog || pread(fd, prog, (size_t)len, 0) != len)
-		die("reading the filter", errno);
-	close(fd);
-	*n = (size_t)len / sizeof(*prog);
-	return prog;
-}
+static struct fixup fixups[2048];
+static size_t nfixups;
 
+/* a search over ranges lo..hi (the accumulator holds the number) */
 static void
-put(const struct sock_filter *f)
+tree(const struct ranges *r, size_t lo, size_t hi)
 {
-	printf("\t{ 0x%04x, %u, %u, 0x%08x },\n", f->code, f->jt, f->jf, f->k);
+	size_t mid, at, left;
+
+	if (lo == hi) {
+		if (r->v[lo] >= V_CLONE) {
+			fixups[nfixups++] = (struct fixup){ emit(BPF_JMP | BPF_JA, 0, 0, 0), r->v[lo] };
+			return;
+		}
+		emit(BPF_RET | BPF_K, 0, 0, ret_of(r->v[lo]));
+		return;
+	}
+	mid = (lo + hi + 1) / 2;
+	/* A >= start[mid]: the upper ranges, after the lower ones */
+	at = emit(BPF_JMP | BPF_JGE | BPF_K, 0, 0, r->start[mid]);
+	left = len;
+	tree(r, lo, mid - 1);
+	if (len - left > 255)
+		die("a jump is too long");
+	prog[at].jt = (uint8_t)(len - left);
+	tree(r, mid, hi);
+}
+
+/* the low 32 bits of argument i */
+static uint32_t
+arg_lo(int i)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return (uint32_t)(offsetof(struct seccomp_data, args) + 8 * i + 4);
+#else
+	return (uint32_t)(offsetof(struct seccomp_data, args) + 8 * i);
+#endif
+}
+
+/* the argument checks the tree's jumps lead to */
+static void
+blocks(void)
+{
+	size_t start[V_NSPECIAL];
+	/* CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET */
+	const uint32_t ns_flags = 0x7e020000;
+
+	start[V_CLONE] = len;
+#if defined(__s390__) || defined(__s390x__)
+	emit(BPF_LD | BPF_W | BPF_ABS, 0, 0, arg_lo(1));
+#else
+	emit(BPF_LD | BPF_W | BPF_ABS, 0, 0, arg_lo(0));
+#endif
+	emit(BPF_JMP | BPF_JSET | BPF_K, 1, 0, ns_flags);
+	emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	emit(BPF_RET | BPF_K, 0, 0, RET_ERRNO(EPERM));
+
+	/* every family but AF_ALG (38) and AF_VSOCK (40) */
+	start[V_SOCKET] = len;
+	emit(BPF_LD | BPF_W | BPF_ABS, 0, 0, arg_lo(0));
+	emit(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 38);
+	emit(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 40);
+	emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	emit(BPF_RET | BPF_K, 0, 0, RET_ERRNO(EPERM));
+
+	/* PER_LINUX, UNAME26, PER_LINUX32, their mix, and the query */
+	start[V_PERSONALITY] = len;
+	emit(BPF_LD | BPF_W | BPF_ABS, 0, 0, arg_lo(0));
+	emit(BPF_JMP | BPF_JEQ | BPF_K, 5, 0, 0x0);
+	emit(BPF_JMP | BPF_JEQ | BPF_K, 4, 0, 0x8);
+	emit(BPF_JMP | BPF_JEQ | BPF_K, 3, 0, 0x20000);
+	emit(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 0x20008);
+	emit(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 0xffffffff);
+	emit(BPF_RET | BPF_K, 0, 0, RET_ERRNO(EPERM));
+	emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+
+	for (size_t i = 0; i < nfixups; i++)
+		prog[fixups[i].at].k = (uint32_t)(start[fixups[i].v] - fixups[i].at - 1);
+	nfixups = 0;
+}
+
+/* the part of the program for arch; returns the index of its JA to the
+ * next arch's part, to patch */
+static size_t
+arch_part(uint32_t arch)
+{
+	static struct ranges r;
+	size_t next;
+
+	ranges_of(arch, &r);
+	emit(BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, arch));
+	emit(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, arch);
+	next = emit(BPF_JMP | BPF_JA, 0, 0, 0);
+	emit(BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr));
+	tree(&r, 0, r.n - 1);
+	blocks();
+	return next;
 }
 
 int
 main(void)
 {
-	uint32_t native = seccomp_arch_native();
-	struct sock_filter *prog;
-	scmp_filter_ctx c;
-	int maxnr = 0, nr;
-	size_t n;
+	uint32_t arches[3];
+	size_t narch = 0, next;
 
-	c = seccomp_init(SCMP_ACT_ERRNO(EPERM));
-	if (!c)
-		die("seccomp_init", ENOMEM);
-	/* 32-bit programs, as Docker allows them */
-	if (native == SCMP_ARCH_X86_64) {
-		seccomp_arch_add(c, SCMP_ARCH_X86);
-		seccomp_arch_add(c, SCMP_ARCH_X32);
-	} else if (native == SCMP_ARCH_AARCH64) {
-		seccomp_arch_add(c, SCMP_ARCH_ARM);
+	arches[narch++] = seccomp_arch_native();
+	/*
+	 * 32-bit programs, as Docker allows them. Not x32, which Docker
+	 * allows too: Debian's kernels leave it off (syscall.x32=n); an x32
+	 * call fails with ENOSYS.
+	 */
+	if (arches[0] == SCMP_ARCH_X86_64)
+		arches[narch++] = SCMP_ARCH_X86;
+	else if (arches[0] == SCMP_ARCH_AARCH64)
+		arches[narch++] = SCMP_ARCH_ARM;
+	for (size_t i = 0; i < narch; i++) {
+		next = arch_part(arches[i]);
+		prog[next].k = (uint32_t)(len - next - 1);
 	}
-	seccomp_attr_set(c, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS));
-	/* a binary tree of the calls, not a list (libseccomp 2.5) */
-	seccomp_attr_set(c, SCMP_FLTATR_CTL_OPTIMIZE, 2);
-	for (size_t i = 0; i < N(allowed); i++) {
-		allow(c, allowed[i], 0, NULL);
-		if ((nr = nr_of(allowed[i])) > maxnr)
-			maxnr = nr;
-	}
-	for (size_t i = 0; i < N(refused); i++)
-		if ((nr = nr_of(refused[i])) > maxnr)
-			maxnr = nr;
-	add_conditional(c);
-	prog = export(c, &n);
+	/* another architecture */
+	emit(BPF_RET | BPF_K, 0, 0, RET_ERRNO(ENOSYS));
 
 	printf("/* generated by seccomp_gen at build time: do not edit */\n");
 	printf("#include \"sandbox/seccomp.h\"\n\n");
 	printf("const struct sock_filter seccomp_prog[] = {\n");
-	/*
-	 * in front of libseccomp's program: a native call past the newest
-	 * one known (x32's numbers aside) fails with ENOSYS
-	 */
-	printf("\t{ 0x%04x, 0, 0, 4 },\n", BPF_LD | BPF_W | BPF_ABS);
-	printf("\t{ 0x%04x, 0, 4, 0x%08x },\n", BPF_JMP | BPF_JEQ | BPF_K, native);
-	printf("\t{ 0x%04x, 0, 0, 0 },\n", BPF_LD | BPF_W | BPF_ABS);
-	printf("\t{ 0x%04x, 2, 0, 0x40000000 },\n", BPF_JMP | BPF_JGE | BPF_K);
-	printf("\t{ 0x%04x, 0, 1, %d },\n", BPF_JMP | BPF_JGT | BPF_K, maxnr);
-	printf("\t{ 0x%04x, 0, 0, 0x%08x },\n", BPF_RET | BPF_K,
-	       0x00050000U | ENOSYS);	/* SECCOMP_RET_ERRNO */
-	for (size_t i = 0; i < n; i++)
-		put(&prog[i]);
-	printf("};\n\nconst unsigned short seccomp_prog_len = %zu;\n", n + 6);
-	free(prog);
-	seccomp_release(c);
+	for (size_t i = 0; i < len; i++)
+		printf("\t{ 0x%04x, %u, %u, 0x%08x },\n", prog[i].code, prog[i].jt,
+		       prog[i].jf, prog[i].k);
+	printf("};\n\nconst unsigned short seccomp_prog_len = %zu;\n", len);
 	return 0;
 }

@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <linux/seccomp.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -17,6 +21,7 @@
 #include <unistd.h>
 
 #include "sandbox/overlay.h"
+#include "sandbox/seccomp.h"
 #include "sandbox/sandbox.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -1060,6 +1065,74 @@ START_TEST(test_overhead)
 }
 END_TEST
 
+/*
+ * the filter's verdicts, loaded in a child with no_new_privs (so any user
+ * can): allowed calls work, refused ones fail with EPERM, clone3 and
+ * calls past the newest known with ENOSYS, argument checks hold
+ */
+START_TEST(test_seccomp_verdicts)
+{
+	struct sock_fprog fp = {
+		.len = seccomp_prog_len,
+		.filter = (struct sock_filter *)seccomp_prog,
+	};
+	static const struct {
+		const char *what;
+		long nr, a0, a1, a2;
+		int err;	/* 0: allowed */
+	} cases[] = {
+		{ "getpid", SYS_getpid, 0, 0, 0, 0 },
+		{ "a number past the newest", 1000, 0, 0, 0, ENOSYS },
+		{ "an x32 number", 0x40000000 | SYS_getpid, 0, 0, 0, ENOSYS },
+		{ "io_uring_setup", 425, 1, 0, 0, EPERM },
+		{ "clone3", 435, 0, 0, 0, ENOSYS },
+		{ "unshare", SYS_unshare, 0, 0, 0, EPERM },
+		{ "mount", SYS_mount, 0, 0, 0, EPERM },
+		{ "open_by_handle_at", SYS_open_by_handle_at, -1, 0, 0, EPERM },
+		{ "keyctl", SYS_keyctl, 0, 0, 0, EPERM },
+		{ "bpf", SYS_bpf, 0, 0, 0, EPERM },
+		{ "socket AF_VSOCK", SYS_socket, 40, 1, 0, EPERM },
+		{ "socket AF_ALG", SYS_socket, 38, 5, 0, EPERM },
+		{ "socket AF_UNIX", SYS_socket, AF_UNIX, SOCK_STREAM, 0, 0 },
+		{ "personality query", SYS_personality, 0xffffffff, 0, 0, 0 },
+		{ "personality 1", SYS_personality, 1, 0, 0, EPERM },
+		{ "clone with CLONE_NEWUSER", SYS_clone, CLONE_NEWUSER | SIGCHLD, 0, 0, EPERM },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int ws, pfd[2];
+		char got[16] = "";
+		pid_t pid;
+
+		ck_assert_int_eq(pipe(pfd), 0);
+		pid = fork();
+		ck_assert_int_ge(pid, 0);
+		if (pid == 0) {
+			long r;
+			int e;
+
+			if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
+			    prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &fp, 0, 0) < 0)
+				_exit(2);
+			r = syscall(cases[i].nr, cases[i].a0, cases[i].a1, cases[i].a2, 0, 0, 0);
+			e = r < 0 ? errno : 0;
+			if (r == 0 && cases[i].nr == SYS_clone)
+				_exit(0);
+			dprintf(pfd[1], "%d", e);
+			_exit(0);
+		}
+		close(pfd[1]);
+		ck_assert_int_ge(read(pfd[0], got, sizeof(got) - 1), 0);
+		close(pfd[0]);
+		ck_assert_int_eq(waitpid(pid, &ws, 0), pid);
+		ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 0, "%s: the filter did not load",
+			      cases[i].what);
+		ck_assert_msg(atoi(got) == cases[i].err, "%s: errno %s, expected %d",
+			      cases[i].what, got, cases[i].err);
+	}
+}
+END_TEST
+
 static Suite *
 sandbox_suite(void)
 {
@@ -1068,6 +1141,7 @@ sandbox_suite(void)
 		const char *name;
 		const TTest *fn;
 	} tests[] = {
+		{ "seccomp_verdicts", test_seccomp_verdicts },
 		{ "output", test_output },
 		{ "status", test_status },
 		{ "upper", test_upper },
