@@ -184,7 +184,7 @@ enter(const char *builddir, const char *name, bool failed, char **cmd,
 	/* as RUN has them: HOME, and Docker's files over /etc */
 	if (!vars_get(&s.env, "HOME"))
 		strv_add(&envp, "HOME=/root");
-	if (mnt_etc_files(builddir, &resolv, &hosts, &hostname, errp) < 0)
+	if (mnt_etc_files(builddir, false, &resolv, &hosts, &hostname, errp) < 0)
 		goto out;
 	memset(&spec, 0, sizeof(spec));
 	spec.lowerdirs = (const char *const *)lowers.v;

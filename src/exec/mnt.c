@@ -13,6 +13,7 @@
 #include "exec/state.h"
 #include "sandbox/sandbox.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -116,9 +117,31 @@ fail:
 	return err_make(errp, e, "cannot write '%s'", tmp);
 }
 
+/*
+ * resolv.conf for a step with a network of its own: the host's search
+ * and options lines, and SANDBOX_ISOLATED_DNS for its nameservers, which
+ * (on the host's loopback, as systemd-resolved's) it may not reach
+ */
+static char *
+isolated_resolv(const char *host)
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, "nameserver " SANDBOX_ISOLATED_DNS "\n");
+	for (const char *l = host, *e; *l; l = e + (*e != '\0')) {
+		const char *w = l + strspn(l, " \t");
+
+		e = strchrnul(l, '\n');
+		if (strncmp(w, "nameserver", 10) == 0 && (w[10] == ' ' || w[10] == '\t'))
+			continue;
+		buf_printf(&b, "%.*s\n", (int)(e - l), l);
+	}
+	return buf_steal(&b);
+}
+
 int
-mnt_etc_files(const char *builddir, char **resolv, char **hosts, char **hostname,
-	      struct err **errp)
+mnt_etc_files(const char *builddir, bool is_isolated, char **resolv, char **hosts,
+	      char **hostname, struct err **errp)
 {
 	static const char hosts_text[] =
 		"127.0.0.1\tlocalhost buildkitsandbox\n"
@@ -129,12 +152,19 @@ mnt_etc_files(const char *builddir, char **resolv, char **hosts, char **hostname
 
 	if (fs_mkdir_p(dir, errp) < 0)
 		return -1;
-	*resolv = xasprintf("%s/resolv.conf", dir);
+	*resolv = xasprintf("%s/resolv%s.conf", dir, is_isolated ? "-isolated" : "");
 	*hosts = xasprintf("%s/hosts", dir);
 	*hostname = xasprintf("%s/hostname", dir);
 	if (fs_read_file("/etc/resolv.conf", &host_resolv, &n, NULL) < 0) {
 		host_resolv = xstrdup("");
 		n = 0;
+	}
+	if (is_isolated) {
+		char *own = isolated_resolv(host_resolv);
+
+		free(host_resolv);
+		host_resolv = own;
+		n = strlen(own);
 	}
 	if (write_shared(*resolv, host_resolv, n, errp) < 0 ||
 	    write_shared(*hosts, hosts_text, sizeof(hosts_text) - 1, errp) < 0 ||

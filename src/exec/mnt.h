@@ -1,6 +1,8 @@
 #ifndef DF2NINJA_MNT_H
 #define DF2NINJA_MNT_H
 
+#include <stdbool.h>
+
 struct err;
 struct state;
 struct store;
@@ -32,10 +34,12 @@ void mnt_fini(struct mnt *m);
 /*
  * the files a command finds over /etc, as Docker prepares them: a copy of
  * the host's resolv.conf, and hosts and hostname naming the sandbox
- * "buildkitsandbox"; written (when changed) under <builddir>/etc. The
+ * "buildkitsandbox"; written (when changed) under <builddir>/etc. For a
+ * step with a network of its own (is_isolated), the copy of resolv.conf
+ * names SANDBOX_ISOLATED_DNS instead of the host's nameservers. The
  * caller frees the three paths.
  */
-int mnt_etc_files(const char *builddir, char **resolv, char **hosts,
-		  char **hostname, struct err **errp);
+int mnt_etc_files(const char *builddir, bool is_isolated, char **resolv,
+		  char **hosts, char **hostname, struct err **errp);
 
 #endif

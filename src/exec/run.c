@@ -315,7 +315,8 @@ step_run(struct step_ctx *c, struct err **errp)
 	int status = 0, logfd = -1, r = -1;
 	bool ran = false;
 	size_t nmounts = 0;
-	const char *proxy_key;
+	const char *proxy_key, *network = plan_str(c->plan.j, "network") ?: "default";
+	bool is_isolated = strcmp(network, "isolated") == 0;
 	json_t *v;
 
 	memset(&u, 0, sizeof(u));
@@ -335,7 +336,7 @@ step_run(struct step_ctx *c, struct err **errp)
 		err_make(errp, 0, "RUN has no command");
 		goto out;
 	}
-	if (mnt_etc_files(c->plan.builddir, &resolv, &hosts, &hostname, errp) < 0 ||
+	if (mnt_etc_files(c->plan.builddir, is_isolated, &resolv, &hosts, &hostname, errp) < 0 ||
 	    resolve_user(c, &u, errp) < 0 ||
 	    add_mounts(c, &mounts, &nmounts, &rm, errp) < 0)
 		goto out;
@@ -397,13 +398,8 @@ step_run(struct step_ctx *c, struct err **errp)
 	spec.groups = u.groups;
 	spec.ngroups = u.ngroups;
 	spec.hostname = "buildkitsandbox";
-	spec.is_network_none = plan_str(c->plan.j, "network") &&
-			       strcmp(plan_str(c->plan.j, "network"), "none") == 0;
-	if (plan_str(c->plan.j, "network") &&
-	    strcmp(plan_str(c->plan.j, "network"), "isolated") == 0) {
-		err_make(errp, 0, "RUN --network=isolated is not supported yet");
-		goto out;
-	}
+	spec.is_network_none = strcmp(network, "none") == 0;
+	spec.is_network_isolated = is_isolated;
 	/* the generator allowed it (--allow security.insecure) */
 	spec.is_insecure = plan_str(c->plan.j, "security") &&
 			   strcmp(plan_str(c->plan.j, "security"), "insecure") == 0;

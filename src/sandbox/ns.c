@@ -239,14 +239,20 @@ init_main(struct sb_plan *p)
 	struct sb_report r;
 	struct pollfd pfd = { .fd = p->report_fd, .events = POLLOUT };
 	struct sigaction dfl;
-	int keep[2], rootfd = -1, step;
+	int keep[3] = { p->out_fd, p->report_fd, p->net_fd }, rootfd = -1, step, t;
 	sigset_t set;
 	pid_t cmd;
+	ssize_t n;
+	char go;
 
 	memset(&r, 0, sizeof(r));
-	keep[0] = p->out_fd < p->report_fd ? p->out_fd : p->report_fd;
-	keep[1] = p->out_fd < p->report_fd ? p->report_fd : p->out_fd;
-	close_from(3, keep, 2);
+	for (int i = 1; i < 3; i++)
+		for (int j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			t = keep[j];
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	close_from(3, keep, 3);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		fail(p, STEP_INIT, 0, 1);
 	/* the parent died before PDEATHSIG was armed: nobody reads the pipe */
@@ -270,7 +276,7 @@ init_main(struct sb_plan *p)
 
 	if (s->hostname && sethostname(s->hostname, strlen(s->hostname)) < 0)
 		fail(p, STEP_HOSTNAME, 0, 1);
-	if (s->is_network_none && lo_up() < 0)
+	if ((s->is_network_none || s->is_network_isolated) && lo_up() < 0)
 		fail(p, STEP_LOOPBACK, 0, 1);
 	/* nothing below may propagate to the host */
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
@@ -280,6 +286,15 @@ init_main(struct sb_plan *p)
 	/* the init too: the command could otherwise reach it (/proc/1) */
 	if (!s->is_insecure && confine_apply(p->caps, &step) < 0)
 		fail(p, STEP_CONFINE, step, 1);
+	/* the parent attaches the network helper meanwhile; on EOF it failed
+	 * and says why itself */
+	if (s->is_network_isolated) {
+		while ((n = read(p->net_fd, &go, 1)) < 0 && errno == EINTR)
+			;
+		if (n != 1)
+			_exit(1);
+		close(p->net_fd);
+	}
 
 	cmd = raw_clone(0, NULL);
 	if (cmd < 0)
@@ -296,7 +311,7 @@ ns_spawn(struct sb_plan *p, int *pidfd)
 	unsigned long flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWUTS | CLONE_NEWIPC;
 	pid_t pid;
 
-	if (p->spec->is_network_none)
+	if (p->spec->is_network_none || p->spec->is_network_isolated)
 		flags |= CLONE_NEWNET;
 	*pidfd = -1;
 	pid = raw_clone(flags, pidfd);

@@ -305,7 +305,7 @@ plan_init(struct sb_plan *p, const struct sandbox_spec *s, struct err **errp)
 	};
 
 	memset(p, 0, sizeof(*p));
-	p->report_fd = p->out_fd = -1;
+	p->report_fd = p->out_fd = p->net_fd = -1;
 	p->spec = s;
 	if (!s->argv || !s->argv[0] || !s->argv[0][0])
 		return err_make(errp, 0, "no command to run");
@@ -320,7 +320,8 @@ plan_init(struct sb_plan *p, const struct sandbox_spec *s, struct err **errp)
 	/* device nodes work only in /dev, where they are bound from the host */
 	nodev = s->is_insecure ? 0 : MOUNT_ATTR_NODEV;
 	p->ovl.attr = nodev;
-	p->caps = s->is_network_none ? CONFINE_CAPS_DEFAULT : CONFINE_CAPS_HOST_NET;
+	p->caps = s->is_network_none || s->is_network_isolated ? CONFINE_CAPS_DEFAULT :
+		  CONFINE_CAPS_HOST_NET;
 
 	add_mount(p, SB_OP_PROC, NULL, xstrdup("proc"), true, special);
 	add_mount(p, SB_OP_SYSFS, NULL, xstrdup("sys"), true,

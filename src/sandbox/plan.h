@@ -73,6 +73,9 @@ struct sb_plan {
 	uint64_t caps;		/* the capabilities the step keeps */
 	int report_fd;		/* child's end of the report pipe */
 	int out_fd;		/* child's end of the output pipe, or -1 */
+	int net_fd;		/* is_network_isolated: child's end of the pipe
+				 * on which the parent says the network is
+				 * configured (a byte; EOF: it failed) */
 };
 
 /* fill p from s, checking it; free with plan_fini even on failure */

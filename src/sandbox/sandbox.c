@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sandbox/io.h"
+#include "sandbox/net.h"
 #include "sandbox/ns.h"
 #include "sandbox/overlay.h"
 #include "sandbox/plan.h"
@@ -112,7 +113,8 @@ sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp)
 {
 	struct io_out o = { .fd = { -1, -1 } };
 	sigset_t block, sigs, fwd, old, pending;
-	int rep[2] = { -1, -1 }, out[2] = { -1, -1 };
+	int rep[2] = { -1, -1 }, out[2] = { -1, -1 }, net[2] = { -1, -1 };
+	struct net_helper helper = { -1, NULL };
 	int sigfd = -1, pidfd = -1, ws = 0, ret = -1;
 	bool had_sigpipe, is_blocked = false;
 	pid_t pid, fg = -1;
@@ -121,10 +123,12 @@ sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp)
 	*status = 1;
 	if (plan_init(&p, s, errp) < 0)
 		goto out;
-	if (pipe_high(rep, errp) < 0 || (!s->is_interactive && pipe_high(out, errp) < 0))
+	if (pipe_high(rep, errp) < 0 || (!s->is_interactive && pipe_high(out, errp) < 0) ||
+	    (s->is_network_isolated && pipe_high(net, errp) < 0))
 		goto out;
 	p.report_fd = rep[1];
 	p.out_fd = out[1];
+	p.net_fd = net[0];
 
 	sigemptyset(&fwd);
 	sigaddset(&fwd, SIGTERM);
@@ -164,7 +168,11 @@ sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp)
 	}
 	close_fd(&rep[1]);
 	close_fd(&out[1]);
+	close_fd(&net[0]);
 	p.report_fd = rep[0];
+	if (s->is_network_isolated && net_attach(&p, pid, &helper, net[1], errp) < 0)
+		goto out;
+	close_fd(&net[1]);
 	if (out[0] >= 0)
 		fcntl(out[0], F_SETFL, O_NONBLOCK);
 	o.fd[0] = s->out_fd;
@@ -176,9 +184,13 @@ sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp)
 		waitpid(pid, NULL, 0);
 		goto out;
 	}
+	net_stop(&helper);
 	restore_foreground(fg);
 	ret = finish(&p, ws, &o, status, errp);
 out:
+	net_stop(&helper);
+	close_fd(&net[0]);
+	close_fd(&net[1]);
 	close_fd(&rep[0]);
 	close_fd(&rep[1]);
 	close_fd(&out[0]);

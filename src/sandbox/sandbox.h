@@ -12,7 +12,8 @@ struct err;
  * way a Dockerfile RUN step runs, with no daemon.
  *
  * The command gets new mount, pid, uts and ipc namespaces (and a network
- * namespace with only "lo" up when is_network_none), the layers mounted as
+ * namespace with only "lo" up when is_network_none, or one reaching out
+ * through a helper when is_network_isolated), the layers mounted as
  * its root with pivot_root, a new /proc, a read-only /sys, a minimal /dev
  * (null zero full random urandom tty bound from the host, a private devpts
  * with /dev/ptmx, a 64M /dev/shm, fd stdin stdout stderr links), and the
@@ -37,6 +38,11 @@ struct err;
  * option string, with layers named through short symlinks when their
  * paths would not fit in a page.
  */
+
+/* the resolver an isolated step reaches (slirp4netns's own address for
+ * it; pasta is told to forward it), answering as the host's first
+ * nameserver does */
+#define SANDBOX_ISOLATED_DNS "10.0.2.3"
 
 enum sandbox_mount_kind {
 	SANDBOX_MOUNT_BIND,	/* bind src (file or directory, recursively) */
@@ -92,6 +98,14 @@ struct sandbox_spec {
 	/* a new network namespace with only "lo" up (--network=none);
 	 * false shares the host's network */
 	bool is_network_none;
+	/*
+	 * a new network namespace with "lo" up and outbound access through
+	 * pasta or slirp4netns (--network isolated, see sandbox/net.h): an
+	 * interface with a default route, a resolver at SANDBOX_ISOLATED_DNS
+	 * (resolv_conf should name it), and the host's loopback out of
+	 * reach. The command starts once the helper has configured it.
+	 */
+	bool is_network_isolated;
 	/*
 	 * RUN --security=insecure: none of Docker's confinement below; the
 	 * command keeps every capability. Otherwise, as Docker's default
