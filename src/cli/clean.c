@@ -1,7 +1,7 @@
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,6 +29,7 @@ cmd_clean(int argc, char **argv)
 	static char *const dflt[] = { ".df2ninja", NULL };
 	char *const *dirs;
 	struct err *e = NULL;
+	bool rootless = false;
 	int c;
 
 	optind = 1;
@@ -36,10 +37,7 @@ cmd_clean(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
-			if (setenv("DF2NINJA_ROOTLESS", "1", 1) < 0) {
-				err_make(&e, errno, "setenv");
-				return err_report(e);
-			}
+			rootless = true;
 			break;
 		case 'h':
 			fputs(clean_usage, stdout);
@@ -49,7 +47,7 @@ cmd_clean(int argc, char **argv)
 		}
 	}
 	dirs = optind < argc ? argv + optind : dflt;
-	if (userns_enter(&e) < 0)
+	if (userns_enter(rootless, &e) < 0)
 		return err_report(e);
 	for (; *dirs; dirs++) {
 		if (access(*dirs, F_OK) < 0 && errno == ENOENT)

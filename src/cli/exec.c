@@ -1,7 +1,5 @@
-#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
-#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -76,9 +74,7 @@ cmd_exec(int argc, char **argv)
 	    strcmp(kind, "export") == 0) {
 		struct err *e = NULL;
 
-		if (rootless && setenv("DF2NINJA_ROOTLESS", "1", 1) < 0)
-			{ err_make(&e, errno, "setenv"); return err_report(e); }
-		if (userns_enter(&e) < 0)
+		if (userns_enter(rootless, &e) < 0)
 			return err_report(e);
 	}
 	if (strcmp(kind, "from") == 0 || strcmp(kind, "step") == 0)

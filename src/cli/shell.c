@@ -226,7 +226,7 @@ cmd_shell(int argc, char **argv)
 	const char *builddir = ".df2ninja";
 	autofree char *name = NULL;
 	struct err *e = NULL;
-	bool failed = false;
+	bool failed = false, rootless = false;
 	int c, status = 0;
 
 	optind = 1;
@@ -240,8 +240,7 @@ cmd_shell(int argc, char **argv)
 			failed = true;
 			break;
 		case 'r':
-			if (setenv("DF2NINJA_ROOTLESS", "1", 1) < 0)
-				{ err_make(&e, errno, "setenv"); return err_report(e); }
+			rootless = true;
 			break;
 		case 'h':
 			fputs(shell_usage, stdout);
@@ -269,7 +268,7 @@ cmd_shell(int argc, char **argv)
 	}
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
 		optind++;
-	if (userns_enter(&e) < 0 ||
+	if (userns_enter(rootless, &e) < 0 ||
 	    enter(builddir, name, failed, argv + optind, argc - optind, &status, &e) < 0)
 		return err_report(e);
 	return status;

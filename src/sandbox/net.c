@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "sandbox/net.h"
+#include "sandbox/ns.h"
 #include "sandbox/plan.h"
 #include "sandbox/report.h"
 #include "sandbox/sandbox.h"
@@ -164,8 +165,6 @@ struct spawn {
 static void __attribute__((noreturn))
 child(const struct spawn *sp)
 {
-	struct sigaction dfl;
-	sigset_t none;
 	int e;
 
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -179,12 +178,7 @@ child(const struct spawn *sp)
 		goto fail;
 	/* err_fd too: its EOF tells the parent that exec worked */
 	close_range(NET_NS_FD + 1, ~0U, CLOSE_RANGE_CLOEXEC);
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	ns_reset_signals();
 	execv(sp->path, sp->argv);
 fail:
 	e = errno;

@@ -144,6 +144,20 @@ fail(const struct sb_plan *p, int step, int arg, int status)
 	die(p, &r, status);
 }
 
+void
+ns_reset_signals(void)
+{
+	struct sigaction dfl;
+	sigset_t none;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
 /* the command, pid 2: credentials, stdio, a clean signal state, exec */
 static void __attribute__((noreturn))
 cmd_main(const struct sb_plan *p)
@@ -151,8 +165,6 @@ cmd_main(const struct sb_plan *p)
 	static char *const no_env[] = { NULL };
 	const struct sandbox_spec *s = p->spec;
 	char *const *envp = s->envp ? s->envp : no_env;
-	struct sigaction dfl;
-	sigset_t none;
 	int fd, denied = -1;
 
 	if (chdir(p->cwd) < 0)
@@ -172,12 +184,7 @@ cmd_main(const struct sb_plan *p)
 	if (syscall(SYS_setresuid, s->uid, s->uid, s->uid) < 0)
 		fail(p, STEP_SETUID, 0, 1);
 	umask(022);
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	ns_reset_signals();
 	cloexec_from(3);
 
 	/* execvpe would search the caller's PATH, not the command's */

@@ -23,4 +23,8 @@ struct sb_plan;
  */
 pid_t ns_spawn(struct sb_plan *p, int *pidfd);
 
+/* default handlers and an empty mask, for a child about to exec;
+ * async-signal-safe */
+void ns_reset_signals(void);
+
 #endif

@@ -91,14 +91,15 @@ subid_find(const char *file, const char *name, unsigned long id, struct subid *r
 	return rc;
 }
 
-/* an absolute path of prog found in PATH (or /usr/bin), or NULL */
+/* an absolute path of prog found in PATH, then /usr/bin (where Debian's
+ * uidmap puts it, if PATH lacks it), or NULL */
 static char *
 find_prog(const char *prog)
 {
 	const char *path = getenv("PATH");
 	char *copy, *dir, *save = NULL, *found = NULL;
 
-	copy = xstrdup(path && *path ? path : "/usr/bin:/bin");
+	copy = xasprintf("%s:/usr/bin", path && *path ? path : "/bin");
 	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
 		char *p = fs_join(dir, prog);
 
@@ -108,8 +109,6 @@ find_prog(const char *prog)
 			free(p);
 	}
 	free(copy);
-	if (!found && access("/usr/bin/newuidmap", X_OK) == 0 && strcmp(prog, "newuidmap") == 0)
-		found = xstrdup("/usr/bin/newuidmap");
 	return found;
 }
 
@@ -272,9 +271,9 @@ unshare_single(unsigned long uid, unsigned long gid, struct err **errp)
 }
 
 int
-userns_enter(struct err **errp)
+userns_enter(bool force, struct err **errp)
 {
-	const char *force = getenv("DF2NINJA_ROOTLESS");
+	const char *env = getenv("DF2NINJA_ROOTLESS");
 	unsigned long uid = geteuid(), gid = getegid();
 	struct subid su, sg;
 	struct passwd *pw;
@@ -282,7 +281,7 @@ userns_enter(struct err **errp)
 	const char *name;
 	int r;
 
-	if (is_rootless || (uid == 0 && !(force && strcmp(force, "1") == 0)))
+	if (is_rootless || (uid == 0 && !force && !(env && strcmp(env, "1") == 0)))
 		return 0;
 	if (uid == 0) {
 		/* root testing rootless mode: ids 0..65535 as they are */
@@ -293,8 +292,6 @@ userns_enter(struct err **errp)
 		name = pw ? pw->pw_name : NULL;
 		newuidmap = find_prog("newuidmap");
 		newgidmap = find_prog("newgidmap");
-		if (!newgidmap && access("/usr/bin/newgidmap", X_OK) == 0)
-			newgidmap = xstrdup("/usr/bin/newgidmap");
 		if (newuidmap && newgidmap &&
 		    subid_find("/etc/subuid", name, uid, &su) == 0 &&
 		    subid_find("/etc/subgid", name, gid, &sg) == 0) {

@@ -18,10 +18,11 @@
 struct err;
 
 /*
- * enter rootless mode when it applies, else do nothing. Must be called
- * while the process has one thread. Returns 0, or -1 with *errp set.
+ * enter rootless mode when it applies (not root, or force, or
+ * DF2NINJA_ROOTLESS=1), else do nothing. Must be called while the process
+ * has one thread. Returns 0, or -1 with *errp set.
  */
-int userns_enter(struct err **errp);
+int userns_enter(bool force, struct err **errp);
 
 /* in rootless mode (after userns_enter) */
 bool userns_is_rootless(void);
