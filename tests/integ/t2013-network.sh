@@ -238,12 +238,17 @@ killed() {
 		sleep 0.1
 		_i=$((_i + 1))
 	done
-	# the executor, not the container's init (a fork of it)
+	# this build's executor (other tests build beside this one), not the
+	# container's init (a fork of it), and the helper it started
 	_exe=
 	for _p in $(pgrep -f "^$DF2NINJA exec step"); do
-		[ "$(cat "/proc/$_p/comm" 2>/dev/null)" = df2ninja ] && _exe=$_p
+		[ "$(readlink "/proc/$_p/cwd" 2>/dev/null)" = "$TMP/kill-$_h" ] &&
+			[ "$(cat "/proc/$_p/comm" 2>/dev/null)" = df2ninja ] && _exe=$_p
 	done
-	_helper=$(helper_procs | head -n 1)
+	_helper=
+	for _p in $(helper_procs); do
+		[ -n "$_exe" ] && [ "$(ps -o ppid= -p "$_p" | tr -d ' ')" = "$_exe" ] && _helper=$_p
+	done
 	if [ -z "$_exe" ] || [ -z "$_helper" ]; then
 		not_ok "$_h: the step runs with its helper"
 		sed 's/^/#   /' out
