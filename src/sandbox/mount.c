@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -216,18 +217,51 @@ mkpath(int rootfd, const char *rel, bool is_dir)
 }
 
 /*
+ * the first mask of each kind, kept to bind the later ones from once it
+ * is attached (a detached mount can be copied only from Linux 6.15 on):
+ * a bind costs a quarter of a new tmpfs
+ */
+struct shield {
+	int empty_dir, null_file;	/* -1 until attached */
+};
+
+/* a detached mount to mask a directory or a file: a copy of first */
+static int
+mask_new(int first, bool is_dir, unsigned attr)
+{
+	static const char *const empty_opts[] = { "size", "0", "mode", "0555", NULL };
+
+	if (first >= 0)
+		return open_tree(first, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (is_dir)
+		return fs_new("tmpfs", empty_opts, attr);
+	/* a /dev/null that works, as runc binds it: reads give nothing,
+	 * writes are dropped (not EACCES and EROFS) */
+	return bind_new("/dev/null", attr & ~(MOUNT_ATTR_NODEV | MOUNT_ATTR_RDONLY));
+}
+
+static void
+close_shield(struct shield *sh)
+{
+	if (sh->empty_dir >= 0)
+		close(sh->empty_dir);
+	if (sh->null_file >= 0)
+		close(sh->null_file);
+}
+
+/*
  * hide or freeze path rel of the root at rootfd, which is on proc or
  * sysfs as mounted just before: a file gets /dev/null bound over it, a
  * directory an empty read-only tmpfs (SB_OP_MASK); SB_OP_RDONLY binds
- * rel on itself read-only. What this kernel lacks is left alone.
+ * rel on itself read-only. What this kernel lacks is left alone. Every
+ * mask has the same attributes (plan.c), so copies keep them.
  */
 static int
-mount_shield(const struct sb_mount *m, int rootfd, const char *rel)
+mount_shield(const struct sb_mount *m, int rootfd, const char *rel, struct shield *sh)
 {
-	static const char *const empty_opts[] = { "size", "0", "mode", "0555", NULL };
 	struct mount_attr ma = { .attr_set = m->attr };
 	struct stat st;
-	int at, fd, e;
+	int at, fd, e, *first;
 
 	at = rootfs_open(rootfd, rel, O_PATH | O_NOFOLLOW);
 	if (at < 0)
@@ -244,10 +278,13 @@ mount_shield(const struct sb_mount *m, int rootfd, const char *rel)
 			errno = e;
 			fd = -1;
 		}
-	} else if (S_ISDIR(st.st_mode)) {
-		fd = fs_new("tmpfs", empty_opts, m->attr);
 	} else {
-		fd = bind_new("/dev/null", m->attr);
+		first = S_ISDIR(st.st_mode) ? &sh->empty_dir : &sh->null_file;
+		fd = mask_new(*first, S_ISDIR(st.st_mode), m->attr);
+		/* the copy stays attached where this one is attached; with no
+		 * copy, the next mask is made anew */
+		if (fd >= 0 && *first < 0)
+			*first = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	}
 	if (fd < 0 || attach(fd, at, "") < 0)
 		goto fail;
@@ -312,6 +349,7 @@ pivot(int rootfd)
 int
 mount_setup(struct sb_plan *p, int rootfd, struct sb_report *r)
 {
+	struct shield sh = { -1, -1 };
 	int fd;
 
 	for (size_t i = 0; i < p->nmount; i++) {
@@ -319,7 +357,7 @@ mount_setup(struct sb_plan *p, int rootfd, struct sb_report *r)
 		struct sb_target *t = &p->targets[m->target];
 
 		if (m->op == SB_OP_MASK || m->op == SB_OP_RDONLY) {
-			if (mount_shield(m, rootfd, t->rel) < 0)
+			if (mount_shield(m, rootfd, t->rel, &sh) < 0)
 				return report_fail(r, STEP_MOUNT, (int)i, errno);
 			continue;
 		}
@@ -341,6 +379,7 @@ mount_setup(struct sb_plan *p, int rootfd, struct sb_report *r)
 			return report_fail(r, STEP_CWD, 0, errno);
 		close(fd);
 	}
+	close_shield(&sh);
 	if (pivot(rootfd) < 0)
 		return report_fail(r, STEP_PIVOT, 0, errno);
 	return 0;

@@ -199,24 +199,6 @@ emit(uint16_t code, uint8_t jt, uint8_t jf, uint32_t k)
 	return len++;
 }
 
-static uint32_t
-ret_of(enum verdict v)
-{
-	switch (v) {
-	case V_ALLOW:
-		return SECCOMP_RET_ALLOW;
-	case V_ENOSYS:
-		return RET_ERRNO(ENOSYS);
-	case V_EPERM:
-	case V_CLONE:
-	case V_SOCKET:
-	case V_PERSONALITY:
-	case V_NSPECIAL:
-		break;
-	}
-	return RET_ERRNO(EPERM);
-}
-
 /* the number of name on arch, or -1 when arch lacks it */
 static int
 nr_of(uint32_t arch, const char *name)
@@ -278,34 +260,54 @@ ranges_of(uint32_t arch, struct ranges *r)
 	r->v[r->n++] = V_ENOSYS;
 }
 
-/* jumps to patch: instruction at, to the block of verdict v */
+/* a jump to patch: field jt, jf or k of instruction at, to the label of
+ * verdict v that follows the tree */
 struct fixup {
 	size_t at;
 	enum verdict v;
+	char field;
 };
 
 static struct fixup fixups[2048];
 static size_t nfixups;
 
-/* a search over ranges lo..hi (the accumulator holds the number) */
+static void
+fixup(size_t at, char field, enum verdict v)
+{
+	if (nfixups == N(fixups))
+		die("too many jumps");
+	fixups[nfixups++] = (struct fixup){ at, v, field };
+}
+
+/*
+ * a search over ranges lo..hi (the accumulator holds the number). A
+ * range is not an instruction of its own: the comparison above it jumps
+ * straight to the return or the argument check of its verdict, which
+ * the part of each architecture has once, after its tree. That keeps
+ * the program at about one instruction a range, so that the kernel's
+ * copy of it fits in one page and JIT-compiles in half the time.
+ */
 static void
 tree(const struct ranges *r, size_t lo, size_t hi)
 {
 	size_t mid, at, left;
 
 	if (lo == hi) {
-		if (r->v[lo] >= V_CLONE) {
-			fixups[nfixups++] = (struct fixup){ emit(BPF_JMP | BPF_JA, 0, 0, 0), r->v[lo] };
-			return;
-		}
-		emit(BPF_RET | BPF_K, 0, 0, ret_of(r->v[lo]));
+		fixup(emit(BPF_JMP | BPF_JA, 0, 0, 0), 'k', r->v[lo]);
 		return;
 	}
 	mid = (lo + hi + 1) / 2;
 	/* A >= start[mid]: the upper ranges, after the lower ones */
 	at = emit(BPF_JMP | BPF_JGE | BPF_K, 0, 0, r->start[mid]);
 	left = len;
-	tree(r, lo, mid - 1);
+	if (lo == mid - 1)
+		fixup(at, 'f', r->v[lo]);
+	else
+		tree(r, lo, mid - 1);
+	if (mid == hi) {
+		fixup(at, 't', r->v[mid]);
+		return;
+	}
 	if (len - left > 255)
 		die("a jump is too long");
 	prog[at].jt = (uint8_t)(len - left);
@@ -323,45 +325,63 @@ arg_lo(int i)
 #endif
 }
 
-/* the argument checks the tree's jumps lead to */
+/* the returns and argument checks the tree's jumps lead to */
 static void
 blocks(void)
 {
-	size_t start[V_NSPECIAL];
+	size_t start[V_NSPECIAL], off;
 	/* CLONE_NEWNS | NEWCGROUP | NEWUTS | NEWIPC | NEWUSER | NEWPID | NEWNET */
 	const uint32_t ns_flags = 0x7e020000;
 
+	/* the clone flags are argument 1 on s390, 0 elsewhere */
 	start[V_CLONE] = len;
 #if defined(__s390__) || defined(__s390x__)
 	emit(BPF_LD | BPF_W | BPF_ABS, 0, 0, arg_lo(1));
 #else
 	emit(BPF_LD | BPF_W | BPF_ABS, 0, 0, arg_lo(0));
 #endif
-	emit(BPF_JMP | BPF_JSET | BPF_K, 1, 0, ns_flags);
-	emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
-	emit(BPF_RET | BPF_K, 0, 0, RET_ERRNO(EPERM));
+	emit(BPF_JMP | BPF_JSET | BPF_K, 0, 0, ns_flags);
+	fixup(len - 1, 't', V_EPERM);
+	fixup(len - 1, 'f', V_ALLOW);
 
 	/* every family but AF_ALG (38) and AF_VSOCK (40) */
 	start[V_SOCKET] = len;
 	emit(BPF_LD | BPF_W | BPF_ABS, 0, 0, arg_lo(0));
-	emit(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 38);
-	emit(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 40);
-	emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
-	emit(BPF_RET | BPF_K, 0, 0, RET_ERRNO(EPERM));
+	emit(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 38);
+	fixup(len - 1, 't', V_EPERM);
+	emit(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 40);
+	fixup(len - 1, 't', V_EPERM);
+	fixup(len - 1, 'f', V_ALLOW);
 
 	/* PER_LINUX, UNAME26, PER_LINUX32, their mix, and the query */
 	start[V_PERSONALITY] = len;
 	emit(BPF_LD | BPF_W | BPF_ABS, 0, 0, arg_lo(0));
-	emit(BPF_JMP | BPF_JEQ | BPF_K, 5, 0, 0x0);
-	emit(BPF_JMP | BPF_JEQ | BPF_K, 4, 0, 0x8);
-	emit(BPF_JMP | BPF_JEQ | BPF_K, 3, 0, 0x20000);
-	emit(BPF_JMP | BPF_JEQ | BPF_K, 2, 0, 0x20008);
-	emit(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 0xffffffff);
-	emit(BPF_RET | BPF_K, 0, 0, RET_ERRNO(EPERM));
-	emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	for (size_t i = 0; i < 5; i++) {
+		static const uint32_t harmless[] = { 0x0, 0x8, 0x20000, 0x20008, 0xffffffff };
 
-	for (size_t i = 0; i < nfixups; i++)
-		prog[fixups[i].at].k = (uint32_t)(start[fixups[i].v] - fixups[i].at - 1);
+		emit(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, harmless[i]);
+		fixup(len - 1, 't', V_ALLOW);
+	}
+	fixup(len - 1, 'f', V_EPERM);
+
+	/* last, as jumps go forward only */
+	start[V_ALLOW] = emit(BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW);
+	start[V_EPERM] = emit(BPF_RET | BPF_K, 0, 0, RET_ERRNO(EPERM));
+	start[V_ENOSYS] = emit(BPF_RET | BPF_K, 0, 0, RET_ERRNO(ENOSYS));
+
+	for (size_t i = 0; i < nfixups; i++) {
+		struct sock_filter *f = &prog[fixups[i].at];
+
+		off = start[fixups[i].v] - fixups[i].at - 1;
+		if (fixups[i].field == 'k')
+			f->k = (uint32_t)off;
+		else if (off > 255)
+			die("a jump is too long");
+		else if (fixups[i].field == 't')
+			f->jt = (uint8_t)off;
+		else
+			f->jf = (uint8_t)off;
+	}
 	nfixups = 0;
 }
 
