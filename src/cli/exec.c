@@ -1,9 +1,11 @@
+#include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cli.h"
+#include "exec/buildlock.h"
 #include "exec/step.h"
 #include "sandbox/userns.h"
 #include "util/err.h"
@@ -76,6 +78,12 @@ cmd_exec(int argc, char **argv)
 
 		if (userns_enter(rootless, &e) < 0)
 			return err_report(e);
+		/* after userns_enter: gaining capabilities disarms it */
+		if (buildlock_die_with_build() < 0) {
+			fprintf(stderr, "df2ninja: exec: tying the step to its build: %s\n",
+				strerror(errno));
+			return 1;
+		}
 	}
 	if (strcmp(kind, "from") == 0 || strcmp(kind, "step") == 0)
 		return step_exec(plan, out, depfile);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exec/buildlock.h"
 #include "exec/ops.h"
 #include "exec/step.h"
 #include "image/image.h"
@@ -85,7 +86,7 @@ step_exec(const char *plan_path, const char *out, const char *depfile)
 {
 	struct step_ctx c;
 	struct err *e = NULL;
-	int r;
+	int r, lock = -1;
 
 	memset(&c, 0, sizeof(c));
 	c.out = out;
@@ -96,7 +97,9 @@ step_exec(const char *plan_path, const char *out, const char *depfile)
 		stepplan_fini(&c.plan);
 		return r;
 	}
-	if (store_open(&c.store, &e) < 0 || store_check_idmap(&c.store, userns_idmap(), &e) < 0)
+	lock = buildlock_take(c.plan.builddir, &e);
+	if (lock < 0 || store_open(&c.store, &e) < 0 ||
+	    store_check_idmap(&c.store, userns_idmap(), &e) < 0)
 		goto fail;
 	/* the state this step starts from */
 	if (c.plan.parent) {
@@ -141,5 +144,7 @@ done:
 	state_fini(&c.st);
 	store_close(&c.store);
 	stepplan_fini(&c.plan);
+	if (lock >= 0)
+		close(lock);
 	return r;
 }

@@ -2,7 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "exec/buildlock.h"
 #include "exec/packmemo.h"
 #include "exec/step.h"
 #include "image/image.h"
@@ -166,9 +168,10 @@ export_exec(const char *plan_path, const char *out)
 	struct store st = { NULL };
 	struct stepplan p;
 	struct err *e = NULL;
-	int r;
+	int r, lock = -1;
 
-	if (stepplan_load(plan_path, &p, &e) < 0 || store_open(&st, &e) < 0 ||
+	if (stepplan_load(plan_path, &p, &e) < 0 ||
+	    (lock = buildlock_take(p.builddir, &e)) < 0 || store_open(&st, &e) < 0 ||
 	    store_check_idmap(&st, userns_idmap(), &e) < 0 ||
 	    export(&p, &st, out, &e) < 0) {
 		fflush(stdout);
@@ -180,5 +183,7 @@ export_exec(const char *plan_path, const char *out)
 	}
 	store_close(&st);
 	stepplan_fini(&p);
+	if (lock >= 0)
+		close(lock);
 	return r;
 }

@@ -167,6 +167,18 @@ use_busybox() {
 	BUSYBOX="oci-layout://$_bb:latest"
 }
 
+# reference_digest: the image digest of ./Dockerfile built alone, in ref/
+reference_digest() {
+	mkdir ref
+	cp Dockerfile ref/
+	if ! (cd ref && "$DF2NINJA" . >/dev/null && "$NINJA" >../ref.out 2>&1); then
+		sed 's/^/#   /' ref.out >&2
+		echo "Bail out! the reference build failed"
+		return 1
+	fi
+	image_digest ref/.df2ninja/image
+}
+
 # ran_steps LOG: the descriptions of the edges a `ninja` run printed
 # ("[3/7] RUN  [build 2/4] ..." -> "RUN [build 2/4]"), one per line
 ran_steps() {

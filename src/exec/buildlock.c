@@ -1,0 +1,232 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "exec/buildlock.h"
+#include "util/alloc.h"
+
+/*
+ * Two files in the build dir:
+ * - lock.active: every exec running holds a shared flock on it, so an
+ *   exclusive one succeeds only when no step runs;
+ * - lock: its flock guards the hand-over for a moment, and it holds the
+ *   owner, the build whose execs may run now: "pid start-time", the
+ *   start time telling a reused pid apart.
+ * A build killed with its steps leaves nothing to clean: flocks go with
+ * the processes, and an owner with no exec running is free to replace.
+ */
+
+/* field (2 up to 52) of /proc/PID/stat, or 0 */
+static unsigned long long
+stat_field(pid_t pid, int field)
+{
+	char path[64], stat[1024], *p;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, stat, sizeof(stat) - 1);
+	close(fd);
+	stat[n > 0 ? n : 0] = '\0';
+	/* counted after the command's closing parenthesis: field 3 follows */
+	p = strrchr(stat, ')');
+	for (int i = 2; p && i < field; i++)
+		p = strchr(p + 1, ' ');
+	return p ? strtoull(p + 1, NULL, 10) : 0;
+}
+
+/* pid runs `sh -c COMMAND` (dash, bash): ninja's and make's way to run one */
+static bool
+is_shell_c(pid_t pid)
+{
+	char path[64], cmd[256], *base;
+	ssize_t n;
+	size_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = read(fd, cmd, sizeof(cmd) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	cmd[n] = '\0';
+	len = strlen(cmd);
+	base = strrchr(cmd, '/');
+	base = base ? base + 1 : cmd;
+	return (size_t)n > len + 3 && strcmp(cmd + len + 1, "-c") == 0 &&
+	       (strcmp(base, "sh") == 0 || strcmp(base, "dash") == 0 ||
+		strcmp(base, "bash") == 0);
+}
+
+/*
+ * "pid start-time" of the build this exec belongs to: its parent, or
+ * that shell's parent when the parent is the `sh -c` that ninja or make
+ * started it with (dash does not always exec the command). The start
+ * time tells a reused pid apart.
+ */
+static pid_t
+build_pid(void)
+{
+	pid_t pid = getppid();
+
+	for (int i = 0; i < 4 && pid > 1 && is_shell_c(pid); i++)
+		pid = (pid_t)stat_field(pid, 4);
+	return pid;
+}
+
+static void
+build_identity(char *buf, size_t size)
+{
+	pid_t pid = build_pid();
+
+	snprintf(buf, size, "%d %llu\n", (int)pid, stat_field(pid, 22));
+}
+
+/* the watcher: when the build's pidfd turns readable, the build is gone */
+static void *
+watch(void *arg)
+{
+	struct pollfd p = { .fd = (int)(intptr_t)arg, .events = POLLIN };
+
+	while (poll(&p, 1, -1) < 0 && errno == EINTR)
+		;
+	kill(getpid(), SIGTERM);
+	return NULL;
+}
+
+int
+buildlock_die_with_build(void)
+{
+	pid_t parent = getppid(), build;
+	sigset_t all, old;
+	pthread_t t;
+	int fd, r;
+
+	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)
+		return -1;
+	/* it died before the signal was armed */
+	if (getppid() != parent) {
+		errno = ESRCH;
+		return -1;
+	}
+	build = build_pid();
+	if (build == parent || build <= 1)
+		return 0;
+	/* ninja or make above a `sh -c`: watch it from a thread, which takes
+	 * no signal, so that SIGTERM reaches the step as on Ctrl-C */
+	fd = (int)syscall(SYS_pidfd_open, build, 0);
+	if (fd < 0)
+		return errno == ESRCH ? -1 : 0;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&t, NULL, watch, (void *)(intptr_t)fd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0) {
+		close(fd);
+		errno = r;
+		return -1;
+	}
+	pthread_detach(t);
+	return 0;
+}
+
+static int
+lock_wait(int fd, int op)
+{
+	return (int)TEMP_FAILURE_RETRY_INT(flock(fd, op));
+}
+
+static int
+owner_set(int fd, const char *me)
+{
+	size_t n = strlen(me);
+
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, me, n, 0) != (ssize_t)n)
+		return -1;
+	return 0;
+}
+
+static void
+owner_get(int fd, char *buf, size_t size)
+{
+	ssize_t n = pread(fd, buf, size - 1, 0);
+
+	buf[n > 0 ? n : 0] = '\0';
+}
+
+int
+buildlock_take(const char *builddir, struct err **errp)
+{
+	autofree char *path = xasprintf("%s/lock", builddir);
+	autofree char *active_path = xasprintf("%s/lock.active", builddir);
+	char me[64], owner[64];
+	bool said = false;
+	int fd, active = -1, e;
+
+	build_identity(me, sizeof(me));
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return err_make(errp, errno, "opening the build lock '%s'", path);
+	active = open(active_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (active < 0) {
+		err_make(errp, errno, "opening the build lock '%s'", active_path);
+		goto fail;
+	}
+	for (;;) {
+		if (lock_wait(fd, LOCK_EX) < 0)
+			goto fail_errno;
+		if (flock(active, LOCK_EX | LOCK_NB) == 0) {
+			/* no step runs: this build takes over. No one else can
+			 * take lock.active exclusively meanwhile: that needs lock */
+			if (owner_set(fd, me) < 0 || lock_wait(active, LOCK_SH) < 0)
+				goto fail_errno;
+			break;
+		}
+		if (errno != EWOULDBLOCK)
+			goto fail_errno;
+		owner_get(fd, owner, sizeof(owner));
+		if (strcmp(owner, me) == 0) {
+			if (lock_wait(active, LOCK_SH) < 0)
+				goto fail_errno;
+			break;
+		}
+		/* another build's steps run: wait until none does */
+		flock(fd, LOCK_UN);
+		if (!said) {
+			fprintf(stderr, "df2ninja: waiting for another build in %s (pid %.*s) "
+				"to finish its steps\n", builddir, (int)strcspn(owner, " \n"), owner);
+			said = true;
+		}
+		if (lock_wait(active, LOCK_EX) < 0)
+			goto fail_errno;
+		flock(active, LOCK_UN);
+	}
+	flock(fd, LOCK_UN);
+	close(fd);
+	return active;
+fail_errno:
+	err_make(errp, errno, "locking the build dir '%s'", builddir);
+fail:
+	e = errno;
+	close(fd);
+	if (active >= 0)
+		close(active);
+	errno = e;
+	return -1;
+}

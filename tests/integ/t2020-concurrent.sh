@@ -1,0 +1,98 @@
+#!/bin/sh
+# Two builds in one build dir at once (an editor's build-on-save beside a
+# terminal's ninja) give the image one build alone gives, and the next
+# ninja has nothing to do: the second build's steps wait while the
+# first's run. The steps of one build still run side by side under -j.
+. "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
+need_root
+use_busybox
+
+tok=$$
+cat >Dockerfile <<DF
+FROM $BUSYBOX
+RUN i=0; while [ \$i -lt 200 ]; do echo \$i >/f\$i; i=\$((i + 1)); done; sleep 0.2 0.000$tok
+RUN echo b >/b; sleep 0.2
+RUN cat /b /f199 >/c
+DF
+want=$(reference_digest) || exit 1
+
+# trial N: a fresh build dir, two ninjas started together
+waited=0
+trial() {
+	rm -rf .df2ninja build.ninja
+	"$DF2NINJA" . >/dev/null || return 1
+	"$NINJA" >a.out 2>&1 &
+	a=$!
+	"$NINJA" >b.out 2>&1 &
+	b=$!
+	wait $a || { echo "# trial $1: the first ninja failed:"; sed 's/^/#   /' a.out; return 1; }
+	wait $b || { echo "# trial $1: the second ninja failed:"; sed 's/^/#   /' b.out; return 1; }
+	got=$(image_digest .df2ninja/image)
+	[ "$got" = "$want" ] || { echo "# trial $1: image $got, not $want"; return 1; }
+	"$NINJA" >c.out 2>&1 && grep -q 'no work to do' c.out ||
+		{ echo "# trial $1: a third ninja had work to do:"; sed 's/^/#   /' c.out; return 1; }
+	! grep -q 'waiting for another build' a.out b.out || waited=$((waited + 1))
+}
+bad=0
+for n in 1 2 3 4 5 6 7 8; do
+	trial $n || bad=$((bad + 1))
+done
+if [ $bad = 0 ]; then
+	ok "8 of 8 pairs of concurrent ninjas give the reference image, then no work to do"
+else
+	not_ok "$bad of 8 pairs of concurrent ninjas went wrong"
+fi
+if [ $waited -gt 0 ]; then
+	ok "the second build said it waited ($waited of 8 trials)"
+else
+	not_ok "no trial said 'waiting for another build'"
+fi
+
+# a build that starts while another's step runs waits for it, saying so
+rm -rf .df2ninja build.ninja
+cat >Dockerfile <<DF
+FROM $BUSYBOX
+RUN sleep 1.5 0.000$tok
+DF
+"$DF2NINJA" . >/dev/null
+"$NINJA" >a.out 2>&1 &
+a=$!
+i=0
+while ! pgrep -f "sleep 1.5 0.000$tok" >/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+"$NINJA" >b.out 2>&1
+b=$?
+wait $a
+if [ $? = 0 ] && [ $b = 0 ] &&
+	grep -q "waiting for another build in .df2ninja (pid $a)" b.out; then
+	ok "a second ninja waits for the first's running step, naming its pid"
+else
+	not_ok "a second ninja waits for the first's running step, naming its pid"
+	sed 's/^/#   a: /' a.out
+	sed 's/^/#   b: /' b.out
+fi
+
+# one build's steps run at once: stage a's RUN returns only when stage
+# b's RUN has connected to it (over the host network, the default)
+port=$((20000 + tok % 20000))
+rm -rf .df2ninja build.ninja
+cat >Dockerfile <<DF
+FROM $BUSYBOX AS a
+RUN timeout 20 nc -l -p $port >/got && test -s /got
+FROM $BUSYBOX AS b
+RUN i=0; until echo hi | nc 127.0.0.1 $port; do i=\$((i + 1)); [ \$i -lt 150 ] || exit 1; sleep 0.1; done
+FROM $BUSYBOX
+COPY --from=a /got /got
+COPY --from=b /etc/passwd /b
+DF
+"$DF2NINJA" . >/dev/null
+if "$NINJA" -j2 >j.out 2>&1; then
+	ok "the steps of one build run side by side under -j2"
+else
+	not_ok "the steps of one build run side by side under -j2"
+	sed 's/^/#   /' j.out
+fi
+
+done_testing
