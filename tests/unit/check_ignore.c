@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "dockerfile/filepath.h"
@@ -353,27 +352,16 @@ START_TEST(test_ignore_load)
 }
 END_TEST
 
-/* CPU seconds this process has used: the test runs in its own forked
- * process, and CPU time does not count the load of other jobs */
-static double
-cpu_seconds(void)
-{
-	struct timespec ts;
-
-	ck_assert_int_eq(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts), 0);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* ignore_match of a one-line .dockerignore, failing the test when it takes
  * a second of CPU: the backtracking matcher took 31 s on 12 stars */
 static bool
 quick_match(const char *line, const char *relpath)
 {
 	struct ignore *ig = parse(line);
-	double t0 = cpu_seconds(), dt;
+	double t0 = unit_cpu_seconds(), dt;
 	bool m = ignore_match(ig, relpath);
 
-	dt = cpu_seconds() - t0;
+	dt = unit_cpu_seconds() - t0;
 	ck_assert_msg(dt < 1.0, "'%s' against '%s': %.2f s of CPU", line,
 		      relpath, dt);
 	ignore_free(ig);
