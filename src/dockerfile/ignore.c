@@ -17,7 +17,7 @@
  * starts with a double star (suffix); those fast paths do not always agree
  * with the regexp (a double star then "foo" matches "xfoo"),
  * so both are reproduced here as Docker runs them. The regexp is kept as a
- * token list and matched by backtracking.
+ * token list and run as an NFA (match_toks).
  */
 
 enum tok_kind {
@@ -212,61 +212,139 @@ class_match(const struct tok *t, long r)
 	return in != t->negated;
 }
 
-static bool
-match_toks(const struct tok *t, size_t nt, const char *s, const char *start)
-{
-	size_t n;
+/*
+ * the token list is run as an NFA over byte offsets rather than by
+ * backtracking, which took exponential time on lines like "a*a*a*...b".
+ * a state is a token index with AT (token j may start here) or, for a
+ * double star, IN (inside its ".*", waiting for a '/'). a token consumes
+ * at most one 4-byte rune, so a ring of ROWS rows holds every offset a
+ * state can be waiting at: O(len * ntoks) time, O(ntoks) memory.
+ */
+enum nfa_flag {
+	AT = 1,
+	IN = 2,
+};
 
-	for (; nt > 0; t++, nt--) {
-		switch (t->kind) {
-		case TOK_LIT:
-			if (*s != t->c)
-				return false;
-			s++;
-			break;
+#define ROWS 5
+
+struct nfa {
+	const struct tok *t;
+	size_t nt;		/* tokens; state nt is the accepting one */
+	const char *s;
+	unsigned char *rows;	/* ROWS rows of nt + 1 states */
+	size_t last;		/* the furthest offset with a state set */
+};
+
+static void
+nfa_set(struct nfa *m, size_t off, size_t j, enum nfa_flag flag)
+{
+	m->rows[(off % ROWS) * (m->nt + 1) + j] |= flag;
+	if (off > m->last)
+		m->last = off;
+}
+
+/* the moves that consume nothing; they only go from j to j + 1 (or AT to
+ * IN on the same token), so one pass in order reaches them all */
+static void
+nfa_close(const struct nfa *m, unsigned char *row, size_t off)
+{
+	for (size_t j = 0; j < m->nt; j++) {
+		if (!(row[j] & AT))
+			continue;
+		switch (m->t[j].kind) {
 		case TOK_CARET:
-			if (s != start)
-				return false;
+			if (off == 0)
+				row[j + 1] |= AT;
 			break;
-		case TOK_ONE:
-			if (!*s || *s == '/')
-				return false;
-			s += rune_len(s);
-			break;
-		case TOK_CLASS:
-			if (!*s || !class_match(t, rune_at(s, &n)))
-				return false;
-			s += n;
-			break;
-		case TOK_STAR:
-			for (;;) {
-				if (match_toks(t + 1, nt - 1, s, start))
-					return true;
-				if (!*s || *s == '/')
-					return false;
-				s += rune_len(s);
-			}
 		case TOK_DSTAR:
-			/* nothing, or anything up to some '/' ('.' stops at
-			 * a newline, as in Go's regexp) */
-			if (match_toks(t + 1, nt - 1, s, start))
-				return true;
-			for (; *s && *s != '\n'; s++)
-				if (*s == '/' &&
-				    match_toks(t + 1, nt - 1, s + 1, start))
-					return true;
-			return false;
+			row[j] |= IN;
+			/* fallthrough */
+		case TOK_STAR:
 		case TOK_ANY:
-			for (;;) {
-				if (match_toks(t + 1, nt - 1, s, start))
-					return true;
-				if (!*s || *s == '\n')
-					return false;
-				s++;
-			}
+			row[j + 1] |= AT;
+			break;
+		case TOK_LIT:
+		case TOK_ONE:
+		case TOK_CLASS:
+			break;
 		}
 	}
-	return *s == '\0';
+}
+
+/* the moves that consume the rune at off ('\0' is never consumed) */
+static void
+nfa_step(struct nfa *m, const unsigned char *row, size_t off)
+{
+	const char *s = m->s + off;
+	size_t n;
+	long r = rune_at(s, &n);
+
+	for (size_t j = 0; j < m->nt; j++) {
+		const struct tok *t = &m->t[j];
+
+		/* a double star's ".*" stops at a newline, as in Go's
+		 * regexp; its '/' may be any '/' it reaches */
+		if ((row[j] & IN) && *s != '\n')
+			nfa_set(m, off + 1, j, IN);
+		if ((row[j] & IN) && *s == '/')
+			nfa_set(m, off + 1, j + 1, AT);
+		if (!(row[j] & AT))
+			continue;
+		switch (t->kind) {
+		case TOK_LIT:
+			if (*s == t->c)
+				nfa_set(m, off + 1, j + 1, AT);
+			break;
+		case TOK_ONE:
+			if (*s != '/')
+				nfa_set(m, off + n, j + 1, AT);
+			break;
+		case TOK_CLASS:
+			if (class_match(t, r))
+				nfa_set(m, off + n, j + 1, AT);
+			break;
+		case TOK_STAR:
+			if (*s != '/')
+				nfa_set(m, off + n, j, AT);
+			break;
+		case TOK_ANY:
+			if (*s != '\n')
+				nfa_set(m, off + 1, j, AT);
+			break;
+		case TOK_CARET:
+		case TOK_DSTAR:
+			break;
+		}
+	}
+}
+
+/* true when the whole of s matches the tokens */
+static bool
+match_toks(const struct tok *t, size_t nt, const char *s)
+{
+	unsigned char small[ROWS * 32];
+	struct nfa m = { t, nt, s, small, 0 };
+	size_t len = strlen(s), w = nt + 1;
+	bool matched = false;
+
+	if (ROWS * w > sizeof(small))
+		m.rows = xcalloc(ROWS, w);
+	memset(m.rows, 0, ROWS * w);
+	m.rows[0] = AT;
+	for (size_t off = 0; off <= m.last; off++) {
+		unsigned char *row = m.rows + (off % ROWS) * w;
+
+		nfa_close(&m, row, off);
+		if (off == len) {
+			matched = row[nt] & AT;
+			break;
+		}
+		nfa_step(&m, row, off);
+		memset(row, 0, w);
+	}
+	if (m.rows != small)
+		free(m.rows);
+	return matched;
 }
 
 static bool
@@ -293,7 +371,7 @@ pattern_match(const struct pattern *p, const char *path)
 			return true;
 		return suffix[0] == '/' && strcmp(path, suffix + 1) == 0;
 	case MATCH_REGEXP:
-		return match_toks(p->toks, p->ntoks, path, path);
+		return match_toks(p->toks, p->ntoks, path);
 	}
 	return false;
 }

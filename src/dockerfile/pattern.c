@@ -264,17 +264,19 @@ pattern_trim_suffix(const char *value, const char *pat, bool longest,
 /*
  * Go's Regexp.Expand as ReplaceAllString applies it to the replacement:
  * "$$" is '$', "$0" and "${0}" the match, any other "$name" or "${name}"
- * a group that does not exist (empty), and a '$' starting neither is kept
+ * a group that does not exist (empty), and a '$' starting neither is kept;
+ * stops once out is longer than stop, as many "$0" multiply the match
  */
 static void
-expand_repl(struct buf *out, const char *t, const char *m, size_t mn)
+expand_repl(struct buf *out, const char *t, const char *m, size_t mn,
+	    size_t stop)
 {
 	const char *d, *q, *e;
 	bool brace;
 	uint32_t c;
 	size_t n;
 
-	while ((d = strchr(t, '$'))) {
+	while ((d = strchr(t, '$')) && out->len <= stop) {
 		buf_putn(out, t, (size_t)(d - t));
 		t = d + 1;
 		if (*t == '$') {
@@ -303,10 +305,10 @@ expand_repl(struct buf *out, const char *t, const char *m, size_t mn)
 
 int
 pattern_replace(const char *value, const char *pat, const char *repl,
-		bool all, struct buf *out, struct err **errp)
+		bool all, size_t max, struct buf *out, struct err **errp)
 {
 	struct glob g = { NULL, 0, 0 };
-	size_t search = 0, last = 0, a0, a1, w;
+	size_t search = 0, last = 0, a0, a1, w, start = out->len, stop;
 	struct matcher m;
 	uint32_t c;
 
@@ -315,7 +317,9 @@ pattern_replace(const char *value, const char *pat, const char *repl,
 		return -1;
 	}
 	matcher_init(&m, &g, value, true);
+	stop = max > SIZE_MAX - start ? SIZE_MAX : start + max;
 	if (!all) {
+		/* no bigger than value and repl together: no check before */
 		if (match_find(&m, 0, &a0, &a1)) {
 			buf_putn(out, value, a0);
 			buf_puts(out, repl);
@@ -330,7 +334,9 @@ pattern_replace(const char *value, const char *pat, const char *repl,
 	while (search <= m.vn && match_find(&m, search, &a0, &a1)) {
 		buf_putn(out, value + last, a0 - last);
 		if (a1 > last || a0 == 0)
-			expand_repl(out, repl, value + a0, a1 - a0);
+			expand_repl(out, repl, value + a0, a1 - a0, stop);
+		if (out->len > stop)
+			goto out;
 		last = a1;
 		w = search < m.vn ? utf8_next(value + search, &c) : 0;
 		if (search + w > a1)
@@ -344,5 +350,5 @@ pattern_replace(const char *value, const char *pat, const char *repl,
 out:
 	matcher_fini(&m);
 	free(g.a);
-	return 0;
+	return out->len > stop ? 1 : 0;
 }

@@ -24,8 +24,10 @@ int pattern_trim_suffix(const char *value, const char *pat, bool longest,
 			struct buf *out, struct err **errp);
 /* append value with its leftmost match of pat (all: every match) replaced by
  * repl; '*' is greedy, and with all, repl is expanded like Go's
- * Regexp.ReplaceAllString ("$$" is '$', "$0" and "${0}" the match) */
+ * Regexp.ReplaceAllString ("$$" is '$', "$0" and "${0}" the match). returns
+ * 1, with part of the result appended, when the result would pass max bytes
+ * (an empty pattern puts repl at every character) */
 int pattern_replace(const char *value, const char *pat, const char *repl,
-		    bool all, struct buf *out, struct err **errp);
+		    bool all, size_t max, struct buf *out, struct err **errp);
 
 #endif

@@ -24,6 +24,7 @@ struct lexer {
 	const char *p;		/* next unread byte */
 	char esc;
 	bool raw;		/* keep escape characters: pattern operands */
+	size_t budget;		/* what expansions may still produce */
 	struct err *err;
 };
 
@@ -309,9 +310,10 @@ modifier(struct lexer *lx, int32_t op, bool colon, const char *name,
 	return fail(lx, "unsupported modifier (%.*s) in substitution", op_n, op_s);
 }
 
-/* $name, ${name} and ${name<op>...}; the expansion is appended to out */
+/* $name, ${name} and ${name<op>...}; the expansion is appended to out.
+ * returns 1 when a "//" was left unfinished past the budget */
 static int
-dollar(struct lexer *lx, struct buf *out)
+expand_dollar(struct lexer *lx, struct buf *out)
 {
 	struct buf name = BUF_INIT, word = BUF_INIT, repl = BUF_INIT;
 	const char *value, *op_s;
@@ -387,7 +389,7 @@ dollar(struct lexer *lx, struct buf *out)
 			goto out;
 		lookup(lx, name.s, &value);
 		r = pattern_replace(value, buf_str(&word), buf_str(&repl), all,
-				    out, &lx->err);
+				    lx->budget, out, &lx->err);
 		break;
 	default:
 		fail(lx, "unsupported modifier (%.*s) in substitution",
@@ -399,6 +401,44 @@ out:
 	buf_fini(&word);
 	buf_fini(&repl);
 	return r;
+}
+
+/* the text from start to lx->p, for a message: at most about 40 bytes */
+static int
+too_big(struct lexer *lx, const char *start)
+{
+	size_t n = (size_t)(lx->p - start), shown = n;
+
+	if (n > 40) {
+		/* cut before a character, not inside one */
+		for (shown = 40; shown > 0; shown--)
+			if (((unsigned char)start[shown] & 0xc0) != 0x80)
+				break;
+	}
+	return fail(lx, "expansion of '%.*s%s' exceeds %zu bytes", (int)shown,
+		    start, shown < n ? "..." : "", SHLEX_EXPANSION_MAX);
+}
+
+/*
+ * expand_dollar charged to the word's budget; what a nested expansion
+ * produced is charged again as its text is copied out, which bounds the
+ * work for a word as well as its size
+ */
+static int
+dollar(struct lexer *lx, struct buf *out)
+{
+	const char *start = lx->p;
+	size_t before = out->len, n;
+	int r;
+
+	r = expand_dollar(lx, out);
+	if (r < 0)
+		return -1;
+	n = out->len - before;
+	if (r > 0 || n > lx->budget)
+		return too_big(lx, start);
+	lx->budget -= n;
+	return 0;
 }
 
 /*
@@ -477,6 +517,7 @@ lexer_init(struct lexer *lx, const struct shlex *sh, const char *word)
 	lx->p = word;
 	lx->esc = sh->escape ? sh->escape : '\\';
 	lx->raw = false;
+	lx->budget = SHLEX_EXPANSION_MAX;
 	lx->err = NULL;
 }
 

@@ -11,7 +11,14 @@ struct err;
  * BuildKit's shell lexer (frontend/dockerfile/shell/lex.go): quote removal,
  * escapes, $v ${v} ${v:-w} ${v-w} ${v:+w} ${v+w} ${v:?m} ${v?m} ${v#p}
  * ${v##p} ${v%p} ${v%%p} ${v/p/r} ${v//p/r}, and word splitting.
+ *
+ * Unlike BuildKit, which sets no bound, what the '$' expansions of one word
+ * produce may not pass SHLEX_EXPANSION_MAX bytes, text being counted again
+ * each time an enclosing expansion copies it: "${A///${A///...}}" grows
+ * fivefold per level for A=abcd. Past it a call fails with "expansion of
+ * '${...}' exceeds N bytes". Literal text is not counted.
  */
+#define SHLEX_EXPANSION_MAX ((size_t)4 << 20)
 
 /* look up name: return true and set *value when set (possibly to "");
  * false when unset. May record the name (to learn what a word used). */

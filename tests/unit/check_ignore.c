@@ -8,6 +8,7 @@
 #include "dockerfile/filepath.h"
 #include "dockerfile/ignore.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/err.h"
 #include "unit.h"
 
@@ -351,6 +352,94 @@ START_TEST(test_ignore_load)
 }
 END_TEST
 
+/* ignore_match of a one-line .dockerignore, failing the test when it takes
+ * a second of CPU: the backtracking matcher took 31 s on 12 stars */
+static bool
+quick_match(const char *line, const char *relpath)
+{
+	struct ignore *ig = parse(line);
+	double t0 = unit_cpu_seconds(), dt;
+	bool m = ignore_match(ig, relpath);
+
+	dt = unit_cpu_seconds() - t0;
+	ck_assert_msg(dt < 1.0, "'%s' against '%s': %.2f s of CPU", line,
+		      relpath, dt);
+	ignore_free(ig);
+	return m;
+}
+
+/* the pattern "a*a*...a*b" with n stars; *name gets n + 28 'a's and room
+ * for one more byte */
+static char *
+stars(int n, char **name)
+{
+	struct buf b = BUF_INIT;
+
+	for (int i = 0; i < n; i++)
+		buf_puts(&b, "a*");
+	buf_putc(&b, 'b');
+	*name = xmalloc((size_t)n + 30);
+	memset(*name, 'a', (size_t)n + 28);
+	(*name)[n + 28] = '\0';
+	return buf_steal(&b);
+}
+
+START_TEST(test_ignore_many_stars)
+{
+	static const int counts[] = { 12, 14, 40 };
+
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		char *name, *pat = stars(counts[i], &name);
+		size_t len = strlen(name);
+
+		ck_assert(!quick_match(pat, name));
+		/* filepath.Match (COPY sources) takes the same lines */
+		ck_assert_int_eq(filepath_match(pat, name), 0);
+		name[len] = 'b';
+		name[len + 1] = '\0';
+		ck_assert(quick_match(pat, name));
+		ck_assert_int_eq(filepath_match(pat, name), 1);
+		/* '*' stays within a name */
+		name[len / 2] = '/';
+		ck_assert(!quick_match(pat, name));
+		free(name);
+		free(pat);
+	}
+	ck_assert(!quick_match("a*a*a*a*a*a*a*a*a*a*a*a*b",
+			       "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"));
+}
+END_TEST
+
+/* twenty double stars between names "a", then "b", against a path of 40
+ * names "a": each double star may take any number of them, which is
+ * exponential for a backtracker */
+START_TEST(test_ignore_many_dstars)
+{
+	struct buf pat = BUF_INIT, path = BUF_INIT, glued = BUF_INIT;
+
+	buf_puts(&pat, "a");
+	for (int i = 0; i < 20; i++) {
+		buf_puts(&pat, "/**/a");
+		buf_puts(&glued, "a**");
+	}
+	buf_puts(&pat, "/b");
+	buf_puts(&glued, "b");
+	for (int i = 0; i < 40; i++)
+		buf_puts(&path, i ? "/a" : "a");
+	ck_assert(!quick_match(buf_str(&pat), buf_str(&path)));
+	ck_assert(!quick_match(buf_str(&glued), buf_str(&path)));
+	buf_puts(&path, "/b");
+	ck_assert(quick_match(buf_str(&pat), buf_str(&path)));
+	ck_assert(quick_match(buf_str(&glued), buf_str(&path)));
+	/* and below a matched directory */
+	buf_puts(&path, "/c/d");
+	ck_assert(quick_match(buf_str(&pat), buf_str(&path)));
+	buf_fini(&pat);
+	buf_fini(&path);
+	buf_fini(&glued);
+}
+END_TEST
+
 static Suite *
 ignore_suite(void)
 {
@@ -364,6 +453,8 @@ ignore_suite(void)
 	UNIT_TCASE(s, "ignore_parse errors", test_ignore_errors);
 	UNIT_TCASE(s, "ignore_new", test_ignore_new);
 	UNIT_TCASE(s, "ignore_load", test_ignore_load);
+	UNIT_TCASE(s, "ignore_match many stars", test_ignore_many_stars);
+	UNIT_TCASE(s, "ignore_match many double stars", test_ignore_many_dstars);
 	return s;
 }
 

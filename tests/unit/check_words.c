@@ -1,6 +1,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "dockerfile/words.h"
 #include "util/alloc.h"
@@ -625,6 +626,128 @@ START_TEST(test_no_lookup)
 }
 END_TEST
 
+/* cap this test process's heap, so a word that grows without bound
+ * fails the test (out of memory) rather than the machine */
+static void
+limit_heap(rlim_t bytes)
+{
+	struct rlimit rl = { bytes, bytes };
+
+	ck_assert_int_eq(setrlimit(RLIMIT_DATA, &rl), 0);
+}
+
+/* "${A///${A///...${A///}...}}", depth levels: an empty pattern with "//"
+ * puts the replacement before, between and after the letters of A */
+static char *
+nested_empty_pattern(int depth)
+{
+	struct buf b = BUF_INIT;
+
+	for (int i = 0; i < depth; i++)
+		buf_puts(&b, "${A///");
+	for (int i = 0; i < depth; i++)
+		buf_putc(&b, '}');
+	return buf_steal(&b);
+}
+
+/* BuildKit's result for it with A=abcd (Go's ReplaceAllString with an
+ * empty regexp): r becomes "RaRbRcRdR" for R the level inside */
+static char *
+nested_empty_pattern_want(int depth)
+{
+	char *r = xstrdup("");
+
+	for (int i = 0; i < depth; i++) {
+		char *next = xasprintf("%sa%sb%sc%sd%s", r, r, r, r, r);
+
+		free(r);
+		r = next;
+	}
+	return r;
+}
+
+START_TEST(test_nested_empty_pattern)
+{
+	struct vars vs = VARS_INIT;
+	struct shlex sh = { '\\', shlex_vars_lookup, &vs };
+	static const int big[] = { 10, 12, 30 };
+	struct err *e = NULL;
+	char *in, *out = NULL, *want;
+	double t0;
+
+	limit_heap(64 << 20);
+	vars_set(&vs, "A", "abcd");
+	/* 5^8 - 1 bytes: within the bound, BuildKit's result */
+	in = nested_empty_pattern(8);
+	want = nested_empty_pattern_want(8);
+	ck_assert_int_eq(shlex_word(&sh, in, &out, &e), 0);
+	ck_assert_uint_eq(strlen(out), 390624);
+	ck_assert(strcmp(out, want) == 0);
+	free(out);
+	free(want);
+	free(in);
+	/* 5^10 - 1 bytes and more: an error, quickly and in little memory */
+	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		in = nested_empty_pattern(big[i]);
+		out = NULL;
+		t0 = unit_cpu_seconds();
+		ck_assert_int_lt(shlex_word(&sh, in, &out, &e), 0);
+		ck_assert_msg(unit_cpu_seconds() - t0 < 1.0, "depth %d: %.2f s of CPU",
+			      big[i], unit_cpu_seconds() - t0);
+		ck_assert_ptr_null(out);
+		ck_assert_msg(strstr(e->msg, "': expansion of '${A///${A///") &&
+			      strstr(e->msg, "...' exceeds 4194304 bytes"),
+			      "depth %d: %s", big[i], e->msg);
+		err_free(e);
+		e = NULL;
+		free(in);
+	}
+	vars_fini(&vs);
+}
+END_TEST
+
+/* the bound counts what the expansions of one word produce, not its
+ * literal text, and names the expansion that passes it */
+START_TEST(test_expansion_bound)
+{
+	char *x = xmalloc(SHLEX_EXPANSION_MAX + 1), *full, *half, *want, *m;
+
+	limit_heap(64 << 20);
+	memset(x, 'x', SHLEX_EXPANSION_MAX);
+	x[SHLEX_EXPANSION_MAX] = '\0';
+	full = xasprintf("X=%s", x);
+	want = xasprintf("lit:%s:lit", x);
+	x[SHLEX_EXPANSION_MAX / 2] = '\0';
+	half = xasprintf("X=%s", x);
+	free(x);
+	{
+		const struct word_case ok = { "lit:$X:lit", { full }, want };
+		const char *env[] = { full, "D=d", NULL };
+
+		check_word_case('\\', &ok);
+		m = word_error("$X${D}", env);
+		ck_assert_str_eq(m, "failed to process '$X${D}': expansion of '${D}' exceeds 4194304 bytes");
+		free(m);
+		/* copies count again: the default holds the 4 MiB twice */
+		m = word_error("${U:-$X}", env);
+		ck_assert_str_eq(m, "failed to process '${U:-$X}': expansion of '${U:-$X}' exceeds 4194304 bytes");
+		free(m);
+	}
+	{
+		const char *env[] = { half, NULL };
+
+		/* "//" with a replacement that multiplies the value */
+		m = word_error("${X//x/xxx}", env);
+		ck_assert_str_eq(m, "failed to process '${X//x/xxx}': expansion of '${X//x/xxx}' exceeds 4194304 bytes");
+		free(m);
+		free(word_error("${X/x/$X$X}", env));
+	}
+	free(want);
+	free(half);
+	free(full);
+}
+END_TEST
+
 static Suite *
 words_suite(void)
 {
@@ -641,6 +764,8 @@ words_suite(void)
 	UNIT_TCASE_TABLE(s, "shlex_words", test_words, words_cases);
 	UNIT_TCASE(s, "lookup_records", test_lookup_records);
 	UNIT_TCASE(s, "no_lookup", test_no_lookup);
+	UNIT_TCASE(s, "nested empty pattern", test_nested_empty_pattern);
+	UNIT_TCASE(s, "expansion bound", test_expansion_bound);
 	return s;
 }
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* run every test of s, reporting TAP on stdout (for automake's
  * tap-driver.sh); return main's exit status: 0 when all passed */
@@ -40,6 +41,18 @@ unit_run(Suite *s)
 				    (int)(sizeof(table) / sizeof((table)[0]))); \
 		suite_add_tcase(s, tc_); \
 	} while (0)
+
+/* CPU seconds this process has used: each test runs in its own forked
+ * process, and CPU time does not count the load of other jobs, so a bound
+ * on it catches a blow-up without failing on a busy machine */
+static inline double
+unit_cpu_seconds(void)
+{
+	struct timespec ts;
+
+	ck_assert_int_eq(clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts), 0);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 /* remove path and everything below it; the test fails when that fails */
 static inline void
