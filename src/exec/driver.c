@@ -25,10 +25,10 @@ step_load_image(struct step_ctx *c, const char *ref, struct image *img,
 	     registry_load(&c->store, c->plan.builddir, ref, img, errp)) < 0)
 		return -1;
 	for (size_t i = 0; i < img->n_layers; i++) {
-		autofree char *blob = store_blob_path(&c->store, img->layers[i].digest);
+		const struct image_layer *l = &img->layers[i];
 
-		if (layer_unpack(&c->store, blob, img->layers[i].diff_id,
-				 userns_is_rootless() ? LAYER_USERXATTR : 0, NULL, errp) < 0)
+		if (layer_unpack_blob(&c->store, l->digest, l->size, l->diff_id,
+				      userns_is_rootless() ? LAYER_USERXATTR : 0, errp) < 0)
 			return err_wrap(errp, "'%s': layer %zu of %zu", ref, i + 1, img->n_layers);
 	}
 	return 0;

@@ -56,6 +56,27 @@ merge_into(const struct strv *lowers, const char *mnt, const char *dest,
 	return 0;
 }
 
+/*
+ * append dirs[from..to) (top-most first) to out, leaving out any dir out
+ * names already. An image may hold a layer twice (real images hold
+ * Docker's empty layer twice), and overlayfs refuses a lower dir it has
+ * already (ELOOP, "conflicting lowerdir path"), by inode: a bind mount
+ * of it elsewhere would not do either. Keeping the upper copy alone shows
+ * the same tree: wherever the lower copy has an entry the upper copy has
+ * the same one, and the lookup meets it first. If it ends the lookup (a
+ * file, a whiteout, an opaque dir), the lower copy is never reached; if
+ * it is a dir that merges, the lower copy adds no name the upper has not
+ * given already. The layers between the copies are below the upper one,
+ * so their whiteouts hide nothing it has, with the lower copy or without.
+ */
+static void
+add_once(struct strv *out, const struct strv *dirs, size_t from, size_t to)
+{
+	for (size_t i = from; i < to; i++)
+		if (strv_find(out, dirs->v[i]) < 0)
+			strv_add(out, dirs->v[i]);
+}
+
 int
 flatten_lowerdirs(const struct state *s, const struct store *st,
 		  struct strv *out, struct err **errp)
@@ -70,11 +91,12 @@ flatten_lowerdirs(const struct state *s, const struct store *st,
 	char key[DIGEST_LEN];
 	int r = -1;
 
+	state_lowerdirs(s, st, &all);
 	if (s->nlayers <= FLATTEN_MAX) {
-		state_lowerdirs(s, st, out);
+		add_once(out, &all, 0, all.n);
+		strv_fini(&all);
 		return 0;
 	}
-	state_lowerdirs(s, st, &all);
 	d = digest_new();
 	for (size_t i = 0; i < nflat; i++)
 		digest_update(d, state_layer_id(&s->layers[i]), DIGEST_LEN - 1);
@@ -84,8 +106,7 @@ flatten_lowerdirs(const struct state *s, const struct store *st,
 		autofree char *flatdir = fs_dirname(flat);
 
 		/* all is top-most first: its last nflat entries are the bottom */
-		for (size_t i = all.n - nflat; i < all.n; i++)
-			strv_add(&bottom, all.v[i]);
+		add_once(&bottom, &all, all.n - nflat, all.n);
 		if (fs_mkdir_p(flatdir, errp) < 0 || store_tmpdir(st, &tmp, errp) < 0)
 			goto out;
 		mnt = xasprintf("%s/mnt", tmp);
@@ -101,8 +122,7 @@ flatten_lowerdirs(const struct state *s, const struct store *st,
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < all.n - nflat; i++)
-		strv_add(out, all.v[i]);
+	add_once(out, &all, 0, all.n - nflat);
 	strv_add(out, flat);
 	r = 0;
 out:

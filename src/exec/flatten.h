@@ -18,7 +18,8 @@ struct strv;
  * flattened layers' diff ids (<store>/flat/<hex>), made once and shared
  * by every step and build whose stack starts with the same layers. The
  * layers themselves (and so the image) are unchanged: only how a step
- * mounts them.
+ * mounts them. A layer the stack holds more than once is mounted once,
+ * where it is top-most (out never names a dir twice).
  */
 #define FLATTEN_MAX 32
 #define FLATTEN_KEEP 16

@@ -95,7 +95,8 @@ int state_history(const char *builddir, const char *name, json_t **history,
 		  struct err **errp);
 
 /* the overlay lower dirs of s, top-most first: step layers' dirs and base
- * layers' unpacked dirs in the store */
+ * layers' unpacked dirs in the store, one per layer (a layer an image
+ * holds twice is there twice: flatten_lowerdirs gives what to mount) */
 void state_lowerdirs(const struct state *s, const struct store *st,
 		     struct strv *out);
 /* the environment of a command, "K=V" each: the state env */

@@ -49,9 +49,11 @@ enum layer_flags {
  * directory that replaces a whiteout in the same layer is made opaque.
  * The tree is built in a store_tmpdir() and renamed into layers/ complete
  * (after syncfs); when another process got there first, ours is dropped.
- * When expect_diff_id is given and that layer is already in the store,
- * nothing is read; otherwise the stream must hash to it, else the error
- * says "diff id mismatch". diff_id (may be NULL) receives the diff id.
+ * When expect_diff_id is given the stream must hash to it, else the error
+ * says "diff id mismatch"; when that layer is already in the store the
+ * stream is only decompressed and hashed, not unpacked again, so the
+ * answer does not depend on what the store holds. diff_id (may be NULL)
+ * receives the diff id.
  * flags: enum layer_flags. On any failure (corrupt, truncated, unsafe or
  * mismatching layer) nothing is left in layers/ or tmp/ and the error
  * names blob.
@@ -64,6 +66,17 @@ int layer_unpack(const struct store *st, const char *blob,
 int layer_unpack_fd(const struct store *st, int fd, const char *label,
 		    const char *expect_diff_id, unsigned flags, char *diff_id,
 		    struct err **errp);
+
+/*
+ * the layer of an image whose blob (digest, size bytes as its descriptor
+ * says) is in the store, ready for overlayfs: the blob must have that
+ * size and be the tar of diff_id (the config's), checked whether or not
+ * the layer is unpacked already; it is unpacked when it is not. A blob
+ * checked once is recorded with its diff id (store_put_diff_id) and not
+ * read again. The error names the blob and what disagrees.
+ */
+int layer_unpack_blob(const struct store *st, const char *digest, long long size,
+		      const char *diff_id, unsigned flags, struct err **errp);
 
 /*
  * Apply the layer blob to dir, a plain directory holding the layers below

@@ -9,6 +9,7 @@
 #include "util/err.h"
 #include "extract.h"
 #include "layer.h"
+#include "layer_in.h"
 #include "store.h"
 #include "tree.h"
 
@@ -56,6 +57,21 @@ unpack(const struct store *st, int fd, const char *staging, const char *expect,
 	return r;
 }
 
+/* the diff id of the layer read from fd, decompressed and hashed but not
+ * unpacked */
+static int
+hash_only(int fd, char got[DIGEST_LEN], struct err **errp)
+{
+	struct layer_in *in;
+	int r;
+
+	if (layer_in_open(fd, &in, errp) < 0)
+		return -1;
+	r = layer_in_finish(in, got, errp);
+	layer_in_free(in);
+	return r;
+}
+
 int
 layer_unpack_fd(const struct store *st, int fd, const char *label,
 		const char *expect_diff_id, unsigned flags, char *diff_id,
@@ -67,9 +83,19 @@ layer_unpack_fd(const struct store *st, int fd, const char *label,
 	if (expect_diff_id && !digest_valid(expect_diff_id))
 		return err_make(errp, 0, "unpacking layer '%s': invalid diff id '%s'",
 				label, expect_diff_id);
+	/*
+	 * a layer the store has is not unpacked again, but this stream must
+	 * still be its tar: an image whose blob is not what its config says
+	 * is refused whatever the store holds
+	 */
 	if (expect_diff_id && store_has_layer(st, expect_diff_id)) {
+		if (hash_only(fd, got, errp) < 0)
+			return err_wrap(errp, "unpacking layer '%s'", label);
+		if (strcmp(got, expect_diff_id) != 0)
+			return err_make(errp, 0, "unpacking layer '%s': diff id mismatch: "
+					"expected %s, got %s", label, expect_diff_id, got);
 		if (diff_id)
-			memcpy(diff_id, expect_diff_id, DIGEST_LEN);
+			memcpy(diff_id, got, DIGEST_LEN);
 		return 0;
 	}
 	if (store_tmpdir(st, &staging, errp) < 0)
@@ -90,18 +116,50 @@ layer_unpack(const struct store *st, const char *blob, const char *expect_diff_i
 {
 	int fd, r;
 
-	/* a known layer is not read at all */
-	if (expect_diff_id && digest_valid(expect_diff_id) &&
-	    store_has_layer(st, expect_diff_id)) {
-		if (diff_id)
-			memcpy(diff_id, expect_diff_id, DIGEST_LEN);
-		return 0;
-	}
 	fd = open(blob, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_make(errp, errno, "unpacking layer '%s': cannot open it",
 				blob);
 	r = layer_unpack_fd(st, fd, blob, expect_diff_id, flags, diff_id, errp);
+	close(fd);
+	return r;
+}
+
+int
+layer_unpack_blob(const struct store *st, const char *digest, long long size,
+		  const char *diff_id, unsigned flags, struct err **errp)
+{
+	autofree char *blob = store_blob_path(st, digest);
+	char known[DIGEST_LEN];
+	struct stat sb;
+	int fd, r;
+
+	if (!blob)
+		return err_make(errp, 0, "invalid blob digest '%s'", digest);
+	fd = open(blob, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return err_make(errp, errno, "blob %s: cannot open '%s'", digest, blob);
+	/* the store's copy was checked against its digest when it went in;
+	 * a descriptor that came later may still disagree on its size */
+	if (fstat(fd, &sb) < 0) {
+		r = err_make(errp, errno, "blob %s: cannot stat '%s'", digest, blob);
+		goto out;
+	}
+	if (sb.st_size != size) {
+		r = err_make(errp, 0, "blob %s: size mismatch: descriptor says %lld, "
+			     "the blob has %lld", digest, size, (long long)sb.st_size);
+		goto out;
+	}
+	/* a pair read once needs no reading again */
+	if (store_get_diff_id(st, digest, known) && strcmp(known, diff_id) == 0 &&
+	    store_has_layer(st, diff_id)) {
+		r = 0;
+		goto out;
+	}
+	r = layer_unpack_fd(st, fd, digest, diff_id, flags, NULL, errp);
+	if (r == 0)
+		r = store_put_diff_id(st, digest, diff_id, errp);
+out:
 	close(fd);
 	return r;
 }

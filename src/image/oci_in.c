@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -299,6 +300,17 @@ verify_blob(const char *dir, const struct image_layer *d, struct err **errp)
 	return 0;
 }
 
+/* does a layer below i have the same blob and size (checked already)? */
+static bool
+checked_before(const struct image *img, size_t i)
+{
+	for (size_t j = 0; j < i; j++)
+		if (strcmp(img->layers[j].digest, img->layers[i].digest) == 0 &&
+		    img->layers[j].size == img->layers[i].size)
+			return true;
+	return false;
+}
+
 static int
 copy_blob(const struct store *st, const char *dir, const struct image_layer *d,
 	  struct err **errp)
@@ -358,10 +370,10 @@ load_manifest(const struct store *st, const char *dir,
 				config.data, config.len, errp) < 0)
 		goto out;
 	/* check every blob before the first goes in, so that a bad image
-	 * leaves nothing behind */
+	 * leaves nothing behind; those the store has too, so that a bad
+	 * image is refused whatever the store holds */
 	for (i = 0; i < n; i++)
-		if (!store_has_blob(st, img->layers[i].digest) &&
-		    verify_blob(dir, &img->layers[i], errp) < 0)
+		if (!checked_before(img, i) && verify_blob(dir, &img->layers[i], errp) < 0)
 			goto out;
 	if (put_json_blob(st, manifest, manifest_digest, errp) < 0 ||
 	    put_json_blob(st, &config, cd.digest, errp) < 0)

@@ -17,8 +17,9 @@ struct store;
  *
  * Every blob is checked against its descriptor's digest and size before
  * anything is copied, so an image with a bad blob adds nothing to the
- * store; the error names the blob. Blobs already in the store are not
- * read again.
+ * store; the error names the blob. Blobs the store already has are
+ * checked all the same (an image is refused whatever the store holds),
+ * but not copied again.
  */
 int oci_in_load(const struct store *st, const char *dir, const char *tag,
 		const char *digest, struct image *img, struct err **errp);

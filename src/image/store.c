@@ -51,7 +51,9 @@ store_open(struct store *st, struct err **errp)
 int
 store_open_at(struct store *st, const char *root, struct err **errp)
 {
-	static const char *const dirs[] = { "blobs/sha256", "layers/sha256", "tmp" };
+	static const char *const dirs[] = {
+		"blobs/sha256", "layers/sha256", "diffids/sha256", "tmp"
+	};
 
 	st->root = NULL;
 	/*
@@ -120,6 +122,34 @@ store_has_layer(const struct store *st, const char *diff_id)
 	struct stat sb;
 
 	return p && lstat(p, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+bool
+store_get_diff_id(const struct store *st, const char *digest,
+		  char diff_id[DIGEST_LEN])
+{
+	autofree char *p = hash_path(st, "diffids", digest), *text = NULL;
+
+	if (!p || fs_read_file(p, &text, NULL, NULL) < 0)
+		return false;
+	text[strcspn(text, "\n")] = '\0';
+	if (!digest_valid(text))
+		return false;
+	memcpy(diff_id, text, DIGEST_LEN);
+	return true;
+}
+
+int
+store_put_diff_id(const struct store *st, const char *digest,
+		  const char *diff_id, struct err **errp)
+{
+	autofree char *p = hash_path(st, "diffids", digest);
+	autofree char *line = xasprintf("%s\n", diff_id);
+
+	if (!p || !digest_valid(diff_id))
+		return err_make(errp, 0, "invalid digest '%s' or diff id '%s'", digest, diff_id);
+	/* written aside and renamed: concurrent writers write the same line */
+	return fs_write_if_changed(p, line, strlen(line), NULL, errp);
 }
 
 int

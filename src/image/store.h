@@ -4,6 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "digest.h"
+
 struct err;
 
 /*
@@ -12,6 +14,9 @@ struct err;
  *   <root>/blobs/sha256/<hex>     blobs: compressed layers, configs, manifests
  *   <root>/layers/sha256/<hex>/   a layer unpacked for overlayfs, named by
  *                                 its diff id (digest of the uncompressed tar)
+ *   <root>/diffids/sha256/<hex>   "sha256:<hex>\n": the diff id blob <hex> was
+ *                                 seen to uncompress to (Docker's
+ *                                 diffid-by-digest)
  *   <root>/tmp/                   staging; entries appear in blobs/ and
  *                                 layers/ only by rename(), complete
  *
@@ -50,6 +55,16 @@ char *store_layer_path(const struct store *st, const char *diff_id);
 /* false for an invalid digest */
 bool store_has_blob(const struct store *st, const char *digest);
 bool store_has_layer(const struct store *st, const char *diff_id);
+/*
+ * the diff id the blob digest was found to uncompress to: true with
+ * diff_id filled, false when nothing is recorded (or digest is invalid)
+ */
+bool store_get_diff_id(const struct store *st, const char *digest,
+		       char diff_id[DIGEST_LEN]);
+/* record that the blob digest uncompresses to diff_id; only for a pair
+ * that was checked by reading the blob */
+int store_put_diff_id(const struct store *st, const char *digest,
+		      const char *diff_id, struct err **errp);
 /* a new empty directory under <root>/tmp for staging; caller frees */
 int store_tmpdir(const struct store *st, char **out, struct err **errp);
 

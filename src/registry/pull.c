@@ -256,12 +256,17 @@ get_config(struct puller *p, const struct descriptor *cd, struct doc *d,
 	r = from_store(p, cd->digest, CONFIG_MAX, d, errp);
 	if (r < 0)
 		return -1;
-	if (r == 1) {
-		if (from_registry(p, "blobs", cd->digest, (size_t)cd->size, d, errp) < 0)
-			return -1;
-		if (store_put_blob_buf(p->st, d->data, d->len, NULL, errp) < 0)
-			return err_wrap(errp, "config %s", cd->digest);
+	if (r == 1 && from_registry(p, "blobs", cd->digest, (size_t)cd->size, d, errp) < 0)
+		return -1;
+	/* the same check for a config downloaded or found in the store */
+	if ((long long)d->len != cd->size) {
+		err_make(errp, 0, "config %s: size mismatch: descriptor says %lld, the blob has %zu",
+			 cd->digest, cd->size, d->len);
+		doc_fini(d);
+		return -1;
 	}
+	if (r == 1 && store_put_blob_buf(p->st, d->data, d->len, NULL, errp) < 0)
+		return err_wrap(errp, "config %s", cd->digest);
 	return 0;
 }
 

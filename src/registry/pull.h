@@ -34,8 +34,10 @@ struct pull_opts {
  * and Docker schema 2 types (PULL_ACCEPT); every manifest, the config and
  * every layer is checked against its digest (and, for a tag, the
  * registry's Docker-Content-Digest) as it arrives, and only then kept.
- * What the store already holds by digest is not downloaded again; an image
- * named by digest whose blobs are all in the store needs no network.
+ * What the store already holds by digest is not downloaded again (a
+ * layer's size and diff id are checked where it is unpacked,
+ * layer_unpack_blob; the config's size here); an image named by digest
+ * whose blobs are all in the store needs no network.
  * Layers download in parallel (fetch.h).
  *
  * For docker.io, $DF2NINJA_REGISTRY_MIRRORS ("host[:port],..." or

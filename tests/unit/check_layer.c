@@ -417,8 +417,10 @@ START_TEST(test_unpack_formats)
 			      "%s: %s", filters[i], e ? e->msg : "");
 		ck_assert_str_eq(got, diff);
 		ck_assert(store_has_layer(&st, diff));
-		/* known layer: nothing is read */
-		ck_assert_int_eq(layer_unpack(&st, "/nonexistent", diff, 0, got, &e), 0);
+		/* known layer: the blob is still read, to check it */
+		ck_assert_int_eq(layer_unpack(&st, "/nonexistent", diff, 0, got, &e), -1);
+		err_free(e);
+		e = NULL;
 		ck_assert_int_eq(layer_unpack(&st, blob, diff, 0, got, &e), 0);
 	}
 	layer = store_layer_path(&st, diff);
@@ -454,6 +456,90 @@ START_TEST(test_unpack_expect)
 	e = NULL;
 	ck_assert_int_eq(layer_unpack(&st, blob, diff, 0, got, &e), 0);
 	ck_assert_str_eq(got, diff);
+	/* another blob under that diff id: refused though the layer is
+	 * unpacked already, with the message a fresh store gives */
+	{
+		static const struct tent other[] = { { .name = "x", .type = 'f', .data = "x" } };
+		autofree char *bad = tar_blob("o.tgz", other, 1, "gzip", NULL);
+
+		ck_assert_int_eq(layer_unpack(&st, bad, diff, 0, got, &e), -1);
+		ck_assert_ptr_nonnull(strstr(e->msg, "diff id mismatch"));
+		ck_assert_ptr_nonnull(strstr(e->msg, bad));
+		err_free(e);
+	}
+}
+END_TEST
+
+/* path into the store as a blob; its digest and size */
+static void
+store_blob(const char *path, char digest[DIGEST_LEN], long long *size)
+{
+	struct err *e = NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(store_put_blob_fd(&st, fd, NULL, digest, size, &e), 0);
+	close(fd);
+}
+
+START_TEST(test_unpack_blob)
+{
+	static const struct tent other[] = { { .name = "x", .type = 'f', .data = "x" } };
+	char diff[DIGEST_LEN], good[DIGEST_LEN], bad[DIGEST_LEN], rec[DIGEST_LEN];
+	autofree char *gpath = NULL, *bpath = NULL, *stored = NULL;
+	long long gsize, bsize;
+	struct err *e = NULL;
+	struct stat sb;
+
+	if (!privileged())
+		return;
+	gpath = tar_blob("g.tgz", sample, sizeof(sample) / sizeof(sample[0]), "gzip", diff);
+	bpath = tar_blob("b.tgz", other, 1, "gzip", NULL);
+	store_blob(gpath, good, &gsize);
+	store_blob(bpath, bad, &bsize);
+
+	/* a descriptor's size must be the blob's */
+	ck_assert_int_eq(layer_unpack_blob(&st, good, gsize + 1, diff, 0, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e->msg, "size mismatch"));
+	ck_assert_ptr_nonnull(strstr(e->msg, good));
+	err_free(e);
+	e = NULL;
+	ck_assert(!store_has_layer(&st, diff));
+	ck_assert(!store_get_diff_id(&st, good, rec));
+
+	ck_assert_msg(layer_unpack_blob(&st, good, gsize, diff, 0, &e) == 0, "%s",
+		      e ? e->msg : "");
+	ck_assert(store_has_layer(&st, diff));
+	ck_assert(store_get_diff_id(&st, good, rec));
+	ck_assert_str_eq(rec, diff);
+
+	/* the layer is there, but this blob is not its tar */
+	ck_assert_int_eq(layer_unpack_blob(&st, bad, bsize, diff, 0, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e->msg, "diff id mismatch"));
+	ck_assert_ptr_nonnull(strstr(e->msg, bad));
+	err_free(e);
+	e = NULL;
+	ck_assert(!store_get_diff_id(&st, bad, rec));
+	/* the size is checked even for a blob read once */
+	ck_assert_int_eq(layer_unpack_blob(&st, good, gsize - 1, diff, 0, &e), -1);
+	err_free(e);
+	e = NULL;
+
+	/* a blob read once is not read again: garble the store's copy */
+	stored = store_blob_path(&st, good);
+	ck_assert_int_eq(stat(stored, &sb), 0);
+	{
+		char *junk = xcalloc(1, (size_t)sb.st_size + 1);
+
+		memset(junk, 'j', (size_t)sb.st_size);
+		ck_assert_int_eq(unlink(stored), 0);
+		put_file(stored, junk, 0444);
+		free(junk);
+	}
+	ck_assert_msg(layer_unpack_blob(&st, good, gsize, diff, 0, &e) == 0, "%s",
+		      e ? e->msg : "");
+	ck_assert_int_eq(layer_unpack_blob(&st, "sha256:nonsense", 1, diff, 0, &e), -1);
+	err_free(e);
 }
 END_TEST
 
@@ -1245,6 +1331,7 @@ layer_suite(void)
 
 	add_case(s, "unpack_formats", test_unpack_formats);
 	add_case(s, "unpack_expect", test_unpack_expect);
+	add_case(s, "unpack_blob", test_unpack_blob);
 	add_case(s, "unpack_truncated", test_unpack_truncated);
 	add_case(s, "unpack_empty_blob", test_unpack_empty_blob);
 	add_case(s, "unpack_malicious", test_unpack_malicious);

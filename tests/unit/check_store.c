@@ -151,6 +151,26 @@ START_TEST(test_store_layout)
 }
 END_TEST
 
+START_TEST(test_store_diff_id)
+{
+	autofree char *dir = tmp_path("diffids/sha256");
+	char got[DIGEST_LEN];
+	struct err *e = NULL;
+	struct stat sb;
+
+	ck_assert_int_eq(stat(dir, &sb), 0);
+	ck_assert(!store_get_diff_id(&st, SHA_ABC, got));
+	ck_assert_int_eq(store_put_diff_id(&st, SHA_ABC, SHA_EMPTY, &e), 0);
+	ck_assert(store_get_diff_id(&st, SHA_ABC, got));
+	ck_assert_str_eq(got, SHA_EMPTY);
+	/* the same record again is no error */
+	ck_assert_int_eq(store_put_diff_id(&st, SHA_ABC, SHA_EMPTY, &e), 0);
+	ck_assert_int_eq(store_put_diff_id(&st, "sha256:../x", SHA_EMPTY, &e), -1);
+	err_free(e);
+	ck_assert(!store_get_diff_id(&st, "sha256:../x", got));
+}
+END_TEST
+
 START_TEST(test_store_private)
 {
 	autofree char *root = xasprintf("%s/store", tmpdir);
@@ -455,6 +475,7 @@ store_suite(void)
 	add_case(s, "digest_file", test_digest_file);
 	add_case(s, "digest_valid", test_digest_valid);
 	add_case(s, "store_layout", test_store_layout);
+	add_case(s, "store_diff_id", test_store_diff_id);
 	add_case(s, "store_private", test_store_private);
 	add_case(s, "store_root_selection", test_store_root_selection);
 	add_case(s, "store_put_buf", test_store_put_buf);
