@@ -68,7 +68,7 @@ flatten_lowerdirs(const struct state *s, const struct store *st,
 		       (s->nlayers - FLATTEN_KEEP) / FLATTEN_BLOCK * FLATTEN_BLOCK : 0;
 	struct digest *d;
 	char key[DIGEST_LEN];
-	int r = -1;
+	int lockfd = -1, r = -1;
 
 	if (s->nlayers <= FLATTEN_MAX) {
 		state_lowerdirs(s, st, out);
@@ -86,7 +86,7 @@ flatten_lowerdirs(const struct state *s, const struct store *st,
 		/* all is top-most first: its last nflat entries are the bottom */
 		for (size_t i = all.n - nflat; i < all.n; i++)
 			strv_add(&bottom, all.v[i]);
-		if (fs_mkdir_p(flatdir, errp) < 0 || store_tmpdir(st, &tmp, errp) < 0)
+		if (fs_mkdir_p(flatdir, errp) < 0 || store_tmpdir(st, &tmp, &lockfd, errp) < 0)
 			goto out;
 		mnt = xasprintf("%s/mnt", tmp);
 		dest = xasprintf("%s/root", tmp);
@@ -108,6 +108,8 @@ flatten_lowerdirs(const struct state *s, const struct store *st,
 out:
 	if (tmp)
 		tree_remove_path(tmp, NULL);
+	if (lockfd >= 0)
+		close(lockfd);
 	strv_fini(&all);
 	strv_fini(&bottom);
 	return r;
