@@ -11,6 +11,7 @@
 #include "image/digest.h"
 #include "util/alloc.h"
 #include "util/err.h"
+#include "util/fs.h"
 #include "util/strv.h"
 #include "copy.h"
 #include "copytree.h"
@@ -118,9 +119,13 @@ resolve_source(struct job *j, const char *path, const char *what, char **res,
 
 	r = rootpath_resolve(j->src->fd, path, 0, res, NULL, &links, errp);
 	for (size_t i = 0; r == 0 && i < links.n; i++) {
+		/* ninja stats a link's target: the directory holding
+		 * the link is what changes when it is made anew */
+		char *dir = fs_dirname(links.v[i]);
+
 		if (hidden(j, links.v[i], false))
 			r = -2;
-		strv_add(&j->deps, links.v[i]);
+		strv_push(&j->deps, dir);
 	}
 	strv_fini(&links);
 	if (r == -1) {

@@ -9,6 +9,7 @@
 #include "dockerfile/ignore.h"
 #include "dockerfile/words.h"
 #include "exec/copy.h"
+#include "exec/depfile.h"
 #include "exec/download.h"
 #include "exec/mnt.h"
 #include "exec/ops.h"
@@ -18,37 +19,9 @@
 #include "graph/env.h"
 #include "image/image.h"
 #include "util/alloc.h"
-#include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/strv.h"
-
-/* a depfile in gcc's syntax: "target: dep dep ..." with '\' before spaces */
-static int
-write_depfile(const char *path, const char *target, const char *ctx,
-	      const struct strv *deps, struct err **errp)
-{
-	struct buf b = BUF_INIT;
-	int r;
-
-	buf_printf(&b, "%s:", target);
-	for (size_t i = 0; i < deps->n; i++) {
-		autofree char *p = strcmp(deps->v[i], ".") == 0 ? xstrdup(ctx) : fs_join(ctx, deps->v[i]);
-
-		buf_puts(&b, " \\\n ");
-		for (const char *q = p; *q; q++) {
-			if (*q == ' ' || *q == '\\' || *q == '#')
-				buf_putc(&b, '\\');
-			if (*q == '$')
-				buf_putc(&b, '$');
-			buf_putc(&b, *q);
-		}
-	}
-	buf_putc(&b, '\n');
-	r = fs_write_if_changed(path, buf_str(&b), b.len, NULL, errp);
-	buf_fini(&b);
-	return r;
-}
 
 /* import an image named by COPY --from=<image> and describe it as a state */
 static int
@@ -261,9 +234,12 @@ step_copy(struct step_ctx *c, struct err **errp)
 		goto out;
 	mnt_fini(&root);
 	mnt_fini(&srcm);
-	if (ctxfd >= 0 && c->depfile &&
-	    write_depfile(c->depfile, c->out, ctx, &deps, errp) < 0)
-		goto out;
+	if (ctxfd >= 0 && c->depfile) {
+		autofree char *links = fs_join(c->plan.builddir, "deplinks");
+
+		if (depfile_write(c->depfile, c->out, ctx, &deps, links, errp) < 0)
+			goto out;
+	}
 	if (step_commit(c, c->plan.instruction ? c->plan.instruction : "COPY", errp) < 0)
 		goto out;
 	r = 0;

@@ -14,6 +14,7 @@
 #include "image/digest.h"
 #include "util/alloc.h"
 #include "util/err.h"
+#include "util/fs.h"
 #include "util/strv.h"
 #include "copytree.h"
 #include "modespec.h"
@@ -57,6 +58,20 @@ add_dep(struct copier *c, const char *srel)
 {
 	if (c->deps)
 		strv_add(c->deps, *srel ? srel : ".");
+}
+
+/*
+ * a symlink copied as it is: its directory stands for it, as ninja would
+ * stat what the link points to (nothing, when it dangles) and a link
+ * made anew (ln -sf) changes the directory
+ */
+static void
+add_link_dep(struct copier *c, const char *srel)
+{
+	char *dir = fs_dirname(srel);
+
+	add_dep(c, dir);
+	free(dir);
 }
 
 static int
@@ -247,7 +262,7 @@ copy_symlink(struct copier *c, int sdirfd, const char *sname,
 				dpath);
 	copytree_record(c->dg, 'l', dpath, 0777, uid, gid, (long long)n);
 	digest_update(c->dg, target, (size_t)n);
-	add_dep(c, srel);
+	add_link_dep(c, srel);
 	return 0;
 }
 

@@ -89,7 +89,7 @@ flatten_lowerdirs(const struct state *s, const struct store *st,
 		       (s->nlayers - FLATTEN_KEEP) / FLATTEN_BLOCK * FLATTEN_BLOCK : 0;
 	struct digest *d;
 	char key[DIGEST_LEN];
-	int r = -1;
+	int lockfd = -1, r = -1;
 
 	state_lowerdirs(s, st, &all);
 	if (s->nlayers <= FLATTEN_MAX) {
@@ -107,7 +107,7 @@ flatten_lowerdirs(const struct state *s, const struct store *st,
 
 		/* all is top-most first: its last nflat entries are the bottom */
 		add_once(&bottom, &all, all.n - nflat, all.n);
-		if (fs_mkdir_p(flatdir, errp) < 0 || store_tmpdir(st, &tmp, errp) < 0)
+		if (fs_mkdir_p(flatdir, errp) < 0 || store_tmpdir(st, &tmp, &lockfd, errp) < 0)
 			goto out;
 		mnt = xasprintf("%s/mnt", tmp);
 		dest = xasprintf("%s/root", tmp);
@@ -128,6 +128,8 @@ flatten_lowerdirs(const struct state *s, const struct store *st,
 out:
 	if (tmp)
 		tree_remove_path(tmp, NULL);
+	if (lockfd >= 0)
+		close(lockfd);
 	strv_fini(&all);
 	strv_fini(&bottom);
 	return r;

@@ -28,7 +28,14 @@ static int
 tar_fail(struct tarw *t, struct err **errp)
 {
 	const char *s = archive_error_string(t->a);
+	int e = archive_errno(t->a);
 
+	/* libarchive says only "Write error" when write(2) fails: the
+	 * errno behind it (ENOSPC, EIO, EDQUOT) is what tells why */
+	if (e > 0 && (!s || strcmp(s, "Write error") == 0))
+		return err_make(errp, e, "cannot write '%s'", t->path);
+	if (e > 0)
+		return err_make(errp, e, "cannot write '%s': %s", t->path, s);
 	return err_make(errp, 0, "cannot write '%s': %s", t->path,
 			s ? s : "unknown error");
 }

@@ -79,6 +79,7 @@ layer_unpack_fd(const struct store *st, int fd, const char *label,
 {
 	autofree char *staging = NULL;
 	char got[DIGEST_LEN];
+	int lockfd, r;
 
 	if (expect_diff_id && !digest_valid(expect_diff_id))
 		return err_make(errp, 0, "unpacking layer '%s': invalid diff id '%s'",
@@ -98,13 +99,15 @@ layer_unpack_fd(const struct store *st, int fd, const char *label,
 			memcpy(diff_id, got, DIGEST_LEN);
 		return 0;
 	}
-	if (store_tmpdir(st, &staging, errp) < 0)
+	if (store_tmpdir(st, &staging, &lockfd, errp) < 0)
 		return err_wrap(errp, "unpacking layer '%s'", label);
-	if (unpack(st, fd, staging, expect_diff_id, flags, got, errp) < 0) {
-		/* the first error is the one worth reporting */
+	r = unpack(st, fd, staging, expect_diff_id, flags, got, errp);
+	/* the first error is the one worth reporting */
+	if (r < 0)
 		tree_remove_path(staging, NULL);
+	close(lockfd);
+	if (r < 0)
 		return err_wrap(errp, "unpacking layer '%s'", label);
-	}
 	if (diff_id)
 		memcpy(diff_id, got, DIGEST_LEN);
 	return 0;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -12,6 +13,7 @@
 #include "util/fs.h"
 #include "digest.h"
 #include "store.h"
+#include "tree.h"
 
 struct store_blob {
 	int fd;
@@ -76,7 +78,64 @@ store_open_at(struct store *st, const char *root, struct err **errp)
 	 * directory */
 	if (fs_realpath(root, &st->root, errp) < 0)
 		return err_wrap(errp, "opening the image store");
+	store_clean_tmp(st);
 	return 0;
+}
+
+/*
+ * Staging entries in tmp/ are flock()ed by the process that makes them
+ * for as long as it holds them, and the kernel drops the lock when that
+ * process dies however it dies, in whatever pid namespace it ran. Between
+ * creating an entry and locking it, the maker holds tmp/ itself shared;
+ * the cleaner holds it exclusively, so that it never takes a brand-new
+ * entry for an abandoned one.
+ */
+static int
+tmp_hold(const struct store *st, int how)
+{
+	autofree char *dir = xasprintf("%s/tmp", st->root);
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0 && TEMP_FAILURE_RETRY_INT(flock(fd, how)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+void
+store_clean_tmp(const struct store *st)
+{
+	int dfd = tmp_hold(st, LOCK_EX | LOCK_NB), fd;
+	struct dirent *e;
+	DIR *d;
+
+	/* another process is making an entry or cleaning: leave it be */
+	if (dfd < 0)
+		return;
+	fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
+	d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		close(dfd);
+		return;
+	}
+	while ((e = readdir(d))) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		fd = openat(dfd, e->d_name,
+			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		/* unlocked: its maker is gone; best effort, as the next
+		 * build tries again */
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+			tree_remove(dfd, e->d_name, NULL);
+		close(fd);
+	}
+	closedir(d);
+	close(dfd);
 }
 
 void
@@ -153,18 +212,30 @@ store_put_diff_id(const struct store *st, const char *digest,
 }
 
 int
-store_tmpdir(const struct store *st, char **out, struct err **errp)
+store_tmpdir(const struct store *st, char **out, int *lockfd,
+	     struct err **errp)
 {
 	char *p = xasprintf("%s/tmp/XXXXXX", st->root);
+	int hold = tmp_hold(st, LOCK_SH), fd = -1, e = 0;
 
-	if (!mkdtemp(p)) {
-		int e = errno;
-
+	if (hold < 0 || !mkdtemp(p))
+		e = errno;
+	else if ((fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+		 flock(fd, LOCK_EX) < 0)
+		e = errno;
+	if (hold >= 0)
+		close(hold);
+	if (e) {
+		if (fd >= 0)
+			close(fd);
+		if (hold >= 0)
+			rmdir(p);
 		free(p);
 		return err_make(errp, e, "cannot create a directory in '%s/tmp'",
 				st->root);
 	}
 	*out = p;
+	*lockfd = fd;
 	return 0;
 }
 
@@ -185,11 +256,19 @@ store_blob_begin(const struct store *st, struct store_blob **wp,
 	if (access("/proc/self/fd", X_OK) == 0)
 		w->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0444);
 	if (w->fd < 0) {
-		w->tmp = xasprintf("%s/blob.XXXXXX", dir);
-		w->fd = mkostemp(w->tmp, O_CLOEXEC);
-		if (w->fd < 0) {
-			int e = errno;
+		int hold = tmp_hold(st, LOCK_SH), e = 0;
 
+		w->tmp = xasprintf("%s/blob.XXXXXX", dir);
+		if (hold < 0 || (w->fd = mkostemp(w->tmp, O_CLOEXEC)) < 0 ||
+		    flock(w->fd, LOCK_EX) < 0)
+			e = errno;
+		if (hold >= 0)
+			close(hold);
+		if (e) {
+			if (w->fd < 0) {
+				free(w->tmp);
+				w->tmp = NULL;
+			}
 			store_blob_abort(w);
 			return err_make(errp, e, "cannot create a file in '%s'", dir);
 		}

@@ -31,7 +31,7 @@ struct store {
 
 /* open (creating the directories if needed) the user's store; an
  * existing root open to other users is made private, or refused when it
- * is not ours */
+ * is not ours; what dead builds left in tmp/ is removed */
 int store_open(struct store *st, struct err **errp);
 /* open the store at root, as store_open */
 int store_open_at(struct store *st, const char *root, struct err **errp);
@@ -65,8 +65,20 @@ bool store_get_diff_id(const struct store *st, const char *digest,
  * that was checked by reading the blob */
 int store_put_diff_id(const struct store *st, const char *digest,
 		      const char *diff_id, struct err **errp);
-/* a new empty directory under <root>/tmp for staging; caller frees */
-int store_tmpdir(const struct store *st, char **out, struct err **errp);
+/*
+ * a new empty directory under <root>/tmp for staging, *out (caller
+ * frees); *lockfd holds it locked against store_clean_tmp: close it once
+ * the directory is renamed away or removed
+ */
+int store_tmpdir(const struct store *st, char **out, int *lockfd,
+		 struct err **errp);
+/*
+ * remove from <root>/tmp what builds that died (killed, interrupted
+ * while unpacking) left there: every entry no live process holds
+ * locked; best effort, and nothing at all while another process is
+ * making an entry. store_open does it.
+ */
+void store_clean_tmp(const struct store *st);
 
 /*
  * copy fd (read to EOF) into the store as a blob, computing its digest;

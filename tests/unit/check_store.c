@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -378,14 +379,66 @@ START_TEST(test_store_tmpdir)
 	autofree char *a = NULL, *b = NULL;
 	struct err *e = NULL;
 	struct stat sb;
+	int la, lb;
 
-	ck_assert_int_eq(store_tmpdir(&st, &a, &e), 0);
-	ck_assert_int_eq(store_tmpdir(&st, &b, &e), 0);
+	ck_assert_int_eq(store_tmpdir(&st, &a, &la, &e), 0);
+	ck_assert_int_eq(store_tmpdir(&st, &b, &lb, &e), 0);
 	ck_assert_str_ne(a, b);
 	ck_assert_int_eq(strncmp(a, tmp, strlen(tmp)), 0);
 	ck_assert_int_eq(stat(a, &sb), 0);
 	ck_assert(S_ISDIR(sb.st_mode));
 	ck_assert_int_eq(count_entries(a), 0);
+	/* held: a cleaning leaves them; let go: it removes them */
+	store_clean_tmp(&st);
+	ck_assert_int_eq(count_entries(tmp), 2);
+	close(la);
+	store_clean_tmp(&st);
+	ck_assert_int_eq(count_entries(tmp), 1);
+	ck_assert_int_eq(stat(b, &sb), 0);
+	close(lb);
+}
+END_TEST
+
+/* what a killed build left in tmp/ goes when the store is next opened;
+ * what a live one holds stays */
+START_TEST(test_store_clean_tmp)
+{
+	autofree char *tmp = tmp_path("tmp"), *root = xstrdup(st.root);
+	autofree char *stale = xasprintf("%s/stale", tmp);
+	autofree char *staled = xasprintf("%s/stale/d", tmp);
+	autofree char *stalef = xasprintf("%s/stale/d/f", tmp);
+	autofree char *blob = xasprintf("%s/blob.abc", tmp);
+	autofree char *live = xasprintf("%s/live", tmp);
+	autofree char *busy = xasprintf("%s/busy", tmp);
+	struct err *e = NULL;
+	int fd, hold;
+
+	ck_assert_int_eq(fs_mkdir_p(staled, &e), 0);
+	ck_assert_int_eq(fs_write_if_changed(stalef, "x", 1, NULL, &e), 0);
+	ck_assert_int_eq(chmod(staled, 0500), 0);
+	ck_assert_int_eq(fs_write_if_changed(blob, "y", 1, NULL, &e), 0);
+	ck_assert_int_eq(mkdir(live, 0700), 0);
+	fd = open(live, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(flock(fd, LOCK_EX), 0);
+	store_close(&st);
+	ck_assert_int_eq(store_open_at(&st, root, &e), 0);
+	ck_assert_int_eq(access(stale, F_OK), -1);
+	ck_assert_int_eq(access(blob, F_OK), -1);
+	ck_assert_int_eq(access(live, F_OK), 0);
+	close(fd);
+
+	/* while another process makes an entry (tmp/ held shared), the
+	 * cleaning waits for a later build */
+	ck_assert_int_eq(mkdir(busy, 0700), 0);
+	hold = open(tmp, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_eq(flock(hold, LOCK_SH), 0);
+	store_clean_tmp(&st);
+	ck_assert_int_eq(access(busy, F_OK), 0);
+	close(hold);
+	store_clean_tmp(&st);
+	ck_assert_int_eq(access(busy, F_OK), -1);
+	ck_assert_int_eq(access(live, F_OK), -1);
 }
 END_TEST
 
@@ -483,6 +536,7 @@ store_suite(void)
 	add_case(s, "store_mismatch", test_store_mismatch);
 	add_case(s, "store_blob_writer", test_store_blob_writer);
 	add_case(s, "store_tmpdir", test_store_tmpdir);
+	add_case(s, "store_clean_tmp", test_store_clean_tmp);
 	add_case(s, "packmemo", test_packmemo);
 	return s;
 }
