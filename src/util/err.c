@@ -85,7 +85,7 @@ err_free(struct err *e)
 	free(e);
 }
 
-static void
+static void __attribute__((format(printf, 2, 0)))
 vmsg(const char *kind, const char *fmt, va_list ap)
 {
 	fflush(stdout);
