@@ -78,26 +78,6 @@ extract_free(struct extract *x)
 	free(x);
 }
 
-static int
-get_parent(struct extract *x, const char *parent, int *fdp, struct err **errp)
-{
-	int fd;
-
-	if (x->cached && strcmp(x->cached, parent) == 0) {
-		*fdp = x->cachefd;
-		return 0;
-	}
-	if (tree_open_dir(x->rootfd, parent, true, &fd, errp) < 0)
-		return -1;
-	if (x->cachefd >= 0)
-		close(x->cachefd);
-	free(x->cached);
-	x->cached = xstrdup(parent);
-	x->cachefd = fd;
-	*fdp = fd;
-	return 0;
-}
-
 /* after a removal the cached directory may be gone or replaced; its fd
  * stays open until the next lookup, as the current entry still uses it */
 static void
@@ -105,6 +85,83 @@ forget_parent(struct extract *x)
 {
 	free(x->cached);
 	x->cached = NULL;
+}
+
+/*
+ * EXTRACT_APPLY: the components of parent that a lower layer made
+ * something other than a directory (lib -> usr/lib) become empty
+ * directories. That is the merged view: overlayfs shows an upper
+ * layer's directory alone over a lower non-directory, and the store
+ * unpacks each layer into a directory of its own, so a RUN saw the
+ * same. What this layer made itself stays, and is refused.
+ */
+static int
+displace_lower(struct extract *x, const char *parent, struct err **errp)
+{
+	autofree char *copy = xstrdup(parent);
+	char *save = NULL;
+	int fd = openat(x->rootfd, ".", DIR_FLAGS), next;
+
+	if (fd < 0)
+		return err_make(errp, errno, "cannot open the tree root");
+	for (char *comp = strtok_r(copy, "/", &save); comp;
+	     comp = strtok_r(NULL, "/", &save)) {
+		autofree char *p = xstrndup(parent, (size_t)(comp - copy) + strlen(comp));
+		struct stat sb;
+
+		if (fstatat(fd, comp, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    !S_ISDIR(sb.st_mode) && !pathset_has(&x->written, p)) {
+			forget_parent(x);
+			if (tree_remove(fd, comp, errp) < 0)
+				goto fail;
+			if (mkdirat(fd, comp, 0755) < 0 ||
+			    fchmodat(fd, comp, 0755, 0) < 0) {
+				err_make(errp, errno, "cannot create directory '%s'", p);
+				goto fail;
+			}
+		}
+		/* what is missing or refused, the caller's lookup reports */
+		next = openat(fd, comp, DIR_FLAGS);
+		close(fd);
+		if (next < 0)
+			return 0;
+		fd = next;
+	}
+	close(fd);
+	return 0;
+fail:
+	close(fd);
+	return -1;
+}
+
+static int
+get_parent(struct extract *x, const char *parent, int *fdp, struct err **errp)
+{
+	struct err *e = NULL;
+	int fd;
+
+	if (x->cached && strcmp(x->cached, parent) == 0) {
+		*fdp = x->cachefd;
+		return 0;
+	}
+	if (tree_open_dir(x->rootfd, parent, true, &fd, &e) < 0) {
+		bool displace = x->mode == EXTRACT_APPLY &&
+				(e->errnum == ELOOP || e->errnum == ENOTDIR);
+
+		err_free(e);
+		if (displace && displace_lower(x, parent, errp) < 0)
+			return -1;
+		/* again: the error stands when nothing was displaced */
+		if (tree_open_dir(x->rootfd, parent, true, &fd, errp) < 0)
+			return -1;
+	}
+	if (x->cachefd >= 0)
+		close(x->cachefd);
+	free(x->cached);
+	x->cached = xstrdup(parent);
+	x->cachefd = fd;
+	*fdp = fd;
+	return 0;
 }
 
 static int

@@ -1209,6 +1209,71 @@ START_TEST(test_whiteout_roundtrip)
 }
 END_TEST
 
+/*
+ * applied over a tree, entries below a lower layer's symlink or file,
+ * with no entry for the directory, make that directory, as the merged
+ * view shows; below this layer's own symlink they are refused
+ */
+START_TEST(test_apply_below_lower)
+{
+	struct tent t[] = {
+		{ .name = "lib/x", .type = 'f', .data = "x" },
+		{ .name = "plain/y", .type = 'f', .data = "y" },
+		{ .name = "wl/.wh.q", .type = 'f' },
+	};
+	struct tent own[] = {
+		{ .name = "own", .type = 'l', .data = "usr" },
+		{ .name = "own/z", .type = 'f', .data = "z" },
+	};
+	autofree char *rootfs = tpath("rootfs");
+	autofree char *blob = NULL, *blob2 = NULL;
+	char d[DIGEST_LEN], got[DIGEST_LEN];
+	struct err *e = NULL;
+	struct stat sb;
+	char *p;
+
+	blob = tar_blob("below.tar", t, sizeof(t) / sizeof(t[0]), "none", d);
+	blob2 = tar_blob("own.tar", own, sizeof(own) / sizeof(own[0]), "none", d);
+	ck_assert_int_eq(mkdir(rootfs, 0755), 0);
+	ck_assert_int_eq(mkdir(p = in(rootfs, "usr"), 0755), 0);
+	free(p);
+	put_file(p = in(rootfs, "usr/q"), "q", 0644);
+	free(p);
+	ck_assert_int_eq(symlink("usr", p = in(rootfs, "lib")), 0);
+	free(p);
+	ck_assert_int_eq(symlink("usr", p = in(rootfs, "wl")), 0);
+	free(p);
+	put_file(p = in(rootfs, "plain"), "f", 0644);
+	free(p);
+	ck_assert_msg(layer_apply_tar(blob, rootfs, got, &e) == 0, "%s", e ? e->msg : "");
+	p = in(rootfs, "lib");
+	ck_assert_int_eq(lstat(p, &sb), 0);
+	ck_assert(S_ISDIR(sb.st_mode));
+	ck_assert_uint_eq(sb.st_mode & 07777, 0755);
+	free(p);
+	p = in(rootfs, "lib/x");
+	ck_assert(exists(p));
+	free(p);
+	p = in(rootfs, "usr/x");
+	ck_assert(!exists(p));
+	free(p);
+	p = in(rootfs, "plain/y");
+	ck_assert(exists(p));
+	free(p);
+	p = in(rootfs, "wl");
+	ck_assert_int_eq(lstat(p, &sb), 0);
+	ck_assert(S_ISDIR(sb.st_mode));
+	free(p);
+	p = in(rootfs, "usr/q");
+	ck_assert(exists(p));
+	free(p);
+
+	ck_assert_int_eq(layer_apply_tar(blob2, rootfs, got, &e), -1);
+	ck_assert_ptr_nonnull(strstr(e->msg, "refusing to follow a symlink in 'own'"));
+	err_free(e);
+}
+END_TEST
+
 START_TEST(test_whiteout_same_layer)
 {
 	/* a whiteout never hides this layer's own entries, whatever the
@@ -1345,6 +1410,7 @@ layer_suite(void)
 	add_case(s, "pack_redirect", test_pack_redirect);
 	add_case(s, "whiteout_roundtrip", test_whiteout_roundtrip);
 	add_case(s, "whiteout_same_layer", test_whiteout_same_layer);
+	add_case(s, "apply_below_lower", test_apply_below_lower);
 	return s;
 }
 
