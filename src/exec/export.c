@@ -112,7 +112,6 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 		const char *dest = plan_str(o, "dest");
 		enum image_out_kind kind;
 		unsigned flags = 0;
-		const char *latest[] = { "latest" };
 		const char *const *tv = (const char *const *)tags.v;
 		size_t tn = tags.n;
 
@@ -129,10 +128,6 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 		}
 		if (image_out_kind_parse(type, &kind, errp) < 0)
 			goto out;
-		if (kind == IMAGE_OUT_OCI && tn == 0) {
-			tv = latest;
-			tn = 1;
-		}
 		if (kind == IMAGE_OUT_LOCAL && local_dest_is_ours(p->builddir, dest, false))
 			flags |= IMAGE_OUT_REPLACE;
 		if (image_out_write(st, &img, kind, tv, tn, dest, flags, errp) < 0) {

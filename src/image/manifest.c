@@ -287,9 +287,12 @@ manifest_index_add(json_t *index, const char *digest, long long size,
 		json_t *old = json_array_get(list, i);
 		bool same;
 
+		/* a tag alone takes the tag from every entry: the layout's
+		 * tag must name one manifest */
 		if (name)
 			same = annotation_is(old, ANNOT_REF_NAME, name->tag) &&
-			       annotation_is(old, ANNOT_IMAGE_NAME, name->full);
+			       (!name->full ||
+				annotation_is(old, ANNOT_IMAGE_NAME, name->full));
 		else
 			same = annotation_is(old, ANNOT_REF_NAME, NULL) &&
 			       annotation_is(old, ANNOT_IMAGE_NAME, NULL) &&
@@ -300,7 +303,8 @@ manifest_index_add(json_t *index, const char *digest, long long size,
 	}
 	if (name) {
 		ann = json_object();
-		json_object_set_new(ann, ANNOT_IMAGE_NAME, json_string(name->full));
+		if (name->full)
+			json_object_set_new(ann, ANNOT_IMAGE_NAME, json_string(name->full));
 		json_object_set_new(ann, ANNOT_REF_NAME, json_string(name->tag));
 		json_object_set_new(d, "annotations", ann);
 	}

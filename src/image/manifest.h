@@ -78,8 +78,9 @@ json_t *manifest_index_new(void);
  * org.opencontainers.image.ref.name = the tag ("1.0", as containerd and
  * BuildKit write it, and what `skopeo ... oci:DIR:1.0` and `umoci
  * --image DIR:1.0` look up) and io.containerd.image.name = the full
- * name. An earlier entry with the same two names is replaced. name NULL
- * adds the manifest without annotations.
+ * name. An earlier entry with the same two names is replaced. With
+ * name->full NULL, the entry has the tag alone and replaces every entry
+ * with that tag. name NULL adds the manifest without annotations.
  */
 void manifest_index_add(json_t *index, const char *digest, long long size,
 			const struct imgname *name);

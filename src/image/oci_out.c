@@ -163,8 +163,14 @@ fill(const struct store *st, const struct image *img, long long manifest_size,
 	} else {
 		return err_make(errp, errno, "cannot open '%s'", index_path);
 	}
-	if (n_names == 0)
-		manifest_index_add(index, img->manifest_digest, manifest_size, NULL);
+	if (n_names == 0) {
+		/* untagged: the layout's tag "latest", so that `skopeo ...
+		 * oci:DIR:latest` finds it, but no image name: BuildKit
+		 * names nothing it was not given */
+		const struct imgname latest = { .tag = (char *)"latest" };
+
+		manifest_index_add(index, img->manifest_digest, manifest_size, &latest);
+	}
 	for (size_t i = 0; i < n_names; i++)
 		manifest_index_add(index, img->manifest_digest, manifest_size,
 				   &names[i]);

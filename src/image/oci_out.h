@@ -10,7 +10,7 @@ struct store;
 /*
  * write img, whose layer blobs are in the store, as an OCI image layout
  * at dest, listed in index.json once per tag (see manifest_index_add;
- * no tags: once, without a name). Blobs are hard links into the store
+ * no tags: once, as ref name "latest" with no image name). Blobs are hard links into the store
  * when it is on the same filesystem (store blobs are read-only), else
  * copies. Sets img->config_digest and img->manifest_digest.
  *

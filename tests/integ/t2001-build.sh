@@ -102,6 +102,10 @@ for d in $(jq -r '.layers[].digest' manifest.json | sed 's/sha256://'); do
 done
 check "layer digests, sizes and diff ids" $good
 manifest_digest=$(jq -r '.manifests[0].digest' ctx/.df2ninja/image/index.json)
+# untagged: the layout's tag "latest" and no image name (BuildKit names
+# nothing it was not given; docker.io/library/latest:latest was wrong)
+jqcheck "untagged layout: ref name latest, no image name" ctx/.df2ninja/image/index.json \
+	'.manifests | length == 1 and .[0].annotations == {"org.opencontainers.image.ref.name": "latest"}'
 
 # --- docker-archive, with a relative dest and a tag ---------------------------
 mkdir ctx/sub
@@ -117,6 +121,15 @@ check "skopeo inspects docker-archive:img.tar" skopeo inspect docker-archive:ctx
 check "RepoTags is demo:1.0" sh -c \
 	'test "$(tar xOf ctx/sub/img.tar manifest.json | jq -c ".[0].RepoTags")" = "[\"demo:1.0\"]"'
 check "skopeo finds the image by its tag" skopeo inspect docker-archive:ctx/sub/img.tar:demo:1.0
+# untagged, as BuildKit writes it: RepoTags null, no name in index.json
+"$DF2NINJA" -o "$TMP/untagged.ninja" -B "$TMP/bd-untagged" \
+	--output "type=docker,dest=$TMP/untagged.tar" ctx >gen-untagged.out 2>&1 &&
+	"$NINJA" -f untagged.ninja >untagged.out 2>&1
+check "build an untagged docker-archive" test $? = 0
+check "untagged: RepoTags is null" sh -c \
+	'test "$(tar xOf untagged.tar manifest.json | jq -c ".[0].RepoTags")" = null'
+check "untagged: index.json names nothing" sh -c \
+	'test "$(tar xOf untagged.tar index.json | jq -c ".manifests[0].annotations")" = null'
 # ninja regenerates from where it runs: the dest stays where it was
 echo '# a comment' >>ctx/Dockerfile
 "$NINJA" -f docker.ninja >regen.out 2>&1

@@ -535,6 +535,16 @@ START_TEST(test_oci_deterministic)
 	ck_assert_ptr_nonnull(strstr(i3, "\"2\""));
 	if (have("skopeo"))
 		ck_assert_int_eq(run("skopeo inspect oci:%s:2 >/dev/null", d1), 0);
+	/* untagged: the layout's tag "latest" alone, no image name, and it
+	 * takes "latest" from every earlier entry */
+	write_oci(&img2, d1, "myimg:latest");
+	write_oci(&img2, d1, NULL);
+	free(i3);
+	ck_assert_int_eq(fs_read_file(p1, &i3, NULL, &e), 0);
+	ck_assert_ptr_nonnull(strstr(i3, "\"1.0\""));
+	ck_assert_ptr_null(strstr(i3, "docker.io/library/myimg:latest"));
+	ck_assert_ptr_null(strstr(i3, "docker.io/library/latest"));
+	ck_assert_ptr_nonnull(strstr(i3, "{\"org.opencontainers.image.ref.name\":\"latest\"}"));
 	image_fini(&img);
 	image_fini(&img2);
 }
