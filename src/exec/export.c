@@ -31,8 +31,9 @@ pack_layer(const struct store *st, struct state_layer *l, struct packmemo *memo,
 	long long size = 0;
 
 	if (!packmemo_find(memo, st, l->sum, diff_id, digest, &size)) {
+		/* its error names the dir */
 		if (layer_pack_dir(st, l->dir, diff_id, digest, &size, sum, errp) < 0)
-			return err_wrap(errp, "packing the layer in '%s'", l->dir);
+			return -1;
 		if (strcmp(sum, l->sum) != 0)
 			return err_make(errp, 0, "the layer in '%s' changed since its step ran "
 					"(sum %s, expected %s); rerun its step", l->dir, sum, l->sum);

@@ -101,10 +101,17 @@ finish(const struct sb_plan *p, int ws, const struct io_out *o, int *status,
 		return err_make(errp, 0, "the container's init exited with status %d before the command",
 				exit_status(ws));
 	}
-	if (o->errnum[0])
-		return err_make(errp, o->errnum[0], "copying the command's output");
-	if (o->errnum[1])
-		return err_make(errp, o->errnum[1], "writing the step log");
+	/* a full disk fails the command and the log alike: say both */
+	for (int i = 0; i < 2; i++) {
+		const char *what = i ? "writing the step log" : "copying the command's output";
+
+		if (!o->errnum[i])
+			continue;
+		if (*status != 0)
+			return err_make(errp, o->errnum[i], "exit status %d, and %s",
+					*status, what);
+		return err_make(errp, o->errnum[i], "%s", what);
+	}
 	return 0;
 }
 
