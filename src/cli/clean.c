@@ -3,9 +3,11 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "exec/buildlock.h"
 #include "image/tree.h"
 #include "sandbox/userns.h"
 #include "util/err.h"
@@ -50,10 +52,19 @@ cmd_clean(int argc, char **argv)
 	if (userns_enter(rootless, &e) < 0)
 		return err_report(e);
 	for (; *dirs; dirs++) {
-		if (access(*dirs, F_OK) < 0 && errno == ENOENT)
+		struct stat sb = { 0 };
+		int lock = -1;
+
+		if (lstat(*dirs, &sb) < 0 && errno == ENOENT)
 			continue;
+		/* a build running there finishes its steps first; one that
+		 * waits for this sees the dir gone */
+		if (S_ISDIR(sb.st_mode) && (lock = buildlock_take(*dirs, &e)) < 0)
+			return err_report(e);
 		if (tree_remove_path(*dirs, &e) < 0)
 			return err_report(e);
+		if (lock >= 0)
+			close(lock);
 	}
 	return 0;
 }

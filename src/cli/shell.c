@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "exec/buildlock.h"
 #include "exec/mnt.h"
 #include "exec/flatten.h"
 #include "exec/ops.h"
@@ -268,7 +269,9 @@ cmd_shell(int argc, char **argv)
 	}
 	if (optind < argc && strcmp(argv[optind], "--") == 0)
 		optind++;
-	if (userns_enter(rootless, &e) < 0 ||
+	/* the lock keeps a build from rewriting the state under the shell;
+	 * exit releases it */
+	if (userns_enter(rootless, &e) < 0 || buildlock_take(builddir, &e) < 0 ||
 	    enter(builddir, name, failed, argv + optind, argc - optind, &status, &e) < 0)
 		return err_report(e);
 	return status;

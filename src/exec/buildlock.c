@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -170,6 +171,31 @@ owner_get(int fd, char *buf, size_t size)
 	buf[n > 0 ? n : 0] = '\0';
 }
 
+static int
+lock_open(const char *path, const char *active_path, int *fdp, int *activep,
+	  struct err **errp)
+{
+	*fdp = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fdp < 0)
+		return err_make(errp, errno, "opening the build lock '%s'", path);
+	*activep = open(active_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*activep < 0) {
+		err_make(errp, errno, "opening the build lock '%s'", active_path);
+		close(*fdp);
+		*fdp = -1;
+		return -1;
+	}
+	return 0;
+}
+
+static bool
+is_unlinked(int fd)
+{
+	struct stat sb;
+
+	return fstat(fd, &sb) == 0 && sb.st_nlink == 0;
+}
+
 int
 buildlock_take(const char *builddir, struct err **errp)
 {
@@ -177,20 +203,22 @@ buildlock_take(const char *builddir, struct err **errp)
 	autofree char *active_path = xasprintf("%s/lock.active", builddir);
 	char me[64], owner[64];
 	bool said = false;
-	int fd, active = -1, e;
+	int fd = -1, active = -1, e;
 
 	build_identity(me, sizeof(me));
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0)
-		return err_make(errp, errno, "opening the build lock '%s'", path);
-	active = open(active_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-	if (active < 0) {
-		err_make(errp, errno, "opening the build lock '%s'", active_path);
-		goto fail;
-	}
 	for (;;) {
+		if (fd < 0 && lock_open(path, active_path, &fd, &active, errp) < 0)
+			return -1;
 		if (lock_wait(fd, LOCK_EX) < 0)
 			goto fail_errno;
+		/* `df2ninja clean` removed them while this waited: the lock
+		 * is the files at those paths now (or none, the dir gone) */
+		if (is_unlinked(fd) || is_unlinked(active)) {
+			close(fd);
+			close(active);
+			fd = active = -1;
+			continue;
+		}
 		if (flock(active, LOCK_EX | LOCK_NB) == 0) {
 			/* no step runs: this build takes over. No one else can
 			 * take lock.active exclusively meanwhile: that needs lock */
@@ -222,7 +250,6 @@ buildlock_take(const char *builddir, struct err **errp)
 	return active;
 fail_errno:
 	err_make(errp, errno, "locking the build dir '%s'", builddir);
-fail:
 	e = errno;
 	close(fd);
 	if (active >= 0)

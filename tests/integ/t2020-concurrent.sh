@@ -74,6 +74,64 @@ else
 	sed 's/^/#   b: /' b.out
 fi
 
+# a shell in a step's state holds the build dir: a ninja that would rerun
+# a step waits until the shell exits, then builds
+sed -i "s/sleep 1.5 0.000$tok/sleep 0.1 0.000$tok/" Dockerfile
+"$DF2NINJA" . >/dev/null && "$NINJA" >/dev/null 2>&1
+"$DF2NINJA" shell stage-0 -- sleep 2.5 0.000$tok >sh.out 2>&1 &
+s=$!
+i=0
+while ! pgrep -f "sleep 2.5 0.000$tok" >/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+echo 'RUN echo after >/after' >>Dockerfile
+"$NINJA" >b.out 2>&1
+b=$?
+shell_alive=false
+kill -0 $s 2>/dev/null && shell_alive=true
+wait $s
+if [ $b = 0 ] && ! $shell_alive &&
+	grep -q "waiting for another build in .df2ninja" b.out; then
+	ok "a ninja waits while a df2ninja shell is open on the build dir"
+else
+	not_ok "a ninja waits while a df2ninja shell is open on the build dir"
+	sed 's/^/#   sh: /' sh.out
+	sed 's/^/#   b: /' b.out
+fi
+
+# df2ninja clean waits for a running step, then removes the build dir;
+# the build's next step, if any, fails naming the missing lock
+cat >Dockerfile <<DF
+FROM $BUSYBOX
+RUN sleep 1.5 0.000$tok
+RUN echo next >/next
+DF
+rm -rf .df2ninja build.ninja
+"$DF2NINJA" . >/dev/null
+"$NINJA" >a.out 2>&1 &
+a=$!
+i=0
+while ! pgrep -f "sleep 1.5 0.000$tok" >/dev/null && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+"$DF2NINJA" clean >clean.out 2>&1
+c=$?
+step_alive=false
+pgrep -f "sleep 1.5 0.000$tok" >/dev/null && step_alive=true
+wait $a
+ar=$?
+if [ $c = 0 ] && ! $step_alive && ! [ -e .df2ninja ] &&
+	grep -q "waiting for another build in .df2ninja (pid $a)" clean.out &&
+	{ [ $ar = 0 ] || grep -q "No such file or directory" a.out; }; then
+	ok "df2ninja clean waits for the running step, then removes the build dir"
+else
+	not_ok "df2ninja clean waits for the running step, then removes the build dir"
+	sed 's/^/#   clean: /' clean.out
+	sed 's/^/#   a: /' a.out
+fi
+
 # one build's steps run at once: stage a's RUN returns only when stage
 # b's RUN has connected to it (over the host network, the default)
 port=$((20000 + tok % 20000))
