@@ -179,6 +179,18 @@ reference_digest() {
 	image_digest ref/.df2ninja/image
 }
 
+# wait_for_process PATTERN [TENTHS]: poll until a process whose command
+# line matches PATTERN (pgrep -f) runs, at most TENTHS tenths of a second
+# (default 100); false if none came
+wait_for_process() {
+	_w=0
+	while ! pgrep -f "$1" >/dev/null; do
+		[ $_w -lt "${2:-100}" ] || return 1
+		sleep 0.1
+		_w=$((_w + 1))
+	done
+}
+
 # ran_steps LOG: the descriptions of the edges a `ninja` run printed
 # ("[3/7] RUN  [build 2/4] ..." -> "RUN [build 2/4]"), one per line
 ran_steps() {

@@ -233,11 +233,7 @@ killed() {
 	"$DF2NINJA" --network isolated . >/dev/null 2>&1
 	in_host env DF2NINJA_NET_HELPER="$_h" "$NINJA_BIN" >out 2>&1 &
 	_bg=$!
-	_i=0
-	while ! pgrep -f "$nap" >/dev/null && [ $_i -lt 200 ]; do
-		sleep 0.1
-		_i=$((_i + 1))
-	done
+	wait_for_process "$nap" 200
 	# this build's executor (other tests build beside this one), not the
 	# container's init (a fork of it), and the helper it started
 	_exe=

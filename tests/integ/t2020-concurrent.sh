@@ -57,11 +57,7 @@ DF
 "$DF2NINJA" . >/dev/null
 "$NINJA" >a.out 2>&1 &
 a=$!
-i=0
-while ! pgrep -f "sleep 1.5 0.000$tok" >/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for_process "sleep 1.5 0.000$tok"
 "$NINJA" >b.out 2>&1
 b=$?
 wait $a
@@ -80,11 +76,7 @@ sed -i "s/sleep 1.5 0.000$tok/sleep 0.1 0.000$tok/" Dockerfile
 "$DF2NINJA" . >/dev/null && "$NINJA" >/dev/null 2>&1
 "$DF2NINJA" shell stage-0 -- sleep 2.5 0.000$tok >sh.out 2>&1 &
 s=$!
-i=0
-while ! pgrep -f "sleep 2.5 0.000$tok" >/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for_process "sleep 2.5 0.000$tok"
 echo 'RUN echo after >/after' >>Dockerfile
 "$NINJA" >b.out 2>&1
 b=$?
@@ -111,11 +103,7 @@ rm -rf .df2ninja build.ninja
 "$DF2NINJA" . >/dev/null
 "$NINJA" >a.out 2>&1 &
 a=$!
-i=0
-while ! pgrep -f "sleep 1.5 0.000$tok" >/dev/null && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_for_process "sleep 1.5 0.000$tok"
 "$DF2NINJA" clean >clean.out 2>&1
 c=$?
 step_alive=false

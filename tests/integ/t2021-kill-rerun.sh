@@ -63,8 +63,7 @@ DF
 rm -f pgid
 setsid sh -c 'echo $$ >pgid; exec "$0" >killed.out 2>&1' "$NINJA" &
 bg=$!
-i=0
-while ! pgrep -f "sleep 30 0.000$tok" >/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+wait_for_process "sleep 30 0.000$tok"
 kill -KILL "-$(cat pgid)"
 wait $bg 2>/dev/null
 i=0
