@@ -29,7 +29,7 @@ out=$(cd "$out" && pwd)
 # the library is instrumented for coverage (fuzzer-no-link) and checked;
 # any undefined behaviour aborts, so a fuzzer stops on it as on a crash
 san="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-common="-std=c11 -g -O1 -fno-omit-frame-pointer $san -D_GNU_SOURCE -I$src/src -I$bld $cflags"
+common="-std=gnu11 -g -O1 -fno-omit-frame-pointer $san -D_GNU_SOURCE -I$src/src -I$bld $cflags"
 
 tmp=$out/build.ninja.tmp
 {
