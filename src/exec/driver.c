@@ -18,11 +18,12 @@
 #include "util/fs.h"
 
 int
-step_load_image(struct step_ctx *c, const char *ref, struct image *img,
+step_load_image(struct step_ctx *c, const char *ref, bool pull, struct image *img,
 		struct err **errp)
 {
 	if ((image_in_is_local(ref) ? image_in_load(&c->store, ref, img, errp) :
-	     registry_load(&c->store, c->plan.builddir, ref, img, errp)) < 0)
+	     registry_load(&c->store, c->plan.builddir, ref, pull || pin_refresh(), img,
+			   errp)) < 0)
 		return -1;
 	for (size_t i = 0; i < img->n_layers; i++) {
 		const struct image_layer *l = &img->layers[i];
@@ -58,14 +59,14 @@ report_failure(struct step_ctx *c, struct err *e)
 {
 	autofree char *where = stepplan_where(&c->plan), *label = stepplan_label(&c->plan);
 	autofree char *target = NULL, *log = NULL;
-	const char *instr = c->plan.instruction ? c->plan.instruction : c->plan.kind;
+	const char *instr = c->plan.sp.instruction;
 
 	fflush(stdout);
 	fprintf(stderr, "df2ninja: %s: error: %s %s failed: %s\n", where, label, instr,
 		e ? e->msg : "unknown error");
 	if (e && e->errnum == EINVAL && userns_hint())
 		fprintf(stderr, "df2ninja: %s\n", userns_hint());
-	if (strcmp(c->plan.kind, "run") == 0) {
+	if (c->plan.sp.kind == PLAN_RUN) {
 		log = stepplan_log_path(&c->plan);
 		fprintf(stderr, "df2ninja: the whole log: %s\n", log);
 	}
@@ -92,7 +93,10 @@ step_exec(const char *plan_path, const char *out, const char *depfile)
 	c.out = out;
 	c.depfile = depfile;
 	c.status = 1;
-	if (stepplan_load(plan_path, &c.plan, &e) < 0) {
+	r = stepplan_load(plan_path, &c.plan, &e);
+	if (r == 0 && c.plan.is_export)
+		r = err_make(&e, 0, "plan '%s' is the export's, not a step's", plan_path);
+	if (r < 0) {
 		r = err_report(e);
 		stepplan_fini(&c.plan);
 		return r;
@@ -102,27 +106,33 @@ step_exec(const char *plan_path, const char *out, const char *depfile)
 	    store_check_idmap(&c.store, userns_idmap(), &e) < 0)
 		goto fail;
 	/* the state this step starts from */
-	if (c.plan.parent) {
-		if (state_load(c.plan.builddir, c.plan.parent, &c.st, &e) < 0)
+	if (c.plan.sp.parent) {
+		if (state_load(c.plan.builddir, c.plan.sp.parent, &c.st, &e) < 0)
 			goto fail;
-		state_set_parent(&c.st, c.plan.parent);
+		state_set_parent(&c.st, c.plan.sp.parent);
 	} else {
 		state_init(&c.st);
 	}
-	if (ops_apply(&c.st, c.plan.j, c.plan.escape, &e) < 0)
+	if (ops_apply(&c.st, &c.plan.sp, &e) < 0)
 		goto fail;
-	if (strcmp(c.plan.kind, "from") == 0)
+	switch (c.plan.sp.kind) {
+	case PLAN_FROM:
 		r = step_from(&c, &e);
-	else if (strcmp(c.plan.kind, "run") == 0)
+		break;
+	case PLAN_RUN:
 		r = step_run(&c, &e);
-	else if (strcmp(c.plan.kind, "copy") == 0 || strcmp(c.plan.kind, "add") == 0)
+		break;
+	case PLAN_COPY:
+	case PLAN_ADD:
 		r = step_copy(&c, &e);
-	else if (strcmp(c.plan.kind, "workdir") == 0)
+		break;
+	case PLAN_WORKDIR:
 		r = step_workdir(&c, &e);
-	else if (strcmp(c.plan.kind, "config") == 0)
+		break;
+	case PLAN_CONFIG:
 		r = 0;
-	else
-		r = err_make(&e, 0, "plan: unknown step kind '%s'; rerun df2ninja", c.plan.kind);
+		break;
+	}
 	if (r < 0)
 		goto fail;
 	/* the state first, the stamp last: a stamp names a complete state */

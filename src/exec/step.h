@@ -1,6 +1,8 @@
 #ifndef DF2NINJA_STEP_H
 #define DF2NINJA_STEP_H
 
+#include <stdbool.h>
+
 #include "exec/stepplan.h"
 #include "exec/state.h"
 #include "exec/upper.h"
@@ -32,10 +34,14 @@ int step_run(struct step_ctx *c, struct err **errp);
 int step_copy(struct step_ctx *c, struct err **errp);
 int step_workdir(struct step_ctx *c, struct err **errp);
 
-/* the image ref (a local image or a registry's) with its layers unpacked
- * in the store; errors name the layer that did not unpack */
-int step_load_image(struct step_ctx *c, const char *ref, struct image *img,
-		    struct err **errp);
+/*
+ * the image ref (a local image or a registry's) with its layers unpacked
+ * in the store; errors name the layer that did not unpack. pull: a
+ * registry tag is resolved again, not taken from the build dir's record
+ * (registry/pin.h; so is every tag when DF2NINJA_PULL=1)
+ */
+int step_load_image(struct step_ctx *c, const char *ref, bool pull,
+		    struct image *img, struct err **errp);
 /* the end of a step that made an upper dir: it becomes the step's layer
  * when it holds changes (c->kept) and created_by the history entry */
 int step_commit(struct step_ctx *c, const char *created_by, struct err **errp);
