@@ -6,52 +6,30 @@
 #include <unistd.h>
 
 #include "exec/buildlock.h"
+#include "exec/copystep.h"
+#include "exec/from.h"
 #include "exec/ops.h"
+#include "exec/run.h"
 #include "exec/step.h"
-#include "image/image.h"
-#include "image/image_in.h"
-#include "image/layer.h"
-#include "registry/pin.h"
+#include "exec/stepctx.h"
 #include "sandbox/userns.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
 
-int
-step_load_image(struct step_ctx *c, const char *ref, bool pull, struct image *img,
-		struct err **errp)
-{
-	if ((image_in_is_local(ref) ? image_in_load(&c->store, ref, img, errp) :
-	     registry_load(&c->store, c->plan.builddir, ref, pull || pin_refresh(), img,
-			   errp)) < 0)
-		return -1;
-	for (size_t i = 0; i < img->n_layers; i++) {
-		const struct image_layer *l = &img->layers[i];
-
-		if (layer_unpack_blob(&c->store, l->digest, l->size, l->diff_id,
-				      userns_is_rootless() ? LAYER_USERXATTR : 0, errp) < 0)
-			return err_wrap(errp, "'%s': layer %zu of %zu", ref, i + 1, img->n_layers);
-	}
-	return 0;
-}
-
-int
-step_commit(struct step_ctx *c, const char *created_by, struct err **errp)
-{
-	char sum[DIGEST_LEN];
-	char *dir = NULL;
-
-	if (upper_commit(&c->up, sum, &dir, errp) < 0)
-		return -1;
-	if (dir)
-		state_add_step_layer(&c->st, sum, dir);
-	if (config_add_history(&c->st.config, created_by, "df2ninja", dir == NULL, errp) < 0) {
-		free(dir);
-		return -1;
-	}
-	c->kept = dir;
-	return 0;
-}
+/*
+ * what each kind of step does after its config operations: the steps
+ * are the files of from.h, run.h and copystep.h, which share only
+ * stepctx.h with this one. NULL: nothing more (the trailing config).
+ */
+static int (*const step_kinds[])(struct step_ctx *c, struct err **errp) = {
+	[PLAN_FROM] = step_from,
+	[PLAN_RUN] = step_run,
+	[PLAN_COPY] = step_copy,
+	[PLAN_ADD] = step_copy,
+	[PLAN_WORKDIR] = step_workdir,
+	[PLAN_CONFIG] = NULL,
+};
 
 /* the message for a failed step: where, what, the log, how to debug it */
 static void
@@ -115,25 +93,7 @@ step_exec(const char *plan_path, const char *out, const char *depfile)
 	}
 	if (ops_apply(&c.st, &c.plan.sp, &e) < 0)
 		goto fail;
-	switch (c.plan.sp.kind) {
-	case PLAN_FROM:
-		r = step_from(&c, &e);
-		break;
-	case PLAN_RUN:
-		r = step_run(&c, &e);
-		break;
-	case PLAN_COPY:
-	case PLAN_ADD:
-		r = step_copy(&c, &e);
-		break;
-	case PLAN_WORKDIR:
-		r = step_workdir(&c, &e);
-		break;
-	case PLAN_CONFIG:
-		r = 0;
-		break;
-	}
-	if (r < 0)
+	if (step_kinds[c.plan.sp.kind] && step_kinds[c.plan.sp.kind](&c, &e) < 0)
 		goto fail;
 	/* the state first, the stamp last: a stamp names a complete state */
 	if (state_save(c.plan.builddir, c.plan.name, &c.st, &e) < 0 ||

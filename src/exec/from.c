@@ -2,7 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/step.h"
+#include "exec/from.h"
+#include "exec/stepctx.h"
 #include "graph/platform.h"
 #include "image/image.h"
 #include "util/alloc.h"
