@@ -146,13 +146,13 @@ enter(const char *builddir, const char *name, bool failed, char **cmd,
 			err_make(errp, 0, "step '%s' has no failed state in '%s'", name, failed_dir);
 			goto out;
 		}
-		if (p.parent) {
-			if (state_load(builddir, p.parent, &s, errp) < 0)
+		if (p.sp.parent) {
+			if (state_load(builddir, p.sp.parent, &s, errp) < 0)
 				goto out;
 		} else {
 			state_init(&s);
 		}
-		if (ops_apply(&s, p.j, p.escape, errp) < 0)
+		if (ops_apply(&s, &p.sp, errp) < 0)
 			goto out;
 		strv_add(&lowers, failed_dir);
 	} else if (state_load(builddir, name, &s, errp) < 0) {

@@ -9,12 +9,13 @@
 #include "dockerfile/ignore.h"
 #include "dockerfile/words.h"
 #include "exec/copy.h"
+#include "exec/copystep.h"
 #include "exec/depfile.h"
 #include "exec/download.h"
 #include "exec/mnt.h"
 #include "exec/ops.h"
 #include "exec/rootpath.h"
-#include "exec/step.h"
+#include "exec/stepctx.h"
 #include "exec/user.h"
 #include "graph/env.h"
 #include "image/image.h"
@@ -31,7 +32,7 @@ image_state(struct step_ctx *c, const char *ref, struct state *s, struct err **e
 	int r = -1;
 
 	image_init(&img);
-	if (step_load_image(c, ref, &img, errp) < 0)
+	if (step_load_image(c, ref, false, &img, errp) < 0)
 		goto out;
 	state_init(s);
 	state_add_image_layers(s, &img);
@@ -42,15 +43,12 @@ out:
 }
 
 static int
-words(struct step_ctx *c, const char *key, struct strv *out, struct err **errp)
+words(struct step_ctx *c, const struct plan_words *w, struct strv *out, struct err **errp)
 {
-	size_t i;
-	json_t *w;
-
-	json_array_foreach(json_object_get(c->plan.j, key), i, w) {
+	for (size_t i = 0; i < w->n; i++) {
 		char *v;
 
-		if (ops_word(&c->st, c->plan.escape, w, &v, errp) < 0)
+		if (ops_word(&c->st, c->plan.sp.escape, &w->v[i], &v, errp) < 0)
 			return -1;
 		strv_push(out, v ? v : xstrdup(""));
 	}
@@ -94,18 +92,16 @@ static int
 heredocs(struct step_ctx *c, struct copy_heredoc **out, size_t *n,
 	 struct strv *keep, struct err **errp)
 {
-	const json_t *hs = json_object_get(c->plan.j, "heredocs");
+	const struct copy_plan *cp = &c->plan.sp.copy;
 	struct shlex lx = { '\\', shlex_vars_lookup, (void *)&c->st.env };
-	size_t i;
-	json_t *h;
 
-	*n = json_array_size(hs);
+	*n = cp->nheredocs;
 	*out = xcalloc(*n + 1, sizeof(**out));
-	json_array_foreach(hs, i, h) {
-		const char *content = plan_str(h, "content") ?: "";
+	for (size_t i = 0; i < cp->nheredocs; i++) {
+		const char *content = cp->heredocs[i].content;
 		char *text;
 
-		if (plan_bool(h, "expand") && plan_bool(c->plan.j, "expand")) {
+		if (cp->heredocs[i].expand && c->plan.sp.expand) {
 			autofree char *word = expand_heredoc_text(content);
 
 			if (shlex_word(&lx, word, &text, errp) < 0)
@@ -114,7 +110,7 @@ heredocs(struct step_ctx *c, struct copy_heredoc **out, size_t *n,
 			text = xstrdup(content);
 		}
 		strv_push(keep, text);
-		(*out)[i].name = plan_str(h, "name") ?: "";
+		(*out)[i].name = cp->heredocs[i].name;
 		(*out)[i].data = text;
 		(*out)[i].len = strlen(text);
 	}
@@ -124,9 +120,9 @@ heredocs(struct step_ctx *c, struct copy_heredoc **out, size_t *n,
 int
 step_copy(struct step_ctx *c, struct err **errp)
 {
-	const json_t *from = json_object_get(c->plan.j, "from");
-	const char *ctx = plan_str(c->plan.j, "context");
-	bool is_add = strcmp(c->plan.kind, "add") == 0;
+	const struct copy_plan *cp = &c->plan.sp.copy;
+	const char *ctx = cp->context;
+	bool is_add = c->plan.sp.kind == PLAN_ADD;
 	struct strv srcs = STRV_INIT, excl = STRV_INIT, deps = STRV_INIT, keep = STRV_INIT;
 	autofree char *dest = NULL, *chown = NULL, *chmod = NULL;
 	autofree char *src_name = NULL, *checksum = NULL;
@@ -139,16 +135,16 @@ step_copy(struct step_ctx *c, struct err **errp)
 	struct state other;
 	int ctxfd = -1, r = -1;
 	bool have_other = false;
-	const json_t *unpack = json_object_get(c->plan.j, "unpack");
+	char esc = c->plan.sp.escape;
 
 	memset(&o, 0, sizeof(o));
-	if (plan_bool(c->plan.j, "keep_git_dir"))
+	if (cp->keep_git_dir)
 		return err_make(errp, 0, "ADD --keep-git-dir applies to git URLs, which are not supported yet");
-	if (words(c, "sources", &srcs, errp) < 0 || words(c, "exclude", &excl, errp) < 0 ||
-	    ops_word(&c->st, c->plan.escape, json_object_get(c->plan.j, "dest"), &dest, errp) < 0 ||
-	    ops_word(&c->st, c->plan.escape, json_object_get(c->plan.j, "chown"), &chown, errp) < 0 ||
-	    ops_word(&c->st, c->plan.escape, json_object_get(c->plan.j, "chmod"), &chmod, errp) < 0 ||
-	    ops_word(&c->st, c->plan.escape, json_object_get(c->plan.j, "checksum"), &checksum, errp) < 0 ||
+	if (words(c, &cp->sources, &srcs, errp) < 0 || words(c, &cp->exclude, &excl, errp) < 0 ||
+	    ops_word(&c->st, esc, &cp->dest, &dest, errp) < 0 ||
+	    ops_word(&c->st, esc, &cp->chown, &chown, errp) < 0 ||
+	    ops_word(&c->st, esc, &cp->chmod, &chmod, errp) < 0 ||
+	    ops_word(&c->st, esc, &cp->checksum, &checksum, errp) < 0 ||
 	    heredocs(c, &hds, &o.nheredocs, &keep, errp) < 0)
 		goto out;
 	if (checksum && !checksum[0]) {
@@ -167,15 +163,15 @@ step_copy(struct step_ctx *c, struct err **errp)
 	}
 
 	/* where the sources come from */
-	if (from && !json_is_null(from)) {
-		const char *stage = plan_str(from, "stage");
+	if (cp->has_from) {
+		const char *stage = cp->from.stage;
 
 		if (stage) {
-			if (state_load(c->plan.builddir, plan_str(from, "step") ?: "", &other, errp) < 0)
+			if (state_load(c->plan.builddir, cp->from.step, &other, errp) < 0)
 				goto out;
 			src_name = xasprintf("stage '%s'", stage);
 		} else {
-			const char *ref = plan_str(from, "image") ?: "";
+			const char *ref = cp->from.image;
 
 			if (image_state(c, ref, &other, errp) < 0)
 				goto out;
@@ -214,8 +210,8 @@ step_copy(struct step_ctx *c, struct err **errp)
 		o.has_chown = true;
 	}
 	o.is_add = is_add;
-	o.no_unpack = json_is_false(unpack);
-	o.unpack = json_is_true(unpack);
+	o.no_unpack = cp->unpack == 0;
+	o.unpack = cp->unpack == 1;
 	o.downloads = dls;
 	o.srcs = (const char *const *)srcs.v;
 	o.nsrcs = srcs.n;
@@ -225,7 +221,7 @@ step_copy(struct step_ctx *c, struct err **errp)
 	o.chmod = chmod && chmod[0] ? chmod : NULL;
 	o.excludes = (const char *const *)excl.v;
 	o.nexcludes = excl.n;
-	o.parents = plan_bool(c->plan.j, "parents");
+	o.parents = cp->parents;
 	if (src.fd < 0) {
 		/* only here-documents and URLs: nothing is read here */
 		src.fd = root.fd;
@@ -240,7 +236,7 @@ step_copy(struct step_ctx *c, struct err **errp)
 		if (depfile_write(c->depfile, c->out, ctx, &deps, links, errp) < 0)
 			goto out;
 	}
-	if (step_commit(c, c->plan.instruction ? c->plan.instruction : "COPY", errp) < 0)
+	if (step_commit(c, c->plan.sp.instruction, errp) < 0)
 		goto out;
 	r = 0;
 out:
@@ -273,7 +269,7 @@ step_workdir(struct step_ctx *c, struct err **errp)
 	gid_t gid = 0;
 	int fd, r = -1;
 
-	if (ops_word(&c->st, c->plan.escape, json_object_get(c->plan.j, "path"), &path, errp) < 0)
+	if (ops_word(&c->st, c->plan.sp.escape, &c->plan.sp.meta.path, &path, errp) < 0)
 		return -1;
 	if (!path || !path[0])
 		return err_make(errp, 0, "WORKDIR needs a path");
@@ -294,7 +290,7 @@ step_workdir(struct step_ctx *c, struct err **errp)
 		goto out;
 	close(fd);
 	mnt_fini(&root);
-	if (step_commit(c, c->plan.instruction ? c->plan.instruction : "WORKDIR", errp) < 0)
+	if (step_commit(c, c->plan.sp.instruction, errp) < 0)
 		goto out;
 	r = 0;
 out:

@@ -6,51 +6,30 @@
 #include <unistd.h>
 
 #include "exec/buildlock.h"
+#include "exec/copystep.h"
+#include "exec/from.h"
 #include "exec/ops.h"
+#include "exec/run.h"
 #include "exec/step.h"
-#include "image/image.h"
-#include "image/image_in.h"
-#include "image/layer.h"
-#include "registry/pin.h"
+#include "exec/stepctx.h"
 #include "sandbox/userns.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
 
-int
-step_load_image(struct step_ctx *c, const char *ref, struct image *img,
-		struct err **errp)
-{
-	if ((image_in_is_local(ref) ? image_in_load(&c->store, ref, img, errp) :
-	     registry_load(&c->store, c->plan.builddir, ref, img, errp)) < 0)
-		return -1;
-	for (size_t i = 0; i < img->n_layers; i++) {
-		const struct image_layer *l = &img->layers[i];
-
-		if (layer_unpack_blob(&c->store, l->digest, l->size, l->diff_id,
-				      userns_is_rootless() ? LAYER_USERXATTR : 0, errp) < 0)
-			return err_wrap(errp, "'%s': layer %zu of %zu", ref, i + 1, img->n_layers);
-	}
-	return 0;
-}
-
-int
-step_commit(struct step_ctx *c, const char *created_by, struct err **errp)
-{
-	char sum[DIGEST_LEN];
-	char *dir = NULL;
-
-	if (upper_commit(&c->up, sum, &dir, errp) < 0)
-		return -1;
-	if (dir)
-		state_add_step_layer(&c->st, sum, dir);
-	if (config_add_history(&c->st.config, created_by, "df2ninja", dir == NULL, errp) < 0) {
-		free(dir);
-		return -1;
-	}
-	c->kept = dir;
-	return 0;
-}
+/*
+ * what each kind of step does after its config operations: the steps
+ * are the files of from.h, run.h and copystep.h, which share only
+ * stepctx.h with this one. NULL: nothing more (the trailing config).
+ */
+static int (*const step_kinds[])(struct step_ctx *c, struct err **errp) = {
+	[PLAN_FROM] = step_from,
+	[PLAN_RUN] = step_run,
+	[PLAN_COPY] = step_copy,
+	[PLAN_ADD] = step_copy,
+	[PLAN_WORKDIR] = step_workdir,
+	[PLAN_CONFIG] = NULL,
+};
 
 /* the message for a failed step: where, what, the log, how to debug it */
 static void
@@ -58,14 +37,14 @@ report_failure(struct step_ctx *c, struct err *e)
 {
 	autofree char *where = stepplan_where(&c->plan), *label = stepplan_label(&c->plan);
 	autofree char *target = NULL, *log = NULL;
-	const char *instr = c->plan.instruction ? c->plan.instruction : c->plan.kind;
+	const char *instr = c->plan.sp.instruction;
 
 	fflush(stdout);
 	fprintf(stderr, "df2ninja: %s: error: %s %s failed: %s\n", where, label, instr,
 		e ? e->msg : "unknown error");
 	if (e && e->errnum == EINVAL && userns_hint())
 		fprintf(stderr, "df2ninja: %s\n", userns_hint());
-	if (strcmp(c->plan.kind, "run") == 0) {
+	if (c->plan.sp.kind == PLAN_RUN) {
 		log = stepplan_log_path(&c->plan);
 		fprintf(stderr, "df2ninja: the whole log: %s\n", log);
 	}
@@ -92,7 +71,10 @@ step_exec(const char *plan_path, const char *out, const char *depfile)
 	c.out = out;
 	c.depfile = depfile;
 	c.status = 1;
-	if (stepplan_load(plan_path, &c.plan, &e) < 0) {
+	r = stepplan_load(plan_path, &c.plan, &e);
+	if (r == 0 && c.plan.is_export)
+		r = err_make(&e, 0, "plan '%s' is the export's, not a step's", plan_path);
+	if (r < 0) {
 		r = err_report(e);
 		stepplan_fini(&c.plan);
 		return r;
@@ -102,28 +84,16 @@ step_exec(const char *plan_path, const char *out, const char *depfile)
 	    store_check_idmap(&c.store, userns_idmap(), &e) < 0)
 		goto fail;
 	/* the state this step starts from */
-	if (c.plan.parent) {
-		if (state_load(c.plan.builddir, c.plan.parent, &c.st, &e) < 0)
+	if (c.plan.sp.parent) {
+		if (state_load(c.plan.builddir, c.plan.sp.parent, &c.st, &e) < 0)
 			goto fail;
-		state_set_parent(&c.st, c.plan.parent);
+		state_set_parent(&c.st, c.plan.sp.parent);
 	} else {
 		state_init(&c.st);
 	}
-	if (ops_apply(&c.st, c.plan.j, c.plan.escape, &e) < 0)
+	if (ops_apply(&c.st, &c.plan.sp, &e) < 0)
 		goto fail;
-	if (strcmp(c.plan.kind, "from") == 0)
-		r = step_from(&c, &e);
-	else if (strcmp(c.plan.kind, "run") == 0)
-		r = step_run(&c, &e);
-	else if (strcmp(c.plan.kind, "copy") == 0 || strcmp(c.plan.kind, "add") == 0)
-		r = step_copy(&c, &e);
-	else if (strcmp(c.plan.kind, "workdir") == 0)
-		r = step_workdir(&c, &e);
-	else if (strcmp(c.plan.kind, "config") == 0)
-		r = 0;
-	else
-		r = err_make(&e, 0, "plan: unknown step kind '%s'; rerun df2ninja", c.plan.kind);
-	if (r < 0)
+	if (step_kinds[c.plan.sp.kind] && step_kinds[c.plan.sp.kind](&c, &e) < 0)
 		goto fail;
 	/* the state first, the stamp last: a stamp names a complete state */
 	if (state_save(c.plan.builddir, c.plan.name, &c.st, &e) < 0 ||

@@ -6,17 +6,20 @@
 
 #include "exec/buildlock.h"
 #include "exec/packmemo.h"
+#include "exec/state.h"
 #include "exec/step.h"
+#include "exec/stepplan.h"
 #include "image/image.h"
 #include "image/image_out.h"
 #include "image/layer.h"
 #include "image/manifest.h"
+#include "image/store.h"
+#include "plan/names.h"
 #include "registry/push.h"
 #include "sandbox/userns.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
-#include "util/strv.h"
 
 /*
  * a step's layer as a gzip blob in the store, which gives its diff id;
@@ -70,18 +73,16 @@ local_dest_is_ours(const char *builddir, const char *dest, bool record)
 static int
 export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 {
-	const char *last = plan_str(p->j, "last");
+	const struct export_plan *ep = &p->ep;
+	const char *last = ep->last;
 	struct packmemo memo = { NULL };
-	struct strv tags = STRV_INIT;
 	struct state s;
 	struct image img;
 	size_t i;
-	json_t *v, *o, *history;
+	json_t *history;
 	char line[DIGEST_LEN + 1];
 	int r = -1;
 
-	if (!last)
-		return err_make(errp, 0, "plan '%s' names no last step", p->path);
 	if (state_load(p->builddir, last, &s, errp) < 0)
 		return -1;
 	image_init(&img);
@@ -106,26 +107,21 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 		goto out;
 	if (config_stamp_created(&img.config, errp) < 0 || image_check(&img, errp) < 0)
 		goto out;
-	json_array_foreach(json_object_get(p->j, "tags"), i, v)
-		strv_add(&tags, json_string_value(v) ?: "");
-	json_array_foreach(json_object_get(p->j, "outputs"), i, o) {
-		const char *type = plan_str(o, "type") ?: "oci";
-		const char *dest = plan_str(o, "dest");
+	for (i = 0; i < ep->noutputs; i++) {
+		const struct plan_output *o = &ep->outputs[i];
+		const char *type = plan_name(&plan_output_names, o->type);
+		const char *dest = o->dest;
 		enum image_out_kind kind;
 		unsigned flags = 0;
-		const char *const *tv = (const char *const *)tags.v;
-		size_t tn = tags.n;
+		const char *const *tv = ep->tags.v;
+		size_t tn = ep->tags.n;
 
-		if (strcmp(type, "registry") == 0) {
-			if (registry_push_image(st, &img, plan_str(o, "name"), errp) < 0)
+		if (o->type == PLAN_OUTPUT_REGISTRY) {
+			if (registry_push_image(st, &img, o->name, errp) < 0)
 				goto out;
 			printf("df2ninja: image %s: pushed to %s\n", img.manifest_digest,
-			       plan_str(o, "name"));
+			       o->name);
 			continue;
-		}
-		if (!dest) {
-			err_make(errp, 0, "--output type=%s needs dest=PATH", type);
-			goto out;
 		}
 		if (image_out_kind_parse(type, &kind, errp) < 0)
 			goto out;
@@ -152,7 +148,6 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 	r = 0;
 out:
 	packmemo_fini(&memo);
-	strv_fini(&tags);
 	image_fini(&img);
 	state_fini(&s);
 	return r;
@@ -167,6 +162,8 @@ export_exec(const char *plan_path, const char *out)
 	int r, lock = -1;
 
 	if (stepplan_load(plan_path, &p, &e) < 0 ||
+	    (!p.is_export &&
+	     err_make(&e, 0, "plan '%s' is a step's, not the export's", plan_path) < 0) ||
 	    (lock = buildlock_take(p.builddir, &e)) < 0 || store_open(&st, &e) < 0 ||
 	    store_check_idmap(&st, userns_idmap(), &e) < 0 ||
 	    export(&p, &st, out, &e) < 0) {

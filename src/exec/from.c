@@ -2,7 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "exec/step.h"
+#include "exec/from.h"
+#include "exec/stepctx.h"
 #include "graph/platform.h"
 #include "image/image.h"
 #include "util/alloc.h"
@@ -11,18 +12,15 @@
 
 /* import a local image and unpack its layers for overlayfs */
 static int
-from_image(struct step_ctx *c, const char *ref, struct err **errp)
+from_image(struct step_ctx *c, const char *ref, bool pull, struct err **errp)
 {
 	struct image img;
 	struct strv env = STRV_INIT;
 	int r = -1;
 
 	memset(&img, 0, sizeof(img));
-	/* generated with --pull: resolve the tag again (registry/pin.c) */
-	if (plan_bool(c->plan.j, "pull"))
-		setenv("DF2NINJA_PULL", "1", 1);
 	image_init(&img);
-	if (step_load_image(c, ref, &img, errp) < 0)
+	if (step_load_image(c, ref, pull, &img, errp) < 0)
 		goto out;
 	if (json_array_size(json_object_get(json_object_get(img.config.json, "config"), "OnBuild"))) {
 		err_make(errp, 0, "'%s' has ONBUILD triggers, which are not supported yet for images", ref);
@@ -57,9 +55,8 @@ out:
 int
 step_from(struct step_ctx *c, struct err **errp)
 {
-	const json_t *base = json_object_get(c->plan.j, "base");
-	const char *type = plan_str(base, "type");
-	const char *platform = plan_str(base, "platform");
+	const struct from_plan *f = &c->plan.sp.from;
+	const char *platform = f->platform;
 
 	if (platform) {
 		struct platform want, host;
@@ -73,14 +70,12 @@ step_from(struct step_ctx *c, struct err **errp)
 			return err_make(errp, 0, "platform '%s' is not supported yet (this host is %s)",
 					platform, h);
 	}
-	if (!type)
-		return err_make(errp, 0, "plan: FROM without a base");
-	if (strcmp(type, "scratch") == 0) {
+	switch (f->base) {
+	case PLAN_BASE_SCRATCH:
 		state_fini(&c->st);
 		state_init(&c->st);
 		return 0;
-	}
-	if (strcmp(type, "stage") == 0) {
+	case PLAN_BASE_STAGE: {
 		/*
 		 * the driver loaded the parent stage's last state already. Its
 		 * ONBUILD triggers run as this stage's first steps (the
@@ -93,7 +88,9 @@ step_from(struct step_ctx *c, struct err **errp)
 			json_object_del(inner, "OnBuild");
 		return 0;
 	}
-	if (strcmp(type, "image") == 0)
-		return from_image(c, plan_str(base, "ref") ?: "", errp);
-	return err_make(errp, 0, "plan: unknown FROM base type '%s'", type);
+	case PLAN_BASE_IMAGE:
+		/* generated with --pull: the tag is resolved again */
+		return from_image(c, f->ref, f->pull, errp);
+	}
+	BUG("FROM base %d", (int)f->base);
 }

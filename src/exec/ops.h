@@ -1,19 +1,20 @@
 #ifndef DF2NINJA_OPS_H
 #define DF2NINJA_OPS_H
 
-#include <jansson.h>
 #include <stdbool.h>
+
+#include "plan/plan.h"
 
 struct err;
 struct state;
 
 /*
- * a plan word: a JSON string (final) or {"raw": W}, which is expanded here
- * with the shell lexer against the state env (see src/graph/plan.h);
- * *out is owned by the caller
+ * a plan word: final, or raw, which is expanded here with the shell lexer
+ * against the state env (see src/plan/plan.h); *out is owned by the
+ * caller, NULL for a null word
  */
-int ops_word(const struct state *s, char escape, const json_t *w, char **out,
-	     struct err **errp);
+int ops_word(const struct state *s, char escape, const struct plan_word *w,
+	     char **out, struct err **errp);
 
 /*
  * apply the plan's "config" operations (ENV, LABEL, ARG, USER, CMD,
@@ -21,15 +22,15 @@ int ops_word(const struct state *s, char escape, const json_t *w, char **out,
  * MAINTAINER) to s with Docker's semantics, each adding an empty-layer
  * history entry
  */
-int ops_apply(struct state *s, const json_t *plan, char escape,
-	      struct err **errp);
+int ops_apply(struct state *s, const struct step_plan *plan, struct err **errp);
 
 /* the image's shell for shell-form commands (default /bin/sh -c), with
  * cmd appended; caller frees the strv */
 struct strv;
 void ops_shell_argv(const struct state *s, const char *cmd, struct strv *out);
-/* a command's JSON array of strings into argv, appended to out; shell
- * form (the array's one string) goes through the image's shell */
-void ops_argv(const struct state *s, const json_t *arr, bool shell_form, struct strv *out);
+/* a command's strings into argv, appended to out; shell form (the one
+ * string) goes through the image's shell */
+void ops_argv(const struct state *s, const struct plan_strs *arr, bool shell_form,
+	      struct strv *out);
 
 #endif

@@ -13,9 +13,11 @@
 #include "exec/flatten.h"
 #include "exec/mnt.h"
 #include "exec/ops.h"
-#include "exec/step.h"
+#include "exec/run.h"
+#include "exec/stepctx.h"
 #include "exec/user.h"
 #include "image/tree.h"
+#include "plan/names.h"
 #include "sandbox/sandbox.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -63,15 +65,6 @@ cache_name(const char *id)
 	return buf_steal(&b);
 }
 
-/* an integer mount option, or def when not given */
-static long
-mount_num(const json_t *mo, const char *key, long def)
-{
-	const json_t *v = json_object_get(mo, key);
-
-	return json_is_integer(v) ? (long)json_integer_value(v) : def;
-}
-
 /*
  * the directory of a cache mount, made on first use with the mount's
  * mode, uid and gid (BuildKit's defaults: 0755, root). A cache shared
@@ -81,28 +74,24 @@ mount_num(const json_t *mo, const char *key, long def)
  * instance to remove afterwards (or NULL).
  */
 static int
-cache_dir(struct step_ctx *c, const json_t *mo, const char *id, char **out,
+cache_dir(struct step_ctx *c, const struct plan_mount *mo, const char *id, char **out,
 	  int *lockfd, char **tmp, struct err **errp)
 {
-	const char *sharing = plan_str(mo, "sharing") ?: "shared";
+	enum plan_sharing sharing = mo->has_sharing ? mo->sharing : PLAN_SHARING_SHARED;
 	autofree char *name = cache_name(id), *top = xasprintf("%s/cache", c->store.root);
 	autofree char *lock = NULL, *stage = NULL;
 	char *dir = xasprintf("%s/%s", top, name);
-	long mode = mount_num(mo, "mode", 0755), uid = mount_num(mo, "uid", 0);
-	long gid = mount_num(mo, "gid", 0);
+	long mode = mo->has_mode ? (long)mo->mode : 0755;
+	long uid = mo->has_uid ? (long)mo->uid : 0, gid = mo->has_gid ? (long)mo->gid : 0;
 
 	*out = NULL;
 	*lockfd = -1;
 	*tmp = NULL;
-	if (strcmp(sharing, "shared") && strcmp(sharing, "locked") && strcmp(sharing, "private")) {
-		free(dir);
-		return err_make(errp, 0, "RUN --mount=type=cache: unknown sharing mode '%s'", sharing);
-	}
 	if (fs_mkdir_p(top, errp) < 0) {
 		free(dir);
 		return -1;
 	}
-	if (strcmp(sharing, "shared") != 0) {
+	if (sharing != PLAN_SHARING_SHARED) {
 		autofree char *locks = xasprintf("%s/.locks", top);
 
 		if (fs_mkdir_p(locks, errp) < 0) {
@@ -115,8 +104,8 @@ cache_dir(struct step_ctx *c, const json_t *mo, const char *id, char **out,
 			free(dir);
 			return err_make(errp, errno, "cannot open '%s'", lock);
 		}
-		if (flock(*lockfd, LOCK_EX | (sharing[0] == 'p' ? LOCK_NB : 0)) < 0) {
-			if (errno != EWOULDBLOCK || sharing[0] != 'p') {
+		if (flock(*lockfd, LOCK_EX | (sharing == PLAN_SHARING_PRIVATE ? LOCK_NB : 0)) < 0) {
+			if (errno != EWOULDBLOCK || sharing != PLAN_SHARING_PRIVATE) {
 				int e = errno;
 
 				close(*lockfd);
@@ -210,19 +199,18 @@ static int
 add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
 	   struct run_mounts *rm, struct err **errp)
 {
-	const json_t *mounts = json_object_get(c->plan.j, "mounts");
+	const struct run_plan *rp = &c->plan.sp.run;
 	const char *wd = config_get_str(&c->st.config, "WorkingDir");
-	size_t i;
-	json_t *mo;
 
-	*n = json_array_size(mounts);
+	*n = rp->nmounts;
 	*out = xcalloc(*n + 1, sizeof(**out));
-	json_array_foreach(mounts, i, mo) {
-		const char *type = plan_str(mo, "type") ?: "";
+	for (size_t i = 0; i < rp->nmounts; i++) {
+		const struct plan_mount *mo = &rp->mounts[i];
+		const char *type = plan_name(&plan_mount_names, mo->type);
 		struct sandbox_mount *sm = &(*out)[i];
 		char *target = NULL;
 
-		if (ops_word(&c->st, c->plan.escape, json_object_get(mo, "target"), &target, errp) < 0)
+		if (ops_word(&c->st, c->plan.sp.escape, &mo->target, &target, errp) < 0)
 			return -1;
 		if (!target || !target[0]) {
 			free(target);
@@ -236,21 +224,21 @@ add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
 		}
 		strv_push(&rm->keep, target);
 		sm->dst = target;
-		if (strcmp(type, "tmpfs") == 0) {
-			if (json_object_get(mo, "size"))
+		if (mo->type == PLAN_MOUNT_TMPFS) {
+			if (mo->has_size)
 				return err_make(errp, 0, "RUN --mount=type=tmpfs,size=... is not "
 						"supported yet");
 			sm->kind = SANDBOX_MOUNT_TMPFS;
-		} else if (strcmp(type, "cache") == 0 && !json_object_get(mo, "from")) {
+		} else if (mo->type == PLAN_MOUNT_CACHE && !mo->has_from) {
 			/* a cache shared by every build of the user, by id (default:
 			 * the target), kept in the store */
 			autofree char *id = NULL;
 			char *dir, *tmp;
 			int lockfd, r;
 
-			if (json_object_get(mo, "source"))
+			if (mo->source.s)
 				return err_make(errp, 0, "RUN --mount=type=cache: source= needs from=");
-			if (ops_word(&c->st, c->plan.escape, json_object_get(mo, "id"), &id, errp) < 0)
+			if (ops_word(&c->st, c->plan.sp.escape, &mo->id, &id, errp) < 0)
 				return -1;
 			r = cache_dir(c, mo, id && id[0] ? id : target, &dir, &lockfd, &tmp, errp);
 			if (lockfd >= 0) {
@@ -264,10 +252,10 @@ add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
 			strv_push(&rm->keep, dir);
 			sm->kind = SANDBOX_MOUNT_BIND;
 			sm->src = dir;
-			sm->is_readonly = plan_bool(mo, "readonly");
+			sm->is_readonly = mo->readonly;
 		} else {
 			return err_make(errp, 0, "RUN --mount=type=%s%s is not supported yet", type,
-					json_object_get(mo, "from") ? " with from=" : "");
+					mo->has_from ? " with from=" : "");
 		}
 	}
 	return 0;
@@ -276,24 +264,24 @@ add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
 static char *
 history_of(struct step_ctx *c, const struct strv *argv)
 {
-	const json_t *args = json_object_get(c->plan.j, "args");
+	const struct run_plan *rp = &c->plan.sp.run;
 	struct buf b = BUF_INIT;
 	size_t i, n = 0;
-	json_t *a;
 
 	buf_puts(&b, "RUN ");
-	json_array_foreach(args, i, a)
-		if (!json_is_null(json_object_get(a, "value")))
+	for (i = 0; i < rp->nargs; i++)
+		if (rp->args[i].value.s)
 			n++;
 	if (n) {
 		buf_printf(&b, "|%zu ", n);
-		json_array_foreach(args, i, a) {
+		for (i = 0; i < rp->nargs; i++) {
+			const struct plan_arg *a = &rp->args[i];
 			autofree char *v = NULL;
 
-			if (json_is_null(json_object_get(a, "value")))
+			if (!a->value.s)
 				continue;
-			ops_word(&c->st, c->plan.escape, json_object_get(a, "value"), &v, NULL);
-			buf_printf(&b, "%s=%s ", plan_str(a, "name") ?: "", v ? v : "");
+			ops_word(&c->st, c->plan.sp.escape, &a->value, &v, NULL);
+			buf_printf(&b, "%s=%s ", a->name, v ? v : "");
 		}
 	}
 	for (i = 0; i < argv->n; i++)
@@ -308,16 +296,14 @@ step_run(struct step_ctx *c, struct err **errp)
 	autofree char *hist = NULL, *script = NULL;
 	struct strv argv = STRV_INIT, envp = STRV_INIT, lowers = STRV_INIT;
 	struct run_mounts rm = { STRV_INIT, STRV_INIT, NULL, 0 };
-	const json_t *cmd = json_object_get(c->plan.j, "cmd"), *sj;
+	const struct run_plan *rp = &c->plan.sp.run;
 	struct sandbox_mount *mounts = NULL;
 	struct sandbox_spec spec;
 	struct user_info u;
 	int status = 0, logfd = -1, r = -1;
 	bool ran = false;
 	size_t nmounts = 0;
-	const char *proxy_key, *network = plan_str(c->plan.j, "network") ?: "default";
-	bool is_isolated = strcmp(network, "isolated") == 0;
-	json_t *v;
+	bool is_isolated = rp->network == PLAN_NETWORK_ISOLATED;
 
 	memset(&u, 0, sizeof(u));
 	/* the log first: a failure message names it, whatever failed */
@@ -331,7 +317,7 @@ step_run(struct step_ctx *c, struct err **errp)
 	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (logfd < 0)
 		return err_make(errp, errno, "cannot create '%s'", log);
-	ops_argv(&c->st, cmd, plan_bool(c->plan.j, "shell_form"), &argv);
+	ops_argv(&c->st, &rp->cmd, rp->shell_form, &argv);
 	if (argv.n == 0) {
 		err_make(errp, 0, "RUN has no command");
 		goto out;
@@ -342,11 +328,8 @@ step_run(struct step_ctx *c, struct err **errp)
 		goto out;
 
 	/* a #! here-document runs as a script file */
-	sj = json_object_get(c->plan.j, "script");
-	if (sj) {
-		const char *name = plan_str(sj, "name") ?: "script";
-		const char *content = plan_str(sj, "content") ?: "";
-
+	if (rp->script_name) {
+		const char *name = rp->script_name, *content = rp->script_content;
 		autofree char *tmpdir = xasprintf("%s/tmp", c->plan.builddir);
 
 		script = xasprintf("%s/%s.script", tmpdir, c->plan.flat);
@@ -369,15 +352,16 @@ step_run(struct step_ctx *c, struct err **errp)
 	state_envp(&c->st, &envp);
 	if (!vars_get(&c->st.env, "HOME"))
 		strv_push(&envp, xasprintf("HOME=%s", u.home ? u.home : "/"));
-	json_object_foreach((json_t *)json_object_get(c->plan.j, "proxy"), proxy_key, v) {
-		autofree char *up = xstrdup(proxy_key);
+	for (size_t i = 0; i < rp->nproxy; i++) {
+		const struct plan_proxy *px = &rp->proxy[i];
+		autofree char *up = xstrdup(px->name);
 
 		for (char *p = up; *p; p++)
 			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
-		if (!vars_get(&c->st.env, proxy_key))
-			strv_push(&envp, xasprintf("%s=%s", proxy_key, json_string_value(v) ?: ""));
+		if (!vars_get(&c->st.env, px->name))
+			strv_push(&envp, xasprintf("%s=%s", px->name, px->value));
 		if (!vars_get(&c->st.env, up))
-			strv_push(&envp, xasprintf("%s=%s", up, json_string_value(v) ?: ""));
+			strv_push(&envp, xasprintf("%s=%s", up, px->value));
 	}
 
 	if (upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0)
@@ -398,11 +382,10 @@ step_run(struct step_ctx *c, struct err **errp)
 	spec.groups = u.groups;
 	spec.ngroups = u.ngroups;
 	spec.hostname = "buildkitsandbox";
-	spec.is_network_none = strcmp(network, "none") == 0;
+	spec.is_network_none = rp->network == PLAN_NETWORK_NONE;
 	spec.is_network_isolated = is_isolated;
 	/* the generator allowed it (--allow security.insecure) */
-	spec.is_insecure = plan_str(c->plan.j, "security") &&
-			   strcmp(plan_str(c->plan.j, "security"), "insecure") == 0;
+	spec.is_insecure = rp->security == PLAN_SECURITY_INSECURE;
 	spec.resolv_conf = resolv;
 	spec.hosts = hosts;
 	spec.hostname_file = hostname;

@@ -3,24 +3,10 @@
 #include <string.h>
 
 #include "exec/stepplan.h"
-#include "graph/plan.h"
+#include "plan/decode.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
-
-const char *
-plan_str(const json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-bool
-plan_bool(const json_t *o, const char *key)
-{
-	return json_is_true(json_object_get(o, key));
-}
 
 /* the build dir: what comes before "plans/" in path */
 static char *
@@ -44,7 +30,7 @@ int
 stepplan_load(const char *path, struct stepplan *p, struct err **errp)
 {
 	json_error_t jerr;
-	json_t *v;
+	int r;
 
 	memset(p, 0, sizeof(*p));
 	p->path = xstrdup(path);
@@ -54,33 +40,24 @@ stepplan_load(const char *path, struct stepplan *p, struct err **errp)
 	p->j = json_load_file(path, 0, &jerr);
 	if (!p->j)
 		return err_make(errp, 0, "cannot read plan '%s': %s", path, jerr.text);
-	if (!json_is_object(p->j) ||
-	    json_integer_value(json_object_get(p->j, "version")) != PLAN_VERSION)
-		return err_make(errp, 0, "plan '%s' is not a version %d plan; rerun df2ninja",
-				path, PLAN_VERSION);
+	p->is_export = plan_is_export(p->j);
+	r = p->is_export ? plan_decode_export(path, p->j, &p->arena, &p->ep, errp) :
+	    plan_decode_step(path, p->j, &p->arena, &p->sp, errp);
+	if (r < 0)
+		return -1;
 	/* every step, the export and `df2ninja shell` start here: a build
 	 * dir made open by an older df2ninja is made private (one stat when
 	 * it is), as gen makes it (emit/builddir.h) */
 	if (fs_private_dir(p->builddir, errp) < 0)
 		return err_wrap(errp, "the build dir");
-	p->kind = plan_str(p->j, "kind");
-	p->stage = plan_str(p->j, "stage");
-	p->parent = plan_str(p->j, "parent");
-	p->instruction = plan_str(p->j, "instruction");
-	p->step = (int)json_integer_value(json_object_get(p->j, "step"));
-	v = json_object_get(p->j, "escape");
-	p->escape = json_is_string(v) && json_string_value(v)[0] ? json_string_value(v)[0] : '\\';
-	if (!p->stage)
-		return err_make(errp, 0, "plan '%s' names no stage", path);
-	if (!p->kind) {
-		/* the export plan has no kind */
-		p->kind = "export";
+	p->stage = p->is_export ? p->ep.stage : p->sp.stage;
+	p->step = p->is_export ? 0 : p->sp.num;
+	if (p->is_export)
 		p->name = xstrdup("export");
-	} else if (p->step > 0) {
+	else if (p->step > 0)
 		p->name = xasprintf("%s/%02d", p->stage, p->step);
-	} else {
+	else
 		p->name = xasprintf("%s/config", p->stage);
-	}
 	p->flat = xstrdup(p->name);
 	for (char *s = p->flat; *s; s++)
 		if (*s == '/')
@@ -98,6 +75,7 @@ void
 stepplan_fini(struct stepplan *p)
 {
 	json_decref(p->j);
+	pj_fini(&p->arena);
 	free(p->path);
 	free(p->builddir);
 	free(p->name);

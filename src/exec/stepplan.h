@@ -4,26 +4,29 @@
 #include <jansson.h>
 #include <stdbool.h>
 
+#include "plan/pj.h"
+#include "plan/plan.h"
+
 struct err;
 
 /*
- * a step's plan as the executor reads it (src/graph/plan.h is the format).
- * Plans live at <builddir>/plans/<name>.json, so the build dir and the
- * step's name follow from the path ninja passes.
+ * a step's plan as the executor reads it (src/plan/plan.h is the format),
+ * decoded once. Plans live at <builddir>/plans/<name>.json, so the build
+ * dir and the step's name follow from the path ninja passes.
  */
 struct stepplan {
-	json_t *j;
 	char *path;		/* as given */
 	char *builddir;		/* the build dir, as seen from the cwd */
 	char *name;		/* "build/03", "build/config" or "export" */
 	char *flat;		/* name with '-' for '/', for file names:
 				 * "build-03" */
-	const char *kind;	/* "from", "run", ... ("export" for export) */
 	const char *stage;	/* stage id */
-	const char *parent;	/* the parent step's name, or NULL */
-	const char *instruction; /* as written, or NULL */
-	int step;
-	char escape;		/* the Dockerfile's escape character */
+	int step;		/* N of "build/N", 0 for config and export */
+	bool is_export;		/* plans/export.json: ep, else sp */
+	struct step_plan sp;
+	struct export_plan ep;
+	json_t *j;		/* what sp and ep point into */
+	struct pjarena arena;
 };
 
 /* the step's log, <builddir>/logs/<flat>.log; caller frees */
@@ -37,10 +40,5 @@ void stepplan_fini(struct stepplan *p);
 char *stepplan_where(const struct stepplan *p);
 /* "[build 3/5]" or "[build config]"; caller frees */
 char *stepplan_label(const struct stepplan *p);
-
-/* a string member of o, or NULL when missing or not a string */
-const char *plan_str(const json_t *o, const char *key);
-/* a boolean member of o, false when missing */
-bool plan_bool(const json_t *o, const char *key);
 
 #endif

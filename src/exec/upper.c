@@ -20,7 +20,7 @@ is_dir(const char *path)
 	return lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
 }
 
-/* what plans of version 1 (graph/plan.h) kept: layers/<name>/<hex> and
+/* what plans of version 1 (plan/plan.h) kept: layers/<name>/<hex> and
  * the run dir layers/<name>.run; one failed unlinkat each once gone */
 static void
 remove_old_layout(const char *builddir, const char *name)

@@ -40,24 +40,26 @@ config_is_meta(enum instr_kind k)
 	return false;
 }
 
-static struct pj *
-strings(struct resolver *r, const struct strv *sv, size_t from)
+static struct plan_strs
+strings(struct resolver *r, const struct strv *sv)
 {
-	struct pj *a = pj_array(&r->arena);
+	struct plan_strs a = { pj_alloc(&r->arena, sv->n, sizeof(*a.v)), sv->n };
 
-	for (size_t i = from; i < sv->n; i++)
-		pj_push(&r->arena, a, resolve_str(r, sv->v[i]));
+	for (size_t i = 0; i < sv->n; i++)
+		a.v[i] = resolve_str(r, sv->v[i]);
 	return a;
 }
 
-static struct pj *
-op(struct resolver *r, const struct instr *in, const char *name)
+/* a new config operation of the next plan */
+static struct plan_op *
+op(struct resolver *r, enum plan_op_kind kind)
 {
-	struct pj *o = pj_object(&r->arena);
+	struct plan_op *o;
 
-	(void)in;
-	pj_set(&r->arena, o, "op", pj_string(&r->arena, name));
-	pj_push(&r->arena, r->ops, o);
+	xgrow(&r->ops, &r->capops, r->nops + 1, sizeof(*r->ops));
+	o = &r->ops[r->nops++];
+	memset(o, 0, sizeof(*o));
+	o->kind = kind;
 	return o;
 }
 
@@ -67,27 +69,23 @@ pairs(struct resolver *r, struct stage *s, const struct instr *in, bool is_env)
 {
 	struct sstate *ss = resolve_ss(r, s);
 	size_t n = in->args.n / 3, i;
-	struct pj *list = pj_array(&r->arena);
+	struct plan_pair *list = pj_alloc(&r->arena, n, sizeof(*list));
+	struct plan_op *o;
 	char **keys = xcalloc(n, sizeof(*keys)), **vals = xcalloc(n, sizeof(*vals));
 	int rc = 0;
 
 	/* BuildKit expands every word first, then sets them in order */
 	for (i = 0; i < n && rc == 0; i++) {
-		struct pj *k, *v, *pair;
-
-		if (resolve_word(r, s, in, in->args.v[3 * i], &k, &keys[i]) < 0) {
+		if (resolve_word(r, s, in, in->args.v[3 * i], &list[i].name,
+				 &keys[i]) < 0) {
 			rc = -1;
 			break;
 		}
-		if (resolve_word(r, s, in, in->args.v[3 * i + 1], &v,
-				 &vals[i]) < 0) {
+		if (resolve_word(r, s, in, in->args.v[3 * i + 1],
+				 &list[i].value, &vals[i]) < 0) {
 			rc = -1;
 			break;
 		}
-		pair = pj_array(&r->arena);
-		pj_push(&r->arena, pair, k);
-		pj_push(&r->arena, pair, v);
-		pj_push(&r->arena, list, pair);
 		if (is_env && !keys[i])
 			rc = resolve_fail(r, in, "ENV name '%s' uses a variable "
 					  "of the base image: not supported",
@@ -108,8 +106,9 @@ pairs(struct resolver *r, struct stage *s, const struct instr *in, bool is_env)
 	if (rc < 0) {
 		return -1;
 	}
-	pj_set(&r->arena, op(r, in, is_env ? "env" : "label"),
-			    is_env ? "env" : "labels", list);
+	o = op(r, is_env ? PLAN_OP_ENV : PLAN_OP_LABEL);
+	o->pairs = list;
+	o->npairs = n;
 	return 0;
 }
 
@@ -138,7 +137,8 @@ static int
 arg(struct resolver *r, struct stage *s, const struct instr *in)
 {
 	struct sstate *ss = resolve_ss(r, s);
-	struct pj *list = pj_array(&r->arena);
+	struct plan_arg *list = pj_alloc(&r->arena, in->args.n, sizeof(*list));
+	struct plan_op *o;
 	size_t i;
 
 	for (i = 0; i < in->args.n; i++) {
@@ -149,14 +149,14 @@ arg(struct resolver *r, struct stage *s, const struct instr *in)
 		const struct envvar *gv = env_get(&r->global, name);
 		char *value = NULL;
 		bool raw = false;
-		struct pj *jv, *o;
+		struct plan_word *jv = &list[i].value;
 
 		if (bv) {
 			value = xstrdup(bv);
-			jv = resolve_str(r, bv);
+			jv->s = resolve_str(r, bv);
 		} else if (eq) {
 			/* earlier ARGs of this line are in scope already */
-			if (resolve_word(r, s, in, eq + 1, &jv, &value) < 0) {
+			if (resolve_word(r, s, in, eq + 1, jv, &value) < 0) {
 				return -1;
 			}
 			if (!value) {
@@ -165,45 +165,58 @@ arg(struct resolver *r, struct stage *s, const struct instr *in)
 			}
 		} else if (gv) {
 			value = xstrdup(gv->value);
-			jv = resolve_str(r, gv->value);
-		} else {
-			jv = pj_null(&r->arena);
+			jv->s = resolve_str(r, gv->value);
 		}
 		if (value)
 			env_set(&ss->env, name, value, raw);
 		scope_arg(ss, name, value, raw);
 		free(value);
-		o = pj_object(&r->arena);
-		pj_set(&r->arena, o, "name", resolve_str(r, name));
-		pj_set(&r->arena, o, "value", jv);
-		pj_push(&r->arena, list, o);
+		list[i].name = resolve_str(r, name);
 	}
-	pj_set(&r->arena, op(r, in, "arg"), "args", list);
+	o = op(r, PLAN_OP_ARG);
+	o->args = list;
+	o->nargs = in->args.n;
 	return 0;
 }
 
 static void
 command(struct resolver *r, struct stage *s, const struct instr *in,
-	const char *name)
+	enum plan_op_kind kind)
 {
 	struct sstate *ss = resolve_ss(r, s);
-	struct pj *o = op(r, in, name);
+	struct plan_op *o = op(r, kind);
 
 	if (in->kind == INSTR_ENTRYPOINT && in->is_json && in->args.n == 0)
-		pj_set(&r->arena, o, name, pj_null(&r->arena));
+		o->is_null = true;
 	else
-		pj_set(&r->arena, o, name, strings(r, &in->args, 0));
-	pj_set(&r->arena, o, "shell_form", pj_bool(&r->arena, !in->is_json));
+		o->argv = strings(r, &in->args);
+	o->shell_form = !in->is_json;
 	if (in->kind == INSTR_ENTRYPOINT)
-		pj_set(&r->arena, o, "reset_cmd", pj_bool(&r->arena, !ss->cmd_set));
+		o->reset_cmd = !ss->cmd_set;
 	else
 		ss->cmd_set = true;
+}
+
+/* append w to the words in r's arena */
+static void
+push_word(struct resolver *r, struct plan_words *words, struct plan_word w)
+{
+	/* a full array has a power of two elements: grow it twice as big */
+	if (!(words->n & (words->n - 1))) {
+		struct plan_word *v = pj_alloc(&r->arena, words->n ? 2 * words->n : 1,
+					       sizeof(*v));
+
+		if (words->n)
+			memcpy(v, words->v, words->n * sizeof(*v));
+		words->v = v;
+	}
+	words->v[words->n++] = w;
 }
 
 /* Docker's parsePortSpec (image/port.h): the ports of spec onto out */
 static int
 port_spec(struct resolver *r, const struct instr *in, const char *spec,
-	  struct pj *out)
+	  struct plan_words *out)
 {
 	struct strv ports = STRV_INIT;
 	struct err *e = NULL;
@@ -211,7 +224,7 @@ port_spec(struct resolver *r, const struct instr *in, const char *spec,
 	if (port_parse(spec, &ports, &e) < 0)
 		return resolve_fail_err(r, in, e);
 	for (size_t i = 0; i < ports.n; i++)
-		pj_push(&r->arena, out, pj_string(&r->arena, ports.v[i]));
+		push_word(r, out, resolve_jword(r, ports.v[i], false));
 	strv_fini(&ports);
 	return 0;
 }
@@ -219,7 +232,7 @@ port_spec(struct resolver *r, const struct instr *in, const char *spec,
 static int
 expose(struct resolver *r, struct stage *s, const struct instr *in)
 {
-	struct pj *ports = pj_array(&r->arena);
+	struct plan_words ports = { NULL, 0 };
 	struct expander x;
 	size_t i, j;
 
@@ -233,32 +246,33 @@ expose(struct resolver *r, struct stage *s, const struct instr *in)
 			return resolve_fail_err(r, in, e);
 		}
 		if (deferred)
-			pj_push(&r->arena, ports, resolve_jword(r,
-						in->args.v[i], true));
+			push_word(r, &ports, resolve_jword(r, in->args.v[i],
+							   true));
 		for (j = 0; j < fields.n; j++)
-			if (port_spec(r, in, fields.v[j], ports) < 0) {
+			if (port_spec(r, in, fields.v[j], &ports) < 0) {
 				strv_fini(&fields);
 				return -1;
 			}
 		strv_fini(&fields);
 	}
-	pj_set(&r->arena, op(r, in, "expose"), "ports", ports);
+	op(r, PLAN_OP_EXPOSE)->words = ports;
 	return 0;
 }
 
 static int
 volume(struct resolver *r, struct stage *s, const struct instr *in)
 {
-	struct pj *list = pj_array(&r->arena), *w;
+	struct plan_words list = {
+		pj_alloc(&r->arena, in->args.n, sizeof(*list.v)), in->args.n
+	};
 	size_t i;
 
 	for (i = 0; i < in->args.n; i++) {
 		char *v;
 
-		if (resolve_word(r, s, in, in->args.v[i], &w, &v) < 0) {
+		if (resolve_word(r, s, in, in->args.v[i], &list.v[i], &v) < 0) {
 			return -1;
 		}
-		pj_push(&r->arena, list, w);
 		if (v && !*v) {
 			free(v);
 			return resolve_fail(r, in, "VOLUME specified can not be "
@@ -266,15 +280,15 @@ volume(struct resolver *r, struct stage *s, const struct instr *in)
 		}
 		free(v);
 	}
-	pj_set(&r->arena, op(r, in, "volume"), "volumes", list);
+	op(r, PLAN_OP_VOLUME)->words = list;
 	return 0;
 }
 
 static int
 single(struct resolver *r, struct stage *s, const struct instr *in,
-       const char *name, const char *key)
+       enum plan_op_kind kind)
 {
-	struct pj *w;
+	struct plan_word w;
 	char *v;
 
 	if (resolve_word(r, s, in, in->args.v[0], &w, &v) < 0)
@@ -285,7 +299,7 @@ single(struct resolver *r, struct stage *s, const struct instr *in,
 		return -1;
 	}
 	free(v);
-	pj_set(&r->arena, op(r, in, name), key, w);
+	op(r, kind)->word = w;
 	return 0;
 }
 
@@ -293,7 +307,8 @@ static int
 healthcheck(struct resolver *r, struct stage *s, const struct instr *in)
 {
 	struct flags f;
-	struct pj *o, *test;
+	struct plan_op *o;
+	struct plan_strs test;
 	int64_t ns[4] = { 0, 0, 0, 0 };
 	long retries = 0;
 	struct buf b = BUF_INIT;
@@ -308,20 +323,19 @@ healthcheck(struct resolver *r, struct stage *s, const struct instr *in)
 		flags_fini(&f);
 		return -1;
 	}
+	test.v = pj_alloc(&r->arena, in->args.n + 1, sizeof(*test.v));
+	test.n = 1;
 	if (!strcasecmp(in->args.v[0], "NONE")) {
-		test = pj_array(&r->arena);
-		pj_push(&r->arena, test, pj_string(&r->arena, "NONE"));
+		test.v[0] = "NONE";
 	} else if (in->is_json) {
-		test = pj_array(&r->arena);
-		pj_push(&r->arena, test, pj_string(&r->arena, "CMD"));
+		test.v[0] = "CMD";
 		for (i = 1; i < in->args.n; i++)
-			pj_push(&r->arena, test, resolve_str(r, in->args.v[i]));
+			test.v[test.n++] = resolve_str(r, in->args.v[i]);
 	} else {
 		for (i = 1; i < in->args.n; i++)
 			buf_printf(&b, "%s%s", i > 1 ? " " : "", in->args.v[i]);
-		test = pj_array(&r->arena);
-		pj_push(&r->arena, test, pj_string(&r->arena, "CMD-SHELL"));
-		pj_push(&r->arena, test, resolve_str(r, buf_str(&b)));
+		test.v[0] = "CMD-SHELL";
+		test.v[test.n++] = resolve_str(r, buf_str(&b));
 		buf_fini(&b);
 	}
 	check_interval(r, in, "interval", f.interval, &ns[0]);
@@ -331,13 +345,13 @@ healthcheck(struct resolver *r, struct stage *s, const struct instr *in)
 	if (f.retries && *f.retries)
 		retries = strtol(f.retries, NULL, 10);
 	flags_fini(&f);
-	o = op(r, in, "healthcheck");
-	pj_set(&r->arena, o, "test", test);
-	pj_set(&r->arena, o, "interval", pj_int(&r->arena, ns[0]));
-	pj_set(&r->arena, o, "timeout", pj_int(&r->arena, ns[1]));
-	pj_set(&r->arena, o, "start_period", pj_int(&r->arena, ns[2]));
-	pj_set(&r->arena, o, "start_interval", pj_int(&r->arena, ns[3]));
-	pj_set(&r->arena, o, "retries", pj_int(&r->arena, retries));
+	o = op(r, PLAN_OP_HEALTHCHECK);
+	o->argv = test;
+	o->interval = ns[0];
+	o->timeout = ns[1];
+	o->start_period = ns[2];
+	o->start_interval = ns[3];
+	o->retries = retries;
 	return 0;
 }
 
@@ -357,8 +371,7 @@ onbuild(struct resolver *r, const struct instr *in)
 	for (i = 0; i < in->nheredocs; i++)
 		buf_printf(&b, "\n%s%s", in->heredocs[i].content ?
 			   in->heredocs[i].content : "", in->heredocs[i].name);
-	pj_set(&r->arena, op(r, in, "onbuild"), "trigger",
-			    resolve_str(r, buf_str(&b)));
+	op(r, PLAN_OP_ONBUILD)->text = resolve_str(r, buf_str(&b));
 	buf_fini(&b);
 }
 
@@ -373,18 +386,17 @@ config_instr(struct resolver *r, struct stage *s, const struct instr *in)
 	case INSTR_ARG:
 		return arg(r, s, in);
 	case INSTR_USER:
-		return single(r, s, in, "user", "user");
+		return single(r, s, in, PLAN_OP_USER);
 	case INSTR_STOPSIGNAL:
-		return single(r, s, in, "stopsignal", "signal");
+		return single(r, s, in, PLAN_OP_STOPSIGNAL);
 	case INSTR_CMD:
-		command(r, s, in, "cmd");
+		command(r, s, in, PLAN_OP_CMD);
 		return 0;
 	case INSTR_ENTRYPOINT:
-		command(r, s, in, "entrypoint");
+		command(r, s, in, PLAN_OP_ENTRYPOINT);
 		return 0;
 	case INSTR_SHELL:
-		pj_set(&r->arena, op(r, in, "shell"), "shell",
-				    strings(r, &in->args, 0));
+		op(r, PLAN_OP_SHELL)->argv = strings(r, &in->args);
 		return 0;
 	case INSTR_EXPOSE:
 		return expose(r, s, in);
@@ -396,8 +408,7 @@ config_instr(struct resolver *r, struct stage *s, const struct instr *in)
 		onbuild(r, in);
 		return 0;
 	case INSTR_MAINTAINER:
-		pj_set(&r->arena, op(r, in, "maintainer"), "maintainer",
-				    resolve_str(r, in->args.v[0]));
+		op(r, PLAN_OP_MAINTAINER)->text = resolve_str(r, in->args.v[0]);
 		return 0;
 	case INSTR_UNKNOWN:
 	case INSTR_ADD:

@@ -433,37 +433,38 @@ from_step(struct resolver *r, struct stage *s)
 {
 	struct sstate *ss = resolve_ss(r, s);
 	struct step *st = &s->steps[0];
-	struct pj *plan = plan_begin(r, st, NULL), *base = pj_object(&r->arena);
+	struct step_plan plan;
+	struct from_plan *f = &plan.from;
 	char platform[96];
 
+	plan_begin(r, st, NULL, &plan);
 	if (ss->foreign_platform)
 		snprintf(platform, sizeof(platform), "%s", ss->foreign_platform);
 	else
 		snprintf(platform, sizeof(platform), "%s", r->host_str);
 	if (s->parent) {
-		pj_set(&r->arena, base, "type", pj_string(&r->arena, "stage"));
-		pj_set(&r->arena, base, "stage", pj_string(&r->arena, s->parent->id));
+		f->base = PLAN_BASE_STAGE;
+		f->stage = s->parent->id;
 		resolve_dep(r, s, st, s->parent, s->from);
 	} else if (!strcmp(s->base, "scratch")) {
-		pj_set(&r->arena, base, "type", pj_string(&r->arena, "scratch"));
-		pj_set(&r->arena, base, "platform", pj_string(&r->arena, platform));
+		f->base = PLAN_BASE_SCRATCH;
+		f->platform = platform;
 	} else {
 		char *ref = ref_localize(s->base, r->opts->context_rel);
 
-		pj_set(&r->arena, base, "type", pj_string(&r->arena, "image"));
-		pj_set(&r->arena, base, "ref", resolve_str(r, ref));
-		pj_set(&r->arena, base, "platform", pj_string(&r->arena, platform));
+		f->base = PLAN_BASE_IMAGE;
+		f->ref = resolve_str(r, ref);
+		f->platform = platform;
 		st->pulls = true;
 		/* --pull: a registry tag is resolved again at every build; an
 		 * unchanged digest leaves the stamp alone (restat) */
 		if (r->opts->pull && !strstr(ref, "://")) {
-			pj_set(&r->arena, plan, "pull", pj_bool(&r->arena, true));
+			f->pull = true;
 			st->runs_always = true;
 		}
 		free(ref);
 	}
-	pj_set(&r->arena, plan, "base", base);
-	return plan_end(r, st, plan);
+	return plan_end(r, st, &plan);
 }
 
 /* pass 4: run the stage's instructions, in order, into plans */
@@ -510,23 +511,26 @@ dispatch(struct resolver *r, struct stage *s)
 	for (i = 0; i < ss->ncmds; i++) {
 		const struct instr *in = ss->cmds[i];
 		struct step *st;
-		struct pj *plan;
+		struct step_plan plan;
 
 		if (config_is_meta(in->kind)) {
 			if (config_instr(r, s, in) < 0)
 				return -1;
 		} else {
 			st = &s->steps[k];
-			plan = plan_begin(r, st, &s->steps[k - 1]);
-			if (steps_fill(r, s, st, in, plan) < 0 ||
-			    plan_end(r, st, plan) < 0)
+			plan_begin(r, st, &s->steps[k - 1], &plan);
+			if (steps_fill(r, s, st, in, &plan) < 0 ||
+			    plan_end(r, st, &plan) < 0)
 				return -1;
 			k++;
 		}
 	}
-	if (ss->has_config)
-		return plan_end(r, &s->steps[k], plan_begin(r, &s->steps[k],
-							    &s->steps[k - 1]));
+	if (ss->has_config) {
+		struct step_plan plan;
+
+		plan_begin(r, &s->steps[k], &s->steps[k - 1], &plan);
+		return plan_end(r, &s->steps[k], &plan);
+	}
 	return 0;
 }
 
@@ -668,6 +672,7 @@ resolver_fini(struct resolver *r)
 	symtab_fini(&r->declared);
 	strv_fini(&r->declared_names);
 	pj_fini(&r->arena);
+	free(r->ops);
 }
 
 int
@@ -686,7 +691,6 @@ graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 	r.opts = opts;
 	r.g = g;
 	r.errp = errp;
-	r.ops = pj_array(&r.arena);
 	platform_host(&r.host);
 	platform_format(&r.host, r.host_str);
 	rc = check_all(&r, &n);

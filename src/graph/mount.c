@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../plan/names.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/strv.h"
@@ -132,7 +133,7 @@ struct mount {
 	const char *type;
 	bool readonly, ro_auto, required, has_required;
 	const char *from, *sharing;
-	struct pj *obj;
+	struct plan_mount *pm;
 };
 
 /* a value that must be known now: mount options shape the graph */
@@ -184,7 +185,6 @@ field(struct resolver *r, struct stage *s, const struct instr *in,
 	unsigned long long n;
 	long long size;
 	bool secretish = !strcmp(m->type, "secret") || !strcmp(m->type, "ssh");
-	struct pj *w;
 
 	for (char *p = key; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
@@ -218,16 +218,14 @@ field(struct resolver *r, struct stage *s, const struct instr *in,
 	    !strcmp(key, "target") || !strcmp(key, "dst") ||
 	    !strcmp(key, "destination") || !strcmp(key, "id") ||
 	    !strcmp(key, "env")) {
-		const char *k = key[0] == 's' ? "source" : key[0] == 'i' ? "id" :
-				key[0] == 'e' ? "env" : "target";
+		struct plan_word *w = key[0] == 's' ? &m->pm->source :
+				      key[0] == 'i' ? &m->pm->id :
+				      key[0] == 'e' ? &m->pm->env : &m->pm->target;
 
-		if (!strcmp(k, "env") && strcmp(m->type, "secret"))
+		if (w == &m->pm->env && strcmp(m->type, "secret"))
 			return resolve_fail(r, in, "unexpected key 'env' for "
 					    "mount type '%s'", m->type);
-		if (resolve_word(r, s, in, raw, &w, NULL) < 0)
-			return -1;
-		pj_put(&r->arena, m->obj, k, w);
-		return 0;
+		return resolve_word(r, s, in, raw, w, NULL);
 	}
 	if (known(r, s, in, key, raw, &v) < 0)
 		return -1;
@@ -260,7 +258,8 @@ field(struct resolver *r, struct stage *s, const struct instr *in,
 		if (parse_size(v, &size) < 0)
 			return resolve_fail(r, in, "invalid value for %s: %s",
 					    key, v);
-		pj_put(&r->arena, m->obj, "size", pj_int(&r->arena, size));
+		m->pm->has_size = true;
+		m->pm->size = size;
 	} else if (!strcmp(key, "sharing")) {
 		for (char *p = v; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
@@ -270,16 +269,24 @@ field(struct resolver *r, struct stage *s, const struct instr *in,
 					    "'%s' (use shared, private or "
 					    "locked)", v);
 		m->sharing = m->type;
-		pj_put(&r->arena, m->obj, "sharing", pj_string(&r->arena, v));
+		m->pm->has_sharing = true;
+		m->pm->sharing = (enum plan_sharing)plan_value(&plan_sharing_names, v);
 	} else if (!strcmp(key, "mode")) {
 		if (parse_uint(v, 8, 0xffffffffULL, &n) < 0)
 			return resolve_fail(r, in, "invalid value %s for mode", v);
-		pj_put(&r->arena, m->obj, "mode", pj_int(&r->arena, (long long)n));
+		m->pm->has_mode = true;
+		m->pm->mode = (long long)n;
 	} else if (!strcmp(key, "uid") || !strcmp(key, "gid")) {
 		if (parse_uint(v, 10, 0xffffffffULL, &n) < 0)
 			return resolve_fail(r, in, "invalid value %s for %s", v,
 					    key);
-		pj_put(&r->arena, m->obj, key, pj_int(&r->arena, (long long)n));
+		if (key[0] == 'u') {
+			m->pm->has_uid = true;
+			m->pm->uid = (long long)n;
+		} else {
+			m->pm->has_gid = true;
+			m->pm->gid = (long long)n;
+		}
 	} else {
 		return resolve_fail(r, in, "unexpected key '%s' in '%s'", key,
 				    field);
@@ -293,11 +300,13 @@ validate(struct resolver *r, const struct instr *in, struct mount *m)
 {
 	bool file_info = !strcmp(m->type, "secret") || !strcmp(m->type, "ssh") ||
 			 !strcmp(m->type, "cache");
-	struct pj *target = pj_get(m->obj, "target");
+	const struct plan_mount *pm = m->pm;
+	const struct plan_word *target = &pm->target;
 	static const char *const owner[] = { "mode", "uid", "gid" };
+	const bool has_owner[] = { pm->has_mode, pm->has_uid, pm->has_gid };
 
 	for (size_t i = 0; i < 3 && !file_info; i++)
-		if (pj_get(m->obj, owner[i]))
+		if (has_owner[i])
 			return resolve_fail(r, in, "%s not allowed for '%s' type "
 					    "mounts", owner[i], m->type);
 	if (m->ro_auto)
@@ -306,13 +315,10 @@ validate(struct resolver *r, const struct instr *in, struct mount *m)
 		if (m->from)
 			return resolve_fail(r, in, "secret mount should not have "
 					    "a from");
-		if (!pj_get(m->obj, "source") && !target &&
-		    !pj_get(m->obj, "id") &&
-		    !pj_get(m->obj, "env"))
+		if (!pm->source.s && !target->s && !pm->id.s && !pm->env.s)
 			return resolve_fail(r, in, "invalid secret mount. one of "
 					    "source, target required");
-		if (pj_get(m->obj, "source") &&
-		    pj_get(m->obj, "id"))
+		if (pm->source.s && pm->id.s)
 			return resolve_fail(r, in, "both source and id can't be "
 					    "set");
 	}
@@ -324,10 +330,10 @@ validate(struct resolver *r, const struct instr *in, struct mount *m)
 				    m->type);
 	if (!strcmp(m->type, "bind") || !strcmp(m->type, "cache") ||
 	    !strcmp(m->type, "tmpfs")) {
-		if (!target)
+		if (!target->s)
 			return resolve_fail(r, in, "a %s mount needs a target",
 					    m->type);
-		if (target->type == PJ_STRING && !strcmp(target->s, "/"))
+		if (!target->is_raw && !strcmp(target->s, "/"))
 			return resolve_fail(r, in, "invalid mount target \"/\"");
 	}
 	return 0;
@@ -335,29 +341,28 @@ validate(struct resolver *r, const struct instr *in, struct mount *m)
 
 int
 mount_parse(struct resolver *r, struct stage *s, struct step *st,
-	    const struct instr *in, const char *spec, struct pj **out,
+	    const struct instr *in, const char *spec, struct plan_mount *out,
 	    bool *reads_context)
 {
 	struct strv fields = STRV_INIT;
-	struct mount m = { "bind", false, true, false, false, NULL, NULL, NULL };
+	struct mount m = { "bind", false, true, false, false, NULL, NULL, out };
 	const char *why;
 	size_t i;
 
-	*out = NULL;
+	memset(out, 0, sizeof(*out));
 	if (split_csv(spec, &fields, &why) < 0) {
 		strv_fini(&fields);
 		return resolve_fail(r, in, "failed to parse csv mounts: %s", why);
 	}
-	m.obj = pj_object(&r->arena);
 	for (i = 0; i < fields.n; i++)
 		if (field(r, s, in, &m, fields.v[i]) < 0)
 			goto bad;
 	if (validate(r, in, &m) < 0)
 		goto bad;
-	pj_put(&r->arena, m.obj, "type", pj_string(&r->arena, m.type));
-	pj_put(&r->arena, m.obj, "readonly", pj_bool(&r->arena, m.readonly));
-	if (m.has_required)
-		pj_put(&r->arena, m.obj, "required", pj_bool(&r->arena, m.required));
+	out->type = (enum plan_mount_type)plan_value(&plan_mount_names, m.type);
+	out->readonly = m.readonly;
+	out->has_required = m.has_required;
+	out->required = m.required;
 	if (m.from) {
 		struct stage *from;
 		const char *image;
@@ -369,13 +374,12 @@ mount_parse(struct resolver *r, struct stage *s, struct step *st,
 			resolve_dep(r, s, st, from, in);
 		else
 			st->pulls = true;
-		pj_put(&r->arena, m.obj, "from",
-				    resolve_source_json(r, from, image));
+		out->has_from = true;
+		out->from = resolve_plan_source(r, from, image);
 	} else if (!strcmp(m.type, "bind")) {
 		*reads_context = true;
 	}
 	strv_fini(&fields);
-	*out = m.obj;
 	return 0;
 bad:
 	strv_fini(&fields);

@@ -8,13 +8,13 @@
 /*
  * parse one RUN --mount value (BuildKit's parseMount and validateMount:
  * CSV fields, type bind|cache|tmpfs|secret|ssh, their keys) of step st in
- * stage s into *out, a mount object of plan.h. Values are expanded in the
+ * stage s into *out (plan/plan.h). Values are expanded in the
  * stage's scope, except from=, which names a stage (by name, id or index;
  * a dependency of st) or an image (st->pulls). *reads_context is set for a
  * bind mount of the build context.
  */
 int mount_parse(struct resolver *r, struct stage *s, struct step *st,
-		const struct instr *in, const char *spec, struct pj **out,
+		const struct instr *in, const char *spec, struct plan_mount *out,
 		bool *reads_context);
 
 #endif

@@ -8,51 +8,48 @@
 #include "../util/fs.h"
 #include "../util/buf.h"
 #include "../image/digest.h"
+#include "../plan/encode.h"
+#include "../plan/names.h"
 #include "plan.h"
 
-static const char *
-kind_key(enum step_kind k)
+static enum plan_kind
+kind_of(enum step_kind k)
 {
 	switch (k) {
 	case STEP_FROM:
-		return "from";
+		return PLAN_FROM;
 	case STEP_RUN:
-		return "run";
+		return PLAN_RUN;
 	case STEP_COPY:
-		return "copy";
+		return PLAN_COPY;
 	case STEP_ADD:
-		return "add";
+		return PLAN_ADD;
 	case STEP_WORKDIR:
-		return "workdir";
+		return PLAN_WORKDIR;
 	case STEP_CONFIG:
-		return "config";
+		break;
 	}
-	return "?";
+	return PLAN_CONFIG;
 }
 
-struct pj *
-plan_begin(struct resolver *r, struct step *st, const struct step *prev)
+void
+plan_begin(struct resolver *r, struct step *st, const struct step *prev,
+	   struct step_plan *p)
 {
 	struct stage *s = st->stage;
-	struct pj *p = pj_object(&r->arena);
 
-	pj_set(&r->arena, p, "version", pj_int(&r->arena, PLAN_VERSION));
-	pj_set(&r->arena, p, "kind", pj_string(&r->arena, kind_key(st->kind)));
-	pj_set(&r->arena, p, "stage", pj_string(&r->arena, s->id));
-	pj_set(&r->arena, p, "step", pj_int(&r->arena, st->num));
-	pj_set(&r->arena, p, "instruction",
-			    resolve_str(r, st->instr->original ?
-					st->instr->original : ""));
+	memset(p, 0, sizeof(*p));
+	p->kind = kind_of(st->kind);
+	p->stage = s->id;
+	p->num = st->num;
+	p->instruction = resolve_str(r, st->instr->original ?
+				     st->instr->original : "");
 	if (prev)
-		pj_set(&r->arena, p, "parent", pj_string(&r->arena, prev->name));
+		p->parent = prev->name;
 	else if (s->parent)
-		pj_set(&r->arena, p, "parent",
-				    pj_string(&r->arena, stage_last_step(s->parent)->name));
-	else
-		pj_set(&r->arena, p, "parent", pj_null(&r->arena));
-	pj_set(&r->arena, p, "config", r->ops ? r->ops : pj_array(&r->arena));
-	r->ops = pj_array(&r->arena);
-	return p;
+		p->parent = stage_last_step(s->parent)->name;
+	p->ops = r->ops;
+	p->nops = r->nops;
 }
 
 static int
@@ -65,21 +62,20 @@ by_index(const void *a, const void *b)
 }
 
 int
-plan_end(struct resolver *r, struct step *st, struct pj *plan)
+plan_end(struct resolver *r, struct step *st, struct step_plan *p)
 {
-	pj_set(&r->arena, plan, "expand", pj_bool(&r->arena, r->used_raw));
-	if (r->used_raw) {
-		char esc[2] = { r->df->escape ? r->df->escape : '\\', '\0' };
+	struct pj *j;
 
-		pj_set(&r->arena, plan, "escape", pj_string(&r->arena, esc));
-	}
+	p->expand = r->used_raw;
+	p->escape = r->df->escape ? r->df->escape : '\\';
 	r->used_raw = false;
-	if (r->bad_utf8)
+	j = r->bad_utf8 ? NULL : plan_encode_step(&r->arena, p);
+	if (!j)
 		return resolve_fail(r, st->instr, "a value of step '%s' is not "
 				    "valid UTF-8", st->name);
-	st->plan = pj_dump(&r->arena, plan);
+	st->plan = pj_dump(&r->arena, j);
 	pj_reset(&r->arena);
-	r->ops = pj_array(&r->arena);
+	r->nops = 0;
 	if (st->ndeps > 1)
 		qsort(st->deps, st->ndeps, sizeof(*st->deps), by_index);
 	return 0;
@@ -87,13 +83,13 @@ plan_end(struct resolver *r, struct step *st, struct pj *plan)
 
 /* one --output value: "type=oci,dest=x", or a bare path for type=local */
 static int
-output(struct resolver *r, const char *spec, struct pj *outs)
+output(struct resolver *r, const char *spec, struct plan_output *out)
 {
 	const struct gen_opts *o = r->opts;
 	autofree char *copy = xstrdup(spec);
 	const char *type = NULL, *dest = NULL, *name = NULL, *tar = NULL;
 	char *field, *save = NULL;
-	struct pj *out;
+	int kind;
 
 	if (!strchr(spec, '=')) {
 		if (!strcmp(spec, "-") || !*spec)
@@ -130,12 +126,13 @@ output(struct resolver *r, const char *spec, struct pj *outs)
 	if (!type)
 		return err_make(r->errp, 0, "--output '%s' has no type= "
 				"(oci, docker or local)", spec);
-	if (strcmp(type, "oci") && strcmp(type, "docker") &&
-	    strcmp(type, "local") && strcmp(type, "registry"))
+	kind = plan_value(&plan_output_names, type);
+	if (kind < 0)
 		return err_make(r->errp, 0, "--output type '%s' is not "
 				"supported yet (use oci, docker, local or "
 				"registry)", type);
-	if (!strcmp(type, "registry")) {
+	out->type = (enum plan_output_type)kind;
+	if (out->type == PLAN_OUTPUT_REGISTRY) {
 		/* pushed to name=REF: no dest, no tarball */
 		if (!name || !*name)
 			return err_make(r->errp, 0, "--output '%s' needs a "
@@ -144,10 +141,7 @@ output(struct resolver *r, const char *spec, struct pj *outs)
 			return err_make(r->errp, 0, "--output '%s': dest= and "
 					"tar= do not apply to type=registry",
 					spec);
-		out = pj_object(&r->arena);
-		pj_set(&r->arena, out, "type", pj_string(&r->arena, type));
-		pj_set(&r->arena, out, "name", resolve_str(r, name));
-		pj_push(&r->arena, outs, out);
+		out->name = resolve_str(r, name);
 		return 0;
 	}
 	if (!dest || !*dest)
@@ -156,27 +150,24 @@ output(struct resolver *r, const char *spec, struct pj *outs)
 	if (tar && strcmp(tar, "true") && strcmp(tar, "false"))
 		return err_make(r->errp, 0, "--output '%s': tar takes true or "
 				"false", spec);
-	if (tar && !strcmp(type, "local"))
+	if (tar && out->type == PLAN_OUTPUT_LOCAL)
 		return err_make(r->errp, 0, "--output '%s': tar= does not "
 				"apply to type=local", spec);
-	if (name && !strcmp(type, "local"))
+	if (name && out->type == PLAN_OUTPUT_LOCAL)
 		return err_make(r->errp, 0, "--output '%s': name= does not "
 				"apply to type=local", spec);
-	out = pj_object(&r->arena);
-	pj_set(&r->arena, out, "type", pj_string(&r->arena, type));
 	if (o->cwd && dest[0] != '/') {
 		char *abs = fs_join(o->cwd, dest);
 
-		pj_set(&r->arena, out, "dest", resolve_str(r, abs));
+		out->dest = resolve_str(r, abs);
 		free(abs);
 	} else {
-		pj_set(&r->arena, out, "dest", resolve_str(r, dest));
+		out->dest = resolve_str(r, dest);
 	}
 	if (name)
-		pj_set(&r->arena, out, "name", resolve_str(r, name));
-	if (tar)
-		pj_set(&r->arena, out, "tar", pj_bool(&r->arena, !strcmp(tar, "true")));
-	pj_push(&r->arena, outs, out);
+		out->name = resolve_str(r, name);
+	out->has_tar = tar != NULL;
+	out->tar = tar && !strcmp(tar, "true");
 	return 0;
 }
 
@@ -187,7 +178,7 @@ output(struct resolver *r, const char *spec, struct pj *outs)
  * with only a new history (a reworded RUN) leaves its stamp alone, so
  * nothing but this digest in the export plan makes the export rerun.
  */
-static struct pj *
+static const char *
 chain_digest(struct resolver *r, const struct stage *t)
 {
 	struct digest *dg = digest_new();
@@ -200,7 +191,7 @@ chain_digest(struct resolver *r, const struct stage *t)
 				digest_update(dg, s->steps[i].plan,
 					      strlen(s->steps[i].plan));
 	digest_final(dg, d);
-	return pj_string(&r->arena, d);
+	return resolve_str(r, d);
 }
 
 int
@@ -208,36 +199,38 @@ plan_export(struct resolver *r)
 {
 	const struct gen_opts *o = r->opts;
 	struct stage *t = r->g->target;
-	struct pj *p = pj_object(&r->arena), *outs = pj_array(&r->arena), *tags = pj_array(&r->arena);
+	struct export_plan p;
+	struct pj *j;
 	size_t i;
 
-	pj_set(&r->arena, p, "version", pj_int(&r->arena, PLAN_VERSION));
-	pj_set(&r->arena, p, "stage", pj_string(&r->arena, t->id));
-	pj_set(&r->arena, p, "last", pj_string(&r->arena, stage_last_step(t)->name));
-	pj_set(&r->arena, p, "chain", chain_digest(r, t));
-	pj_set(&r->arena, p, "outputs", outs);
-	pj_set(&r->arena, p, "tags", tags);
+	memset(&p, 0, sizeof(p));
+	p.stage = t->id;
+	p.last = stage_last_step(t)->name;
+	p.chain = chain_digest(r, t);
+	p.noutputs = o->outputs.n ? o->outputs.n : 1;
+	p.outputs = pj_alloc(&r->arena, p.noutputs, sizeof(*p.outputs));
 	for (i = 0; i < o->outputs.n; i++)
-		if (output(r, o->outputs.v[i], outs) < 0) {
+		if (output(r, o->outputs.v[i], &p.outputs[i]) < 0) {
 			return -1;
 		}
 	if (!o->outputs.n) {
-		struct pj *out = pj_object(&r->arena);
 		char *dest = fs_join(o->builddir_rel ? o->builddir_rel :
 				     ".df2ninja", "image");
 
-		pj_set(&r->arena, out, "type", pj_string(&r->arena, "oci"));
-		pj_set(&r->arena, out, "dest", resolve_str(r, dest));
-		pj_push(&r->arena, outs, out);
+		p.outputs[0].type = PLAN_OUTPUT_OCI;
+		p.outputs[0].dest = resolve_str(r, dest);
 		free(dest);
 	}
+	p.tags.n = o->tags.n;
+	p.tags.v = pj_alloc(&r->arena, o->tags.n, sizeof(*p.tags.v));
 	for (i = 0; i < o->tags.n; i++)
-		pj_push(&r->arena, tags, resolve_str(r, o->tags.v[i]));
-	if (r->bad_utf8) {
+		p.tags.v[i] = resolve_str(r, o->tags.v[i]);
+	j = r->bad_utf8 ? NULL : plan_encode_export(&r->arena, &p);
+	if (!j) {
 		return err_make(r->errp, 0, "an --output or tag is not valid "
 				"UTF-8");
 	}
-	r->g->export_plan = pj_dump(&r->arena, p);
+	r->g->export_plan = pj_dump(&r->arena, j);
 	pj_reset(&r->arena);
 	return 0;
 }

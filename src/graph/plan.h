@@ -2,170 +2,19 @@
 #define DF2NINJA_PLAN_H
 
 /*
- * The plans' version. It also stands for what the executor keeps per step
- * (states, layer dirs): bumping it changes every plan, so ninja reruns
- * every step of an existing build dir after an upgrade instead of mixing
- * the old form with the new. 2: a step's layer is named by its sum
- * (src/image/layer_sum.h), no longer by its diff id.
- */
-#define PLAN_VERSION 2
-
-/*
- * Plans: what `df2ninja exec` reads. This comment is the contract between
- * the resolver (which writes plans) and the executor (which runs them).
- *
- * A plan is one JSON object in the text json_dumps(JSON_SORT_KEYS |
- * JSON_INDENT(2)) gives (pj.h writes it), ending in a newline. It holds everything the step needs and nothing that
- * changes when something irrelevant changes: no Dockerfile line numbers,
- * no absolute paths (but see "dest" of the export plan), no times.
- *
- * WORDS. Where a value comes from a Dockerfile word that BuildKit expands
- * (ADD, COPY, ENV, EXPOSE, LABEL, STOPSIGNAL, USER, VOLUME, WORKDIR, ARG
- * defaults, flag values), the plan holds a "word": either a JSON string,
- * the final value, or {"raw": W}: W as written, which the executor must
- * expand itself with the shell lexer (words.h; escape character "escape"),
- * ProcessWord semantics, against the running environment defined below.
- * A word is deferred only when it uses a variable the Dockerfile does not
- * set and the stage's chain starts at an image: the value comes from the
- * image's own ENV, which only the executor knows. In a chain that starts
- * at scratch an unknown variable is simply unset and nothing is deferred.
- * Every plan has "expand": true when it holds at least one deferred word
- * (or here-document body to expand), and then also "escape".
- *
- * RUNNING ENVIRONMENT. The executor keeps, per step result, BuildKit's
- * "state env": the environment in which words are expanded and RUN
- * commands run. It starts as the base image's config Env (for FROM an
- * image; PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
- * is added when the image has no PATH, and is the whole env of scratch),
- * or as the state env of the parent stage's last step (FROM a stage: ARG
- * and ENV values carry over). Each "config" operation is applied in order
- * (below): "env" sets names in both the image config Env and the state
- * env; "arg" sets names in the state env only. The step's own words are
- * expanded after its "config" operations are applied, and a RUN command's
- * environment is the state env then (plus "proxy"). The state env must be
- * stored with each step's result: the next step, or a stage built on this
- * one, starts from it.
- *
- * COMMON FIELDS (every step plan):
- *   "version": PLAN_VERSION
- *   "kind": "from" | "run" | "copy" | "add" | "workdir" | "config"
- *   "stage": the stage id ("build", "stage-2")
- *   "step": N (1-based, FROM is 1), 0 for the config step
- *   "instruction": the instruction as written (continuations joined)
- *   "parent": the step name ("build/02") this step builds on: the
- *       previous step of the stage, for FROM a stage that stage's last
- *       step, null for FROM scratch or an image
- *   "config": [operations], the metadata instructions between the
- *       previous step and this one, in order (always [] for FROM)
- *   "expand": bool; "escape": "\\" or "`" (only when expand is true)
- * The M of "[stage N/M]" is not in plans (appending a step would change
- * every plan of the stage): the executor reads it from plans/where.tsv,
- * "<step name>\t<Dockerfile>:<line>\t<M>" per step.
- * Step identity (the stamp digest) must not cover "proxy":
- * those change without changing what the step makes.
- *
- * CONFIG OPERATIONS ("op" says which; each makes one history entry with
- * empty_layer, as BuildKit does):
- *   {"op": "env", "env": [[name, word], ...]}: every word is expanded with
- *       the env as it was before the instruction, then all are set
- *   {"op": "label", "labels": [[word, word], ...]}
- *   {"op": "arg", "args": [{"name": n, "value": word | null}, ...]}:
- *       processed one by one; a null value sets nothing (the ARG has no
- *       value); build args are already applied to the values
- *   {"op": "user", "user": word}
- *   {"op": "cmd", "cmd": [strings], "shell_form": bool}
- *   {"op": "entrypoint", "entrypoint": [strings] | null, "shell_form":
- *       bool, "reset_cmd": bool}: reset_cmd clears Cmd (no CMD came
- *       before it in this stage)
- *       (shell form: the executor prepends the image's Shell at that
- *       point, default ["/bin/sh", "-c"], to the one string)
- *   {"op": "shell", "shell": [strings]}
- *   {"op": "expose", "ports": ["80/tcp", ...] | [{"raw": W}, ...]}:
- *       deferred ports are split into fields (ProcessWords) and parsed as
- *       [ip:]host:container/proto port specs
- *   {"op": "volume", "volumes": [word, ...]}
- *   {"op": "stopsignal", "signal": word}
- *   {"op": "healthcheck", "test": [strings] (["NONE"], ["CMD", ...] or
- *       ["CMD-SHELL", cmd]), "interval", "timeout", "start_period",
- *       "start_interval": nanoseconds (0: default), "retries": n}
- *   {"op": "onbuild", "trigger": "RUN make"}: stored in the config
- *   {"op": "maintainer", "maintainer": string}: sets the image author
- *
- * FROM: "base": {"type": "scratch", "platform": P}
- *     | {"type": "image", "ref": "alpine:3", "platform": P}
- *     | {"type": "stage", "stage": id}
- *   P is the normalised platform ("linux/amd64"); the executor must
- *   refuse one that is not the host's (unneeded stages are not checked
- *   at generation). The executor must refuse a base image whose config
- *   has OnBuild triggers (not supported yet); a stage's own ONBUILD
- *   triggers are run by the resolver as steps of the stages built on it.
- *
- * RUN: "cmd": [strings], "shell_form": bool (prepend the Shell as for
- *   CMD), "mounts": [mount], "network": "default" | "host" | "none" |
- *   "isolated" ("default" is the host's; "isolated" a namespace of its
- *   own with outbound access through pasta or slirp4netns),
- *   "security": "sandbox" | "insecure", "args": [{"name", "value": word |
- *   null}] (the ARGs in scope, for history's "|N K=V" prefix; their
- *   values are in the state env already), "heredocs": [{"name",
- *   "content", "expand", "chomp"}] (as written; already folded into cmd),
- *   optionally "script": {"name", "content"}: a single here-document
- *   starting with "#!": bind it read-only, mode 0755, at
- *   /dev/pipes/<name> (cmd is that path), optionally "proxy": {lower-case
- *   name: value} from the http_proxy, https_proxy, ftp_proxy, no_proxy,
- *   all_proxy build args (any case): set NAME and name in the command's
- *   env unless the state env has them; optionally "context": the context
- *   directory when a bind mount reads it (then the step writes a depfile
- *   of what it read).
- *   mount: {"type": "bind"|"cache"|"tmpfs"|"secret"|"ssh", "target":
- *   word, "source": word, "from": source, "readonly": bool, "id": word,
- *   "sharing": "shared"|"private"|"locked", "required": bool, "mode",
- *   "uid", "gid", "size" (bytes): numbers, "env": word}; only the keys
- *   given (and "type", "readonly") are present. A bind without "from"
- *   reads the context; a cache without "from" starts empty. A relative
- *   target is relative to the working directory.
- *
- * COPY / ADD: "sources": [word] (not here-documents), "dest": word,
- *   "from": null | source, "context": the context directory relative to
- *   the output directory (only when the step reads it), "chown": word |
- *   null, "chmod": word | null (octal when known), "link": bool,
- *   "exclude": [word], "heredocs": [{"name", "content", "expand",
- *   "chomp"}]: files made from here-documents; when "expand" is true the
- *   executor expands the content as BuildKit does (quotes kept): the word
- *   expand_heredoc_text() (env.h) makes of it, with ProcessWord and
- *   escape '\\' against the running env; else content is final.
- *   COPY only: "parents": bool. ADD only: "checksum": word | null,
- *   "keep_git_dir": bool, "unpack": bool | null (null: BuildKit's default,
- *   unpack local archives only).
- *   source: {"stage": id, "step": the stage's last step name} or
- *   {"image": ref}.
- *
- * WORKDIR: "path": word (relative paths join the current working dir).
- *
- * CONFIG: only the common fields: the metadata after the stage's last
- *   numbered step.
- *
- * EXPORT PLAN (plans/export.json): {"version": PLAN_VERSION, "stage": target id,
- *   "last": the target's last step name, "chain": the digest of the
- *   plans of the steps whose history the image holds (the target's and
- *   those of the stages it is built FROM), so that a reworded instruction,
- *   which changes the history but not the stamps, reruns the export,
- *   "tags": [strings as given],
- *   "outputs": [{"type": "oci" | "docker" | "local", "dest": path, "name":
- *   string (optional), "tar": bool (optional)} | {"type": "registry",
- *   "name": the reference to push to}]}. A relative dest given
- *   on the command line is made absolute with the directory df2ninja ran
- *   in (it is the user's path, not the build tree's); the default output
- *   is {"type": "oci", "dest": "<builddir>/image"} with dest relative to
- *   the output directory.
+ * Writing plans: the contract they follow, and the structs the resolver
+ * fills, are in src/plan/plan.h.
  */
 
 #include "resolve.h"
 
-/* a plan object with the common fields of st, which follows prev (NULL
- * for a FROM); takes the pending config operations */
-struct pj *plan_begin(struct resolver *r, struct step *st, const struct step *prev);
-/* add "expand", serialise plan into st->plan and free it; sorts st->deps */
-int plan_end(struct resolver *r, struct step *st, struct pj *plan);
+/* the common fields of st's plan p, which follows prev (NULL for a
+ * FROM); takes the pending config operations */
+void plan_begin(struct resolver *r, struct step *st, const struct step *prev,
+		struct step_plan *p);
+/* set "expand", write p into st->plan and free what it held; sorts
+ * st->deps */
+int plan_end(struct resolver *r, struct step *st, struct step_plan *p);
 /* the export plan of r->g->target into r->g->export_plan */
 int plan_export(struct resolver *r);
 

@@ -42,29 +42,24 @@ resolve_fail_err(struct resolver *r, const struct instr *in, struct err *e)
 	return -1;
 }
 
-struct pj *
+const char *
 resolve_str(struct resolver *r, const char *s)
 {
-	struct pj *j = pj_string(&r->arena, s);
+	const char *copy = pj_strdup(&r->arena, s);
 
-	if (!j) {
+	if (!copy) {
 		r->bad_utf8 = true;
-		j = pj_string(&r->arena, "");
+		copy = "";
 	}
-	return j;
+	return copy;
 }
 
-struct pj *
+struct plan_word
 resolve_jword(struct resolver *r, const char *s, bool deferred)
 {
-	struct pj *o;
-
-	if (!deferred)
-		return resolve_str(r, s);
-	r->used_raw = true;
-	o = pj_object(&r->arena);
-	pj_set(&r->arena, o, "raw", resolve_str(r, s));
-	return o;
+	if (deferred)
+		r->used_raw = true;
+	return (struct plan_word){ resolve_str(r, s), deferred };
 }
 
 struct sstate *
@@ -86,7 +81,7 @@ resolve_expander(struct resolver *r, struct stage *s, struct expander *x)
 
 int
 resolve_word(struct resolver *r, struct stage *s, const struct instr *in,
-	     const char *word, struct pj **out, char **value)
+	     const char *word, struct plan_word *out, char **value)
 {
 	struct expander x;
 	struct err *e = NULL;
@@ -176,20 +171,19 @@ resolve_dep(struct resolver *r, struct stage *s, struct step *st,
 	ss->edges[ss->nedges++].in = in;
 }
 
-struct pj *
-resolve_source_json(struct resolver *r, struct stage *stage, const char *image)
+struct plan_source
+resolve_plan_source(struct resolver *r, struct stage *stage, const char *image)
 {
-	struct pj *o = pj_object(&r->arena);
+	struct plan_source src = { NULL, NULL, NULL };
 
 	if (stage) {
-		pj_set(&r->arena, o, "stage", pj_string(&r->arena, stage->id));
-		pj_set(&r->arena, o, "step",
-				    pj_string(&r->arena, stage_last_step(stage)->name));
+		src.stage = stage->id;
+		src.step = stage_last_step(stage)->name;
 	} else {
 		char *ref = ref_localize(image, r->opts->context_rel);
 
-		pj_set(&r->arena, o, "image", resolve_str(r, ref));
+		src.image = resolve_str(r, ref);
 		free(ref);
 	}
-	return o;
+	return src;
 }

@@ -6,10 +6,11 @@
  * here is visible outside it (graph.h is the interface).
  */
 
-#include "pj.h"
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../plan/pj.h"
+#include "../plan/plan.h"
 #include "../util/vars.h"
 #include "env.h"
 #include "graph.h"
@@ -64,7 +65,8 @@ struct resolver {
 	struct strv declared_names;	/* owns declared's keys */
 	struct sstate *ss;		/* one per stage */
 	struct pjarena arena;		/* the plan being built; reset per plan */
-	struct pj *ops;			/* config operations since the last step */
+	struct plan_op *ops;		/* config operations since the last step */
+	size_t nops, capops;
 	bool used_raw;			/* the plan being built defers a word */
 	bool bad_utf8;
 };
@@ -77,10 +79,11 @@ int resolve_fail(struct resolver *r, const struct instr *in, const char *fmt,
 /* resolve_fail with e's message (e is freed) */
 int resolve_fail_err(struct resolver *r, const struct instr *in,
 		     struct err *e);
-/* a JSON string for s; text that is not UTF-8 is noted in r->bad_utf8 */
-struct pj *resolve_str(struct resolver *r, const char *s);
+/* a copy of s in the plan's arena; text that is not UTF-8 is noted in
+ * r->bad_utf8 */
+const char *resolve_str(struct resolver *r, const char *s);
 /* a plan word: s, or {"raw": s} (noted in r->used_raw) when deferred */
-struct pj *resolve_jword(struct resolver *r, const char *s, bool deferred);
+struct plan_word resolve_jword(struct resolver *r, const char *s, bool deferred);
 /* the expander of stage s's scope */
 void resolve_expander(struct resolver *r, struct stage *s,
 		      struct expander *x);
@@ -89,7 +92,7 @@ void resolve_expander(struct resolver *r, struct stage *s,
  * expansion (owned by the caller) or NULL when deferred; either may be NULL
  */
 int resolve_word(struct resolver *r, struct stage *s, const struct instr *in,
-		 const char *word, struct pj **out, char **value);
+		 const char *word, struct plan_word *out, char **value);
 /* the stage sstate of s */
 struct sstate *resolve_ss(struct resolver *r, const struct stage *s);
 /*
@@ -103,8 +106,8 @@ int resolve_source(struct resolver *r, const struct instr *in,
 /* note that a step of s reads stage to (deps and the cycle check) */
 void resolve_dep(struct resolver *r, struct stage *s, struct step *st,
 		 struct stage *to, const struct instr *in);
-/* the JSON {"stage": id, "step": last step} or {"image": ref} of a source */
-struct pj *resolve_source_json(struct resolver *r, struct stage *stage,
-			    const char *image);
+/* the plan source of a stage (its last step) or else of an image */
+struct plan_source resolve_plan_source(struct resolver *r, struct stage *stage,
+				       const char *image);
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../plan/names.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/err.h"
@@ -69,45 +70,43 @@ find_heredoc(const struct instr *in, const char *name)
 	return NULL;
 }
 
-static struct pj *
-heredoc_json(struct resolver *r, const struct heredoc *h, struct pj *content,
+static struct plan_heredoc
+heredoc_plan(struct resolver *r, const struct heredoc *h, const char *content,
 	     bool expand)
 {
-	struct pj *o = pj_object(&r->arena);
-
-	pj_set(&r->arena, o, "name", resolve_str(r, h->name));
-	pj_set(&r->arena, o, "content", content);
-	pj_set(&r->arena, o, "expand", pj_bool(&r->arena, expand));
-	pj_set(&r->arena, o, "chomp", pj_bool(&r->arena, h->chomp));
-	return o;
+	return (struct plan_heredoc){ resolve_str(r, h->name), content, expand,
+				      h->chomp };
 }
 
-static void
-set_context(struct resolver *r, struct step *st, struct pj *plan)
+/* the context directory for a step that reads it */
+static const char *
+context(struct resolver *r, struct step *st)
 {
 	const char *ctx = r->opts->context_rel ? r->opts->context_rel : ".";
 
 	st->reads_context = true;
-	pj_set(&r->arena, plan, "context", resolve_str(r, ctx));
+	return resolve_str(r, ctx);
 }
 
 /* the command BuildKit's dispatchRun makes of the arguments and heredocs */
 static void
-run_cmd(struct resolver *r, const struct instr *in, struct pj *plan)
+run_cmd(struct resolver *r, const struct instr *in, struct run_plan *plan)
 {
-	struct pj *cmd = pj_array(&r->arena), *docs = pj_array(&r->arena);
+	struct plan_strs *cmd = &plan->cmd;
 	autofree char *whole = NULL;
 	size_t i;
 
+	plan->heredocs = pj_alloc(&r->arena, in->nheredocs, sizeof(*plan->heredocs));
+	plan->nheredocs = in->nheredocs;
 	for (i = 0; i < in->nheredocs; i++)
-		pj_push(&r->arena, docs, heredoc_json(r, &in->heredocs[i],
+		plan->heredocs[i] = heredoc_plan(r, &in->heredocs[i],
 				resolve_str(r, in->heredocs[i].content ?
 					    in->heredocs[i].content : ""),
-				in->heredocs[i].expand));
-	pj_set(&r->arena, plan, "heredocs", docs);
+				in->heredocs[i].expand);
+	cmd->v = pj_alloc(&r->arena, in->nheredocs ? 1 : in->args.n, sizeof(*cmd->v));
 	if (!in->nheredocs) {
 		for (i = 0; i < in->args.n; i++)
-			pj_push(&r->arena, cmd, resolve_str(r, in->args.v[i]));
+			cmd->v[cmd->n++] = resolve_str(r, in->args.v[i]);
 	} else if ((whole = heredoc_word(in->args.v[0]))) {
 		const struct heredoc *h = &in->heredocs[0];
 		const char *data = h->content ? h->content : "";
@@ -115,14 +114,12 @@ run_cmd(struct resolver *r, const struct instr *in, struct pj *plan)
 		if (!strncmp(data, "#!", 2)) {
 			/* a script: run the file, not the text */
 			autofree char *path = xasprintf("/dev/pipes/%s", h->name);
-			struct pj *script = pj_object(&r->arena);
 
-			pj_set(&r->arena, script, "name", resolve_str(r, h->name));
-			pj_set(&r->arena, script, "content", resolve_str(r, data));
-			pj_set(&r->arena, plan, "script", script);
-			pj_push(&r->arena, cmd, resolve_str(r, path));
+			plan->script_name = resolve_str(r, h->name);
+			plan->script_content = resolve_str(r, data);
+			cmd->v[cmd->n++] = resolve_str(r, path);
 		} else {
-			pj_push(&r->arena, cmd, resolve_str(r, data));
+			cmd->v[cmd->n++] = resolve_str(r, data);
 		}
 	} else {
 		struct buf b = BUF_INIT;
@@ -132,57 +129,57 @@ run_cmd(struct resolver *r, const struct instr *in, struct pj *plan)
 			buf_printf(&b, "\n%s%s", in->heredocs[i].content ?
 				   in->heredocs[i].content : "",
 				   in->heredocs[i].name);
-		pj_push(&r->arena, cmd, resolve_str(r, buf_str(&b)));
+		cmd->v[cmd->n++] = resolve_str(r, buf_str(&b));
 		buf_fini(&b);
 	}
-	pj_set(&r->arena, plan, "cmd", cmd);
-	pj_set(&r->arena, plan, "shell_form", pj_bool(&r->arena, !in->is_json));
+	plan->shell_form = !in->is_json;
 }
 
 /* the network a RUN gets: its --network, else the build's (--network);
  * "default" is the host's */
-static const char *
+static enum plan_network
 run_network(struct resolver *r, const struct flags *f)
 {
+	const char *net = r->opts->network ? r->opts->network : "default";
+
 	if (f->network && strcmp(f->network, "default") != 0)
-		return f->network;
-	return r->opts->network ? r->opts->network : "default";
+		net = f->network;
+	/* check.c and genargs.c let through only the names plans have */
+	return (enum plan_network)plan_value(&plan_network_names, net);
 }
 
 static int
 run(struct resolver *r, struct stage *s, struct step *st,
-    const struct instr *in, const struct flags *f, struct pj *plan)
+    const struct instr *in, const struct flags *f, struct run_plan *plan)
 {
 	struct sstate *ss = resolve_ss(r, s);
-	struct pj *mounts = pj_array(&r->arena), *args = pj_array(&r->arena), *proxy = NULL;
 	bool ctx = false;
-	size_t i;
+	size_t i, nproxy = 0;
 
-	pj_set(&r->arena, plan, "mounts", mounts);
-	for (i = 0; i < f->mounts.n; i++) {
-		struct pj *m;
-
-		if (mount_parse(r, s, st, in, f->mounts.v[i], &m, &ctx) < 0)
+	plan->mounts = pj_alloc(&r->arena, f->mounts.n, sizeof(*plan->mounts));
+	plan->nmounts = f->mounts.n;
+	for (i = 0; i < f->mounts.n; i++)
+		if (mount_parse(r, s, st, in, f->mounts.v[i], &plan->mounts[i],
+				&ctx) < 0)
 			return -1;
-		pj_push(&r->arena, mounts, m);
-	}
 	if (ctx)
-		set_context(r, st, plan);
-	pj_set(&r->arena, plan, "network", pj_string(&r->arena, run_network(r, f)));
-	pj_set(&r->arena, plan, "security",
-			    pj_string(&r->arena, f->security ? f->security : "sandbox"));
+		plan->context = context(r, st);
+	plan->network = run_network(r, f);
+	plan->security = f->security && !strcmp(f->security, "insecure") ?
+			 PLAN_SECURITY_INSECURE : PLAN_SECURITY_SANDBOX;
 	run_cmd(r, in, plan);
+	plan->args = pj_alloc(&r->arena, ss->nargs, sizeof(*plan->args));
+	plan->nargs = ss->nargs;
 	for (i = 0; i < ss->nargs; i++) {
 		const struct scoped_arg *a = &ss->args[i];
-		struct pj *o = pj_object(&r->arena);
 
-		pj_set(&r->arena, o, "name", resolve_str(r, a->name));
-		pj_set(&r->arena, o, "value", a->value ?
-				    resolve_jword(r, a->value, a->is_raw) :
-				    pj_null(&r->arena));
-		pj_push(&r->arena, args, o);
+		plan->args[i].name = resolve_str(r, a->name);
+		if (a->value)
+			plan->args[i].value = resolve_jword(r, a->value, a->is_raw);
 	}
-	pj_set(&r->arena, plan, "args", args);
+	for (i = 0; i < r->bargs.n; i++)
+		nproxy += buildargs_is_proxy(r->bargs.v[i].name);
+	plan->proxy = pj_alloc(&r->arena, nproxy, sizeof(*plan->proxy));
 	for (i = 0; i < r->bargs.n; i++) {
 		const struct var *v = &r->bargs.v[i];
 		char lower[16];
@@ -193,12 +190,9 @@ run(struct resolver *r, struct stage *s, struct step *st,
 		for (j = 0; v->name[j]; j++)
 			lower[j] = (char)tolower((unsigned char)v->name[j]);
 		lower[j] = '\0';
-		if (!proxy)
-			proxy = pj_object(&r->arena);
-		pj_set(&r->arena, proxy, lower, resolve_str(r, v->value));
+		plan->proxy[plan->nproxy].name = resolve_str(r, lower);
+		plan->proxy[plan->nproxy++].value = resolve_str(r, v->value);
 	}
-	if (proxy)
-		pj_set(&r->arena, plan, "proxy", proxy);
 	return 0;
 }
 
@@ -249,15 +243,13 @@ check_from(struct resolver *r, const struct instr *in, const char *from)
 
 static int
 chmod_word(struct resolver *r, struct stage *s, const struct instr *in,
-	   const char *word, struct pj *plan)
+	   const char *word, struct copy_plan *plan)
 {
-	struct pj *w;
 	char *v;
 	size_t n;
 
-	if (resolve_word(r, s, in, word, &w, &v) < 0)
+	if (resolve_word(r, s, in, word, &plan->chmod, &v) < 0)
 		return -1;
-	pj_set(&r->arena, plan, "chmod", w);
 	if (!v)
 		return 0;
 	n = strspn(v, "01234567");
@@ -276,13 +268,14 @@ chmod_word(struct resolver *r, struct stage *s, const struct instr *in,
  * value when there is one and it is known (caller frees) */
 static int
 sources(struct resolver *r, struct stage *s, const struct instr *in,
-	struct pj *plan, bool *local, bool *remote, size_t *nsrc, char **only)
+	struct copy_plan *plan, bool *local, bool *remote, size_t *nsrc,
+	char **only)
 {
-	struct pj *srcs = pj_array(&r->arena), *docs = pj_array(&r->arena);
-	size_t i;
+	struct plan_words *srcs = &plan->sources;
+	size_t i, n = in->args.n - 1;
 
-	pj_set(&r->arena, plan, "sources", srcs);
-	pj_set(&r->arena, plan, "heredocs", docs);
+	srcs->v = pj_alloc(&r->arena, n, sizeof(*srcs->v));
+	plan->heredocs = pj_alloc(&r->arena, n, sizeof(*plan->heredocs));
 	*local = false;
 	*remote = false;
 	*nsrc = 0;
@@ -294,12 +287,11 @@ sources(struct resolver *r, struct stage *s, const struct instr *in,
 		struct expander x;
 		struct err *e = NULL;
 		bool deferred = false;
-		struct pj *w;
 		char *v;
 
 		if (h && !h->expand) {
-			pj_push(&r->arena, docs, heredoc_json(r, h,
-					resolve_str(r, content), false));
+			plan->heredocs[plan->nheredocs++] = heredoc_plan(r, h,
+					resolve_str(r, content), false);
 			continue;
 		}
 		if (h) {
@@ -308,14 +300,14 @@ sources(struct resolver *r, struct stage *s, const struct instr *in,
 				return resolve_fail_err(r, in, e);
 			if (deferred)
 				r->used_raw = true;
-			pj_push(&r->arena, docs, heredoc_json(r, h,
-					resolve_str(r, v), deferred));
+			plan->heredocs[plan->nheredocs++] = heredoc_plan(r, h,
+					resolve_str(r, v), deferred);
 			free(v);
 			continue;
 		}
-		if (resolve_word(r, s, in, in->args.v[i], &w, &v) < 0)
+		if (resolve_word(r, s, in, in->args.v[i], &srcs->v[srcs->n++],
+				 &v) < 0)
 			return -1;
-		pj_push(&r->arena, srcs, w);
 		/* a deferred ADD source may be anything: count it as local,
 		 * and as a URL */
 		if (in->kind == INSTR_COPY || !v || (!is_url(v) && !is_git(v)))
@@ -331,24 +323,23 @@ sources(struct resolver *r, struct stage *s, const struct instr *in,
 
 static int
 copy(struct resolver *r, struct stage *s, struct step *st,
-     const struct instr *in, const struct flags *f, struct pj *plan)
+     const struct instr *in, const struct flags *f, struct copy_plan *plan)
 {
 	const char *dest = in->args.v[in->args.n - 1];
 	autofree char *hd = heredoc_word(dest);
 	autofree char *only = NULL;
 	struct stage *from = NULL;
 	const char *image = NULL;
-	struct pj *w, *ex = pj_array(&r->arena);
 	bool local, remote;
 	size_t i, nsrc;
 
-	pj_set(&r->arena, plan, "exclude", ex);
+	plan->exclude.v = pj_alloc(&r->arena, f->excludes.n, sizeof(*plan->exclude.v));
+	plan->exclude.n = f->excludes.n;
 	if (hd && find_heredoc(in, hd))
 		return resolve_fail(r, in, "%s cannot accept a heredoc as a "
 				    "destination", instr_name(in->kind));
-	if (resolve_word(r, s, in, dest, &w, NULL) < 0)
+	if (resolve_word(r, s, in, dest, &plan->dest, NULL) < 0)
 		return -1;
-	pj_set(&r->arena, plan, "dest", w);
 	if (sources(r, s, in, plan, &local, &remote, &nsrc, &only) < 0)
 		return -1;
 	if (f->from) {
@@ -359,49 +350,33 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 			resolve_dep(r, s, st, from, in);
 		else
 			st->pulls = true;
-		pj_set(&r->arena, plan, "from",
-				    resolve_source_json(r, from, image));
-	} else {
-		pj_set(&r->arena, plan, "from", pj_null(&r->arena));
-		if (local)
-			set_context(r, st, plan);
+		plan->has_from = true;
+		plan->from = resolve_plan_source(r, from, image);
+	} else if (local) {
+		plan->context = context(r, st);
 	}
-	if (f->chown) {
-		if (resolve_word(r, s, in, f->chown, &w, NULL) < 0)
+	if (f->chown && resolve_word(r, s, in, f->chown, &plan->chown, NULL) < 0)
+		return -1;
+	if (f->chmod && chmod_word(r, s, in, f->chmod, plan) < 0)
+		return -1;
+	plan->link = f->link == 1;
+	for (i = 0; i < f->excludes.n; i++)
+		if (resolve_word(r, s, in, f->excludes.v[i], &plan->exclude.v[i],
+				 NULL) < 0)
 			return -1;
-		pj_set(&r->arena, plan, "chown", w);
-	} else {
-		pj_set(&r->arena, plan, "chown", pj_null(&r->arena));
-	}
-	if (f->chmod) {
-		if (chmod_word(r, s, in, f->chmod, plan) < 0)
-			return -1;
-	} else {
-		pj_set(&r->arena, plan, "chmod", pj_null(&r->arena));
-	}
-	pj_set(&r->arena, plan, "link", pj_bool(&r->arena, f->link == 1));
-	for (i = 0; i < f->excludes.n; i++) {
-		if (resolve_word(r, s, in, f->excludes.v[i], &w, NULL) < 0)
-			return -1;
-		pj_push(&r->arena, ex, w);
-	}
 	if (in->kind == INSTR_COPY) {
-		pj_set(&r->arena, plan, "parents", pj_bool(&r->arena, f->parents == 1));
+		plan->parents = f->parents == 1;
 		return 0;
 	}
-	pj_set(&r->arena, plan, "keep_git_dir",
-			    pj_bool(&r->arena, f->keep_git_dir == 1));
-	pj_set(&r->arena, plan, "unpack", f->unpack < 0 ? pj_null(&r->arena) :
-			    pj_bool(&r->arena, f->unpack == 1));
+	plan->keep_git_dir = f->keep_git_dir == 1;
+	plan->unpack = f->unpack < 0 ? -1 : f->unpack == 1;
 	if (!f->checksum) {
 		/* the server may change the file: ask it on every build */
 		st->runs_always = remote;
-		pj_set(&r->arena, plan, "checksum", pj_null(&r->arena));
 		return 0;
 	}
-	if (resolve_word(r, s, in, f->checksum, &w, NULL) < 0)
+	if (resolve_word(r, s, in, f->checksum, &plan->checksum, NULL) < 0)
 		return -1;
-	pj_set(&r->arena, plan, "checksum", w);
 	if (nsrc != 1)
 		return resolve_fail(r, in, "--checksum can only be used with a "
 				    "single source");
@@ -413,11 +388,10 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 
 int
 steps_fill(struct resolver *r, struct stage *s, struct step *st,
-	   const struct instr *in, struct pj *plan)
+	   const struct instr *in, struct step_plan *plan)
 {
 	struct flags f;
 	char *msg;
-	struct pj *w;
 	int rc = 0;
 
 	if (flags_parse(in, &f, &msg) < 0) {
@@ -427,13 +401,11 @@ steps_fill(struct resolver *r, struct stage *s, struct step *st,
 		return -1;
 	}
 	if (in->kind == INSTR_RUN) {
-		rc = run(r, s, st, in, &f, plan);
+		rc = run(r, s, st, in, &f, &plan->run);
 	} else if (in->kind == INSTR_COPY || in->kind == INSTR_ADD) {
-		rc = copy(r, s, st, in, &f, plan);
+		rc = copy(r, s, st, in, &f, &plan->copy);
 	} else if (in->kind == INSTR_WORKDIR) {
-		rc = resolve_word(r, s, in, in->args.v[0], &w, NULL);
-		if (rc == 0)
-			pj_set(&r->arena, plan, "path", w);
+		rc = resolve_word(r, s, in, in->args.v[0], &plan->meta.path, NULL);
 	} else {
 		rc = resolve_fail(r, in, "BUG: %s is not a step",
 				  instr_name(in->kind));

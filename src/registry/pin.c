@@ -127,7 +127,7 @@ lock(const char *path, int *fdp, struct err **errp)
 
 int
 registry_load(const struct store *st, const char *builddir, const char *ref,
-	      struct image *img, struct err **errp)
+	      bool refresh, struct image *img, struct err **errp)
 {
 	struct registry_ref rr;
 	struct pull_opts o = { NULL, progress_print, NULL };
@@ -147,7 +147,7 @@ registry_load(const struct store *st, const char *builddir, const char *ref,
 	lockpath = xasprintf("%s.lock", path);
 	if (lock(lockpath, &fd, errp) < 0)
 		goto out;
-	have = pin_refresh() ? 1 : pin_read(path, pinned, errp);
+	have = refresh ? 1 : pin_read(path, pinned, errp);
 	if (have < 0)
 		goto out;
 	if (have == 0)

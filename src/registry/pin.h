@@ -12,8 +12,9 @@ struct store;
  * A tag is resolved once per build and recorded, so that a rebuild gets
  * the same image: <builddir>/pulls/<registry_ref_file_name()>.digest
  * holds "sha256:<hex>\n", the digest of the image manifest the tag gave
- * (the host platform's, for an index). DF2NINJA_PULL=1 in the environment
- * resolves the tag again and records the new answer.
+ * (the host platform's, for an index). A refresh (FROM of a build
+ * generated with --pull, or DF2NINJA_PULL=1 in the environment) resolves
+ * the tag again and records the new answer.
  */
 
 /* the record of r's tag in builddir; caller frees */
@@ -30,12 +31,14 @@ bool pin_refresh(void);
 /*
  * what FROM and COPY --from do with a registry reference: pull ref into
  * the store (registry_pull) and describe it in img like image_in_load,
- * with the tag's record in builddir used (or made) as above. One process
+ * with the tag's record in builddir used (or made) as above; refresh: the
+ * tag is resolved again even when it has a record. One process
  * at a time resolves a given reference in builddir; the others wait and
  * use its record. Progress of long downloads is printed to stdout.
  * img must be zeroed or image_init()ed.
  */
 int registry_load(const struct store *st, const char *builddir,
-		  const char *ref, struct image *img, struct err **errp);
+		  const char *ref, bool refresh, struct image *img,
+		  struct err **errp);
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../util/alloc.h"
+#include "../util/err.h"
 #include "pj.h"
 
 struct pjblock {
@@ -124,18 +125,40 @@ pj_utf8(const char *s)
 	return utf8_valid((const unsigned char *)s, strlen(s));
 }
 
-struct pj *
-pj_string(struct pjarena *a, const char *s)
+void *
+pj_alloc(struct pjarena *a, size_t n, size_t size)
+{
+	void *p;
+
+	if (size && n > SIZE_MAX / size)
+		BUG("an arena array of %zu elements of %zu bytes", n, size);
+	p = alloc(a, n * size);
+	memset(p, 0, n * size);
+	return p;
+}
+
+const char *
+pj_strdup(struct pjarena *a, const char *s)
 {
 	size_t n = strlen(s);
-	struct pj *v;
 	char *copy;
 
 	if (!utf8_valid((const unsigned char *)s, n))
 		return NULL;
-	v = node(a, PJ_STRING);
 	copy = alloc(a, n + 1);
 	memcpy(copy, s, n + 1);
+	return copy;
+}
+
+struct pj *
+pj_string(struct pjarena *a, const char *s)
+{
+	const char *copy = pj_strdup(a, s);
+	struct pj *v;
+
+	if (!copy)
+		return NULL;
+	v = node(a, PJ_STRING);
 	v->s = copy;
 	return v;
 }

@@ -48,6 +48,10 @@ struct pj *pj_object(struct pjarena *a);
 struct pj *pj_array(struct pjarena *a);
 /* s is valid UTF-8 (RFC 3629) */
 bool pj_utf8(const char *s);
+/* n zeroed elements of size bytes in a, gone with the arena */
+void *pj_alloc(struct pjarena *a, size_t n, size_t size);
+/* a copy of s in a; NULL when s is not valid UTF-8 */
+const char *pj_strdup(struct pjarena *a, const char *s);
 /* a copy of s; NULL when s is not valid UTF-8 (as json_string) */
 struct pj *pj_string(struct pjarena *a, const char *s);
 struct pj *pj_int(struct pjarena *a, long long i);
