@@ -9,6 +9,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/path.h"
 #include "util/strv.h"
 #include "util/vars.h"
 #include "unit.h"
@@ -139,6 +140,63 @@ START_TEST(test_paths)
 	p = fs_dirname("/c");
 	ck_assert_str_eq(p, "/");
 	free(p);
+}
+END_TEST
+
+/* Go's path.Clean tests, then the variants */
+static const struct {
+	const char *in;
+	unsigned flags;
+	const char *want;	/* NULL: refused */
+} clean_cases[] = {
+	{ "", 0, "." }, { "abc", 0, "abc" }, { "abc/def", 0, "abc/def" },
+	{ ".", 0, "." }, { "..", 0, ".." }, { "../..", 0, "../.." },
+	{ "../../abc", 0, "../../abc" }, { "/abc", 0, "/abc" }, { "/", 0, "/" },
+	{ "abc/", 0, "abc" }, { "abc/def/", 0, "abc/def" }, { "/abc/", 0, "/abc" },
+	{ "//abc", 0, "/abc" }, { "abc//def//ghi", 0, "abc/def/ghi" },
+	{ "abc/./def", 0, "abc/def" }, { "/./abc/def", 0, "/abc/def" },
+	{ "abc/.", 0, "abc" }, { "abc/def/ghi/../jkl", 0, "abc/def/jkl" },
+	{ "abc/def/../ghi/../jkl", 0, "abc/jkl" }, { "abc/def/..", 0, "abc" },
+	{ "abc/def/../..", 0, "." }, { "/abc/def/../..", 0, "/" },
+	{ "abc/def/../../..", 0, ".." }, { "/abc/def/../../..", 0, "/" },
+	{ "abc/def/../../../ghi/jkl/../../../mno", 0, "../../mno" },
+	{ "abc/./../def", 0, "def" }, { "abc//./../def", 0, "def" },
+	{ "abc/../../././../def", 0, "../../def" }, { "/../x", 0, "/x" },
+	{ "...", 0, "..." }, { "a/.../b", 0, "a/.../b" },
+	/* relative to a root: ".." stops at it, the root is "" */
+	{ "/a/./b/../c/", PATH_RELATIVE, "a/c" }, { "/", PATH_RELATIVE, "" },
+	{ "", PATH_RELATIVE, "" }, { ".", PATH_RELATIVE, "" },
+	{ "a/b", PATH_RELATIVE, "a/b" }, { "../a", PATH_RELATIVE, "a" },
+	{ "/../../etc", PATH_RELATIVE, "etc" }, { "a/../..", PATH_RELATIVE, "" },
+	/* ... or is refused there */
+	{ "a/../b", PATH_RELATIVE | PATH_NO_ESCAPE, "b" },
+	{ "/a/b/..", PATH_RELATIVE | PATH_NO_ESCAPE, "a" },
+	{ "a/../..", PATH_RELATIVE | PATH_NO_ESCAPE, NULL },
+	{ "../x", PATH_RELATIVE | PATH_NO_ESCAPE, NULL },
+	{ "/../x", PATH_RELATIVE | PATH_NO_ESCAPE, NULL },
+	{ "./x/", PATH_RELATIVE | PATH_NO_ESCAPE, "x" },
+	/* no ".." at all */
+	{ "/usr//bin/./sh", PATH_RELATIVE | PATH_NO_DOTDOT, "usr/bin/sh" },
+	{ "./", PATH_RELATIVE | PATH_NO_DOTDOT, "" },
+	{ "a/../b", PATH_RELATIVE | PATH_NO_DOTDOT, NULL },
+	{ "..", PATH_RELATIVE | PATH_NO_DOTDOT, NULL },
+	{ "a/..b", PATH_RELATIVE | PATH_NO_DOTDOT, "a/..b" },
+	{ "a/b/..", PATH_NO_DOTDOT, NULL },
+};
+
+START_TEST(test_path_clean)
+{
+	char *got = path_clean(clean_cases[_i].in, clean_cases[_i].flags);
+
+	if (!clean_cases[_i].want)
+		ck_assert_msg(!got, "clean(%s, %u): got %s, want NULL",
+			      clean_cases[_i].in, clean_cases[_i].flags, got);
+	else
+		ck_assert_msg(got && strcmp(got, clean_cases[_i].want) == 0,
+			      "clean(%s, %u): got %s, want %s", clean_cases[_i].in,
+			      clean_cases[_i].flags, got ? got : "NULL",
+			      clean_cases[_i].want);
+	free(got);
 }
 END_TEST
 
@@ -324,6 +382,7 @@ util_suite(void)
 	tc = tcase_create("paths");
 	tcase_add_test(tc, test_paths);
 	suite_add_tcase(s, tc);
+	UNIT_TCASE_TABLE(s, "path_clean", test_path_clean, clean_cases);
 	tc = tcase_create("write_if_changed");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_write_if_changed);
