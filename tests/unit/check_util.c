@@ -7,6 +7,7 @@
 
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/epoch.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/path.h"
@@ -140,6 +141,42 @@ START_TEST(test_paths)
 	p = fs_dirname("/c");
 	ck_assert_str_eq(p, "/");
 	free(p);
+}
+END_TEST
+
+START_TEST(test_epoch)
+{
+	static const struct {
+		const char *value;	/* NULL: unset */
+		long long want;		/* -1: refused */
+	} cases[] = {
+		{ NULL, 0 }, { "", 0 }, { "0", 0 }, { "1700000000", 1700000000 },
+		{ "007", 7 }, { "253402300799", 253402300799LL },
+		{ "253402300800", -1 }, { "99999999999999999999999", -1 },
+		{ "-1", -1 }, { "+5", -1 }, { " 5", -1 }, { "5 ", -1 },
+		{ "yesterday", -1 }, { "1e9", -1 },
+	};
+	struct err *e = NULL;
+	time_t t;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].value)
+			setenv("SOURCE_DATE_EPOCH", cases[i].value, 1);
+		else
+			unsetenv("SOURCE_DATE_EPOCH");
+		if (cases[i].want < 0) {
+			ck_assert_msg(epoch_from_env(&t, &e) == -1, "'%s' taken", cases[i].value);
+			ck_assert_ptr_nonnull(strstr(e->msg, "SOURCE_DATE_EPOCH"));
+			ck_assert_ptr_nonnull(strstr(e->msg, cases[i].value));
+			err_free(e);
+			e = NULL;
+		} else {
+			ck_assert_msg(epoch_from_env(&t, &e) == 0, "'%s' refused",
+				      cases[i].value ? cases[i].value : "(unset)");
+			ck_assert_int_eq((long long)t, cases[i].want);
+		}
+	}
+	unsetenv("SOURCE_DATE_EPOCH");
 }
 END_TEST
 
@@ -382,6 +419,7 @@ util_suite(void)
 	tc = tcase_create("paths");
 	tcase_add_test(tc, test_paths);
 	suite_add_tcase(s, tc);
+	UNIT_TCASE(s, "epoch_from_env", test_epoch);
 	UNIT_TCASE_TABLE(s, "path_clean", test_path_clean, clean_cases);
 	tc = tcase_create("write_if_changed");
 	tcase_add_checked_fixture(tc, setup, teardown);
