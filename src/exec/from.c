@@ -8,6 +8,7 @@
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/strv.h"
+#include "util/vars.h"
 
 /* import a local image and unpack its layers for overlayfs */
 static int
@@ -43,8 +44,8 @@ from_image(struct step_ctx *c, const char *ref, struct err **errp)
 		vars_set(&c->st.env, env.v[i], eq + 1);
 	}
 	if (!vars_get(&c->st.env, "PATH")) {
-		vars_set(&c->st.env, "PATH", STATE_DEFAULT_PATH);
-		config_env_set(&c->st.config, "PATH", STATE_DEFAULT_PATH);
+		vars_set(&c->st.env, "PATH", DEFAULT_PATH);
+		config_env_set(&c->st.config, "PATH", DEFAULT_PATH);
 	}
 	state_add_image_layers(&c->st, &img);
 	r = 0;

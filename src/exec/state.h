@@ -55,9 +55,6 @@ struct state {
 				 * history_from on are this step's own */
 };
 
-/* Docker's PATH for an image that sets none */
-#define STATE_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
-
 /* an empty state: FROM scratch, with Docker's default PATH */
 void state_init(struct state *s);
 void state_fini(struct state *s);

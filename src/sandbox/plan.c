@@ -16,9 +16,7 @@
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/path.h"
-
-/* Docker's PATH for a container whose environment has none */
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#include "util/vars.h"
 
 /* Docker's masked paths: kernel state a container has no business reading */
 static const char *const masked[] = {
