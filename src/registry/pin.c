@@ -67,32 +67,12 @@ pin_read(const char *path, char digest[DIGEST_LEN], struct err **errp)
 int
 pin_write(const char *path, const char *digest, struct err **errp)
 {
-	autofree char *dir = fs_dirname(path), *tmp = NULL, *line = NULL;
-	size_t len;
-	int fd;
+	autofree char *dir = fs_dirname(path);
+	autofree char *line = xasprintf("%s\n", digest);
 
 	if (fs_mkdir_p(dir, errp) < 0)
 		return -1;
-	tmp = xasprintf("%s.XXXXXX", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return err_make(errp, errno, "cannot create '%s'", tmp);
-	line = xasprintf("%s\n", digest);
-	len = strlen(line);
-	if (TEMP_FAILURE_RETRY_INT(write(fd, line, len)) != (long)len || fchmod(fd, 0644) < 0 ||
-	    close(fd) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		return err_make(errp, e, "cannot write '%s'", tmp);
-	}
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		return err_make(errp, e, "cannot rename '%s' to '%s'", tmp, path);
-	}
-	return 0;
+	return fs_write_atomic(path, line, strlen(line), FS_WRITE_0644, errp);
 }
 
 bool

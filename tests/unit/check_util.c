@@ -342,6 +342,46 @@ mode_of(const char *path)
 	return sb.st_mode & 07777;
 }
 
+START_TEST(test_write_atomic)
+{
+	char *path = xasprintf("%s/f", tmpdir), *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	struct err *e = NULL;
+	struct stat st1, st2;
+	char *data;
+	size_t len;
+
+	umask(077);
+	ck_assert_int_eq(fs_write_atomic(path, "a\n", 2, 0, &e), 0);
+	ck_assert_uint_eq(mode_of(path), 0600);
+	ck_assert_int_eq(stat(path, &st1), 0);
+	/* always replaced, unless asked to compare */
+	ck_assert_int_eq(fs_write_atomic(path, "a\n", 2, 0, &e), 0);
+	ck_assert_int_eq(stat(path, &st2), 0);
+	ck_assert_int_ne(st1.st_ino, st2.st_ino);
+	ck_assert_int_eq(fs_write_atomic(path, "a\n", 2, FS_WRITE_IF_CHANGED, &e), 0);
+	ck_assert_int_eq(stat(path, &st1), 0);
+	ck_assert_int_eq(st1.st_ino, st2.st_ino);
+	/* 0644 whatever the umask */
+	ck_assert_int_eq(fs_write_atomic(path, "b\n", 2, FS_WRITE_IF_CHANGED | FS_WRITE_0644,
+					 &e), 0);
+	ck_assert_uint_eq(mode_of(path), 0644);
+	ck_assert_int_eq(fs_read_file(path, &data, &len, &e), 0);
+	ck_assert_str_eq(data, "b\n");
+	free(data);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	umask(022);
+	/* the temporary is named when it cannot be made */
+	free(path);
+	path = xasprintf("%s/no/such/f", tmpdir);
+	ck_assert_int_lt(fs_write_atomic(path, "", 0, 0, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e->msg, "cannot create"));
+	ck_assert_ptr_nonnull(strstr(e->msg, "/no/such/f.tmp."));
+	err_free(e);
+	free(tmp);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_private_dir)
 {
 	char *dir = xasprintf("%s/a/b/store", tmpdir);
@@ -425,6 +465,7 @@ util_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_write_if_changed);
 	tcase_add_test(tc, test_write_at);
+	tcase_add_test(tc, test_write_atomic);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("private_dir");
 	tcase_add_checked_fixture(tc, setup, teardown);
