@@ -8,7 +8,7 @@
 
 #include "dockerfile/filepath.h"
 #include "dockerfile/ignore.h"
-#include "image/digest.h"
+#include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"

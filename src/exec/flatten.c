@@ -10,9 +10,9 @@
 
 #include "exec/flatten.h"
 #include "exec/state.h"
-#include "image/digest.h"
 #include "image/store.h"
 #include "image/tree.h"
+#include "oci/digest.h"
 #include "sandbox/sandbox.h"
 #include "util/alloc.h"
 #include "util/err.h"

@@ -3,8 +3,8 @@
 #include <string.h>
 
 #include "exec/step.h"
-#include "graph/platform.h"
 #include "image/image.h"
+#include "oci/platform.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/strv.h"

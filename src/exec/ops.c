@@ -6,8 +6,8 @@
 #include "dockerfile/words.h"
 #include "exec/ops.h"
 #include "exec/state.h"
-#include "image/port.h"
-#include "image/signame.h"
+#include "oci/port.h"
+#include "oci/signame.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -145,7 +145,7 @@ op_arg(struct state *s, const json_t *op, char escape, struct buf *hist, struct 
 	return 0;
 }
 
-/* Docker's parsePortSpec (image/port.h); deferred words are checked here
+/* Docker's parsePortSpec (oci/port.h); deferred words are checked here
  * as the resolver checks the others */
 static int
 port_spec(struct state *s, const char *spec, struct buf *hist, struct err **errp)

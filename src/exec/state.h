@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "image/config.h"
-#include "image/digest.h"
+#include "oci/digest.h"
 #include "util/vars.h"
 
 struct err;

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "image/archive_dl.h"
-#include "image/digest.h"
+#include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/path.h"

@@ -3,8 +3,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../image/port.h"
-#include "../image/signame.h"
+#include "../oci/port.h"
+#include "../oci/signame.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/err.h"
@@ -200,7 +200,7 @@ command(struct resolver *r, struct stage *s, const struct instr *in,
 		ss->cmd_set = true;
 }
 
-/* Docker's parsePortSpec (image/port.h): the ports of spec onto out */
+/* Docker's parsePortSpec (oci/port.h): the ports of spec onto out */
 static int
 port_spec(struct resolver *r, const struct instr *in, const char *spec,
 	  struct pj *out)

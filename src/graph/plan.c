@@ -7,7 +7,7 @@
 #include "../util/err.h"
 #include "../util/fs.h"
 #include "../util/buf.h"
-#include "../image/digest.h"
+#include "../oci/digest.h"
 #include "plan.h"
 
 static const char *

@@ -3,9 +3,9 @@
 #include <time.h>
 
 #include "image/config.h"
-#include "image/digest.h"
+#include "oci/digest.h"
 #include "image/store.h"
-#include "graph/platform.h"
+#include "oci/platform.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/epoch.h"

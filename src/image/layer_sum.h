@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "digest.h"
+#include "oci/digest.h"
 
 struct err;
 struct layer_entry;

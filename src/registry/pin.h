@@ -1,7 +1,7 @@
 #ifndef DF2NINJA_REGISTRY_PIN_H
 #define DF2NINJA_REGISTRY_PIN_H
 
-#include "image/digest.h"
+#include "oci/digest.h"
 
 struct err;
 struct image;

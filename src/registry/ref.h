@@ -1,7 +1,7 @@
 #ifndef DF2NINJA_REGISTRY_REF_H
 #define DF2NINJA_REGISTRY_REF_H
 
-#include "image/digest.h"
+#include "oci/digest.h"
 
 struct err;
 

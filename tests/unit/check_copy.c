@@ -14,7 +14,7 @@
 #include "dockerfile/ignore.h"
 #include "exec/copy.h"
 #include "exec/depfile.h"
-#include "image/digest.h"
+#include "oci/digest.h"
 #include "util/buf.h"
 #include "util/alloc.h"
 #include "util/err.h"
