@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../oci/ref.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/err.h"
@@ -12,7 +13,6 @@
 #include "check.h"
 #include "config.h"
 #include "plan.h"
-#include "ref.h"
 #include "resolve.h"
 #include "steps.h"
 

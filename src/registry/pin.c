@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include "image/image.h"
+#include "oci/ref.h"
 #include "registry/pin.h"
 #include "registry/progress.h"
 #include "registry/pull.h"
-#include "registry/ref.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -22,9 +22,9 @@
 #define NAME_KEEP 160
 
 char *
-pin_path(const char *builddir, const struct registry_ref *r)
+pin_path(const char *builddir, const struct ref *r)
 {
-	autofree char *name = registry_ref_file_name(r);
+	autofree char *name = ref_file_name(r);
 	char d[DIGEST_LEN];
 
 	if (strlen(name) <= NAME_KEEP)
@@ -109,13 +109,13 @@ int
 registry_load(const struct store *st, const char *builddir, const char *ref,
 	      struct image *img, struct err **errp)
 {
-	struct registry_ref rr;
+	struct ref rr;
 	struct pull_opts o = { NULL, progress_print, NULL };
 	autofree char *path = NULL, *lockpath = NULL, *name = NULL;
 	char pinned[DIGEST_LEN];
 	int fd = -1, r = -1, have;
 
-	if (registry_ref_parse(ref, &rr, errp) < 0)
+	if (ref_parse(ref, &rr, errp) < 0)
 		return -1;
 	name = xstrdup(rr.full);
 	o.progress_ctx = name;
@@ -146,6 +146,6 @@ registry_load(const struct store *st, const char *builddir, const char *ref,
 out:
 	if (fd >= 0)
 		close(fd);
-	registry_ref_fini(&rr);
+	ref_fini(&rr);
 	return r;
 }
