@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dockerfile/filepath.h"
-#include "dockerfile/ignore.h"
+#include "match/filepath.h"
+#include "match/ignore.h"
 #include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/err.h"

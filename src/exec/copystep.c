@@ -6,8 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dockerfile/ignore.h"
-#include "dockerfile/words.h"
 #include "exec/copy.h"
 #include "exec/depfile.h"
 #include "exec/download.h"
@@ -16,8 +14,9 @@
 #include "exec/rootpath.h"
 #include "exec/step.h"
 #include "exec/user.h"
-#include "graph/env.h"
 #include "image/image.h"
+#include "match/ignore.h"
+#include "shlex/words.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -106,7 +105,7 @@ heredocs(struct step_ctx *c, struct copy_heredoc **out, size_t *n,
 		char *text;
 
 		if (plan_bool(h, "expand") && plan_bool(c->plan.j, "expand")) {
-			autofree char *word = expand_heredoc_text(content);
+			autofree char *word = shlex_heredoc_text(content);
 
 			if (shlex_word(&lx, word, &text, errp) < 0)
 				return -1;

@@ -9,8 +9,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "dockerfile/filepath.h"
-#include "dockerfile/ignore.h"
+#include "match/filepath.h"
+#include "match/ignore.h"
 #include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/err.h"

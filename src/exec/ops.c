@@ -3,11 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dockerfile/words.h"
 #include "exec/ops.h"
 #include "exec/state.h"
 #include "oci/port.h"
 #include "oci/signame.h"
+#include "shlex/words.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"

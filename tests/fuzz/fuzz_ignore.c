@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dockerfile/ignore.h"
+#include "match/ignore.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/path.h"

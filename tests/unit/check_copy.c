@@ -11,7 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "dockerfile/ignore.h"
+#include "match/ignore.h"
 #include "exec/copy.h"
 #include "exec/depfile.h"
 #include "oci/digest.h"

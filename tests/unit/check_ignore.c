@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dockerfile/filepath.h"
-#include "dockerfile/ignore.h"
+#include "match/filepath.h"
+#include "match/ignore.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
