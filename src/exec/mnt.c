@@ -18,8 +18,6 @@
 #include "util/fs.h"
 #include "util/strv.h"
 
-static bool in_private_ns;
-
 int
 mnt_state(struct mnt *m, const struct stepplan *p, const char *what,
 	  const struct state *s, const struct store *st,
@@ -30,12 +28,7 @@ mnt_state(struct mnt *m, const struct stepplan *p, const char *what,
 
 	m->fd = -1;
 	m->path = xasprintf("%s/tmp/%s.%s", p->builddir, p->flat, what);
-	if (!in_private_ns) {
-		if (sandbox_enter_private_mountns(errp) < 0)
-			return -1;
-		in_private_ns = true;
-	}
-	if (fs_mkdir_p(m->path, errp) < 0)
+	if (sandbox_enter_private_mountns(errp) < 0 || fs_mkdir_p(m->path, errp) < 0)
 		return -1;
 	if (flatten_lowerdirs(s, st, &lowers, errp) < 0) {
 		strv_fini(&lowers);
