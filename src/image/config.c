@@ -3,8 +3,8 @@
 #include <time.h>
 
 #include "image/config.h"
-#include "oci/digest.h"
 #include "image/store.h"
+#include "oci/digest.h"
 #include "oci/platform.h"
 #include "util/alloc.h"
 #include "util/buf.h"
