@@ -4,10 +4,10 @@
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/err.h"
+#include "../util/unicode.h"
 #include "args.h"
 #include "jsonarr.h"
 #include "quote.h"
-#include "unicode.h"
 
 /* words with their lengths, since a word may hold a NUL */
 struct words {

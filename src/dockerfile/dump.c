@@ -1,8 +1,8 @@
 #include <string.h>
 
+#include "../util/unicode.h"
 #include "parse.h"
 #include "quote.h"
-#include "unicode.h"
 
 /* Node.Dump of one instruction, without the parentheses around it */
 static void

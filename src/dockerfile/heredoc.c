@@ -3,8 +3,8 @@
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/err.h"
+#include "../util/unicode.h"
 #include "heredoc.h"
-#include "unicode.h"
 
 /*
  * one word of BuildKit's shell lexer (escape '\\', unset variables left

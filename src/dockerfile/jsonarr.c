@@ -2,9 +2,9 @@
 #include <string.h>
 
 #include "../util/buf.h"
+#include "../util/unicode.h"
 #include "args.h"
 #include "jsonarr.h"
-#include "unicode.h"
 
 static int
 hex4(const char *s, size_t n)

@@ -3,8 +3,8 @@
 
 #include "../util/alloc.h"
 #include "../util/err.h"
+#include "../util/unicode.h"
 #include "lex.h"
-#include "unicode.h"
 
 enum {
 	SEEN_SYNTAX = 1,

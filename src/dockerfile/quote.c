@@ -1,5 +1,5 @@
+#include "../util/unicode.h"
 #include "quote.h"
-#include "unicode.h"
 
 static const char hex[] = "0123456789abcdef";
 

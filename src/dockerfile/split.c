@@ -1,8 +1,8 @@
 #include <string.h>
 
 #include "../util/buf.h"
+#include "../util/unicode.h"
 #include "split.h"
-#include "unicode.h"
 
 /* the [\t\v\f\r ] class of BuildKit's tokenWhitespace */
 static bool

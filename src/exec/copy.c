@@ -6,12 +6,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dockerfile/filepath.h"
-#include "dockerfile/ignore.h"
-#include "image/digest.h"
+#include "match/filepath.h"
+#include "match/ignore.h"
+#include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/path.h"
 #include "util/strv.h"
 #include "copy.h"
 #include "copytree.h"
@@ -73,12 +74,7 @@ items_fini(struct items *it)
 static char *
 source_path(const char *s)
 {
-	char *abs = xasprintf("/%s", s), *clean = filepath_clean(abs);
-	char *rel = xstrdup(clean + 1);
-
-	free(abs);
-	free(clean);
-	return rel;
+	return path_clean(s, PATH_RELATIVE);
 }
 
 static char *
@@ -629,7 +625,7 @@ dest_path(const struct copy_opts *o, bool *dir_spec)
 		free(joined);
 		joined = t;
 	}
-	clean = filepath_clean(joined);
+	clean = path_clean(joined, 0);
 	free(joined);
 	return clean;
 }

@@ -6,7 +6,7 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "image/digest.h"
+#include "oci/digest.h"
 
 struct err;
 struct ignore;

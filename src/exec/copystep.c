@@ -6,8 +6,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "dockerfile/ignore.h"
-#include "dockerfile/words.h"
 #include "exec/copy.h"
 #include "exec/copystep.h"
 #include "exec/depfile.h"
@@ -17,8 +15,9 @@
 #include "exec/rootpath.h"
 #include "exec/stepctx.h"
 #include "exec/user.h"
-#include "graph/env.h"
 #include "image/image.h"
+#include "match/ignore.h"
+#include "shlex/words.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -102,7 +101,7 @@ heredocs(struct step_ctx *c, struct copy_heredoc **out, size_t *n,
 		char *text;
 
 		if (cp->heredocs[i].expand && c->plan.sp.expand) {
-			autofree char *word = expand_heredoc_text(content);
+			autofree char *word = shlex_heredoc_text(content);
 
 			if (shlex_word(&lx, word, &text, errp) < 0)
 				return -1;

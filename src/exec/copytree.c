@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -9,9 +10,10 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "dockerfile/filepath.h"
-#include "dockerfile/ignore.h"
-#include "image/digest.h"
+#include "image/pathset.h"
+#include "match/filepath.h"
+#include "match/ignore.h"
+#include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -40,12 +42,22 @@ copytree_gid(const struct copier *c, const struct stat *st)
 	return c->gid >= 0 ? c->gid : (long)st->st_gid;
 }
 
+/* what is written goes to dg, when the copy has one */
+static void
+feed(struct digest *dg, const void *data, size_t len)
+{
+	if (dg)
+		digest_update(dg, data, len);
+}
+
 void
 copytree_record(struct digest *dg, char type, const char *dpath, mode_t perm,
 		long uid, long gid, long long size)
 {
 	char *h;
 
+	if (!dg)
+		return;
 	/* length-prefixed and NUL-ended, so no two entries read alike */
 	h = xasprintf("%c %o %ld %ld %lld %zu:%s", type, (unsigned)perm, uid,
 		      gid, size, strlen(dpath), dpath);
@@ -129,8 +141,8 @@ copy_xattrs(struct copier *c, int in, int out)
 
 		if (vl < 0 || fsetxattr(out, names[i], val, (size_t)vl, 0) < 0)
 			continue;
-		digest_update(c->dg, names[i], strlen(names[i]) + 1);
-		digest_update(c->dg, val, (size_t)vl);
+		feed(c->dg, names[i], strlen(names[i]) + 1);
+		feed(c->dg, val, (size_t)vl);
 	}
 }
 
@@ -154,6 +166,54 @@ replace_target(int dfd, const char *name, const char *dpath, struct err **errp)
 	return 0;
 }
 
+/*
+ * the rest of in to out by copy_file_range, which copies in the kernel and
+ * lets a filesystem share the blocks: 0 when done, 1 when the two files
+ * do not allow it (nothing copied), -1 with errno set
+ */
+static int
+copy_range(int in, int out)
+{
+	bool any = false;
+
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, (size_t)1 << 30, 0);
+
+		if (n == 0)
+			return 0;
+		if (n > 0) {
+			any = true;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (!any && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+			     errno == EOPNOTSUPP || errno == EBADF))
+			return 1;
+		return -1;
+	}
+}
+
+/* the rest of in to out through a buffer, fed to the digest */
+static int
+copy_data(struct copier *c, int in, int out, const char *what,
+	  const char *dpath, struct err **errp)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(in, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return err_make(errp, errno, "cannot read '%s'", what);
+		feed(c->dg, buf, (size_t)n);
+		if (write_all(out, buf, (size_t)n) < 0)
+			return err_make(errp, errno, "cannot write '%s'", dpath);
+	}
+	return 0;
+}
+
 static void
 stat_times(const struct stat *st, struct timespec ts[2])
 {
@@ -167,9 +227,7 @@ copytree_file(struct copier *c, int in, const char *what,
 	      const char *dpath, struct err **errp)
 {
 	struct timespec ts[2];
-	char buf[65536];
-	int out, r = -1;
-	ssize_t n;
+	int out, k, r = -1;
 	mode_t perm = copytree_perm(c, st);
 	long uid = copytree_uid(c, st), gid = copytree_gid(c, st);
 
@@ -182,19 +240,14 @@ copytree_file(struct copier *c, int in, const char *what,
 		return err_make(errp, errno, "cannot create '%s'", dpath);
 	copytree_record(c->dg, 'f', dpath, perm, uid, gid,
 			(long long)st->st_size);
-	while ((n = read(in, buf, sizeof(buf))) != 0) {
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			err_make(errp, errno, "cannot read '%s'", what);
-			goto out;
-		}
-		digest_update(c->dg, buf, (size_t)n);
-		if (write_all(out, buf, (size_t)n) < 0) {
-			err_make(errp, errno, "cannot write '%s'", dpath);
-			goto out;
-		}
+	/* with no digest to feed, the kernel may copy (and share blocks) */
+	k = c->dg ? 1 : copy_range(in, out);
+	if (k < 0) {
+		err_make(errp, errno, "cannot copy '%s' to '%s'", what, dpath);
+		goto out;
 	}
+	if (k > 0 && copy_data(c, in, out, what, dpath, errp) < 0)
+		goto out;
 	/* chown first: it clears set-id bits the chmod may then set */
 	if (fchown(out, (uid_t)uid, (gid_t)gid) < 0) {
 		err_make(errp, errno, "cannot chown '%s'", dpath);
@@ -261,7 +314,7 @@ copy_symlink(struct copier *c, int sdirfd, const char *sname,
 		return err_make(errp, errno, "cannot set the times of '%s'",
 				dpath);
 	copytree_record(c->dg, 'l', dpath, 0777, uid, gid, (long long)n);
-	digest_update(c->dg, target, (size_t)n);
+	feed(c->dg, target, (size_t)n);
 	add_link_dep(c, srel);
 	return 0;
 }
@@ -277,6 +330,8 @@ copy_node(struct copier *c, const char *srel, const struct stat *st, int dfd,
 
 	if (S_ISCHR(st->st_mode))
 		type = 'c';
+	else if (S_ISSOCK(st->st_mode))
+		type = 's';
 	if (replace_target(dfd, name, dpath, errp) < 0)
 		return -1;
 	if (mknodat(dfd, name, (st->st_mode & S_IFMT) | perm, st->st_rdev) < 0)
@@ -291,11 +346,11 @@ copy_node(struct copier *c, const char *srel, const struct stat *st, int dfd,
 		return err_make(errp, errno, "cannot set the times of '%s'",
 				dpath);
 	copytree_record(c->dg, type, dpath, perm, uid, gid, 0);
-	if (type != 'p') {
+	if (type == 'b' || type == 'c') {
 		char *dev = xasprintf("%u,%u", major(st->st_rdev),
 				      minor(st->st_rdev));
 
-		digest_update(c->dg, dev, strlen(dev) + 1);
+		feed(c->dg, dev, strlen(dev) + 1);
 		free(dev);
 	}
 	add_dep(c, srel);
@@ -318,6 +373,10 @@ copytree_entry(struct copier *c, int sdirfd, const char *sname,
 	case S_IFCHR:
 	case S_IFBLK:
 		return copy_node(c, srel, st, dfd, name, dpath, errp);
+	case S_IFSOCK:
+		if (c->is_archive)
+			return copy_node(c, srel, st, dfd, name, dpath, errp);
+		/* fall through */
 	default:
 		return err_make(errp, 0,
 				"cannot copy '%s': unsupported file type",
@@ -348,7 +407,7 @@ copytree_data(struct copier *c, const char *data, size_t len, int dfd,
 	if (out < 0)
 		return err_make(errp, errno, "cannot create '%s'", dpath);
 	copytree_record(c->dg, 'f', dpath, perm, uid, gid, (long long)len);
-	digest_update(c->dg, data, len);
+	feed(c->dg, data, len);
 	if (write_all(out, data, len) < 0 ||
 	    fchown(out, (uid_t)uid, (gid_t)gid) < 0 || fchmod(out, perm) < 0) {
 		int e = errno;
@@ -481,6 +540,38 @@ excluded(const struct copier *c, const char *rel, bool is_dir)
 
 static int copy_dir(struct copier *c, struct copy_level *l, struct err **errp);
 
+/*
+ * the non-directory name of l, which has more links than one, for
+ * copytree_dir: copied the first time its inode is met, linked to that
+ * copy after
+ */
+static int
+copy_linked(struct copier *c, struct copy_level *l, const char *name,
+	    const char *srel, const char *rel, const struct stat *st,
+	    const char *dpath, struct err **errp)
+{
+	const struct copy_level *top = l;
+	const char *first;
+	char key[64];
+
+	while (top->up)
+		top = top->up;
+	snprintf(key, sizeof(key), "%llx:%llx", (unsigned long long)st->st_dev,
+		 (unsigned long long)st->st_ino);
+	first = pathset_get(c->links, key);
+	if (!first) {
+		if (copytree_entry(c, l->sfd, name, srel, st, l->dfd, name, dpath, errp) < 0)
+			return -1;
+		pathset_add(c->links, key, rel);
+		return 0;
+	}
+	if (replace_target(l->dfd, name, dpath, errp) < 0)
+		return -1;
+	if (linkat(top->dfd, first, l->dfd, name, 0) < 0)
+		return err_make(errp, errno, "cannot link '%s'", dpath);
+	return 0;
+}
+
 static int
 copy_child(struct copier *c, struct copy_level *l, const char *name,
 	   struct err **errp)
@@ -497,7 +588,7 @@ copy_child(struct copier *c, struct copy_level *l, const char *name,
 		return err_make(errp, errno, "cannot stat '%s'", srel);
 	/* sockets never make it into a build context (moby's archive and
 	 * fsutil skip them) */
-	if (S_ISSOCK(st.st_mode))
+	if (S_ISSOCK(st.st_mode) && !c->is_archive)
 		return 0;
 	if (c->ignore && ignore_match(c->ignore, srel)) {
 		/* invisible, as if not in the context, unless an exception
@@ -525,6 +616,8 @@ copy_child(struct copier *c, struct copy_level *l, const char *name,
 			return 0;
 		if (make_level(c, l, errp) < 0)
 			return -1;
+		if (c->links && st.st_nlink > 1)
+			return copy_linked(c, l, name, srel, rel, &st, dpath, errp);
 		return copytree_entry(c, l->sfd, name, srel, &st, l->dfd, name,
 				      dpath, errp);
 	}
@@ -573,4 +666,32 @@ int
 copytree_children(struct copier *c, struct copy_level *top, struct err **errp)
 {
 	return copy_dir(c, top, errp);
+}
+
+int
+copytree_dir(struct copier *c, int sfd, const struct stat *st, int dfd,
+	     const char *dpath, struct err **errp)
+{
+	struct pathset links = PATHSET_INIT;
+	struct copy_level top;
+	int r;
+
+	memset(&top, 0, sizeof(top));
+	top.sfd = sfd;
+	top.srel = "";
+	top.rel = "";
+	top.st = *st;
+	top.dfd = dfd;
+	top.dname = "";
+	top.dpath = dpath;
+	top.is_top = true;
+	top.included = !c->include;
+	if (c->is_archive)
+		c->links = &links;
+	r = copy_dir(c, &top, errp);
+	if (r == 0)
+		r = finish_level(c, &top, errp);
+	c->links = NULL;
+	pathset_fini(&links);
+	return r;
 }

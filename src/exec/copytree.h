@@ -10,6 +10,7 @@ struct digest;
 struct err;
 struct ignore;
 struct mode_spec;
+struct pathset;
 struct strv;
 
 /*
@@ -29,7 +30,12 @@ struct copier {
 	long uid, gid;			/* owner to give; -1: the source's */
 	const struct mode_spec *chmod;	/* --chmod, or NULL */
 	struct strv *deps;		/* source paths read (may be NULL) */
-	struct digest *dg;		/* what was written */
+	struct digest *dg;		/* what was written (may be NULL) */
+	bool is_archive;		/* the source is a root filesystem, not a
+					 * build context: sockets are copied too,
+					 * and copytree_dir keeps hard links (cp -a) */
+	struct pathset *links;		/* copytree_dir's, for is_archive: the
+					 * files met with more links than one */
 };
 
 /*
@@ -56,6 +62,14 @@ struct copy_level {
 /* copy the children of top (made, is_top) and everything below */
 int copytree_children(struct copier *c, struct copy_level *top,
 		      struct err **errp);
+
+/*
+ * copy everything below the source directory sfd (with stat st) into the
+ * directory dfd, made by the caller, then give dfd st's owner, mode,
+ * xattrs and times: `cp -a src/. dest`. dpath names dfd in messages.
+ */
+int copytree_dir(struct copier *c, int sfd, const struct stat *st, int dfd,
+		 const char *dpath, struct err **errp);
 
 /*
  * copy the non-directory entry sname of source directory sdirfd (whose

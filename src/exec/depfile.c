@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "exec/depfile.h"
-#include "image/digest.h"
+#include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"

@@ -1,6 +1,5 @@
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -8,7 +7,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "exec/download.h"
 #include "image/store.h"
@@ -188,10 +186,8 @@ int
 download_record_write(const char *path, const struct download_record *rec,
 		      struct err **errp)
 {
-	autofree char *dir = fs_dirname(path), *tmp = NULL, *text = NULL;
+	autofree char *dir = fs_dirname(path), *text = NULL, *line = NULL;
 	json_t *o = json_object();
-	size_t len;
-	int fd;
 
 	json_object_set_new(o, "url", json_string(rec->url));
 	json_object_set_new(o, "digest", json_string(rec->digest));
@@ -208,28 +204,10 @@ download_record_write(const char *path, const struct download_record *rec,
 				"valid UTF-8", path);
 	if (fs_mkdir_p(dir, errp) < 0)
 		return -1;
-	/* a unique temporary: steps running at once may record one URL */
-	tmp = xasprintf("%s.XXXXXX", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return err_make(errp, errno, "cannot create '%s'", tmp);
-	len = strlen(text);
-	if (TEMP_FAILURE_RETRY_INT(write(fd, text, len)) != (long)len ||
-	    TEMP_FAILURE_RETRY_INT(write(fd, "\n", 1)) != 1 ||
-	    fchmod(fd, 0644) < 0 || close(fd) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		return err_make(errp, e, "cannot write '%s'", tmp);
-	}
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		return err_make(errp, e, "cannot rename '%s' to '%s'", tmp,
-				path);
-	}
-	return 0;
+	/* steps running at once may record one URL: each writes a
+	 * temporary of its own and renames it */
+	line = xasprintf("%s\n", text);
+	return fs_write_atomic(path, line, strlen(line), FS_WRITE_0644, errp);
 }
 
 void

@@ -3,7 +3,7 @@
 
 #include <time.h>
 
-#include "image/digest.h"
+#include "oci/digest.h"
 
 struct err;
 struct store;

@@ -1,18 +1,17 @@
 #include <errno.h>
-#include <sched.h>
-#include <stdio.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "exec/copytree.h"
 #include "exec/flatten.h"
 #include "exec/state.h"
-#include "image/digest.h"
 #include "image/store.h"
 #include "image/tree.h"
+#include "oci/digest.h"
 #include "sandbox/sandbox.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -20,40 +19,45 @@
 #include "util/strv.h"
 
 /*
- * copy the merged view of lowers into dest, in a child with a mount
- * namespace of its own: the overlay is mounted read-only there and `cp -a`
- * copies it (owners, modes, times, xattrs, links, devices).
+ * copy the merged view of lowers into dest: an overlay of them, mounted
+ * read-only at mnt in the executor's own mount namespace (private: the
+ * host never sees the mount, and it goes with the process), copied as
+ * `cp -a` would (owners, modes, times, xattrs, hard links, devices), then
+ * unmounted
  */
 static int
 merge_into(const struct strv *lowers, const char *mnt, const char *dest,
 	   struct err **errp)
 {
-	struct err *cerr = NULL;
-	int status;
-	pid_t pid;
+	struct copier c = { .uid = -1, .gid = -1, .is_archive = true };
+	struct stat st;
+	int sfd = -1, dfd = -1, r = -1;
 
-	pid = fork();
-	if (pid < 0)
-		return err_make(errp, errno, "fork");
-	if (pid == 0) {
-		char *src = xasprintf("%s/.", mnt);
-
-		if (sandbox_enter_private_mountns(&cerr) < 0 ||
-		    sandbox_mount_overlay(mnt, (const char *const *)lowers->v, lowers->n,
-					  NULL, NULL, &cerr) < 0) {
-			fprintf(stderr, "df2ninja: error: flattening layers: %s\n", cerr->msg);
-			_exit(1);
-		}
-		execlp("cp", "cp", "-a", src, dest, (char *)NULL);
-		fprintf(stderr, "df2ninja: error: exec 'cp': %s\n", strerror(errno));
-		_exit(127);
+	if (sandbox_enter_private_mountns(errp) < 0 ||
+	    sandbox_mount_overlay(mnt, (const char *const *)lowers->v, lowers->n,
+				  NULL, NULL, errp) < 0)
+		goto wrap;
+	sfd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (sfd < 0 || fstat(sfd, &st) < 0) {
+		err_make(errp, errno, "cannot open '%s'", mnt);
+		goto out;
 	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return err_make(errp, errno, "waitpid");
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		return err_make(errp, 0, "flattening %zu layers into '%s' failed", lowers->n, dest);
-	return 0;
+	dfd = open(dest, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0) {
+		err_make(errp, errno, "cannot open '%s'", dest);
+		goto out;
+	}
+	r = copytree_dir(&c, sfd, &st, dfd, dest, errp);
+out:
+	if (dfd >= 0)
+		close(dfd);
+	if (sfd >= 0)
+		close(sfd);
+	umount2(mnt, MNT_DETACH);
+wrap:
+	if (r < 0)
+		err_wrap(errp, "flattening %zu layers into '%s'", lowers->n, dest);
+	return r;
 }
 
 /*

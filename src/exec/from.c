@@ -4,11 +4,12 @@
 
 #include "exec/from.h"
 #include "exec/stepctx.h"
-#include "graph/platform.h"
 #include "image/image.h"
+#include "oci/platform.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/strv.h"
+#include "util/vars.h"
 
 /* import a local image and unpack its layers for overlayfs */
 static int
@@ -41,8 +42,8 @@ from_image(struct step_ctx *c, const char *ref, bool pull, struct err **errp)
 		vars_set(&c->st.env, env.v[i], eq + 1);
 	}
 	if (!vars_get(&c->st.env, "PATH")) {
-		vars_set(&c->st.env, "PATH", STATE_DEFAULT_PATH);
-		config_env_set(&c->st.config, "PATH", STATE_DEFAULT_PATH);
+		vars_set(&c->st.env, "PATH", DEFAULT_PATH);
+		config_env_set(&c->st.config, "PATH", DEFAULT_PATH);
 	}
 	state_add_image_layers(&c->st, &img);
 	r = 0;

@@ -18,8 +18,6 @@
 #include "util/fs.h"
 #include "util/strv.h"
 
-static bool in_private_ns;
-
 int
 mnt_state(struct mnt *m, const struct stepplan *p, const char *what,
 	  const struct state *s, const struct store *st,
@@ -30,12 +28,7 @@ mnt_state(struct mnt *m, const struct stepplan *p, const char *what,
 
 	m->fd = -1;
 	m->path = xasprintf("%s/tmp/%s.%s", p->builddir, p->flat, what);
-	if (!in_private_ns) {
-		if (sandbox_enter_private_mountns(errp) < 0)
-			return -1;
-		in_private_ns = true;
-	}
-	if (fs_mkdir_p(m->path, errp) < 0)
+	if (sandbox_enter_private_mountns(errp) < 0 || fs_mkdir_p(m->path, errp) < 0)
 		return -1;
 	if (flatten_lowerdirs(s, st, &lowers, errp) < 0) {
 		strv_fini(&lowers);
@@ -64,57 +57,6 @@ mnt_fini(struct mnt *m)
 	free(m->path);
 	m->path = NULL;
 	m->fd = -1;
-}
-
-/*
- * write data to path unless it holds it already, as fs_write_if_changed
- * does, but mode 0644 whatever the umask: the files are mounted into
- * the sandbox, where a USER other than root must read them
- */
-static int
-write_shared(const char *path, const char *data, size_t len, struct err **errp)
-{
-	autofree char *old = NULL, *tmp = NULL;
-	size_t n = 0;
-	int fd, e;
-
-	if (fs_read_file(path, &old, &n, NULL) == 0 && n == len && memcmp(old, data, len) == 0)
-		return 0;
-	tmp = xasprintf("%s.XXXXXX", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return err_make(errp, errno, "cannot create '%s'", tmp);
-	for (size_t off = 0; off < len;) {
-		ssize_t w = write(fd, data + off, len - off);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0) {
-			e = w < 0 ? errno : EIO;
-			goto fail;
-		}
-		off += (size_t)w;
-	}
-	if (fchmod(fd, 0644) < 0) {
-		e = errno;
-		goto fail;
-	}
-	if (close(fd) < 0) {
-		fd = -1;
-		e = errno;
-		goto fail;
-	}
-	if (rename(tmp, path) < 0) {
-		e = errno;
-		unlink(tmp);
-		return err_make(errp, e, "cannot rename '%s' to '%s'", tmp, path);
-	}
-	return 0;
-fail:
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return err_make(errp, e, "cannot write '%s'", tmp);
 }
 
 /*
@@ -148,6 +90,9 @@ mnt_etc_files(const char *builddir, bool is_isolated, char **resolv, char **host
 		"::1\tlocalhost ip6-localhost ip6-loopback\n";
 	static const char hostname_text[] = "buildkitsandbox\n";
 	autofree char *dir = xasprintf("%s/etc", builddir), *host_resolv = NULL;
+	/* mode 0644 whatever the umask: the files are mounted into the
+	 * sandbox, where a USER other than root must read them */
+	unsigned f = FS_WRITE_IF_CHANGED | FS_WRITE_0644;
 	size_t n = 0;
 
 	if (fs_mkdir_p(dir, errp) < 0)
@@ -166,9 +111,9 @@ mnt_etc_files(const char *builddir, bool is_isolated, char **resolv, char **host
 		host_resolv = own;
 		n = strlen(own);
 	}
-	if (write_shared(*resolv, host_resolv, n, errp) < 0 ||
-	    write_shared(*hosts, hosts_text, sizeof(hosts_text) - 1, errp) < 0 ||
-	    write_shared(*hostname, hostname_text, sizeof(hostname_text) - 1, errp) < 0)
+	if (fs_write_atomic(*resolv, host_resolv, n, f, errp) < 0 ||
+	    fs_write_atomic(*hosts, hosts_text, sizeof(hosts_text) - 1, f, errp) < 0 ||
+	    fs_write_atomic(*hostname, hostname_text, sizeof(hostname_text) - 1, f, errp) < 0)
 		return -1;
 	return 0;
 }

@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dockerfile/words.h"
 #include "exec/ops.h"
 #include "exec/state.h"
-#include "image/port.h"
-#include "image/signame.h"
+#include "oci/port.h"
+#include "oci/signame.h"
+#include "shlex/words.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -133,7 +133,7 @@ op_arg(struct state *s, const struct plan_op *op, char escape, struct buf *hist,
 	return 0;
 }
 
-/* Docker's parsePortSpec (image/port.h); deferred words are checked here
+/* Docker's parsePortSpec (oci/port.h); deferred words are checked here
  * as the resolver checks the others */
 static int
 port_spec(struct state *s, const char *spec, struct buf *hist, struct err **errp)

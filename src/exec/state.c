@@ -10,14 +10,15 @@
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/strv.h"
+#include "util/vars.h"
 
 void
 state_init(struct state *s)
 {
 	memset(s, 0, sizeof(*s));
 	config_init(&s->config);
-	config_env_set(&s->config, "PATH", STATE_DEFAULT_PATH);
-	vars_set(&s->env, "PATH", STATE_DEFAULT_PATH);
+	config_env_set(&s->config, "PATH", DEFAULT_PATH);
+	vars_set(&s->env, "PATH", DEFAULT_PATH);
 }
 
 void

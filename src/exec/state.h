@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "image/config.h"
-#include "image/digest.h"
+#include "oci/digest.h"
 #include "util/vars.h"
 
 struct err;
@@ -54,9 +54,6 @@ struct state {
 	size_t history_from;	/* config history entries from index
 				 * history_from on are this step's own */
 };
-
-/* Docker's PATH for an image that sets none */
-#define STATE_DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 /* an empty state: FROM scratch, with Docker's default PATH */
 void state_init(struct state *s);

@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include "image/archive_dl.h"
-#include "dockerfile/filepath.h"
-#include "image/digest.h"
+#include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/err.h"
+#include "util/path.h"
 #include "copytree.h"
 #include "rootpath.h"
 #include "untar.h"
@@ -116,7 +116,7 @@ clean_name(const char *raw, char **out, struct err **errp)
 
 	while (*raw == '/')
 		raw++;
-	n = filepath_clean(raw);
+	n = path_clean(raw, 0);
 	if (strcmp(n, ".") == 0) {
 		free(n);
 		*out = NULL;

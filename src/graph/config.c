@@ -3,8 +3,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../image/port.h"
-#include "../image/signame.h"
+#include "../oci/port.h"
+#include "../oci/signame.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/err.h"
@@ -213,7 +213,7 @@ push_word(struct resolver *r, struct plan_words *words, struct plan_word w)
 	words->v[words->n++] = w;
 }
 
-/* Docker's parsePortSpec (image/port.h): the ports of spec onto out */
+/* Docker's parsePortSpec (oci/port.h): the ports of spec onto out */
 static int
 port_spec(struct resolver *r, const struct instr *in, const char *spec,
 	  struct plan_words *out)

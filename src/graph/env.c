@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../dockerfile/words.h"
+#include "../shlex/words.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/err.h"
@@ -154,30 +154,11 @@ expand_fields(struct expander *x, const char *text, struct strv *out,
 	return 0;
 }
 
-char *
-expand_heredoc_text(const char *content)
-{
-	struct buf b = BUF_INIT;
-	const char *p;
-
-	for (p = content; *p; p++) {
-		if (*p == '\\' && p[1]) {
-			buf_putc(&b, *p++);
-			buf_putc(&b, *p);
-			continue;
-		}
-		if (*p == '"' || *p == '\'')
-			buf_putc(&b, '\\');
-		buf_putc(&b, *p);
-	}
-	return buf_steal(&b);
-}
-
 int
 expand_heredoc(struct expander *x, const char *content, char **out,
 	       bool *deferred, struct err **errp)
 {
-	autofree char *word = expand_heredoc_text(content);
+	autofree char *word = shlex_heredoc_text(content);
 	char escape = x->escape;
 	int r;
 

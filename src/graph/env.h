@@ -67,15 +67,9 @@ int expand_fields(struct expander *x, const char *text, struct strv *out,
  * the expansion of an unquoted here-document's body for COPY/ADD
  * (BuildKit's ExpandRaw): quotes are kept as they are, '\\' escapes;
  * deferred as for expand_word. The executor must expand a deferred body
- * the same way: see expand_heredoc_text.
+ * the same way: see shlex_heredoc_text.
  */
 int expand_heredoc(struct expander *x, const char *content, char **out,
 		   bool *deferred, struct err **errp);
-/*
- * the word the shell lexer (escape '\\') turns into content with
- * BuildKit's ExpandRaw semantics: every quote not already escaped gets a
- * backslash. Owned by the caller.
- */
-char *expand_heredoc_text(const char *content);
 
 #endif

@@ -4,19 +4,17 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../oci/ref.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/err.h"
+#include "../util/vars.h"
 #include "buildargs.h"
 #include "check.h"
 #include "config.h"
 #include "plan.h"
-#include "ref.h"
 #include "resolve.h"
 #include "steps.h"
-
-/* the PATH BuildKit gives an image without one (scratch) */
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
 const char *
 step_kind_name(enum step_kind k)

@@ -7,7 +7,7 @@
 #include "../util/err.h"
 #include "../util/fs.h"
 #include "../util/buf.h"
-#include "../image/digest.h"
+#include "../oci/digest.h"
 #include "../plan/encode.h"
 #include "../plan/names.h"
 #include "plan.h"

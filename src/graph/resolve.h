@@ -9,12 +9,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "../oci/platform.h"
 #include "../plan/pj.h"
 #include "../plan/plan.h"
 #include "../util/vars.h"
 #include "env.h"
 #include "graph.h"
-#include "platform.h"
 #include "symtab.h"
 
 /* an ARG in a stage's scope (BuildKit's buildArgs): value NULL when the

@@ -1,14 +1,14 @@
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "image/config.h"
-#include "image/digest.h"
 #include "image/store.h"
-#include "graph/platform.h"
+#include "oci/digest.h"
+#include "oci/platform.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/epoch.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -428,26 +428,16 @@ config_add_diff_id(struct image_config *c, const char *diff_id)
 static int
 source_date(char out[32], struct err **errp)
 {
-	const char *s = getenv("SOURCE_DATE_EPOCH");
-	unsigned long long v = 0;
 	struct tm tm;
 	time_t t;
-	char *end;
 
-	if (s && *s) {
-		errno = 0;
-		v = strtoull(s, &end, 10);
-		if (*s < '0' || *s > '9' || *end || errno)
-			goto bad;
-	}
-	t = (time_t)v;
-	if ((unsigned long long)t != v || !gmtime_r(&t, &tm) ||
-	    tm.tm_year + 1900 > 9999)
-		goto bad;
+	/* epoch_from_env keeps t within what gmtime_r and four digits of
+	 * year can hold */
+	if (epoch_from_env(&t, errp) < 0)
+		return -1;
+	gmtime_r(&t, &tm);
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	return 0;
-bad:
-	return err_make(errp, 0, "SOURCE_DATE_EPOCH '%s' is not a number of seconds since 1970", s);
 }
 
 int

@@ -4,16 +4,17 @@
 
 #include "image/archive_dl.h"
 #include "image/config.h"
-#include "image/digest.h"
 #include "image/docker_in.h"
 #include "image/image.h"
 #include "image/imgname.h"
 #include "image/manifest.h"
 #include "image/pathset.h"
 #include "image/store.h"
+#include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/path.h"
 
 /* a chain of symlinks in an archive longer than this is a loop */
 #define MAX_LINKS 16
@@ -45,32 +46,7 @@ struct load {
 static char *
 clean(const char *name)
 {
-	struct buf b = BUF_INIT;
-	const char *p = name, *end;
-
-	while (*p) {
-		size_t n;
-
-		end = strchrnul(p, '/');
-		n = (size_t)(end - p);
-		if (n == 2 && p[0] == '.' && p[1] == '.') {
-			char *slash;
-
-			if (!b.len) {
-				buf_fini(&b);
-				return NULL;
-			}
-			slash = strrchr(b.s, '/');
-			b.len = slash ? (size_t)(slash - b.s) : 0;
-			b.s[b.len] = '\0';
-		} else if (n > 0 && !(n == 1 && p[0] == '.')) {
-			if (b.len)
-				buf_putc(&b, '/');
-			buf_putn(&b, p, n);
-		}
-		p = *end ? end + 1 : end;
-	}
-	return buf_steal(&b);
+	return path_clean(name, PATH_RELATIVE | PATH_NO_ESCAPE);
 }
 
 static int

@@ -12,6 +12,7 @@
 #include "image/manifest.h"
 #include "image/store.h"
 #include "util/alloc.h"
+#include "util/epoch.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -122,20 +123,6 @@ out:
 	return r;
 }
 
-static time_t
-source_date(void)
-{
-	const char *s = getenv("SOURCE_DATE_EPOCH");
-	char *end;
-	long long v;
-
-	if (!s || !*s)
-		return 0;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	return *end || errno || v < 0 ? 0 : (time_t)v;
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -197,13 +184,15 @@ write_tar(const struct store *st, const struct image *img,
 	  long long manifest_size, const struct imgname *names,
 	  size_t n_names, int fd, const char *path, struct err **errp)
 {
-	struct tarw t = { .path = path, .mtime = source_date() };
+	struct tarw t = { .path = path };
 	struct strv blobs = STRV_INIT;
 	autofree char *index = NULL, *manifest = NULL, *repos = NULL;
 	size_t index_len, manifest_len, repos_len;
 	json_t *idx;
 	int r = -1;
 
+	if (epoch_from_env(&t.mtime, errp) < 0)
+		return -1;
 	idx = manifest_index_new();
 	for (size_t i = 0; i < n_names; i++)
 		manifest_index_add(idx, img->manifest_digest, manifest_size, &names[i]);

@@ -12,6 +12,7 @@
 #include "image/archive_dl.h"
 #include "util/alloc.h"
 #include "util/err.h"
+#include "util/path.h"
 #include "util/strv.h"
 #include "extract.h"
 #include "layer_in.h"
@@ -375,7 +376,8 @@ make_node(struct extract *x, struct item *it, struct err **errp)
 static int
 make_hardlink(struct extract *x, struct item *it, struct err **errp)
 {
-	autofree char *target = tree_clean_path(archive_entry_hardlink(it->e));
+	autofree char *target = path_clean(archive_entry_hardlink(it->e),
+					      PATH_RELATIVE | PATH_NO_DOTDOT);
 	autofree char *tparent = NULL;
 	const char *slash, *tbase;
 	int tfd, r;
@@ -593,7 +595,7 @@ extract_entry(struct extract *x, struct layer_in *in, struct archive_entry *e,
 
 	if (!name)
 		return err_make(errp, 0, "an entry has no readable name");
-	it.path = tree_clean_path(name);
+	it.path = path_clean(name, PATH_RELATIVE | PATH_NO_DOTDOT);
 	if (!it.path)
 		return err_make(errp, 0, "refusing entry '%s': it has a '..' component",
 				name);

@@ -4,7 +4,7 @@
 #include <stddef.h>
 
 #include "image/config.h"
-#include "image/digest.h"
+#include "oci/digest.h"
 
 struct err;
 struct store;

@@ -2,19 +2,19 @@
 #include <string.h>
 
 #include "image/imgname.h"
-#include "registry/ref.h"
+#include "oci/ref.h"
 #include "util/alloc.h"
 #include "util/err.h"
 
 int
 imgname_parse(const char *s, struct imgname *n, struct err **errp)
 {
-	struct registry_ref r;
+	struct ref r;
 
 	memset(n, 0, sizeof(*n));
 	if (strchr(s, '@'))
 		return err_make(errp, 0, "image name '%s': a digest cannot be used as a tag", s);
-	if (registry_ref_parse(s, &r, errp) < 0)
+	if (ref_parse(s, &r, errp) < 0)
 		return -1;
 	n->full = xstrdup(r.full);
 	if (strcmp(r.domain, "docker.io") != 0)
@@ -25,7 +25,7 @@ imgname_parse(const char *s, struct imgname *n, struct err **errp)
 		n->repo = xstrdup(r.path);
 	n->familiar = xasprintf("%s:%s", n->repo, r.tag);
 	n->tag = xstrdup(r.tag);
-	registry_ref_fini(&r);
+	ref_fini(&r);
 	return 0;
 }
 

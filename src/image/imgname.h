@@ -7,7 +7,7 @@ struct err;
 
 /*
  * an image name as given to -t, normalised the way Docker does
- * (registry_ref_parse in registry/ref.h): "myimg:1.0" is
+ * (ref_parse in oci/ref.h): "myimg:1.0" is
  * docker.io/library/myimg with tag 1.0, a missing tag is "latest", and a
  * first component with a '.' or ':' (or "localhost") is a registry host.
  */
@@ -19,7 +19,7 @@ struct imgname {
 };
 
 /* parse and normalise s; a digest ("@sha256:...") or a name
- * registry_ref_parse refuses is an error naming s */
+ * ref_parse refuses is an error naming s */
 int imgname_parse(const char *s, struct imgname *n, struct err **errp);
 /* release the strings; accepts a zeroed n */
 void imgname_fini(struct imgname *n);

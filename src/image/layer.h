@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "digest.h"
+#include "oci/digest.h"
 
 struct err;
 struct store;

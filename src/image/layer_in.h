@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "digest.h"
+#include "oci/digest.h"
 
 struct archive_entry;
 struct err;

@@ -8,6 +8,7 @@
 
 #include "image/archive_dl.h"
 #include "util/alloc.h"
+#include "util/epoch.h"
 #include "util/err.h"
 #include "layer.h"
 #include "layer_sum.h"
@@ -141,7 +142,7 @@ pack(const char *dir, sink_fn *sink, void *ctx, bool *empty, char *sum,
 	locale_t saved;
 	int r;
 
-	if (layer_epoch(&p.epoch, errp) < 0)
+	if (epoch_from_env(&p.epoch, errp) < 0)
 		return -1;
 	if (sum)
 		p.sum = layer_sum_new(p.epoch);

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "util/epoch.h"
 #include "util/err.h"
 #include "layer_sum.h"
 #include "layer_walk.h"
@@ -88,7 +89,7 @@ layer_sum_dir(const char *dir, char sum[DIGEST_LEN], bool *empty,
 	struct digest *d;
 	time_t epoch;
 
-	if (layer_epoch(&epoch, errp) < 0)
+	if (epoch_from_env(&epoch, errp) < 0)
 		return -1;
 	d = layer_sum_new(epoch);
 	if (layer_walk(dir, on_entry, on_data, d, empty, errp) < 0) {

@@ -5,14 +5,14 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "digest.h"
+#include "oci/digest.h"
 
 struct err;
 struct layer_entry;
 
 /*
  * The sum of a layer directory: a sha256 over the mtime every tar entry
- * gets (layer_epoch) and, for every entry layer_walk gives, a record of
+ * gets (epoch_from_env) and, for every entry layer_walk gives, a record of
  * its tar name, type, mode bits, owner, size, device numbers, link
  * targets and security.capability value, followed by the file's data.
  * The tar of the directory is a function of exactly these, so equal sums

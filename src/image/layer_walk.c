@@ -39,25 +39,6 @@ struct child {
 
 static int walk(struct walker *w, int fd, struct err **errp);
 
-int
-layer_epoch(time_t *t, struct err **errp)
-{
-	const char *v = getenv("SOURCE_DATE_EPOCH");
-	unsigned long long n;
-	char *end;
-
-	*t = 0;
-	if (!v || !*v)
-		return 0;
-	errno = 0;
-	n = strtoull(v, &end, 10);
-	if (*v < '0' || *v > '9' || *end || errno || n > LLONG_MAX)
-		return err_make(errp, 0, "invalid SOURCE_DATE_EPOCH '%s': "
-				"expected seconds since 1970", v);
-	*t = (time_t)n;
-	return 0;
-}
-
 /* the size bytes of the file open at fd, to w->data */
 static int
 send_data(struct walker *w, int fd, long long size, struct err **errp)

@@ -45,8 +45,4 @@ typedef int layer_data_fn(void *ctx, const void *data, size_t len,
 int layer_walk(const char *dir, layer_visit_fn *visit, layer_data_fn *data,
 	       void *ctx, bool *empty, struct err **errp);
 
-/* the mtime of every entry: $SOURCE_DATE_EPOCH when set (decimal
- * seconds; anything else is an error), else 0 */
-int layer_epoch(time_t *t, struct err **errp);
-
 #endif

@@ -6,7 +6,7 @@
 #include "image/image.h"
 #include "image/imgname.h"
 #include "image/manifest.h"
-#include "graph/platform.h"
+#include "oci/platform.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <jansson.h>
 
-#include "image/digest.h"
+#include "oci/digest.h"
 
 struct err;
 struct image;

@@ -7,12 +7,12 @@
 #include <unistd.h>
 
 #include "image/config.h"
-#include "image/digest.h"
 #include "image/image.h"
 #include "image/imgname.h"
 #include "image/manifest.h"
 #include "image/oci_in.h"
 #include "image/store.h"
+#include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"

@@ -8,10 +8,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
-#include "digest.h"
 #include "store.h"
 #include "tree.h"
 

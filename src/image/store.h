@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "digest.h"
+#include "oci/digest.h"
 
 struct err;
 

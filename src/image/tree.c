@@ -8,37 +8,11 @@
 #include <unistd.h>
 
 #include "util/alloc.h"
-#include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "tree.h"
 
 #define DIR_FLAGS (O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-
-char *
-tree_clean_path(const char *name)
-{
-	struct buf b = BUF_INIT;
-	const char *p = name, *end;
-
-	while (*p) {
-		size_t n;
-
-		end = strchrnul(p, '/');
-		n = (size_t)(end - p);
-		if (n == 2 && p[0] == '.' && p[1] == '.') {
-			buf_fini(&b);
-			return NULL;
-		}
-		if (n > 0 && !(n == 1 && p[0] == '.')) {
-			if (b.len)
-				buf_putc(&b, '/');
-			buf_putn(&b, p, n);
-		}
-		p = *end ? end + 1 : end;
-	}
-	return buf_steal(&b);
-}
 
 static int
 open_error(struct err **errp, int e, const char *path)

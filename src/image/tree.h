@@ -11,13 +11,6 @@ struct err;
  */
 
 /*
- * the clean relative form of an archive entry name: leading '/' and
- * empty or "." components dropped ("" is the root itself); NULL when a
- * component is "..". Caller frees.
- */
-char *tree_clean_path(const char *name);
-
-/*
  * open (O_RDONLY | O_DIRECTORY) the directory path, a clean relative path
  * ("" is rootfd itself), under rootfd into *fdp. A symlink on the way is
  * refused, whatever it points to. With create, missing directories are made

@@ -286,7 +286,7 @@ struct run_plan {
  *   "exclude": [word], "heredocs": [here-document]: files made from
  *   here-documents; when "expand" is true the
  *   executor expands the content as BuildKit does (quotes kept): the word
- *   expand_heredoc_text() (env.h) makes of it, with ProcessWord and
+ *   shlex_heredoc_text() (shlex/words.h) makes of it, with ProcessWord and
  *   escape '\\' against the running env; else content is final.
  *   COPY only: "parents": bool. ADD only: "checksum": word | null,
  *   "keep_git_dir": bool, "unpack": bool | null (null: BuildKit's default,

@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "image/digest.h"
+#include "oci/digest.h"
 #include "registry/progress.h"
 
 struct err;

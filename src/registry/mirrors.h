@@ -10,7 +10,7 @@ struct strv;
  * (a mirror of docker.io, as Docker's "registry-mirrors") and
  * "registry=host[:port]" (a mirror of that registry); a scheme and a
  * trailing '/' on a mirror are dropped (http.h decides the scheme).
- * api_host is the registry's own (registry_ref_api_host()).
+ * api_host is the registry's own (ref_api_host()).
  */
 void mirrors_for(const char *domain, const char *api_host, struct strv *out);
 

@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include "image/image.h"
+#include "oci/ref.h"
 #include "registry/pin.h"
 #include "registry/progress.h"
 #include "registry/pull.h"
-#include "registry/ref.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -22,9 +22,9 @@
 #define NAME_KEEP 160
 
 char *
-pin_path(const char *builddir, const struct registry_ref *r)
+pin_path(const char *builddir, const struct ref *r)
 {
-	autofree char *name = registry_ref_file_name(r);
+	autofree char *name = ref_file_name(r);
 	char d[DIGEST_LEN];
 
 	if (strlen(name) <= NAME_KEEP)
@@ -67,32 +67,12 @@ pin_read(const char *path, char digest[DIGEST_LEN], struct err **errp)
 int
 pin_write(const char *path, const char *digest, struct err **errp)
 {
-	autofree char *dir = fs_dirname(path), *tmp = NULL, *line = NULL;
-	size_t len;
-	int fd;
+	autofree char *dir = fs_dirname(path);
+	autofree char *line = xasprintf("%s\n", digest);
 
 	if (fs_mkdir_p(dir, errp) < 0)
 		return -1;
-	tmp = xasprintf("%s.XXXXXX", path);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0)
-		return err_make(errp, errno, "cannot create '%s'", tmp);
-	line = xasprintf("%s\n", digest);
-	len = strlen(line);
-	if (TEMP_FAILURE_RETRY_INT(write(fd, line, len)) != (long)len || fchmod(fd, 0644) < 0 ||
-	    close(fd) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		return err_make(errp, e, "cannot write '%s'", tmp);
-	}
-	if (rename(tmp, path) < 0) {
-		int e = errno;
-
-		unlink(tmp);
-		return err_make(errp, e, "cannot rename '%s' to '%s'", tmp, path);
-	}
-	return 0;
+	return fs_write_atomic(path, line, strlen(line), FS_WRITE_0644, errp);
 }
 
 bool
@@ -129,13 +109,13 @@ int
 registry_load(const struct store *st, const char *builddir, const char *ref,
 	      bool refresh, struct image *img, struct err **errp)
 {
-	struct registry_ref rr;
+	struct ref rr;
 	struct pull_opts o = { NULL, progress_print, NULL };
 	autofree char *path = NULL, *lockpath = NULL, *name = NULL;
 	char pinned[DIGEST_LEN];
 	int fd = -1, r = -1, have;
 
-	if (registry_ref_parse(ref, &rr, errp) < 0)
+	if (ref_parse(ref, &rr, errp) < 0)
 		return -1;
 	name = xstrdup(rr.full);
 	o.progress_ctx = name;
@@ -166,6 +146,6 @@ registry_load(const struct store *st, const char *builddir, const char *ref,
 out:
 	if (fd >= 0)
 		close(fd);
-	registry_ref_fini(&rr);
+	ref_fini(&rr);
 	return r;
 }

@@ -1,16 +1,16 @@
 #ifndef DF2NINJA_REGISTRY_PIN_H
 #define DF2NINJA_REGISTRY_PIN_H
 
-#include "image/digest.h"
+#include "oci/digest.h"
 
 struct err;
 struct image;
-struct registry_ref;
+struct ref;
 struct store;
 
 /*
  * A tag is resolved once per build and recorded, so that a rebuild gets
- * the same image: <builddir>/pulls/<registry_ref_file_name()>.digest
+ * the same image: <builddir>/pulls/<ref_file_name()>.digest
  * holds "sha256:<hex>\n", the digest of the image manifest the tag gave
  * (the host platform's, for an index). A refresh (FROM of a build
  * generated with --pull, or DF2NINJA_PULL=1 in the environment) resolves
@@ -18,7 +18,7 @@ struct store;
  */
 
 /* the record of r's tag in builddir; caller frees */
-char *pin_path(const char *builddir, const struct registry_ref *r);
+char *pin_path(const char *builddir, const struct ref *r);
 /* the digest recorded at path: 0, or 1 when there is none; a record
  * that is not a digest is an error */
 int pin_read(const char *path, char digest[DIGEST_LEN], struct err **errp);

@@ -8,12 +8,12 @@
 #include "image/image.h"
 #include "image/manifest.h"
 #include "image/store.h"
+#include "oci/ref.h"
 #include "registry/client.h"
 #include "registry/fetch.h"
 #include "registry/http.h"
 #include "registry/mirrors.h"
 #include "registry/pull.h"
-#include "registry/ref.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -27,7 +27,7 @@
 
 struct puller {
 	const struct store *st;
-	const struct registry_ref *ref;
+	const struct ref *ref;
 	const char *host;
 	struct registry_client c;
 	bool connected;
@@ -359,7 +359,7 @@ registry_pull(const struct store *st, const char *ref,
 	      const struct pull_opts *o, struct image *img, struct err **errp)
 {
 	static const struct pull_opts none = { NULL, NULL, NULL };
-	struct registry_ref rr;
+	struct ref rr;
 	struct strv hosts = STRV_INIT;
 	struct buf mirror_errs = BUF_INIT;
 	const char *reference;
@@ -369,10 +369,10 @@ registry_pull(const struct store *st, const char *ref,
 		o = &none;
 	image_fini(img);
 	image_init(img);
-	if (registry_ref_parse(ref, &rr, errp) < 0)
+	if (ref_parse(ref, &rr, errp) < 0)
 		return -1;
 	reference = rr.digest[0] ? rr.digest : o->pinned ? o->pinned : rr.tag;
-	mirrors_for(rr.domain, registry_ref_api_host(&rr), &hosts);
+	mirrors_for(rr.domain, ref_api_host(&rr), &hosts);
 	for (size_t i = 0; i < hosts.n; i++) {
 		struct puller p = { st, &rr, hosts.v[i], { 0 }, false, o, STRV_INIT, STRV_INIT };
 		struct err *e = NULL;
@@ -400,6 +400,6 @@ registry_pull(const struct store *st, const char *ref,
 	}
 	buf_fini(&mirror_errs);
 	strv_fini(&hosts);
-	registry_ref_fini(&rr);
+	ref_fini(&rr);
 	return r;
 }

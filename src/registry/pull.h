@@ -24,7 +24,7 @@ struct pull_opts {
 };
 
 /*
- * pull the image ref (registry_ref_parse syntax) into the store and
+ * pull the image ref (ref_parse syntax) into the store and
  * describe it in img, the way image_in_load does for a local image: its
  * config, its layers (blobs in the store) and, in img->manifest_digest,
  * the digest of the image manifest used (for an index or a manifest list,

@@ -11,10 +11,10 @@
 #include "image/image.h"
 #include "image/manifest.h"
 #include "image/store.h"
+#include "oci/ref.h"
 #include "registry/client.h"
 #include "registry/http.h"
 #include "registry/push.h"
-#include "registry/ref.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -353,7 +353,7 @@ registry_push(const struct store *st, const char *ref,
 	static const struct push_opts none = { NULL, NULL, NULL, NULL };
 	struct pusher p = { st, { 0 }, o ? o : &none, NULL, chunk_size() };
 	autofree char *path = store_blob_path(st, manifest_digest), *data = NULL;
-	struct registry_ref rr;
+	struct ref rr;
 	struct blob *blobs = NULL;
 	const char *mt;
 	size_t len, n = 0;
@@ -361,7 +361,7 @@ registry_push(const struct store *st, const char *ref,
 	bool open = false;
 	int r = -1;
 
-	if (registry_ref_parse(ref, &rr, errp) < 0)
+	if (ref_parse(ref, &rr, errp) < 0)
 		return -1;
 	p.name = rr.full;
 	if (rr.digest[0] && strcmp(rr.digest, manifest_digest) != 0) {
@@ -384,7 +384,7 @@ registry_push(const struct store *st, const char *ref,
 	}
 	if (blobs_of(m, manifest_digest, &blobs, &n, errp) < 0)
 		goto out;
-	if (registry_client_open(&p.c, registry_ref_api_host(&rr), rr.path, true, errp) < 0)
+	if (registry_client_open(&p.c, ref_api_host(&rr), rr.path, true, errp) < 0)
 		goto out;
 	open = true;
 	for (size_t i = 0; i < n; i++) {
@@ -397,7 +397,7 @@ registry_push(const struct store *st, const char *ref,
 			goto out;
 		}
 	}
-	if (push_manifest(&p, registry_ref_reference(&rr), data, len, mt, manifest_digest, errp) < 0)
+	if (push_manifest(&p, ref_reference(&rr), data, len, mt, manifest_digest, errp) < 0)
 		goto out;
 	r = 0;
 out:
@@ -407,7 +407,7 @@ out:
 		registry_client_close(&p.c);
 	free(blobs);
 	json_decref(m);
-	registry_ref_fini(&rr);
+	ref_fini(&rr);
 	return r;
 }
 
@@ -423,19 +423,19 @@ registry_push_image(const struct store *st, struct image *img, const char *ref,
 		    struct err **errp)
 {
 	struct push_opts o = { progress_print, NULL, print_line, NULL };
-	struct registry_ref rr;
+	struct ref rr;
 	int r;
 
 	if (!ref || !*ref)
 		return err_make(errp, 0, "--output type=registry needs name=REF");
-	if (registry_ref_parse(ref, &rr, errp) < 0)
+	if (ref_parse(ref, &rr, errp) < 0)
 		return -1;
 	o.progress_ctx = rr.full;
 	if (!img->manifest_digest[0] && image_store_meta(st, img, NULL, NULL, errp) < 0) {
-		registry_ref_fini(&rr);
+		ref_fini(&rr);
 		return -1;
 	}
 	r = registry_push(st, ref, img->manifest_digest, &o, errp);
-	registry_ref_fini(&rr);
+	ref_fini(&rr);
 	return r;
 }

@@ -18,6 +18,7 @@
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/strv.h"
+#include "util/vars.h"
 
 /* how long a helper may take to configure the namespace */
 #define NET_READY_MS 10000
@@ -40,7 +41,7 @@ find_in_path(const char *name)
 	const char *path = getenv("PATH");
 
 	if (!path || !path[0])
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+		path = DEFAULT_PATH;
 	for (const char *p = path;;) {
 		const char *e = strchrnul(p, ':');
 

@@ -15,9 +15,8 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
-
-/* Docker's PATH for a container whose environment has none */
-#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+#include "util/path.h"
+#include "util/vars.h"
 
 /* Docker's masked paths: kernel state a container has no business reading */
 static const char *const masked[] = {
@@ -34,36 +33,6 @@ static const char *const readonly[] = {
 
 /* overlayfs refuses more lower layers than this (OVL_MAX_STACK) */
 #define MAX_LAYERS 500
-
-char *
-plan_clean_rel(const char *abs)
-{
-	struct buf b = BUF_INIT;
-	const char *p = abs, *e;
-	size_t n;
-
-	buf_puts(&b, "");
-	while (*p) {
-		while (*p == '/')
-			p++;
-		e = p + strcspn(p, "/");
-		n = (size_t)(e - p);
-		if (n == 0 || (n == 1 && p[0] == '.')) {
-			/* skip */
-		} else if (n == 2 && p[0] == '.' && p[1] == '.') {
-			char *slash = strrchr(b.s, '/');
-
-			b.len = slash ? (size_t)(slash - b.s) : 0;
-			b.s[b.len] = '\0';
-		} else {
-			if (b.len)
-				buf_putc(&b, '/');
-			buf_putn(&b, p, n);
-		}
-		p = e;
-	}
-	return buf_steal(&b);
-}
 
 static char *
 absolute(const char *path)
@@ -228,7 +197,7 @@ add_extra_mount(struct sb_plan *p, const struct sandbox_mount *m,
 	if (!m->dst || m->dst[0] != '/')
 		return err_make(errp, 0, "mount destination '%s' is not absolute",
 				m->dst ? m->dst : "");
-	rel = plan_clean_rel(m->dst);
+	rel = path_clean(m->dst, PATH_RELATIVE);
 	if (!*rel || strcmp(rel, "proc") == 0 || strcmp(rel, "sys") == 0 ||
 	    is_inside("proc", rel) || is_inside("sys", rel)) {
 		free(rel);
@@ -346,7 +315,7 @@ plan_init(struct sb_plan *p, const struct sandbox_spec *s, struct err **errp)
 		t->is_covered = is_covered(p, i, t->rel);
 	}
 
-	p->cwd_rel = plan_clean_rel(s->cwd ? s->cwd : "/");
+	p->cwd_rel = path_clean(s->cwd ? s->cwd : "/", PATH_RELATIVE);
 	p->cwd = xasprintf("/%s", p->cwd_rel);
 	/* a read-only view cannot make a missing cwd: the scaffold must */
 	if (p->is_readonly && *p->cwd_rel && !is_covered(p, p->nmount, p->cwd_rel))

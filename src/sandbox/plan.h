@@ -93,8 +93,4 @@ int ovl_init(struct sb_ovl *o, const char *const *lowers, size_t nlower,
 	     struct err **errp);
 void ovl_fini(struct sb_ovl *o);
 
-/* path made lexically clean and relative to "/": "/a/./b/../c/" is "a/c",
- * "/" is ""; caller frees */
-char *plan_clean_rel(const char *abs);
-
 #endif

@@ -223,10 +223,17 @@ out:
 int
 sandbox_enter_private_mountns(struct err **errp)
 {
+	/* COPY's rootfs and the flattening of deep stacks both mount in
+	 * the executor: one namespace serves them */
+	static bool is_private;
+
+	if (is_private)
+		return 0;
 	if (unshare(CLONE_NEWNS) < 0)
 		return err_make(errp, errno, "creating a mount namespace");
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return err_make(errp, errno, "making mounts private");
+	is_private = true;
 	return 0;
 }
 

@@ -181,6 +181,7 @@ int sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp);
  * move the calling thread into a new mount namespace in which every mount
  * is private, so that mounts it makes never reach the host and vanish
  * when the process exits. For the executor before sandbox_mount_overlay.
+ * Once per process: later calls do nothing.
  */
 int sandbox_enter_private_mountns(struct err **errp);
 

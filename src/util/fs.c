@@ -130,14 +130,60 @@ create_new(int dirfd, const char *name, const char *data, size_t len)
 	return 0;
 }
 
+/*
+ * the temp-then-rename write every fs_write_* ends in: name.tmp.<pid>
+ * renamed over name, so a reader sees the old file or the new one
+ */
+static int
+replace(int dirfd, const char *dirpath, const char *name, const char *data,
+	size_t len, unsigned flags, struct err **errp)
+{
+	/* unique per process: two steps may write the same file at once */
+	autofree char *tmp = xasprintf("%s.tmp.%ld", name, (long)getpid());
+	int fd, e;
+
+	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		autofree char *p = NULL;
+
+		e = errno;
+		p = shown(dirpath, tmp);
+		return err_make(errp, e, "cannot create '%s'", p);
+	}
+	if (write_all(fd, data, len) < 0 ||
+	    ((flags & FS_WRITE_0644) && fchmod(fd, 0644) < 0)) {
+		e = errno;
+		close(fd);
+		goto fail_write;
+	}
+	if (close(fd) < 0) {
+		e = errno;
+		goto fail_write;
+	}
+	if (renameat(dirfd, tmp, dirfd, name) < 0) {
+		autofree char *p = NULL, *q = NULL;
+
+		e = errno;
+		unlinkat(dirfd, tmp, 0);
+		p = shown(dirpath, tmp);
+		q = shown(dirpath, name);
+		return err_make(errp, e, "cannot rename '%s' to '%s'", p, q);
+	}
+	return 0;
+fail_write:
+	unlinkat(dirfd, tmp, 0);
+	{
+		autofree char *p = shown(dirpath, tmp);
+
+		return err_make(errp, e, "cannot write '%s'", p);
+	}
+}
+
 int
 fs_write_if_changed_at(int dirfd, const char *dirpath, const char *name,
 		       const char *data, size_t len, bool is_new,
 		       bool *changed, struct err **errp)
 {
-	autofree char *tmp = NULL;
-	int fd, e;
-
 	if (changed)
 		*changed = false;
 	/*
@@ -156,8 +202,8 @@ fs_write_if_changed_at(int dirfd, const char *dirpath, const char *name,
 		}
 		if (r < -1 || errno != EEXIST) {
 			autofree char *p = NULL;
+			int e = errno;
 
-			e = errno;
 			p = shown(dirpath, name);
 			return err_make(errp, e, "cannot %s '%s'",
 					r < -1 ? "write" : "create", p);
@@ -165,44 +211,11 @@ fs_write_if_changed_at(int dirfd, const char *dirpath, const char *name,
 	}
 	if (same_content(dirfd, name, data, len))
 		return 0;
-	/* unique per process: two steps may write the same file at once */
-	tmp = xasprintf("%s.tmp.%ld", name, (long)getpid());
-	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		autofree char *p = NULL;
-
-		e = errno;
-		p = shown(dirpath, tmp);
-		return err_make(errp, e, "cannot create '%s'", p);
-	}
-	if (write_all(fd, data, len) < 0) {
-		e = errno;
-		close(fd);
-		goto fail_write;
-	}
-	if (close(fd) < 0) {
-		e = errno;
-		goto fail_write;
-	}
-	if (renameat(dirfd, tmp, dirfd, name) < 0) {
-		autofree char *p = NULL, *q = NULL;
-
-		e = errno;
-		unlinkat(dirfd, tmp, 0);
-		p = shown(dirpath, tmp);
-		q = shown(dirpath, name);
-		return err_make(errp, e, "cannot rename '%s' to '%s'", p, q);
-	}
+	if (replace(dirfd, dirpath, name, data, len, 0, errp) < 0)
+		return -1;
 	if (changed)
 		*changed = true;
 	return 0;
-fail_write:
-	unlinkat(dirfd, tmp, 0);
-	{
-		autofree char *p = shown(dirpath, tmp);
-
-		return err_make(errp, e, "cannot write '%s'", p);
-	}
 }
 
 int
@@ -211,6 +224,15 @@ fs_write_if_changed(const char *path, const char *data, size_t len,
 {
 	return fs_write_if_changed_at(AT_FDCWD, NULL, path, data, len, false,
 				      changed, errp);
+}
+
+int
+fs_write_atomic(const char *path, const char *data, size_t len,
+		unsigned flags, struct err **errp)
+{
+	if ((flags & FS_WRITE_IF_CHANGED) && same_content(AT_FDCWD, path, data, len))
+		return 0;
+	return replace(AT_FDCWD, NULL, path, data, len, flags, errp);
 }
 
 /* report the mkdir of rel that failed with errno e */

@@ -24,6 +24,20 @@ int fs_write_if_changed(const char *path, const char *data, size_t len,
 int fs_write_if_changed_at(int dirfd, const char *dirpath, const char *name,
 			   const char *data, size_t len, bool is_new,
 			   bool *changed, struct err **errp);
+/* fs_write_atomic's flags */
+enum fs_write_flags {
+	/* leave a file that holds data already alone (its mtime kept) */
+	FS_WRITE_IF_CHANGED = 1 << 0,
+	/* mode 0644 whatever the umask (else 0644 less the umask) */
+	FS_WRITE_0644 = 1 << 1,
+};
+/*
+ * make path hold data: write path.tmp.<pid> and rename it over path, so a
+ * reader sees the old file or the new one, never half of one. flags from
+ * enum fs_write_flags. The fs_write_if_changed* functions end the same way.
+ */
+int fs_write_atomic(const char *path, const char *data, size_t len,
+		    unsigned flags, struct err **errp);
 /* mkdir -p path (mode 0755) */
 int fs_mkdir_p(const char *path, struct err **errp);
 /*

@@ -21,6 +21,10 @@ struct vars {
 
 #define VARS_INIT { NULL, 0, 0 }
 
+/* Docker's PATH for an environment that sets none: what BuildKit gives an
+ * image without one (scratch), and a step whose image has none */
+#define DEFAULT_PATH "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
 /* set name to a copy of value (NULL: declared, unset) */
 void vars_set(struct vars *vs, const char *name, const char *value);
 /* the entry for name, or NULL */

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dockerfile/filepath.h"
-#include "dockerfile/ignore.h"
+#include "match/ignore.h"
 #include "util/alloc.h"
 #include "util/err.h"
+#include "util/path.h"
 #include "util/strv.h"
 #include "fuzz.h"
 
@@ -61,7 +61,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct err *err = NULL;
 	char *raw = xstrndup(text, plen), *path;
 
-	path = filepath_clean(raw + strspn(raw, "/"));
+	path = path_clean(raw + strspn(raw, "/"), 0);
 	free(raw);
 	if (!strcmp(path, ".") || !strcmp(path, "..") || !strncmp(path, "../", 3)) {
 		free(path);

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "image/digest.h"
 #include "image/extract.h"
+#include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "fuzz.h"

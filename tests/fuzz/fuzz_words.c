@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dockerfile/words.h"
+#include "shlex/words.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/strv.h"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # A stage deeper than 32 layers: steps past the 32nd mount a flattened
 # copy of the bottom layers (cached in the store under flat/), and see the
-# same files, whiteouts included; the image keeps every layer.
+# same files, whiteouts, hard links and fifos included; the image keeps
+# every layer.
 . "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
 need_root
 use_busybox
@@ -10,7 +11,7 @@ DF2NINJA_STORE=$TMP/store
 export DF2NINJA_STORE
 {
 	echo "FROM $BUSYBOX"
-	echo "RUN echo doomed > /doomed"
+	echo "RUN echo doomed > /doomed && echo h > /h1 && ln /h1 /h2 && mkfifo /fifo"
 	i=1
 	while [ $i -le 36 ]; do
 		echo "RUN echo $i > /f$i"
@@ -36,4 +37,7 @@ check "a file rewritten above it wins" grep -qx 2b rootfs/f2
 n=$(ls rootfs | grep -c '^f[0-9]*$')
 check "all 36 files are in the image ($n)" test "$n" -eq 36
 check "a shell sees the same root" sh -c '"$DF2NINJA" shell stage-0/39 -- cat /f36 | grep -qx 36'
+# shellcheck disable=SC2016
+check "the flattened copy keeps hard links and fifos" "$DF2NINJA" shell stage-0/39 -- \
+	sh -c 'test "$(stat -c %i /h1)" = "$(stat -c %i /h2)" && test -p /fifo'
 done_testing

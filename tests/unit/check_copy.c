@@ -11,10 +11,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "dockerfile/ignore.h"
 #include "exec/copy.h"
+#include "exec/copytree.h"
 #include "exec/depfile.h"
-#include "image/digest.h"
+#include "match/ignore.h"
+#include "oci/digest.h"
 #include "util/buf.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -1235,6 +1236,66 @@ START_TEST(test_from_stage)
 }
 END_TEST
 
+/* copytree_dir as flatten uses it: cp -a, hard links, fifos and sockets
+ * included, the top's metadata too, no digest */
+START_TEST(test_copytree_dir)
+{
+	struct copier c = { .uid = -1, .gid = -1, .is_archive = true };
+	struct timespec old[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char *a = xasprintf("%s/a", ctx), *sock = xasprintf("%s/sock", ctx);
+	char *b = xasprintf("%s/d/b", ctx);
+	struct stat st, sa1, sb1, sx;
+	struct err *e = NULL;
+	int fd;
+
+	put(ctx, "a", "data", 04755);
+	mkdirs(ctx, "d/sub");
+	ck_assert_int_eq(link(a, b), 0);
+	lnk(ctx, "d/l", "../a");
+	ck_assert_int_eq(mkfifoat(ctxfd, "fifo", 0640), 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_uint_lt(strlen(sock), sizeof(sa.sun_path));
+	strcpy(sa.sun_path, sock);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	ck_assert_int_eq(fchownat(ctxfd, "d/sub", 1000, 2000, 0), 0);
+	ck_assert_int_eq(fchmodat(ctxfd, "d/sub", 0700, 0), 0);
+	ck_assert_int_eq(utimensat(ctxfd, "d/sub", old, 0), 0);
+	ck_assert_int_eq(fchmod(ctxfd, 0751), 0);
+	ck_assert_int_eq(futimens(ctxfd, old), 0);
+	ck_assert_int_eq(fstat(ctxfd, &st), 0);
+
+	ck_assert_int_eq(copytree_dir(&c, ctxfd, &st, rootfd, root, &e), 0);
+	assert_content(root, "a", "data");
+	ck_assert_int_eq(fstatat(rootfd, "a", &sa1, AT_SYMLINK_NOFOLLOW), 0);
+	ck_assert_int_eq(fstatat(rootfd, "d/b", &sb1, AT_SYMLINK_NOFOLLOW), 0);
+	ck_assert_int_eq(sa1.st_ino, sb1.st_ino);
+	ck_assert_uint_eq(sa1.st_mode & 07777, 04755);
+	ck_assert_int_eq(fstatat(rootfd, "d/l", &sx, AT_SYMLINK_NOFOLLOW), 0);
+	ck_assert(S_ISLNK(sx.st_mode));
+	ck_assert_int_eq(fstatat(rootfd, "fifo", &sx, AT_SYMLINK_NOFOLLOW), 0);
+	ck_assert(S_ISFIFO(sx.st_mode));
+	ck_assert_uint_eq(sx.st_mode & 07777, 0640);
+	ck_assert_int_eq(fstatat(rootfd, "sock", &sx, AT_SYMLINK_NOFOLLOW), 0);
+	ck_assert(S_ISSOCK(sx.st_mode));
+	ck_assert_int_eq(fstatat(rootfd, "d/sub", &sx, AT_SYMLINK_NOFOLLOW), 0);
+	ck_assert_uint_eq(sx.st_mode & 07777, 0700);
+	ck_assert_int_eq(sx.st_uid, 1000);
+	ck_assert_int_eq(sx.st_gid, 2000);
+	ck_assert_int_eq(sx.st_mtim.tv_sec, 1000000000);
+	/* the top gets the source's metadata */
+	ck_assert_int_eq(fstat(rootfd, &sx), 0);
+	ck_assert_uint_eq(sx.st_mode & 07777, 0751);
+	ck_assert_int_eq(sx.st_mtim.tv_sec, 1000000000);
+	ck_assert_ptr_null(c.links);
+	free(a);
+	free(b);
+	free(sock);
+}
+END_TEST
+
 static Suite *
 copy_suite(void)
 {
@@ -1244,6 +1305,7 @@ copy_suite(void)
 		const TTest *fn;
 	} tests[] = {
 		{ "file to file", test_file_to_file },
+		{ "copytree_dir", test_copytree_dir },
 		{ "file into dir", test_file_into_dir },
 		{ "dir contents", test_dir_contents },
 		{ "wildcards", test_wildcard },

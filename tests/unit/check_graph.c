@@ -7,7 +7,7 @@
 
 #include "dockerfile/parse.h"
 #include "graph/graph.h"
-#include "graph/platform.h"
+#include "oci/platform.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"

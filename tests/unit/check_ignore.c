@@ -5,8 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dockerfile/filepath.h"
-#include "dockerfile/ignore.h"
+#include "match/filepath.h"
+#include "match/ignore.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -79,34 +79,6 @@ START_TEST(test_filepath_match)
 	ck_assert_msg(filepath_match(c->pattern, c->name) == c->want,
 		      "Match(%s, %s): got %d, want %d", c->pattern, c->name,
 		      filepath_match(c->pattern, c->name), c->want);
-}
-END_TEST
-
-/* Go's path.Clean tests */
-static const struct { const char *in, *want; } clean_cases[] = {
-	{ "", "." }, { "abc", "abc" }, { "abc/def", "abc/def" }, { ".", "." },
-	{ "..", ".." }, { "../..", "../.." }, { "../../abc", "../../abc" },
-	{ "/abc", "/abc" }, { "/", "/" }, { "abc/", "abc" },
-	{ "abc/def/", "abc/def" }, { "/abc/", "/abc" }, { "//abc", "/abc" },
-	{ "abc//def//ghi", "abc/def/ghi" }, { "abc/./def", "abc/def" },
-	{ "/./abc/def", "/abc/def" }, { "abc/.", "abc" },
-	{ "abc/def/ghi/../jkl", "abc/def/jkl" },
-	{ "abc/def/../ghi/../jkl", "abc/jkl" }, { "abc/def/..", "abc" },
-	{ "abc/def/../..", "." }, { "/abc/def/../..", "/" },
-	{ "abc/def/../../..", ".." }, { "/abc/def/../../..", "/" },
-	{ "abc/def/../../../ghi/jkl/../../../mno", "../../mno" },
-	{ "abc/./../def", "def" }, { "abc//./../def", "def" },
-	{ "abc/../../././../def", "../../def" }, { "/../x", "/x" },
-};
-
-START_TEST(test_filepath_clean)
-{
-	char *got = filepath_clean(clean_cases[_i].in);
-
-	ck_assert_msg(strcmp(got, clean_cases[_i].want) == 0,
-		      "Clean(%s): got %s, want %s", clean_cases[_i].in, got,
-		      clean_cases[_i].want);
-	free(got);
 }
 END_TEST
 
@@ -446,7 +418,6 @@ ignore_suite(void)
 	Suite *s = suite_create("ignore");
 
 	UNIT_TCASE_TABLE(s, "filepath_match", test_filepath_match, match_cases);
-	UNIT_TCASE_TABLE(s, "filepath_clean", test_filepath_clean, clean_cases);
 	UNIT_TCASE(s, "filepath_has_magic", test_filepath_magic);
 	UNIT_TCASE_TABLE(s, "ignore_match", test_ignore_match, ignore_cases);
 	UNIT_TCASE(s, "ignore_may_include_below", test_ignore_below);

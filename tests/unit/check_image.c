@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "image/config.h"
-#include "image/digest.h"
 #include "image/docker_out.h"
 #include "image/image.h"
 #include "image/image_in.h"
@@ -21,7 +20,8 @@
 #include "image/manifest.h"
 #include "image/oci_out.h"
 #include "image/store.h"
-#include "graph/platform.h"
+#include "oci/digest.h"
+#include "oci/platform.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"

@@ -15,10 +15,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "image/digest.h"
 #include "image/layer.h"
 #include "image/layer_sum.h"
 #include "image/store.h"
+#include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"

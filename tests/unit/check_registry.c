@@ -8,6 +8,7 @@
 #include "image/image.h"
 #include "image/manifest.h"
 #include "image/store.h"
+#include "oci/ref.h"
 #include "registry/base64.h"
 #include "registry/challenge.h"
 #include "registry/creds.h"
@@ -16,7 +17,6 @@
 #include "registry/pin.h"
 #include "registry/progress.h"
 #include "registry/pull.h"
-#include "registry/ref.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -37,121 +37,6 @@ write_file(const char *path, const char *text)
 	fputs(text, f);
 	ck_assert_int_eq(fclose(f), 0);
 }
-
-/* --- references --------------------------------------------------------- */
-
-static const struct {
-	const char *in, *domain, *path, *tag, *digest, *full, *api;
-} good_refs[] = {
-	{ "debian", "docker.io", "library/debian", "latest", "",
-	  "docker.io/library/debian:latest", "registry-1.docker.io" },
-	{ "debian:bookworm", "docker.io", "library/debian", "bookworm", "",
-	  "docker.io/library/debian:bookworm", "registry-1.docker.io" },
-	{ "user/app:1.0", "docker.io", "user/app", "1.0", "",
-	  "docker.io/user/app:1.0", "registry-1.docker.io" },
-	{ "docker.io/debian", "docker.io", "library/debian", "latest", "",
-	  "docker.io/library/debian:latest", "registry-1.docker.io" },
-	{ "index.docker.io/library/debian:12", "docker.io", "library/debian", "12", "",
-	  "docker.io/library/debian:12", "registry-1.docker.io" },
-	{ "127.0.0.1:5000/busybox", "127.0.0.1:5000", "busybox", "latest", "",
-	  "127.0.0.1:5000/busybox:latest", "127.0.0.1:5000" },
-	{ "localhost/a/b/c:x", "localhost", "a/b/c", "x", "",
-	  "localhost/a/b/c:x", "localhost" },
-	{ "localhost:5000/app", "localhost:5000", "app", "latest", "",
-	  "localhost:5000/app:latest", "localhost:5000" },
-	{ "[::1]:5000/app:v2", "[::1]:5000", "app", "v2", "",
-	  "[::1]:5000/app:v2", "[::1]:5000" },
-	{ "ghcr.io/o/p@sha256:" D64, "ghcr.io", "o/p", NULL, "sha256:" D64,
-	  "ghcr.io/o/p@sha256:" D64, "ghcr.io" },
-	{ "debian:12@sha256:" D64, "docker.io", "library/debian", "12", "sha256:" D64,
-	  "docker.io/library/debian:12@sha256:" D64, "registry-1.docker.io" },
-	{ "Registry.Example/a_b__c-d.e", "Registry.Example", "a_b__c-d.e", "latest", "",
-	  "Registry.Example/a_b__c-d.e:latest", "Registry.Example" },
-	{ "quay.io:443/x/y:_t", "quay.io:443", "x/y", "_t", "",
-	  "quay.io:443/x/y:_t", "quay.io:443" },
-};
-
-START_TEST(test_ref_good)
-{
-	struct registry_ref r;
-	struct err *e = NULL;
-
-	ck_assert_msg(registry_ref_parse(good_refs[_i].in, &r, &e) == 0, "%s: %s",
-		      good_refs[_i].in, e ? e->msg : "");
-	ck_assert_str_eq(r.domain, good_refs[_i].domain);
-	ck_assert_str_eq(r.path, good_refs[_i].path);
-	if (good_refs[_i].tag)
-		ck_assert_str_eq(r.tag, good_refs[_i].tag);
-	else
-		ck_assert_ptr_null(r.tag);
-	ck_assert_str_eq(r.digest, good_refs[_i].digest);
-	ck_assert_str_eq(r.full, good_refs[_i].full);
-	ck_assert_str_eq(registry_ref_api_host(&r), good_refs[_i].api);
-	ck_assert_str_eq(registry_ref_reference(&r),
-			 good_refs[_i].digest[0] ? good_refs[_i].digest : good_refs[_i].tag);
-	registry_ref_fini(&r);
-}
-END_TEST
-
-static const struct {
-	const char *in, *why;
-} bad_refs[] = {
-	{ "", "empty" },
-	{ "Debian", "repository name" },
-	{ "debian:", "tag" },
-	{ "debian:bad/tag", "registry host" },
-	{ "debian@sha512:abcd", "sha256" },
-	{ "debian@sha256:abcd", "64" },
-	{ "debian@sha256:" D64 "00", "64" },
-	{ "a//b", "repository name" },
-	{ "a/b-", "repository name" },
-	{ "a/_b", "repository name" },
-	{ "a/b___c", "repository name" },
-	{ "-host.io/x", "registry host" },
-	{ "host.io:abc/x", "registry host" },
-	{ "[zz]:5000/x", "registry host" },
-	{ D64, "image id" },
-	{ "debian:-x", "tag" },
-};
-
-START_TEST(test_ref_bad)
-{
-	struct registry_ref r;
-	struct err *e = NULL;
-
-	ck_assert_int_lt(registry_ref_parse(bad_refs[_i].in, &r, &e), 0);
-	ck_assert_ptr_nonnull(e);
-	ck_assert_msg(strstr(e->msg, bad_refs[_i].why) != NULL, "'%s': %s",
-		      bad_refs[_i].in, e->msg);
-	ck_assert_ptr_nonnull(strstr(e->msg, "invalid image reference"));
-	err_free(e);
-}
-END_TEST
-
-START_TEST(test_ref_file_name)
-{
-	static const struct {
-		const char *in, *want;
-	} t[] = {
-		{ "debian:bookworm", "docker.io_library_debian+bookworm" },
-		{ "127.0.0.1:5000/a/b_c", "127.0.0.1+5000_a_b%5Fc+latest" },
-		{ "127.0.0.1:5000/a_b/c", "127.0.0.1+5000_a%5Fb_c+latest" },
-		{ "[::1]:80/x:T", "%5B++1%5D+80_x+T" },
-		{ "x@sha256:" D64, "docker.io_library_x" },
-	};
-
-	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-		struct registry_ref r;
-		char *name;
-
-		ck_assert_int_eq(registry_ref_parse(t[i].in, &r, NULL), 0);
-		name = registry_ref_file_name(&r);
-		ck_assert_str_eq(name, t[i].want);
-		free(name);
-		registry_ref_fini(&r);
-	}
-}
-END_TEST
 
 /* --- WWW-Authenticate ---------------------------------------------------- */
 
@@ -472,12 +357,12 @@ END_TEST
 
 START_TEST(test_pin)
 {
-	struct registry_ref r;
+	struct ref r;
 	autofree char *path = NULL, *bad = NULL;
 	char d[DIGEST_LEN];
 	struct err *e = NULL;
 
-	ck_assert_int_eq(registry_ref_parse("127.0.0.1:5000/app:1", &r, NULL), 0);
+	ck_assert_int_eq(ref_parse("127.0.0.1:5000/app:1", &r, NULL), 0);
 	path = pin_path(tmpdir, &r);
 	ck_assert_ptr_nonnull(strstr(path, "/pulls/127.0.0.1+5000_app+1.digest"));
 	ck_assert_int_eq(pin_read(path, d, &e), 1);
@@ -491,26 +376,26 @@ START_TEST(test_pin)
 	err_free(e);
 	{
 		/* a long reference still makes a short, distinct file name */
-		struct registry_ref l1, l2;
+		struct ref l1, l2;
 		autofree char *s1 = xasprintf("h.io/%0200d/a:1", 0), *s2 = xasprintf("h.io/%0200d/b:1", 0);
 		autofree char *p1 = NULL, *p2 = NULL;
 
-		ck_assert_int_eq(registry_ref_parse(s1, &l1, NULL), 0);
-		ck_assert_int_eq(registry_ref_parse(s2, &l2, NULL), 0);
+		ck_assert_int_eq(ref_parse(s1, &l1, NULL), 0);
+		ck_assert_int_eq(ref_parse(s2, &l2, NULL), 0);
 		p1 = pin_path(tmpdir, &l1);
 		p2 = pin_path(tmpdir, &l2);
 		ck_assert_str_ne(p1, p2);
 		ck_assert_uint_lt(strlen(strrchr(p1, '/')), 200);
 		ck_assert_int_eq(pin_write(p1, "sha256:" D64, &e), 0);
-		registry_ref_fini(&l1);
-		registry_ref_fini(&l2);
+		ref_fini(&l1);
+		ref_fini(&l2);
 	}
 	unsetenv("DF2NINJA_PULL");
 	ck_assert(!pin_refresh());
 	setenv("DF2NINJA_PULL", "1", 1);
 	ck_assert(pin_refresh());
 	unsetenv("DF2NINJA_PULL");
-	registry_ref_fini(&r);
+	ref_fini(&r);
 }
 END_TEST
 
@@ -563,9 +448,6 @@ registry_suite(void)
 	Suite *s = suite_create("registry");
 	TCase *tc;
 
-	UNIT_TCASE_TABLE(s, "registry_ref_parse", test_ref_good, good_refs);
-	UNIT_TCASE_TABLE(s, "registry_ref_parse_bad", test_ref_bad, bad_refs);
-	UNIT_TCASE(s, "registry_ref_file_name", test_ref_file_name);
 	UNIT_TCASE_TABLE(s, "challenge_parse", test_challenge, challenges);
 	UNIT_TCASE(s, "challenge_parse_bad", test_challenge_bad);
 	UNIT_TCASE(s, "base64", test_base64);

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "exec/packmemo.h"
-#include "image/digest.h"
 #include "image/store.h"
+#include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"

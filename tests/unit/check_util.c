@@ -7,8 +7,10 @@
 
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/epoch.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/path.h"
 #include "util/strv.h"
 #include "util/vars.h"
 #include "unit.h"
@@ -142,6 +144,99 @@ START_TEST(test_paths)
 }
 END_TEST
 
+START_TEST(test_epoch)
+{
+	static const struct {
+		const char *value;	/* NULL: unset */
+		long long want;		/* -1: refused */
+	} cases[] = {
+		{ NULL, 0 }, { "", 0 }, { "0", 0 }, { "1700000000", 1700000000 },
+		{ "007", 7 }, { "253402300799", 253402300799LL },
+		{ "253402300800", -1 }, { "99999999999999999999999", -1 },
+		{ "-1", -1 }, { "+5", -1 }, { " 5", -1 }, { "5 ", -1 },
+		{ "yesterday", -1 }, { "1e9", -1 },
+	};
+	struct err *e = NULL;
+	time_t t;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].value)
+			setenv("SOURCE_DATE_EPOCH", cases[i].value, 1);
+		else
+			unsetenv("SOURCE_DATE_EPOCH");
+		if (cases[i].want < 0) {
+			ck_assert_msg(epoch_from_env(&t, &e) == -1, "'%s' taken", cases[i].value);
+			ck_assert_ptr_nonnull(strstr(e->msg, "SOURCE_DATE_EPOCH"));
+			ck_assert_ptr_nonnull(strstr(e->msg, cases[i].value));
+			err_free(e);
+			e = NULL;
+		} else {
+			ck_assert_msg(epoch_from_env(&t, &e) == 0, "'%s' refused",
+				      cases[i].value ? cases[i].value : "(unset)");
+			ck_assert_int_eq((long long)t, cases[i].want);
+		}
+	}
+	unsetenv("SOURCE_DATE_EPOCH");
+}
+END_TEST
+
+/* Go's path.Clean tests, then the variants */
+static const struct {
+	const char *in;
+	unsigned flags;
+	const char *want;	/* NULL: refused */
+} clean_cases[] = {
+	{ "", 0, "." }, { "abc", 0, "abc" }, { "abc/def", 0, "abc/def" },
+	{ ".", 0, "." }, { "..", 0, ".." }, { "../..", 0, "../.." },
+	{ "../../abc", 0, "../../abc" }, { "/abc", 0, "/abc" }, { "/", 0, "/" },
+	{ "abc/", 0, "abc" }, { "abc/def/", 0, "abc/def" }, { "/abc/", 0, "/abc" },
+	{ "//abc", 0, "/abc" }, { "abc//def//ghi", 0, "abc/def/ghi" },
+	{ "abc/./def", 0, "abc/def" }, { "/./abc/def", 0, "/abc/def" },
+	{ "abc/.", 0, "abc" }, { "abc/def/ghi/../jkl", 0, "abc/def/jkl" },
+	{ "abc/def/../ghi/../jkl", 0, "abc/jkl" }, { "abc/def/..", 0, "abc" },
+	{ "abc/def/../..", 0, "." }, { "/abc/def/../..", 0, "/" },
+	{ "abc/def/../../..", 0, ".." }, { "/abc/def/../../..", 0, "/" },
+	{ "abc/def/../../../ghi/jkl/../../../mno", 0, "../../mno" },
+	{ "abc/./../def", 0, "def" }, { "abc//./../def", 0, "def" },
+	{ "abc/../../././../def", 0, "../../def" }, { "/../x", 0, "/x" },
+	{ "...", 0, "..." }, { "a/.../b", 0, "a/.../b" },
+	/* relative to a root: ".." stops at it, the root is "" */
+	{ "/a/./b/../c/", PATH_RELATIVE, "a/c" }, { "/", PATH_RELATIVE, "" },
+	{ "", PATH_RELATIVE, "" }, { ".", PATH_RELATIVE, "" },
+	{ "a/b", PATH_RELATIVE, "a/b" }, { "../a", PATH_RELATIVE, "a" },
+	{ "/../../etc", PATH_RELATIVE, "etc" }, { "a/../..", PATH_RELATIVE, "" },
+	/* ... or is refused there */
+	{ "a/../b", PATH_RELATIVE | PATH_NO_ESCAPE, "b" },
+	{ "/a/b/..", PATH_RELATIVE | PATH_NO_ESCAPE, "a" },
+	{ "a/../..", PATH_RELATIVE | PATH_NO_ESCAPE, NULL },
+	{ "../x", PATH_RELATIVE | PATH_NO_ESCAPE, NULL },
+	{ "/../x", PATH_RELATIVE | PATH_NO_ESCAPE, NULL },
+	{ "./x/", PATH_RELATIVE | PATH_NO_ESCAPE, "x" },
+	/* no ".." at all */
+	{ "/usr//bin/./sh", PATH_RELATIVE | PATH_NO_DOTDOT, "usr/bin/sh" },
+	{ "./", PATH_RELATIVE | PATH_NO_DOTDOT, "" },
+	{ "a/../b", PATH_RELATIVE | PATH_NO_DOTDOT, NULL },
+	{ "..", PATH_RELATIVE | PATH_NO_DOTDOT, NULL },
+	{ "a/..b", PATH_RELATIVE | PATH_NO_DOTDOT, "a/..b" },
+	{ "a/b/..", PATH_NO_DOTDOT, NULL },
+};
+
+START_TEST(test_path_clean)
+{
+	char *got = path_clean(clean_cases[_i].in, clean_cases[_i].flags);
+
+	if (!clean_cases[_i].want)
+		ck_assert_msg(!got, "clean(%s, %u): got %s, want NULL",
+			      clean_cases[_i].in, clean_cases[_i].flags, got);
+	else
+		ck_assert_msg(got && strcmp(got, clean_cases[_i].want) == 0,
+			      "clean(%s, %u): got %s, want %s", clean_cases[_i].in,
+			      clean_cases[_i].flags, got ? got : "NULL",
+			      clean_cases[_i].want);
+	free(got);
+}
+END_TEST
+
 START_TEST(test_write_if_changed)
 {
 	char *path = xasprintf("%s/d/e/f.txt", tmpdir), *dir = fs_dirname(path);
@@ -247,6 +342,46 @@ mode_of(const char *path)
 	return sb.st_mode & 07777;
 }
 
+START_TEST(test_write_atomic)
+{
+	char *path = xasprintf("%s/f", tmpdir), *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	struct err *e = NULL;
+	struct stat st1, st2;
+	char *data;
+	size_t len;
+
+	umask(077);
+	ck_assert_int_eq(fs_write_atomic(path, "a\n", 2, 0, &e), 0);
+	ck_assert_uint_eq(mode_of(path), 0600);
+	ck_assert_int_eq(stat(path, &st1), 0);
+	/* always replaced, unless asked to compare */
+	ck_assert_int_eq(fs_write_atomic(path, "a\n", 2, 0, &e), 0);
+	ck_assert_int_eq(stat(path, &st2), 0);
+	ck_assert_int_ne(st1.st_ino, st2.st_ino);
+	ck_assert_int_eq(fs_write_atomic(path, "a\n", 2, FS_WRITE_IF_CHANGED, &e), 0);
+	ck_assert_int_eq(stat(path, &st1), 0);
+	ck_assert_int_eq(st1.st_ino, st2.st_ino);
+	/* 0644 whatever the umask */
+	ck_assert_int_eq(fs_write_atomic(path, "b\n", 2, FS_WRITE_IF_CHANGED | FS_WRITE_0644,
+					 &e), 0);
+	ck_assert_uint_eq(mode_of(path), 0644);
+	ck_assert_int_eq(fs_read_file(path, &data, &len, &e), 0);
+	ck_assert_str_eq(data, "b\n");
+	free(data);
+	ck_assert_int_eq(access(tmp, F_OK), -1);
+	umask(022);
+	/* the temporary is named when it cannot be made */
+	free(path);
+	path = xasprintf("%s/no/such/f", tmpdir);
+	ck_assert_int_lt(fs_write_atomic(path, "", 0, 0, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e->msg, "cannot create"));
+	ck_assert_ptr_nonnull(strstr(e->msg, "/no/such/f.tmp."));
+	err_free(e);
+	free(tmp);
+	free(path);
+}
+END_TEST
+
 START_TEST(test_private_dir)
 {
 	char *dir = xasprintf("%s/a/b/store", tmpdir);
@@ -324,10 +459,13 @@ util_suite(void)
 	tc = tcase_create("paths");
 	tcase_add_test(tc, test_paths);
 	suite_add_tcase(s, tc);
+	UNIT_TCASE(s, "epoch_from_env", test_epoch);
+	UNIT_TCASE_TABLE(s, "path_clean", test_path_clean, clean_cases);
 	tc = tcase_create("write_if_changed");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_write_if_changed);
 	tcase_add_test(tc, test_write_at);
+	tcase_add_test(tc, test_write_atomic);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("private_dir");
 	tcase_add_checked_fixture(tc, setup, teardown);

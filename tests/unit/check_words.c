@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "dockerfile/words.h"
+#include "shlex/words.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -748,6 +748,33 @@ START_TEST(test_expansion_bound)
 }
 END_TEST
 
+START_TEST(test_heredoc_text)
+{
+	static const struct {
+		const char *in, *want;
+	} t[] = {
+		{ "plain $x\n", "plain $x\n" },
+		{ "it's \"q\"", "it\\'s \\\"q\\\"" },
+		{ "kept \\' \\\\", "kept \\' \\\\" },
+		{ "end\\", "end\\" },
+	};
+	struct shlex lx = { '\\', NULL, NULL };
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		char *got = shlex_heredoc_text(t[i].in), *back = NULL;
+
+		ck_assert_str_eq(got, t[i].want);
+		/* ProcessWord of it gives the body back, quotes and all */
+		if (!strchr(t[i].in, '$') && !strchr(t[i].in, '\\')) {
+			ck_assert_int_eq(shlex_word(&lx, got, &back, NULL), 0);
+			ck_assert_str_eq(back, t[i].in);
+		}
+		free(back);
+		free(got);
+	}
+}
+END_TEST
+
 static Suite *
 words_suite(void)
 {
@@ -766,6 +793,7 @@ words_suite(void)
 	UNIT_TCASE(s, "no_lookup", test_no_lookup);
 	UNIT_TCASE(s, "nested empty pattern", test_nested_empty_pattern);
 	UNIT_TCASE(s, "expansion bound", test_expansion_bound);
+	UNIT_TCASE(s, "shlex_heredoc_text", test_heredoc_text);
 	return s;
 }
 

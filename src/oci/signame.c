@@ -4,7 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "image/signame.h"
+#include "oci/signame.h"
 
 bool
 signame_is_valid(const char *s)

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "../util/buf.h"
+#include "buf.h"
 
 /*
  * the few pieces of Go's string handling that BuildKit's parser output

@@ -11,9 +11,9 @@
 
 #include "../util/buf.h"
 #include "../util/err.h"
+#include "../util/unicode.h"
 #include "../util/vars.h"
 #include "pattern.h"
-#include "unicode.h"
 #include "words.h"
 
 /* no more input where an operator character was expected */
@@ -586,4 +586,23 @@ shlex_vars_lookup(void *ctx, const char *name, const char **value)
 		return false;
 	*value = v->value;
 	return true;
+}
+
+char *
+shlex_heredoc_text(const char *content)
+{
+	struct buf b = BUF_INIT;
+	const char *p;
+
+	for (p = content; *p; p++) {
+		if (*p == '\\' && p[1]) {
+			buf_putc(&b, *p++);
+			buf_putc(&b, *p);
+			continue;
+		}
+		if (*p == '"' || *p == '\'')
+			buf_putc(&b, '\\');
+		buf_putc(&b, *p);
+	}
+	return buf_steal(&b);
 }

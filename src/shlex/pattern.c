@@ -10,8 +10,8 @@
 #include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/err.h"
+#include "../util/unicode.h"
 #include "pattern.h"
-#include "unicode.h"
 
 enum atom_kind {
 	ATOM_CHAR,

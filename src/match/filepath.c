@@ -2,7 +2,6 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "util/alloc.h"
 #include "filepath.h"
 
 /*
@@ -255,51 +254,4 @@ bool
 filepath_valid(const char *pattern)
 {
 	return filepath_match(pattern, ".") >= 0;
-}
-
-char *
-filepath_clean(const char *path)
-{
-	size_t len = strlen(path), r = 0, w = 0, dotdot = 0;
-	bool rooted = len > 0 && path[0] == '/';
-	char *out = xmalloc(len + 2);
-
-	/* a port of Go's path.Clean: r reads path, w writes out, dotdot is
-	 * where ".." can no longer back up */
-	if (rooted) {
-		out[w++] = '/';
-		r = 1;
-		dotdot = 1;
-	}
-	while (r < len) {
-		if (path[r] == '/') {
-			r++;
-		} else if (path[r] == '.' &&
-			   (r + 1 == len || path[r + 1] == '/')) {
-			r++;
-		} else if (path[r] == '.' && path[r + 1] == '.' &&
-			   (r + 2 == len || path[r + 2] == '/')) {
-			r += 2;
-			if (w > dotdot) {
-				w--;
-				while (w > dotdot && out[w] != '/')
-					w--;
-			} else if (!rooted) {
-				if (w > 0)
-					out[w++] = '/';
-				out[w++] = '.';
-				out[w++] = '.';
-				dotdot = w;
-			}
-		} else {
-			if ((rooted && w != 1) || (!rooted && w != 0))
-				out[w++] = '/';
-			for (; r < len && path[r] != '/'; r++)
-				out[w++] = path[r];
-		}
-	}
-	if (w == 0)
-		out[w++] = '.';
-	out[w] = '\0';
-	return out;
 }

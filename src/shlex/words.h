@@ -38,6 +38,14 @@ int shlex_word(const struct shlex *lx, const char *word, char **out,
 int shlex_words(const struct shlex *lx, const char *text, struct strv *out,
 		struct err **errp);
 
+/*
+ * the word the shell lexer (escape '\\') turns into content with
+ * BuildKit's ExpandRaw semantics, by which an unquoted here-document is
+ * expanded: every quote not already escaped gets a backslash. Owned by
+ * the caller.
+ */
+char *shlex_heredoc_text(const char *content);
+
 /* a lookup over a struct vars (ctx is a const struct vars *) */
 bool shlex_vars_lookup(void *ctx, const char *name, const char **value);
 

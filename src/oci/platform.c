@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/utsname.h>
 
-#include "platform.h"
+#include "oci/platform.h"
 
 /* copy s into dst[n], cut short if need be */
 static void

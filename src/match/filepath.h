@@ -21,9 +21,4 @@ bool filepath_has_magic(const char *pattern);
 /* true when pattern is well formed */
 bool filepath_valid(const char *pattern);
 
-/* Clean: a new string (caller frees) where repeated '/', "." elements and
- * a trailing '/' are gone and ".." eats the element before it (at the root
- * of an absolute path it is dropped); "" becomes "." */
-char *filepath_clean(const char *path);
-
 #endif

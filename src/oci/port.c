@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "image/port.h"
+#include "oci/port.h"
 #include "util/err.h"
 #include "util/strv.h"
 

@@ -14,9 +14,9 @@
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
+#include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/err.h"
-#include "digest.h"
 
 struct digest {
 	SHA256_CTX ctx;

@@ -8,6 +8,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/path.h"
 #include "filepath.h"
 #include "ignore.h"
 
@@ -413,7 +414,7 @@ add_pattern(struct ignore *ig, char *text, const char **msg)
 		free(t);
 		return 0;
 	}
-	clean = filepath_clean(t);
+	clean = path_clean(t, 0);
 	free(t);
 	xgrow(&ig->pats, &ig->cap, ig->n + 1, sizeof(*ig->pats));
 	p = &ig->pats[ig->n];
@@ -491,7 +492,7 @@ ignore_parse(const char *text, size_t len, const char *name,
 			pat = t;
 		}
 		if (*pat) {
-			clean = filepath_clean(pat);
+			clean = path_clean(pat, 0);
 			free(pat);
 			pat = clean;
 			if (strlen(pat) > 1 && pat[0] == '/')
