@@ -19,12 +19,28 @@ refuse(const char *path, const char *what, const char *why,
 	return err_make(errp, 0, "%s '%s' %s", what, path, why);
 }
 
+/* append s to b with a '$' before every byte in set: ninja's and make's
+ * escape alike */
+static void
+put_dollared(struct buf *b, const char *s, const char *set)
+{
+	size_t n;
+
+	for (;;) {
+		n = strcspn(s, set);
+		buf_putn(b, s, n);
+		s += n;
+		if (!*s)
+			return;
+		buf_putc(b, '$');
+		buf_putc(b, *s++);
+	}
+}
+
 int
 escape_ninja_path(struct buf *b, const char *path, const char *what,
 		  struct err **errp)
 {
-	const char *p;
-
 	if (!*path)
 		return err_make(errp, 0, "%s is an empty path", what);
 	if (strpbrk(path, "\r\n"))
@@ -33,11 +49,7 @@ escape_ninja_path(struct buf *b, const char *path, const char *what,
 	if (strchr(path, '|'))
 		return refuse(path, what, "contains '|', which a build.ninja "
 			      "path cannot hold", errp);
-	for (p = path; *p; p++) {
-		if (*p == '$' || *p == ' ' || *p == ':')
-			buf_putc(b, '$');
-		buf_putc(b, *p);
-	}
+	put_dollared(b, path, "$ :");
 	return 0;
 }
 
@@ -45,16 +57,12 @@ int
 escape_ninja_value(struct buf *b, const char *s, const char *what,
 		   struct err **errp)
 {
-	const char *p;
-
 	if (strpbrk(s, "\r\n"))
 		return refuse(s, what, "contains a newline", errp);
-	for (p = s; *p; p++) {
-		/* ninja strips leading white space from a value */
-		if (*p == '$' || (*p == ' ' && p == s))
-			buf_putc(b, '$');
-		buf_putc(b, *p);
-	}
+	/* ninja strips leading white space from a value */
+	if (*s == ' ')
+		buf_putc(b, '$');
+	put_dollared(b, s, "$");
 	return 0;
 }
 
@@ -82,11 +90,7 @@ escape_make_path(struct buf *b, const char *path, const char *what,
 	if (*path == '~')
 		return refuse(path, what, "starts with '~', which make would "
 			      "expand", errp);
-	for (p = path; *p; p++) {
-		if (*p == '$')
-			buf_putc(b, '$');
-		buf_putc(b, *p);
-	}
+	put_dollared(b, path, "$");
 	return 0;
 }
 

@@ -68,48 +68,13 @@ names_check(const struct graph *g, struct err **errp)
 	return 0;
 }
 
-static int
-clash(const char *target, const char *const *paths, size_t n,
-      struct err **errp)
+void
+names_step_target(struct buf *b, const struct step *st)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (paths[i] && !strcmp(target, paths[i]))
-			return err_make(errp, 0, "target '%s' would name the "
-					"file '%s' too; rename the stage",
-					target, paths[i]);
-	return 0;
-}
-
-int
-names_check_clash(const struct graph *g, const char *prefix,
-		  const char *const *paths, size_t n, struct err **errp)
-{
-	struct buf t = BUF_INIT;
-	size_t i, j;
-	int r = 0;
-
-	for (i = 0; i < g->nstages && r == 0; i++) {
-		const struct stage *s = &g->stages[i];
-
-		if (!s->needed)
-			continue;
-		buf_reset(&t);
-		buf_printf(&t, "%s%s", prefix, s->id);
-		r = clash(buf_str(&t), paths, n, errp);
-		for (j = 0; j < s->nsteps && r == 0; j++) {
-			buf_reset(&t);
-			if (s->steps[j].kind == STEP_CONFIG)
-				buf_printf(&t, "%s%s/config", prefix, s->id);
-			else
-				buf_printf(&t, "%s%s/%d", prefix, s->id,
-					   s->steps[j].num);
-			r = clash(buf_str(&t), paths, n, errp);
-		}
-	}
-	buf_fini(&t);
-	return r;
+	if (st->kind == STEP_CONFIG)
+		buf_printf(b, "%s/config", st->stage->id);
+	else
+		buf_printf(b, "%s/%d", st->stage->id, st->num);
 }
 
 static void

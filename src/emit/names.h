@@ -25,13 +25,9 @@ const struct step *names_last_step(const struct stage *s);
  * names fit for an unquoted command word, deps on needed stages only
  */
 int names_check(const struct graph *g, struct err **errp);
-/*
- * fail when a target the generated file names after a stage or step
- * (prefix + "<stage>", prefix + "<stage>/<N>") is one of the files
- * paths[0..n) (NULLs skipped): the file would then be made twice
- */
-int names_check_clash(const struct graph *g, const char *prefix,
-		      const char *const *paths, size_t n, struct err **errp);
+/* append the target naming step st, without prefix: "<stage>/<N>", or
+ * "<stage>/config" for a CONFIG step */
+void names_step_target(struct buf *b, const struct step *st);
 /*
  * the steps whose stamps are st's explicit inputs, in order: the step
  * before it (for FROM <stage>, that stage's last step), then the last step

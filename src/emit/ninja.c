@@ -1,15 +1,14 @@
 #include <stdbool.h>
 #include <stddef.h>
-#include <stdlib.h>
 #include <string.h>
 
-#include "../util/alloc.h"
 #include "../util/buf.h"
 #include "../util/err.h"
 #include "emit.h"
 #include "escape.h"
 #include "names.h"
 #include "template.h"
+#include "walk.h"
 #include "wrap.h"
 
 /* ninja continues a line with "$" before the newline */
@@ -63,9 +62,11 @@ word_plan(struct wrap *l, const struct step *st)
 	buf_fini(&w);
 }
 
+/* the regeneration edge, and a phony edge for each of its inputs */
 static int
-put_regen(struct buf *b, const struct emit_opts *o, struct err **errp)
+put_regen(struct walk *w, struct buf *b, struct err **errp)
 {
+	const struct emit_opts *o = w->o;
 	const char *ins[] = { o->dockerfile, o->dockerignore, o->genargs };
 	const char *what[] = { "Dockerfile", ".dockerignore", "args file" };
 	const char *bar;
@@ -132,40 +133,24 @@ put_regen(struct buf *b, const struct emit_opts *o, struct err **errp)
 	return 0;
 }
 
-static const char *
-rule_of(const struct step *st)
-{
-	if (st->kind == STEP_FROM)
-		return "from";
-	if ((st->kind == STEP_COPY || st->kind == STEP_ADD) &&
-	    st->reads_context)
-		return "ctxstep";
-	return "step";
-}
-
 static void
-put_step(struct buf *b, const struct graph *g, const struct emit_opts *o,
-	 const struct step *st)
+put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 {
-	const struct step **ins;
+	const struct step *st = e->st;
 	struct buf desc = BUF_INIT;
 	struct wrap l;
-	size_t i, n;
+	size_t i;
 
-	names_comment(b, g, o->dockerfile, st);
-	ins = xcalloc(st->ndeps + 1, sizeof(*ins));
-	n = names_inputs(st, ins);
 	wrap_start(&l, b, CONT, 4);
 	wrap_word(&l, "build");
 	word_stamp(&l, st, ":");
-	wrap_word(&l, rule_of(st));
-	for (i = 0; i < n; i++)
-		word_stamp(&l, ins[i], "");
+	wrap_word(&l, e->has_depfile ? "ctxstep" : e->exec);
+	for (i = 0; i < e->nins; i++)
+		word_stamp(&l, e->ins[i], "");
 	word_plan(&l, st);
 	if (st->runs_always)
 		wrap_word(&l, NAMES_ALWAYS);
 	wrap_end(&l);
-	free(ins);
 
 	buf_puts(b, "  plan = $plans/");
 	escape_ninja_value(b, st->name, "step name", NULL);
@@ -183,177 +168,77 @@ put_step(struct buf *b, const struct graph *g, const struct emit_opts *o,
  * the always-dirty input of the steps that must run on every build (CMake's
  * VERIFY_GLOBS): a phony edge with no inputs whose output never exists.
  * It must be an implicit input: an order-only one would not rerun a step.
- * Only when a step needs it, so other files stay as they were.
+ * The walk asks for it only when a step needs it, so other files stay as
+ * they were.
  */
 static void
-put_always(struct buf *b, const struct graph *g)
+put_always(struct walk *w, struct buf *b)
 {
-	for (size_t i = 0; i < g->nstages; i++) {
-		const struct stage *s = &g->stages[i];
-
-		for (size_t j = 0; s->needed && j < s->nsteps; j++) {
-			if (!s->steps[j].runs_always)
-				continue;
-			buf_puts(b, "# ADD of a URL without --checksum runs on "
-				 "every build to ask the server\n# again; "
-				 "restat keeps what follows when the file is "
-				 "unchanged\nbuild " NAMES_ALWAYS ": phony\n\n");
-			return;
-		}
-	}
+	buf_puts(b, "# ADD of a URL without --checksum runs on every build to "
+		 "ask the server\n# again; restat keeps what follows when the "
+		 "file is unchanged\nbuild " NAMES_ALWAYS ": phony\n\n");
 }
 
 static void
-put_export(struct buf *b, const struct graph *g)
+put_export(struct walk *w, struct buf *b, const struct step *last)
 {
-	struct buf t = BUF_INIT;
 	struct wrap l;
 
-	buf_printf(&t, "export: stage \"%s\"", g->target->id);
-	names_rule_line(b, buf_str(&t));
-	buf_fini(&t);
-	buf_putc(b, '\n');
 	wrap_start(&l, b, CONT, 4);
 	wrap_word(&l, "build");
 	wrap_word(&l, "$builddir/out/image.id:");
 	wrap_word(&l, "export");
-	word_stamp(&l, names_last_step(g->target), "");
+	word_stamp(&l, last, "");
 	wrap_word(&l, "| $plans/export.json");
 	wrap_end(&l);
 	buf_puts(b, "  plan = $plans/export.json\n\n");
 }
 
 static void
-put_alias(struct buf *b, const char *name, const struct step *st)
+put_alias(struct walk *w, struct buf *b, const char *target,
+	  const struct step *st)
 {
 	struct wrap l;
-	struct buf w = BUF_INIT;
+	struct buf t = BUF_INIT;
 
-	escape_ninja_path(&w, name, "target", NULL);
-	buf_putc(&w, ':');
+	escape_ninja_path(&t, target, "target", NULL);
+	buf_putc(&t, ':');
 	wrap_start(&l, b, CONT, 4);
 	wrap_word(&l, "build");
-	wrap_word(&l, buf_str(&w));
+	wrap_word(&l, buf_str(&t));
 	wrap_word(&l, "phony");
 	word_stamp(&l, st, "");
 	wrap_end(&l);
-	buf_fini(&w);
+	buf_fini(&t);
 }
 
-static void
-put_aliases(struct buf *b, const struct graph *g)
-{
-	size_t i, j;
-
-	names_rule_line(b, "targets: stages, steps as [stage N/M], the image");
-	for (i = 0; i < g->nstages; i++) {
-		const struct stage *s = &g->stages[i];
-		char *name;
-
-		if (!s->needed)
-			continue;
-		put_alias(b, s->id, names_last_step(s));
-		for (j = 0; j < s->nsteps; j++) {
-			const struct step *st = &s->steps[j];
-
-			if (st->kind == STEP_CONFIG)
-				name = xasprintf("%s/config", s->id);
-			else
-				name = xasprintf("%s/%d", s->id, st->num);
-			put_alias(b, name, st);
-			free(name);
-		}
-	}
-	/* image, all and default follow in the template */
-}
-
+/* the top-level variables are values, not paths */
 static int
-check_opts(const struct emit_opts *o, struct err **errp)
+prepare(struct walk *w, struct err **errp)
 {
-	if (!o->output || !o->df2ninja || !o->builddir || !o->dockerfile ||
-	    !o->genargs || !o->version)
-		return err_make(errp, 0, "BUG: emit options incomplete");
-	if (escape_check_sh_plain(o->df2ninja, "df2ninja path", errp) < 0 ||
-	    escape_check_sh_plain(o->builddir, "build dir", errp) < 0 ||
-	    escape_check_sh_plain(o->genargs, "args file", errp) < 0)
-		return -1;
+	escape_ninja_value(walk_var(w, "BUILDDIR"), w->o->builddir,
+			   "build dir", NULL);
+	escape_ninja_value(walk_var(w, "DF2NINJA"), w->o->df2ninja,
+			   "df2ninja path", NULL);
+	escape_ninja_value(walk_var(w, "GENARGS"), w->o->genargs,
+			   "args file", NULL);
 	return 0;
 }
 
-static void
-put_inputs(struct buf *b, const struct emit_opts *o)
-{
-	escape_comment(b, o->dockerfile, (size_t)-1);
-	buf_putc(b, ' ');
-	if (o->dockerignore) {
-		escape_comment(b, o->dockerignore, (size_t)-1);
-		buf_putc(b, ' ');
-	}
-	escape_comment(b, o->genargs, (size_t)-1);
-}
+static const struct walk_backend ninja = {
+	.tmpl = tmpl_build_ninja,
+	.escape_path = escape_ninja_path,
+	.prepare = prepare,
+	.head = put_regen,
+	.always = put_always,
+	.step = put_step,
+	.export = put_export,
+	.alias = put_alias,
+};
 
 int
 emit_ninja(const struct graph *g, const struct emit_opts *o,
 	   struct buf *out, struct err **errp)
 {
-	struct buf body = BUF_INIT, output = BUF_INIT, df = BUF_INIT;
-	struct buf inputs = BUF_INIT, builddir = BUF_INIT, exe = BUF_INIT;
-	struct buf genargs = BUF_INIT;
-	const char *paths[] = { o->output, o->dockerfile, o->dockerignore,
-				o->genargs };
-	size_t i, j;
-	int r = -1;
-
-	if (check_opts(o, errp) < 0 || names_check(g, errp) < 0 ||
-	    names_check_clash(g, "", paths, 4, errp) < 0)
-		return -1;
-	if (put_regen(&body, o, errp) < 0)
-		goto out;
-	put_always(&body, g);
-	for (i = 0; i < g->nstages; i++) {
-		const struct stage *s = &g->stages[i];
-
-		if (!s->needed)
-			continue;
-		names_divider(&body, g, s, o->dockerfile);
-		buf_putc(&body, '\n');
-		for (j = 0; j < s->nsteps; j++)
-			put_step(&body, g, o, &s->steps[j]);
-	}
-	put_export(&body, g);
-	put_aliases(&body, g);
-	/* the template's "@BODY@" line ends it */
-	body.s[--body.len] = '\0';
-
-	escape_comment(&output, o->output, (size_t)-1);
-	escape_comment(&df, o->dockerfile, (size_t)-1);
-	put_inputs(&inputs, o);
-	escape_ninja_value(&builddir, o->builddir, "build dir", NULL);
-	escape_ninja_value(&exe, o->df2ninja, "df2ninja path", NULL);
-	escape_ninja_value(&genargs, o->genargs, "args file", NULL);
-	{
-		const struct tmpl_var vars[] = {
-			{ "OUTPUT", buf_str(&output) },
-			{ "DOCKERFILE", buf_str(&df) },
-			{ "VERSION", o->version },
-			{ "INPUTS", buf_str(&inputs) },
-			{ "BUILDDIR", buf_str(&builddir) },
-			{ "DF2NINJA", buf_str(&exe) },
-			{ "GENARGS", buf_str(&genargs) },
-			{ "REGISTRY_DEPTH", NAMES_REGISTRY_DEPTH },
-			{ "BODY", buf_str(&body) },
-		};
-
-		r = template_expand(out, tmpl_build_ninja, vars,
-				    sizeof(vars) / sizeof(vars[0]), errp);
-	}
-out:
-	buf_fini(&body);
-	buf_fini(&output);
-	buf_fini(&df);
-	buf_fini(&inputs);
-	buf_fini(&builddir);
-	buf_fini(&exe);
-	buf_fini(&genargs);
-	return r;
+	return walk_emit(g, o, &ninja, out, errp);
 }

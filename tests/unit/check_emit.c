@@ -13,11 +13,13 @@
 #include "emit/emit.h"
 #include "emit/escape.h"
 #include "emit/template.h"
+#include "emit/walk.h"
 #include "graph/graph.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/strv.h"
 #include "unit.h"
 
 /*
@@ -978,6 +980,257 @@ START_TEST(test_make_dry_run)
 }
 END_TEST
 
+/*
+ * walk_emit with a backend that writes down what it is asked for, one
+ * line a call, so the walk's order and choices can be read off the text
+ */
+static const char *rec_refused;	/* escape_path refuses this name */
+static bool rec_head_fails;
+
+static int
+rec_escape(struct buf *b, const char *path, const char *what,
+	   struct err **errp)
+{
+	if (rec_refused && !strcmp(path, rec_refused))
+		return err_make(errp, 0, "%s '%s' refused", what, path);
+	buf_puts(b, path);
+	return 0;
+}
+
+static int
+rec_prepare(struct walk *w, struct err **errp)
+{
+	buf_printf(walk_var(w, "X"), "var=%s tgt=%s", w->var, w->tgt);
+	return 0;
+}
+
+static int
+rec_head(struct walk *w, struct buf *b, struct err **errp)
+{
+	if (rec_head_fails)
+		return err_make(errp, 0, "head failed");
+	buf_puts(b, "HEAD\n");
+	return 0;
+}
+
+static void
+rec_always(struct walk *w, struct buf *b)
+{
+	buf_puts(b, "ALWAYS\n");
+}
+
+static void
+rec_step(struct walk *w, struct buf *b, const struct walk_edge *e)
+{
+	buf_printf(b, "STEP %s %s%s <", e->st->name, e->exec,
+		   e->has_depfile ? " depfile" : "");
+	for (size_t i = 0; i < e->nins; i++)
+		buf_printf(b, " %s", e->ins[i]->name);
+	buf_puts(b, " >\n");
+}
+
+static void
+rec_export(struct walk *w, struct buf *b, const struct step *last)
+{
+	buf_printf(b, "EXPORT %s\n", last->name);
+}
+
+static void
+rec_alias(struct walk *w, struct buf *b, const char *target,
+	  const struct step *st)
+{
+	buf_printf(b, "ALIAS %s %s\n", target, st->name);
+}
+
+static void
+rec_aliases_end(struct walk *w, struct buf *b, const struct strv *targets)
+{
+	buf_printf(b, "END %zu %s %s\n", targets->n, targets->v[0],
+		   targets->v[targets->n - 1]);
+}
+
+static const struct walk_backend rec = {
+	.tmpl = "@BODY@\n--\n@OUTPUT@ @DOCKERFILE@ @INPUTS@ @VERSION@ "
+		"@REGISTRY_DEPTH@ @X@\n",
+	.has_prefix = true,
+	.escape_path = rec_escape,
+	.prepare = rec_prepare,
+	.head = rec_head,
+	.always = rec_always,
+	.step = rec_step,
+	.export = rec_export,
+	.alias = rec_alias,
+	.aliases_end = rec_aliases_end,
+};
+
+static char *
+walk_text(const struct graph *g, const struct emit_opts *o,
+	  const struct walk_backend *be)
+{
+	struct buf b = BUF_INIT;
+	struct err *e = NULL;
+
+	if (walk_emit(g, o, be, &b, &e) < 0)
+		ck_abort_msg("walk_emit: %s", e->msg);
+	return buf_steal(&b);
+}
+
+/* the message walk_emit fails with; it must append nothing */
+static char *
+walk_error(const struct graph *g, const struct emit_opts *o,
+	   const struct walk_backend *be)
+{
+	struct buf b = BUF_INIT;
+	struct err *e = NULL;
+	char *msg;
+
+	if (walk_emit(g, o, be, &b, &e) == 0)
+		ck_abort_msg("walk_emit did not fail");
+	ck_assert_uint_eq(b.len, 0);
+	msg = xstrdup(e->msg);
+	err_free(e);
+	return msg;
+}
+
+/* a, then b, later in text */
+static void
+assert_before(const char *text, const char *a, const char *b)
+{
+	const char *pa = strstr(text, a), *pb = strstr(text, b);
+
+	ck_assert_msg(pa && pb && pa < pb, "'%s' not before '%s' in:\n%s", a,
+		      b, text);
+}
+
+START_TEST(test_walk_order)
+{
+	struct graph *g = sample_graph();
+	struct emit_opts o = sample_opts();
+	char *t;
+
+	o.prefix = "img";
+	t = walk_text(g, &o, &rec);
+	/* the head first; no ALWAYS without a step that runs always */
+	ck_assert(!strncmp(t, "HEAD\n# ---- stage 0 \"build\"", 27));
+	assert_lacks(t, "ALWAYS");
+	/* a comment line, then the edge: its inputs, verb and depfile */
+	assert_has(t, "\n\n# Dockerfile:1  FROM golang:1.22 AS build\n"
+		   "STEP build/01 from < >\n# Dockerfile:2  WORKDIR /src\n"
+		   "STEP build/02 step < build/01 >\n");
+	assert_has(t, "\nSTEP build/03 step depfile < build/02 >\n");
+	assert_has(t, "\nSTEP test/01 from < build/04 >\n");
+	assert_has(t, "\nSTEP stage-3/03 step < stage-3/02 test/02 >\n"
+		   "# Dockerfile:12-13  CMD [\"/app\"]\n"
+		   "STEP stage-3/config step < stage-3/03 >\n# ---- export: "
+		   "stage \"stage-3\" ---");
+	/* the stage the target does not need is left out */
+	assert_lacks(t, "unused");
+	assert_before(t, "# ---- stage 0", "# ---- stage 2 \"test\"");
+	assert_before(t, "# ---- stage 2", "# ---- stage 3 \"stage-3\"");
+	assert_has(t, "-\n\nEXPORT stage-3/config\n# ---- targets: ");
+	/* a stage, made by its last step, then each step; prefixed */
+	assert_has(t, "-\nALIAS img-build build/04\n"
+		   "ALIAS img-build/1 build/01\n");
+	assert_has(t, "\nALIAS img-build/4 build/04\nALIAS img-test test/02\n");
+	assert_has(t, "\nALIAS img-stage-3/config stage-3/config\n"
+		   "END 13 img-build img-stage-3/config\n--\n");
+	/* the header's placeholders, one newline ending the body */
+	assert_has(t, "\n--\nbuild.ninja Dockerfile Dockerfile .dockerignore "
+		   ".df2ninja/gen.args 0.1.0 3 var=img_ tgt=img-\n");
+
+	/* a needed step that runs always: once, after the head */
+	g->stages[0].steps[2].runs_always = true;
+	g->stages[3].steps[1].runs_always = true;
+	t = walk_text(g, &o, &rec);
+	ck_assert(!strncmp(t, "HEAD\nALWAYS\n# ---- stage 0", 26));
+	ck_assert_ptr_null(strstr(strstr(t, "ALWAYS") + 1, "ALWAYS"));
+	/* in an unneeded stage it asks for nothing */
+	g->stages[0].steps[2].runs_always = false;
+	g->stages[3].steps[1].runs_always = false;
+	g->stages[1].steps[1].runs_always = true;
+	assert_lacks(walk_text(g, &o, &rec), "ALWAYS");
+}
+END_TEST
+
+START_TEST(test_walk_prefix)
+{
+	struct graph *g = sample_graph();
+	struct emit_opts o = sample_opts();
+	struct walk_backend plain = rec;
+	char *t;
+
+	/* no prefix: plain names */
+	t = walk_text(g, &o, &rec);
+	assert_has(t, "\nALIAS build build/04\n");
+	assert_has(t, " var= tgt=\n");
+
+	/* a backend without prefixes ignores it, even when not a word */
+	plain.has_prefix = false;
+	o.prefix = "a-b";
+	t = walk_text(g, &o, &plain);
+	assert_has(t, "\nALIAS build/1 build/01\n");
+	o.prefix = NULL;
+	t = walk_text(g, &o, &plain);
+	assert_has(t, " var= tgt=\n");
+
+	ck_assert_str_eq(walk_error(g, &o, &rec),
+			 "BUG: emit options incomplete");
+	o.prefix = "a-b";
+	ck_assert_str_eq(walk_error(g, &o, &rec), "prefix 'a-b' may hold "
+			 "only letters, digits and '_'");
+}
+END_TEST
+
+START_TEST(test_walk_checks)
+{
+	struct graph *g = sample_graph();
+	struct emit_opts o = sample_opts();
+	struct walk_backend plain = rec;
+
+	/* names the syntax cannot hold */
+	rec_refused = "test/02";
+	ck_assert_str_eq(walk_error(g, &o, &rec),
+			 "step name 'test/02' refused");
+	rec_refused = "test";
+	ck_assert_str_eq(walk_error(g, &o, &rec), "stage name 'test' refused");
+	/* an unneeded stage is not written, so not checked */
+	rec_refused = "unused/01";
+	walk_text(g, &o, &rec);
+	rec_refused = NULL;
+
+	/* a target naming a file of the options, prefix included */
+	o.prefix = "x";
+	o.dockerignore = "x-test/2";
+	ck_assert_str_eq(walk_error(g, &o, &rec), "target 'x-test/2' would "
+			 "name the file 'x-test/2' too; rename the stage");
+	o.dockerignore = NULL;
+	o.genargs = "x-stage-3";
+	assert_has(walk_error(g, &o, &rec), "target 'x-stage-3'");
+	o.prefix = "";
+	walk_text(g, &o, &rec);
+
+	/* the output must be a plain word only where a recipe names it */
+	o = sample_opts();
+	o.output = "out file";
+	walk_text(g, &o, &rec);
+	plain.output_in_recipe = true;
+	assert_has(walk_error(g, &o, &plain), "output file 'out file'");
+
+	/* a failing hook fails the walk */
+	o = sample_opts();
+	rec_head_fails = true;
+	ck_assert_str_eq(walk_error(g, &o, &rec), "head failed");
+	rec_head_fails = false;
+	/* hooks that may be left out */
+	plain = rec;
+	plain.head = NULL;
+	plain.prepare = NULL;
+	plain.aliases_end = NULL;
+	plain.tmpl = "@BODY@\n";
+	walk_text(g, &o, &plain);
+}
+END_TEST
+
 static Suite *
 emit_suite(void)
 {
@@ -996,6 +1249,11 @@ emit_suite(void)
 	tcase_add_test(tc, test_ninja_reserved);
 	tcase_add_test(tc, test_runs_always);
 	tcase_add_test(tc, test_deterministic);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("walk_emit");
+	tcase_add_test(tc, test_walk_order);
+	tcase_add_test(tc, test_walk_prefix);
+	tcase_add_test(tc, test_walk_checks);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("emit_make");
 	tcase_add_test(tc, test_make_text);
