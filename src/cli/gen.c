@@ -317,7 +317,7 @@ cmd_gen(int argc, char **argv)
 		return 0;
 	}
 	if (r < 0) {
-		int st = usage_error("%s", err->msg);
+		int st = diag_usage("%s", err->msg);
 
 		err_free(err);
 		genargs_fini(&a);
@@ -325,5 +325,5 @@ cmd_gen(int argc, char **argv)
 	}
 	r = generate(&a, &err);
 	genargs_fini(&a);
-	return r < 0 ? err_report(err) : 0;
+	return r < 0 ? diag_error(err) : 0;
 }

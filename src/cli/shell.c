@@ -247,19 +247,19 @@ cmd_shell(int argc, char **argv)
 			fputs(shell_usage, stdout);
 			return 0;
 		case ':':
-			return usage_error("shell: option '%s' needs a value", argv[optind - 1]);
+			return diag_usage("shell: option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("shell: unknown option '%s'", argv[optind - 1]);
+			return diag_usage("shell: unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return usage_error("shell: which step? (STAGE/N)");
+		return diag_usage("shell: which step? (STAGE/N)");
 	name = step_name(builddir, argv[optind]);
 	if (!name) {
 		if (!strchr(argv[optind], '/'))
-			return usage_error("shell: no stage '%s' in '%s' (run df2ninja first?)",
-					   argv[optind], builddir);
-		return usage_error("shell: '%s' is not STAGE, STAGE/N or STAGE/config", argv[optind]);
+			return diag_usage("shell: no stage '%s' in '%s' (run df2ninja first?)",
+					  argv[optind], builddir);
+		return diag_usage("shell: '%s' is not STAGE, STAGE/N or STAGE/config", argv[optind]);
 	}
 	optind++;
 	/* allow --failed after the step too */
@@ -273,6 +273,6 @@ cmd_shell(int argc, char **argv)
 	 * exit releases it */
 	if (userns_enter(rootless, &e) < 0 || buildlock_take(builddir, &e) < 0 ||
 	    enter(builddir, name, failed, argv + optind, argc - optind, &status, &e) < 0)
-		return err_report(e);
+		return diag_error(e);
 	return status;
 }

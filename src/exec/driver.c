@@ -1,6 +1,4 @@
-#include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -52,50 +50,50 @@ step_commit(struct step_ctx *c, const char *created_by, struct err **errp)
 	return 0;
 }
 
-/* the message for a failed step: where, what, the log, how to debug it */
+/* what the message for a failed step names: where, what, the log, how to
+ * debug it */
 static void
-report_failure(struct step_ctx *c, struct err *e)
+describe_failure(struct step_ctx *c, struct step_failure *f)
 {
-	autofree char *where = stepplan_where(&c->plan), *label = stepplan_label(&c->plan);
-	autofree char *target = NULL, *log = NULL;
-	const char *instr = c->plan.instruction ? c->plan.instruction : c->plan.kind;
+	f->where = stepplan_where(&c->plan);
+	f->label = stepplan_label(&c->plan);
+	f->instruction = xstrdup(c->plan.instruction ? c->plan.instruction : c->plan.kind);
+	if (strcmp(c->plan.kind, "run") == 0)
+		f->log = stepplan_log_path(&c->plan);
+	f->builddir = xstrdup(c->plan.builddir);
+	if (c->plan.step > 0)
+		f->target = xasprintf("%s/%d", c->plan.stage, c->plan.step);
+	f->has_upper = c->up.upper != NULL;
+}
 
-	fflush(stdout);
-	fprintf(stderr, "df2ninja: %s: error: %s %s failed: %s\n", where, label, instr,
-		e ? e->msg : "unknown error");
-	if (e && e->errnum == EINVAL && userns_hint())
-		fprintf(stderr, "df2ninja: %s\n", userns_hint());
-	if (strcmp(c->plan.kind, "run") == 0) {
-		log = stepplan_log_path(&c->plan);
-		fprintf(stderr, "df2ninja: the whole log: %s\n", log);
-	}
-	if (c->plan.step > 0) {
-		autofree char *bflag = strcmp(c->plan.builddir, ".df2ninja") != 0 ?
-				       xasprintf("-B %s ", c->plan.builddir) : xstrdup("");
-
-		target = xasprintf("%s/%d", c->plan.stage, c->plan.step);
-		if (c->up.upper)
-			fprintf(stderr, "df2ninja: a shell where it failed: df2ninja shell %s%s --failed\n",
-				bflag, target);
-		fprintf(stderr, "df2ninja: rerun this step alone: ninja %s\n", target);
-	}
+void
+step_failure_fini(struct step_failure *f)
+{
+	free(f->where);
+	free(f->label);
+	free(f->instruction);
+	free(f->log);
+	free(f->builddir);
+	free(f->target);
+	memset(f, 0, sizeof(*f));
 }
 
 int
-step_exec(const char *plan_path, const char *out, const char *depfile)
+step_exec(const char *plan_path, const char *out, const char *depfile,
+	  struct step_failure *f, struct err **errp)
 {
 	struct step_ctx c;
 	struct err *e = NULL;
 	int r, lock = -1;
 
 	memset(&c, 0, sizeof(c));
+	memset(f, 0, sizeof(*f));
 	c.out = out;
 	c.depfile = depfile;
 	c.status = 1;
-	if (stepplan_load(plan_path, &c.plan, &e) < 0) {
-		r = err_report(e);
+	if (stepplan_load(plan_path, &c.plan, errp) < 0) {
 		stepplan_fini(&c.plan);
-		return r;
+		return -1;
 	}
 	lock = buildlock_take(c.plan.builddir, &e);
 	if (lock < 0 || store_open(&c.store, &e) < 0 ||
@@ -135,9 +133,12 @@ step_exec(const char *plan_path, const char *out, const char *depfile)
 	r = 0;
 	goto done;
 fail:
-	report_failure(&c, e);
-	err_free(e);
-	r = c.status;
+	describe_failure(&c, f);
+	if (!e)
+		err_make(&e, 0, "unknown error");
+	err_set_status(&e, c.status);
+	*errp = steal_pointer(&e);
+	r = -1;
 done:
 	free(c.kept);
 	upper_fini(&c.up);
