@@ -99,15 +99,7 @@ step_exec(const char *plan_path, const char *out, const char *depfile,
 	if (lock < 0 || store_open(&c.store, &e) < 0 ||
 	    store_check_idmap(&c.store, userns_idmap(), &e) < 0)
 		goto fail;
-	/* the state this step starts from */
-	if (c.plan.parent) {
-		if (state_load(c.plan.builddir, c.plan.parent, &c.st, &e) < 0)
-			goto fail;
-		state_set_parent(&c.st, c.plan.parent);
-	} else {
-		state_init(&c.st);
-	}
-	if (ops_apply(&c.st, c.plan.j, c.plan.escape, &e) < 0)
+	if (ops_start_state(&c.plan, &c.st, &e) < 0)
 		goto fail;
 	if (strcmp(c.plan.kind, "from") == 0)
 		r = step_from(&c, &e);

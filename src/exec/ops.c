@@ -6,6 +6,7 @@
 #include "dockerfile/words.h"
 #include "exec/ops.h"
 #include "exec/state.h"
+#include "exec/stepplan.h"
 #include "image/port.h"
 #include "image/signame.h"
 #include "util/alloc.h"
@@ -338,4 +339,17 @@ ops_apply(struct state *s, const json_t *plan, char escape, struct err **errp)
 	}
 	buf_fini(&hist);
 	return 0;
+}
+
+int
+ops_start_state(const struct stepplan *p, struct state *s, struct err **errp)
+{
+	if (p->parent) {
+		if (state_load(p->builddir, p->parent, s, errp) < 0)
+			return -1;
+		state_set_parent(s, p->parent);
+	} else {
+		state_init(s);
+	}
+	return ops_apply(s, p->j, p->escape, errp);
 }

@@ -6,6 +6,7 @@
 
 struct err;
 struct state;
+struct stepplan;
 
 /*
  * a plan word: a JSON string (final) or {"raw": W}, which is expanded here
@@ -23,6 +24,13 @@ int ops_word(const struct state *s, char escape, const json_t *w, char **out,
  */
 int ops_apply(struct state *s, const json_t *plan, char escape,
 	      struct err **errp);
+/*
+ * the state the step of plan p starts from: its parent step's state (made
+ * the start of a step built on it, state_set_parent), or an empty one,
+ * with the plan's config operations applied
+ */
+int ops_start_state(const struct stepplan *p, struct state *s,
+		    struct err **errp);
 
 /* the image's shell for shell-form commands (default /bin/sh -c), with
  * cmd appended; caller frees the strv */
