@@ -1,5 +1,4 @@
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,20 +15,6 @@ static const struct {
 	{ "shell", cmd_shell },
 	{ "clean", cmd_clean },
 };
-
-int
-usage_error(const char *fmt, ...)
-{
-	va_list ap;
-
-	fflush(stdout);
-	fputs("df2ninja: error: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputs("\ndf2ninja: try 'df2ninja --help'\n", stderr);
-	return 2;
-}
 
 /* a write error on stdout (a full disk, a closed pipe) is a failure */
 static int

@@ -45,12 +45,12 @@ cmd_clean(int argc, char **argv)
 			fputs(clean_usage, stdout);
 			return 0;
 		default:
-			return usage_error("clean: unknown option '%s'", argv[optind - 1]);
+			return diag_usage("clean: unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	dirs = optind < argc ? argv + optind : dflt;
 	if (userns_enter(rootless, &e) < 0)
-		return err_report(e);
+		return diag_error(e);
 	for (; *dirs; dirs++) {
 		struct stat sb = { 0 };
 		int lock = -1;
@@ -60,9 +60,9 @@ cmd_clean(int argc, char **argv)
 		/* a build running there finishes its steps first; one that
 		 * waits for this sees the dir gone */
 		if (S_ISDIR(sb.st_mode) && (lock = buildlock_take(*dirs, &e)) < 0)
-			return err_report(e);
+			return diag_error(e);
 		if (tree_remove_path(*dirs, &e) < 0)
-			return err_report(e);
+			return diag_error(e);
 		if (lock >= 0)
 			close(lock);
 	}

@@ -2,9 +2,13 @@
 #define DF2NINJA_CLI_H
 
 /*
- * subcommands: each parses its own options, calls library code and returns
- * the exit status (0 ok, 1 bad input or failed build, 2 bad usage)
+ * the command line, built into the binary only: subcommands parse their
+ * own options, call library code and return the exit status (0 ok, 1 bad
+ * input or failed build, 2 bad usage, a failed step's own status), which
+ * main() exits with. Only this code prints errors.
  */
+
+struct err;
 
 /* df2ninja [options] [PATH]: write build.ninja or a make file */
 int cmd_gen(int argc, char **argv);
@@ -19,6 +23,9 @@ int cmd_shell(int argc, char **argv);
 int cmd_clean(int argc, char **argv);
 
 /* print "df2ninja: error: <msg>" and the usage hint; returns 2 */
-int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int diag_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* print e as "df2ninja: error: <msg>" (a located message as it is), free
+ * it and return its exit status; 0 for NULL */
+int diag_error(struct err *e);
 
 #endif

@@ -8,6 +8,7 @@
 #include "exec/buildlock.h"
 #include "exec/step.h"
 #include "sandbox/userns.h"
+#include "util/alloc.h"
 #include "util/err.h"
 
 static const char exec_usage[] =
@@ -19,6 +20,46 @@ static const char exec_usage[] =
 	"build.ninja calls this; `ninja -t commands TARGET` prints the calls.\n"
 	"A user other than root runs it in a user namespace (rootless mode);\n"
 	"--rootless, or DF2NINJA_ROOTLESS=1, makes root do the same.\n";
+
+/* a failed step: where, what, the log, how to debug it; returns the exit
+ * status (the failed command's own) */
+static int
+step_failed(const struct step_failure *f, struct err *e)
+{
+	int status = e->status;
+
+	fflush(stdout);
+	fprintf(stderr, "df2ninja: %s: error: %s %s failed: %s\n", f->where, f->label,
+		f->instruction, e->msg);
+	if (e->errnum == EINVAL && userns_hint())
+		fprintf(stderr, "df2ninja: %s\n", userns_hint());
+	if (f->log)
+		fprintf(stderr, "df2ninja: the whole log: %s\n", f->log);
+	if (f->target) {
+		autofree char *bflag = strcmp(f->builddir, ".df2ninja") != 0 ?
+				       xasprintf("-B %s ", f->builddir) : xstrdup("");
+
+		if (f->has_upper)
+			fprintf(stderr, "df2ninja: a shell where it failed: df2ninja shell %s%s --failed\n",
+				bflag, f->target);
+		fprintf(stderr, "df2ninja: rerun this step alone: ninja %s\n", f->target);
+	}
+	err_free(e);
+	return status;
+}
+
+static int
+run_step(const char *plan, const char *out, const char *depfile)
+{
+	struct step_failure f;
+	struct err *e = NULL;
+	int status = 0;
+
+	if (step_exec(plan, out, depfile, &f, &e) < 0)
+		status = f.where ? step_failed(&f, e) : diag_error(e);
+	step_failure_fini(&f);
+	return status;
+}
 
 int
 cmd_exec(int argc, char **argv)
@@ -40,7 +81,7 @@ cmd_exec(int argc, char **argv)
 			fputs(exec_usage, stdout);
 			return 0;
 		}
-		return usage_error("exec: expected from, step or export");
+		return diag_usage("exec: expected from, step or export");
 	}
 	kind = argv[1];
 	optind = 2;
@@ -63,21 +104,21 @@ cmd_exec(int argc, char **argv)
 			fputs(exec_usage, stdout);
 			return 0;
 		case ':':
-			return usage_error("exec: option '%s' needs a value", argv[optind - 1]);
+			return diag_usage("exec: option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("exec: unknown option '%s'", argv[optind - 1]);
+			return diag_usage("exec: unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind != argc)
-		return usage_error("exec: unexpected '%s'", argv[optind]);
+		return diag_usage("exec: unexpected '%s'", argv[optind]);
 	if (!plan || !out)
-		return usage_error("exec: --plan and --out are required");
+		return diag_usage("exec: --plan and --out are required");
 	if (strcmp(kind, "from") == 0 || strcmp(kind, "step") == 0 ||
 	    strcmp(kind, "export") == 0) {
 		struct err *e = NULL;
 
 		if (userns_enter(rootless, &e) < 0)
-			return err_report(e);
+			return diag_error(e);
 		/* after userns_enter: gaining capabilities disarms it */
 		if (buildlock_die_with_build() < 0) {
 			fprintf(stderr, "df2ninja: exec: tying the step to its build: %s\n",
@@ -86,8 +127,11 @@ cmd_exec(int argc, char **argv)
 		}
 	}
 	if (strcmp(kind, "from") == 0 || strcmp(kind, "step") == 0)
-		return step_exec(plan, out, depfile);
-	if (strcmp(kind, "export") == 0)
-		return export_exec(plan, out);
-	return usage_error("exec: unknown kind '%s' (from, step or export)", kind);
+		return run_step(plan, out, depfile);
+	if (strcmp(kind, "export") == 0) {
+		struct err *e = NULL;
+
+		return export_exec(plan, out, &e) < 0 ? diag_error(e) : 0;
+	}
+	return diag_usage("exec: unknown kind '%s' (from, step or export)", kind);
 }

@@ -39,15 +39,15 @@ cmd_parse(int argc, char **argv)
 			fputs(parse_usage, stdout);
 			return 0;
 		default:
-			return usage_error("parse: unknown option '%s'", argv[optind - 1]);
+			return diag_usage("parse: unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (!dump)
-		return usage_error("parse: nothing to do (try --dump)");
+		return diag_usage("parse: nothing to do (try --dump)");
 	if (argc - optind != 1)
-		return usage_error("parse: expected one FILE");
+		return diag_usage("parse: expected one FILE");
 	if (dockerfile_load(argv[optind], NULL, &df, &err) < 0)
-		return err_report(err);
+		return diag_error(err);
 	for (size_t i = 0; i < df->warnings.n; i++)
 		fprintf(stderr, "df2ninja: warning: %s\n", df->warnings.v[i]);
 	dockerfile_dump(df, &out);

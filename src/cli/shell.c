@@ -8,9 +8,8 @@
 
 #include "cli/cli.h"
 #include "exec/buildlock.h"
-#include "exec/mnt.h"
-#include "exec/flatten.h"
 #include "exec/ops.h"
+#include "exec/runspec.h"
 #include "exec/stepplan.h"
 #include "exec/state.h"
 #include "image/store.h"
@@ -127,38 +126,33 @@ enter(const char *builddir, const char *name, bool failed, char **cmd,
 {
 	autofree char *plan_path = xasprintf("%s/plans/%s.json", builddir, name);
 	autofree char *tmp = NULL, *upper = NULL, *work = NULL, *failed_dir = NULL;
-	autofree char *resolv = NULL, *hosts = NULL, *hostname = NULL;
-	struct strv lowers = STRV_INIT, argv = STRV_INIT, envp = STRV_INIT;
+	struct strv argv = STRV_INIT;
 	struct store st = { NULL };
-	struct sandbox_spec spec;
+	struct runspec rs;
 	struct state s;
 	struct stepplan p;
 	int r = -1;
 
 	memset(&s, 0, sizeof(s));
+	runspec_init(&rs);
 	if (stepplan_load(plan_path, &p, errp) < 0)
 		return err_wrap(errp, "no step '%s' in this build (run df2ninja first?)", name);
 	if (store_open(&st, errp) < 0 || store_check_idmap(&st, userns_idmap(), errp) < 0)
 		goto out;
 	if (failed) {
+		/* the failed step's upper dir over the state it started from */
 		failed_dir = xasprintf("%s/failed/%s", builddir, name);
 		if (access(failed_dir, F_OK) < 0) {
 			err_make(errp, 0, "step '%s' has no failed state in '%s'", name, failed_dir);
 			goto out;
 		}
-		if (p.sp.parent) {
-			if (state_load(builddir, p.sp.parent, &s, errp) < 0)
-				goto out;
-		} else {
-			state_init(&s);
-		}
-		if (ops_apply(&s, &p.sp, errp) < 0)
+		if (ops_start_state(&p, &s, errp) < 0)
 			goto out;
-		strv_add(&lowers, failed_dir);
 	} else if (state_load(builddir, name, &s, errp) < 0) {
 		goto out;
 	}
-	if (flatten_lowerdirs(&s, &st, &lowers, errp) < 0)
+	/* as RUN has them, the user root */
+	if (runspec_state(&rs, &s, &st, failed_dir, "/root", NULL, errp) < 0)
 		goto out;
 	tmp = xasprintf("%s/tmp/shell.XXXXXX", builddir);
 	{
@@ -181,34 +175,18 @@ enter(const char *builddir, const char *name, bool failed, char **cmd,
 	} else {
 		strv_add(&argv, "/bin/sh");
 	}
-	state_envp(&s, &envp);
-	/* as RUN has them: HOME, and Docker's files over /etc */
-	if (!vars_get(&s.env, "HOME"))
-		strv_add(&envp, "HOME=/root");
-	if (mnt_etc_files(builddir, false, &resolv, &hosts, &hostname, errp) < 0)
+	if (runspec_etc(&rs, builddir, false, errp) < 0)
 		goto out;
-	memset(&spec, 0, sizeof(spec));
-	spec.lowerdirs = (const char *const *)lowers.v;
-	spec.nlower = lowers.n;
-	spec.upperdir = upper;
-	spec.workdir = work;
-	spec.argv = argv.v;
-	spec.envp = envp.v;
-	spec.cwd = config_get_str(&s.config, "WorkingDir");
-	spec.hostname = "buildkitsandbox";
-	spec.resolv_conf = resolv;
-	spec.hosts = hosts;
-	spec.hostname_file = hostname;
-	spec.out_fd = 1;
-	spec.log_fd = -1;
-	spec.is_interactive = true;
-	r = sandbox_run(&spec, status, errp);
+	rs.spec.upperdir = upper;
+	rs.spec.workdir = work;
+	rs.spec.argv = argv.v;
+	rs.spec.is_interactive = true;
+	r = sandbox_run(&rs.spec, status, errp);
 out:
 	if (tmp)
 		tree_remove_path(tmp, NULL);
-	strv_fini(&lowers);
 	strv_fini(&argv);
-	strv_fini(&envp);
+	runspec_fini(&rs);
 	state_fini(&s);
 	store_close(&st);
 	stepplan_fini(&p);
@@ -247,19 +225,19 @@ cmd_shell(int argc, char **argv)
 			fputs(shell_usage, stdout);
 			return 0;
 		case ':':
-			return usage_error("shell: option '%s' needs a value", argv[optind - 1]);
+			return diag_usage("shell: option '%s' needs a value", argv[optind - 1]);
 		default:
-			return usage_error("shell: unknown option '%s'", argv[optind - 1]);
+			return diag_usage("shell: unknown option '%s'", argv[optind - 1]);
 		}
 	}
 	if (optind >= argc)
-		return usage_error("shell: which step? (STAGE/N)");
+		return diag_usage("shell: which step? (STAGE/N)");
 	name = step_name(builddir, argv[optind]);
 	if (!name) {
 		if (!strchr(argv[optind], '/'))
-			return usage_error("shell: no stage '%s' in '%s' (run df2ninja first?)",
-					   argv[optind], builddir);
-		return usage_error("shell: '%s' is not STAGE, STAGE/N or STAGE/config", argv[optind]);
+			return diag_usage("shell: no stage '%s' in '%s' (run df2ninja first?)",
+					  argv[optind], builddir);
+		return diag_usage("shell: '%s' is not STAGE, STAGE/N or STAGE/config", argv[optind]);
 	}
 	optind++;
 	/* allow --failed after the step too */
@@ -273,6 +251,6 @@ cmd_shell(int argc, char **argv)
 	 * exit releases it */
 	if (userns_enter(rootless, &e) < 0 || buildlock_take(builddir, &e) < 0 ||
 	    enter(builddir, name, failed, argv + optind, argc - optind, &status, &e) < 0)
-		return err_report(e);
+		return diag_error(e);
 	return status;
 }

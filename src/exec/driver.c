@@ -1,6 +1,4 @@
-#include <errno.h>
 #include <signal.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +10,7 @@
 #include "exec/run.h"
 #include "exec/step.h"
 #include "exec/stepctx.h"
+#include "plan/names.h"
 #include "sandbox/userns.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -31,67 +30,60 @@ static int (*const step_kinds[])(struct step_ctx *c, struct err **errp) = {
 	[PLAN_CONFIG] = NULL,
 };
 
-/* the message for a failed step: where, what, the log, how to debug it */
+/* what the message for a failed step names: where, what, the log, how to
+ * debug it */
 static void
-report_failure(struct step_ctx *c, struct err *e)
+describe_failure(struct step_ctx *c, struct step_failure *f)
 {
-	autofree char *where = stepplan_where(&c->plan), *label = stepplan_label(&c->plan);
-	autofree char *target = NULL, *log = NULL;
-	const char *instr = c->plan.sp.instruction;
+	f->where = stepplan_where(&c->plan);
+	f->label = stepplan_label(&c->plan);
+	f->instruction = xstrdup(c->plan.sp.instruction ? c->plan.sp.instruction :
+				 plan_name(&plan_kind_names, c->plan.sp.kind));
+	if (c->plan.sp.kind == PLAN_RUN)
+		f->log = stepplan_log_path(&c->plan);
+	f->builddir = xstrdup(c->plan.builddir);
+	if (c->plan.step > 0)
+		f->target = xasprintf("%s/%d", c->plan.stage, c->plan.step);
+	f->has_upper = c->up.upper != NULL;
+}
 
-	fflush(stdout);
-	fprintf(stderr, "df2ninja: %s: error: %s %s failed: %s\n", where, label, instr,
-		e ? e->msg : "unknown error");
-	if (e && e->errnum == EINVAL && userns_hint())
-		fprintf(stderr, "df2ninja: %s\n", userns_hint());
-	if (c->plan.sp.kind == PLAN_RUN) {
-		log = stepplan_log_path(&c->plan);
-		fprintf(stderr, "df2ninja: the whole log: %s\n", log);
-	}
-	if (c->plan.step > 0) {
-		autofree char *bflag = strcmp(c->plan.builddir, ".df2ninja") != 0 ?
-				       xasprintf("-B %s ", c->plan.builddir) : xstrdup("");
-
-		target = xasprintf("%s/%d", c->plan.stage, c->plan.step);
-		if (c->up.upper)
-			fprintf(stderr, "df2ninja: a shell where it failed: df2ninja shell %s%s --failed\n",
-				bflag, target);
-		fprintf(stderr, "df2ninja: rerun this step alone: ninja %s\n", target);
-	}
+void
+step_failure_fini(struct step_failure *f)
+{
+	free(f->where);
+	free(f->label);
+	free(f->instruction);
+	free(f->log);
+	free(f->builddir);
+	free(f->target);
+	memset(f, 0, sizeof(*f));
 }
 
 int
-step_exec(const char *plan_path, const char *out, const char *depfile)
+step_exec(const char *plan_path, const char *out, const char *depfile,
+	  struct step_failure *f, struct err **errp)
 {
 	struct step_ctx c;
 	struct err *e = NULL;
 	int r, lock = -1;
 
 	memset(&c, 0, sizeof(c));
+	memset(f, 0, sizeof(*f));
 	c.out = out;
 	c.depfile = depfile;
 	c.status = 1;
-	r = stepplan_load(plan_path, &c.plan, &e);
+	r = stepplan_load(plan_path, &c.plan, errp);
 	if (r == 0 && c.plan.is_export)
-		r = err_make(&e, 0, "plan '%s' is the export's, not a step's", plan_path);
+		r = err_make(errp, 0, "plan '%s' is the export's, not a step's", plan_path);
 	if (r < 0) {
-		r = err_report(e);
 		stepplan_fini(&c.plan);
-		return r;
+		return -1;
 	}
 	lock = buildlock_take(c.plan.builddir, &e);
 	if (lock < 0 || store_open(&c.store, &e) < 0 ||
 	    store_check_idmap(&c.store, userns_idmap(), &e) < 0)
 		goto fail;
-	/* the state this step starts from */
-	if (c.plan.sp.parent) {
-		if (state_load(c.plan.builddir, c.plan.sp.parent, &c.st, &e) < 0)
-			goto fail;
-		state_set_parent(&c.st, c.plan.sp.parent);
-	} else {
-		state_init(&c.st);
-	}
-	if (ops_apply(&c.st, &c.plan.sp, &e) < 0)
+	if (ops_start_state(&c.plan, &c.st, &e) < 0)
 		goto fail;
 	if (step_kinds[c.plan.sp.kind] && step_kinds[c.plan.sp.kind](&c, &e) < 0)
 		goto fail;
@@ -105,9 +97,12 @@ step_exec(const char *plan_path, const char *out, const char *depfile)
 	r = 0;
 	goto done;
 fail:
-	report_failure(&c, e);
-	err_free(e);
-	r = c.status;
+	describe_failure(&c, f);
+	if (!e)
+		err_make(&e, 0, "unknown error");
+	err_set_status(&e, c.status);
+	*errp = steal_pointer(&e);
+	r = -1;
 done:
 	free(c.kept);
 	upper_fini(&c.up);

@@ -154,23 +154,22 @@ out:
 }
 
 int
-export_exec(const char *plan_path, const char *out)
+export_exec(const char *plan_path, const char *out, struct err **errp)
 {
 	struct store st = { NULL };
 	struct stepplan p;
-	struct err *e = NULL;
 	int r, lock = -1;
 
-	if (stepplan_load(plan_path, &p, &e) < 0 ||
+	if (stepplan_load(plan_path, &p, errp) < 0 ||
 	    (!p.is_export &&
-	     err_make(&e, 0, "plan '%s' is a step's, not the export's", plan_path) < 0) ||
-	    (lock = buildlock_take(p.builddir, &e)) < 0 || store_open(&st, &e) < 0 ||
-	    store_check_idmap(&st, userns_idmap(), &e) < 0 ||
-	    export(&p, &st, out, &e) < 0) {
-		fflush(stdout);
-		fprintf(stderr, "df2ninja: error: exporting the image: %s\n", e ? e->msg : "?");
-		err_free(e);
-		r = 1;
+	     err_make(errp, 0, "plan '%s' is a step's, not the export's", plan_path) < 0) ||
+	    (lock = buildlock_take(p.builddir, errp)) < 0 || store_open(&st, errp) < 0 ||
+	    store_check_idmap(&st, userns_idmap(), errp) < 0 ||
+	    export(&p, &st, out, errp) < 0) {
+		if (!*errp)
+			err_make(errp, 0, "?");
+		err_wrap(errp, "exporting the image");
+		r = err_set_status(errp, 1);
 	} else {
 		r = 0;
 	}

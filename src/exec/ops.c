@@ -6,6 +6,7 @@
 
 #include "exec/ops.h"
 #include "exec/state.h"
+#include "exec/stepplan.h"
 #include "oci/port.h"
 #include "oci/signame.h"
 #include "shlex/words.h"
@@ -312,4 +313,17 @@ ops_apply(struct state *s, const struct step_plan *plan, struct err **errp)
 	}
 	buf_fini(&hist);
 	return 0;
+}
+
+int
+ops_start_state(const struct stepplan *p, struct state *s, struct err **errp)
+{
+	if (p->sp.parent) {
+		if (state_load(p->builddir, p->sp.parent, s, errp) < 0)
+			return -1;
+		state_set_parent(s, p->sp.parent);
+	} else {
+		state_init(s);
+	}
+	return ops_apply(s, &p->sp, errp);
 }

@@ -7,6 +7,7 @@
 
 struct err;
 struct state;
+struct stepplan;
 
 /*
  * a plan word: final, or raw, which is expanded here with the shell lexer
@@ -23,6 +24,13 @@ int ops_word(const struct state *s, char escape, const struct plan_word *w,
  * history entry
  */
 int ops_apply(struct state *s, const struct step_plan *plan, struct err **errp);
+/*
+ * the state the step of plan p starts from: its parent step's state (made
+ * the start of a step built on it, state_set_parent), or an empty one,
+ * with the plan's config operations applied
+ */
+int ops_start_state(const struct stepplan *p, struct state *s,
+		    struct err **errp);
 
 /* the image's shell for shell-form commands (default /bin/sh -c), with
  * cmd appended; caller frees the strv */

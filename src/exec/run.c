@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "exec/flatten.h"
 #include "exec/mnt.h"
 #include "exec/ops.h"
 #include "exec/run.h"
+#include "exec/runspec.h"
 #include "exec/stepctx.h"
 #include "exec/user.h"
 #include "image/tree.h"
@@ -292,13 +292,13 @@ history_of(struct step_ctx *c, const struct strv *argv)
 int
 step_run(struct step_ctx *c, struct err **errp)
 {
-	autofree char *resolv = NULL, *hosts = NULL, *hostname = NULL, *log = NULL;
-	autofree char *hist = NULL, *script = NULL;
-	struct strv argv = STRV_INIT, envp = STRV_INIT, lowers = STRV_INIT;
+	autofree char *log = NULL, *hist = NULL, *script = NULL;
+	/* envp: what the command gets besides the state env and HOME */
+	struct strv argv = STRV_INIT, envp = STRV_INIT;
 	struct run_mounts rm = { STRV_INIT, STRV_INIT, NULL, 0 };
 	const struct run_plan *rp = &c->plan.sp.run;
 	struct sandbox_mount *mounts = NULL;
-	struct sandbox_spec spec;
+	struct runspec rs;
 	struct user_info u;
 	int status = 0, logfd = -1, r = -1;
 	bool ran = false;
@@ -306,6 +306,7 @@ step_run(struct step_ctx *c, struct err **errp)
 	bool is_isolated = rp->network == PLAN_NETWORK_ISOLATED;
 
 	memset(&u, 0, sizeof(u));
+	runspec_init(&rs);
 	/* the log first: a failure message names it, whatever failed */
 	log = stepplan_log_path(&c->plan);
 	{
@@ -322,7 +323,7 @@ step_run(struct step_ctx *c, struct err **errp)
 		err_make(errp, 0, "RUN has no command");
 		goto out;
 	}
-	if (mnt_etc_files(c->plan.builddir, is_isolated, &resolv, &hosts, &hostname, errp) < 0 ||
+	if (runspec_etc(&rs, c->plan.builddir, is_isolated, errp) < 0 ||
 	    resolve_user(c, &u, errp) < 0 ||
 	    add_mounts(c, &mounts, &nmounts, &rm, errp) < 0)
 		goto out;
@@ -349,9 +350,6 @@ step_run(struct step_ctx *c, struct err **errp)
 		nmounts++;
 	}
 
-	state_envp(&c->st, &envp);
-	if (!vars_get(&c->st.env, "HOME"))
-		strv_push(&envp, xasprintf("HOME=%s", u.home ? u.home : "/"));
 	for (size_t i = 0; i < rp->nproxy; i++) {
 		const struct plan_proxy *px = &rp->proxy[i];
 		autofree char *up = xstrdup(px->name);
@@ -367,33 +365,24 @@ step_run(struct step_ctx *c, struct err **errp)
 	if (upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0)
 		goto out;
 
-	if (flatten_lowerdirs(&c->st, &c->store, &lowers, errp) < 0)
+	if (runspec_state(&rs, &c->st, &c->store, NULL, u.home ? u.home : "/", &envp,
+			  errp) < 0)
 		goto out;
-	memset(&spec, 0, sizeof(spec));
-	spec.lowerdirs = (const char *const *)lowers.v;
-	spec.nlower = lowers.n;
-	spec.upperdir = c->up.upper;
-	spec.workdir = c->up.work;
-	spec.argv = argv.v;
-	spec.envp = envp.v;
-	spec.cwd = config_get_str(&c->st.config, "WorkingDir");
-	spec.uid = u.uid;
-	spec.gid = u.gid;
-	spec.groups = u.groups;
-	spec.ngroups = u.ngroups;
-	spec.hostname = "buildkitsandbox";
-	spec.is_network_none = rp->network == PLAN_NETWORK_NONE;
-	spec.is_network_isolated = is_isolated;
+	rs.spec.upperdir = c->up.upper;
+	rs.spec.workdir = c->up.work;
+	rs.spec.argv = argv.v;
+	rs.spec.uid = u.uid;
+	rs.spec.gid = u.gid;
+	rs.spec.groups = u.groups;
+	rs.spec.ngroups = u.ngroups;
+	rs.spec.is_network_none = rp->network == PLAN_NETWORK_NONE;
+	rs.spec.is_network_isolated = is_isolated;
 	/* the generator allowed it (--allow security.insecure) */
-	spec.is_insecure = rp->security == PLAN_SECURITY_INSECURE;
-	spec.resolv_conf = resolv;
-	spec.hosts = hosts;
-	spec.hostname_file = hostname;
-	spec.mounts = mounts;
-	spec.nmounts = nmounts;
-	spec.out_fd = 1;
-	spec.log_fd = logfd;
-	if (sandbox_run(&spec, &status, errp) < 0) {
+	rs.spec.is_insecure = rp->security == PLAN_SECURITY_INSECURE;
+	rs.spec.mounts = mounts;
+	rs.spec.nmounts = nmounts;
+	rs.spec.log_fd = logfd;
+	if (sandbox_run(&rs.spec, &status, errp) < 0) {
 		c->status = status > 0 ? status : 1;
 		upper_fail(&c->up);
 		goto out;
@@ -426,7 +415,7 @@ out:
 	user_info_fini(&u);
 	strv_fini(&argv);
 	strv_fini(&envp);
-	strv_fini(&lowers);
+	runspec_fini(&rs);
 	run_mounts_fini(&rm);
 	if (script)
 		unlink(script);

@@ -1,8 +1,5 @@
 #define CURL_DL_IMPLEMENTATION
 #include <dlfcn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <unistd.h>
 
 #include "registry/curl_dl.h"
 #include "util/err.h"
@@ -12,7 +9,7 @@ static void *handle;
 
 #define LOAD(field, name) \
 	do { \
-		*(void **)&fns.field = dlsym(handle, name); \
+		*(void **)&fns.field = dlsym(h, name); \
 		if (!fns.field) \
 			return err_make(errp, 0, "libcurl.so.4 lacks '%s'", name); \
 	} while (0)
@@ -20,10 +17,13 @@ static void *handle;
 int
 curl_dl_load(struct err **errp)
 {
+	void *h;
+
 	if (handle)
 		return 0;
-	handle = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
-	if (!handle)
+	/* handle is set once the whole table is: curl_dl() relies on it */
+	h = dlopen("libcurl.so.4", RTLD_NOW | RTLD_LOCAL);
+	if (!h)
 		return err_make(errp, 0, "cannot load libcurl (install the Debian package "
 				"libcurl4): %s", dlerror());
 	LOAD(global_init, "curl_global_init");
@@ -50,17 +50,16 @@ curl_dl_load(struct err **errp)
 	LOAD(url_cleanup, "curl_url_cleanup");
 	LOAD(url_get, "curl_url_get");
 	LOAD(url_set, "curl_url_set");
+	handle = h;
 	return 0;
 }
 
 const struct curl_fns *
 curl_dl(void)
 {
-	struct err *e = NULL;
-
-	if (!handle && curl_dl_load(&e) < 0) {
-		fprintf(stderr, "df2ninja: error: %s\n", e->msg);
-		_exit(1);
-	}
+	/* a call through the table cannot fail: whoever starts talking to a
+	 * server loads libcurl first, where the error can be returned */
+	if (!handle)
+		BUG("libcurl used before curl_dl_load");
 	return &fns;
 }

@@ -46,8 +46,7 @@ struct curl_fns {
 
 /* load libcurl now; an error says why it cannot be loaded */
 int curl_dl_load(struct err **errp);
-/* the table, loading libcurl if needed (a failure then is fatal: call
- * curl_dl_load first where an error can be reported) */
+/* the table; every path into libcurl calls curl_dl_load first */
 const struct curl_fns *curl_dl(void);
 
 #ifndef CURL_DL_IMPLEMENTATION

@@ -229,15 +229,17 @@ fetch_blobs(const struct store *st, struct registry_client *c,
 	    const struct fetch_item *items, size_t n, progress_fn progress,
 	    void *progress_ctx, struct err **errp)
 {
-	struct xfer *xs = xcalloc(n ? n : 1, sizeof(*xs));
-	CURLM *m = curl_multi_init();
+	struct xfer *xs;
+	CURLM *m;
 	size_t done = 0;
 	int r = -1;
 
-	if (!m) {
-		free(xs);
+	if (curl_dl_load(errp) < 0)
+		return -1;
+	m = curl_multi_init();
+	if (!m)
 		return err_make(errp, 0, "cannot initialise libcurl");
-	}
+	xs = xcalloc(n ? n : 1, sizeof(*xs));
 	for (size_t i = 0; i < n; i++) {
 		xs[i].it = &items[i];
 		xs[i].st = st;

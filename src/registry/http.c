@@ -430,6 +430,8 @@ http_do(const struct http_request *rq, struct http_response *resp,
 	CURLcode code = CURLE_OK;
 	int r = -1;
 
+	if (global_init(errp) < 0)
+		return -1;
 	for (size_t i = 0; rq->headers && i < rq->headers->n; i++)
 		strv_add(&h, rq->headers->v[i]);
 	/* no "Expect: 100-continue" round trip before a body */

@@ -73,6 +73,16 @@ err_at(struct err **errp, const char *file, int line, int col,
 	else
 		err_make(errp, 0, "%s:%d: error: %s", file, line, m);
 	free(m);
+	if (errp)
+		(*errp)->is_located = true;
+	return -1;
+}
+
+int
+err_set_status(struct err **errp, int status)
+{
+	if (errp && *errp)
+		(*errp)->status = status;
 	return -1;
 }
 
@@ -83,55 +93,6 @@ err_free(struct err *e)
 		return;
 	free(e->msg);
 	free(e);
-}
-
-static void __attribute__((format(printf, 2, 0)))
-vmsg(const char *kind, const char *fmt, va_list ap)
-{
-	fflush(stdout);
-	fputs("df2ninja: ", stderr);
-	if (kind)
-		fprintf(stderr, "%s: ", kind);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-}
-
-void
-warn(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("warning", fmt, ap);
-	va_end(ap);
-}
-
-void
-fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vmsg("error", fmt, ap);
-	va_end(ap);
-	exit(1);
-}
-
-int
-err_report(struct err *e)
-{
-	int status;
-
-	if (!e)
-		return 0;
-	/* messages that start with a location already say "error:" after it */
-	if (strstr(e->msg, ": error: "))
-		fprintf(stderr, "df2ninja: %s\n", e->msg);
-	else
-		fprintf(stderr, "df2ninja: error: %s\n", e->msg);
-	status = e->status ? e->status : 1;
-	err_free(e);
-	return status;
 }
 
 void

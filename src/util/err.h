@@ -5,11 +5,15 @@
 
 /*
  * an error travelling up to the caller: library functions return a negative
- * value and set *errp; main.c and cli/ print it and pick the exit status.
+ * value and set *errp; only src/cli/ prints it and exits with its status.
  */
 struct err {
 	int errnum;	/* errno that caused it, or 0 */
-	int status;	/* exit status it maps to: 1 bad input, 2 usage, ... */
+	int status;	/* the exit status it maps to: 1 unless err_set_status
+			 * says otherwise (126 and 127 for a command that
+			 * cannot run, a failed step's own status, ...) */
+	bool is_located; /* msg says "FILE:LINE[:COL]: error: " itself
+			  * (err_at), maybe after a context err_wrap added */
 	char *msg;
 };
 
@@ -22,15 +26,10 @@ int err_wrap(struct err **errp, const char *fmt, ...)
 /* set *errp to "FILE:LINE:COL: error: msg" (col 0 leaves it out); returns -1 */
 int err_at(struct err **errp, const char *file, int line, int col,
 	   const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* the exit status of *errp (when set) becomes status; returns -1 */
+int err_set_status(struct err **errp, int status);
 /* free e; accepts NULL */
 void err_free(struct err *e);
-
-/* user-facing output, for main.c and cli/ only */
-void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-/* print "df2ninja: <msg>" for e (adding "error: " unless msg has a
- * location prefix that already carries it), free it, return its status */
-int err_report(struct err *e);
 
 #define BUG(...) bug(__FILE__, __LINE__, __VA_ARGS__)
 void bug(const char *file, int line, const char *fmt, ...)

@@ -94,8 +94,15 @@ START_TEST(test_err)
 	err_wrap(&e, "reading %s", "layer");
 	ck_assert_str_eq(e->msg, "reading layer: open 'x': No such file or directory");
 	ck_assert_int_eq(e->status, 1);
+	ck_assert(!e->is_located);
+	ck_assert_int_eq(err_set_status(&e, 127), -1);
+	ck_assert_int_eq(e->status, 127);
 	err_at(&e, "Dockerfile", 12, 5, "unknown instruction '%s'", "RUNN");
 	ck_assert_str_eq(e->msg, "Dockerfile:12:5: error: unknown instruction 'RUNN'");
+	ck_assert_int_eq(e->status, 1);
+	ck_assert(e->is_located);
+	err_wrap(&e, "in '%s'", "a.df");
+	ck_assert(e->is_located);
 	err_free(e);
 	err_free(NULL);
 }

@@ -1,0 +1,45 @@
+#ifndef DF2NINJA_RUNSPEC_H
+#define DF2NINJA_RUNSPEC_H
+
+#include <stdbool.h>
+
+#include "sandbox/sandbox.h"
+#include "util/strv.h"
+
+struct err;
+struct state;
+struct store;
+
+/*
+ * the sandbox a command runs in over a step's state. RUN and `df2ninja
+ * shell` both build theirs here, so that a shell sees what a RUN of the
+ * step would: the state's layers, its environment with HOME, its working
+ * dir, Docker's files over /etc and the hostname "buildkitsandbox". The
+ * caller adds what is its own (argv, upper dir, user, mounts, network,
+ * log) to spec and runs it with sandbox_run.
+ */
+struct runspec {
+	struct sandbox_spec spec;	/* points into the fields below */
+	struct strv lowers;
+	struct strv envp;
+	char *resolv, *hosts, *hostname;
+};
+
+/* an empty spec: the hostname, output to fd 1, no log */
+void runspec_init(struct runspec *rs);
+/* Docker's /etc/resolv.conf, hosts and hostname, written in builddir
+ * (mnt_etc_files); is_isolated: the step has a network of its own */
+int runspec_etc(struct runspec *rs, const char *builddir, bool is_isolated,
+		struct err **errp);
+/*
+ * what the command sees of state s: its layers (flatten_lowerdirs) below
+ * top when not NULL (a failed step's upper dir), its env with HOME=home
+ * unless it sets HOME, then extra_env ("K=V" each; may be NULL), and its
+ * working dir
+ */
+int runspec_state(struct runspec *rs, const struct state *s,
+		  const struct store *st, const char *top, const char *home,
+		  const struct strv *extra_env, struct err **errp);
+void runspec_fini(struct runspec *rs);
+
+#endif
