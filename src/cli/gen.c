@@ -92,6 +92,8 @@ generate(struct genargs *a, struct err **errp)
 	for (size_t i = 0; i < a->build_args.n; i++)
 		strv_add(&go.build_args, a->build_args.v[i]);
 	genpaths_outputs(&gp, &a->outputs, &a->tags, a->push, &user_outputs, &go.outputs);
+	go.outputs_in_context = xcalloc(go.outputs.n + 1, sizeof(bool));
+	genpaths_own(&gp, &go.outputs, &go.context_own, go.outputs_in_context);
 	for (size_t i = 0; i < a->tags.n; i++)
 		strv_add(&go.tags, a->tags.v[i]);
 
@@ -137,6 +139,8 @@ out:
 	buf_fini(&text);
 	strv_fini(&go.build_args);
 	strv_fini(&go.outputs);
+	strv_fini(&go.context_own);
+	free(go.outputs_in_context);
 	strv_fini(&user_outputs);
 	strv_fini(&go.tags);
 	graph_free(g);

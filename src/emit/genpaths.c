@@ -11,6 +11,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/path.h"
 #include "util/strv.h"
 
 static bool
@@ -19,6 +20,17 @@ is_dir(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* path lies strictly below dir (both absolute and clean) */
+static bool
+path_below(const char *path, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (!strcmp(dir, "/"))
+		return path[0] == '/' && path[1];
+	return !strncmp(path, dir, n) && path[n] == '/';
 }
 
 static int
@@ -89,6 +101,10 @@ genpaths_resolve(struct genpaths *gp, const char *builddir, struct err **errp)
 		if (builddir_make(gp->builddir, errp) < 0)
 			return -1;
 	}
+	if (path_below(ctx, gp->builddir) || !strcmp(gp->builddir, ctx))
+		return err_make(errp, 0, "the build dir '%s' holds the context '%s'; "
+				"choose another with -B", gp->builddir, gp->context);
+	gp->context_abs = xstrdup(ctx);
 	ign = fs_join(ctx, ".dockerignore");
 	gp->genargs = fs_join(gp->builddir, "gen.args");
 	gp->dockerfile_rel = fs_relpath(df, gp->out_dir);
@@ -98,6 +114,73 @@ genpaths_resolve(struct genpaths *gp, const char *builddir, struct err **errp)
 	gp->genargs_rel = fs_relpath(gp->genargs, gp->out_dir);
 	return refuse_newline((const char *[]){ gp->builddir_rel, gp->context_rel,
 						gp->dockerfile_rel }, 3, errp);
+}
+
+/*
+ * an absolute path as the filesystem will see it: its symlinks resolved
+ * when it exists, else its dir's, else lexically cleaned
+ */
+static char *
+real_or_planned(const char *path)
+{
+	autofree char *clean = path_clean(path, 0), *dir = NULL, *rdir = NULL;
+	char *r = realpath(clean, NULL);
+
+	if (r)
+		return r;
+	dir = fs_dirname(clean);
+	rdir = realpath(dir, NULL);
+	if (!rdir)
+		return steal_pointer(&clean);
+	return fs_join(rdir, clean + strlen(dir) + (strcmp(dir, "/") != 0));
+}
+
+/* path, relative to the context, added to own when it lies inside */
+static bool
+own_add(const struct genpaths *gp, const char *path, struct strv *own)
+{
+	autofree char *real = real_or_planned(path);
+
+	if (!path_below(real, gp->context_abs))
+		return false;
+	strv_add(own, real + strlen(gp->context_abs) + (strcmp(gp->context_abs, "/") != 0));
+	return true;
+}
+
+/* the file or dir an --output value writes, or NULL (a registry, stdout) */
+static char *
+output_dest(const struct genpaths *gp, const char *spec)
+{
+	autofree char *copy = xstrdup(spec);
+	const char *dest = NULL;
+	bool file = true;
+	char *save = NULL;
+
+	if (!strchr(spec, '='))
+		dest = spec;
+	for (char *kv = dest ? NULL : strtok_r(copy, ",", &save); kv;
+	     kv = strtok_r(NULL, ",", &save)) {
+		if (!strncmp(kv, "dest=", 5))
+			dest = kv + 5;
+		else if (!strcmp(kv, "type=registry"))
+			file = false;
+	}
+	if (!file || !dest || !*dest || !strcmp(dest, "-"))
+		return NULL;
+	return fs_join(gp->cwd, dest);
+}
+
+void
+genpaths_own(const struct genpaths *gp, const struct strv *outputs,
+	     struct strv *own, bool *in_context)
+{
+	own_add(gp, gp->builddir, own);
+	own_add(gp, gp->out_path, own);
+	for (size_t i = 0; i < outputs->n; i++) {
+		autofree char *dest = output_dest(gp, outputs->v[i]);
+
+		in_context[i] = dest && own_add(gp, dest, own);
+	}
 }
 
 /* an --output value with a relative dest= made absolute from cwd */
@@ -177,6 +260,7 @@ genpaths_fini(struct genpaths *gp)
 	free(gp->out_dir);
 	free(gp->out_path);
 	free(gp->builddir);
+	free(gp->context_abs);
 	free(gp->genargs);
 	free(gp->out_rel);
 	free(gp->dockerfile_rel);

@@ -83,13 +83,15 @@ abs_of(const char *rel)
 	return xasprintf("/%s", rel);
 }
 
-/* is path, in the source, hidden by .dockerignore? (a directory an
- * exception may reach into is not) */
+/* is path, in the source, df2ninja's own, or hidden by .dockerignore?
+ * (a directory an exception may reach into is not) */
 static bool
 hidden(const struct job *j, const char *path, bool is_dir)
 {
 	const struct ignore *ig = j->src->ignore;
 
+	if (copier_is_own(&j->c, path))
+		return true;
 	if (!ig || !*path || !ignore_match(ig, path))
 		return false;
 	return !(is_dir && ignore_may_include_below(ig, path));
@@ -762,6 +764,8 @@ copy_run(const struct copy_source *src, int rootfd, const struct copy_opts *o,
 	j.cmd = o->is_add ? "ADD" : "COPY";
 	j.c.srcfd = src->fd;
 	j.c.ignore = src->ignore;
+	j.c.own = src->own;
+	j.c.nown = src->nown;
 	j.c.uid = o->has_chown ? (long)o->uid : o->keep_owner ? -1 : 0;
 	j.c.gid = o->has_chown ? (long)o->gid : o->keep_owner ? -1 : 0;
 	j.c.deps = &j.deps;

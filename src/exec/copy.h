@@ -32,6 +32,10 @@ struct copy_source {
 					 * "stage 'builder'", ... */
 	const struct ignore *ignore;	/* .dockerignore (the context only),
 					 * or NULL */
+	const char *const *own;		/* paths (relative to fd) df2ninja
+					 * writes: never sources, whatever
+					 * .dockerignore says */
+	size_t nown;
 };
 
 /* ADD <url>: the file download.h fetched for a source */

@@ -572,6 +572,18 @@ copy_linked(struct copier *c, struct copy_level *l, const char *name,
 	return 0;
 }
 
+bool
+copier_is_own(const struct copier *c, const char *srel)
+{
+	for (size_t i = 0; i < c->nown; i++) {
+		size_t n = strlen(c->own[i]);
+
+		if (!strncmp(srel, c->own[i], n) && (!srel[n] || srel[n] == '/'))
+			return true;
+	}
+	return false;
+}
+
 static int
 copy_child(struct copier *c, struct copy_level *l, const char *name,
 	   struct err **errp)
@@ -584,6 +596,8 @@ copy_child(struct copier *c, struct copy_level *l, const char *name,
 	struct stat st;
 	int r;
 
+	if (copier_is_own(c, srel))
+		return 0;
 	if (fstatat(l->sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return err_make(errp, errno, "cannot stat '%s'", srel);
 	/* sockets never make it into a build context (moby's archive and

@@ -24,6 +24,9 @@ struct strv;
 struct copier {
 	int srcfd;			/* root of the source tree */
 	const struct ignore *ignore;	/* .dockerignore, or NULL */
+	const char *const *own;		/* paths df2ninja writes in the
+					 * context (copy_source's): skipped */
+	size_t nown;
 	const struct ignore *exclude;	/* COPY --exclude, or NULL */
 	const struct ignore *include;	/* COPY --parents pattern, or NULL */
 	const char *include_pattern;	/* its text, for partial matches */
@@ -58,6 +61,9 @@ struct copy_level {
 	bool included;		/* --parents: everything below is wanted */
 	bool is_top;		/* made by the caller, its metadata kept */
 };
+
+/* srel (a path in the source tree) is one of c's own paths or below one */
+bool copier_is_own(const struct copier *c, const char *srel);
 
 /* copy the children of top (made, is_top) and everything below */
 int copytree_children(struct copier *c, struct copy_level *top,

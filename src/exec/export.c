@@ -18,8 +18,10 @@
 #include "registry/push.h"
 #include "sandbox/userns.h"
 #include "util/alloc.h"
+#include "util/dirkeep.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/path.h"
 
 /*
  * a step's layer as a gzip blob in the store, which gives its diff id;
@@ -68,6 +70,27 @@ local_dest_is_ours(const char *builddir, const char *dest, bool record)
 		free(more);
 	}
 	return found;
+}
+
+/* image_out_write, keeping the mtime of dest's dir when it lies in the
+ * context (util/dirkeep.h) */
+static int
+write_output(struct store *st, struct image *img, enum image_out_kind kind,
+	     const char *const *tv, size_t tn, const char *dest, unsigned flags,
+	     bool in_context, struct err **errp)
+{
+	autofree char *clean = path_clean(dest, 0), *dir = fs_dirname(clean);
+	const char *base = strrchr(clean, '/') ? strrchr(clean, '/') + 1 : clean;
+	struct dirkeep keep = { NULL };
+	int r;
+
+	if (in_context)
+		dirkeep_take(&keep, dir);
+	r = image_out_write(st, img, kind, tv, tn, dest, flags, errp);
+	dirkeep_restore(&keep, base);
+	if (r < 0)
+		err_wrap(errp, "writing the image to '%s'", dest);
+	return r;
 }
 
 static int
@@ -127,10 +150,8 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 			goto out;
 		if (kind == IMAGE_OUT_LOCAL && local_dest_is_ours(p->builddir, dest, false))
 			flags |= IMAGE_OUT_REPLACE;
-		if (image_out_write(st, &img, kind, tv, tn, dest, flags, errp) < 0) {
-			err_wrap(errp, "writing the image to '%s'", dest);
+		if (write_output(st, &img, kind, tv, tn, dest, flags, o->in_context, errp) < 0)
 			goto out;
-		}
 		if (kind == IMAGE_OUT_LOCAL)
 			local_dest_is_ours(p->builddir, dest, true);
 		/* a local dir has no manifest, hence no digest to show */

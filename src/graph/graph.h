@@ -76,10 +76,15 @@ struct gen_opts {
 	const char *dockerfile;	/* the Dockerfile as named in messages */
 	const char *dockerfile_rel; /* its path relative to the output dir */
 	const char *context_rel; /* the context dir relative to the output dir */
+	struct strv context_own; /* what df2ninja writes inside the context
+				  * (the build dir, the build file, outputs),
+				  * relative to it: never read as context */
 	const char *builddir_rel; /* the build dir relative to the output dir */
 	const char *target;	/* --target, or NULL for the last stage */
 	struct strv build_args;	/* "K=V", or "K" to take V from the environment */
 	struct strv outputs;	/* --output values, "type=oci,dest=PATH" */
+	bool *outputs_in_context; /* per output: its dest lies in the
+				   * context (or NULL) */
 	struct strv tags;	/* -t values */
 	const char *platform;	/* --platform, or NULL */
 	const char *cwd;	/* directory df2ninja ran in, for relative dests */

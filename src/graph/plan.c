@@ -210,9 +210,10 @@ plan_export(struct resolver *r)
 	p.noutputs = o->outputs.n ? o->outputs.n : 1;
 	p.outputs = pj_alloc(&r->arena, p.noutputs, sizeof(*p.outputs));
 	for (i = 0; i < o->outputs.n; i++)
-		if (output(r, o->outputs.v[i], &p.outputs[i]) < 0) {
+		if (output(r, o->outputs.v[i], &p.outputs[i]) < 0)
 			return -1;
-		}
+		else if (o->outputs_in_context)
+			p.outputs[i].in_context = o->outputs_in_context[i];
 	if (!o->outputs.n) {
 		char *dest = fs_join(o->builddir_rel ? o->builddir_rel :
 				     ".df2ninja", "image");

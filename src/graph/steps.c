@@ -88,6 +88,19 @@ context(struct resolver *r, struct step *st)
 	return resolve_str(r, ctx);
 }
 
+/* what df2ninja writes inside the context, which it never reads from it */
+static struct plan_strs
+context_own(struct resolver *r)
+{
+	const struct strv *own = &r->opts->context_own;
+	struct plan_strs ps = { NULL, own->n };
+
+	ps.v = pj_alloc(&r->arena, own->n, sizeof(*ps.v));
+	for (size_t i = 0; i < own->n; i++)
+		ps.v[i] = resolve_str(r, own->v[i]);
+	return ps;
+}
+
 /* the command BuildKit's dispatchRun makes of the arguments and heredocs */
 static void
 run_cmd(struct resolver *r, const struct instr *in, struct run_plan *plan)
@@ -162,8 +175,10 @@ run(struct resolver *r, struct stage *s, struct step *st,
 		if (mount_parse(r, s, st, in, f->mounts.v[i], &plan->mounts[i],
 				&ctx) < 0)
 			return -1;
-	if (ctx)
+	if (ctx) {
 		plan->context = context(r, st);
+		plan->context_own = context_own(r);
+	}
 	plan->network = run_network(r, f);
 	plan->security = f->security && !strcmp(f->security, "insecure") ?
 			 PLAN_SECURITY_INSECURE : PLAN_SECURITY_SANDBOX;
@@ -354,6 +369,7 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 		plan->from = resolve_plan_source(r, from, image);
 	} else if (local) {
 		plan->context = context(r, st);
+		plan->context_own = context_own(r);
 	}
 	if (f->chown && resolve_word(r, s, in, f->chown, &plan->chown, NULL) < 0)
 		return -1;

@@ -299,13 +299,18 @@ o_word(struct obj *o, const char *key, unsigned how, struct plan_word *out)
 }
 
 static int
-o_strs(struct obj *o, const char *key, struct plan_strs *out)
+o_strs(struct obj *o, const char *key, unsigned how, struct plan_strs *out)
 {
 	const json_t *v;
 	char at[AT];
 
-	if (member(o, key, REQ, &v, at) < 0)
+	if (member(o, key, how, &v, at) < 0)
 		return -1;
+	if (!v) {
+		out->v = NULL;
+		out->n = 0;
+		return 0;
+	}
 	return v_strs(o->d, at, v, out);
 }
 
@@ -453,7 +458,7 @@ read_op(struct dec *d, const char *at, const json_t *v, void *out)
 			return -1;
 		break;
 	case PLAN_OP_CMD:
-		if (o_strs(&o, PLAN_KEY_CMD, &op->argv) < 0 ||
+		if (o_strs(&o, PLAN_KEY_CMD, REQ, &op->argv) < 0 ||
 		    o_bool(&o, PLAN_KEY_SHELL_FORM, REQ, NULL, &op->shell_form) < 0)
 			return -1;
 		break;
@@ -470,7 +475,7 @@ read_op(struct dec *d, const char *at, const json_t *v, void *out)
 		break;
 	}
 	case PLAN_OP_SHELL:
-		if (o_strs(&o, PLAN_KEY_SHELL, &op->argv) < 0)
+		if (o_strs(&o, PLAN_KEY_SHELL, REQ, &op->argv) < 0)
 			return -1;
 		break;
 	case PLAN_OP_EXPOSE:
@@ -480,7 +485,7 @@ read_op(struct dec *d, const char *at, const json_t *v, void *out)
 			return -1;
 		break;
 	case PLAN_OP_HEALTHCHECK:
-		if (o_strs(&o, PLAN_KEY_TEST, &op->argv) < 0 ||
+		if (o_strs(&o, PLAN_KEY_TEST, REQ, &op->argv) < 0 ||
 		    o_int(&o, PLAN_KEY_INTERVAL, REQ, NULL, &op->interval) < 0 ||
 		    o_int(&o, PLAN_KEY_TIMEOUT, REQ, NULL, &op->timeout) < 0 ||
 		    o_int(&o, PLAN_KEY_START_PERIOD, REQ, NULL, &op->start_period) < 0 ||
@@ -580,7 +585,7 @@ read_run(struct obj *top, struct run_plan *r)
 	struct obj so;
 	int network, security;
 
-	if (o_strs(top, PLAN_KEY_CMD, &r->cmd) < 0 ||
+	if (o_strs(top, PLAN_KEY_CMD, REQ, &r->cmd) < 0 ||
 	    o_bool(top, PLAN_KEY_SHELL_FORM, REQ, NULL, &r->shell_form) < 0 ||
 	    o_objects(top, PLAN_KEY_MOUNTS, sizeof(*r->mounts), read_mount, &r->mounts,
 		      &r->nmounts) < 0 ||
@@ -592,6 +597,7 @@ read_run(struct obj *top, struct run_plan *r)
 		      &r->heredocs, &r->nheredocs) < 0 ||
 	    read_proxy(top, r) < 0 ||
 	    o_str(top, PLAN_KEY_CONTEXT, OPT, &r->context) < 0 ||
+	    o_strs(top, PLAN_KEY_CONTEXT_OWN, OPT, &r->context_own) < 0 ||
 	    member(top, PLAN_KEY_SCRIPT, OPT, &v, at) < 0)
 		return -1;
 	r->network = (enum plan_network)network;
@@ -615,6 +621,7 @@ read_copy(struct obj *top, struct copy_plan *c, bool is_add)
 	    o_word(top, PLAN_KEY_DEST, REQ, &c->dest) < 0 ||
 	    o_source(top, PLAN_KEY_FROM, REQ | NUL, &c->has_from, &c->from) < 0 ||
 	    o_str(top, PLAN_KEY_CONTEXT, OPT, &c->context) < 0 ||
+	    o_strs(top, PLAN_KEY_CONTEXT_OWN, OPT, &c->context_own) < 0 ||
 	    o_word(top, PLAN_KEY_CHOWN, REQ | NUL, &c->chown) < 0 ||
 	    o_word(top, PLAN_KEY_CHMOD, REQ | NUL, &c->chmod) < 0 ||
 	    o_bool(top, PLAN_KEY_LINK, REQ, NULL, &c->link) < 0 ||
@@ -728,7 +735,8 @@ read_output(struct dec *d, const char *at, const json_t *v, void *out)
 	is_registry = p->type == PLAN_OUTPUT_REGISTRY;
 	if (o_str(&o, PLAN_KEY_NAME, is_registry ? REQ : OPT, &p->name) < 0 ||
 	    (!is_registry && o_str(&o, PLAN_KEY_DEST, REQ, &p->dest) < 0) ||
-	    (!is_registry && o_bool(&o, PLAN_KEY_TAR, OPT, &p->has_tar, &p->tar) < 0))
+	    (!is_registry && o_bool(&o, PLAN_KEY_TAR, OPT, &p->has_tar, &p->tar) < 0) ||
+	    (!is_registry && o_bool(&o, PLAN_KEY_IN_CONTEXT, OPT, NULL, &p->in_context) < 0))
 		return -1;
 	return close_obj(&o);
 }
@@ -749,7 +757,7 @@ plan_decode_export(const char *file, const json_t *j, struct pjarena *a,
 	    o_str(&o, PLAN_KEY_CHAIN, REQ, &p->chain) < 0 ||
 	    o_objects(&o, PLAN_KEY_OUTPUTS, sizeof(*p->outputs), read_output, &p->outputs,
 		      &p->noutputs) < 0 ||
-	    o_strs(&o, PLAN_KEY_TAGS, &p->tags) < 0)
+	    o_strs(&o, PLAN_KEY_TAGS, REQ, &p->tags) < 0)
 		return -1;
 	return close_obj(&o);
 }

@@ -277,6 +277,8 @@ run(struct enc *e, struct pj *o, const struct run_plan *r)
 	}
 	if (r->context)
 		set(e, o, PLAN_KEY_CONTEXT, str(e, r->context));
+	if (r->context_own.n)
+		set(e, o, PLAN_KEY_CONTEXT_OWN, strs(e, &r->context_own));
 }
 
 static void
@@ -287,6 +289,8 @@ copy(struct enc *e, struct pj *o, const struct copy_plan *c, bool is_add)
 	set(e, o, PLAN_KEY_FROM, c->has_from ? source(e, &c->from) : pj_null(e->a));
 	if (c->context)
 		set(e, o, PLAN_KEY_CONTEXT, str(e, c->context));
+	if (c->context_own.n)
+		set(e, o, PLAN_KEY_CONTEXT_OWN, strs(e, &c->context_own));
 	set(e, o, PLAN_KEY_CHOWN, word(e, &c->chown));
 	set(e, o, PLAN_KEY_CHMOD, word(e, &c->chmod));
 	set(e, o, PLAN_KEY_LINK, pj_bool(e->a, c->link));
@@ -360,6 +364,8 @@ plan_encode_export(struct pjarena *a, const struct export_plan *p)
 			set(&e, j, PLAN_KEY_NAME, str(&e, out->name));
 		if (out->has_tar)
 			set(&e, j, PLAN_KEY_TAR, pj_bool(a, out->tar));
+		if (out->in_context)
+			set(&e, j, PLAN_KEY_IN_CONTEXT, pj_bool(a, true));
 		pj_push(a, outs, j);
 	}
 	set(&e, o, PLAN_KEY_VERSION, pj_int(a, PLAN_VERSION));

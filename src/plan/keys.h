@@ -62,6 +62,7 @@
 #define PLAN_KEY_SCRIPT		"script"
 #define PLAN_KEY_PROXY		"proxy"
 #define PLAN_KEY_CONTEXT	"context"
+#define PLAN_KEY_CONTEXT_OWN	"context_own"
 
 /* RUN --mount */
 #define PLAN_KEY_TARGET		"target"
@@ -98,5 +99,6 @@
 #define PLAN_KEY_TAGS		"tags"
 #define PLAN_KEY_OUTPUTS	"outputs"
 #define PLAN_KEY_TAR		"tar"
+#define PLAN_KEY_IN_CONTEXT	"in_context"
 
 #endif

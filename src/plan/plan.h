@@ -208,7 +208,10 @@ struct plan_heredoc {
  *   all_proxy build args (any case): set NAME and name in the command's
  *   env unless the state env has them; optionally "context": the context
  *   directory when a bind mount reads it (then the step writes a depfile
- *   of what it read).
+ *   of what it read), and with it optionally "context_own": [paths]
+ *   relative to the context of what df2ninja itself writes there (the
+ *   build dir, the build file, --output dests), which are never part of
+ *   the context, whatever .dockerignore says.
  *   mount: {"type": "bind"|"cache"|"tmpfs"|"secret"|"ssh", "target":
  *   word, "source": word, "from": source, "readonly": bool, "id": word,
  *   "sharing": "shared"|"private"|"locked", "required": bool, "mode",
@@ -276,12 +279,14 @@ struct run_plan {
 	struct plan_proxy *proxy;	/* none: no "proxy" */
 	size_t nproxy;
 	const char *context;		/* NULL: no "context" */
+	struct plan_strs context_own;	/* none: no "context_own" */
 };
 
 /*
  * COPY / ADD: "sources": [word] (not here-documents), "dest": word,
  *   "from": null | source, "context": the context directory relative to
- *   the output directory (only when the step reads it), "chown": word |
+ *   the output directory (only when the step reads it), "context_own" as
+ *   for RUN (only with "context"), "chown": word |
  *   null, "chmod": word | null (octal when known), "link": bool,
  *   "exclude": [word], "heredocs": [here-document]: files made from
  *   here-documents; when "expand" is true the
@@ -298,6 +303,7 @@ struct copy_plan {
 	bool has_from;			/* else "from": null */
 	struct plan_source from;
 	const char *context;		/* NULL: no "context" */
+	struct plan_strs context_own;	/* none: no "context_own" */
 	struct plan_word chown, chmod;	/* s NULL: null */
 	bool link;
 	struct plan_words exclude;
@@ -373,7 +379,9 @@ struct step_plan {
  *   which changes the history but not the stamps, reruns the export,
  *   "tags": [strings as given],
  *   "outputs": [{"type": "oci" | "docker" | "local", "dest": path, "name":
- *   string (optional), "tar": bool (optional)} | {"type": "registry",
+ *   string (optional), "tar": bool (optional), "in_context": true
+ *   (optional: dest lies in the build context, so its write must leave
+ *   its directory's mtime as it was, see util/dirkeep.h)} | {"type": "registry",
  *   "name": the reference to push to}]}. A relative dest given
  *   on the command line is made absolute with the directory df2ninja ran
  *   in (it is the user's path, not the build tree's); the default output
@@ -392,6 +400,7 @@ struct plan_output {
 	const char *dest;		/* NULL for registry */
 	const char *name;		/* NULL: not given */
 	bool has_tar, tar;
+	bool in_context;		/* false: no "in_context" */
 };
 
 struct export_plan {
