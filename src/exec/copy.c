@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "image/pathset.h"
 #include "match/filepath.h"
 #include "match/ignore.h"
 #include "oci/digest.h"
@@ -331,6 +332,7 @@ static int
 copy_dir_item(struct job *j, const char *res, const struct stat *st,
 	      struct err **errp)
 {
+	struct pathset links = PATHSET_INIT;
 	struct copy_level top;
 	autofree char *dpath = abs_of(j->dres);
 	int r;
@@ -357,7 +359,13 @@ copy_dir_item(struct job *j, const char *res, const struct stat *st,
 	top.dpath = dpath;
 	top.is_top = true;
 	top.included = !j->c.include;
+	/* files linked to each other in the directory stay linked, as
+	 * BuildKit's copy keeps them; a wildcard's matches are copied one
+	 * by one, so no link joins two of them */
+	j->c.links = &links;
 	r = copytree_children(&j->c, &top, errp);
+	j->c.links = NULL;
+	pathset_fini(&links);
 	close(top.sfd);
 	close(top.dfd);
 	return r;
@@ -766,6 +774,7 @@ copy_run(const struct copy_source *src, int rootfd, const struct copy_opts *o,
 	j.c.ignore = src->ignore;
 	j.c.own = src->own;
 	j.c.nown = src->nown;
+	j.c.is_context = src->is_context;
 	j.c.uid = o->has_chown ? (long)o->uid : o->keep_owner ? -1 : 0;
 	j.c.gid = o->has_chown ? (long)o->gid : o->keep_owner ? -1 : 0;
 	j.c.deps = &j.deps;

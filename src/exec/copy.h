@@ -36,6 +36,8 @@ struct copy_source {
 					 * writes: never sources, whatever
 					 * .dockerignore says */
 	size_t nown;
+	bool is_context;		/* a build context (not a stage or an
+					 * image): sockets become empty files */
 };
 
 /* ADD <url>: the file download.h fetched for a source */

@@ -129,7 +129,7 @@ step_copy(struct step_ctx *c, struct err **errp)
 	struct copy_heredoc *hds = NULL;
 	struct copy_download *dls = NULL;
 	struct ignore *ign = NULL;
-	struct copy_source src = { -1, NULL, NULL, NULL, 0 };
+	struct copy_source src = { -1, NULL, NULL, NULL, 0, false };
 	struct copy_opts o;
 	struct state other;
 	int ctxfd = -1, r = -1;
@@ -192,6 +192,7 @@ step_copy(struct step_ctx *c, struct err **errp)
 			goto out;
 		src.fd = ctxfd;
 		src.ignore = ign;
+		src.is_context = true;
 		src.own = cp->context_own.v;
 		src.nown = cp->context_own.n;
 		src_name = xstrdup("build context");

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
@@ -357,6 +358,27 @@ copy_node(struct copier *c, const char *srel, const struct stat *st, int dfd,
 	return 0;
 }
 
+/* a socket of the context: an empty regular file with its mode, owner and
+ * times (the context transfer clears the socket bit of its stat) */
+static int
+copy_socket_file(struct copier *c, const char *srel, const struct stat *st,
+		 int dfd, const char *name, const char *dpath,
+		 struct err **errp)
+{
+	struct stat fst = *st;
+	int in = memfd_create("df2ninja-empty", MFD_CLOEXEC), r;
+
+	if (in < 0)
+		return err_make(errp, errno, "cannot copy '%s'", srel);
+	fst.st_mode = S_IFREG | (st->st_mode & 07777);
+	fst.st_size = 0;
+	r = copytree_file(c, in, srel, &fst, dfd, name, dpath, errp);
+	close(in);
+	if (r == 0)
+		add_dep(c, srel);
+	return r;
+}
+
 int
 copytree_entry(struct copier *c, int sdirfd, const char *sname,
 	       const char *srel, const struct stat *st, int dfd,
@@ -374,9 +396,10 @@ copytree_entry(struct copier *c, int sdirfd, const char *sname,
 	case S_IFBLK:
 		return copy_node(c, srel, st, dfd, name, dpath, errp);
 	case S_IFSOCK:
-		if (c->is_archive)
-			return copy_node(c, srel, st, dfd, name, dpath, errp);
-		/* fall through */
+		if (c->is_context)
+			return copy_socket_file(c, srel, st, dfd, name, dpath,
+						errp);
+		return copy_node(c, srel, st, dfd, name, dpath, errp);
 	default:
 		return err_make(errp, 0,
 				"cannot copy '%s': unsupported file type",
@@ -569,6 +592,9 @@ copy_linked(struct copier *c, struct copy_level *l, const char *name,
 		return -1;
 	if (linkat(top->dfd, first, l->dfd, name, 0) < 0)
 		return err_make(errp, errno, "cannot link '%s'", dpath);
+	copytree_record(c->dg, 'h', dpath, 0, 0, 0, 0);
+	feed(c->dg, first, strlen(first) + 1);
+	add_dep(c, srel);
 	return 0;
 }
 
@@ -600,10 +626,6 @@ copy_child(struct copier *c, struct copy_level *l, const char *name,
 		return 0;
 	if (fstatat(l->sfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
 		return err_make(errp, errno, "cannot stat '%s'", srel);
-	/* sockets never make it into a build context (moby's archive and
-	 * fsutil skip them) */
-	if (S_ISSOCK(st.st_mode) && !c->is_archive)
-		return 0;
 	if (c->ignore && ignore_match(c->ignore, srel)) {
 		/* invisible, as if not in the context, unless an exception
 		 * may bring back something below */

@@ -37,8 +37,13 @@ struct copier {
 	bool is_archive;		/* the source is a root filesystem, not a
 					 * build context: sockets are copied too,
 					 * and copytree_dir keeps hard links (cp -a) */
-	struct pathset *links;		/* copytree_dir's, for is_archive: the
-					 * files met with more links than one */
+	bool is_context;		/* the source is a build context: a
+					 * socket becomes an empty file, as
+					 * BuildKit's context transfer makes it */
+	struct pathset *links;		/* the files met with more links than
+					 * one, to link again (cp -a, and
+					 * BuildKit within one copied directory),
+					 * or NULL */
 };
 
 /*

@@ -212,15 +212,18 @@ add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
 
 		if (ops_word(&c->st, c->plan.sp.escape, &mo->target, &target, errp) < 0)
 			return -1;
-		if (!target || !target[0]) {
-			free(target);
-			return err_make(errp, 0, "RUN --mount type=%s needs a target", type);
-		}
-		if (target[0] != '/') {
-			char *abs = xasprintf("%s/%s", wd && wd[0] ? wd : "", target);
+		/* relative, or none (BuildKit: the working directory) */
+		if (!target || target[0] != '/') {
+			char *abs = xasprintf("%s/%s", wd && wd[0] ? wd : "",
+					      target ? target : "");
 
 			free(target);
 			target = abs;
+		}
+		if (!target[strspn(target, "/")]) {
+			free(target);
+			return err_make(errp, 0, "RUN --mount type=%s: invalid mount "
+					"target \"/\"", type);
 		}
 		strv_push(&rm->keep, target);
 		sm->dst = target;

@@ -196,13 +196,20 @@ name_stages(struct resolver *r)
 		}
 		dup = symtab_get(&r->ids, name);
 		if (dup) {
-			resolve_fail(r, in, "duplicate stage name '%s' (first "
-				     "defined at line %d)", name, dup->from->line);
-			free(name);
-			return -1;
+			/* BuildKit only warns (lint rule DuplicateStageName):
+			 * --from, --target and later FROMs name the last stage
+			 * so named; the earlier one keeps its number as id */
+			strv_push(&g->warnings, xasprintf("%s:%d: duplicate stage "
+				  "name '%s' (also at line %d), stage names "
+				  "should be unique", resolve_name(r), in->line,
+				  name, dup->from->line));
+			s->id = dup->id;	/* the table's key: keep it */
+			dup->id = xasprintf("stage-%d", dup->index);
+			symtab_put(&r->ids, dup->id, dup);
+		} else {
+			s->id = xstrdup(name);
 		}
 		s->name = name;
-		s->id = xstrdup(name);
 		symtab_put(&r->ids, s->id, s);
 	}
 	return 0;
@@ -366,6 +373,19 @@ base_image(struct resolver *r, struct stage *s)
 			    s->base, why);
 }
 
+/* the last stage before 'before' named 'name' (a FROM names the stage so
+ * named when it is read, as BuildKit's addState does, even if a later
+ * stage takes the name); otherwise 'named', for the errors about it */
+static struct stage *
+earlier_named(struct graph *g, const char *name, int before,
+	      struct stage *named)
+{
+	for (int i = before - 1; i >= 0; i--)
+		if (g->stages[i].name && !strcmp(g->stages[i].name, name))
+			return &g->stages[i];
+	return named;
+}
+
 /* pass 3: every FROM's base, the stages' instructions and steps */
 static int
 resolve_bases(struct resolver *r)
@@ -395,6 +415,8 @@ resolve_bases(struct resolver *r)
 		if (rc < 0)
 			return -1;
 		p = symtab_get(&r->ids, s->base);
+		if (p && p->index >= s->index)
+			p = earlier_named(g, s->base, s->index, p);
 		if (p == s)
 			return resolve_fail(r, in, "FROM '%s' names its own stage; "
 					    "to use the image, write its full "

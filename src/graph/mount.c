@@ -328,14 +328,12 @@ validate(struct resolver *r, const struct instr *in, struct mount *m)
 	if (m->from && (!strcmp(m->type, "tmpfs") || !strcmp(m->type, "ssh")))
 		return resolve_fail(r, in, "a %s mount cannot have a from",
 				    m->type);
-	if (!strcmp(m->type, "bind") || !strcmp(m->type, "cache") ||
-	    !strcmp(m->type, "tmpfs")) {
-		if (!target->s)
-			return resolve_fail(r, in, "a %s mount needs a target",
-					    m->type);
-		if (!target->is_raw && !strcmp(target->s, "/"))
-			return resolve_fail(r, in, "invalid mount target \"/\"");
-	}
+	/* no target: BuildKit joins the empty path to the working
+	 * directory, so the mount goes there (the executor's part) */
+	if ((!strcmp(m->type, "bind") || !strcmp(m->type, "cache") ||
+	     !strcmp(m->type, "tmpfs")) && target->s && !target->is_raw &&
+	    !strcmp(target->s, "/"))
+		return resolve_fail(r, in, "invalid mount target \"/\"");
 	return 0;
 }
 

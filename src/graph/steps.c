@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../exec/modespec.h"
 #include "../plan/names.h"
 #include "../util/alloc.h"
 #include "../util/buf.h"
@@ -260,21 +261,18 @@ static int
 chmod_word(struct resolver *r, struct stage *s, const struct instr *in,
 	   const char *word, struct copy_plan *plan)
 {
-	char *v;
-	size_t n;
+	autofree char *v = NULL;
+	struct mode_spec *m = NULL;
+	struct err *e = NULL;
 
 	if (resolve_word(r, s, in, word, &plan->chmod, &v) < 0)
 		return -1;
 	if (!v)
 		return 0;
-	n = strspn(v, "01234567");
-	if (!*v || v[n] || n > 5 || strtoul(v, NULL, 8) > 07777) {
-		resolve_fail(r, in, "invalid --chmod '%s': only octal modes "
-			     "are supported", v);
-		free(v);
-		return -1;
-	}
-	free(v);
+	/* the executor's parser: octal or chmod(1) symbolic clauses */
+	if (mode_spec_parse(v, &m, &e) < 0)
+		return resolve_fail_err(r, in, e);
+	mode_spec_free(m);
 	return 0;
 }
 

@@ -218,7 +218,8 @@ struct plan_heredoc {
  *   "uid", "gid", "size" (bytes): numbers, "env": word}; only the keys
  *   given (and "type", "readonly") are present. A bind without "from"
  *   reads the context; a cache without "from" starts empty. A relative
- *   target is relative to the working directory.
+ *   target is relative to the working directory; a bind, cache or tmpfs
+ *   mount without one goes at the working directory (as in BuildKit).
  */
 enum plan_mount_type {
 	PLAN_MOUNT_BIND,

@@ -165,7 +165,7 @@ run(const struct copy_opts *o, struct strv *deps, char dg[DIGEST_LEN],
     struct err **e)
 {
 	struct ignore *ig = NULL;
-	struct copy_source src = { ctxfd, "build context", NULL };
+	struct copy_source src = { .fd = ctxfd, .name = "build context", .is_context = true };
 	int r;
 
 	ck_assert_int_eq(ignore_load_at(ctxfd, ".dockerignore", &ig, e), 0);
@@ -603,7 +603,9 @@ START_TEST(test_dockerignore)
 	put(ctx, "Dockerfile", "FROM scratch\n", 0644);
 	make_socket("agent.sock");
 	ck_assert_int_eq(run(&all, &deps, NULL, &e), 0);
-	ck_assert(!exists(root, "ctx/agent.sock"));
+	/* a socket becomes an empty file (BuildKit's context transfer) */
+	ck_assert(S_ISREG(lst(root, "ctx/agent.sock").st_mode));
+	ck_assert_int_eq(lst(root, "ctx/agent.sock").st_size, 0);
 	assert_content(root, "ctx/keep.txt", "k");
 	ck_assert(!exists(root, "ctx/a.log"));
 	assert_content(root, "ctx/secret/public.txt", "pub");
@@ -1216,13 +1218,38 @@ START_TEST(test_heredoc)
 }
 END_TEST
 
+/* files linked to each other stay linked within one copied directory, not
+ * across a wildcard's matches (BuildKit's fsutil copy); a socket of a stage
+ * stays a socket */
+START_TEST(test_hard_links)
+{
+	struct copy_opts dir = { .srcs = SRCS("d"), .dest = "/x/" };
+	struct copy_opts wild = { .srcs = SRCS("d/*"), .dest = "/w/" };
+	char *a = xasprintf("%s/d/a", ctx), *b = xasprintf("%s/d/s/b", ctx);
+
+	put(ctx, "d/a", "a", 0644);
+	put(ctx, "d/s/c", "c", 0644);
+	ck_assert_int_eq(link(a, b), 0);
+	ok(&dir);
+	ck_assert_uint_eq(lst(root, "x/a").st_ino, lst(root, "x/s/b").st_ino);
+	ck_assert_uint_eq(lst(root, "x/a").st_nlink, 2);
+	ck_assert_uint_ne(lst(root, "x/a").st_ino, lst(root, "x/s/c").st_ino);
+	ok(&wild);
+	/* d/s is a match of its own: its contents go into /w */
+	ck_assert_uint_ne(lst(root, "w/a").st_ino, lst(root, "w/b").st_ino);
+	free(a);
+	free(b);
+}
+END_TEST
+
 START_TEST(test_from_stage)
 {
-	struct copy_source src = { ctxfd, "stage 'builder'", NULL };
+	struct copy_source src = { .fd = ctxfd, .name = "stage 'builder'" };
 	struct copy_opts o = { .srcs = SRCS("/usr/bin/tool"),
 			       .dest = "/usr/local/bin/",
 			       .keep_owner = true };
 	struct copy_opts miss = { .srcs = SRCS("/nope"), .dest = "/x" };
+	struct copy_opts sock = { .srcs = SRCS("/sock"), .dest = "/sock" };
 	struct err *e = NULL;
 
 	put(ctx, "usr/bin/tool", "#!", 0755);
@@ -1233,6 +1260,10 @@ START_TEST(test_from_stage)
 		e->msg,
 		"COPY failed: file not found in stage 'builder': '/nope'");
 	err_free(e);
+	/* a stage's socket is copied as one (fsutil's copy makes it) */
+	make_socket("sock");
+	ck_assert_int_eq(copy_run(&src, rootfd, &sock, NULL, NULL, &e), 0);
+	ck_assert(S_ISSOCK(lst(root, "sock").st_mode));
 }
 END_TEST
 
@@ -1333,6 +1364,7 @@ copy_suite(void)
 		{ "depfile write", test_depfile_write },
 		{ "heredoc", test_heredoc },
 		{ "from a stage", test_from_stage },
+		{ "hard links", test_hard_links },
 	};
 
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {
