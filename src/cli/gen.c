@@ -82,6 +82,7 @@ generate(struct genargs *a, struct err **errp)
 	go.dockerfile = gp.dockerfile;
 	go.dockerfile_rel = gp.dockerfile_rel;
 	go.context_rel = gp.context_rel;
+	go.dfignore_rel = gp.has_dfignore ? gp.dfignore_rel : NULL;
 	go.builddir_rel = gp.builddir_rel;
 	go.target = a->target;
 	go.platform = a->platform;
@@ -112,6 +113,8 @@ generate(struct genargs *a, struct err **errp)
 	eo.builddir = gp.builddir_rel;
 	eo.dockerfile = gp.dockerfile_rel;
 	eo.dockerignore = gp.dockerignore_rel;
+	eo.dfignore = gp.dfignore_rel;
+	eo.dfignore_exists = gp.has_dfignore;
 	eo.genargs = gp.genargs_rel;
 	eo.prefix = a->prefix ? a->prefix : "";
 	eo.version = PACKAGE_VERSION;

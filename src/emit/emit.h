@@ -16,6 +16,10 @@ struct emit_opts {
 	const char *builddir;	/* the build dir (".df2ninja") */
 	const char *dockerfile;	/* the Dockerfile */
 	const char *dockerignore; /* the context's .dockerignore (may not exist) */
+	const char *dfignore;	/* <Dockerfile>.dockerignore (may not exist),
+				 * read instead of .dockerignore if it does */
+	bool dfignore_exists;	/* it did at generation: its removal must
+				 * regenerate too */
 	const char *genargs;	/* the file holding the generation options */
 	const char *prefix;	/* make: prefix of variables and targets, or "" */
 	const char *version;	/* df2ninja's version, for the header */

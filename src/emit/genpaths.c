@@ -83,7 +83,7 @@ output_dir(struct genpaths *gp, struct err **errp)
 int
 genpaths_resolve(struct genpaths *gp, const char *builddir, struct err **errp)
 {
-	autofree char *df = NULL, *ctx = NULL, *ign = NULL;
+	autofree char *df = NULL, *ctx = NULL, *ign = NULL, *dfign = NULL;
 
 	if (fs_realpath(gp->dockerfile, &df, errp) < 0 ||
 	    fs_realpath(gp->context, &ctx, errp) < 0)
@@ -111,6 +111,20 @@ genpaths_resolve(struct genpaths *gp, const char *builddir, struct err **errp)
 	gp->context_rel = fs_relpath(ctx, gp->out_dir);
 	gp->builddir_rel = fs_relpath(gp->builddir, gp->out_dir);
 	gp->dockerignore_rel = fs_relpath(ign, gp->out_dir);
+	/* BuildKit's dockerui reads <Dockerfile>.dockerignore beside the
+	 * Dockerfile (named as given, a symlink not followed) first; the
+	 * context's only when it is missing */
+	{
+		autofree char *named = fs_dirname(gp->dockerfile), *dir = NULL;
+		const char *base = strrchr(gp->dockerfile, '/');
+
+		if (fs_realpath(named, &dir, errp) < 0)
+			return -1;
+		dfign = xasprintf("%s/%s.dockerignore", strcmp(dir, "/") ? dir : "",
+				  base ? base + 1 : gp->dockerfile);
+	}
+	gp->dfignore_rel = fs_relpath(dfign, gp->out_dir);
+	gp->has_dfignore = access(dfign, F_OK) == 0;
 	gp->genargs_rel = fs_relpath(gp->genargs, gp->out_dir);
 	return refuse_newline((const char *[]){ gp->builddir_rel, gp->context_rel,
 						gp->dockerfile_rel }, 3, errp);
@@ -267,6 +281,7 @@ genpaths_fini(struct genpaths *gp)
 	free(gp->context_rel);
 	free(gp->builddir_rel);
 	free(gp->dockerignore_rel);
+	free(gp->dfignore_rel);
 	free(gp->genargs_rel);
 	memset(gp, 0, sizeof(*gp));
 }

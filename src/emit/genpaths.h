@@ -30,6 +30,9 @@ struct genpaths {
 	char *context_rel;
 	char *builddir_rel;
 	char *dockerignore_rel;	/* <context>/.dockerignore */
+	char *dfignore_rel;	/* <Dockerfile>.dockerignore, which BuildKit
+				 * reads instead when it exists */
+	bool has_dfignore;	/* it existed when resolved */
 	char *genargs_rel;
 };
 

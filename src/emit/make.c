@@ -152,7 +152,7 @@ static int
 prepare(struct walk *w, struct err **errp)
 {
 	const struct emit_opts *o = w->o;
-	struct buf *genargs = walk_var(w, "GENARGS"), *optional;
+	struct buf *genargs = walk_var(w, "GENARGS"), *optional, *present, *rules;
 
 	if (escape_make_path(walk_var(w, "OUTPUT_PATH"), o->output,
 			     "output file", errp) < 0 ||
@@ -168,6 +168,25 @@ prepare(struct walk *w, struct err **errp)
 	if (o->dockerignore) {
 		if (escape_make_path(optional, o->dockerignore,
 				     ".dockerignore", errp) < 0)
+			return -1;
+		buf_putc(optional, ' ');
+	}
+	/* the Dockerfile's ignore file: while it exists a prerequisite with
+	 * an empty rule, so that removing it regenerates (the plans name
+	 * it); else optional, so that creating it does */
+	present = walk_var(w, "PRESENT_INPUTS");
+	rules = walk_var(w, "PRESENT_RULES");
+	if (o->dfignore && o->dfignore_exists) {
+		if (escape_make_path(present, o->dfignore,
+				     "Dockerfile's ignore file", errp) < 0 ||
+		    escape_make_path(rules, o->dfignore,
+				     "Dockerfile's ignore file", errp) < 0)
+			return -1;
+		buf_putc(present, ' ');
+		buf_puts(rules, ":\n");
+	} else if (o->dfignore) {
+		if (escape_make_path(optional, o->dfignore,
+				     "Dockerfile's ignore file", errp) < 0)
 			return -1;
 		buf_putc(optional, ' ');
 	}

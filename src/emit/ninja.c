@@ -67,8 +67,10 @@ static int
 put_regen(struct walk *w, struct buf *b, struct err **errp)
 {
 	const struct emit_opts *o = w->o;
-	const char *ins[] = { o->dockerfile, o->dockerignore, o->genargs };
-	const char *what[] = { "Dockerfile", ".dockerignore", "args file" };
+	const char *ins[] = { o->dockerfile, o->dockerignore, o->genargs,
+			      o->dfignore };
+	const char *what[] = { "Dockerfile", ".dockerignore", "args file",
+			       "Dockerfile's ignore file" };
 	const char *bar;
 	struct wrap l;
 	size_t i;
@@ -84,7 +86,7 @@ put_regen(struct walk *w, struct buf *b, struct err **errp)
 	if (line_path(&l, "", o->dockerfile, "", what[0], errp) < 0)
 		return -1;
 	bar = "| ";
-	for (i = 1; i < 3; i++) {
+	for (i = 1; i < 4; i++) {
 		if (!ins[i])
 			continue;
 		if (line_path(&l, bar, ins[i], "", what[i], errp) < 0)
@@ -100,8 +102,10 @@ put_regen(struct walk *w, struct buf *b, struct err **errp)
 	 * a phony edge without inputs is dirty when one of its outputs is
 	 * missing, and then all its outputs are.
 	 */
-	for (i = 0; i < 3; i++) {
-		if (!ins[i] || i == 1)
+	for (i = 0; i < 4; i++) {
+		/* the Dockerfile's ignore file, while it exists, too: the
+		 * plans name it, so its removal must regenerate */
+		if (!ins[i] || i == 1 || (i == 3 && !o->dfignore_exists))
 			continue;
 		wrap_start(&l, b, CONT, 4);
 		wrap_word(&l, "build");
@@ -117,12 +121,14 @@ put_regen(struct walk *w, struct buf *b, struct err **errp)
 	 * the args file as input a missing one counts as that file's age,
 	 * never newer than the manifest, and creating one reruns df2ninja
 	 */
-	if (o->dockerignore) {
-		buf_puts(b, "# a missing .dockerignore takes the args file's "
-			 "time\n");
+	for (i = 1; i < 4; i += 2) {
+		if (!ins[i] || (i == 3 && o->dfignore_exists))
+			continue;
+		buf_printf(b, "# a missing %s takes the args file's time\n",
+			   what[i]);
 		wrap_start(&l, b, CONT, 4);
 		wrap_word(&l, "build");
-		if (line_path(&l, "", o->dockerignore, ":", what[1], errp) < 0)
+		if (line_path(&l, "", ins[i], ":", what[i], errp) < 0)
 			return -1;
 		wrap_word(&l, "phony");
 		if (line_path(&l, "", o->genargs, "", what[2], errp) < 0)

@@ -86,7 +86,7 @@ check_targets(struct walk *w, const struct walk_backend *be,
 {
 	const struct emit_opts *o = w->o;
 	const char *paths[] = { o->output, o->dockerfile, o->dockerignore,
-				o->genargs };
+				o->genargs, o->dfignore };
 	const struct graph *g = w->g;
 	struct buf t = BUF_INIT;
 	size_t i, j;
@@ -105,7 +105,7 @@ check_targets(struct walk *w, const struct walk_backend *be,
 					    errp);
 			if (r == 0) {
 				target_of(&t, w, s, st);
-				r = clash(buf_str(&t), paths, 4, errp);
+				r = clash(buf_str(&t), paths, 5, errp);
 			}
 		}
 	}
@@ -226,6 +226,10 @@ put_header_text(struct walk *w)
 	escape_comment(walk_var(w, "DOCKERFILE"), o->dockerfile, (size_t)-1);
 	inputs = walk_var(w, "INPUTS");
 	escape_comment(inputs, o->dockerfile, (size_t)-1);
+	if (o->dfignore) {
+		buf_putc(inputs, ' ');
+		escape_comment(inputs, o->dfignore, (size_t)-1);
+	}
 	if (o->dockerignore) {
 		buf_putc(inputs, ' ');
 		escape_comment(inputs, o->dockerignore, (size_t)-1);

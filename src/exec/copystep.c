@@ -188,7 +188,12 @@ step_copy(struct step_ctx *c, struct err **errp)
 			err_make(errp, errno, "cannot open the build context '%s'", ctx);
 			goto out;
 		}
-		if (ignore_load_at(ctxfd, ".dockerignore", &ign, errp) < 0)
+		/* <Dockerfile>.dockerignore when the generator found one,
+		 * else the context's (relative paths: from the build file's
+		 * dir, where ninja runs, as ctx is) */
+		if (cp->dockerignore ?
+		    ignore_load_at(AT_FDCWD, cp->dockerignore, &ign, errp) < 0 :
+		    ignore_load_at(ctxfd, ".dockerignore", &ign, errp) < 0)
 			goto out;
 		src.fd = ctxfd;
 		src.ignore = ign;

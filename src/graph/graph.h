@@ -76,6 +76,9 @@ struct gen_opts {
 	const char *dockerfile;	/* the Dockerfile as named in messages */
 	const char *dockerfile_rel; /* its path relative to the output dir */
 	const char *context_rel; /* the context dir relative to the output dir */
+	const char *dfignore_rel; /* <Dockerfile>.dockerignore relative to the
+				   * output dir, when it exists: the context's
+				   * ignore file instead of .dockerignore */
 	struct strv context_own; /* what df2ninja writes inside the context
 				  * (the build dir, the build file, outputs),
 				  * relative to it: never read as context */

@@ -368,6 +368,8 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 	} else if (local) {
 		plan->context = context(r, st);
 		plan->context_own = context_own(r);
+		if (r->opts->dfignore_rel)
+			plan->dockerignore = resolve_str(r, r->opts->dfignore_rel);
 	}
 	if (f->chown && resolve_word(r, s, in, f->chown, &plan->chown, NULL) < 0)
 		return -1;

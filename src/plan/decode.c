@@ -622,6 +622,7 @@ read_copy(struct obj *top, struct copy_plan *c, bool is_add)
 	    o_source(top, PLAN_KEY_FROM, REQ | NUL, &c->has_from, &c->from) < 0 ||
 	    o_str(top, PLAN_KEY_CONTEXT, OPT, &c->context) < 0 ||
 	    o_strs(top, PLAN_KEY_CONTEXT_OWN, OPT, &c->context_own) < 0 ||
+	    o_str(top, PLAN_KEY_DOCKERIGNORE, OPT, &c->dockerignore) < 0 ||
 	    o_word(top, PLAN_KEY_CHOWN, REQ | NUL, &c->chown) < 0 ||
 	    o_word(top, PLAN_KEY_CHMOD, REQ | NUL, &c->chmod) < 0 ||
 	    o_bool(top, PLAN_KEY_LINK, REQ, NULL, &c->link) < 0 ||

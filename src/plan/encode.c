@@ -291,6 +291,8 @@ copy(struct enc *e, struct pj *o, const struct copy_plan *c, bool is_add)
 		set(e, o, PLAN_KEY_CONTEXT, str(e, c->context));
 	if (c->context_own.n)
 		set(e, o, PLAN_KEY_CONTEXT_OWN, strs(e, &c->context_own));
+	if (c->dockerignore)
+		set(e, o, PLAN_KEY_DOCKERIGNORE, str(e, c->dockerignore));
 	set(e, o, PLAN_KEY_CHOWN, word(e, &c->chown));
 	set(e, o, PLAN_KEY_CHMOD, word(e, &c->chmod));
 	set(e, o, PLAN_KEY_LINK, pj_bool(e->a, c->link));

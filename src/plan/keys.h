@@ -63,6 +63,7 @@
 #define PLAN_KEY_PROXY		"proxy"
 #define PLAN_KEY_CONTEXT	"context"
 #define PLAN_KEY_CONTEXT_OWN	"context_own"
+#define PLAN_KEY_DOCKERIGNORE	"dockerignore"
 
 /* RUN --mount */
 #define PLAN_KEY_TARGET		"target"

@@ -287,8 +287,12 @@ struct run_plan {
  * COPY / ADD: "sources": [word] (not here-documents), "dest": word,
  *   "from": null | source, "context": the context directory relative to
  *   the output directory (only when the step reads it), "context_own" as
- *   for RUN (only with "context"), "chown": word |
- *   null, "chmod": word | null (octal when known), "link": bool,
+ *   for RUN (only with "context"), optionally "dockerignore" (only with
+ *   "context"): the ignore file to read instead of <context>/.dockerignore
+ *   (<Dockerfile>.dockerignore, which existed at generation; relative to
+ *   the output directory), "chown": word |
+ *   null, "chmod": word | null (octal or chmod(1) symbolic when known),
+ *   "link": bool,
  *   "exclude": [word], "heredocs": [here-document]: files made from
  *   here-documents; when "expand" is true the
  *   executor expands the content as BuildKit does (quotes kept): the word
@@ -305,6 +309,7 @@ struct copy_plan {
 	struct plan_source from;
 	const char *context;		/* NULL: no "context" */
 	struct plan_strs context_own;	/* none: no "context_own" */
+	const char *dockerignore;	/* NULL: no "dockerignore" */
 	struct plan_word chown, chmod;	/* s NULL: null */
 	bool link;
 	struct plan_words exclude;

@@ -109,6 +109,9 @@ START_TEST(test_resolve)
 	ck_assert_str_eq(gp.context_rel, "ctx");
 	ck_assert_str_eq(gp.builddir_rel, ".df2ninja");
 	ck_assert_str_eq(gp.dockerignore_rel, "ctx/.dockerignore");
+	/* BuildKit's <Dockerfile>.dockerignore, beside the Dockerfile */
+	ck_assert_str_eq(gp.dfignore_rel, "ctx/Dockerfile.dockerignore");
+	ck_assert(!gp.has_dfignore);
 	ck_assert_str_eq(gp.genargs_rel, ".df2ninja/gen.args");
 	genpaths_fini(&gp);
 
@@ -118,6 +121,7 @@ START_TEST(test_resolve)
 	ck_assert_str_eq(gp.out_dir, out);
 	ck_assert_str_eq(gp.out_rel, "b.ninja");
 	ck_assert_str_eq(gp.dockerfile_rel, "../ctx/Dockerfile");
+	ck_assert_str_eq(gp.dfignore_rel, "../ctx/Dockerfile.dockerignore");
 	ck_assert_str_eq(gp.context_rel, "../ctx");
 	ck_assert_str_eq(gp.builddir_rel, ".df2ninja");
 	ck_assert_str_eq(gp.genargs_rel, ".df2ninja/gen.args");
