@@ -239,6 +239,15 @@ step_copy(struct step_ctx *c, struct err **errp)
 	mnt_fini(&srcm);
 	if (ctxfd >= 0 && c->depfile) {
 		autofree char *links = fs_join(c->plan.builddir, "deplinks");
+		char *ign_abs = NULL;
+
+		/* the ignore file beside the Dockerfile may lie outside the
+		 * context: absolute, so that editing it copies again */
+		if (cp->dockerignore && access(cp->dockerignore, F_OK) == 0) {
+			if (fs_realpath(cp->dockerignore, &ign_abs, errp) < 0)
+				goto out;
+			strv_push(&deps, ign_abs);
+		}
 
 		if (depfile_write(c->depfile, c->out, ctx, &deps, links, errp) < 0)
 			goto out;

@@ -57,4 +57,21 @@ check "Dockerfile.dockerignore for ./Dockerfile" test ! -e out/x/b.txt
 check "... instead of .dockerignore" file_is out/x/a.txt a
 check "... and it is copied (it is not excluded by itself)" test -e out/x/Dockerfile.dockerignore
 
+# a Dockerfile outside the context: its ignore file is still read, and
+# editing it copies again (the COPY's depfile names it)
+mkdir -p "$TMP/far/df" "$TMP/far/ctx" && cd "$TMP/far" || exit 99
+echo a >ctx/a.txt
+echo b >ctx/b.txt
+printf 'FROM %s\nCOPY . /x\n' "$BUSYBOX" >df/app.Dockerfile
+printf 'a.txt\n' >df/app.Dockerfile.dockerignore
+"$DF2NINJA" -f df/app.Dockerfile --output "type=local,dest=$TMP/far/out" ctx >/dev/null 2>&1
+ninja_logged >/dev/null
+check "outside the context: read" test ! -e out/x/a.txt
+check "... and not copied" test ! -e out/x/app.Dockerfile.dockerignore
+sleep 1
+printf 'b.txt\n' >df/app.Dockerfile.dockerignore
+ninja_logged >/dev/null
+check "... editing it copies again" test ! -e out/x/b.txt
+check "... with its new rules" file_is out/x/a.txt a
+
 done_testing
