@@ -83,12 +83,11 @@ isolated_resolv(const char *host)
 
 int
 mnt_etc_files(const char *builddir, bool is_isolated, char **resolv, char **hosts,
-	      char **hostname, struct err **errp)
+	      struct err **errp)
 {
 	static const char hosts_text[] =
 		"127.0.0.1\tlocalhost buildkitsandbox\n"
 		"::1\tlocalhost ip6-localhost ip6-loopback\n";
-	static const char hostname_text[] = "buildkitsandbox\n";
 	autofree char *dir = xasprintf("%s/etc", builddir), *host_resolv = NULL;
 	/* mode 0644 whatever the umask: the files are mounted into the
 	 * sandbox, where a USER other than root must read them */
@@ -99,7 +98,6 @@ mnt_etc_files(const char *builddir, bool is_isolated, char **resolv, char **host
 		return -1;
 	*resolv = xasprintf("%s/resolv%s.conf", dir, is_isolated ? "-isolated" : "");
 	*hosts = xasprintf("%s/hosts", dir);
-	*hostname = xasprintf("%s/hostname", dir);
 	if (fs_read_file("/etc/resolv.conf", &host_resolv, &n, NULL) < 0) {
 		host_resolv = xstrdup("");
 		n = 0;
@@ -112,8 +110,7 @@ mnt_etc_files(const char *builddir, bool is_isolated, char **resolv, char **host
 		n = strlen(own);
 	}
 	if (fs_write_atomic(*resolv, host_resolv, n, f, errp) < 0 ||
-	    fs_write_atomic(*hosts, hosts_text, sizeof(hosts_text) - 1, f, errp) < 0 ||
-	    fs_write_atomic(*hostname, hostname_text, sizeof(hostname_text) - 1, f, errp) < 0)
+	    fs_write_atomic(*hosts, hosts_text, sizeof(hosts_text) - 1, f, errp) < 0)
 		return -1;
 	return 0;
 }

@@ -32,14 +32,15 @@ int mnt_state(struct mnt *m, const struct stepplan *p,
 void mnt_fini(struct mnt *m);
 
 /*
- * the files a command finds over /etc, as Docker prepares them: a copy of
- * the host's resolv.conf, and hosts and hostname naming the sandbox
- * "buildkitsandbox"; written (when changed) under <builddir>/etc. For a
+ * the files a command finds over /etc, as BuildKit prepares them: a copy
+ * of the host's resolv.conf, and hosts naming the sandbox
+ * "buildkitsandbox"; written (when changed) under <builddir>/etc. No
+ * /etc/hostname: BuildKit binds none, so a RUN may write its own. For a
  * step with a network of its own (is_isolated), the copy of resolv.conf
  * names SANDBOX_ISOLATED_DNS instead of the host's nameservers. The
- * caller frees the three paths.
+ * caller frees both paths.
  */
 int mnt_etc_files(const char *builddir, bool is_isolated, char **resolv,
-		  char **hosts, char **hostname, struct err **errp);
+		  char **hosts, struct err **errp);
 
 #endif

@@ -21,12 +21,10 @@ int
 runspec_etc(struct runspec *rs, const char *builddir, bool is_isolated,
 	    struct err **errp)
 {
-	if (mnt_etc_files(builddir, is_isolated, &rs->resolv, &rs->hosts,
-			  &rs->hostname, errp) < 0)
+	if (mnt_etc_files(builddir, is_isolated, &rs->resolv, &rs->hosts, errp) < 0)
 		return -1;
 	rs->spec.resolv_conf = rs->resolv;
 	rs->spec.hosts = rs->hosts;
-	rs->spec.hostname_file = rs->hostname;
 	return 0;
 }
 
@@ -58,6 +56,5 @@ runspec_fini(struct runspec *rs)
 	strv_fini(&rs->envp);
 	free(rs->resolv);
 	free(rs->hosts);
-	free(rs->hostname);
 	memset(rs, 0, sizeof(*rs));
 }

@@ -14,7 +14,7 @@ struct store;
  * the sandbox a command runs in over a step's state. RUN and `df2ninja
  * shell` both build theirs here, so that a shell sees what a RUN of the
  * step would: the state's layers, its environment with HOME, its working
- * dir, Docker's files over /etc and the hostname "buildkitsandbox". The
+ * dir, BuildKit's files over /etc and the hostname "buildkitsandbox". The
  * caller adds what is its own (argv, upper dir, user, mounts, network,
  * log) to spec and runs it with sandbox_run.
  */
@@ -22,12 +22,12 @@ struct runspec {
 	struct sandbox_spec spec;	/* points into the fields below */
 	struct strv lowers;
 	struct strv envp;
-	char *resolv, *hosts, *hostname;
+	char *resolv, *hosts;
 };
 
 /* an empty spec: the hostname, output to fd 1, no log */
 void runspec_init(struct runspec *rs);
-/* Docker's /etc/resolv.conf, hosts and hostname, written in builddir
+/* Docker's /etc/resolv.conf and hosts, written in builddir
  * (mnt_etc_files); is_isolated: the step has a network of its own */
 int runspec_etc(struct runspec *rs, const char *builddir, bool is_isolated,
 		struct err **errp);

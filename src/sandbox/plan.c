@@ -270,7 +270,6 @@ plan_init(struct sb_plan *p, const struct sandbox_spec *s, struct err **errp)
 	} etc_files[] = {
 		{ s->resolv_conf, "etc/resolv.conf" },
 		{ s->hosts, "etc/hosts" },
-		{ s->hostname_file, "etc/hostname" },
 	};
 
 	memset(p, 0, sizeof(*p));
@@ -296,6 +295,8 @@ plan_init(struct sb_plan *p, const struct sandbox_spec *s, struct err **errp)
 	add_mount(p, SB_OP_SYSFS, NULL, xstrdup("sys"), true,
 		  special | MOUNT_ATTR_RDONLY);
 	add_mount(p, SB_OP_DEV, NULL, xstrdup("dev"), true, MOUNT_ATTR_NOSUID | nodev);
+	for (size_t i = 0; i < p->nmount; i++)
+		p->targets[p->mounts[i].target].is_upper = !p->is_readonly;
 	for (size_t i = 0; !s->is_insecure && i < sizeof(masked) / sizeof(masked[0]); i++)
 		add_mount(p, SB_OP_MASK, NULL, xstrdup(masked[i]), false,
 			  MOUNT_ATTR_RDONLY | special);

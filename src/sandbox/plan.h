@@ -19,6 +19,9 @@ struct sb_target {
 	char *rel;		/* cleaned, relative to the rootfs: "etc/hosts" */
 	bool is_dir;
 	bool is_covered;	/* inside an earlier mount: made when mounting */
+	bool is_upper;		/* made in the upper dir when missing: /dev,
+				 * /proc and /sys, as runc makes them */
+	bool is_absent;		/* child: is_upper and not in the rootfs */
 	int fd;			/* child: O_PATH fd of the mount point, or -1 */
 };
 

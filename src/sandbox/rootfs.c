@@ -68,14 +68,40 @@ staging_open(int *staging, struct sb_report *r)
 	return 0;
 }
 
-/* 0: t is a mount point of the right type and t->fd is set; 1: it needs
- * the scaffold; -1: error */
+/*
+ * make the missing mount point t (a name in the root) through the
+ * overlay mfd, so that it lands in the upper dir and in the layer:
+ * root's, 0755 whatever the umask, as runc makes /dev, /proc and /sys
+ */
 static int
-probe(int mfd, struct sb_target *t)
+upper_make(int mfd, const struct sb_target *t)
+{
+	if (mkdirat(mfd, t->rel, 0755) < 0)
+		return -1;
+	return fchmodat(mfd, t->rel, 0755, 0);
+}
+
+/*
+ * 0: t is a mount point of the right type and t->fd is set, or t is to be
+ * made in the upper dir (t->is_absent, on a view that cannot make it:
+ * !can_make); 1: it needs the scaffold; -1: error
+ */
+static int
+probe(int mfd, struct sb_target *t, bool can_make)
 {
 	struct stat st;
 	int fd = rootfs_open(mfd, t->rel, O_PATH | O_NOFOLLOW);
 
+	t->is_absent = false;
+	if (fd < 0 && errno == ENOENT && t->is_upper) {
+		if (!can_make) {
+			t->is_absent = true;
+			return 0;
+		}
+		if (upper_make(mfd, t) < 0)
+			return -1;
+		fd = rootfs_open(mfd, t->rel, O_PATH | O_NOFOLLOW);
+	}
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? 1 : -1;
 	if (fstat(fd, &st) < 0) {
@@ -91,17 +117,18 @@ probe(int mfd, struct sb_target *t)
 	return 0;
 }
 
-/* probe every target not covered; returns how many are missing (the first
- * in *first), or -1 */
+/* probe every target not covered, making the is_upper ones when
+ * can_make; returns how many are missing (the first in *first), or -1 */
 static int
-probe_all(struct sb_plan *p, int mfd, size_t *first, struct sb_report *r)
+probe_all(struct sb_plan *p, int mfd, bool can_make, size_t *first,
+	  struct sb_report *r)
 {
 	int missing = 0, rc;
 
 	for (size_t i = 0; i < p->ntarget; i++) {
 		if (p->targets[i].is_covered)
 			continue;
-		rc = probe(mfd, &p->targets[i]);
+		rc = probe(mfd, &p->targets[i], can_make);
 		if (rc < 0)
 			return report_fail(r, STEP_PROBE, (int)i, errno);
 		if (rc > 0 && !missing++)
@@ -118,6 +145,16 @@ close_targets(struct sb_plan *p)
 			close(p->targets[i].fd);
 		p->targets[i].fd = -1;
 	}
+}
+
+/* does t go in the scaffold? mfd: as for scaffold_make */
+static bool
+needs_scaffold(const struct sb_target *t, int mfd)
+{
+	/* with no lowers there was no probe: an is_upper one is made later */
+	if (t->is_covered || t->fd >= 0 || t->is_absent)
+		return false;
+	return mfd >= 0 || !t->is_upper;
 }
 
 /* give dirfd/name the owner and mode of st */
@@ -209,13 +246,13 @@ scaffold_make(struct sb_plan *p, int staging, int mfd, struct sb_report *r)
 	for (size_t i = 0; i < p->ntarget; i++) {
 		const struct sb_target *t = &p->targets[i];
 
-		if (!t->is_covered && t->fd < 0 && scaffold_add(scaf, mfd, t) < 0)
+		if (needs_scaffold(t, mfd) && scaffold_add(scaf, mfd, t) < 0)
 			return report_fail(r, STEP_SCAFFOLD, (int)i, errno);
 	}
 	if (mfd >= 0) {
 		/* times last: making entries changed them */
 		for (size_t i = 0; i < p->ntarget; i++)
-			if (!p->targets[i].is_covered && p->targets[i].fd < 0)
+			if (needs_scaffold(&p->targets[i], mfd))
 				scaffold_times(scaf, mfd, &p->targets[i]);
 		if (fstat(mfd, &st) < 0 || mirror(staging, "scaffold", &st) < 0 ||
 		    utimensat(staging, "scaffold",
@@ -292,7 +329,7 @@ scaffold_from_lowers(struct sb_plan *p, int *staging, bool *has_scaffold,
 	rc = ovl_fsmount(&view, false, &mfd, r);
 	if (rc != 0)
 		return rc < 0 ? -1 : 0;	/* 1: mount(2) only; the plain path */
-	missing = probe_all(p, mfd, &first, r);
+	missing = probe_all(p, mfd, false, &first, r);
 	rc = missing < 0 ? -1 : 0;
 	if (missing > 0) {
 		rc = staging_open(staging, r);
@@ -317,7 +354,7 @@ rootfs_mount(struct sb_plan *p, int *rootfd, struct sb_report *r)
 	if (p->ovl.nlower > 0) {
 		if (rootfs_overlay(&p->ovl, has_scaffold, &is_legacy, &staging, &mfd, r) < 0)
 			return -1;
-		missing = probe_all(p, mfd, &first, r);
+		missing = probe_all(p, mfd, true, &first, r);
 		if (missing < 0)
 			return -1;
 		if (missing == 0)
@@ -333,7 +370,7 @@ rootfs_mount(struct sb_plan *p, int *rootfd, struct sb_report *r)
 		close(mfd);
 	if (rootfs_overlay(&p->ovl, true, &is_legacy, &staging, &mfd, r) < 0)
 		return -1;
-	missing = probe_all(p, mfd, &first, r);
+	missing = probe_all(p, mfd, true, &first, r);
 	if (missing < 0)
 		return -1;
 	if (missing > 0)

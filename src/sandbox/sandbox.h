@@ -17,19 +17,23 @@ struct err;
  * its root with pivot_root, a new /proc, a read-only /sys, a minimal /dev
  * (null zero full random urandom tty bound from the host, a private devpts
  * with /dev/ptmx, a 64M /dev/shm, fd stdin stdout stderr links), and the
- * caller's resolv.conf, hosts and hostname files bound read-only over
- * /etc. Every mount lives only in the child's mount namespace: nothing
- * stays mounted on the host when the step ends or is killed.
+ * caller's resolv.conf and hosts files bound read-only over /etc. Every
+ * mount lives only in the child's mount namespace: nothing stays mounted
+ * on the host when the step ends or is killed.
  *
- * Mount points never land in the layer. When the rootfs lacks one (no
- * /etc/hosts, no /proc, a RUN --mount target), it is made in a "scaffold":
- * a tmpfs private to the child, stacked as the top-most lower layer for
- * this run only, whose directories copy the owner, mode and times of the
- * rootfs directories they stand in for. The upper dir therefore holds only
- * what the command itself changed (and the working directory, which
- * Docker also creates). The scaffold replaces a symlink found where a
- * mount point should be (Ubuntu's /etc/resolv.conf, as Docker does) and a
- * symlinked parent of a missing mount point.
+ * /dev, /proc and /sys, when the rootfs lacks them and there is an upper
+ * dir, are made through the overlay (root's, 0755), so that they land in
+ * the layer as the ones runc makes for BuildKit do. Other mount points
+ * never land in the layer, as BuildKit (0.11 on) removes its mount stubs
+ * after the run: when the rootfs lacks one (no /etc/hosts, a RUN --mount
+ * target), it is made in a "scaffold": a tmpfs private to the child,
+ * stacked as the top-most lower layer for this run only, whose
+ * directories copy the owner, mode and times of the rootfs directories
+ * they stand in for. The upper dir therefore holds only what the command
+ * itself changed (and the working directory, which Docker also creates,
+ * and those /dev, /proc and /sys). The scaffold replaces a symlink found
+ * where a mount point should be (Ubuntu's /etc/resolv.conf, as Docker
+ * does) and a symlinked parent of a missing mount point.
  *
  * Needs CAP_SYS_ADMIN (root today; a user namespace later) and Linux 5.12
  * (new mount API, openat2, mount_setattr, clone3 or clone). Layers are
@@ -117,12 +121,11 @@ struct sandbox_spec {
 	 * root and every other mount are nodev).
 	 */
 	bool is_insecure;
-	/* host files bound read-only onto /etc/resolv.conf, /etc/hosts and
-	 * /etc/hostname (the caller writes them, as Docker does); NULL leaves
-	 * the rootfs's own file */
+	/* host files bound read-only onto /etc/resolv.conf and /etc/hosts
+	 * (the caller writes them, as BuildKit does; it binds no
+	 * /etc/hostname); NULL leaves the rootfs's own file */
 	const char *resolv_conf;
 	const char *hosts;
-	const char *hostname_file;
 	const struct sandbox_mount *mounts;
 	size_t nmounts;
 

@@ -361,21 +361,21 @@ END_TEST
 START_TEST(test_hostname_etc)
 {
 	struct sandbox_spec s = spec(NULL, 0);
-	char *hosts = path(tdir, "hosts"), *resolv = path(tdir, "resolv"), *hn = path(tdir, "hn");
+	char *hosts = path(tdir, "hosts"), *resolv = path(tdir, "resolv");
 	char *etc = path(tdir, "etc");
 	const char *lowers[] = { etc, lower };
 	char *stubs;
 
 	put_file(tdir, "hosts", "127.0.0.1 localhost\n", 0644);
 	put_file(tdir, "resolv", "nameserver 192.0.2.1\n", 0644);
-	put_file(tdir, "hn", "box\n", 0644);
 	s.hostname = "box";
 	s.hosts = hosts;
 	s.resolv_conf = resolv;
-	s.hostname_file = hn;
-	expect(s, "hostname; cat /etc/hosts /etc/resolv.conf /etc/hostname; "
-	       "(echo x >> /etc/hosts) 2>/dev/null || echo ro",
-	       "box\n127.0.0.1 localhost\nnameserver 192.0.2.1\nbox\nro\n");
+	/* no /etc/hostname, as in BuildKit: a RUN may write its own */
+	expect(s, "hostname; cat /etc/hosts /etc/resolv.conf; "
+	       "(echo x >> /etc/hosts) 2>/dev/null || echo ro; "
+	       "test -e /etc/hostname || echo no hostname",
+	       "box\n127.0.0.1 localhost\nnameserver 192.0.2.1\nro\nno hostname\n");
 	/* the rootfs has no /etc: the mount points came from the scaffold */
 	ck_assert_uint_eq(count_entries(upper), 0);
 
@@ -389,7 +389,7 @@ START_TEST(test_hostname_etc)
 	free(stubs);
 	s.lowerdirs = lowers;
 	s.nlower = 2;
-	expect(s, "stat -c '%a %u %g %Y' /etc; ls /etc", "710 7 8 2000\nhostname\nhosts\nresolv.conf\n");
+	expect(s, "stat -c '%a %u %g %Y' /etc; ls /etc", "710 7 8 2000\nhosts\nresolv.conf\n");
 	expect(s, "echo new > /etc/new; stat -c '%a %u %g' /etc", "710 7 8\n");
 	{
 		struct stat st;
@@ -403,7 +403,6 @@ START_TEST(test_hostname_etc)
 	ck_assert(!exists(upper, "etc/hosts"));
 	free(hosts);
 	free(resolv);
-	free(hn);
 	free(etc);
 }
 END_TEST
@@ -414,14 +413,33 @@ START_TEST(test_scaffold)
 	const char *lowers[] = { bare };
 	struct sandbox_spec s;
 
-	/* only /bin: /proc, /dev and /sys come from the scaffold */
+	/* only /bin: /proc, /dev and /sys are made in the upper dir, root's
+	 * and 0755 whatever the umask, as runc makes them for BuildKit */
 	put_dir(tdir, "bare", 0755);
 	cmd = xasprintf("cp -a '%s/bin' '%s/'", lower, bare);
 	ck_assert_int_eq(system(cmd), 0);
 	free(cmd);
 	s = spec(lowers, 1);
 	expect(s, "cat /proc/1/comm; test -c /dev/null && echo dev; ls /", "df2ninja-init\ndev\nbin\ndev\nproc\nsys\n");
+	ck_assert_uint_eq(count_entries(upper), 3);
+	for (size_t i = 0; i < 3; i++) {
+		char *p = path(upper, (const char *[]){ "dev", "proc", "sys" }[i]);
+		struct stat st;
+
+		ck_assert_int_eq(lstat(p, &st), 0);
+		ck_assert_uint_eq(st.st_mode, S_IFDIR | 0755);
+		ck_assert(st.st_uid == 0 && st.st_gid == 0);
+		free(p);
+	}
+	/* ... and on the next run over them, not again */
+	cmd = xasprintf("rm -rf '%s'/* && mkdir '%s/dev' '%s/proc' '%s/sys'", upper, bare, bare, bare);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	expect(s, "test -c /dev/null && echo dev", "dev\n");
 	ck_assert_uint_eq(count_entries(upper), 0);
+	cmd = xasprintf("rmdir '%s/dev' '%s/proc' '%s/sys'", bare, bare, bare);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
 
 	/* an empty rootfs: the scaffold is the only lower */
 	s = spec(NULL, 0);
@@ -433,7 +451,10 @@ START_TEST(test_scaffold)
 		ck_assert_int_eq(r.status, 127);
 		ck_assert_str_eq(r.err, "exec '/bin/sh': No such file or directory");
 	}
-	ck_assert_uint_eq(count_entries(upper), 0);
+	ck_assert_uint_eq(count_entries(upper), 3);
+	cmd = xasprintf("rm -rf '%s'/*", upper);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
 
 	/* the scaffold is made from a read-only view of the lowers: an upper
 	 * dir that already holds a mount point they lack keeps it, and the
@@ -454,17 +475,33 @@ START_TEST(test_scaffold)
 		free(hosts);
 	}
 	/* an upper dir whose whiteout hides a mount point the lowers have:
-	 * the view of the lowers cannot tell, the overlay's probe does */
+	 * the view of the lowers cannot tell, the overlay's probe does. For
+	 * /proc, it is made again, over the whiteout; for another, the run
+	 * fails */
+	cmd = xasprintf("rm -rf '%s'/*", upper);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
 	put_dir(bare, "proc", 0555);
 	ck_assert_int_eq(mknod(path_tmp = path(upper, "proc"), S_IFCHR, makedev(0, 0)), 0);
+	expect(spec(lowers, 1), "test -f /proc/1/comm && echo proc", "proc\n");
+	ck_assert(exists(upper, "proc/."));
+	ck_assert_int_eq(rmdir(path_tmp), 0);
+	free(path_tmp);
+	put_dir(bare, "mnt", 0755);
+	ck_assert_int_eq(mknod(path_tmp = path(upper, "mnt"), S_IFCHR, makedev(0, 0)), 0);
 	free(path_tmp);
 	{
-		struct result r = run_argv(spec(lowers, 1), (char *[]){ "/bin/true", NULL });
+		struct sandbox_mount m = { .kind = SANDBOX_MOUNT_TMPFS, .dst = "/mnt" };
+		struct result r;
 
+		s = spec(lowers, 1);
+		s.mounts = &m;
+		s.nmounts = 1;
+		r = run_argv(s, (char *[]){ "/bin/true", NULL });
 		ck_assert_int_eq(r.rc, -1);
-		ck_assert_msg(strstr(r.err, "mount point '/proc'") != NULL, "%s", r.err);
+		ck_assert_msg(strstr(r.err, "mount point '/mnt'") != NULL, "%s", r.err);
 	}
-	cmd = xasprintf("rm -rf '%s'/* '%s/proc'", upper, bare);
+	cmd = xasprintf("rm -rf '%s'/* '%s/proc' '%s/mnt'", upper, bare, bare);
 	ck_assert_int_eq(system(cmd), 0);
 	free(cmd);
 	free(bare);
