@@ -69,6 +69,7 @@ entry_start(struct walker *w, struct layer_entry *e, const struct stat *sb,
 	e->perm = sb->st_mode & 07777;
 	e->uid = sb->st_uid;
 	e->gid = sb->st_gid;
+	e->mtime = sb->st_mtim.tv_sec;
 }
 
 static int
@@ -79,14 +80,17 @@ visit(struct walker *w, const struct layer_entry *e, struct err **errp)
 }
 
 /* an empty regular file with mode 0 and owner 0:0 at w->path: a
- * whiteout; its mode and owner carry no meaning, so they do not vary */
+ * whiteout; its mode and owner carry no meaning, so they do not vary. Its
+ * mtime is that of what sb describes: the whiteout device (when the name
+ * was removed) or the opaque directory. */
 static int
-visit_marker(struct walker *w, struct err **errp)
+visit_marker(struct walker *w, const struct stat *sb, struct err **errp)
 {
 	static const struct stat zero;
 	struct layer_entry e;
 
 	entry_start(w, &e, &zero, S_IFREG);
+	e.mtime = sb->st_mtim.tv_sec;
 	return visit(w, &e, errp);
 }
 
@@ -187,7 +191,7 @@ visit_dir(struct walker *w, int dfd, struct child *c, struct err **errp)
 		int r;
 
 		buf_puts(&w->path, "/" WHITEOUT_OPAQUE);
-		r = visit_marker(w, errp);
+		r = visit_marker(w, &c->sb, errp);
 		w->path.len = mark;
 		w->path.s[mark] = '\0';
 		if (r < 0) {
@@ -274,7 +278,7 @@ visit_child(struct walker *w, int dfd, struct child *c, struct err **errp)
 	if (S_ISDIR(c->sb.st_mode))
 		return visit_dir(w, dfd, c, errp);
 	if (whiteout_is_overlay(&c->sb))
-		return visit_marker(w, errp);
+		return visit_marker(w, &c->sb, errp);
 	/* tar cannot hold a socket; Docker leaves them out too */
 	if (S_ISSOCK(c->sb.st_mode))
 		return 0;
