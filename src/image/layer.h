@@ -114,7 +114,7 @@ int layer_apply_tar(const char *blob, const char *dir, char *diff_id,
  *   - an overlayfs whiteout (character device 0:0) becomes an empty file
  *     ".wh.NAME", a directory marked opaque (trusted.overlay.opaque or
  *     user.overlay.opaque = "y") is followed by an empty ".wh..wh..opq";
- *     both with mode 0 and owner 0:0
+ *     both with mode 0, owner 0:0 and mtime 0 (containerd's since 2.0)
  *   - sockets are left out (tar cannot hold them; Docker does the same)
  *   - an entry overlayfs keeps partly in a lower layer (an overlay.redirect
  *     or overlay.metacopy xattr) is an error: the sandbox must mount with

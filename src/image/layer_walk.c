@@ -80,17 +80,15 @@ visit(struct walker *w, const struct layer_entry *e, struct err **errp)
 }
 
 /* an empty regular file with mode 0 and owner 0:0 at w->path: a
- * whiteout; its mode and owner carry no meaning, so they do not vary. Its
- * mtime is that of what sb describes: the whiteout device (when the name
- * was removed) or the opaque directory. */
+ * whiteout; its mode and owner carry no meaning, so they do not vary, and
+ * its mtime is 0, as containerd (2.0 on) writes BuildKit's */
 static int
-visit_marker(struct walker *w, const struct stat *sb, struct err **errp)
+visit_marker(struct walker *w, struct err **errp)
 {
 	static const struct stat zero;
 	struct layer_entry e;
 
 	entry_start(w, &e, &zero, S_IFREG);
-	e.mtime = sb->st_mtim.tv_sec;
 	return visit(w, &e, errp);
 }
 
@@ -191,7 +189,7 @@ visit_dir(struct walker *w, int dfd, struct child *c, struct err **errp)
 		int r;
 
 		buf_puts(&w->path, "/" WHITEOUT_OPAQUE);
-		r = visit_marker(w, &c->sb, errp);
+		r = visit_marker(w, errp);
 		w->path.len = mark;
 		w->path.s[mark] = '\0';
 		if (r < 0) {
@@ -278,7 +276,7 @@ visit_child(struct walker *w, int dfd, struct child *c, struct err **errp)
 	if (S_ISDIR(c->sb.st_mode))
 		return visit_dir(w, dfd, c, errp);
 	if (whiteout_is_overlay(&c->sb))
-		return visit_marker(w, &c->sb, errp);
+		return visit_marker(w, errp);
 	/* tar cannot hold a socket; Docker leaves them out too */
 	if (S_ISSOCK(c->sb.st_mode))
 		return 0;
