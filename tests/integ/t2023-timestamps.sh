@@ -1,6 +1,7 @@
 #!/bin/sh
 # Times, as BuildKit keeps them: layers hold the real mtimes (of context
-# files, of archive entries, of what a RUN sets or writes), "created" is
+# files, of COPY --from's, of archive entries, of what a RUN sets or
+# writes; t3002: a download's Last-Modified), "created" is
 # the build's time; with SOURCE_DATE_EPOCH (df2ninja's environment or a
 # build arg) "created" and the build's history dates are it, later mtimes
 # are clamped to it, and two builds give one digest. A rerun step that
@@ -38,7 +39,10 @@ touch -d @1500000000 old.txt
 mkdir arch && echo entry >arch/entry.txt
 tar --mtime=@1400000000 -cf arch.tar -C arch entry.txt && rm -r arch
 cat >Dockerfile <<DF
+FROM $BUSYBOX AS src
+RUN echo from >/from.txt && touch -d '2004-01-10 13:37:04' /from.txt
 FROM $BUSYBOX
+COPY --from=src /from.txt /from.txt
 COPY old.txt /old.txt
 ADD arch.tar /arch/
 RUN touch -d '2001-09-09 01:46:40' /touched
@@ -58,6 +62,7 @@ check "generate" sh -c 'cd plain && "$DF2NINJA" --output type=oci,dest=img --out
 check "build" sh -c 'cd plain && "$NINJA" >../plain.out 2>&1'
 end=$(date +%s)
 check "a context file keeps its mtime" test "$(layer_mtime plain/img old.txt)" = 1500000000
+check "a file of COPY --from keeps its mtime" test "$(layer_mtime plain/img from.txt)" = 1073741824
 check "an archive entry keeps its mtime" test "$(layer_mtime plain/img arch/entry.txt)" = 1400000000
 check "touch -d in a RUN is kept" test "$(layer_mtime plain/img touched)" = 1000000000
 t=$(layer_mtime plain/img same.txt)
@@ -66,7 +71,7 @@ t=$(image_config plain/img | jq -r .created | seconds)
 check "created is the build's time" test "$t" -ge "$start" -a "$t" -le "$end"
 own_dates plain/img | seconds >dates
 check "the steps' history dates are theirs" \
-	sh -c "test \$(wc -l <dates) = 7 && awk -v s=$start -v e=$end '\$1 < s || \$1 > e { exit 1 }' dates"
+	sh -c "test \$(wc -l <dates) = 8 && awk -v s=$start -v e=$end '\$1 < s || \$1 > e { exit 1 }' dates"
 check "no SOURCE_DATE_EPOCH in RUN's environment when not given" file_is plain/root/sde "sde="
 
 # early cutoff: a reworded RUN reruns and writes the same bytes, later
@@ -76,7 +81,7 @@ sleep 1
 sed -i 's|RUN echo same >/same.txt|RUN echo  same >/same.txt|' plain/Dockerfile
 check "the reworded step reruns" sh -c 'cd plain && "$NINJA" >../rerun.out 2>&1'
 check "... and the step after it is skipped (only the export follows)" \
-	expect_ran rerun.out "RUN [stage-0 6/7]"
+	expect_ran rerun.out "RUN [stage-1 7/8]"
 check "... the layer kept is the earlier run's, with its mtimes" \
 	test "$(layer_mtime plain/img same.txt)" = "$t_same"
 check "nothing left to do" sh -c 'cd plain && "$NINJA" | grep -q "no work to do"'
