@@ -126,6 +126,15 @@ check "SOURCE_DATE_EPOCH as a build arg" \
 	sh -c "cd arg && SOURCE_DATE_EPOCH=5 \"\$DF2NINJA\" --build-arg SOURCE_DATE_EPOCH=$SDE --output type=oci,dest=img . >/dev/null && \"\$NINJA\" >/dev/null 2>&1"
 check "... gives the same image" test "$(image_digest arg/img)" = "$(image_digest env1/img)"
 
+# a global ARG's default counts too, as in BuildKit (no build needed)
+mkdir dflt
+printf 'ARG SOURCE_DATE_EPOCH=%s\nFROM scratch\nCOPY old.txt /\n' "$SDE" >dflt/Dockerfile
+cp -a ctx/old.txt dflt/
+check "ARG SOURCE_DATE_EPOCH=N before FROM" sh -c 'cd dflt && "$DF2NINJA" . >/dev/null'
+check "... is the export's" test "$(jq .source_date_epoch dflt/.df2ninja/plans/export.json)" = "$SDE"
+check "no SOURCE_DATE_EPOCH: none in the export plan" \
+	test "$(jq .source_date_epoch plain/.df2ninja/plans/export.json)" = null
+
 # a malformed value
 check "a malformed SOURCE_DATE_EPOCH is refused" \
 	expect_fail 1 "invalid SOURCE_DATE_EPOCH 'yesterday'" \
