@@ -47,6 +47,7 @@ int
 buildargs_build(struct resolver *r)
 {
 	const struct gen_opts *o = r->opts;
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	struct platform p;
 	char buf[96];
 
@@ -64,9 +65,8 @@ buildargs_build(struct resolver *r)
 	}
 	/* as buildx passes its environment's SOURCE_DATE_EPOCH as the build
 	 * arg, unless one is given */
-	if (!vars_get(&r->bargs, "SOURCE_DATE_EPOCH") && getenv("SOURCE_DATE_EPOCH") &&
-	    *getenv("SOURCE_DATE_EPOCH"))
-		vars_set(&r->bargs, "SOURCE_DATE_EPOCH", getenv("SOURCE_DATE_EPOCH"));
+	if (sde && *sde && !vars_get(&r->bargs, "SOURCE_DATE_EPOCH"))
+		vars_set(&r->bargs, "SOURCE_DATE_EPOCH", sde);
 	if (!o->platform)
 		return 0;
 	if (strchr(o->platform, ','))
