@@ -251,8 +251,8 @@ set_mtime(struct download *out, const char *last_modified)
 	time_t t = download_http_date(last_modified);
 
 	/* BuildKit gives the file the Last-Modified time; without one it is
-	 * the time of the download (no layer holds it: layers are packed
-	 * with SOURCE_DATE_EPOCH) */
+	 * the time of the download, which the layer holds (clamped to
+	 * SOURCE_DATE_EPOCH when that is given) */
 	if (t >= 0) {
 		out->mtime.tv_sec = t;
 		out->mtime.tv_nsec = 0;

@@ -29,15 +29,16 @@
  * the same walk: a layer dir changed since its step ran is an error.
  */
 static int
-pack_layer(const struct store *st, struct state_layer *l, struct packmemo *memo,
-	   struct err **errp)
+pack_layer(const struct store *st, struct state_layer *l, const time_t *clamp,
+	   struct packmemo *memo, struct err **errp)
 {
 	char diff_id[DIGEST_LEN], digest[DIGEST_LEN], sum[DIGEST_LEN];
+	autofree char *key = packmemo_key(l->dir, clamp);
 	long long size = 0;
 
-	if (!packmemo_find(memo, st, l->sum, diff_id, digest, &size)) {
+	if (!packmemo_find(memo, st, l->sum, key, diff_id, digest, &size)) {
 		/* its error names the dir */
-		if (layer_pack_dir(st, l->dir, diff_id, digest, &size, sum, errp) < 0)
+		if (layer_pack_dir(st, l->dir, clamp, diff_id, digest, &size, sum, errp) < 0)
 			return -1;
 		if (strcmp(sum, l->sum) != 0)
 			return err_make(errp, 0, "the layer in '%s' changed since its step ran "
@@ -46,7 +47,7 @@ pack_layer(const struct store *st, struct state_layer *l, struct packmemo *memo,
 	snprintf(l->diff_id, sizeof(l->diff_id), "%s", diff_id);
 	snprintf(l->digest, sizeof(l->digest), "%s", digest);
 	l->size = size;
-	packmemo_add(memo, l->sum, diff_id, digest, size, l->dir);
+	packmemo_add(memo, l->sum, key, diff_id, digest, size, l->dir);
 	return 0;
 }
 
@@ -98,10 +99,12 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 {
 	const struct export_plan *ep = &p->ep;
 	const char *last = ep->last;
+	time_t epoch = (time_t)ep->epoch;
+	const time_t *clamp = ep->has_epoch ? &epoch : NULL;
 	struct packmemo memo = { NULL };
 	struct state s;
 	struct image img;
-	size_t i;
+	size_t i, nbase;
 	json_t *history;
 	char line[DIGEST_LEN + 1];
 	int r = -1;
@@ -112,15 +115,18 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 	config_fini(&img.config);
 	config_copy(&img.config, &s.config);
 	/* the history as every step of the chain last wrote it (state.h) */
-	if (state_history(p->builddir, last, &history, errp) < 0)
+	if (state_history(p->builddir, last, &history, &nbase, errp) < 0)
 		goto out;
 	json_object_set_new(img.config.json, "history", history);
+	/* a base image's dates are kept, as BuildKit keeps them */
+	if (clamp)
+		config_clamp_history(&img.config, nbase, epoch);
 	json_object_set_new(img.config.json, "rootfs", json_pack("{s:s,s:[]}", "type", "layers", "diff_ids"));
 	packmemo_load(&memo, p->builddir);
 	for (i = 0; i < s.nlayers; i++) {
 		struct state_layer *l = &s.layers[i];
 
-		if (l->dir && pack_layer(st, l, &memo, errp) < 0)
+		if (l->dir && pack_layer(st, l, clamp, &memo, errp) < 0)
 			goto out;
 		config_add_diff_id(&img.config, l->diff_id);
 		image_add_layer(&img, l->digest, l->diff_id,
@@ -128,7 +134,8 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 	}
 	if (packmemo_save(&memo, errp) < 0)
 		goto out;
-	if (config_stamp_created(&img.config, errp) < 0 || image_check(&img, errp) < 0)
+	config_stamp_created(&img.config, clamp);
+	if (image_check(&img, errp) < 0)
 		goto out;
 	for (i = 0; i < ep->noutputs; i++) {
 		const struct plan_output *o = &ep->outputs[i];

@@ -305,11 +305,11 @@ ops_apply(struct state *s, const struct step_plan *plan, struct err **errp)
 
 	for (size_t i = 0; i < plan->nops; i++) {
 		buf_reset(&hist);
-		if (apply_one(s, &plan->ops[i], plan->escape, &hist, errp) < 0 ||
-		    config_add_history(&s->config, buf_str(&hist), "df2ninja", true, errp) < 0) {
+		if (apply_one(s, &plan->ops[i], plan->escape, &hist, errp) < 0) {
 			buf_fini(&hist);
 			return -1;
 		}
+		config_add_history(&s->config, buf_str(&hist), "df2ninja", true);
 	}
 	buf_fini(&hist);
 	return 0;

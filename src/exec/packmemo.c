@@ -10,8 +10,10 @@
 #include "util/err.h"
 #include "util/fs.h"
 
+#define KEY_LEN 96
+
 struct entry {
-	char sum[DIGEST_LEN], diff_id[DIGEST_LEN], digest[DIGEST_LEN];
+	char sum[DIGEST_LEN], key[KEY_LEN], diff_id[DIGEST_LEN], digest[DIGEST_LEN];
 	long long size;
 	char dir[PATH_MAX];
 };
@@ -22,15 +24,15 @@ parse(const char *s, struct entry *e)
 {
 	const char *nl = strchr(s, '\n');
 	size_t len = nl ? (size_t)(nl - s) : strlen(s);
-	char line[3 * DIGEST_LEN + 32 + PATH_MAX];
+	char line[3 * DIGEST_LEN + KEY_LEN + 32 + PATH_MAX];
 	int dir_at = -1;
 
 	if (len >= sizeof(line))
 		return false;
 	memcpy(line, s, len);
 	line[len] = '\0';
-	if (sscanf(line, "%71s %71s %71s %lld %n", e->sum, e->diff_id, e->digest,
-		   &e->size, &dir_at) != 4 || dir_at < 0 || !line[dir_at])
+	if (sscanf(line, "%71s %95s %71s %71s %lld %n", e->sum, e->key, e->diff_id,
+		   e->digest, &e->size, &dir_at) != 5 || dir_at < 0 || !line[dir_at])
 		return false;
 	snprintf(e->dir, sizeof(e->dir), "%s", line + dir_at);
 	return digest_valid(e->sum) && digest_valid(e->diff_id) &&
@@ -55,9 +57,23 @@ packmemo_load(struct packmemo *m, const char *builddir)
 		m->text = NULL;
 }
 
+char *
+packmemo_key(const char *dir, const time_t *clamp)
+{
+	struct stat sb;
+	char at[24] = "-";
+
+	if (clamp)
+		snprintf(at, sizeof(at), "%lld", (long long)*clamp);
+	if (lstat(dir, &sb) < 0)
+		return xasprintf("-/%s", at);
+	return xasprintf("%llu.%lld.%ld/%s", (unsigned long long)sb.st_ino,
+			 (long long)sb.st_ctim.tv_sec, sb.st_ctim.tv_nsec, at);
+}
+
 bool
 packmemo_find(const struct packmemo *m, const struct store *st,
-	      const char *sum, char diff_id[DIGEST_LEN],
+	      const char *sum, const char *key, char diff_id[DIGEST_LEN],
 	      char digest[DIGEST_LEN], long long *size)
 {
 	struct entry e;
@@ -66,7 +82,7 @@ packmemo_find(const struct packmemo *m, const struct store *st,
 		autofree char *blob = NULL;
 		struct stat sb;
 
-		if (!parse(s, &e) || strcmp(e.sum, sum) != 0)
+		if (!parse(s, &e) || strcmp(e.sum, sum) != 0 || strcmp(e.key, key) != 0)
 			continue;
 		blob = store_blob_path(st, e.digest);
 		if (stat(blob, &sb) < 0 || sb.st_size != e.size)
@@ -80,10 +96,11 @@ packmemo_find(const struct packmemo *m, const struct store *st,
 }
 
 void
-packmemo_add(struct packmemo *m, const char *sum, const char *diff_id,
-	     const char *digest, long long size, const char *dir)
+packmemo_add(struct packmemo *m, const char *sum, const char *key,
+	     const char *diff_id, const char *digest, long long size,
+	     const char *dir)
 {
-	buf_printf(&m->next, "%s %s %s %lld %s\n", sum, diff_id, digest, size, dir);
+	buf_printf(&m->next, "%s %s %s %s %lld %s\n", sum, key, diff_id, digest, size, dir);
 }
 
 /* sum has an entry of this export */
@@ -109,8 +126,8 @@ packmemo_save(struct packmemo *m, struct err **errp)
 	buf_puts(&all, buf_str(&m->next));
 	for (const char *s = m->text; s && *s; s = next_line(s))
 		if (parse(s, &e) && !added(m, e.sum) && lstat(e.dir, &sb) == 0)
-			buf_printf(&all, "%s %s %s %lld %s\n", e.sum, e.diff_id,
-				   e.digest, e.size, e.dir);
+			buf_printf(&all, "%s %s %s %s %lld %s\n", e.sum, e.key,
+				   e.diff_id, e.digest, e.size, e.dir);
 	r = 0;
 	if (all.len) {
 		autofree char *dir = fs_dirname(m->path);

@@ -221,7 +221,7 @@ state_load(const char *builddir, const char *name, struct state *s,
 
 int
 state_history(const char *builddir, const char *name, json_t **history,
-	      struct err **errp)
+	      size_t *nbase, struct err **errp)
 {
 	struct state *chain = NULL;
 	size_t n = 0, cap = 0;
@@ -229,6 +229,7 @@ state_history(const char *builddir, const char *name, json_t **history,
 	int r = -1;
 
 	*history = NULL;
+	*nbase = 0;
 	/* from the step back to the first of its chain */
 	while (next) {
 		if (n > 4096) {
@@ -254,6 +255,8 @@ state_history(const char *builddir, const char *name, json_t **history,
 		}
 		for (; i < json_array_size(h); i++)
 			json_array_append(*history, json_array_get(h, i));
+		if (k == n - 1)
+			*nbase = json_array_size(*history);
 	}
 	r = 0;
 out:

@@ -86,10 +86,11 @@ int state_stamp(const struct state *s, const char *stamp, struct err **errp);
 /*
  * the history of the image step name made, as a new JSON array: the own
  * entries of every state on the chain of parents, so that each one is as
- * its step last wrote it
+ * its step last wrote it. *nbase gets the number of the first state's
+ * (the base image's, which FROM took as they are).
  */
 int state_history(const char *builddir, const char *name, json_t **history,
-		  struct err **errp);
+		  size_t *nbase, struct err **errp);
 
 /* the overlay lower dirs of s, top-most first: step layers' dirs and base
  * layers' unpacked dirs in the store, one per layer (a layer an image

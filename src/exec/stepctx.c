@@ -36,10 +36,7 @@ step_commit(struct step_ctx *c, const char *created_by, struct err **errp)
 		return -1;
 	if (dir)
 		state_add_step_layer(&c->st, sum, dir);
-	if (config_add_history(&c->st.config, created_by, "df2ninja", dir == NULL, errp) < 0) {
-		free(dir);
-		return -1;
-	}
+	config_add_history(&c->st.config, created_by, "df2ninja", dir == NULL);
 	c->kept = dir;
 	return 0;
 }

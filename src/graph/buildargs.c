@@ -47,6 +47,7 @@ int
 buildargs_build(struct resolver *r)
 {
 	const struct gen_opts *o = r->opts;
+	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	struct platform p;
 	char buf[96];
 
@@ -62,6 +63,10 @@ buildargs_build(struct resolver *r)
 		if (v)
 			vars_set(&r->bargs, name, v);
 	}
+	/* as buildx passes its environment's SOURCE_DATE_EPOCH as the build
+	 * arg, unless one is given */
+	if (sde && *sde && !vars_get(&r->bargs, "SOURCE_DATE_EPOCH"))
+		vars_set(&r->bargs, "SOURCE_DATE_EPOCH", sde);
 	if (!o->platform)
 		return 0;
 	if (strchr(o->platform, ','))
@@ -133,7 +138,9 @@ buildargs_warn_unused(struct resolver *r)
 {
 	for (size_t i = 0; i < r->bargs.n; i++) {
 		const char *name = r->bargs.v[i].name;
-		bool predefined = buildargs_is_proxy(name);
+		/* the export consumes SOURCE_DATE_EPOCH (plan_export) */
+		bool predefined = buildargs_is_proxy(name) ||
+				  !strcmp(name, "SOURCE_DATE_EPOCH");
 
 		for (size_t j = 0; j < NPLATFORM && !predefined; j++)
 			predefined = !strcmp(name, platform_args[j]);

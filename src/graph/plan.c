@@ -7,6 +7,7 @@
 #include "../util/err.h"
 #include "../util/fs.h"
 #include "../util/buf.h"
+#include "../util/epoch.h"
 #include "../oci/digest.h"
 #include "../plan/encode.h"
 #include "../plan/names.h"
@@ -194,6 +195,23 @@ chain_digest(struct resolver *r, const struct stage *t)
 	return resolve_str(r, d);
 }
 
+/* getBuildArgValue: the build arg SOURCE_DATE_EPOCH, else a global ARG's
+ * value; checked here, so that the export has nothing left to refuse */
+static int
+source_date_epoch(struct resolver *r, struct export_plan *p)
+{
+	const char *v = vars_get(&r->bargs, "SOURCE_DATE_EPOCH");
+	const struct envvar *gv = env_get(&r->global, "SOURCE_DATE_EPOCH");
+	time_t t;
+
+	if (!v && gv)
+		v = gv->value;
+	if (epoch_parse(v, &t, &p->has_epoch, r->errp) < 0)
+		return -1;
+	p->epoch = (long long)t;
+	return 0;
+}
+
 int
 plan_export(struct resolver *r)
 {
@@ -226,6 +244,8 @@ plan_export(struct resolver *r)
 	p.tags.v = pj_alloc(&r->arena, o->tags.n, sizeof(*p.tags.v));
 	for (i = 0; i < o->tags.n; i++)
 		p.tags.v[i] = resolve_str(r, o->tags.v[i]);
+	if (source_date_epoch(r, &p) < 0)
+		return -1;
 	j = r->bad_utf8 ? NULL : plan_encode_export(&r->arena, &p);
 	if (!j) {
 		return err_make(r->errp, 0, "an --output or tag is not valid "

@@ -8,7 +8,6 @@
 #include "oci/platform.h"
 #include "util/alloc.h"
 #include "util/buf.h"
-#include "util/epoch.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -421,52 +420,68 @@ config_add_diff_id(struct image_config *c, const char *diff_id)
 	json_array_append_new(array_member(rootfs, "diff_ids"), jstr(diff_id));
 }
 
-/*
- * SOURCE_DATE_EPOCH (https://reproducible-builds.org/specs/source-date-epoch/)
- * as RFC 3339 in out, the epoch when the variable is unset or empty
- */
-static int
-source_date(char out[32], struct err **errp)
+#define DATE_FORMAT "%Y-%m-%dT%H:%M:%SZ"
+
+/* t as RFC 3339 UTC, as a new JSON string; t is within what gmtime_r
+ * and four digits of year hold (epoch_parse, or the clock) */
+static json_t *
+date_string(time_t t)
 {
 	struct tm tm;
-	time_t t;
+	char out[32];
 
-	/* epoch_from_env keeps t within what gmtime_r and four digits of
-	 * year can hold */
-	if (epoch_from_env(&t, errp) < 0)
-		return -1;
 	gmtime_r(&t, &tm);
-	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return 0;
+	strftime(out, sizeof(out), DATE_FORMAT, &tm);
+	return json_string(out);
 }
 
-int
+void
 config_add_history(struct image_config *c, const char *created_by,
-		   const char *comment, bool empty_layer, struct err **errp)
+		   const char *comment, bool empty_layer)
 {
-	json_t *h;
-	char date[32];
+	json_t *h = json_object();
 
-	if (source_date(date, errp) < 0)
-		return -1;
-	h = json_object();
-	json_object_set_new(h, "created", json_string(date));
+	json_object_set_new(h, "created", date_string(time(NULL)));
 	json_object_set_new(h, "created_by", jstr(created_by));
 	if (comment)
 		json_object_set_new(h, "comment", jstr(comment));
 	if (empty_layer)
 		json_object_set_new(h, "empty_layer", json_true());
 	json_array_append_new(array_member(c->json, "history"), h);
-	return 0;
 }
 
-int
-config_stamp_created(struct image_config *c, struct err **errp)
+void
+config_stamp_created(struct image_config *c, const time_t *epoch)
 {
-	char date[32];
+	json_object_set_new(c->json, "created", date_string(epoch ? *epoch : time(NULL)));
+}
 
-	if (source_date(date, errp) < 0)
-		return -1;
-	json_object_set_new(c->json, "created", json_string(date));
-	return 0;
+/* the time a date of ours spells (DATE_FORMAT), false for anything else */
+static bool
+parse_date(const char *s, time_t *t)
+{
+	struct tm tm = { 0 };
+	const char *end = s ? strptime(s, DATE_FORMAT, &tm) : NULL;
+
+	if (!end || *end)
+		return false;
+	*t = timegm(&tm);
+	return true;
+}
+
+void
+config_clamp_history(struct image_config *c, size_t from, time_t epoch)
+{
+	json_t *history = json_object_get(c->json, "history");
+
+	for (size_t i = from; i < json_array_size(history); i++) {
+		json_t *h = json_array_get(history, i);
+		time_t t;
+
+		if (!json_is_object(h))
+			continue;
+		if (!parse_date(json_string_value(json_object_get(h, "created")), &t) ||
+		    t > epoch)
+			json_object_set_new(h, "created", date_string(epoch));
+	}
 }

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 #include <jansson.h>
 
 struct err;
@@ -23,12 +24,14 @@ struct strv;
  * image, or from a newer spec) survive a round trip; the functions below
  * are the only ones that should touch it.
  *
- * Timestamps: "created" (top level and in history) is SOURCE_DATE_EPOCH
- * as RFC 3339 UTC when that variable is set, else the epoch itself,
- * "1970-01-01T00:00:00Z" (as ko, rules_oci and Nix's dockerTools write).
- * A build clock would give every build a new digest. Leaving the field
- * out, which the spec allows, breaks tools that assume it (umoci 0.4.7's
- * `stat` dereferences a missing history date and crashes).
+ * Timestamps, as BuildKit's: RFC 3339 UTC to the second. A history entry
+ * gets the time its step ran; the top-level "created" the time of the
+ * export. With SOURCE_DATE_EPOCH the export sets "created" to it and
+ * clamps the build's own history entries to it (a base image's keep
+ * theirs), so that builds give the same digest. Every entry gets a date:
+ * leaving the field out, which the spec allows, breaks tools that assume
+ * it (umoci 0.4.7's `stat` dereferences a missing history date and
+ * crashes).
  */
 struct image_config {
 	json_t *json;
@@ -98,13 +101,15 @@ size_t config_n_diff_ids(const struct image_config *c);
 const char *config_diff_id(const struct image_config *c, size_t i);
 /* append a layer's diff id to rootfs.diff_ids */
 void config_add_diff_id(struct image_config *c, const char *diff_id);
-/* append a history entry (comment may be NULL); empty_layer marks a step
- * that left no layer. Stamped with SOURCE_DATE_EPOCH like "created". */
-int config_add_history(struct image_config *c, const char *created_by,
-		       const char *comment, bool empty_layer,
-		       struct err **errp);
-/* set "created" from SOURCE_DATE_EPOCH (the epoch when unset), replacing
- * a base image's date; a malformed value is an error */
-int config_stamp_created(struct image_config *c, struct err **errp);
+/* append a history entry (comment may be NULL), created now; empty_layer
+ * marks a step that left no layer */
+void config_add_history(struct image_config *c, const char *created_by,
+			const char *comment, bool empty_layer);
+/* set "created" to *epoch, or to now when epoch is NULL, replacing a base
+ * image's date */
+void config_stamp_created(struct image_config *c, const time_t *epoch);
+/* the history entries from index from on: a "created" later than epoch,
+ * missing or not a date becomes epoch (BuildKit's clamp) */
+void config_clamp_history(struct image_config *c, size_t from, time_t epoch);
 
 #endif

@@ -12,7 +12,6 @@
 #include "image/manifest.h"
 #include "image/store.h"
 #include "util/alloc.h"
-#include "util/epoch.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -22,7 +21,6 @@
 struct tarw {
 	struct archive *a;
 	const char *path;	/* for messages */
-	time_t mtime;
 };
 
 static int
@@ -52,7 +50,7 @@ tar_header(struct tarw *t, const char *name, mode_t type, long long size,
 	archive_entry_set_filetype(e, type);
 	archive_entry_set_perm(e, type == AE_IFDIR ? 0755 : 0644);
 	archive_entry_set_size(e, type == AE_IFDIR ? 0 : size);
-	archive_entry_set_mtime(e, t->mtime, 0);
+	archive_entry_set_mtime(e, 0, 0);
 	archive_entry_set_uid(e, 0);
 	archive_entry_set_gid(e, 0);
 	r = archive_write_header(t->a, e);
@@ -191,8 +189,6 @@ write_tar(const struct store *st, const struct image *img,
 	json_t *idx;
 	int r = -1;
 
-	if (epoch_from_env(&t.mtime, errp) < 0)
-		return -1;
 	idx = manifest_index_new();
 	for (size_t i = 0; i < n_names; i++)
 		manifest_index_add(idx, img->manifest_digest, manifest_size, &names[i]);

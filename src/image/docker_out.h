@@ -17,8 +17,8 @@ struct store;
  * accept.
  *
  * The tar is deterministic: entries sorted by name, owner 0:0 with no
- * names, modes 0644/0755, every mtime SOURCE_DATE_EPOCH (0 when unset, a
- * malformed value is an error).
+ * names, modes 0644/0755, every mtime 0 (containerd's exporter, which
+ * BuildKit's uses, sets none; the image's own times are in its blobs).
  * It is written to a temporary file next to dest and renamed over it.
  * Sets img->config_digest and img->manifest_digest.
  */

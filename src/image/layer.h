@@ -2,6 +2,7 @@
 #define DF2NINJA_LAYER_H
 
 #include <stdbool.h>
+#include <time.h>
 
 #include "oci/digest.h"
 
@@ -93,8 +94,8 @@ int layer_apply_tar(const char *blob, const char *dir, char *diff_id,
  * Writing (layer_digest_dir, layer_pack_dir): the tar of a directory, an
  * overlayfs upper directory left by a step, written from the entries
  * layer_walk gives (layer_walk.h), is deterministic: the same
- * tree gives the same bytes whatever its mtimes, atimes, ctimes, inode
- * numbers, readdir order or the caller's locale.
+ * tree with the same mtimes gives the same bytes whatever its atimes,
+ * ctimes, inode numbers, readdir order or the caller's locale.
  *   - depth first; a directory's entries in strcmp (byte) order of their
  *     names in the tar, each directory right before its contents; names
  *     are relative ("etc/", "etc/passwd"); dir itself is not an entry
@@ -102,10 +103,10 @@ int layer_apply_tar(const char *blob, const char *dir, char *diff_id,
  *     header only for what ustar cannot hold (long or non-ASCII names,
  *     big ids, xattrs); numeric uid/gid, no user or group names, no
  *     atime or ctime
- *   - every mtime is $SOURCE_DATE_EPOCH when set (decimal seconds; a
- *     malformed value is an error), else 0: a time is not content, so
- *     touching a file changes no diff id and a rerun step that writes the
- *     same files gives the same layer
+ *   - each entry's mtime, to the second (no pax header for the rest),
+ *     as BuildKit keeps them; with a clamp (SOURCE_DATE_EPOCH), an mtime
+ *     later than it becomes the clamp (BuildKit's rewrite-timestamp).
+ *     The layer's sum leaves mtimes out (layer_sum.h)
  *   - mode bits with setuid, setgid and sticky; symlink targets; device
  *     numbers; a path whose inode was already written is a hard link to
  *     the first path
@@ -113,7 +114,7 @@ int layer_apply_tar(const char *blob, const char *dir, char *diff_id,
  *   - an overlayfs whiteout (character device 0:0) becomes an empty file
  *     ".wh.NAME", a directory marked opaque (trusted.overlay.opaque or
  *     user.overlay.opaque = "y") is followed by an empty ".wh..wh..opq";
- *     both with mode 0 and owner 0:0
+ *     both with mode 0, owner 0:0 and mtime 0 (containerd's since 2.0)
  *   - sockets are left out (tar cannot hold them; Docker does the same)
  *   - an entry overlayfs keeps partly in a lower layer (an overlay.redirect
  *     or overlay.metacopy xattr) is an error: the sandbox must mount with
@@ -125,18 +126,20 @@ int layer_apply_tar(const char *blob, const char *dir, char *diff_id,
 
 /* the diff id of dir's tar, hashed as it is produced: no compression, no
  * temporary file. *empty (may be NULL) says whether dir has no entries at
- * all (the step changed nothing). */
-int layer_digest_dir(const char *dir, char diff_id[DIGEST_LEN], bool *empty,
-		     struct err **errp);
+ * all (the step changed nothing). clamp (may be NULL: none) is the latest
+ * mtime an entry gets. */
+int layer_digest_dir(const char *dir, const time_t *clamp, char diff_id[DIGEST_LEN],
+		     bool *empty, struct err **errp);
 
 /*
  * write dir's tar into the store as a gzip blob (zlib, level 6, no file
  * name, mtime 0: deterministic for a given zlib), hashing the tar and the
- * gzip in the same pass. diff_id is what layer_digest_dir() gives for dir;
+ * gzip in the same pass. diff_id is what layer_digest_dir() gives for dir
+ * and clamp;
  * blob_digest and *blob_size (may be NULL) describe the blob; sum (may be
  * NULL) gets what layer_sum_dir() gives for dir, from the same walk.
  */
-int layer_pack_dir(const struct store *st, const char *dir,
+int layer_pack_dir(const struct store *st, const char *dir, const time_t *clamp,
 		   char diff_id[DIGEST_LEN], char blob_digest[DIGEST_LEN],
 		   long long *blob_size, char *sum, struct err **errp);
 

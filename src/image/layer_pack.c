@@ -8,7 +8,6 @@
 
 #include "image/archive_dl.h"
 #include "util/alloc.h"
-#include "util/epoch.h"
 #include "util/err.h"
 #include "layer.h"
 #include "layer_sum.h"
@@ -22,7 +21,7 @@ typedef int sink_fn(void *ctx, const void *data, size_t len, struct err **errp);
 struct packer {
 	struct archive *a;
 	struct archive_entry *e;
-	time_t epoch;
+	const time_t *clamp;	/* the latest mtime, or NULL */
 	struct digest *sum;	/* also computed when not NULL (layer_sum.h) */
 	sink_fn *sink;
 	void *ctx;
@@ -89,7 +88,8 @@ on_entry(void *ctx, const struct layer_entry *le, struct err **errp)
 	archive_entry_set_uid(e, le->uid);
 	archive_entry_set_gid(e, le->gid);
 	/* no atime or ctime: unset, they stay out of the pax header */
-	archive_entry_set_mtime(e, p->epoch, 0);
+	archive_entry_set_mtime(e, p->clamp && le->mtime > *p->clamp ? *p->clamp :
+				le->mtime, 0);
 	if (le->type == S_IFREG)
 		archive_entry_set_size(e, le->size);
 	if (le->hardlink)
@@ -135,17 +135,15 @@ start_archive(struct packer *p, struct err **errp)
 
 /* write the tar of dir to sink; its sum into sum when not NULL */
 static int
-pack(const char *dir, sink_fn *sink, void *ctx, bool *empty, char *sum,
-     struct err **errp)
+pack(const char *dir, const time_t *clamp, sink_fn *sink, void *ctx, bool *empty,
+     char *sum, struct err **errp)
 {
-	struct packer p = { .sink = sink, .ctx = ctx };
+	struct packer p = { .clamp = clamp, .sink = sink, .ctx = ctx };
 	locale_t saved;
 	int r;
 
-	if (epoch_from_env(&p.epoch, errp) < 0)
-		return -1;
 	if (sum)
-		p.sum = layer_sum_new(p.epoch);
+		p.sum = layer_sum_new();
 	saved = tarlocale_enter(TARLOCALE_WRITE);
 	r = start_archive(&p, errp);
 	if (r == 0)
@@ -176,12 +174,12 @@ digest_sink(void *ctx, const void *data, size_t len, struct err **errp)
 }
 
 int
-layer_digest_dir(const char *dir, char diff_id[DIGEST_LEN], bool *empty,
-		 struct err **errp)
+layer_digest_dir(const char *dir, const time_t *clamp, char diff_id[DIGEST_LEN],
+		 bool *empty, struct err **errp)
 {
 	struct digest *d = digest_new();
 
-	if (pack(dir, digest_sink, d, empty, NULL, errp) < 0) {
+	if (pack(dir, clamp, digest_sink, d, empty, NULL, errp) < 0) {
 		digest_free(d);
 		return -1;
 	}
@@ -238,7 +236,7 @@ gz_sink(void *ctx, const void *data, size_t len, struct err **errp)
 }
 
 int
-layer_pack_dir(const struct store *st, const char *dir,
+layer_pack_dir(const struct store *st, const char *dir, const time_t *clamp,
 	       char diff_id[DIGEST_LEN], char blob_digest[DIGEST_LEN],
 	       long long *blob_size, char *sum, struct err **errp)
 {
@@ -257,7 +255,7 @@ layer_pack_dir(const struct store *st, const char *dir,
 		return err_make(errp, 0, "packing '%s': zlib: cannot start", dir);
 	}
 	g->diff = digest_new();
-	r = pack(dir, gz_sink, g, NULL, sum, errp);
+	r = pack(dir, clamp, gz_sink, g, NULL, sum, errp);
 	if (r == 0 && gz_run(g, Z_FINISH, errp) < 0)
 		r = err_wrap(errp, "packing '%s'", dir);
 	deflateEnd(&g->z);

@@ -3,7 +3,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "util/epoch.h"
 #include "util/err.h"
 #include "layer_sum.h"
 #include "layer_walk.h"
@@ -12,14 +11,16 @@
  * layer of the new, and the steps rerun */
 #define SUM_VERSION "df2ninja layer sum 1"
 
+/* the "0" once was the mtime every tar entry got; kept, so that a layer
+ * keeps the sum it had then (its dir already held the real mtimes) */
+#define SUM_HEAD SUM_VERSION "\n0\n"
+
 struct digest *
-layer_sum_new(time_t epoch)
+layer_sum_new(void)
 {
 	struct digest *d = digest_new();
-	char head[64];
-	int n = snprintf(head, sizeof(head), SUM_VERSION "\n%lld\n", (long long)epoch);
 
-	digest_update(d, head, (size_t)n);
+	digest_update(d, SUM_HEAD, strlen(SUM_HEAD));
 	return d;
 }
 
@@ -86,12 +87,8 @@ int
 layer_sum_dir(const char *dir, char sum[DIGEST_LEN], bool *empty,
 	      struct err **errp)
 {
-	struct digest *d;
-	time_t epoch;
+	struct digest *d = layer_sum_new();
 
-	if (epoch_from_env(&epoch, errp) < 0)
-		return -1;
-	d = layer_sum_new(epoch);
 	if (layer_walk(dir, on_entry, on_data, d, empty, errp) < 0) {
 		digest_free(d);
 		return err_wrap(errp, "reading '%s'", dir);

@@ -69,6 +69,7 @@ entry_start(struct walker *w, struct layer_entry *e, const struct stat *sb,
 	e->perm = sb->st_mode & 07777;
 	e->uid = sb->st_uid;
 	e->gid = sb->st_gid;
+	e->mtime = sb->st_mtim.tv_sec;
 }
 
 static int
@@ -79,7 +80,8 @@ visit(struct walker *w, const struct layer_entry *e, struct err **errp)
 }
 
 /* an empty regular file with mode 0 and owner 0:0 at w->path: a
- * whiteout; its mode and owner carry no meaning, so they do not vary */
+ * whiteout; its mode and owner carry no meaning, so they do not vary, and
+ * its mtime is 0, as containerd (2.0 on) writes BuildKit's */
 static int
 visit_marker(struct walker *w, struct err **errp)
 {

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 struct err;
 
@@ -31,6 +32,7 @@ struct layer_entry {
 	const char *hardlink;	/* the inode's first path, else NULL */
 	const char *caps;	/* the security.capability xattr, else NULL */
 	size_t caps_len;
+	time_t mtime;		/* to the second; not in the sum (layer_sum.h) */
 };
 
 typedef int layer_visit_fn(void *ctx, const struct layer_entry *e,

@@ -8,6 +8,7 @@
 #include "plan/names.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/epoch.h"
 #include "util/err.h"
 
 /*
@@ -758,8 +759,12 @@ plan_decode_export(const char *file, const json_t *j, struct pjarena *a,
 	    o_str(&o, PLAN_KEY_CHAIN, REQ, &p->chain) < 0 ||
 	    o_objects(&o, PLAN_KEY_OUTPUTS, sizeof(*p->outputs), read_output, &p->outputs,
 		      &p->noutputs) < 0 ||
-	    o_strs(&o, PLAN_KEY_TAGS, REQ, &p->tags) < 0)
+	    o_strs(&o, PLAN_KEY_TAGS, REQ, &p->tags) < 0 ||
+	    o_int(&o, PLAN_KEY_SOURCE_DATE_EPOCH, OPT, &p->has_epoch, &p->epoch) < 0)
 		return -1;
+	/* what the generator checked (util/epoch.h) */
+	if (p->has_epoch && (p->epoch < 0 || p->epoch > EPOCH_MAX))
+		return bad(&d, PLAN_KEY_SOURCE_DATE_EPOCH, "is not a time from 1970 to 9999");
 	return close_obj(&o);
 }
 

@@ -376,5 +376,7 @@ plan_encode_export(struct pjarena *a, const struct export_plan *p)
 	set(&e, o, PLAN_KEY_CHAIN, str(&e, p->chain));
 	set(&e, o, PLAN_KEY_OUTPUTS, outs);
 	set(&e, o, PLAN_KEY_TAGS, strs(&e, &p->tags));
+	if (p->has_epoch)
+		set(&e, o, PLAN_KEY_SOURCE_DATE_EPOCH, pj_int(a, p->epoch));
 	return e.is_bad ? NULL : o;
 }

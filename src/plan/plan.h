@@ -383,7 +383,11 @@ struct step_plan {
  *   the plans of the steps whose history the image holds (the target's and
  *   those of the stages it is built FROM), so that a reworded instruction,
  *   which changes the history but not the stamps, reruns the export,
- *   "tags": [strings as given],
+ *   "tags": [strings as given], "source_date_epoch": seconds (optional:
+ *   the build arg SOURCE_DATE_EPOCH, or the variable of df2ninja's
+ *   environment, as checked by util/epoch.h; the export then sets
+ *   "created" and the build's history dates to it and clamps the layers'
+ *   mtimes to it),
  *   "outputs": [{"type": "oci" | "docker" | "local", "dest": path, "name":
  *   string (optional), "tar": bool (optional), "in_context": true
  *   (optional: dest lies in the build context, so its write must leave
@@ -416,6 +420,8 @@ struct export_plan {
 	struct plan_output *outputs;
 	size_t noutputs;
 	struct plan_strs tags;
+	bool has_epoch;			/* false: no "source_date_epoch" */
+	long long epoch;
 };
 
 #endif

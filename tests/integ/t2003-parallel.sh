@@ -4,6 +4,10 @@
 . "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
 need_root
 use_busybox
+# the builds whose digests are compared must be reproducible: every
+# time is SOURCE_DATE_EPOCH or earlier (t2023)
+SOURCE_DATE_EPOCH=1700000000
+export SOURCE_DATE_EPOCH
 
 cat >Dockerfile <<DF
 FROM $BUSYBOX AS left

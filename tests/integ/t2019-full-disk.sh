@@ -6,6 +6,10 @@
 . "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
 need_root
 use_busybox
+# the builds whose digests are compared must be reproducible: every
+# time is SOURCE_DATE_EPOCH or earlier (t2023)
+SOURCE_DATE_EPOCH=1700000000
+export SOURCE_DATE_EPOCH
 
 mkdir small
 if ! mount -t tmpfs -o size=30m,mode=0755 tmpfs small 2>/dev/null; then

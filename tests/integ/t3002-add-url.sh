@@ -135,6 +135,8 @@ check "every step ran" expect_ran "$TMP/ninja.out" \
 	"RUN [stage-0 7/7]"
 check "dest/ takes the file name from the URL" content root/dl/hello.txt "hello v1"
 check "... 0600, root's" test "$(mode root/dl/hello.txt)" = "600 0 0"
+check "... with the Last-Modified time" \
+	test "$(stat -c %Y root/dl/hello.txt)" = "$(date -d '2020-01-01 00:00:00 UTC' +%s)"
 check "a dest without / is the file (the query is no part of the name)" \
 	content root/named.txt "hello v1"
 check "... --chmod applies" test "$(mode root/named.txt)" = "644 0 0"

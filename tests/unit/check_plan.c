@@ -122,6 +122,7 @@ static const struct export_plan export_sample = {
 		{ .type = PLAN_OUTPUT_REGISTRY, .name = "registry.example/x:y" },
 	},
 	.tags = STRS("a:b", "c"),
+	.has_epoch = true, .epoch = 1700000000,
 };
 
 static void
@@ -373,6 +374,8 @@ START_TEST(test_roundtrip_export)
 	ck_assert_str_eq(got.last, want->last);
 	ck_assert_str_eq(got.chain, want->chain);
 	same_strs(&got.tags, &want->tags);
+	ck_assert(got.has_epoch);
+	ck_assert_int_eq(got.epoch, want->epoch);
 	ck_assert_uint_eq(got.noutputs, want->noutputs);
 	for (size_t i = 0; i < want->noutputs; i++) {
 		ck_assert_int_eq(got.outputs[i].type, want->outputs[i].type);
@@ -505,6 +508,11 @@ static const struct {
 	  "'outputs[0].dest' is not a key of this plan" },
 	{ "{'version':2,'stage':'s','last':'s/01','chain':'c','tags':[],"
 	  "'outputs':[{'type':'oci'}]}", "'outputs[0].dest' is missing" },
+	{ "{'version':2,'stage':'s','last':'s/01','chain':'c','tags':[],"
+	  "'outputs':[],'source_date_epoch':-1}",
+	  "'source_date_epoch' is not a time from 1970 to 9999" },
+	{ "{'version':2,'stage':'s','last':'s/01','chain':'c','tags':[],"
+	  "'outputs':[],'source_date_epoch':'1'}", "'source_date_epoch' is not an integer" },
 #undef CONFIG
 #undef WORKDIR
 #undef COMMON

@@ -451,6 +451,7 @@ START_TEST(test_packmemo)
 	char blob[DIGEST_LEN], diff[DIGEST_LEN], dg[DIGEST_LEN];
 	const char *sum1 = "sha256:1111111111111111111111111111111111111111111111111111111111111111";
 	const char *sum2 = "sha256:2222222222222222222222222222222222222222222222222222222222222222";
+	autofree char *key1 = NULL, *key2 = NULL;
 	struct packmemo m;
 	struct err *e = NULL;
 	long long size = 0;
@@ -463,41 +464,61 @@ START_TEST(test_packmemo)
 
 	/* no memo yet: nothing found, and the save writes this export's */
 	packmemo_load(&m, bd);
-	ck_assert(!packmemo_find(&m, &st, sum1, diff, dg, &size));
-	packmemo_add(&m, sum1, SHA_ABC, blob, 3, dir1);
-	packmemo_add(&m, sum2, SHA_EMPTY, blob, 3, dir2);
+	key1 = packmemo_key(dir1, NULL);
+	key2 = packmemo_key(dir2, NULL);
+	ck_assert(!packmemo_find(&m, &st, sum1, key1, diff, dg, &size));
+	packmemo_add(&m, sum1, key1, SHA_ABC, blob, 3, dir1);
+	packmemo_add(&m, sum2, key2, SHA_EMPTY, blob, 3, dir2);
 	ck_assert_int_eq(packmemo_save(&m, &e), 0);
 	packmemo_fini(&m);
 
 	packmemo_load(&m, bd);
-	ck_assert(packmemo_find(&m, &st, sum1, diff, dg, &size));
+	ck_assert(packmemo_find(&m, &st, sum1, key1, diff, dg, &size));
 	ck_assert_str_eq(diff, SHA_ABC);
 	ck_assert_str_eq(dg, blob);
 	ck_assert_int_eq(size, 3);
 	/* a layer dir whose path holds a space is read back whole */
-	ck_assert(packmemo_find(&m, &st, sum2, diff, dg, &size));
+	ck_assert(packmemo_find(&m, &st, sum2, key2, diff, dg, &size));
 	ck_assert_str_eq(diff, SHA_EMPTY);
+	/* another clamp, or the dir made again (same sum, new mtimes): the
+	 * entry does not serve */
+	{
+		time_t clamp = 1700000000;
+		autofree char *other = packmemo_key(dir1, &clamp), *again = NULL;
+		autofree char *fresh = xasprintf("%s/fresh", bd);
+
+		ck_assert_str_ne(other, key1);
+		ck_assert(!packmemo_find(&m, &st, sum1, other, diff, dg, &size));
+		ck_assert_int_eq(rmdir(dir1), 0);
+		ck_assert_int_eq(mkdir(fresh, 0755), 0);
+		ck_assert_int_eq(rename(fresh, dir1), 0);
+		again = packmemo_key(dir1, NULL);
+		ck_assert_str_ne(again, key1);
+		ck_assert(!packmemo_find(&m, &st, sum1, again, diff, dg, &size));
+	}
 	packmemo_fini(&m);
 
 	/* an entry whose blob is not in the store with its size is not used */
 	f = fopen(memo_path, "w");
 	ck_assert_ptr_nonnull(f);
-	fprintf(f, "%s %s %s 4 %s\n", sum1, SHA_ABC, blob, dir1);
+	fprintf(f, "%s %s %s %s 4 %s\n", sum1, key1, SHA_ABC, blob, dir1);
 	/* malformed lines are skipped, not read across */
-	fprintf(f, "%s %s\n%s 3 %s\n", sum2, SHA_ABC, blob, dir2);
-	fprintf(f, "%s %s %s -3 %s\n", sum2, SHA_ABC, blob, dir2);
-	fprintf(f, "%s %s %s 3\n", sum2, SHA_ABC, blob);
+	fprintf(f, "%s %s %s\n%s 3 %s\n", sum2, key2, SHA_ABC, blob, dir2);
+	fprintf(f, "%s %s %s %s -3 %s\n", sum2, key2, SHA_ABC, blob, dir2);
+	fprintf(f, "%s %s %s %s 3\n", sum2, key2, SHA_ABC, blob);
+	/* the form before keys */
+	fprintf(f, "%s %s %s 3 %s\n", sum2, SHA_ABC, blob, dir2);
 	fclose(f);
 	packmemo_load(&m, bd);
-	ck_assert(!packmemo_find(&m, &st, sum1, diff, dg, &size));
-	ck_assert(!packmemo_find(&m, &st, sum2, diff, dg, &size));
+	ck_assert(!packmemo_find(&m, &st, sum1, key1, diff, dg, &size));
+	ck_assert(!packmemo_find(&m, &st, sum2, key2, diff, dg, &size));
 	packmemo_fini(&m);
 
 	/* another export keeps the entries whose layer dir is still there */
 	f = fopen(memo_path, "w");
 	ck_assert_ptr_nonnull(f);
-	fprintf(f, "%s %s %s 3 %s\n", sum1, SHA_ABC, blob, dir1);
-	fprintf(f, "%s %s %s 3 %s\n", sum2, SHA_ABC, blob, dir2);
+	fprintf(f, "%s %s %s %s 3 %s\n", sum1, key1, SHA_ABC, blob, dir1);
+	fprintf(f, "%s %s %s %s 3 %s\n", sum2, key2, SHA_ABC, blob, dir2);
 	fclose(f);
 	ck_assert_int_eq(rmdir(dir2), 0);
 	packmemo_load(&m, bd);

@@ -165,25 +165,24 @@ START_TEST(test_epoch)
 	};
 	struct err *e = NULL;
 	time_t t;
+	bool set;
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		if (cases[i].value)
-			setenv("SOURCE_DATE_EPOCH", cases[i].value, 1);
-		else
-			unsetenv("SOURCE_DATE_EPOCH");
 		if (cases[i].want < 0) {
-			ck_assert_msg(epoch_from_env(&t, &e) == -1, "'%s' taken", cases[i].value);
+			ck_assert_msg(epoch_parse(cases[i].value, &t, &set, &e) == -1,
+				      "'%s' taken", cases[i].value);
 			ck_assert_ptr_nonnull(strstr(e->msg, "SOURCE_DATE_EPOCH"));
 			ck_assert_ptr_nonnull(strstr(e->msg, cases[i].value));
 			err_free(e);
 			e = NULL;
 		} else {
-			ck_assert_msg(epoch_from_env(&t, &e) == 0, "'%s' refused",
-				      cases[i].value ? cases[i].value : "(unset)");
+			ck_assert_msg(epoch_parse(cases[i].value, &t, &set, &e) == 0,
+				      "'%s' refused", cases[i].value ? cases[i].value : "(unset)");
 			ck_assert_int_eq((long long)t, cases[i].want);
+			/* unset or empty: no time, which 0 is not */
+			ck_assert(set == (cases[i].value && *cases[i].value));
 		}
 	}
-	unsetenv("SOURCE_DATE_EPOCH");
 }
 END_TEST
 
@@ -466,7 +465,7 @@ util_suite(void)
 	tc = tcase_create("paths");
 	tcase_add_test(tc, test_paths);
 	suite_add_tcase(s, tc);
-	UNIT_TCASE(s, "epoch_from_env", test_epoch);
+	UNIT_TCASE(s, "epoch_parse", test_epoch);
 	UNIT_TCASE_TABLE(s, "path_clean", test_path_clean, clean_cases);
 	tc = tcase_create("write_if_changed");
 	tcase_add_checked_fixture(tc, setup, teardown);
