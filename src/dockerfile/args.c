@@ -7,7 +7,6 @@
 #include "../util/unicode.h"
 #include "args.h"
 #include "jsonarr.h"
-#include "quote.h"
 
 /* words with their lengths, since a word may hold a NUL */
 struct words {

@@ -2,7 +2,6 @@
 
 #include "../util/unicode.h"
 #include "parse.h"
-#include "quote.h"
 
 /* Node.Dump of one instruction, without the parentheses around it */
 static void

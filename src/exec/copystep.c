@@ -10,6 +10,7 @@
 #include "exec/copystep.h"
 #include "exec/depfile.h"
 #include "exec/download.h"
+#include "exec/history.h"
 #include "exec/mnt.h"
 #include "exec/ops.h"
 #include "exec/rootpath.h"
@@ -21,6 +22,7 @@
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/path.h"
 #include "util/strv.h"
 
 /* import an image named by COPY --from=<image> and describe it as a state */
@@ -116,6 +118,22 @@ heredocs(struct step_ctx *c, struct copy_heredoc **out, size_t *n,
 	return 0;
 }
 
+/* the history entry: BuildKit's, of the expanded words */
+static char *
+copy_history(const struct copy_plan *cp, bool is_add, const struct strv *srcs,
+	     const char *dest, const char *chown, const char *chmod)
+{
+	const char **names = xcalloc(cp->nheredocs + 1, sizeof(*names));
+	char *h;
+
+	for (size_t i = 0; i < cp->nheredocs; i++)
+		names[i] = cp->heredocs[i].name;
+	h = history_copy(is_add, cp->parents, chown, chmod, srcs, names, cp->nheredocs,
+			 dest ? dest : "");
+	free(names);
+	return h;
+}
+
 int
 step_copy(struct step_ctx *c, struct err **errp)
 {
@@ -124,7 +142,7 @@ step_copy(struct step_ctx *c, struct err **errp)
 	bool is_add = c->plan.sp.kind == PLAN_ADD;
 	struct strv srcs = STRV_INIT, excl = STRV_INIT, deps = STRV_INIT, keep = STRV_INIT;
 	autofree char *dest = NULL, *chown = NULL, *chmod = NULL;
-	autofree char *src_name = NULL, *checksum = NULL;
+	autofree char *src_name = NULL, *checksum = NULL, *hist = NULL;
 	struct mnt root = { NULL, -1 }, srcm = { NULL, -1 };
 	struct copy_heredoc *hds = NULL;
 	struct copy_download *dls = NULL;
@@ -252,7 +270,8 @@ step_copy(struct step_ctx *c, struct err **errp)
 		if (depfile_write(c->depfile, c->out, ctx, &deps, links, errp) < 0)
 			goto out;
 	}
-	if (step_commit(c, c->plan.sp.instruction, errp) < 0)
+	hist = copy_history(cp, is_add, &srcs, dest, chown, chmod);
+	if (step_commit(c, hist, errp) < 0)
 		goto out;
 	r = 0;
 out:
@@ -277,7 +296,7 @@ out:
 int
 step_workdir(struct step_ctx *c, struct err **errp)
 {
-	autofree char *path = NULL, *abs = NULL, *resolved = NULL;
+	autofree char *path = NULL, *joined = NULL, *abs = NULL, *resolved = NULL, *hist = NULL;
 	const char *cur = config_get_str(&c->st.config, "WorkingDir");
 	const char *user = config_get_str(&c->st.config, "User");
 	struct mnt root = { NULL, -1 };
@@ -289,8 +308,22 @@ step_workdir(struct step_ctx *c, struct err **errp)
 		return -1;
 	if (!path || !path[0])
 		return err_make(errp, 0, "WORKDIR needs a path");
-	abs = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", cur && strcmp(cur, "/") ? cur : "", path);
+	/* BuildKit's NormalizeWorkdir: joined to the current one, cleaned */
+	joined = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", cur ? cur : "", path);
+	abs = path_clean(joined, 0);
+	if (abs[0] != '/') {
+		char *a = xasprintf("/%s", abs);
+
+		free(abs);
+		abs = a;
+	}
 	config_set_str(&c->st.config, "WorkingDir", abs);
+	hist = xasprintf("WORKDIR %s", abs);
+	/* the root makes no layer in BuildKit (there is nothing to make) */
+	if (strcmp(abs, "/") == 0) {
+		config_add_history(&c->st.config, hist, "df2ninja", true);
+		return 0;
+	}
 	/* BuildKit makes the directory in the step's layer */
 	if (upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0 ||
 	    mnt_state(&root, &c->plan, "root", &c->st, &c->store,
@@ -306,7 +339,7 @@ step_workdir(struct step_ctx *c, struct err **errp)
 		goto out;
 	close(fd);
 	mnt_fini(&root);
-	if (step_commit(c, c->plan.sp.instruction, errp) < 0)
+	if (step_commit(c, hist, errp) < 0)
 		goto out;
 	r = 0;
 out:

@@ -11,12 +11,29 @@
 #include "util/strv.h"
 #include "util/vars.h"
 
+/* set every name of the image config's Env in the state env */
+static void
+env_from_config(struct state *s)
+{
+	struct strv env = STRV_INIT;
+
+	config_env_list(&s->config, &env);
+	for (size_t i = 0; i < env.n; i++) {
+		char *eq = strchr(env.v[i], '=');
+
+		if (!eq)
+			continue;
+		*eq = '\0';
+		vars_set(&s->env, env.v[i], eq + 1);
+	}
+	strv_fini(&env);
+}
+
 /* import a local image and unpack its layers for overlayfs */
 static int
 from_image(struct step_ctx *c, const char *ref, bool pull, struct err **errp)
 {
 	struct image img;
-	struct strv env = STRV_INIT;
 	int r = -1;
 
 	memset(&img, 0, sizeof(img));
@@ -32,15 +49,8 @@ from_image(struct step_ctx *c, const char *ref, bool pull, struct err **errp)
 	config_copy(&c->st.config, &img.config);
 	/* rootfs is rebuilt at export from the layers */
 	json_object_del(c->st.config.json, "rootfs");
-	config_env_list(&c->st.config, &env);
-	for (size_t i = 0; i < env.n; i++) {
-		char *eq = strchr(env.v[i], '=');
-
-		if (!eq)
-			continue;
-		*eq = '\0';
-		vars_set(&c->st.env, env.v[i], eq + 1);
-	}
+	config_drop_legacy(&c->st.config);
+	env_from_config(&c->st);
 	if (!vars_get(&c->st.env, "PATH")) {
 		vars_set(&c->st.env, "PATH", DEFAULT_PATH);
 		config_env_set(&c->st.config, "PATH", DEFAULT_PATH);
@@ -48,7 +58,6 @@ from_image(struct step_ctx *c, const char *ref, bool pull, struct err **errp)
 	state_add_image_layers(&c->st, &img);
 	r = 0;
 out:
-	strv_fini(&env);
 	image_fini(&img);
 	return r;
 }
@@ -75,6 +84,8 @@ step_from(struct step_ctx *c, struct err **errp)
 	case PLAN_BASE_SCRATCH:
 		state_fini(&c->st);
 		state_init(&c->st);
+		/* BuildKit's empty image has it */
+		config_set_str(&c->st.config, "WorkingDir", "/");
 		return 0;
 	case PLAN_BASE_STAGE: {
 		/*
@@ -87,6 +98,9 @@ step_from(struct step_ctx *c, struct err **errp)
 
 		if (json_is_object(inner))
 			json_object_del(inner, "OnBuild");
+		/* BuildKit sets the image's Env again over the parent's state
+		 * env: an ENV wins over an ARG of the same name */
+		env_from_config(&c->st);
 		return 0;
 	}
 	case PLAN_BASE_IMAGE:

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec/history.h"
 #include "exec/ops.h"
 #include "exec/state.h"
 #include "exec/stepplan.h"
@@ -51,19 +52,6 @@ ops_argv(const struct state *s, const struct plan_strs *arr, bool shell_form,
 	}
 	for (size_t i = 0; i < arr->n; i++)
 		strv_add(out, arr->v[i]);
-}
-
-static char *
-argv_text(const struct strv *sv)
-{
-	json_t *a = json_array();
-	char *t;
-
-	for (size_t i = 0; i < sv->n; i++)
-		json_array_append_new(a, json_string(sv->v[i]));
-	t = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	return t;
 }
 
 static int
@@ -137,7 +125,7 @@ op_arg(struct state *s, const struct plan_op *op, char escape, struct buf *hist,
 /* Docker's parsePortSpec (oci/port.h); deferred words are checked here
  * as the resolver checks the others */
 static int
-port_spec(struct state *s, const char *spec, struct buf *hist, struct err **errp)
+port_spec(struct state *s, const char *spec, struct strv *shown, struct err **errp)
 {
 	struct strv ports = STRV_INIT;
 
@@ -145,7 +133,7 @@ port_spec(struct state *s, const char *spec, struct buf *hist, struct err **errp
 		return err_wrap(errp, "EXPOSE");
 	for (size_t i = 0; i < ports.n; i++) {
 		config_add_port(&s->config, ports.v[i]);
-		buf_printf(hist, " %s", ports.v[i]);
+		strv_add(shown, ports.v[i]);
 	}
 	strv_fini(&ports);
 	return 0;
@@ -156,47 +144,53 @@ op_ports(struct state *s, const struct plan_op *op, char escape, struct buf *his
 	 struct err **errp)
 {
 	struct shlex lx = { escape, shlex_vars_lookup, (void *)&s->env };
+	/* BuildKit's "EXPOSE %v" of the parsed "port/proto" list */
+	struct strv shown = STRV_INIT;
+	int r = 0;
 
-	buf_puts(hist, "EXPOSE");
-	for (size_t i = 0; i < op->words.n; i++) {
+	for (size_t i = 0; i < op->words.n && r == 0; i++) {
 		const struct plan_word *p = &op->words.v[i];
 		struct strv fields = STRV_INIT;
 
 		if (!p->is_raw) {
 			/* checked and normalised by the resolver */
 			config_add_port(&s->config, p->s);
-			buf_printf(hist, " %s", p->s);
+			strv_add(&shown, p->s);
 			continue;
 		}
-		if (shlex_words(&lx, p->s, &fields, errp) < 0)
-			return -1;
-		for (size_t k = 0; k < fields.n; k++) {
-			if (port_spec(s, fields.v[k], hist, errp) < 0) {
-				strv_fini(&fields);
-				return -1;
-			}
-		}
+		r = shlex_words(&lx, p->s, &fields, errp);
+		for (size_t k = 0; k < fields.n && r == 0; k++)
+			r = port_spec(s, fields.v[k], &shown, errp);
 		strv_fini(&fields);
 	}
-	return 0;
+	buf_puts(hist, "EXPOSE ");
+	history_list(hist, (const char *const *)shown.v, shown.n);
+	strv_fini(&shown);
+	return r;
 }
 
 static int
 op_list(struct state *s, const struct plan_op *op, char escape, struct buf *hist,
 	struct err **errp)
 {
-	buf_puts(hist, "VOLUME");
-	for (size_t i = 0; i < op->words.n; i++) {
-		autofree char *v = NULL;
+	/* BuildKit's "VOLUME %v" of the expanded list */
+	struct strv shown = STRV_INIT;
+	int r = 0;
 
-		if (ops_word(s, escape, &op->words.v[i], &v, errp) < 0)
-			return -1;
-		if (!v || !v[0])
-			return err_make(errp, 0, "VOLUME specified can not be an empty string");
-		config_add_volume(&s->config, v);
-		buf_printf(hist, " %s", v);
+	for (size_t i = 0; i < op->words.n && r == 0; i++) {
+		char *v = NULL;
+
+		r = ops_word(s, escape, &op->words.v[i], &v, errp);
+		if (r == 0 && (!v || !v[0]))
+			r = err_make(errp, 0, "VOLUME specified can not be an empty string");
+		if (r == 0)
+			config_add_volume(&s->config, v);
+		strv_push(&shown, v ? v : xstrdup(""));
 	}
-	return 0;
+	buf_puts(hist, "VOLUME ");
+	history_list(hist, (const char *const *)shown.v, shown.n);
+	strv_fini(&shown);
+	return r;
 }
 
 static int
@@ -210,7 +204,6 @@ op_healthcheck(struct state *s, const struct plan_op *op, struct buf *hist)
 		{ "Interval", op->interval }, { "Timeout", op->timeout },
 		{ "StartPeriod", op->start_period }, { "StartInterval", op->start_interval },
 	};
-	char *t;
 
 	for (size_t i = 0; i < op->argv.n; i++)
 		json_array_append_new(test, json_string(op->argv.v[i]));
@@ -221,10 +214,14 @@ op_healthcheck(struct state *s, const struct plan_op *op, struct buf *hist)
 	if (op->retries)
 		json_object_set_new(hc, "Retries", json_integer(op->retries));
 	config_set_healthcheck(&s->config, hc);
-	buf_puts(hist, "HEALTHCHECK ");
-	t = json_dumps(test, JSON_COMPACT);
-	buf_puts(hist, t);
-	free(t);
+	/* BuildKit's "HEALTHCHECK %+v" of Docker's HealthcheckConfig */
+	buf_puts(hist, "HEALTHCHECK {Test:");
+	history_list(hist, op->argv.v, op->argv.n);
+	for (size_t i = 0; i < sizeof(durs) / sizeof(durs[0]); i++) {
+		buf_printf(hist, " %s:", durs[i].key);
+		history_duration(hist, durs[i].v);
+	}
+	buf_printf(hist, " Retries:%lld}", op->retries);
 	json_decref(test);
 	return 0;
 }
@@ -236,7 +233,6 @@ apply_one(struct state *s, const struct plan_op *op, char escape, struct buf *hi
 	struct strv argv = STRV_INIT;
 	autofree char *w = NULL;
 	bool user, cmd;
-	char *t;
 
 	switch (op->kind) {
 	case PLAN_OP_ENV:
@@ -273,22 +269,25 @@ apply_one(struct state *s, const struct plan_op *op, char escape, struct buf *hi
 		}
 		if (!cmd && op->reset_cmd)
 			config_set_argv(&s->config, "Cmd", NULL, 0);
-		t = argv_text(&argv);
-		buf_printf(hist, "%s %s", cmd ? "CMD" : "ENTRYPOINT", t);
-		free(t);
+		/* BuildKit's dispatchCmd sets it for every CMD, whatever its
+		 * form; dispatchEntrypoint leaves it alone */
+		if (cmd)
+			config_set_bool(&s->config, "ArgsEscaped", true);
+		/* "CMD %q" of the final argv */
+		buf_puts(hist, cmd ? "CMD " : "ENTRYPOINT ");
+		history_quoted(hist, (const char *const *)argv.v, argv.n);
 		strv_fini(&argv);
 		return 0;
 	case PLAN_OP_SHELL:
 		ops_argv(s, &op->argv, false, &argv);
 		config_set_argv(&s->config, "Shell", (const char *const *)argv.v, argv.n);
-		t = argv_text(&argv);
-		buf_printf(hist, "SHELL %s", t);
-		free(t);
+		buf_puts(hist, "SHELL ");
+		history_list(hist, (const char *const *)argv.v, argv.n);
 		strv_fini(&argv);
 		return 0;
 	case PLAN_OP_ONBUILD:
+		/* stored, but BuildKit adds no history entry for it */
 		config_add_onbuild(&s->config, op->text);
-		buf_printf(hist, "ONBUILD %s", op->text);
 		return 0;
 	case PLAN_OP_MAINTAINER:
 		json_object_set_new(s->config.json, "author", json_string(op->text));
@@ -309,7 +308,9 @@ ops_apply(struct state *s, const struct step_plan *plan, struct err **errp)
 			buf_fini(&hist);
 			return -1;
 		}
-		config_add_history(&s->config, buf_str(&hist), "df2ninja", true);
+		/* ONBUILD records no entry, as in BuildKit */
+		if (hist.len)
+			config_add_history(&s->config, buf_str(&hist), "df2ninja", true);
 	}
 	buf_fini(&hist);
 	return 0;

@@ -20,8 +20,8 @@ int ops_word(const struct state *s, char escape, const struct plan_word *w,
 /*
  * apply the plan's "config" operations (ENV, LABEL, ARG, USER, CMD,
  * ENTRYPOINT, SHELL, EXPOSE, VOLUME, STOPSIGNAL, HEALTHCHECK, ONBUILD,
- * MAINTAINER) to s with Docker's semantics, each adding an empty-layer
- * history entry
+ * MAINTAINER) to s with Docker's semantics, each but ONBUILD adding an
+ * empty-layer history entry (BuildKit's wording)
  */
 int ops_apply(struct state *s, const struct step_plan *plan, struct err **errp);
 /*

@@ -25,24 +25,28 @@
 #include "util/fs.h"
 #include "util/strv.h"
 
-/* the user the command runs as, resolved in the rootfs as it is now */
+/*
+ * the user the command runs as, resolved in the rootfs as it is now. HOME,
+ * when the env has none, is what runc's init sets: the home of the uid's
+ * /etc/passwd entry, else "/" (an image without /etc/passwd: not /root)
+ */
 static int
 resolve_user(struct step_ctx *c, struct user_info *u, struct err **errp)
 {
 	const char *spec = config_get_str(&c->st.config, "User");
 	struct mnt m = { NULL, -1 };
+	bool is_root = !spec || !spec[0] || strcmp(spec, "root") == 0 ||
+		       strcmp(spec, "0") == 0 || strcmp(spec, "0:0") == 0;
 	int r;
 
 	memset(u, 0, sizeof(*u));
-	if (!spec || !spec[0] || strcmp(spec, "root") == 0 || strcmp(spec, "0") == 0 ||
-	    strcmp(spec, "0:0") == 0) {
-		u->home = xstrdup("/root");
-		return 0;
-	}
+	if (is_root && vars_get(&c->st.env, "HOME"))
+		return 0;	/* uid 0, gid 0, no groups; HOME is the env's */
 	r = mnt_state(&m, &c->plan, "user", &c->st, &c->store,
 		      NULL, NULL, errp);
+	/* root by any of its names is 0:0 without a lookup but for HOME */
 	if (r == 0)
-		r = user_resolve(m.fd, spec, u, errp);
+		r = user_resolve(m.fd, is_root ? "0:0" : spec, u, errp);
 	mnt_fini(&m);
 	return r;
 }
@@ -264,31 +268,33 @@ add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
 	return 0;
 }
 
+/*
+ * BuildKit's runCommandString: every ARG in scope, with or without a
+ * value, as "K=V" with V the state env's (an ENV of the same name wins)
+ * or else the ARG's own ("" when it has none), behind "|N"
+ */
 static char *
 history_of(struct step_ctx *c, const struct strv *argv)
 {
 	const struct run_plan *rp = &c->plan.sp.run;
 	struct buf b = BUF_INIT;
-	size_t i, n = 0;
+	size_t i;
 
 	buf_puts(&b, "RUN ");
-	for (i = 0; i < rp->nargs; i++)
-		if (rp->args[i].value.s)
-			n++;
-	if (n) {
-		buf_printf(&b, "|%zu ", n);
-		for (i = 0; i < rp->nargs; i++) {
-			const struct plan_arg *a = &rp->args[i];
-			autofree char *v = NULL;
+	if (rp->nargs)
+		buf_printf(&b, "|%zu ", rp->nargs);
+	for (i = 0; i < rp->nargs; i++) {
+		const struct plan_arg *a = &rp->args[i];
+		const char *env = vars_get(&c->st.env, a->name);
+		autofree char *v = NULL;
 
-			if (!a->value.s)
-				continue;
+		if (!env)
 			ops_word(&c->st, c->plan.sp.escape, &a->value, &v, NULL);
-			buf_printf(&b, "%s=%s ", a->name, v ? v : "");
-		}
+		buf_printf(&b, "%s=%s ", a->name, env ? env : v ? v : "");
 	}
 	for (i = 0; i < argv->n; i++)
 		buf_printf(&b, "%s%s", i ? " " : "", argv->v[i]);
+	buf_puts(&b, " # buildkit");
 	return buf_steal(&b);
 }
 

@@ -64,27 +64,6 @@ upper_begin(struct upper *u, const char *builddir, const char *name,
 	return 0;
 }
 
-/* path is a directory holding nothing (false when it cannot be read: the
- * careful path then reports why) */
-static bool
-dir_is_empty(const char *path)
-{
-	struct dirent *de;
-	bool empty = true;
-	DIR *d = opendir(path);
-
-	if (!d)
-		return false;
-	errno = 0;
-	while (empty && (de = readdir(d)) != NULL)
-		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
-			empty = false;
-	if (errno)
-		empty = false;
-	closedir(d);
-	return empty;
-}
-
 /* the upper dir, unless it was kept */
 static int
 remove_upper(struct upper *u, struct err **errp)
@@ -100,18 +79,24 @@ upper_commit(struct upper *u, char sum[DIGEST_LEN], char **dir,
 	char *final;
 
 	*dir = NULL;
-	/* many RUN steps of a build change nothing (or only write outside
-	 * the rootfs): an upper dir with no entries is an empty layer, which
-	 * is known without a walk and a digest */
-	if (dir_is_empty(u->upper)) {
-		sum[0] = '\0';
-		return remove_upper(u, errp);
-	}
 	if (layer_sum_dir(u->upper, sum, &empty, errp) < 0)
 		return err_wrap(errp, "reading the step's changes");
-	if (empty)
-		return remove_upper(u, errp);
 	final = xasprintf("%s%s", u->keep, sum + 7);
+	if (empty) {
+		/*
+		 * a step that changed nothing still makes a layer, as in
+		 * BuildKit: the empty tar. Its dir is a fresh empty one (the
+		 * upper may hold what a layer leaves out)
+		 */
+		if (mkdir(final, 0755) < 0 && errno != EEXIST) {
+			int e = errno;
+
+			free(final);
+			return err_make(errp, e, "cannot keep the empty layer in '%s'", u->keep);
+		}
+		*dir = final;
+		return remove_upper(u, errp);
+	}
 	if (rename(u->upper, final) < 0) {
 		if (errno != EEXIST && errno != ENOTEMPTY) {
 			int e = errno;

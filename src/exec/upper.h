@@ -30,11 +30,12 @@ struct upper {
 int upper_begin(struct upper *u, const char *builddir, const char *name,
 		struct err **errp);
 /*
- * the step succeeded: compute the sum of the upper dir; when it holds
- * changes keep it (*dir gets its path, owned by the caller), else *dir is
- * NULL. A dir of that sum kept by an earlier run stays as it is, with its
- * mtimes (the sum leaves them out, layer_sum.h): the steps after it were
- * built on it. The upper dir is gone afterwards; the work dir stays,
+ * the step succeeded: compute the sum of the upper dir and keep it (*dir
+ * gets its path, owned by the caller); when it holds no changes, an empty
+ * dir is kept in its place: the step's layer is the empty tar, as
+ * BuildKit's. A dir of that sum kept by an earlier run stays as it is,
+ * with its mtimes (the sum leaves them out, layer_sum.h): the steps after
+ * it were built on it. The upper dir is gone afterwards; the work dir stays,
  * empty, for the step's next run.
  */
 int upper_commit(struct upper *u, char sum[DIGEST_LEN], char **dir,

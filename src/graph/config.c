@@ -94,9 +94,12 @@ pairs(struct resolver *r, struct stage *s, const struct instr *in, bool is_env)
 			rc = resolve_fail(r, in, "ENV name '%s' expands to "
 					  "nothing", in->args.v[3 * i]);
 	}
-	for (i = 0; i < n && rc == 0 && is_env; i++)
+	for (i = 0; i < n && rc == 0 && is_env; i++) {
 		env_set(&ss->env, keys[i], vals[i] ? vals[i] :
 			in->args.v[3 * i + 1], !vals[i]);
+		env_set(&ss->imgenv, keys[i], vals[i] ? vals[i] :
+			in->args.v[3 * i + 1], !vals[i]);
+	}
 	for (i = 0; i < n; i++) {
 		free(keys[i]);
 		free(vals[i]);

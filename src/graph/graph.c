@@ -487,6 +487,31 @@ from_step(struct resolver *r, struct stage *s)
 	return plan_end(r, st, &plan);
 }
 
+/*
+ * a stage built on another starts from its state env with the parent
+ * image's Env set over it (BuildKit's dispatchStages), so an ENV wins over
+ * an ARG of the same name that came after it. In a chain from an image,
+ * an ARG's name may also be in the base image's Env, which only the
+ * executor knows: such a name's value is deferred
+ */
+static void
+reapply_image_env(struct sstate *ss)
+{
+	for (size_t i = 0; ss->from_image && i < ss->nargs; i++) {
+		const char *name = ss->args[i].name;
+		const struct envvar *v = env_get(&ss->env, name);
+
+		if (v && !env_get(&ss->imgenv, name)) {
+			autofree char *value = xstrdup(v->value);
+
+			env_set(&ss->env, name, value, true);
+		}
+	}
+	for (size_t i = 0; i < ss->imgenv.n; i++)
+		env_set(&ss->env, ss->imgenv.v[i].name, ss->imgenv.v[i].value,
+			ss->imgenv.v[i].is_raw);
+}
+
 /* pass 4: run the stage's instructions, in order, into plans */
 static int
 dispatch(struct resolver *r, struct stage *s)
@@ -503,18 +528,22 @@ dispatch(struct resolver *r, struct stage *s)
 		 * before would otherwise copy an env and ARG list that grow
 		 * with the chain, once per stage
 		 */
-		if (--ps->nchildren == 0 && !ss->env.n && !ss->nargs) {
+		if (--ps->nchildren == 0 && !ss->env.n && !ss->nargs && !ss->imgenv.n) {
 			env_fini(&ss->env);
+			env_fini(&ss->imgenv);
 			free(ss->args);
 			ss->env = ps->env;
+			ss->imgenv = ps->imgenv;
 			ss->args = ps->args;
 			ss->nargs = ps->nargs;
 			ss->capargs = ps->capargs;
 			ps->env = (struct env)ENV_INIT;
+			ps->imgenv = (struct env)ENV_INIT;
 			ps->args = NULL;
 			ps->nargs = ps->capargs = 0;
 		} else {
 			env_copy(&ss->env, &ps->env);
+			env_copy(&ss->imgenv, &ps->imgenv);
 			for (i = 0; i < ps->nargs; i++) {
 				xgrow(&ss->args, &ss->capargs, ss->nargs + 1,
 				      sizeof(*ss->args));
@@ -523,8 +552,10 @@ dispatch(struct resolver *r, struct stage *s)
 				ss->args[ss->nargs++].is_raw = ps->args[i].is_raw;
 			}
 		}
+		reapply_image_env(ss);
 	} else if (!ss->from_image) {
 		env_set(&ss->env, "PATH", DEFAULT_PATH, false);
+		env_set(&ss->imgenv, "PATH", DEFAULT_PATH, false);
 	}
 	if (from_step(r, s) < 0)
 		return -1;
@@ -674,6 +705,7 @@ resolver_fini(struct resolver *r)
 		struct sstate *ss = &r->ss[i];
 
 		env_fini(&ss->env);
+		env_fini(&ss->imgenv);
 		for (j = 0; j < ss->nargs; j++) {
 			free(ss->args[j].name);
 			free(ss->args[j].value);

@@ -33,6 +33,11 @@ struct stage_edge {
 
 struct sstate {
 	struct env env;			/* BuildKit's state env */
+	/* the image config's Env as far as generation knows it: scratch's
+	 * PATH and the ENV values of the chain. A stage built on this one
+	 * starts from its state env with these set again (BuildKit applies
+	 * the parent image's Env over the parent's ARG values) */
+	struct env imgenv;
 	struct scoped_arg *args;
 	size_t nargs, capargs;
 	size_t nchildren;		/* stages FROM this one not yet dispatched */

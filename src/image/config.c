@@ -214,6 +214,53 @@ inner(struct image_config *c)
 	return o;
 }
 
+void
+config_set_bool(struct image_config *c, const char *field, bool value)
+{
+	json_object_set_new(inner(c), field, json_boolean(value));
+}
+
+/* the members of BuildKit's image struct (docker-image-spec's
+ * DockerOCIImage and its config) */
+static const char *const kept_top[] = {
+	"architecture", "os", "os.version", "os.features", "variant", "created",
+	"author", "config", "rootfs", "history", NULL,
+};
+static const char *const kept_config[] = {
+	"User", "ExposedPorts", "Env", "Entrypoint", "Cmd", "Volumes", "WorkingDir",
+	"Labels", "StopSignal", "ArgsEscaped", "Healthcheck", "OnBuild", "Shell", NULL,
+};
+
+static bool
+in_list(const char *const *list, const char *key)
+{
+	for (; *list; list++)
+		if (strcmp(*list, key) == 0)
+			return true;
+	return false;
+}
+
+static void
+keep_only(json_t *o, const char *const *list)
+{
+	const char *key;
+	json_t *v;
+	void *tmp;
+
+	json_object_foreach_safe(o, tmp, key, v) {
+		if (!in_list(list, key))
+			json_object_del(o, key);
+	}
+}
+
+void
+config_drop_legacy(struct image_config *c)
+{
+	keep_only(c->json, kept_top);
+	if (json_is_object(json_object_get(c->json, "config")))
+		keep_only(json_object_get(c->json, "config"), kept_config);
+}
+
 static json_t *
 inner_get(const struct image_config *c, const char *field)
 {

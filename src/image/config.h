@@ -72,6 +72,14 @@ const char *config_get_str(const struct image_config *c, const char *field);
 /* set a string field of "config"; NULL removes it */
 void config_set_str(struct image_config *c, const char *field,
 		    const char *value);
+/* set a boolean field of "config" (ArgsEscaped) */
+void config_set_bool(struct image_config *c, const char *field, bool value);
+/* drop what BuildKit's image struct has no member for: a base image's
+ * legacy top-level fields ("container", "container_config",
+ * "docker_version", "comment", ...) and config fields ("Image",
+ * "Hostname", "AttachStdin", ...), which BuildKit does not carry into
+ * the image it builds */
+void config_drop_legacy(struct image_config *c);
 /* append copies of the string array field (Entrypoint, Cmd, Shell) to
  * out; returns false when the field is absent or null */
 bool config_get_argv(const struct image_config *c, const char *field,

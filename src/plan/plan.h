@@ -67,8 +67,10 @@ struct plan_strs {
  * commands run. It starts as the base image's config Env (for FROM an
  * image; PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
  * is added when the image has no PATH, and is the whole env of scratch),
- * or as the state env of the parent stage's last step (FROM a stage: ARG
- * and ENV values carry over). Each "config" operation is applied in order
+ * or as the state env of the parent stage's last step with that step's
+ * image config Env set again over it (FROM a stage: ARG and ENV values
+ * carry over, and an ENV wins over a later ARG of the same name, as in
+ * BuildKit). Each "config" operation is applied in order
  * (below): "env" sets names in both the image config Env and the state
  * env; "arg" sets names in the state env only. The step's own words are
  * expanded after its "config" operations are applied, and a RUN command's
@@ -78,8 +80,8 @@ struct plan_strs {
  */
 
 /*
- * CONFIG OPERATIONS ("op" says which; each makes one history entry with
- * empty_layer, as BuildKit does):
+ * CONFIG OPERATIONS ("op" says which; each but "onbuild" makes one
+ * history entry with empty_layer, in BuildKit's words, as BuildKit does):
  *   {"op": "env", "env": [[name, word], ...]}: every word is expanded with
  *       the env as it was before the instruction, then all are set
  *   {"op": "label", "labels": [[word, word], ...]}
@@ -198,8 +200,9 @@ struct plan_heredoc {
  *   "isolated" ("default" is the host's; "isolated" a namespace of its
  *   own with outbound access through pasta or slirp4netns),
  *   "security": "sandbox" | "insecure", "args": [{"name", "value": word |
- *   null}] (the ARGs in scope, for history's "|N K=V" prefix; their
- *   values are in the state env already), "heredocs": [here-document]
+ *   null}] (the ARGs in scope, a parent stage's too, for history's "|N
+ *   K=V" prefix, which names each with the state env's value, else its
+ *   own, else ""; their values are in the state env already), "heredocs": [here-document]
  *   (as written; already folded into cmd),
  *   optionally "script": {"name", "content"}: a single here-document
  *   starting with "#!": bind it read-only, mode 0755, at

@@ -38,4 +38,8 @@ size_t uni_space_suffix(const char *s, size_t n);
 /* append strings.ToLower(s[0, n)) to b */
 void uni_put_lower(struct buf *b, const char *s, size_t n);
 
+/* append Go's strconv.Quote(s[0, n)) to b: "\"a\\tb\"", \xNN for invalid
+ * UTF-8 and control bytes, \uNNNN for other runes that are not printable */
+void quote_go(struct buf *b, const char *s, size_t n);
+
 #endif

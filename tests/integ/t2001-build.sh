@@ -69,19 +69,20 @@ jqcheck "Entrypoint" config.json '.config.Entrypoint == ["/bin/sh", "-c"]'
 jqcheck "ExposedPorts" config.json '.config.ExposedPorts == {"8080/tcp": {}, "53/udp": {}}'
 jqcheck "os and architecture" config.json '.os == "linux" and (.architecture | length) > 0'
 
-# one history entry per instruction: the base image's, then this stage's
+# one history entry per instruction, BuildKit's wording: the base
+# image's, then this stage's
 jq -r '.history[] | [.created_by, (.empty_layer // false | tostring)] | @tsv' config.json >history.tsv
 tail -n 9 history.tsv >history.last
 cat >history.want <<'EOF'
-COPY --from=gen /out/gen.txt /app/gen.txt	false
-COPY hello.txt /app/	false
+COPY /out/gen.txt /app/gen.txt # buildkit	false
+COPY hello.txt /app/ # buildkit	false
 ENV GREETING=hello world MODE=test	true
 WORKDIR /srv/www	false
 USER nobody	true
 LABEL org.example.name=demo version=1	true
 CMD ["cat /app/hello.txt"]	true
-ENTRYPOINT ["/bin/sh","-c"]	true
-EXPOSE 8080/tcp 53/udp	true
+ENTRYPOINT ["/bin/sh" "-c"]	true
+EXPOSE [8080/tcp 53/udp]	true
 EOF
 check "history: one entry per instruction, empty_layer for metadata" test_cmp history.want history.last
 base_hist=$(skopeo inspect --config "oci:$TEST_STATE/images/busybox:latest" | jq '.history | length')

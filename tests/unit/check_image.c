@@ -359,6 +359,32 @@ START_TEST(test_config_created)
 }
 END_TEST
 
+START_TEST(test_config_legacy)
+{
+	/* what `docker commit` and the legacy builder leave in a config */
+	static const char legacy[] =
+		"{\"architecture\":\"amd64\",\"os\":\"linux\",\"author\":\"a\","
+		"\"container\":\"0123\",\"docker_version\":\"20.10.24\",\"comment\":\"c\","
+		"\"container_config\":{\"Hostname\":\"0123\"},"
+		"\"config\":{\"Env\":[\"A=1\"],\"Image\":\"sha256:00\",\"Hostname\":\"0123\","
+		"\"Tty\":false,\"User\":\"u\"},"
+		"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"history\":[]}";
+	struct image_config c;
+	struct err *e = NULL;
+	autofree char *a = NULL;
+
+	ck_assert_int_eq(config_parse(&c, legacy, strlen(legacy), &e), 0);
+	config_drop_legacy(&c);
+	config_set_bool(&c, "ArgsEscaped", true);
+	a = config_dump(&c, NULL);
+	ck_assert_str_eq(a, "{\"architecture\":\"amd64\",\"author\":\"a\","
+			 "\"config\":{\"ArgsEscaped\":true,\"Env\":[\"A=1\"],\"User\":\"u\"},"
+			 "\"history\":[],\"os\":\"linux\","
+			 "\"rootfs\":{\"diff_ids\":[],\"type\":\"layers\"}}");
+	config_fini(&c);
+}
+END_TEST
+
 START_TEST(test_oci_roundtrip)
 {
 	autofree char *dir = tmp("oci"), *ref = NULL, *index = NULL;
@@ -806,6 +832,7 @@ image_suite(void)
 	} cases[] = {
 		{ "config_env", test_config_env },
 		{ "config_created", test_config_created },
+		{ "config_legacy", test_config_legacy },
 		{ "oci_roundtrip", test_oci_roundtrip },
 		{ "oci_nested_index", test_oci_nested_index },
 		{ "oci_deterministic", test_oci_deterministic },
