@@ -29,7 +29,8 @@ fi
 work=$(mktemp -d)
 pid=
 trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+. "$top/tests/integ/ports.sh"
+port=$(free_port)
 cat >"$work/registry.yml" <<EOF
 version: 0.1
 log:
@@ -45,16 +46,7 @@ http:
 EOF
 docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
 pid=$!
-python3 - "$port" <<'PY'
-import socket, sys, time
-for _ in range(100):
-    try:
-        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()
-        sys.exit(0)
-    except OSError:
-        time.sleep(0.1)
-sys.exit("the registry did not start")
-PY
+wait_port "$port" || { echo "pull.sh: the registry did not start" >&2; exit 1; }
 ref=127.0.0.1:$port/debian:bookworm
 skopeo copy -q --dest-tls-verify=false "oci:$image:bookworm" "docker://$ref"
 size=$(du -sb "$work/registry/docker/registry/v2/blobs" | cut -f1)

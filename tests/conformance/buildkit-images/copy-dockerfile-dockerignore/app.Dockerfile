@@ -1,0 +1,2 @@
+FROM @BUSYBOX@
+COPY . /ctx/
