@@ -13,12 +13,12 @@
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/modespec.h"
 #include "util/path.h"
 #include "util/strv.h"
 #include "copy.h"
 #include "copytree.h"
 #include "download.h"
-#include "modespec.h"
 #include "rootpath.h"
 #include "untar.h"
 

@@ -18,9 +18,9 @@
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/modespec.h"
 #include "util/strv.h"
 #include "copytree.h"
-#include "modespec.h"
 #include "rootpath.h"
 
 mode_t

@@ -9,8 +9,9 @@
 # 20.10 (BuildKit 0.8) except where 0.11 changed them (read in its source:
 # executor/stubs.go removes empty stub dirs recursively, and the overlay
 # differ skips a copied-up dir whose mode and owner did not change): 0.8
-# also lists etc/ in every RUN layer (no layer is empty) and keeps x/, x/y/,
-# c/, c/d/, c/d/e/.
+# also lists etc/ in every RUN layer and keeps x/, x/y/, c/, c/d/, c/d/e/.
+# A RUN that changes nothing makes the empty tar layer (gzipped: the
+# diff id every BuildKit image holds for one).
 . "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
 need_root
 use_busybox
@@ -37,6 +38,7 @@ layers() {
 		jq -r '.layers[].digest' "$1/blobs/sha256/${_m#sha256:}" | sed 's/^sha256://'
 }
 layers "$TMP/img" >"$TMP/layers"
+image_config "$TMP/img" >"$TMP/config"
 n0=$(layers "$(busybox_image)" | wc -l)
 # the layer of step K (1: the first after the base), as "MODE OWNER NAME"
 layer() {
@@ -75,10 +77,17 @@ printf '%s\n' '-rw-r--r-- 0/0 hosts-ro' '-rw-r--r-- 0/0 resolv-ro' \
 	'-rw-r--r-- 0/0 seen' '-rw-r--r-- 0/0 uts2' | sort >"$TMP/want3"
 check "that RUN's layer holds its files alone" test_cmp "$TMP/want3" "$TMP/l3"
 
-# --mount targets: stubs, removed; dev, proc and sys now in the base. An
-# empty layer is left out, as BuildKit does
-check "a RUN with --mount targets the base lacks, then \`RUN true\`: no layer" \
-	test "$(wc -l <"$TMP/layers")" = $((n0 + 3))
+# --mount targets: stubs, removed; dev, proc and sys now in the base: the
+# RUN changed nothing, and, as in BuildKit, its layer is the empty tar, as
+# is that of `RUN true`
+check "a RUN with --mount targets the base lacks, then \`RUN true\`: a layer each" \
+	test "$(wc -l <"$TMP/layers")" = $((n0 + 5))
+for k in 4 5; do
+	check "... step $k's is the empty tar" sh -c \
+		'test "$(jq -r ".rootfs.diff_ids[$1]" "$2")" = \
+		 sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef' \
+		sh $((n0 + k - 1)) "$TMP/config"
+done
 for f in x c; do
 	check "/$f is not in the image" test ! -e "$TMP/root/$f"
 done

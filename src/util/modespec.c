@@ -4,7 +4,7 @@
 
 #include "util/alloc.h"
 #include "util/err.h"
-#include "modespec.h"
+#include "util/modespec.h"
 
 enum { WHO_U = 1, WHO_G = 2, WHO_O = 4 };
 
