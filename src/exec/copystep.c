@@ -321,7 +321,7 @@ step_workdir(struct step_ctx *c, struct err **errp)
 	hist = xasprintf("WORKDIR %s", abs);
 	/* the root makes no layer in BuildKit (there is nothing to make) */
 	if (strcmp(abs, "/") == 0) {
-		config_add_history(&c->st.config, hist, "df2ninja", true);
+		config_add_history(&c->st.config, hist, HISTORY_COMMENT, true);
 		return 0;
 	}
 	/* BuildKit makes the directory in the step's layer */

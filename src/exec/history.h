@@ -14,6 +14,13 @@ struct strv;
  * Go does. A step that makes a layer ends its message with " # buildkit".
  */
 
+/*
+ * the "comment" of each history entry a step adds: BuildKit's Dockerfile
+ * frontend's, since the entries follow its rules (docs: a tool that sorts
+ * images by it sees the same as for BuildKit's)
+ */
+#define HISTORY_COMMENT "buildkit.dockerfile.v0"
+
 /* Go's %v of a []string: "[a b c]" */
 void history_list(struct buf *b, const char *const *v, size_t n);
 /* Go's %q of a []string: "[\"a\" \"b\"]" */

@@ -310,7 +310,7 @@ ops_apply(struct state *s, const struct step_plan *plan, struct err **errp)
 		}
 		/* ONBUILD records no entry, as in BuildKit */
 		if (hist.len)
-			config_add_history(&s->config, buf_str(&hist), "df2ninja", true);
+			config_add_history(&s->config, buf_str(&hist), HISTORY_COMMENT, true);
 	}
 	buf_fini(&hist);
 	return 0;

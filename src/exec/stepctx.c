@@ -1,5 +1,6 @@
 #include <stdlib.h>
 
+#include "exec/history.h"
 #include "exec/stepctx.h"
 #include "image/image.h"
 #include "image/image_in.h"
@@ -36,7 +37,7 @@ step_commit(struct step_ctx *c, const char *created_by, struct err **errp)
 		return -1;
 	if (dir)
 		state_add_step_layer(&c->st, sum, dir);
-	config_add_history(&c->st.config, created_by, "df2ninja", dir == NULL);
+	config_add_history(&c->st.config, created_by, HISTORY_COMMENT, dir == NULL);
 	c->kept = dir;
 	return 0;
 }
