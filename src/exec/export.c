@@ -114,6 +114,9 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 	image_init(&img);
 	config_fini(&img.config);
 	config_copy(&img.config, &s.config);
+	/* what a step left empty (ENTRYPOINT [], a reset Cmd) BuildKit
+	 * leaves out */
+	config_drop_legacy(&img.config);
 	/* the history as every step of the chain last wrote it (state.h) */
 	if (state_history(p->builddir, last, &history, &nbase, errp) < 0)
 		goto out;

@@ -253,12 +253,59 @@ keep_only(json_t *o, const char *const *list)
 	}
 }
 
+/* v is what Go's encoding/json leaves out of an omitempty member */
+static bool
+is_go_empty(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_NULL:
+	case JSON_FALSE:
+		return true;
+	case JSON_STRING:
+		return json_string_length(v) == 0;
+	case JSON_ARRAY:
+		return json_array_size(v) == 0;
+	case JSON_OBJECT:
+		return json_object_size(v) == 0;
+	case JSON_INTEGER:
+		return json_integer_value(v) == 0;
+	case JSON_REAL:
+		return json_real_value(v) == 0;
+	case JSON_TRUE:
+		return false;
+	}
+	return false;
+}
+
+/* drop the members of o (but those of keep) Go would leave out */
+static void
+drop_empty(json_t *o, const char *const *keep)
+{
+	const char *key;
+	json_t *v;
+	void *tmp;
+
+	json_object_foreach_safe(o, tmp, key, v) {
+		if (!in_list(keep, key) && is_go_empty(v))
+			json_object_del(o, key);
+	}
+}
+
 void
 config_drop_legacy(struct image_config *c)
 {
+	static const char *const always[] = {
+		"architecture", "os", "config", "rootfs", "history", NULL,
+	};
+	static const char *const none[] = { NULL };
+	json_t *in = json_object_get(c->json, "config");
+
 	keep_only(c->json, kept_top);
-	if (json_is_object(json_object_get(c->json, "config")))
-		keep_only(json_object_get(c->json, "config"), kept_config);
+	drop_empty(c->json, always);
+	if (json_is_object(in)) {
+		keep_only(in, kept_config);
+		drop_empty(in, none);
+	}
 }
 
 static json_t *

@@ -78,7 +78,9 @@ void config_set_bool(struct image_config *c, const char *field, bool value);
  * legacy top-level fields ("container", "container_config",
  * "docker_version", "comment", ...) and config fields ("Image",
  * "Hostname", "AttachStdin", ...), which BuildKit does not carry into
- * the image it builds */
+ * the image it builds; and the members its struct leaves out when empty
+ * (Go's omitempty: "User": "", "Entrypoint": null, "ArgsEscaped": false,
+ * "author": "", ...), as BuildKit writes none of them */
 void config_drop_legacy(struct image_config *c);
 /* append copies of the string array field (Entrypoint, Cmd, Shell) to
  * out; returns false when the field is absent or null */

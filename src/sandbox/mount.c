@@ -19,6 +19,7 @@ enum {
 	DEV_NODES,		/* + index in dev_nodes */
 	DEV_PTS = DEV_NODES + 6,
 	DEV_SHM,
+	DEV_MQUEUE,
 	DEV_LINKS,		/* + index in dev_links */
 	DEV_END = DEV_LINKS + 5,
 };
@@ -50,6 +51,7 @@ static const char *const dev_what[DEV_END] = {
 	"binding '/dev/tty'",
 	"mounting devpts on '/dev/pts'",
 	"mounting tmpfs on '/dev/shm'",
+	"mounting mqueue on '/dev/mqueue'",
 	"linking '/dev/fd'",
 	"linking '/dev/stdin'",
 	"linking '/dev/stdout'",
@@ -156,6 +158,12 @@ dev_setup(int at, unsigned attr, struct sb_report *r)
 	    (m = fs_new("tmpfs", shm_opts, hard | MOUNT_ATTR_NODEV)) < 0 ||
 	    attach(m, dev, "shm") < 0)
 		return report_fail(r, STEP_DEV, DEV_SHM, errno);
+	/* the POSIX message queues of the step's own ipc namespace, as in
+	 * Docker's default container */
+	if (mkdirat(dev, "mqueue", 0755) < 0 ||
+	    (m = fs_new("mqueue", NULL, hard | MOUNT_ATTR_NODEV)) < 0 ||
+	    attach(m, dev, "mqueue") < 0)
+		return report_fail(r, STEP_DEV, DEV_MQUEUE, errno);
 	for (int i = 0; i < DEV_END - DEV_LINKS; i++)
 		if (symlinkat(dev_links[i][1], dev, dev_links[i][0]) < 0)
 			return report_fail(r, STEP_DEV, DEV_LINKS + i, errno);

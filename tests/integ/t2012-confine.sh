@@ -157,6 +157,7 @@ t dev_urandom 'test "$(head -c 4 /dev/urandom | wc -c)" = 4'
 t dev_full 'test "$(head -c 4 /dev/full | wc -c)" = 4'
 t dev_shm 'echo x >/dev/shm/x && rm /dev/shm/x'
 t dev_pts 'test -d /dev/pts'
+t dev_mqueue 'grep -q " /dev/mqueue mqueue .*nosuid,nodev,noexec" /proc/mounts'
 t proc_read 'grep -q "^Name:" /proc/self/status && grep -q . /proc/meminfo && cat /proc/mounts >/dev/null'
 t sys_read 'ls /sys/class >/dev/null'
 t tmp_write 'mkdir -p /tmp && echo x >/tmp/x && rm /tmp/x'
@@ -164,7 +165,7 @@ rm -rf /n
 SH
 NORMAL="chown chgrp_others chmod_others touch_others dac_override hardlink_others
 mkfifo mknod_fifo setuid_bit su_nobody setuid_runs exec_copied
-chroot kill_child dev_null dev_zero dev_urandom dev_full dev_shm dev_pts
+chroot kill_child dev_null dev_zero dev_urandom dev_full dev_shm dev_pts dev_mqueue
 proc_read sys_read tmp_write"
 
 # confine_checks LABEL OPTIONS [PREFIX...]: build the probe image with

@@ -382,6 +382,24 @@ START_TEST(test_config_legacy)
 			 "\"history\":[],\"os\":\"linux\","
 			 "\"rootfs\":{\"diff_ids\":[],\"type\":\"layers\"}}");
 	config_fini(&c);
+
+	/* what Go's omitempty leaves out goes, in config and at the top */
+	static const char empties[] =
+		"{\"architecture\":\"amd64\",\"os\":\"linux\",\"author\":\"\","
+		"\"variant\":\"\",\"config\":{\"User\":\"\",\"Env\":[],"
+		"\"Entrypoint\":null,\"Cmd\":[\"sh\"],\"Volumes\":{},\"WorkingDir\":\"\","
+		"\"ArgsEscaped\":false,\"OnBuild\":null,\"Labels\":{\"k\":\"\"}},"
+		"\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]},\"history\":[]}";
+
+	free(a);
+	ck_assert_int_eq(config_parse(&c, empties, strlen(empties), &e), 0);
+	config_drop_legacy(&c);
+	a = config_dump(&c, NULL);
+	ck_assert_str_eq(a, "{\"architecture\":\"amd64\","
+			 "\"config\":{\"Cmd\":[\"sh\"],\"Labels\":{\"k\":\"\"}},"
+			 "\"history\":[],\"os\":\"linux\","
+			 "\"rootfs\":{\"diff_ids\":[],\"type\":\"layers\"}}");
+	config_fini(&c);
 }
 END_TEST
 
