@@ -233,24 +233,35 @@ port_spec(struct resolver *r, const struct instr *in, const char *spec,
 }
 
 static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int
 expose(struct resolver *r, struct stage *s, const struct instr *in)
 {
 	struct plan_words ports = { NULL, 0 };
 	struct expander x;
+	autofree char **args = xcalloc(in->args.n + 1, sizeof(*args));
 	size_t i, j;
 
+	/* BuildKit's parser sorts the words as written (bytewise, before
+	 * expansion), which orders the history's "EXPOSE [...]" */
+	for (i = 0; i < in->args.n; i++)
+		args[i] = in->args.v[i];
+	qsort(args, in->args.n, sizeof(*args), cmp_str);
 	resolve_expander(r, s, &x);
 	for (i = 0; i < in->args.n; i++) {
 		struct strv fields = STRV_INIT;
 		struct err *e = NULL;
 		bool deferred;
 
-		if (expand_fields(&x, in->args.v[i], &fields, &deferred, &e) < 0) {
+		if (expand_fields(&x, args[i], &fields, &deferred, &e) < 0) {
 			return resolve_fail_err(r, in, e);
 		}
 		if (deferred)
-			push_word(r, &ports, resolve_jword(r, in->args.v[i],
-							   true));
+			push_word(r, &ports, resolve_jword(r, args[i], true));
 		for (j = 0; j < fields.n; j++)
 			if (port_spec(r, in, fields.v[j], &ports) < 0) {
 				strv_fini(&fields);

@@ -16,8 +16,10 @@
 # @ONBUILD@ (image references) and @HTTP@ (a file server on 127.0.0.1 for
 # ADD <url>), which are replaced in a copy of the case.
 #
-# A case is a directory: a Dockerfile and its context. Two files in it are
-# not part of the context: _options (one option a line, given to both
+# A case is a directory: a Dockerfile and its context. Three files in it are
+# not part of the context: _older (differences where docker 20.10's BuildKit
+# is older than the current BuildKit df2ninja follows, "ASPECT<TAB>REASON"
+# lines as in tests/buildkit/older.tsv, reported apart), _options (one option a line, given to both
 # builders: -f NAME, --build-arg K=V, --target STAGE; and --readme-layout:
 # df2ninja runs in the context as the README's `df2ninja && ninja` does,
 # its build dir inside the context, once docker has built) and _setup.sh (run by
@@ -189,7 +191,7 @@ for c in $only; do
 	rm -rf "$w" "$r" "$r.diff"
 	mkdir -p "$w" "$r"
 	cp -Rp "$src" "$w/ctx"
-	rm -f "$w/ctx/_options" "$w/ctx/_setup.sh"
+	rm -f "$w/ctx/_options" "$w/ctx/_setup.sh" "$w/ctx/_older"
 	dockerfile=Dockerfile
 	readme=0
 	set --
@@ -249,11 +251,21 @@ for c in $only; do
 	aspects=
 	times=
 	if [ $bk = ok ] && [ "$dn" = ok ]; then
-		if python3 "$here/compare.py" --case "$c" --out "$results" "$w/buildkit.tar" "$w/df2ninja.tar" \
+		set -- --older "$here/older.tsv"
+		[ ! -f "$CASES/$c/_older" ] || set -- "$@" --older "$CASES/$c/_older"
+		if python3 "$here/compare.py" "$@" --case "$c" --out "$results" "$w/buildkit.tar" "$w/df2ninja.tar" \
 			>"$r/compare.json" 2>"$r/compare.err"; then
 			aspects=$(python3 -c 'import json,sys; print("; ".join(json.load(sys.stdin)["aspects"]))' <"$r/compare.json")
 			times=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["times"])' <"$r/compare.json")
-			if [ -z "$aspects" ]; then result=identical; else result=differs; fi
+			older=$(python3 -c 'import json,sys; print("; ".join(json.load(sys.stdin)["older"]))' <"$r/compare.json")
+			if [ -n "$aspects" ]; then
+				result=differs
+			elif [ -n "$older" ]; then
+				result="as current BuildKit"
+				aspects="older BuildKit: $older"
+			else
+				result=identical
+			fi
 		else
 			result="compare failed"
 			aspects=$(tail -n 1 "$r/compare.err")

@@ -22,6 +22,10 @@ What is compared:
     (empty_layer, comment, author, ...; false against absent shown as
     such); `created` goes with the times.
 
+--older FILE (repeatable): lines "ASPECT<TAB>REASON", differences where
+the oracle's BuildKit (docker 20.10's v0.8) is older than the current
+BuildKit df2ninja follows: reported apart, not counted.
+
 Writes DIR/NAME.diff (readable), DIR/NAME/{buildkit,df2ninja}.fs.tsv,
 .config.json, and prints one JSON line: the case, the aspects that differ
 (short labels, for the table), and the times summary.
@@ -371,10 +375,52 @@ def compare_history(a, b, lines, aspects):
         lines.append("(created_by compared without the ' # buildkit' suffix, which %d entries have)" % n)
 
 
+def read_older(paths):
+    """aspect -> reason, from files of "ASPECT<TAB>REASON" lines"""
+    older = {}
+    for path in paths:
+        with open(path) as f:
+            for line in f:
+                line = line.rstrip("\n")
+                if not line or line.startswith("#"):
+                    continue
+                aspect, _, reason = line.partition("\t")
+                older[aspect] = reason
+    return older
+
+
+EMPTIES = "config empty vs absent: "
+
+
+def split_older(aspects, older):
+    """(aspects left, [(aspect, reason)] of those older lists): a difference
+    where the BuildKit of the oracle is older than the BuildKit df2ninja
+    follows; "config empty vs absent: A (x), B (y)" entry by entry"""
+    left, known = [], []
+    for a in aspects:
+        if a.startswith(EMPTIES):
+            rest = []
+            for e in a[len(EMPTIES):].split(", "):
+                if EMPTIES + e in older:
+                    known.append((EMPTIES + e, older[EMPTIES + e]))
+                else:
+                    rest.append(e)
+            if rest:
+                left.append(EMPTIES + ", ".join(rest))
+        elif a in older:
+            known.append((a, older[a]))
+        else:
+            left.append(a)
+    return left, known
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--case", default="case")
     ap.add_argument("--out", default=".")
+    ap.add_argument("--older", action="append", default=[],
+                    help="a file of ASPECT<TAB>REASON lines: differences "
+                    "where the oracle's BuildKit is older than current BuildKit")
     ap.add_argument("buildkit")
     ap.add_argument("df2ninja")
     o = ap.parse_args()
@@ -396,6 +442,7 @@ def main():
     mt_diff, n_both = compare_fs(fa, fb, fs_lines, aspects)
     compare_config(ca, cb, cfg_lines, aspects)
     compare_history(ca, cb, hist_lines, aspects)
+    aspects, older = split_older(aspects, read_older(o.older))
 
     times = "mtimes %d/%d" % (mt_diff, n_both)
     cr_a, cr_b = ca.get("created"), cb.get("created")
@@ -406,6 +453,8 @@ def main():
 
     with open(os.path.join(o.out, o.case + ".diff"), "w") as f:
         f.write("# %s: %s\n" % (o.case, "identical" if not aspects else "; ".join(aspects)))
+        for a, why in older:
+            f.write("# older BuildKit, not counted: %s: %s\n" % (a, why))
         f.write("# %s\n\n" % times)
         f.write("== filesystem (%d paths in buildkit's image, %d in df2ninja's) ==\n" % (len(fa), len(fb)))
         f.write("\n".join(fs_lines or ["identical"]) + "\n\n")
@@ -422,7 +471,7 @@ def main():
             if fa[p].get("mtime") != fb[p].get("mtime"):
                 f.write("  /%s: buildkit %s, df2ninja %s\n" % (p, fa[p].get("mtime"), fb[p].get("mtime")))
 
-    json.dump({"case": o.case, "aspects": aspects, "times": times}, sys.stdout)
+    json.dump({"case": o.case, "aspects": aspects, "older": [a for a, _ in older], "times": times}, sys.stdout)
     sys.stdout.write("\n")
 
 

@@ -46,7 +46,7 @@ def main():
     counts = {}
     for r in rows:
         counts[r[1]] = counts.get(r[1], 0) + 1
-    order = ["identical", "differs", "df2ninja failed", "docker failed", "both failed", "compare failed"]
+    order = ["identical", "as current BuildKit", "differs", "df2ninja failed", "docker failed", "both failed", "compare failed"]
     summary = ", ".join("%d %s" % (counts[k], k) for k in order + sorted(set(counts) - set(order)) if k in counts)
     with open(out, "w") as f:
         f.write("# df2ninja against BuildKit: tests/conformance/buildkit-images\n\n")
@@ -60,6 +60,9 @@ def main():
         f.write("normalised).\n")
         f.write("mtimes (paths in both images whose mtime differs / paths in both) and\n")
         f.write("`created` are a known difference, reported but not counted.\n")
+        f.write("\"as current BuildKit\": the images differ only where the oracle's BuildKit\n")
+        f.write("is older than current BuildKit, which df2ninja follows (each such difference\n")
+        f.write("is listed with its reason in tests/buildkit/older.tsv or the case's _older).\n")
         f.write("The details of a case are in the results dir, CASE.diff.\n\n")
         f.write("%d cases: %s.\n\n" % (len(rows), summary))
         kinds = {}

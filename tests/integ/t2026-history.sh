@@ -3,7 +3,8 @@
 # prefix names every ARG in scope, with or without a value, with the value
 # the command sees; COPY and ADD show their expanded flags, sources and
 # destination but not --from; WORKDIR the absolute, cleaned path; CMD,
-# ENTRYPOINT, SHELL, VOLUME, EXPOSE and HEALTHCHECK as Go prints their
+# ENTRYPOINT, SHELL, VOLUME, EXPOSE (its words sorted as written, before
+# expansion, as BuildKit's parser does) and HEALTHCHECK as Go prints their
 # values; ONBUILD adds no entry; every RUN, COPY, ADD and WORKDIR other
 # than "/" makes a layer, the empty tar when it changed nothing.
 . "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
@@ -20,7 +21,7 @@ FROM $BUSYBOX AS base
 ARG V=1
 ARG NOVAL
 ARG D=/dst
-ENV E=env
+ENV E=env P=9
 RUN echo "\$V" >/v
 ONBUILD RUN true
 COPY --chown=1:2 --chmod=644 a.txt \$D/
@@ -36,6 +37,7 @@ ENTRYPOINT ["/bin/echo", "a b"]
 SHELL ["/bin/sh", "-c"]
 VOLUME /v1 /v2
 EXPOSE 80 90/udp
+EXPOSE 2375 5000 \$P 1234/udp
 HEALTHCHECK --interval=1m30s --timeout=1500ms --retries=3 CMD true
 DF
 
@@ -52,7 +54,7 @@ cat >history.want <<'EOF'
 ARG V=1	true
 ARG NOVAL	true
 ARG D=/dst	true
-ENV E=env	true
+ENV E=env P=9	true
 RUN |3 V=1 NOVAL= D=/dst /bin/sh -c echo "$V" >/v # buildkit	false
 COPY --chown=1:2 --chmod=644 a.txt /dst/ # buildkit	false
 COPY /v /dst/v2 # buildkit	false
@@ -67,6 +69,7 @@ ENTRYPOINT ["/bin/echo" "a b"]	true
 SHELL [/bin/sh -c]	true
 VOLUME [/v1 /v2]	true
 EXPOSE [80/tcp 90/udp]	true
+EXPOSE [9/tcp 1234/udp 2375/tcp 5000/tcp]	true
 HEALTHCHECK {Test:[CMD-SHELL true] Interval:1m30s Timeout:1.5s StartPeriod:0s StartInterval:0s Retries:3}	true
 EOF
 check "history: BuildKit's wording, no ONBUILD entry" test_cmp history.want history.tsv
