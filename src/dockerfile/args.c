@@ -1,10 +1,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/alloc.h"
-#include "../util/buf.h"
-#include "../util/err.h"
-#include "../util/unicode.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/unicode.h"
 #include "args.h"
 #include "jsonarr.h"
 

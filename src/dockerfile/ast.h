@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../util/strv.h"
+#include "util/strv.h"
 
 /* every instruction of the Dockerfile reference; INSTR_UNKNOWN for others */
 enum instr_kind {

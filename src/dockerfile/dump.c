@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "../util/unicode.h"
+#include "util/unicode.h"
 #include "parse.h"
 
 /* Node.Dump of one instruction, without the parentheses around it */

@@ -1,9 +1,9 @@
 #include <string.h>
 
-#include "../util/alloc.h"
-#include "../util/buf.h"
-#include "../util/err.h"
-#include "../util/unicode.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/unicode.h"
 #include "heredoc.h"
 
 /*

@@ -1,8 +1,8 @@
 #include <jansson.h>
 #include <string.h>
 
-#include "../util/buf.h"
-#include "../util/unicode.h"
+#include "util/buf.h"
+#include "util/unicode.h"
 #include "args.h"
 #include "jsonarr.h"
 

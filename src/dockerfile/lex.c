@@ -1,9 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/alloc.h"
-#include "../util/err.h"
-#include "../util/unicode.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/unicode.h"
 #include "lex.h"
 
 enum {

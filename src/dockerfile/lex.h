@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../util/buf.h"
-#include "../util/strv.h"
+#include "util/buf.h"
+#include "util/strv.h"
 
 struct err;
 

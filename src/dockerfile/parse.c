@@ -1,9 +1,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/alloc.h"
-#include "../util/err.h"
-#include "../util/fs.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/fs.h"
 #include "args.h"
 #include "heredoc.h"
 #include "lex.h"

@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "../util/buf.h"
+#include "util/buf.h"
 #include "ast.h"
 
 struct err;

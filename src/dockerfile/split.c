@@ -1,7 +1,7 @@
 #include <string.h>
 
-#include "../util/buf.h"
-#include "../util/unicode.h"
+#include "util/buf.h"
+#include "util/unicode.h"
 #include "split.h"
 
 /* the [\t\v\f\r ] class of BuildKit's tokenWhitespace */

@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "../util/strv.h"
+#include "util/strv.h"
 
 /*
  * BuildKit's splitCommand: the keyword of the logical line line[0, len)

@@ -1,8 +1,8 @@
 #include <stdlib.h>
 
-#include "../util/alloc.h"
-#include "../util/err.h"
-#include "../util/fs.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/fs.h"
 #include "builddir.h"
 
 int

@@ -3,8 +3,8 @@
 
 #include <stdbool.h>
 
-#include "../graph/graph.h"
-#include "../util/buf.h"
+#include "graph/graph.h"
+#include "util/buf.h"
 
 struct err;
 

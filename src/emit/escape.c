@@ -2,8 +2,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "../util/buf.h"
-#include "../util/err.h"
+#include "util/buf.h"
+#include "util/err.h"
 #include "escape.h"
 
 static int

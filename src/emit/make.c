@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/alloc.h"
-#include "../util/buf.h"
-#include "../util/err.h"
-#include "../util/strv.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/strv.h"
 #include "emit.h"
 #include "escape.h"
-#include "names.h"
+#include "labels.h"
 #include "template.h"
 #include "walk.h"
 #include "wrap.h"
@@ -56,7 +56,7 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 		word_stamp(&l, w, e->ins[i], "");
 	word_plan(&l, w, st);
 	if (st->runs_always) {
-		s = xasprintf("%s" NAMES_ALWAYS, w->tgt);
+		s = xasprintf("%s" LABELS_ALWAYS, w->tgt);
 		wrap_word(&l, s);
 		free(s);
 	}
@@ -95,8 +95,8 @@ static void
 put_always(struct walk *w, struct buf *b)
 {
 	buf_printf(b, "# ADD of a URL without --checksum runs on every make "
-		   "to ask the server\n# again\n%s" NAMES_ALWAYS ":\n"
-		   ".PHONY: %s" NAMES_ALWAYS "\n\n", w->tgt, w->tgt);
+		   "to ask the server\n# again\n%s" LABELS_ALWAYS ":\n"
+		   ".PHONY: %s" LABELS_ALWAYS "\n\n", w->tgt, w->tgt);
 }
 
 static void

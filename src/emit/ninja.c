@@ -2,11 +2,11 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "../util/buf.h"
-#include "../util/err.h"
+#include "util/buf.h"
+#include "util/err.h"
 #include "emit.h"
 #include "escape.h"
-#include "names.h"
+#include "labels.h"
 #include "template.h"
 #include "walk.h"
 #include "wrap.h"
@@ -39,7 +39,7 @@ word_stamp(struct wrap *l, const struct step *st, const char *suffix)
 {
 	struct buf w = BUF_INIT;
 
-	/* names_check made the name plain: only ':' needs escaping */
+	/* labels_check made the name plain: only ':' needs escaping */
 	buf_puts(&w, "$steps/");
 	escape_ninja_path(&w, st->name, "step name", NULL);
 	buf_puts(&w, ".id");
@@ -155,13 +155,13 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 		word_stamp(&l, e->ins[i], "");
 	word_plan(&l, st);
 	if (st->runs_always)
-		wrap_word(&l, NAMES_ALWAYS);
+		wrap_word(&l, LABELS_ALWAYS);
 	wrap_end(&l);
 
 	buf_puts(b, "  plan = $plans/");
 	escape_ninja_value(b, st->name, "step name", NULL);
 	buf_puts(b, ".json\n  desc = ");
-	names_desc(&desc, st, NAMES_WIDTH - strlen("  desc = "));
+	labels_desc(&desc, st, LABELS_WIDTH - strlen("  desc = "));
 	escape_ninja_value(b, buf_str(&desc), "description", NULL);
 	buf_putc(b, '\n');
 	if (st->kind == STEP_FROM && st->pulls)
@@ -182,7 +182,7 @@ put_always(struct walk *w, struct buf *b)
 {
 	buf_puts(b, "# ADD of a URL without --checksum runs on every build to "
 		 "ask the server\n# again; restat keeps what follows when the "
-		 "file is unchanged\nbuild " NAMES_ALWAYS ": phony\n\n");
+		 "file is unchanged\nbuild " LABELS_ALWAYS ": phony\n\n");
 }
 
 static void

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../util/alloc.h"
-#include "../util/buf.h"
-#include "../util/err.h"
-#include "../util/fs.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/fs.h"
 #include "emit.h"
 
 /*

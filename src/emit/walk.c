@@ -3,13 +3,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/alloc.h"
-#include "../util/buf.h"
-#include "../util/err.h"
-#include "../util/strv.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/strv.h"
 #include "emit.h"
 #include "escape.h"
-#include "names.h"
+#include "labels.h"
 #include "template.h"
 #include "walk.h"
 
@@ -70,7 +70,7 @@ target_of(struct buf *t, const struct walk *w, const struct stage *s,
 	buf_reset(t);
 	buf_puts(t, w->tgt);
 	if (st)
-		names_step_target(t, st);
+		labels_step_target(t, st);
 	else
 		buf_puts(t, s->id);
 }
@@ -133,10 +133,10 @@ put_step(struct walk *w, const struct walk_backend *be, struct buf *b,
 	struct walk_edge e = { .st = st };
 	const struct step **ins;
 
-	names_comment(b, w->g, w->o->dockerfile, st);
+	labels_comment(b, w->g, w->o->dockerfile, st);
 	ins = xcalloc(st->ndeps + 1, sizeof(*ins));
 	e.ins = ins;
-	e.nins = names_inputs(st, ins);
+	e.nins = labels_inputs(st, ins);
 	e.exec = st->kind == STEP_FROM ? "from" : "step";
 	e.has_depfile = (st->kind == STEP_COPY || st->kind == STEP_ADD) &&
 			st->reads_context;
@@ -150,10 +150,10 @@ put_export(struct walk *w, const struct walk_backend *be, struct buf *b)
 	struct buf t = BUF_INIT;
 
 	buf_printf(&t, "export: stage \"%s\"", w->g->target->id);
-	names_rule_line(b, buf_str(&t));
+	labels_rule_line(b, buf_str(&t));
 	buf_fini(&t);
 	buf_putc(b, '\n');
-	be->export(w, b, names_last_step(w->g->target));
+	be->export(w, b, labels_last_step(w->g->target));
 }
 
 /* one alias per needed stage and per step; image, all and default
@@ -166,7 +166,7 @@ put_aliases(struct walk *w, const struct walk_backend *be, struct buf *b)
 	struct buf t = BUF_INIT;
 	size_t i, j;
 
-	names_rule_line(b, "targets: stages, steps as [stage N/M], the image");
+	labels_rule_line(b, "targets: stages, steps as [stage N/M], the image");
 	for (i = 0; i < g->nstages; i++) {
 		const struct stage *s = &g->stages[i];
 
@@ -176,7 +176,7 @@ put_aliases(struct walk *w, const struct walk_backend *be, struct buf *b)
 
 			target_of(&t, w, s, st);
 			be->alias(w, b, buf_str(&t),
-				  st ? st : names_last_step(s));
+				  st ? st : labels_last_step(s));
 			if (be->aliases_end)
 				strv_add(&targets, buf_str(&t));
 		}
@@ -203,7 +203,7 @@ put_body(struct walk *w, const struct walk_backend *be, struct buf *b,
 
 		if (!s->needed)
 			continue;
-		names_divider(b, g, s, w->o->dockerfile);
+		labels_divider(b, g, s, w->o->dockerfile);
 		buf_putc(b, '\n');
 		for (j = 0; j < s->nsteps; j++)
 			put_step(w, be, b, &s->steps[j]);
@@ -237,7 +237,7 @@ put_header_text(struct walk *w)
 	buf_putc(inputs, ' ');
 	escape_comment(inputs, o->genargs, (size_t)-1);
 	buf_puts(walk_var(w, "VERSION"), o->version);
-	buf_puts(walk_var(w, "REGISTRY_DEPTH"), NAMES_REGISTRY_DEPTH);
+	buf_puts(walk_var(w, "REGISTRY_DEPTH"), LABELS_REGISTRY_DEPTH);
 }
 
 int
@@ -249,7 +249,7 @@ walk_emit(const struct graph *g, const struct emit_opts *o,
 	size_t i;
 	int r = -1;
 
-	if (check_opts(o, be, errp) < 0 || names_check(g, errp) < 0)
+	if (check_opts(o, be, errp) < 0 || labels_check(g, errp) < 0)
 		return -1;
 	prefix = be->has_prefix ? o->prefix : "";
 	w.var = xasprintf("%s%s", prefix, *prefix ? "_" : "");

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../graph/graph.h"
-#include "../util/buf.h"
+#include "graph/graph.h"
+#include "util/buf.h"
 #include "template.h"
 
 struct emit_opts;
@@ -30,7 +30,7 @@ struct walk {
 /* one step's edge, as both syntaxes need it */
 struct walk_edge {
 	const struct step *st;
-	const struct step **ins; /* the stamps it reads (names_inputs) */
+	const struct step **ins; /* the stamps it reads (labels_inputs) */
 	size_t nins;
 	const char *exec;	/* `df2ninja exec` verb: "from" or "step" */
 	bool has_depfile;	/* a COPY/ADD reading the context lists what
@@ -63,7 +63,7 @@ struct walk_backend {
 	int (*prepare)(struct walk *w, struct err **errp);
 	/* what comes before the first edge, or NULL */
 	int (*head)(struct walk *w, struct buf *b, struct err **errp);
-	/* the always-dirty target NAMES_ALWAYS, once */
+	/* the always-dirty target LABELS_ALWAYS, once */
 	void (*always)(struct walk *w, struct buf *b);
 	void (*step)(struct walk *w, struct buf *b, const struct walk_edge *e);
 	/* the image export, reading the target stage's last step */

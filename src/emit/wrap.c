@@ -2,8 +2,8 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "../util/buf.h"
-#include "names.h"
+#include "util/buf.h"
+#include "labels.h"
 #include "wrap.h"
 
 void
@@ -30,7 +30,7 @@ wrap_word(struct wrap *w, const char *word)
 	size_t n = strlen(word);
 
 	/* leave room for the continuation's " $" or " \" */
-	if (!w->first && w->col + 1 + n + 2 > NAMES_WIDTH &&
+	if (!w->first && w->col + 1 + n + 2 > LABELS_WIDTH &&
 	    w->col > w->cont_col) {
 		buf_puts(w->b, w->cont);
 		w->col = w->cont_col;

@@ -8,7 +8,7 @@ struct buf;
 
 /*
  * one logical line of words, broken between words before it passes
- * NAMES_WIDTH columns: cont is what ends a line and starts the next
+ * LABELS_WIDTH columns: cont is what ends a line and starts the next
  * (" $\n    " for ninja), cont_col the column after it
  */
 struct wrap {

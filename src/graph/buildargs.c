@@ -2,8 +2,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../util/alloc.h"
-#include "../util/err.h"
+#include "util/alloc.h"
+#include "util/err.h"
 #include "buildargs.h"
 
 static const char *const platform_args[] = {
@@ -138,7 +138,7 @@ buildargs_warn_unused(struct resolver *r)
 {
 	for (size_t i = 0; i < r->bargs.n; i++) {
 		const char *name = r->bargs.v[i].name;
-		/* the export consumes SOURCE_DATE_EPOCH (plan_export) */
+		/* the export consumes SOURCE_DATE_EPOCH (planfill_export) */
 		bool predefined = buildargs_is_proxy(name) ||
 				  !strcmp(name, "SOURCE_DATE_EPOCH");
 

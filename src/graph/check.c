@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../util/alloc.h"
+#include "util/alloc.h"
 #include "check.h"
 
 /* the keyword as the user wrote it: the first word of the original text */

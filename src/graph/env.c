@@ -2,10 +2,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../shlex/words.h"
-#include "../util/alloc.h"
-#include "../util/buf.h"
-#include "../util/err.h"
+#include "shlex/words.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/err.h"
 #include "env.h"
 
 const struct envvar *

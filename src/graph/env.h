@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../util/strv.h"
+#include "util/strv.h"
 #include "symtab.h"
 
 struct err;

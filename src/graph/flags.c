@@ -3,7 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../util/alloc.h"
+#include "util/alloc.h"
 #include "flags.h"
 
 enum ftype { FBOOL, FSTRING, FLIST };

@@ -3,7 +3,7 @@
 
 #include <stddef.h>
 
-#include "../dockerfile/ast.h"
+#include "dockerfile/ast.h"
 
 /* the values of a repeatable flag (--mount, --exclude), borrowed */
 struct flaglist {

@@ -4,15 +4,15 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../oci/ref.h"
-#include "../util/alloc.h"
-#include "../util/buf.h"
-#include "../util/err.h"
-#include "../util/vars.h"
+#include "oci/ref.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/vars.h"
 #include "buildargs.h"
 #include "check.h"
-#include "config.h"
-#include "plan.h"
+#include "meta.h"
+#include "planfill.h"
 #include "resolve.h"
 #include "steps.h"
 
@@ -457,7 +457,7 @@ from_step(struct resolver *r, struct stage *s)
 	struct from_plan *f = &plan.from;
 	char platform[96];
 
-	plan_begin(r, st, NULL, &plan);
+	planfill_begin(r, st, NULL, &plan);
 	if (ss->foreign_platform)
 		snprintf(platform, sizeof(platform), "%s", ss->foreign_platform);
 	else
@@ -484,7 +484,7 @@ from_step(struct resolver *r, struct stage *s)
 		}
 		free(ref);
 	}
-	return plan_end(r, st, &plan);
+	return planfill_end(r, st, &plan);
 }
 
 /*
@@ -564,14 +564,14 @@ dispatch(struct resolver *r, struct stage *s)
 		struct step *st;
 		struct step_plan plan;
 
-		if (config_is_meta(in->kind)) {
-			if (config_instr(r, s, in) < 0)
+		if (meta_is_config(in->kind)) {
+			if (meta_instr(r, s, in) < 0)
 				return -1;
 		} else {
 			st = &s->steps[k];
-			plan_begin(r, st, &s->steps[k - 1], &plan);
+			planfill_begin(r, st, &s->steps[k - 1], &plan);
 			if (steps_fill(r, s, st, in, &plan) < 0 ||
-			    plan_end(r, st, &plan) < 0)
+			    planfill_end(r, st, &plan) < 0)
 				return -1;
 			k++;
 		}
@@ -579,8 +579,8 @@ dispatch(struct resolver *r, struct stage *s)
 	if (ss->has_config) {
 		struct step_plan plan;
 
-		plan_begin(r, &s->steps[k], &s->steps[k - 1], &plan);
-		return plan_end(r, &s->steps[k], &plan);
+		planfill_begin(r, &s->steps[k], &s->steps[k - 1], &plan);
+		return planfill_end(r, &s->steps[k], &plan);
 	}
 	return 0;
 }
@@ -771,7 +771,7 @@ graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 		rc = mark_needed(&r);
 	if (rc == 0) {
 		buildargs_warn_unused(&r);
-		rc = plan_export(&r);
+		rc = planfill_export(&r);
 	}
 	resolver_fini(&r);
 	if (rc < 0) {

@@ -4,8 +4,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../dockerfile/ast.h"
-#include "../util/strv.h"
+#include "dockerfile/ast.h"
+#include "util/strv.h"
 
 struct err;
 

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../plan/names.h"
-#include "../util/alloc.h"
-#include "../util/buf.h"
-#include "../util/strv.h"
+#include "plan/names.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/strv.h"
 #include "mount.h"
 
 /* Go's encoding/csv for one record: quoted fields, "" inside quotes */

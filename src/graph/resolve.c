@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../oci/ref.h"
-#include "../util/alloc.h"
-#include "../util/buf.h"
-#include "../util/err.h"
+#include "oci/ref.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/err.h"
 #include "resolve.h"
 
 const char *

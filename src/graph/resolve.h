@@ -9,10 +9,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "../oci/platform.h"
-#include "../plan/pj.h"
-#include "../plan/plan.h"
-#include "../util/vars.h"
+#include "oci/platform.h"
+#include "plan/pj.h"
+#include "plan/plan.h"
+#include "util/vars.h"
 #include "env.h"
 #include "graph.h"
 #include "symtab.h"

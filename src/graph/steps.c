@@ -3,11 +3,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../plan/names.h"
-#include "../util/alloc.h"
-#include "../util/buf.h"
-#include "../util/err.h"
-#include "../util/modespec.h"
+#include "plan/names.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/modespec.h"
 #include "buildargs.h"
 #include "flags.h"
 #include "mount.h"

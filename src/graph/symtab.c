@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/alloc.h"
+#include "util/alloc.h"
 #include "symtab.h"
 
 /* FNV-1a: short keys, no adversary that matters for a Dockerfile */

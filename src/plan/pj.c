@@ -2,8 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/alloc.h"
-#include "../util/err.h"
+#include "util/alloc.h"
+#include "util/err.h"
 #include "pj.h"
 
 struct pjblock {

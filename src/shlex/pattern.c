@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/alloc.h"
-#include "../util/buf.h"
-#include "../util/err.h"
-#include "../util/unicode.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/unicode.h"
 #include "pattern.h"
 
 enum atom_kind {

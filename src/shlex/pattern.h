@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "../util/buf.h"
+#include "util/buf.h"
 
 struct err;
 

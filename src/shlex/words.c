@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/buf.h"
-#include "../util/err.h"
-#include "../util/unicode.h"
-#include "../util/vars.h"
+#include "util/buf.h"
+#include "util/err.h"
+#include "util/unicode.h"
+#include "util/vars.h"
 #include "pattern.h"
 #include "words.h"
 

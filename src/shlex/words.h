@@ -3,7 +3,7 @@
 
 #include <stdbool.h>
 
-#include "../util/strv.h"
+#include "util/strv.h"
 
 struct err;
 

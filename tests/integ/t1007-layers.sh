@@ -1,7 +1,8 @@
 #!/bin/sh
 # The modules of src/ include only from the layers below them
 # (docs/architecture.md): a header reached upward, or sideways between
-# the generate and execute sides, fails here, naming the line.
+# the generate and execute sides, fails here, naming the line; and each
+# include is spelled from src/ ("util/buf.h", never "../util/buf.h").
 . "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
 
 src=$TOP_SRCDIR/src
@@ -45,6 +46,10 @@ scan() {
 scan "$src" >upward
 check "no include runs upward or across" sh -c \
 	'test ! -s upward || { sed "s/^/#   /" upward; exit 1; }'
+# one spelling: "x/y.h" from src/, never "../x/y.h"
+grep -rnE '^#include "\.\./' "$src" --include='*.c' --include='*.h' >dotdot
+check "every include names its module from src/, none with ../" sh -c \
+	'test ! -s dotdot || { sed "s/^/#   /" dotdot; exit 1; }'
 # the check can fail: made-up upward and sideways includes are caught
 mkdir -p fake/util fake/graph fake/exec
 echo '#include "exec/step.h"' >fake/util/x.c

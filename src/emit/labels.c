@@ -2,13 +2,13 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "../util/buf.h"
-#include "../util/err.h"
+#include "util/buf.h"
+#include "util/err.h"
 #include "escape.h"
-#include "names.h"
+#include "labels.h"
 
 const struct step *
-names_last_step(const struct stage *s)
+labels_last_step(const struct stage *s)
 {
 	/* the CONFIG step, when there is one, is last (graph.h) */
 	return s->nsteps ? &s->steps[s->nsteps - 1] : NULL;
@@ -18,7 +18,7 @@ static bool
 is_reserved(const char *id)
 {
 	return !strcmp(id, "image") || !strcmp(id, "all") ||
-	       !strcmp(id, "clean") || !strcmp(id, NAMES_ALWAYS);
+	       !strcmp(id, "clean") || !strcmp(id, LABELS_ALWAYS);
 }
 
 static int
@@ -56,7 +56,7 @@ check_stage(const struct stage *s, struct err **errp)
 }
 
 int
-names_check(const struct graph *g, struct err **errp)
+labels_check(const struct graph *g, struct err **errp)
 {
 	size_t i;
 
@@ -69,7 +69,7 @@ names_check(const struct graph *g, struct err **errp)
 }
 
 void
-names_step_target(struct buf *b, const struct step *st)
+labels_step_target(struct buf *b, const struct step *st)
 {
 	if (st->kind == STEP_CONFIG)
 		buf_printf(b, "%s/config", st->stage->id);
@@ -89,7 +89,7 @@ add_input(const struct step **out, size_t *n, const struct step *st)
 }
 
 size_t
-names_inputs(const struct step *st, const struct step **out)
+labels_inputs(const struct step *st, const struct step **out)
 {
 	const struct stage *s = st->stage;
 	size_t i, n = 0;
@@ -97,9 +97,9 @@ names_inputs(const struct step *st, const struct step **out)
 	if (st != &s->steps[0])
 		add_input(out, &n, st - 1);
 	else if (s->parent)
-		add_input(out, &n, names_last_step(s->parent));
+		add_input(out, &n, labels_last_step(s->parent));
 	for (i = 0; i < st->ndeps; i++)
-		add_input(out, &n, names_last_step(st->deps[i]));
+		add_input(out, &n, labels_last_step(st->deps[i]));
 	return n;
 }
 
@@ -133,7 +133,7 @@ after_keyword(const char *s)
 }
 
 void
-names_desc(struct buf *b, const struct step *st, size_t max)
+labels_desc(struct buf *b, const struct step *st, size_t max)
 {
 	const char *text = "";
 	size_t start = b->len, used;
@@ -155,14 +155,14 @@ names_desc(struct buf *b, const struct step *st, size_t max)
 }
 
 void
-names_rule_line(struct buf *b, const char *title)
+labels_rule_line(struct buf *b, const char *title)
 {
 	size_t start = b->len;
 
 	buf_printf(b, "# ---- %s ", title);
 	do
 		buf_putc(b, '-');
-	while (b->len - start < NAMES_WIDTH);
+	while (b->len - start < LABELS_WIDTH);
 	buf_putc(b, '\n');
 }
 
@@ -171,7 +171,7 @@ static int
 stage_end_line(const struct graph *g, const struct stage *s)
 {
 	const struct dockerfile *df = g->df;
-	const struct step *last = names_last_step(s);
+	const struct step *last = labels_last_step(s);
 	int end = last && last->instr ? last->instr->end_line : 0;
 	size_t i;
 
@@ -186,7 +186,7 @@ stage_end_line(const struct graph *g, const struct stage *s)
 }
 
 void
-names_comment(struct buf *b, const struct graph *g, const char *dockerfile,
+labels_comment(struct buf *b, const struct graph *g, const char *dockerfile,
 	      const struct step *st)
 {
 	size_t start = b->len, used;
@@ -202,14 +202,14 @@ names_comment(struct buf *b, const struct graph *g, const char *dockerfile,
 	used = b->len - start;
 	if (st->instr && st->instr->original)
 		escape_comment(b, st->instr->original,
-			       NAMES_WIDTH > used + 30 ? NAMES_WIDTH - used : 30);
+			       LABELS_WIDTH > used + 30 ? LABELS_WIDTH - used : 30);
 	while (b->len > start && b->s[b->len - 1] == ' ')
 		b->s[--b->len] = '\0';
 	buf_putc(b, '\n');
 }
 
 void
-names_divider(struct buf *b, const struct graph *g, const struct stage *s,
+labels_divider(struct buf *b, const struct graph *g, const struct stage *s,
 	      const char *dockerfile)
 {
 	struct buf t = BUF_INIT;
@@ -221,6 +221,6 @@ names_divider(struct buf *b, const struct graph *g, const struct stage *s,
 	if (last > first)
 		buf_printf(&t, "-%d", last);
 	buf_putc(&t, ')');
-	names_rule_line(b, buf_str(&t));
+	labels_rule_line(b, buf_str(&t));
 	buf_fini(&t);
 }

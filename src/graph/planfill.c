@@ -3,15 +3,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../util/alloc.h"
-#include "../util/err.h"
-#include "../util/fs.h"
-#include "../util/buf.h"
-#include "../util/epoch.h"
-#include "../oci/digest.h"
-#include "../plan/encode.h"
-#include "../plan/names.h"
-#include "plan.h"
+#include "util/alloc.h"
+#include "util/err.h"
+#include "util/fs.h"
+#include "util/buf.h"
+#include "util/epoch.h"
+#include "oci/digest.h"
+#include "plan/encode.h"
+#include "plan/names.h"
+#include "planfill.h"
 
 static enum plan_kind
 kind_of(enum step_kind k)
@@ -34,7 +34,7 @@ kind_of(enum step_kind k)
 }
 
 void
-plan_begin(struct resolver *r, struct step *st, const struct step *prev,
+planfill_begin(struct resolver *r, struct step *st, const struct step *prev,
 	   struct step_plan *p)
 {
 	struct stage *s = st->stage;
@@ -63,7 +63,7 @@ by_index(const void *a, const void *b)
 }
 
 int
-plan_end(struct resolver *r, struct step *st, struct step_plan *p)
+planfill_end(struct resolver *r, struct step *st, struct step_plan *p)
 {
 	struct pj *j;
 
@@ -213,7 +213,7 @@ source_date_epoch(struct resolver *r, struct export_plan *p)
 }
 
 int
-plan_export(struct resolver *r)
+planfill_export(struct resolver *r)
 {
 	const struct gen_opts *o = r->opts;
 	struct stage *t = r->g->target;

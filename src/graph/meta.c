@@ -3,16 +3,16 @@
 #include <string.h>
 #include <strings.h>
 
-#include "../oci/port.h"
-#include "../oci/signame.h"
-#include "../util/alloc.h"
-#include "../util/buf.h"
-#include "../util/err.h"
+#include "oci/port.h"
+#include "oci/signame.h"
+#include "util/alloc.h"
+#include "util/buf.h"
+#include "util/err.h"
 #include "check.h"
-#include "config.h"
+#include "meta.h"
 
 bool
-config_is_meta(enum instr_kind k)
+meta_is_config(enum instr_kind k)
 {
 	switch (k) {
 	case INSTR_ARG:
@@ -390,7 +390,7 @@ onbuild(struct resolver *r, const struct instr *in)
 }
 
 int
-config_instr(struct resolver *r, struct stage *s, const struct instr *in)
+meta_instr(struct resolver *r, struct stage *s, const struct instr *in)
 {
 	switch (in->kind) {
 	case INSTR_ENV:

@@ -1,5 +1,5 @@
-#ifndef DF2NINJA_CONFIG_H
-#define DF2NINJA_CONFIG_H
+#ifndef DF2NINJA_GRAPH_META_H
+#define DF2NINJA_GRAPH_META_H
 
 #include "resolve.h"
 
@@ -9,8 +9,8 @@
  * MAINTAINER) to stage s: update its scope (ENV, ARG, CMD seen) and
  * append its operation (plan.h) to r->ops
  */
-int config_instr(struct resolver *r, struct stage *s, const struct instr *in);
-/* true for the instructions config_instr takes */
-bool config_is_meta(enum instr_kind k);
+int meta_instr(struct resolver *r, struct stage *s, const struct instr *in);
+/* true for the instructions meta_instr takes */
+bool meta_is_config(enum instr_kind k);
 
 #endif
