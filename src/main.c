@@ -5,6 +5,7 @@
 
 #include "config.h"
 #include "cli/cli.h"
+#include "util/alloc.h"
 
 static const struct {
 	const char *name;
@@ -32,7 +33,7 @@ int
 main(int argc, char **argv)
 {
 	if (argc > 1) {
-		for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		for (size_t i = 0; i < countof(commands); i++)
 			if (strcmp(argv[1], commands[i].name) == 0)
 				return finish(commands[i].fn(argc - 1, argv + 1));
 	}

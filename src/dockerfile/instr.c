@@ -1,3 +1,4 @@
+#include "util/alloc.h"
 #include "ast.h"
 
 static const char *const names[] = {
@@ -25,7 +26,7 @@ static const char *const names[] = {
 const char *
 instr_name(enum instr_kind k)
 {
-	if ((unsigned)k >= sizeof(names) / sizeof(*names))
+	if ((unsigned)k >= countof(names))
 		return "";
 	return names[k];
 }
@@ -51,7 +52,7 @@ instr_kind_of(const char *keyword)
 
 	if (!keyword || !*keyword)
 		return INSTR_UNKNOWN;
-	for (k = 1; k < sizeof(names) / sizeof(*names); k++)
+	for (k = 1; k < countof(names); k++)
 		if (equal_fold(keyword, names[k]))
 			return (enum instr_kind)k;
 	return INSTR_UNKNOWN;

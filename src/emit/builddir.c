@@ -21,7 +21,7 @@ builddir_make(const char *path, struct err **errp)
 
 	if (fs_private_dir(path, errp) < 0)
 		return err_wrap(errp, "the build dir");
-	for (size_t i = 0; i < sizeof(subdirs) / sizeof(subdirs[0]); i++) {
+	for (size_t i = 0; i < countof(subdirs); i++) {
 		autofree char *p = fs_join(path, subdirs[i]);
 
 		if (fs_private_dir(p, errp) < 0)

@@ -208,7 +208,7 @@ op_healthcheck(struct state *s, const struct plan_op *op, struct buf *hist)
 	for (size_t i = 0; i < op->argv.n; i++)
 		json_array_append_new(test, json_string(op->argv.v[i]));
 	json_object_set(hc, "Test", test);
-	for (size_t i = 0; i < sizeof(durs) / sizeof(durs[0]); i++)
+	for (size_t i = 0; i < countof(durs); i++)
 		if (durs[i].v)
 			json_object_set_new(hc, durs[i].key, json_integer(durs[i].v));
 	if (op->retries)
@@ -217,7 +217,7 @@ op_healthcheck(struct state *s, const struct plan_op *op, struct buf *hist)
 	/* BuildKit's "HEALTHCHECK %+v" of Docker's HealthcheckConfig */
 	buf_puts(hist, "HEALTHCHECK {Test:");
 	history_list(hist, op->argv.v, op->argv.n);
-	for (size_t i = 0; i < sizeof(durs) / sizeof(durs[0]); i++) {
+	for (size_t i = 0; i < countof(durs); i++) {
 		buf_printf(hist, " %s:", durs[i].key);
 		history_duration(hist, durs[i].v);
 	}

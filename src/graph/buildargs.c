@@ -12,7 +12,7 @@ static const char *const platform_args[] = {
 	"TARGETSTAGE",
 };
 
-#define NPLATFORM (sizeof(platform_args) / sizeof(platform_args[0]))
+#define NPLATFORM (countof(platform_args))
 
 bool
 buildargs_is_proxy(const char *name)

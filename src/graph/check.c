@@ -74,7 +74,7 @@ check_duration(const char *s, int64_t *ns, const char **why)
 		}
 		if (!digits)
 			return -1;
-		for (i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		for (i = 0; i < countof(units); i++) {
 			size_t n = strlen(units[i].name);
 
 			/* longest match: "ms" before "m", "ns" before "s" */

@@ -6,6 +6,7 @@
 
 #include "oci/ref.h"
 #include "util/alloc.h"
+#include "util/ascii.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/vars.h"
@@ -171,9 +172,7 @@ name_stages(struct resolver *r)
 			symtab_put(&r->ids, s->id, s);
 			continue;
 		}
-		name = xstrdup(in->args.v[2]);
-		for (char *p = name; *p; p++)
-			*p = (char)tolower((unsigned char)*p);
+		name = ascii_lower_dup(in->args.v[2]);
 		if (!valid_stage_name(name)) {
 			free(name);
 			return resolve_fail(r, in, "invalid name for build stage: "
@@ -360,9 +359,7 @@ base_image(struct resolver *r, struct stage *s)
 	resolve_ss(r, s)->from_image = true;
 	if (ref_check(s->base, &why) == 0)
 		return 0;
-	lower = xstrdup(s->base);
-	for (char *p = lower; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	lower = ascii_lower_dup(s->base);
 	st = symtab_get(&r->ids, lower);
 	free(lower);
 	if (st && st->index < s->index)
@@ -649,9 +646,7 @@ pick_target(struct resolver *r)
 		g->target = &g->stages[g->nstages - 1];
 		return 0;
 	}
-	lower = xstrdup(t);
-	for (char *p = lower; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	lower = ascii_lower_dup(t);
 	g->target = symtab_get(&r->ids, lower);
 	free(lower);
 	if (g->target)

@@ -8,6 +8,7 @@
 
 #include "oci/ref.h"
 #include "util/alloc.h"
+#include "util/ascii.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "resolve.h"
@@ -137,9 +138,7 @@ resolve_source(struct resolver *r, const struct instr *in, const char *what,
 		*stage = &g->stages[i];
 		return 0;
 	}
-	lower = xstrdup(value);
-	for (char *p = lower; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	lower = ascii_lower_dup(value);
 	*stage = symtab_get(&r->ids, lower);
 	free(lower);
 	if (*stage)

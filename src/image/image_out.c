@@ -5,6 +5,7 @@
 #include "image/image_out.h"
 #include "image/local_out.h"
 #include "image/oci_out.h"
+#include "util/alloc.h"
 #include "util/err.h"
 
 static const char *const names[] = {
@@ -17,7 +18,7 @@ int
 image_out_kind_parse(const char *type, enum image_out_kind *kind,
 		     struct err **errp)
 {
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+	for (size_t i = 0; i < countof(names); i++) {
 		if (strcmp(type, names[i]) == 0) {
 			*kind = (enum image_out_kind)i;
 			return 0;

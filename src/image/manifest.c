@@ -128,7 +128,7 @@ manifest_layer_type(const char *mt, const char **out, struct err **errp)
 		*out = MEDIA_OCI_LAYER_GZIP;
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+	for (size_t i = 0; i < countof(map); i++) {
 		if (strcmp(mt, map[i].in) == 0) {
 			*out = map[i].oci;
 			return 0;

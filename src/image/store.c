@@ -68,7 +68,7 @@ store_open_at(struct store *st, const char *root, struct err **errp)
 	 */
 	if (fs_private_dir(root, errp) < 0)
 		return err_wrap(errp, "opening the image store");
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+	for (size_t i = 0; i < countof(dirs); i++) {
 		autofree char *p = xasprintf("%s/%s", root, dirs[i]);
 
 		if (fs_mkdir_p(p, errp) < 0)

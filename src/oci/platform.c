@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 
 #include "oci/platform.h"
+#include "util/alloc.h"
 
 /* copy s into dst[n], cut short if need be */
 static void
@@ -90,7 +91,7 @@ is_os(const char *s)
 		"wasip1", "windows",
 	};
 
-	for (size_t i = 0; i < sizeof(oses) / sizeof(oses[0]); i++)
+	for (size_t i = 0; i < countof(oses); i++)
 		if (!strcmp(s, oses[i]))
 			return true;
 	return false;

@@ -336,7 +336,7 @@ ref_localize(const char *ref, const char *context_rel)
 {
 	static const char *const schemes[] = { "oci-layout://", "docker-archive://" };
 
-	for (size_t i = 0; i < sizeof(schemes) / sizeof(schemes[0]); i++) {
+	for (size_t i = 0; i < countof(schemes); i++) {
 		size_t n = strlen(schemes[i]);
 		const char *path = ref + n;
 

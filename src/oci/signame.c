@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "oci/signame.h"
+#include "util/alloc.h"
 
 bool
 signame_is_valid(const char *s)
@@ -32,7 +33,7 @@ signame_is_valid(const char *s)
 		return false;
 	for (i = 0; i <= n; i++)
 		up[i] = (char)toupper((unsigned char)s[i]);
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (i = 0; i < countof(names); i++)
 		if (!strcmp(up, names[i]))
 			return true;
 	/* RTMIN+1..RTMIN+15, RTMAX-14..RTMAX-1 */

@@ -30,7 +30,7 @@ is_docker_hub(const char *host, size_t n)
 	static const char *const names[] = { "docker.io", "index.docker.io",
 					     "registry-1.docker.io" };
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < countof(names); i++)
 		if (strlen(names[i]) == n && memcmp(host, names[i], n) == 0)
 			return true;
 	return false;

@@ -176,7 +176,7 @@ http_code_retryable(CURLcode code)
 		CURLE_HTTP2, CURLE_HTTP2_STREAM,
 	};
 
-	for (size_t i = 0; i < sizeof(transient) / sizeof(transient[0]); i++)
+	for (size_t i = 0; i < countof(transient); i++)
 		if (code == transient[i])
 			return true;
 	return false;

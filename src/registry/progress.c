@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include "registry/progress.h"
+#include "util/alloc.h"
 #include "util/buf.h"
 
 void
@@ -16,7 +17,7 @@ progress_size(struct buf *out, double bytes)
 		return;
 	}
 	bytes /= 1024;
-	while (bytes >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+	while (bytes >= 1024 && u + 1 < countof(units)) {
 		bytes /= 1024;
 		u++;
 	}

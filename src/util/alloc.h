@@ -23,14 +23,21 @@ void xgrow(void *pp, size_t *cap, size_t need, size_t size);
 void freep(void *pp);
 #define autofree __attribute__((cleanup(freep)))
 
-/* return *pp and set it to NULL, to hand a pointer out of an autofree local */
+/* return *pp and set it to NULL, to hand a pointer out of an autofree
+ * local; the result has *pp's type */
 static inline void *
-steal_pointer(void *pp)
+steal_pointer_(void *pp)
 {
 	void **p = pp, *r = *p;
 
 	*p = NULL;
 	return r;
 }
+#define steal_pointer(pp) ((__typeof__(*(pp)))steal_pointer_(pp))
+
+/* the number of elements of array a; a pointer does not compile */
+#define countof(a) (sizeof(a) / sizeof((a)[0]) + \
+		    0 * sizeof(char[1 - 2 * __builtin_types_compatible_p( \
+			__typeof__(a), __typeof__(&(a)[0]))]))
 
 #endif

@@ -1,5 +1,6 @@
 #include <stdlib.h>
 
+#include "util/alloc.h"
 #include "unicode.h"
 
 struct range {
@@ -446,7 +447,7 @@ uni_is_print(uint32_t r)
 {
 	if (r < 0x80)
 		return r >= 0x20 && r < 0x7f;
-	return bsearch(&r, print_ranges, sizeof(print_ranges) / sizeof(*print_ranges),
+	return bsearch(&r, print_ranges, countof(print_ranges),
 		       sizeof(*print_ranges), range_cmp) != NULL;
 }
 
@@ -468,7 +469,7 @@ uni_to_lower(uint32_t r)
 
 	if (r < 0x80)
 		return r >= 'A' && r <= 'Z' ? r + 32 : r;
-	l = bsearch(&r, lower_runs, sizeof(lower_runs) / sizeof(*lower_runs),
+	l = bsearch(&r, lower_runs, countof(lower_runs),
 		    sizeof(*lower_runs), lower_cmp);
 	if (!l || (r - l->lo) % l->stride != 0)
 		return r;

@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include "util/alloc.h"
+#include "util/ascii.h"
+#include "util/dirkeep.h"
 #include "util/buf.h"
 #include "util/epoch.h"
 #include "util/err.h"
@@ -444,6 +446,60 @@ START_TEST(test_private_dir)
 }
 END_TEST
 
+START_TEST(test_small_helpers)
+{
+	static const int three[] = { 1, 2, 3 };
+	char s[] = "Stage-ÄB_9";
+	autofree char *dup = ascii_lower_dup("FROM Build");
+	char *owned = xstrdup("x"), *taken;
+
+	ck_assert_uint_eq(countof(three), 3);
+	/* ASCII letters only: the UTF-8 bytes stay */
+	ck_assert_str_eq(ascii_lower(s), "stage-Äb_9");
+	ck_assert_str_eq(dup, "from build");
+	/* steal_pointer keeps the type and empties the local */
+	taken = steal_pointer(&owned);
+	ck_assert_ptr_null(owned);
+	ck_assert_str_eq(taken, "x");
+	free(taken);
+}
+END_TEST
+
+START_TEST(test_dirkeep)
+{
+	autofree char *dir = xasprintf("%s/d", tmpdir), *own = xasprintf("%s/d/own", tmpdir);
+	autofree char *other = xasprintf("%s/d/other", tmpdir);
+	struct timespec old = { 1000000000, 0 }, ts[2] = { { 0, UTIME_OMIT }, old };
+	struct dirkeep k;
+	struct stat st;
+
+	ck_assert_int_eq(mkdir(dir, 0755), 0);
+	ck_assert_int_eq(utimensat(AT_FDCWD, dir, ts, 0), 0);
+	/* our own entry appears: the mtime goes back */
+	dirkeep_take(&k, dir);
+	ck_assert_int_eq(fs_write_atomic(own, "x", 1, 0, NULL), 0);
+	dirkeep_restore(&k, "own");
+	ck_assert_int_eq(stat(dir, &st), 0);
+	ck_assert_int_eq(st.st_mtim.tv_sec, old.tv_sec);
+	/* replaced: likewise */
+	dirkeep_take(&k, dir);
+	ck_assert_int_eq(fs_write_atomic(own, "y", 1, 0, NULL), 0);
+	dirkeep_restore(&k, "own");
+	ck_assert_int_eq(stat(dir, &st), 0);
+	ck_assert_int_eq(st.st_mtim.tv_sec, old.tv_sec);
+	/* another name came meanwhile: the new mtime stays */
+	dirkeep_take(&k, dir);
+	ck_assert_int_eq(fs_write_atomic(own, "z", 1, 0, NULL), 0);
+	ck_assert_int_eq(fs_write_atomic(other, "o", 1, 0, NULL), 0);
+	dirkeep_restore(&k, "own");
+	ck_assert_int_eq(stat(dir, &st), 0);
+	ck_assert_int_ne(st.st_mtim.tv_sec, old.tv_sec);
+	/* a missing dir is left alone */
+	dirkeep_take(&k, "/nonexistent/dir");
+	dirkeep_restore(&k, "own");
+}
+END_TEST
+
 static Suite *
 util_suite(void)
 {
@@ -472,6 +528,11 @@ util_suite(void)
 	tcase_add_test(tc, test_write_if_changed);
 	tcase_add_test(tc, test_write_at);
 	tcase_add_test(tc, test_write_atomic);
+	suite_add_tcase(s, tc);
+	UNIT_TCASE(s, "small_helpers", test_small_helpers);
+	tc = tcase_create("dirkeep");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_dirkeep);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("private_dir");
 	tcase_add_checked_fixture(tc, setup, teardown);
