@@ -22,32 +22,10 @@ words_fini(struct words *ws)
 	free(ws->v);
 }
 
-void
-args_push(struct instr *in, const char *s, size_t n)
-{
-	char *c = xmalloc(n + 1);
-
-	memcpy(c, s, n);
-	c[n] = '\0';
-	strv_push(&in->args, c);
-	in->arglens = xreallocarray(in->arglens, in->args.n, sizeof(*in->arglens));
-	in->arglens[in->args.n - 1] = n;
-}
-
-void
-args_finish(struct instr *in)
-{
-	for (size_t i = 0; i < in->args.n; i++)
-		if (in->arglens && in->arglens[i] != strlen(in->args.v[i]))
-			return;
-	free(in->arglens);
-	in->arglens = NULL;
-}
-
 static void
 push_str(struct instr *in, const char *s)
 {
-	args_push(in, s, strlen(s));
+	instr_push_arg(in, s, strlen(s));
 }
 
 /* the [\t\v\f\r ] class of BuildKit's reWhitespace */
@@ -70,10 +48,10 @@ push_split(struct instr *in, const char *s, size_t n)
 		}
 		for (start = i; i < n && is_ws(s[i]); i++)
 			;
-		args_push(in, s + beg, start - beg);
+		instr_push_arg(in, s + beg, start - beg);
 		beg = i;
 	}
-	args_push(in, s + beg, n - beg);
+	instr_push_arg(in, s + beg, n - beg);
 }
 
 enum phase {
@@ -182,8 +160,8 @@ name_val(struct instr *in, const char *s, size_t n, char escape,
 		}
 		for (m = i; m < n && is_ws(s[m]); m++)
 			;
-		args_push(in, s, i);
-		args_push(in, s + m, n - m);
+		instr_push_arg(in, s, i);
+		instr_push_arg(in, s + m, n - m);
 		push_str(in, "");
 		goto out;
 	}
@@ -200,8 +178,8 @@ name_val(struct instr *in, const char *s, size_t n, char escape,
 			buf_fini(&q);
 			goto out;
 		}
-		args_push(in, w->s, (size_t)(eq - w->s));
-		args_push(in, eq + 1, w->len - (size_t)(eq - w->s) - 1);
+		instr_push_arg(in, w->s, (size_t)(eq - w->s));
+		instr_push_arg(in, eq + 1, w->len - (size_t)(eq - w->s) - 1);
 		push_str(in, "=");
 	}
 out:
@@ -225,7 +203,7 @@ maybe_json(struct instr *in, const char *s, size_t n, struct err **errp)
 	case JSONARR_INVALID:
 		break;
 	}
-	args_push(in, s, n);
+	instr_push_arg(in, s, n);
 	return 0;
 }
 
@@ -261,7 +239,7 @@ health(struct instr *in, const char *s, size_t n, struct err **errp)
 		;
 	if (sep == 0)
 		return 0;
-	args_push(in, s, sep);
+	instr_push_arg(in, s, sep);
 	return maybe_json(in, s + next, n - next, errp);
 }
 
@@ -288,7 +266,7 @@ args_parse(struct instr *in, const char *rest, size_t n, char escape,
 	case INSTR_ARG:
 		parse_words(rest, n, escape, &ws);
 		for (size_t i = 0; i < ws.n; i++)
-			args_push(in, buf_str(&ws.v[i]), ws.v[i].len);
+			instr_push_arg(in, buf_str(&ws.v[i]), ws.v[i].len);
 		words_fini(&ws);
 		return 0;
 	case INSTR_EXPOSE:
@@ -303,7 +281,7 @@ args_parse(struct instr *in, const char *rest, size_t n, char escape,
 	case INSTR_USER:
 	case INSTR_WORKDIR:
 		if (n > 0)
-			args_push(in, rest, n);
+			instr_push_arg(in, rest, n);
 		return 0;
 	case INSTR_ONBUILD:
 	case INSTR_UNKNOWN:

@@ -15,9 +15,5 @@ struct err;
  */
 int args_parse(struct instr *in, const char *rest, size_t n, char escape,
 	       struct err **errp);
-/* append a copy of s[0, n), which may hold NULs, to in->args */
-void args_push(struct instr *in, const char *s, size_t n);
-/* free in->arglens unless an argument holds a NUL */
-void args_finish(struct instr *in);
 
 #endif

@@ -70,5 +70,9 @@ struct dockerfile {
 const char *instr_name(enum instr_kind k);
 /* the kind for a keyword in any case ("Run" -> INSTR_RUN) */
 enum instr_kind instr_kind_of(const char *keyword);
+/* append a copy of s[0, n), which may hold NULs, to in->args */
+void instr_push_arg(struct instr *in, const char *s, size_t n);
+/* free in->arglens unless an argument holds a NUL */
+void instr_finish_args(struct instr *in);
 
 #endif

@@ -1,4 +1,8 @@
+#include <stdlib.h>
+#include <string.h>
+
 #include "util/alloc.h"
+#include "util/strv.h"
 #include "ast.h"
 
 static const char *const names[] = {
@@ -56,4 +60,26 @@ instr_kind_of(const char *keyword)
 		if (equal_fold(keyword, names[k]))
 			return (enum instr_kind)k;
 	return INSTR_UNKNOWN;
+}
+
+void
+instr_push_arg(struct instr *in, const char *s, size_t n)
+{
+	char *c = xmalloc(n + 1);
+
+	memcpy(c, s, n);
+	c[n] = '\0';
+	strv_push(&in->args, c);
+	in->arglens = xreallocarray(in->arglens, in->args.n, sizeof(*in->arglens));
+	in->arglens[in->args.n - 1] = n;
+}
+
+void
+instr_finish_args(struct instr *in)
+{
+	for (size_t i = 0; i < in->args.n; i++)
+		if (in->arglens && in->arglens[i] != strlen(in->args.v[i]))
+			return;
+	free(in->arglens);
+	in->arglens = NULL;
 }

@@ -3,7 +3,6 @@
 
 #include "util/buf.h"
 #include "util/unicode.h"
-#include "args.h"
 #include "jsonarr.h"
 
 static int
@@ -96,7 +95,7 @@ jsonarr_parse(struct instr *in, const char *s, size_t n)
 			res = JSONARR_NOT_STRINGS;
 	if (res == JSONARR_STRINGS)
 		json_array_foreach(arr, i, v)
-			args_push(in, json_string_value(v), json_string_length(v));
+			instr_push_arg(in, json_string_value(v), json_string_length(v));
 	json_decref(arr);
 	return res;
 }

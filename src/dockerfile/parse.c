@@ -75,7 +75,7 @@ instr_from_line(struct instr *in, const char *line, size_t len, size_t first,
 				       escape, errp);
 	}
 	r = args_parse(in, rest, n, escape, errp);
-	args_finish(in);
+	instr_finish_args(in);
 	return r;
 }
 

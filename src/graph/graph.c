@@ -37,12 +37,6 @@ step_kind_name(enum step_kind k)
 	return "?";
 }
 
-struct step *
-stage_last_step(const struct stage *s)
-{
-	return s->nsteps ? &s->steps[s->nsteps - 1] : NULL;
-}
-
 void
 graph_free(struct graph *g)
 {

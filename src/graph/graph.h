@@ -122,8 +122,13 @@ int graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 		struct graph **out, struct err **errp);
 /* free g; accepts NULL */
 void graph_free(struct graph *g);
-/* the step that ends the stage: its CONFIG step, else its last step */
-struct step *stage_last_step(const struct stage *s);
+/* the step that ends the stage: its CONFIG step, else its last step
+ * (inline: the resolver's files use it, and graph.c drives them) */
+static inline struct step *
+stage_last_step(const struct stage *s)
+{
+	return s->nsteps ? &s->steps[s->nsteps - 1] : NULL;
+}
 /* "FROM", "RUN", ... for a step kind */
 const char *step_kind_name(enum step_kind k);
 
