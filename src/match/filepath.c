@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "util/unicode.h"
 #include "filepath.h"
 
 /*
@@ -10,47 +11,13 @@
  * checks the rest of the pattern for syntax) stay the same.
  */
 
-#define RUNE_ERROR 0xfffd
-
-/* decode one UTF-8 sequence the way utf8.DecodeRuneInString does: an invalid
- * or truncated sequence is RUNE_ERROR of length 1 */
+/* utf8.DecodeRuneInString: util/unicode.h's decoder, and RUNE_ERROR of
+ * length 1 at the end of the string */
 static long
 decode_rune(const char *s, size_t len, size_t *n)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	long r;
-	size_t need;
-
 	*n = 1;
-	if (len == 0)
-		return RUNE_ERROR;
-	if (u[0] < 0x80)
-		return u[0];
-	if (u[0] >= 0xc2 && u[0] <= 0xdf) {
-		need = 2;
-		r = u[0] & 0x1f;
-	} else if (u[0] >= 0xe0 && u[0] <= 0xef) {
-		need = 3;
-		r = u[0] & 0x0f;
-	} else if (u[0] >= 0xf0 && u[0] <= 0xf4) {
-		need = 4;
-		r = u[0] & 0x07;
-	} else {
-		return RUNE_ERROR;
-	}
-	if (len < need)
-		return RUNE_ERROR;
-	for (size_t i = 1; i < need; i++) {
-		if ((u[i] & 0xc0) != 0x80)
-			return RUNE_ERROR;
-		r = (r << 6) | (u[i] & 0x3f);
-	}
-	if ((need == 3 && r < 0x800) ||
-	    (need == 4 && (r < 0x10000 || r > 0x10ffff)) ||
-	    (r >= 0xd800 && r <= 0xdfff))
-		return RUNE_ERROR;
-	*n = need;
-	return r;
+	return len ? (long)utf8_decode(s, len, n) : (long)RUNE_ERROR;
 }
 
 /* one class bound: an optionally escaped character */
