@@ -15,6 +15,7 @@
 
 #include "exec/buildlock.h"
 #include "util/alloc.h"
+#include "util/notify.h"
 
 /*
  * Two files in the build dir:
@@ -237,8 +238,8 @@ buildlock_take(const char *builddir, struct err **errp)
 		/* another build's steps run: wait until none does */
 		flock(fd, LOCK_UN);
 		if (!said) {
-			fprintf(stderr, "df2ninja: waiting for another build in %s (pid %.*s) "
-				"to finish its steps\n", builddir, (int)strcspn(owner, " \n"), owner);
+			notify(NOTIFY_WAIT, "waiting for another build in %s (pid %.*s) "
+			       "to finish its steps", builddir, (int)strcspn(owner, " \n"), owner);
 			said = true;
 		}
 		if (lock_wait(active, LOCK_EX) < 0)

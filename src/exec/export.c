@@ -21,6 +21,7 @@
 #include "util/dirkeep.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/notify.h"
 #include "util/path.h"
 
 /*
@@ -152,7 +153,7 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 		if (o->type == PLAN_OUTPUT_REGISTRY) {
 			if (registry_push_image(st, &img, o->name, errp) < 0)
 				goto out;
-			printf("df2ninja: image %s: pushed to %s\n", img.manifest_digest,
+			notify(NOTIFY_INFO, "image %s: pushed to %s", img.manifest_digest,
 			       o->name);
 			continue;
 		}
@@ -165,7 +166,7 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 		if (kind == IMAGE_OUT_LOCAL)
 			local_dest_is_ours(p->builddir, dest, true);
 		/* a local dir has no manifest, hence no digest to show */
-		printf("df2ninja: image%s%s: %s at %s\n", img.manifest_digest[0] ? " " : "",
+		notify(NOTIFY_INFO, "image%s%s: %s at %s", img.manifest_digest[0] ? " " : "",
 		       img.manifest_digest, image_out_kind_name(kind), dest);
 	}
 	snprintf(line, sizeof(line), "%s\n", img.manifest_digest[0] ? img.manifest_digest : s.identity);

@@ -5,6 +5,7 @@
 #include "registry/progress.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/notify.h"
 
 void
 progress_size(struct buf *out, double bytes)
@@ -48,8 +49,7 @@ progress_print(void *ctx, const struct progress *p)
 	struct buf b = BUF_INIT;
 
 	progress_format(p, ctx ? ctx : "", &b);
-	printf("df2ninja: %s\n", buf_str(&b));
-	fflush(stdout);
+	notify(NOTIFY_INFO, "%s", buf_str(&b));
 	buf_fini(&b);
 }
 

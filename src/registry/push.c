@@ -19,6 +19,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/notify.h"
 #include "util/strv.h"
 
 struct pusher {
@@ -414,8 +415,7 @@ out:
 static void
 print_line(void *ctx, const char *line)
 {
-	printf("df2ninja: %s\n", line);
-	fflush(stdout);
+	notify(NOTIFY_INFO, "%s", line);
 }
 
 int

@@ -82,7 +82,7 @@ USER nobody	true
 LABEL org.example.name=demo version=1	true
 CMD ["cat /app/hello.txt"]	true
 ENTRYPOINT ["/bin/sh" "-c"]	true
-EXPOSE [8080/tcp 53/udp]	true
+EXPOSE [53/udp 8080/tcp]	true
 EOF
 check "history: one entry per instruction, empty_layer for metadata" test_cmp history.want history.last
 base_hist=$(skopeo inspect --config "oci:$TEST_STATE/images/busybox:latest" | jq '.history | length')
