@@ -94,19 +94,18 @@ static int
 tmp_hold(const struct store *st, int how)
 {
 	autofree char *dir = xasprintf("%s/tmp", st->root);
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	autoclose int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	if (fd >= 0 && TEMP_FAILURE_RETRY_INT(flock(fd, how)) < 0) {
-		close(fd);
+	if (fd >= 0 && TEMP_FAILURE_RETRY_INT(flock(fd, how)) < 0)
 		return -1;
-	}
-	return fd;
+	return steal_fd(&fd);
 }
 
 void
 store_clean_tmp(const struct store *st)
 {
-	int dfd = tmp_hold(st, LOCK_EX | LOCK_NB), fd;
+	autoclose int dfd = tmp_hold(st, LOCK_EX | LOCK_NB);
+	autoclose int fd = -1;
 	struct dirent *e;
 	DIR *d;
 
@@ -115,27 +114,24 @@ store_clean_tmp(const struct store *st)
 		return;
 	fd = fcntl(dfd, F_DUPFD_CLOEXEC, 0);
 	d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		close(dfd);
+	if (!d)
 		return;
-	}
+	fd = -1;	/* d's now */
 	while ((e = readdir(d))) {
+		autoclose int entry = -1;
+
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		fd = openat(dfd, e->d_name,
-			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
+		entry = openat(dfd, e->d_name,
+			       O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (entry < 0)
 			continue;
 		/* unlocked: its maker is gone; best effort, as the next
 		 * build tries again */
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		if (flock(entry, LOCK_EX | LOCK_NB) == 0)
 			tree_remove(dfd, e->d_name, NULL);
-		close(fd);
 	}
 	closedir(d);
-	close(dfd);
 }
 
 void

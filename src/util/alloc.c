@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -107,4 +108,14 @@ void
 freep(void *pp)
 {
 	free(*(void **)pp);
+}
+
+void
+closep(int *fd)
+{
+	int e = errno;
+
+	if (*fd >= 0)
+		close(*fd);
+	errno = e;
 }

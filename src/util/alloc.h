@@ -22,6 +22,20 @@ void xgrow(void *pp, size_t *cap, size_t need, size_t size);
 /* free the pointer a cleanup-scoped local points to */
 void freep(void *pp);
 #define autofree __attribute__((cleanup(freep)))
+/* close the fd a cleanup-scoped local holds, unless it is negative (errno
+ * kept); hand the fd out with steal_fd */
+void closep(int *fd);
+#define autoclose __attribute__((cleanup(closep)))
+
+/* return *fd and set it to -1, to hand an fd out of an autoclose local */
+static inline int
+steal_fd(int *fd)
+{
+	int r = *fd;
+
+	*fd = -1;
+	return r;
+}
 
 /* return *pp and set it to NULL, to hand a pointer out of an autofree
  * local; the result has *pp's type */

@@ -18,9 +18,8 @@ fs_read_file(const char *path, char **data, size_t *len, struct err **errp)
 	struct buf b = BUF_INIT;
 	char chunk[65536];
 	ssize_t n;
-	int fd;
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_make(errp, errno, "cannot open '%s'", path);
 	for (;;) {
@@ -30,7 +29,6 @@ fs_read_file(const char *path, char **data, size_t *len, struct err **errp)
 		if (n < 0) {
 			int e = errno;
 
-			close(fd);
 			buf_fini(&b);
 			return err_make(errp, e, "cannot read '%s'", path);
 		}
@@ -38,7 +36,6 @@ fs_read_file(const char *path, char **data, size_t *len, struct err **errp)
 			break;
 		buf_putn(&b, chunk, (size_t)n);
 	}
-	close(fd);
 	if (len)
 		*len = b.len;
 	*data = buf_steal(&b);

@@ -462,6 +462,24 @@ START_TEST(test_small_helpers)
 	ck_assert_ptr_null(owned);
 	ck_assert_str_eq(taken, "x");
 	free(taken);
+
+	/* autoclose closes at the end of the scope; steal_fd hands it out */
+	int seen, kept;
+	{
+		autoclose int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		ck_assert_int_ge(fd, 0);
+		seen = fd;
+	}
+	ck_assert_int_eq(fcntl(seen, F_GETFD), -1);
+	{
+		autoclose int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+		kept = steal_fd(&fd);
+		ck_assert_int_eq(fd, -1);
+	}
+	ck_assert_int_ge(fcntl(kept, F_GETFD), 0);
+	close(kept);
 }
 END_TEST
 
