@@ -8,21 +8,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sandbox/devsteps.h"
 #include "sandbox/mount.h"
 #include "sandbox/plan.h"
 #include "sandbox/report.h"
 #include "sandbox/rootfs.h"
-
-/* /dev, as Docker makes it; the STEP_DEV arg indexes dev_what */
-enum {
-	DEV_TMPFS,
-	DEV_NODES,		/* + index in dev_nodes */
-	DEV_PTS = DEV_NODES + 6,
-	DEV_SHM,
-	DEV_MQUEUE,
-	DEV_LINKS,		/* + index in dev_links */
-	DEV_END = DEV_LINKS + 5,
-};
 
 static const char *const dev_nodes[][2] = {
 	{ "null", "/dev/null" },
@@ -33,6 +23,9 @@ static const char *const dev_nodes[][2] = {
 	{ "tty", "/dev/tty" },
 };
 
+_Static_assert(sizeof(dev_nodes) / sizeof(dev_nodes[0]) == DEV_PTS - DEV_NODES,
+	       "dev_nodes matches enum dev_step");
+
 static const char *const dev_links[][2] = {
 	{ "fd", "/proc/self/fd" },
 	{ "stdin", "/proc/self/fd/0" },
@@ -40,30 +33,10 @@ static const char *const dev_links[][2] = {
 	{ "stderr", "/proc/self/fd/2" },
 	{ "ptmx", "pts/ptmx" },
 };
+_Static_assert(sizeof(dev_links) / sizeof(dev_links[0]) == DEV_END - DEV_LINKS,
+	       "dev_links matches enum dev_step");
 
-static const char *const dev_what[DEV_END] = {
-	"mounting tmpfs on '/dev'",
-	"binding '/dev/null'",
-	"binding '/dev/zero'",
-	"binding '/dev/full'",
-	"binding '/dev/random'",
-	"binding '/dev/urandom'",
-	"binding '/dev/tty'",
-	"mounting devpts on '/dev/pts'",
-	"mounting tmpfs on '/dev/shm'",
-	"mounting mqueue on '/dev/mqueue'",
-	"linking '/dev/fd'",
-	"linking '/dev/stdin'",
-	"linking '/dev/stdout'",
-	"linking '/dev/stderr'",
-	"linking '/dev/ptmx'",
-};
 
-const char *
-mount_dev_what(int arg)
-{
-	return arg >= 0 && arg < DEV_END ? dev_what[arg] : "?";
-}
 
 /* a new mount of fstype with the key/value options opts (NULL-ended),
  * detached; returns its fd or -1 */

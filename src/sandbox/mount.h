@@ -17,7 +17,4 @@ struct sb_report;
  */
 int mount_setup(struct sb_plan *p, int rootfd, struct sb_report *r);
 
-/* what /dev step arg is, for messages: "binding '/dev/null'" */
-const char *mount_dev_what(int arg);
-
 #endif

@@ -3,8 +3,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "sandbox/mount.h"
 #include "sandbox/confine.h"
+#include "sandbox/devsteps.h"
 #include "sandbox/plan.h"
 #include "sandbox/report.h"
 #include "sandbox/sandbox.h"
@@ -139,7 +139,7 @@ step_what(const struct sb_report *r, const struct sb_plan *p)
 	case STEP_MOUNT:
 		return mount_what(p, a);
 	case STEP_DEV:
-		return xasprintf("setting up /dev: %s", mount_dev_what(a));
+		return xasprintf("setting up /dev: %s", dev_step_what(a));
 	case STEP_PIVOT:
 		return xstrdup("switching to the container's root");
 	case STEP_CWD:

@@ -25,7 +25,7 @@ enum sb_step {
 	STEP_PROBE,		/* arg: target */
 	STEP_MOUNTPOINT,	/* arg: target */
 	STEP_MOUNT,		/* arg: mount */
-	STEP_DEV,		/* arg: what, see mount_dev_what */
+	STEP_DEV,		/* arg: what, see sandbox/devsteps.h */
 	STEP_PIVOT,
 	STEP_CWD,
 	STEP_CONFINE,		/* arg: enum confine_step */
