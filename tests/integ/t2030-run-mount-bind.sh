@@ -83,4 +83,33 @@ DF
 check "generate (missing stage source)" "$DF2NINJA" .
 check "build fails" sh -c '! "$0" >/dev/null 2>&1' "$NINJA"
 check "the log names the source" assert_file_has .df2ninja/logs/*.log "source '/nope' not found in stage 'base'"
+cd .. || exit 99
+
+# rootless (t2014): an unprivileged user's build binds the same way
+U=df2ninja-test
+id "$U" >/dev/null 2>&1 || useradd -m "$U"
+chmod 755 "$TMP"
+mkdir rl && cd rl || exit 99
+echo one >a
+echo hidden >secret
+echo secret >.dockerignore
+cat >Dockerfile <<DF
+FROM $BUSYBOX AS base
+RUN mkdir /data && echo staged >/data/f
+FROM $BUSYBOX
+WORKDIR /w
+RUN --mount=type=bind ls -A >/ls && cat a >/a-copy
+RUN --mount=type=bind,from=base,source=/data,target=/d,rw cat /d/f >/stage-f && echo z >/d/f
+DF
+chown -R "$U" .
+mkdir "$TMP/rlhome" && chown "$U" "$TMP/rlhome" || exit 99
+rl() { runuser -u "$U" -- env DF2NINJA_STORE="$TMP/rlhome/store" HOME="$TMP/rlhome" "$@"; }
+check "rootless: generate" rl "$DF2NINJA" --output "type=local,dest=$TMP/rl/root" .
+# -j1: two FROMs making a fresh store at once can disagree on its id
+# mapping (not this test's business)
+check "rootless: build" rl "$NINJA" -j1
+check "rootless: the context, filtered" file_is root/ls "$(printf '.dockerignore\nDockerfile\na')"
+check "rootless: read" file_is root/a-copy one
+check "rootless: from a stage, rw" file_is root/stage-f staged
+check "rootless: nothing in the WORKDIR" test -z "$(ls -A root/w)"
 done_testing
