@@ -138,8 +138,8 @@ put_step(struct walk *w, const struct walk_backend *be, struct buf *b,
 	e.ins = ins;
 	e.nins = labels_inputs(st, ins);
 	e.exec = st->kind == STEP_FROM ? "from" : "step";
-	e.has_depfile = (st->kind == STEP_COPY || st->kind == STEP_ADD) &&
-			st->reads_context;
+	/* a COPY/ADD, or a RUN binding the context */
+	e.has_depfile = st->reads_context;
 	be->step(w, b, &e);
 	free(ins);
 }

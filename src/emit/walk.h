@@ -33,8 +33,9 @@ struct walk_edge {
 	const struct step **ins; /* the stamps it reads (labels_inputs) */
 	size_t nins;
 	const char *exec;	/* `df2ninja exec` verb: "from" or "step" */
-	bool has_depfile;	/* a COPY/ADD reading the context lists what
-				 * it read in <stamp>.d */
+	bool has_depfile;	/* a COPY/ADD reading the context, or a RUN
+				 * binding it, lists what it read in
+				 * <stamp>.d */
 };
 
 /*

@@ -43,6 +43,49 @@ out:
 	return r;
 }
 
+int
+step_source_state(struct step_ctx *c, const struct plan_source *from, struct state *s,
+		  char **name, struct err **errp)
+{
+	*name = NULL;
+	if (from->stage) {
+		if (state_load(c->plan.builddir, from->step, s, errp) < 0)
+			return -1;
+		*name = xasprintf("stage '%s'", from->stage);
+		return 0;
+	}
+	if (image_state(c, from->image, s, errp) < 0)
+		return -1;
+	*name = xasprintf("image '%s'", from->image);
+	return 0;
+}
+
+int
+step_context_source(const char *ctx, const char *dockerignore, const struct plan_strs *own,
+		    struct copy_source *src, struct ignore **ign, struct err **errp)
+{
+	int fd = open(ctx, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	*ign = NULL;
+	if (fd < 0)
+		return err_make(errp, errno, "cannot open the build context '%s'", ctx);
+	/* <Dockerfile>.dockerignore when the generator found one, else the
+	 * context's (relative paths: from the build file's dir, where ninja
+	 * runs, as ctx is) */
+	if (dockerignore ?
+	    ignore_load_at(AT_FDCWD, dockerignore, ign, errp) < 0 :
+	    ignore_load_at(fd, ".dockerignore", ign, errp) < 0) {
+		close(fd);
+		return -1;
+	}
+	src->fd = fd;
+	src->ignore = *ign;
+	src->is_context = true;
+	src->own = own->v;
+	src->nown = own->n;
+	return 0;
+}
+
 static int
 words(struct step_ctx *c, const struct plan_words *w, struct strv *out, struct err **errp)
 {
@@ -181,19 +224,8 @@ step_copy(struct step_ctx *c, struct err **errp)
 
 	/* where the sources come from */
 	if (cp->has_from) {
-		const char *stage = cp->from.stage;
-
-		if (stage) {
-			if (state_load(c->plan.builddir, cp->from.step, &other, errp) < 0)
-				goto out;
-			src_name = xasprintf("stage '%s'", stage);
-		} else {
-			const char *ref = cp->from.image;
-
-			if (image_state(c, ref, &other, errp) < 0)
-				goto out;
-			src_name = xasprintf("image '%s'", ref);
-		}
+		if (step_source_state(c, &cp->from, &other, &src_name, errp) < 0)
+			goto out;
 		have_other = true;
 		if (mnt_state(&srcm, &c->plan, "from", &other, &c->store,
 			      NULL, NULL, errp) < 0)
@@ -201,23 +233,10 @@ step_copy(struct step_ctx *c, struct err **errp)
 		src.fd = srcm.fd;
 		o.keep_owner = true;
 	} else if (ctx) {
-		ctxfd = open(ctx, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (ctxfd < 0) {
-			err_make(errp, errno, "cannot open the build context '%s'", ctx);
+		if (step_context_source(ctx, cp->dockerignore, &cp->context_own, &src, &ign,
+					errp) < 0)
 			goto out;
-		}
-		/* <Dockerfile>.dockerignore when the generator found one,
-		 * else the context's (relative paths: from the build file's
-		 * dir, where ninja runs, as ctx is) */
-		if (cp->dockerignore ?
-		    ignore_load_at(AT_FDCWD, cp->dockerignore, &ign, errp) < 0 :
-		    ignore_load_at(ctxfd, ".dockerignore", &ign, errp) < 0)
-			goto out;
-		src.fd = ctxfd;
-		src.ignore = ign;
-		src.is_context = true;
-		src.own = cp->context_own.v;
-		src.nown = cp->context_own.n;
+		ctxfd = src.fd;
 		src_name = xstrdup("build context");
 	} else if (o.nheredocs == 0 && srcs.n == 0) {
 		err_make(errp, 0, "plan: COPY without a source");

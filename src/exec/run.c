@@ -10,19 +10,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec/copy.h"
+#include "exec/copystep.h"
+#include "exec/depfile.h"
 #include "exec/mnt.h"
 #include "exec/ops.h"
 #include "exec/run.h"
 #include "exec/runspec.h"
 #include "exec/stepctx.h"
 #include "exec/user.h"
+#include "exec/rootpath.h"
 #include "image/tree.h"
+#include "match/ignore.h"
 #include "plan/names.h"
 #include "sandbox/sandbox.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/path.h"
 #include "util/strv.h"
 
 /*
@@ -184,11 +190,20 @@ struct run_mounts {
 	struct strv tmp;	/* private cache instances to remove */
 	int *locks;		/* cache locks */
 	size_t nlocks;
+	struct mnt *mnts;	/* binds from a stage or an image */
+	size_t nmnts;
+	struct strv deps;	/* what binds read from the context */
+	bool reads_context;
 };
 
 static void
 run_mounts_fini(struct run_mounts *rm)
 {
+	/* the views first: their upper dirs are among rm->tmp */
+	for (size_t i = 0; i < rm->nmnts; i++)
+		mnt_fini(&rm->mnts[i]);
+	free(rm->mnts);
+	strv_fini(&rm->deps);
 	for (size_t i = 0; i < rm->tmp.n; i++)
 		tree_remove_path(rm->tmp.v[i], NULL);
 	for (size_t i = 0; i < rm->nlocks; i++)
@@ -198,7 +213,152 @@ run_mounts_fini(struct run_mounts *rm)
 	strv_fini(&rm->tmp);
 }
 
-/* RUN --mount: tmpfs and caches; others are not supported yet */
+/* a fresh directory <builddir>/tmp/<flat>.<what><i>, removed with rm */
+static char *
+bind_tmp(struct step_ctx *c, const char *what, size_t i, struct run_mounts *rm,
+	 struct err **errp)
+{
+	char *dir = xasprintf("%s/tmp/%s.%s%zu", c->plan.builddir, c->plan.flat, what, i);
+
+	/* a leftover of a step killed before it cleaned up */
+	if (tree_remove_path(dir, NULL), fs_mkdir_p(dir, errp) < 0) {
+		free(dir);
+		return NULL;
+	}
+	strv_push(&rm->tmp, dir);
+	return dir;
+}
+
+/*
+ * a bind from the context: the part of it under source that COPY would
+ * see (.dockerignore and df2ninja's own files left out) copied into a
+ * directory of the build dir, which is bound instead; its files go to
+ * rm->deps for the depfile. A copy is private: rw needs nothing more.
+ */
+static int
+bind_context(struct step_ctx *c, const char *source, size_t i, struct run_mounts *rm,
+	     char **out, struct err **errp)
+{
+	const struct run_plan *rp = &c->plan.sp.run;
+	struct copy_source src = { -1, "build context", NULL, NULL, 0, true };
+	const char *srcs[1] = { source[0] ? source : "." };
+	struct ignore *ign = NULL;
+	struct copy_opts o;
+	autofree char *rel = NULL;
+	char *dir;
+	int ctxfd = -1, dfd = -1, r = -1;
+	struct stat sb;
+
+	*out = NULL;
+	if (!rp->context)
+		return err_make(errp, 0, "plan: RUN --mount=type=bind reads the context, "
+				"but the plan has no \"context\"");
+	if (!(dir = bind_tmp(c, "bind", i, rm, errp)))
+		return -1;
+	if (step_context_source(rp->context, rp->dockerignore, &rp->context_own, &src, &ign,
+				errp) < 0)
+		return -1;
+	ctxfd = src.fd;
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0) {
+		err_make(errp, errno, "cannot open '%s'", dir);
+		goto out;
+	}
+	memset(&o, 0, sizeof(o));
+	o.srcs = srcs;
+	o.nsrcs = 1;
+	o.dest = "/";
+	if (rootpath_resolve(ctxfd, srcs[0], 0, &rel, NULL, NULL, NULL) < 0) {
+		err_make(errp, 0, "RUN --mount=type=bind: source '%s' not found in the "
+			 "build context", source);
+		goto out;
+	}
+	if (copy_run(&src, dfd, &o, &rm->deps, NULL, errp) < 0)
+		goto out;
+	rm->reads_context = true;
+	/* a directory was copied by its contents, anything else into dir */
+	if (rel[0] && fstatat(ctxfd, rel, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+		err_make(errp, errno, "cannot stat '%s' in the build context", rel);
+		goto out;
+	}
+	if (rel[0] && !S_ISDIR(sb.st_mode)) {
+		const char *base = strrchr(rel, '/');
+
+		*out = fs_join(dir, base ? base + 1 : rel);
+	} else {
+		*out = xstrdup(dir);
+	}
+	r = 0;
+out:
+	if (dfd >= 0)
+		close(dfd);
+	close(ctxfd);
+	ignore_free(ign);
+	return r;
+}
+
+/*
+ * a bind from a stage or an image: a view of its rootfs, read-only, or
+ * for rw over an upper dir of its own that goes away after the step
+ */
+static int
+bind_from(struct step_ctx *c, const struct plan_mount *mo, const char *source, size_t i,
+	  struct run_mounts *rm, char **out, struct err **errp)
+{
+	autofree char *name = NULL, *what = xasprintf("from%zu", i), *rel = NULL;
+	const char *upper = NULL, *work = NULL;
+	struct state other;
+	struct mnt *m;
+	int r;
+
+	*out = NULL;
+	if (step_source_state(c, &mo->from, &other, &name, errp) < 0)
+		return -1;
+	if (!mo->readonly) {
+		if (!(upper = bind_tmp(c, "bindup", i, rm, errp)) ||
+		    !(work = bind_tmp(c, "bindwork", i, rm, errp))) {
+			state_fini(&other);
+			return -1;
+		}
+	}
+	rm->mnts = xreallocarray(rm->mnts, rm->nmnts + 1, sizeof(*rm->mnts));
+	m = &rm->mnts[rm->nmnts++];
+	m->path = NULL;
+	m->fd = -1;
+	r = mnt_state(m, &c->plan, what, &other, &c->store, upper, work, errp);
+	state_fini(&other);
+	if (r < 0)
+		return -1;
+	if (rootpath_resolve(m->fd, source, 0, &rel, NULL, NULL, NULL) < 0) {
+		return err_make(errp, 0, "RUN --mount=type=bind: source '%s' not found in %s",
+				source, name);
+	}
+	*out = rel[0] ? fs_join(m->path, rel) : xstrdup(m->path);
+	return 0;
+}
+
+/* RUN --mount=type=bind: sm->src and sm->is_readonly */
+static int
+bind_mount(struct step_ctx *c, const struct plan_mount *mo, size_t i,
+	   struct sandbox_mount *sm, struct run_mounts *rm, struct err **errp)
+{
+	autofree char *source = NULL;
+	char *src;
+
+	if (ops_word(&c->st, c->plan.sp.escape, &mo->source, &source, errp) < 0)
+		return -1;
+	if ((mo->has_from ?
+	     bind_from(c, mo, source ? source : "", i, rm, &src, errp) :
+	     bind_context(c, source ? source : "", i, rm, &src, errp)) < 0)
+		return -1;
+	strv_push(&rm->keep, src);
+	sm->kind = SANDBOX_MOUNT_BIND;
+	sm->src = src;
+	sm->is_readonly = mo->readonly;
+	return 0;
+}
+
+/* RUN --mount: binds, tmpfs and caches; others are not supported yet */
 static int
 add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
 	   struct run_mounts *rm, struct err **errp)
@@ -260,12 +420,37 @@ add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
 			sm->kind = SANDBOX_MOUNT_BIND;
 			sm->src = dir;
 			sm->is_readonly = mo->readonly;
+		} else if (mo->type == PLAN_MOUNT_BIND) {
+			if (bind_mount(c, mo, i, sm, rm, errp) < 0)
+				return -1;
 		} else {
 			return err_make(errp, 0, "RUN --mount=type=%s%s is not supported yet", type,
 					mo->has_from ? " with from=" : "");
 		}
 	}
 	return 0;
+}
+
+/* a depfile of what the binds read from the context, as COPY's */
+static int
+context_depfile(struct step_ctx *c, struct run_mounts *rm, struct err **errp)
+{
+	const struct run_plan *rp = &c->plan.sp.run;
+	autofree char *links = NULL;
+
+	if (!rm->reads_context || !c->depfile)
+		return 0;
+	/* the ignore file beside the Dockerfile may lie outside the
+	 * context: absolute, so that editing it runs again */
+	if (rp->dockerignore && access(rp->dockerignore, F_OK) == 0) {
+		char *abs;
+
+		if (fs_realpath(rp->dockerignore, &abs, errp) < 0)
+			return -1;
+		strv_push(&rm->deps, abs);
+	}
+	links = fs_join(c->plan.builddir, "deplinks");
+	return depfile_write(c->depfile, c->out, rp->context, &rm->deps, links, errp);
 }
 
 /*
@@ -304,7 +489,7 @@ step_run(struct step_ctx *c, struct err **errp)
 	autofree char *log = NULL, *hist = NULL, *script = NULL;
 	/* envp: what the command gets besides the state env and HOME */
 	struct strv argv = STRV_INIT, envp = STRV_INIT;
-	struct run_mounts rm = { STRV_INIT, STRV_INIT, NULL, 0 };
+	struct run_mounts rm = { STRV_INIT, STRV_INIT, NULL, 0, NULL, 0, STRV_INIT, false };
 	const struct run_plan *rp = &c->plan.sp.run;
 	struct sandbox_mount *mounts = NULL;
 	struct runspec rs;
@@ -334,7 +519,8 @@ step_run(struct step_ctx *c, struct err **errp)
 	}
 	if (runspec_etc(&rs, c->plan.builddir, is_isolated, errp) < 0 ||
 	    resolve_user(c, &u, errp) < 0 ||
-	    add_mounts(c, &mounts, &nmounts, &rm, errp) < 0)
+	    add_mounts(c, &mounts, &nmounts, &rm, errp) < 0 ||
+	    context_depfile(c, &rm, errp) < 0)
 		goto out;
 
 	/* a #! here-document runs as a script file */

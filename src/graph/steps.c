@@ -179,6 +179,8 @@ run(struct resolver *r, struct stage *s, struct step *st,
 	if (ctx) {
 		plan->context = context(r, st);
 		plan->context_own = context_own(r);
+		if (r->opts->dfignore_rel)
+			plan->dockerignore = resolve_str(r, r->opts->dfignore_rel);
 	}
 	plan->network = run_network(r, f);
 	plan->security = f->security && !strcmp(f->security, "insecure") ?

@@ -599,6 +599,7 @@ read_run(struct obj *top, struct run_plan *r)
 	    read_proxy(top, r) < 0 ||
 	    o_str(top, PLAN_KEY_CONTEXT, OPT, &r->context) < 0 ||
 	    o_strs(top, PLAN_KEY_CONTEXT_OWN, OPT, &r->context_own) < 0 ||
+	    o_str(top, PLAN_KEY_DOCKERIGNORE, OPT, &r->dockerignore) < 0 ||
 	    member(top, PLAN_KEY_SCRIPT, OPT, &v, at) < 0)
 		return -1;
 	r->network = (enum plan_network)network;

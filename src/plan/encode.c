@@ -279,6 +279,8 @@ run(struct enc *e, struct pj *o, const struct run_plan *r)
 		set(e, o, PLAN_KEY_CONTEXT, str(e, r->context));
 	if (r->context_own.n)
 		set(e, o, PLAN_KEY_CONTEXT_OWN, strs(e, &r->context_own));
+	if (r->dockerignore)
+		set(e, o, PLAN_KEY_DOCKERIGNORE, str(e, r->dockerignore));
 }
 
 static void

@@ -214,7 +214,8 @@ struct plan_heredoc {
  *   of what it read), and with it optionally "context_own": [paths]
  *   relative to the context of what df2ninja itself writes there (the
  *   build dir, the build file, --output dests), which are never part of
- *   the context, whatever .dockerignore says.
+ *   the context, whatever .dockerignore says, and optionally
+ *   "dockerignore" as for COPY.
  *   mount: {"type": "bind"|"cache"|"tmpfs"|"secret"|"ssh", "target":
  *   word, "source": word, "from": source, "readonly": bool, "id": word,
  *   "sharing": "shared"|"private"|"locked", "required": bool, "mode",
@@ -284,6 +285,7 @@ struct run_plan {
 	size_t nproxy;
 	const char *context;		/* NULL: no "context" */
 	struct plan_strs context_own;	/* none: no "context_own" */
+	const char *dockerignore;	/* NULL: no "dockerignore" */
 };
 
 /*
