@@ -10,7 +10,7 @@
 #include "util/modespec.h"
 #include "buildargs.h"
 #include "flags.h"
-#include "mount.h"
+#include "runmount.h"
 #include "steps.h"
 
 bool
@@ -173,7 +173,7 @@ run(struct resolver *r, struct stage *s, struct step *st,
 	plan->mounts = pj_alloc(&r->arena, f->mounts.n, sizeof(*plan->mounts));
 	plan->nmounts = f->mounts.n;
 	for (i = 0; i < f->mounts.n; i++)
-		if (mount_parse(r, s, st, in, f->mounts.v[i], &plan->mounts[i],
+		if (runmount_parse(r, s, st, in, f->mounts.v[i], &plan->mounts[i],
 				&ctx) < 0)
 			return -1;
 	if (ctx) {

@@ -10,9 +10,9 @@
 
 #include "sandbox/devsteps.h"
 #include "sandbox/mount.h"
-#include "sandbox/plan.h"
 #include "sandbox/report.h"
 #include "sandbox/rootfs.h"
+#include "sandbox/sbplan.h"
 
 static const char *const dev_nodes[][2] = {
 	{ "null", "/dev/null" },

@@ -12,9 +12,9 @@
 
 #include "sandbox/net.h"
 #include "sandbox/ns.h"
-#include "sandbox/plan.h"
 #include "sandbox/report.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/sbplan.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/strv.h"

@@ -19,10 +19,10 @@
 #include "sandbox/confine.h"
 #include "sandbox/mount.h"
 #include "sandbox/ns.h"
-#include "sandbox/plan.h"
 #include "sandbox/report.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/sbplan.h"
 #include "sandbox/userns.h"
 
 /*

@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include "sandbox/overlay.h"
-#include "sandbox/plan.h"
 #include "sandbox/report.h"
+#include "sandbox/sbplan.h"
 #include "sandbox/userns.h"
 
 const char *const ovl_fixed[OVL_NFIXED][2] = {

@@ -5,9 +5,9 @@
 
 #include "sandbox/confine.h"
 #include "sandbox/devsteps.h"
-#include "sandbox/plan.h"
 #include "sandbox/report.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/sbplan.h"
 #include "util/alloc.h"
 #include "util/err.h"
 

@@ -9,9 +9,9 @@
 #include <unistd.h>
 
 #include "sandbox/overlay.h"
-#include "sandbox/plan.h"
 #include "sandbox/report.h"
 #include "sandbox/rootfs.h"
+#include "sandbox/sbplan.h"
 
 int
 rootfs_open(int rootfd, const char *rel, int flags)

@@ -14,10 +14,10 @@
 #include "sandbox/net.h"
 #include "sandbox/ns.h"
 #include "sandbox/overlay.h"
-#include "sandbox/plan.h"
 #include "sandbox/report.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/sbplan.h"
 #include "util/err.h"
 
 #define DEFAULT_GRACE_MS 2000
@@ -128,7 +128,7 @@ sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp)
 	struct sb_plan p;
 
 	*status = 1;
-	if (plan_init(&p, s, errp) < 0)
+	if (sbplan_init(&p, s, errp) < 0)
 		goto out;
 	if (pipe_high(rep, errp) < 0 || (!s->is_interactive && pipe_high(out, errp) < 0) ||
 	    (s->is_network_isolated && pipe_high(net, errp) < 0))
@@ -216,7 +216,7 @@ out:
 		}
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
-	plan_fini(&p);
+	sbplan_fini(&p);
 	return ret;
 }
 
@@ -281,7 +281,7 @@ sandbox_mount_overlay(const char *target, const char *const *lowers,
 	memset(&p, 0, sizeof(p));
 	memset(&r, 0, sizeof(r));
 	if (ovl_init(&p.ovl, lowers, nlower, upper, work, true, errp) < 0) {
-		plan_fini(&p);
+		sbplan_fini(&p);
 		return -1;
 	}
 	/* the mount(2) path works in a staging dir that becomes the cwd */
@@ -301,6 +301,6 @@ sandbox_mount_overlay(const char *target, const char *const *lowers,
 	}
 	if (rc < 0)
 		report_to_err(&r, &p, errp);
-	plan_fini(&p);
+	sbplan_fini(&p);
 	return rc < 0 ? -1 : 0;
 }

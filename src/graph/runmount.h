@@ -1,5 +1,5 @@
-#ifndef DF2NINJA_MOUNT_H
-#define DF2NINJA_MOUNT_H
+#ifndef DF2NINJA_GRAPH_RUNMOUNT_H
+#define DF2NINJA_GRAPH_RUNMOUNT_H
 
 #include <stdbool.h>
 
@@ -13,7 +13,7 @@
  * a dependency of st) or an image (st->pulls). *reads_context is set for a
  * bind mount of the build context.
  */
-int mount_parse(struct resolver *r, struct stage *s, struct step *st,
+int runmount_parse(struct resolver *r, struct stage *s, struct step *st,
 		const struct instr *in, const char *spec, struct plan_mount *out,
 		bool *reads_context);
 

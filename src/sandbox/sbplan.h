@@ -1,5 +1,5 @@
-#ifndef DF2NINJA_SANDBOX_PLAN_H
-#define DF2NINJA_SANDBOX_PLAN_H
+#ifndef DF2NINJA_SANDBOX_SBPLAN_H
+#define DF2NINJA_SANDBOX_SBPLAN_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -81,10 +81,10 @@ struct sb_plan {
 				 * configured (a byte; EOF: it failed) */
 };
 
-/* fill p from s, checking it; free with plan_fini even on failure */
-int plan_init(struct sb_plan *p, const struct sandbox_spec *s,
+/* fill p from s, checking it; free with sbplan_fini even on failure */
+int sbplan_init(struct sb_plan *p, const struct sandbox_spec *s,
 	      struct err **errp);
-void plan_fini(struct sb_plan *p);
+void sbplan_fini(struct sb_plan *p);
 
 /*
  * fill o for lowers/upper/work (made absolute); allow_short permits

@@ -9,7 +9,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/strv.h"
-#include "mount.h"
+#include "runmount.h"
 
 /* Go's encoding/csv for one record: quoted fields, "" inside quotes */
 static int
@@ -338,7 +338,7 @@ validate(struct resolver *r, const struct instr *in, struct mount *m)
 }
 
 int
-mount_parse(struct resolver *r, struct stage *s, struct step *st,
+runmount_parse(struct resolver *r, struct stage *s, struct step *st,
 	    const struct instr *in, const char *spec, struct plan_mount *out,
 	    bool *reads_context)
 {

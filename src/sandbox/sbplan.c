@@ -8,8 +8,8 @@
 
 #include "sandbox/confine.h"
 #include "sandbox/overlay.h"
-#include "sandbox/plan.h"
 #include "sandbox/sandbox.h"
+#include "sandbox/sbplan.h"
 #include "sandbox/userns.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -260,7 +260,7 @@ plan_exec(struct sb_plan *p, const char *argv0, char *const *envp)
 }
 
 int
-plan_init(struct sb_plan *p, const struct sandbox_spec *s, struct err **errp)
+sbplan_init(struct sb_plan *p, const struct sandbox_spec *s, struct err **errp)
 {
 	const unsigned special = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
 	const unsigned etc = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
@@ -327,7 +327,7 @@ plan_init(struct sb_plan *p, const struct sandbox_spec *s, struct err **errp)
 }
 
 void
-plan_fini(struct sb_plan *p)
+sbplan_fini(struct sb_plan *p)
 {
 	ovl_fini(&p->ovl);
 	for (size_t i = 0; i < p->ntarget; i++)
