@@ -34,14 +34,13 @@ stat_field(pid_t pid, int field)
 {
 	char path[64], stat[1024], *p;
 	ssize_t n;
-	int fd;
+	autoclose int fd = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
 	n = read(fd, stat, sizeof(stat) - 1);
-	close(fd);
 	stat[n > 0 ? n : 0] = '\0';
 	/* counted after the command's closing parenthesis: field 3 follows */
 	p = strrchr(stat, ')');
@@ -57,14 +56,13 @@ is_shell_c(pid_t pid)
 	char path[64], cmd[256], *base;
 	ssize_t n;
 	size_t len;
-	int fd;
+	autoclose int fd = -1;
 
 	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
 	n = read(fd, cmd, sizeof(cmd) - 1);
-	close(fd);
 	if (n <= 0)
 		return false;
 	cmd[n] = '\0';

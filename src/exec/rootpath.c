@@ -27,19 +27,15 @@ open_resolved(int rootfd, const char *path, int flags, mode_t mode)
 {
 	autofree char *copy = xstrdup(path);
 	char *save = NULL, *comp, *next;
-	int fd, sub;
+	autoclose int fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int sub;
 
-	fd = openat(rootfd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
 	comp = strtok_r(copy, "/", &save);
-	if (!comp) {
-		/* the root itself */
-		sub = openat(fd, ".", (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) |
-			     O_CLOEXEC);
-		close(fd);
-		return sub;
-	}
+	if (!comp)	/* the root itself */
+		return openat(fd, ".", (flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) |
+			      O_CLOEXEC);
 	for (; comp; comp = next) {
 		next = strtok_r(NULL, "/", &save);
 		if (next)
@@ -48,17 +44,12 @@ open_resolved(int rootfd, const char *path, int flags, mode_t mode)
 		else
 			sub = openat(fd, comp, flags | O_NOFOLLOW | O_CLOEXEC,
 				     mode);
-		if (sub < 0) {
-			int e = errno;
-
-			close(fd);
-			errno = e;
-			return -1;
-		}
+		if (sub < 0)
+			return -1;	/* errno kept by the cleanup */
 		close(fd);
 		fd = sub;
 	}
-	return fd;
+	return steal_fd(&fd);
 }
 
 int

@@ -101,7 +101,7 @@ displace_lower(struct extract *x, const char *parent, struct err **errp)
 {
 	autofree char *copy = xstrdup(parent);
 	char *save = NULL;
-	int fd = openat(x->rootfd, ".", DIR_FLAGS), next;
+	autoclose int fd = openat(x->rootfd, ".", DIR_FLAGS);
 
 	if (fd < 0)
 		return err_make(errp, errno, "cannot open the tree root");
@@ -109,30 +109,25 @@ displace_lower(struct extract *x, const char *parent, struct err **errp)
 	     comp = strtok_r(NULL, "/", &save)) {
 		autofree char *p = xstrndup(parent, (size_t)(comp - copy) + strlen(comp));
 		struct stat sb;
+		int next;
 
 		if (fstatat(fd, comp, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    !S_ISDIR(sb.st_mode) && !pathset_has(&x->written, p)) {
 			forget_parent(x);
 			if (tree_remove(fd, comp, errp) < 0)
-				goto fail;
+				return -1;
 			if (mkdirat(fd, comp, 0755) < 0 ||
-			    fchmodat(fd, comp, 0755, 0) < 0) {
-				err_make(errp, errno, "cannot create directory '%s'", p);
-				goto fail;
-			}
+			    fchmodat(fd, comp, 0755, 0) < 0)
+				return err_make(errp, errno, "cannot create directory '%s'", p);
 		}
 		/* what is missing or refused, the caller's lookup reports */
 		next = openat(fd, comp, DIR_FLAGS);
 		close(fd);
-		if (next < 0)
-			return 0;
 		fd = next;
+		if (fd < 0)
+			return 0;
 	}
-	close(fd);
 	return 0;
-fail:
-	close(fd);
-	return -1;
 }
 
 static int
@@ -282,7 +277,8 @@ make_file(struct extract *x, struct layer_in *in, struct item *it,
 	  struct err **errp)
 {
 	const int flags = O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC;
-	int fd, r;
+	autoclose int fd = -1;
+	int r;
 
 	/* O_EXCL: never write through what is already there (a link to
 	 * another file, or anything else) */
@@ -299,7 +295,7 @@ make_file(struct extract *x, struct layer_in *in, struct item *it,
 		r = set_meta_fd(it, fd, errp);
 	if (r == 0 && futimens(fd, it->ts) < 0)
 		r = err_make(errp, errno, "cannot set times");
-	if (close(fd) < 0 && r == 0)
+	if (close(steal_fd(&fd)) < 0 && r == 0)
 		r = err_make(errp, errno, "cannot write");
 	return r;
 }
@@ -309,7 +305,8 @@ make_dir(struct extract *x, struct item *it, struct err **errp)
 {
 	bool opaque = false;
 	struct stat sb;
-	int fd, r;
+	autoclose int fd = -1;
+	int r;
 
 	if (mkdirat(it->pfd, it->base, 0700) < 0) {
 		if (errno != EEXIST)
@@ -332,7 +329,6 @@ make_dir(struct extract *x, struct item *it, struct err **errp)
 	r = set_meta_fd(it, fd, errp);
 	if (r == 0 && opaque)
 		r = whiteout_set_opaque(fd, x->userxattr, errp);
-	close(fd);
 	if (r == 0)
 		add_dirtime(x, it);
 	return r;
@@ -380,7 +376,8 @@ make_hardlink(struct extract *x, struct item *it, struct err **errp)
 					      PATH_RELATIVE | PATH_NO_DOTDOT);
 	autofree char *tparent = NULL;
 	const char *slash, *tbase;
-	int tfd, r;
+	autoclose int tfd = -1;
+	int r;
 
 	if (!target)
 		return err_make(errp, 0, "refusing a hard link to '%s'",
@@ -396,16 +393,13 @@ make_hardlink(struct extract *x, struct item *it, struct err **errp)
 		return err_wrap(errp, "hard link to '%s'", target);
 	r = linkat(tfd, tbase, it->pfd, it->base, 0);
 	if (r < 0 && errno == EEXIST) {
-		if (replace(x, it->pfd, it->base, errp) < 0) {
-			close(tfd);
+		if (replace(x, it->pfd, it->base, errp) < 0)
 			return -1;
-		}
 		r = linkat(tfd, tbase, it->pfd, it->base, 0);
 	}
 	if (r < 0)
-		err_make(errp, errno, "cannot link to '%s'", target);
-	close(tfd);
-	return r < 0 ? -1 : 0;
+		return err_make(errp, errno, "cannot link to '%s'", target);
+	return 0;
 }
 
 static int
@@ -439,17 +433,13 @@ clear_lower(struct extract *x, int fd, const char *dir, struct err **errp)
 	struct strv names = STRV_INIT;
 	struct dirent *de;
 	DIR *d;
-	int r = 0, dfd;
+	autoclose int dfd = openat(fd, ".", DIR_FLAGS);
+	int r = 0;
 
-	dfd = openat(fd, ".", DIR_FLAGS);
 	d = dfd < 0 ? NULL : fdopendir(dfd);
-	if (!d) {
-		int e = errno;
-
-		if (dfd >= 0)
-			close(dfd);
-		return err_make(errp, e, "cannot read directory '%s'", dir);
-	}
+	if (!d)
+		return err_make(errp, errno, "cannot read directory '%s'", dir);
+	steal_fd(&dfd);	/* the DIR's now */
 	/* collect first: removing while reading may skip names */
 	while ((errno = 0, de = readdir(d)))
 		if (strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0)
@@ -461,7 +451,7 @@ clear_lower(struct extract *x, int fd, const char *dir, struct err **errp)
 		autofree char *p = *dir ? xasprintf("%s/%s", dir, names.v[i])
 					: xstrdup(names.v[i]);
 		struct stat sb;
-		int cfd;
+		autoclose int cfd = -1;
 
 		if (!pathset_has(&x->written, p)) {
 			r = tree_remove(fd, names.v[i], errp);
@@ -476,7 +466,6 @@ clear_lower(struct extract *x, int fd, const char *dir, struct err **errp)
 			break;
 		}
 		r = clear_lower(x, cfd, p, errp);
-		close(cfd);
 	}
 	strv_fini(&names);
 	return r;
@@ -497,7 +486,8 @@ whiteout_dir(struct extract *x, struct item *it, struct err **errp)
 static int
 extract_root(struct extract *x, struct item *it, struct err **errp)
 {
-	int fd, r;
+	autoclose int fd = -1;
+	int r;
 
 	if (archive_entry_filetype(it->e) != AE_IFDIR || archive_entry_hardlink(it->e))
 		return err_make(errp, 0, "refusing to replace the root directory");
@@ -505,7 +495,6 @@ extract_root(struct extract *x, struct item *it, struct err **errp)
 	if (fd < 0)
 		return err_make(errp, errno, "cannot open the root directory");
 	r = set_meta_fd(it, fd, errp);
-	close(fd);
 	if (r == 0)
 		add_dirtime(x, it);
 	return r;
@@ -613,7 +602,7 @@ extract_finish(struct extract *x, struct err **errp)
 	/* in order, so the last entry for a directory wins */
 	for (size_t i = 0; i < x->ndirs; i++) {
 		struct err *e = NULL;
-		int fd;
+		autoclose int fd = -1;
 
 		if (tree_open_dir(x->rootfd, x->dirs[i].path, false, &fd, &e) < 0) {
 			int en = e->errnum;
@@ -631,14 +620,9 @@ extract_finish(struct extract *x, struct err **errp)
 			}
 			return -1;
 		}
-		if (futimens(fd, x->dirs[i].ts) < 0) {
-			int en = errno;
-
-			close(fd);
-			return err_make(errp, en, "cannot set times of '%s'",
+		if (futimens(fd, x->dirs[i].ts) < 0)
+			return err_make(errp, errno, "cannot set times of '%s'",
 					x->dirs[i].path);
-		}
-		close(fd);
 	}
 	return 0;
 }

@@ -32,9 +32,9 @@ static int
 unpack(const struct store *st, int fd, const char *staging, const char *expect,
        unsigned flags, char got[DIGEST_LEN], struct err **errp)
 {
-	int rootfd, r;
+	autoclose int rootfd = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r;
 
-	rootfd = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
 		return err_make(errp, errno, "cannot open '%s'", staging);
 	/* mkdtemp made it 0700, and it becomes the rootfs's "/" unless the
@@ -51,7 +51,6 @@ unpack(const struct store *st, int fd, const char *staging, const char *expect,
 	/* the layer is renamed into place only once its data is on disk */
 	if (r == 0 && syncfs(rootfd) < 0)
 		r = err_make(errp, errno, "cannot sync '%s'", staging);
-	close(rootfd);
 	if (r == 0)
 		r = publish(st, staging, got, errp);
 	return r;
@@ -117,15 +116,12 @@ int
 layer_unpack(const struct store *st, const char *blob, const char *expect_diff_id,
 	     unsigned flags, char *diff_id, struct err **errp)
 {
-	int fd, r;
+	autoclose int fd = open(blob, O_RDONLY | O_CLOEXEC);
 
-	fd = open(blob, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_make(errp, errno, "unpacking layer '%s': cannot open it",
 				blob);
-	r = layer_unpack_fd(st, fd, blob, expect_diff_id, flags, diff_id, errp);
-	close(fd);
-	return r;
+	return layer_unpack_fd(st, fd, blob, expect_diff_id, flags, diff_id, errp);
 }
 
 int
@@ -135,7 +131,7 @@ layer_unpack_blob(const struct store *st, const char *digest, long long size,
 	autofree char *blob = store_blob_path(st, digest);
 	char known[DIGEST_LEN];
 	struct stat sb;
-	int fd, r;
+	autoclose int fd = -1;
 
 	if (!blob)
 		return err_make(errp, 0, "invalid blob digest '%s'", digest);
@@ -144,25 +140,16 @@ layer_unpack_blob(const struct store *st, const char *digest, long long size,
 		return err_make(errp, errno, "blob %s: cannot open '%s'", digest, blob);
 	/* the store's copy was checked against its digest when it went in;
 	 * a descriptor that came later may still disagree on its size */
-	if (fstat(fd, &sb) < 0) {
-		r = err_make(errp, errno, "blob %s: cannot stat '%s'", digest, blob);
-		goto out;
-	}
-	if (sb.st_size != size) {
-		r = err_make(errp, 0, "blob %s: size mismatch: descriptor says %lld, "
-			     "the blob has %lld", digest, size, (long long)sb.st_size);
-		goto out;
-	}
+	if (fstat(fd, &sb) < 0)
+		return err_make(errp, errno, "blob %s: cannot stat '%s'", digest, blob);
+	if (sb.st_size != size)
+		return err_make(errp, 0, "blob %s: size mismatch: descriptor says %lld, "
+				"the blob has %lld", digest, size, (long long)sb.st_size);
 	/* a pair read once needs no reading again */
 	if (store_get_diff_id(st, digest, known) && strcmp(known, diff_id) == 0 &&
-	    store_has_layer(st, diff_id)) {
-		r = 0;
-		goto out;
-	}
-	r = layer_unpack_fd(st, fd, digest, diff_id, flags, NULL, errp);
-	if (r == 0)
-		r = store_put_diff_id(st, digest, diff_id, errp);
-out:
-	close(fd);
-	return r;
+	    store_has_layer(st, diff_id))
+		return 0;
+	if (layer_unpack_fd(st, fd, digest, diff_id, flags, NULL, errp) < 0)
+		return -1;
+	return store_put_diff_id(st, digest, diff_id, errp);
 }

@@ -163,26 +163,19 @@ visit_dir(struct walker *w, int dfd, struct child *c, struct err **errp)
 	struct layer_entry e;
 	unsigned found;
 	bool opaque;
-	int fd;
+	autoclose int fd = openat(dfd, c->name, DIR_FLAGS);
 
-	fd = openat(dfd, c->name, DIR_FLAGS);
 	if (fd < 0)
 		return err_make(errp, errno, "cannot open directory '%s'",
 				buf_str(&w->path));
 	opaque = false;
-	if (scan_xattrs(w, fd, &found, errp) < 0) {
-		close(fd);
+	if (scan_xattrs(w, fd, &found, errp) < 0)
 		return -1;
-	}
-	if ((found & XATTR_OPAQUE) && whiteout_is_opaque(fd, &opaque, errp) < 0) {
-		close(fd);
+	if ((found & XATTR_OPAQUE) && whiteout_is_opaque(fd, &opaque, errp) < 0)
 		return err_wrap(errp, "'%s'", buf_str(&w->path));
-	}
 	entry_start(w, &e, &c->sb, S_IFDIR);
-	if (visit(w, &e, errp) < 0) {
-		close(fd);
+	if (visit(w, &e, errp) < 0)
 		return -1;
-	}
 	/* right after its directory, before anything it might hide */
 	if (opaque) {
 		size_t mark = w->path.len;
@@ -192,12 +185,10 @@ visit_dir(struct walker *w, int dfd, struct child *c, struct err **errp)
 		r = visit_marker(w, errp);
 		w->path.len = mark;
 		w->path.s[mark] = '\0';
-		if (r < 0) {
-			close(fd);
+		if (r < 0)
 			return -1;
-		}
 	}
-	return walk(w, fd, errp);
+	return walk(w, steal_fd(&fd), errp);
 }
 
 static int
@@ -205,9 +196,9 @@ visit_file(struct walker *w, int dfd, struct child *c, struct err **errp)
 {
 	struct layer_entry e;
 	char caps[256];
-	int fd, r;
+	autoclose int fd = openat(dfd, c->name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	int r;
 
-	fd = openat(dfd, c->name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
 	if (fd < 0)
 		return err_make(errp, errno, "cannot open '%s'", buf_str(&w->path));
 	entry_start(w, &e, &c->sb, S_IFREG);
@@ -217,7 +208,6 @@ visit_file(struct walker *w, int dfd, struct child *c, struct err **errp)
 		r = visit(w, &e, errp);
 	if (r == 0)
 		r = send_data(w, fd, e.size, errp);
-	close(fd);
 	return r;
 }
 

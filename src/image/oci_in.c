@@ -317,14 +317,11 @@ copy_blob(const struct store *st, const char *dir, const struct image_layer *d,
 {
 	autofree char *path = blob_path(dir, d->digest);
 	long long size;
-	int fd, r;
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_make(errp, errno, "blob %s: cannot open '%s'", d->digest, path);
-	r = store_put_blob_fd(st, fd, d->digest, NULL, &size, errp);
-	close(fd);
-	if (r < 0)
+	if (store_put_blob_fd(st, fd, d->digest, NULL, &size, errp) < 0)
 		return err_wrap(errp, "blob %s", d->digest);
 	if (size != d->size)
 		return err_make(errp, 0, "blob %s: size changed while copying", d->digest);

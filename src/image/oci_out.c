@@ -62,21 +62,17 @@ static int
 copy_file(const char *src, const char *dst, struct err **errp)
 {
 	autofree char *tmp = xasprintf("%s.tmp-XXXXXX", dst);
-	int in, out, r;
+	autoclose int in = open(src, O_RDONLY | O_CLOEXEC);
+	int out, r;
 
-	in = open(src, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
 		return err_make(errp, errno, "cannot open '%s'", src);
 	out = mkostemp(tmp, O_CLOEXEC);
-	if (out < 0) {
-		r = err_make(errp, errno, "cannot create '%s'", tmp);
-		close(in);
-		return r;
-	}
+	if (out < 0)
+		return err_make(errp, errno, "cannot create '%s'", tmp);
 	r = copy_fd(in, out, errp);
 	if (r < 0)
 		err_wrap(errp, "'%s' to '%s'", src, tmp);
-	close(in);
 	if (r == 0 && fchmod(out, 0444) < 0)
 		r = err_make(errp, errno, "cannot chmod '%s'", tmp);
 	if (close(out) < 0 && r == 0)
@@ -213,21 +209,17 @@ write_into(const struct store *st, const struct image *img,
 	   size_t n_names, const char *dest, struct err **errp)
 {
 	autofree char *layout = xasprintf("%s/oci-layout", dest);
-	int fd, r;
+	autoclose int fd = -1;
 
 	if (access(layout, F_OK) < 0 && !is_empty_dir(dest))
 		return err_make(errp, 0, "it exists and is not an OCI image layout");
 	fd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return err_make(errp, errno, "cannot open '%s'", dest);
-	if (TEMP_FAILURE_RETRY_INT(flock(fd, LOCK_EX)) < 0) {
-		r = err_make(errp, errno, "cannot lock '%s'", dest);
-		close(fd);
-		return r;
-	}
-	r = fill(st, img, manifest_size, names, n_names, dest, errp);
-	close(fd);
-	return r;
+	/* held until the layout is whole */
+	if (TEMP_FAILURE_RETRY_INT(flock(fd, LOCK_EX)) < 0)
+		return err_make(errp, errno, "cannot lock '%s'", dest);
+	return fill(st, img, manifest_size, names, n_names, dest, errp);
 }
 
 int

@@ -211,27 +211,23 @@ int
 store_tmpdir(const struct store *st, char **out, int *lockfd,
 	     struct err **errp)
 {
-	char *p = xasprintf("%s/tmp/XXXXXX", st->root);
-	int hold = tmp_hold(st, LOCK_SH), fd = -1, e = 0;
+	autofree char *p = xasprintf("%s/tmp/XXXXXX", st->root);
+	autoclose int hold = tmp_hold(st, LOCK_SH), fd = -1;
+	int e = 0;
 
 	if (hold < 0 || !mkdtemp(p))
 		e = errno;
 	else if ((fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
 		 flock(fd, LOCK_EX) < 0)
 		e = errno;
-	if (hold >= 0)
-		close(hold);
 	if (e) {
-		if (fd >= 0)
-			close(fd);
 		if (hold >= 0)
 			rmdir(p);
-		free(p);
 		return err_make(errp, e, "cannot create a directory in '%s/tmp'",
 				st->root);
 	}
-	*out = p;
-	*lockfd = fd;
+	*out = steal_pointer(&p);
+	*lockfd = steal_fd(&fd);
 	return 0;
 }
 
@@ -439,8 +435,10 @@ store_check_idmap(const struct store *st, const char *idmap, struct err **errp)
 	autofree char *path = xasprintf("%s/idmap", st->root);
 	autofree char *have = NULL, *layers = xasprintf("%s/layers/sha256", st->root);
 	autofree char *line = xasprintf("%s\n", idmap);
+	autofree char *tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
 	size_t n = strlen(line);
-	int fd;
+	autoclose int fd = -1;
+	int r, e;
 
 	if (fs_read_file(path, &have, NULL, NULL) < 0 && has_entries(layers))
 		have = xstrdup("root\n");
@@ -453,17 +451,25 @@ store_check_idmap(const struct store *st, const char *idmap, struct err **errp)
 				"mode, or another /etc/subuid range): set DF2NINJA_STORE to "
 				"another store", st->root, have, idmap);
 	}
-	/* the first build to get here records its mapping */
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0 && errno == EEXIST)
-		return store_check_idmap(st, idmap, errp);
+	/*
+	 * the first build to get here records its mapping: written whole
+	 * aside, then linked in, which fails if another build was first (a
+	 * reader never sees the file empty)
+	 */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return err_make(errp, errno, "cannot create '%s'", path);
-	if (write(fd, line, n) != (ssize_t)n || close(fd) < 0) {
-		int e = errno;
-
-		unlink(path);
-		return err_make(errp, e, "cannot write '%s'", path);
+		return err_make(errp, errno, "cannot create '%s'", tmp);
+	if (write(fd, line, n) != (ssize_t)n || close(steal_fd(&fd)) < 0) {
+		e = errno;
+		unlink(tmp);
+		return err_make(errp, e, "cannot write '%s'", tmp);
 	}
+	r = link(tmp, path);
+	e = errno;
+	unlink(tmp);
+	if (r < 0 && e == EEXIST)
+		return store_check_idmap(st, idmap, errp);
+	if (r < 0)
+		return err_make(errp, e, "cannot create '%s'", path);
 	return 0;
 }

@@ -35,9 +35,9 @@ walk(int rootfd, const char *path, bool create, int *fdp, struct err **errp)
 {
 	autofree char *copy = xstrdup(path);
 	char *save = NULL, *comp;
-	int fd, next;
+	autoclose int fd = openat(rootfd, ".", DIR_FLAGS);
+	int next;
 
-	fd = openat(rootfd, ".", DIR_FLAGS);
 	if (fd < 0)
 		return err_make(errp, errno, "cannot open the tree root");
 	for (comp = strtok_r(copy, "/", &save); comp;
@@ -46,20 +46,15 @@ walk(int rootfd, const char *path, bool create, int *fdp, struct err **errp)
 		if (next < 0 && errno == ENOENT && create) {
 			bool made = mkdirat(fd, comp, 0755) == 0;
 
-			if (!made && errno != EEXIST) {
-				int e = errno;
-
-				close(fd);
-				return err_make(errp, e, "cannot create directory '%s'",
+			if (!made && errno != EEXIST)
+				return err_make(errp, errno, "cannot create directory '%s'",
 						path);
-			}
 			next = openat(fd, comp, DIR_FLAGS);
 			/* 0755 whatever the umask */
 			if (next >= 0 && made && fchmod(next, 0755) < 0) {
 				int e = errno;
 
 				close(next);
-				close(fd);
 				return err_make(errp, e, "cannot chmod directory '%s'",
 						path);
 			}
@@ -73,13 +68,12 @@ walk(int rootfd, const char *path, bool create, int *fdp, struct err **errp)
 			    fstatat(fd, comp, &sb, AT_SYMLINK_NOFOLLOW) == 0 &&
 			    S_ISLNK(sb.st_mode))
 				e = ELOOP;
-			close(fd);
 			return open_error(errp, e, path);
 		}
 		close(fd);
 		fd = next;
 	}
-	*fdp = fd;
+	*fdp = steal_fd(&fd);
 	return 0;
 }
 
@@ -161,13 +155,10 @@ tree_remove_path(const char *path, struct err **errp)
 {
 	autofree char *dir = fs_dirname(path);
 	const char *base = strrchr(path, '/');
-	int dfd, r;
+	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	base = base ? base + 1 : path;
-	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return err_make(errp, errno, "cannot open '%s'", dir);
-	r = tree_remove(dfd, base, errp);
-	close(dfd);
-	return r;
+	return tree_remove(dfd, base, errp);
 }

@@ -545,9 +545,9 @@ ignore_load_at(int dirfd, const char *name, struct ignore **out,
 	struct buf b = BUF_INIT;
 	char chunk[16384];
 	ssize_t n;
-	int fd, r;
+	autoclose int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	int r;
 
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
 		*out = ignore_alloc();
 		return 0;
@@ -559,11 +559,9 @@ ignore_load_at(int dirfd, const char *name, struct ignore **out,
 	if (n < 0) {
 		int e = errno;
 
-		close(fd);
 		buf_fini(&b);
 		return err_make(errp, e, "cannot read '%s'", name);
 	}
-	close(fd);
 	r = ignore_parse(buf_str(&b), b.len, name, out, errp);
 	buf_fini(&b);
 	return r;

@@ -79,9 +79,8 @@ digest_file(const char *path, char out[DIGEST_LEN], long long *size,
 	struct digest *d;
 	long long total = 0;
 	ssize_t n;
-	int fd;
+	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return err_make(errp, errno, "cannot open '%s'", path);
 	d = digest_new();
@@ -91,7 +90,6 @@ digest_file(const char *path, char out[DIGEST_LEN], long long *size,
 			int e = errno;
 
 			digest_free(d);
-			close(fd);
 			return err_make(errp, e, "cannot read '%s'", path);
 		}
 		if (n == 0)
@@ -99,7 +97,6 @@ digest_file(const char *path, char out[DIGEST_LEN], long long *size,
 		digest_update(d, chunk, (size_t)n);
 		total += n;
 	}
-	close(fd);
 	digest_final(d, out);
 	if (size)
 		*size = total;

@@ -55,15 +55,13 @@ same_content(int dirfd, const char *name, const char *data, size_t len)
 	char chunk[65536];
 	size_t off = 0;
 	struct stat st;
-	bool same = false;
 	ssize_t n;
-	int fd;
+	autoclose int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 
-	fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return false;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size != len)
-		goto out;
+		return false;
 	/* the size matched: stop at len rather than reading on to EOF */
 	while (off < len) {
 		size_t want = len - off < sizeof(chunk) ? len - off : sizeof(chunk);
@@ -72,13 +70,10 @@ same_content(int dirfd, const char *name, const char *data, size_t len)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0 || memcmp(chunk, data + off, (size_t)n) != 0)
-			goto out;
+			return false;
 		off += (size_t)n;
 	}
-	same = true;
-out:
-	close(fd);
-	return same;
+	return true;
 }
 
 static int
@@ -106,19 +101,12 @@ write_all(int fd, const char *data, size_t len)
 static int
 create_new(int dirfd, const char *name, const char *data, size_t len)
 {
-	int fd, e;
+	autoclose int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int e;
 
-	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, data, len) < 0) {
-		e = errno;
-		close(fd);
-		unlinkat(dirfd, name, 0);
-		errno = e;
-		return -2;
-	}
-	if (close(fd) < 0) {
+	if (write_all(fd, data, len) < 0 || close(steal_fd(&fd)) < 0) {
 		e = errno;
 		unlinkat(dirfd, name, 0);
 		errno = e;
@@ -137,7 +125,8 @@ replace(int dirfd, const char *dirpath, const char *name, const char *data,
 {
 	/* unique per process: two steps may write the same file at once */
 	autofree char *tmp = xasprintf("%s.tmp.%ld", name, (long)getpid());
-	int fd, e;
+	autoclose int fd = -1;
+	int e;
 
 	fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0) {
@@ -150,10 +139,9 @@ replace(int dirfd, const char *dirpath, const char *name, const char *data,
 	if (write_all(fd, data, len) < 0 ||
 	    ((flags & FS_WRITE_0644) && fchmod(fd, 0644) < 0)) {
 		e = errno;
-		close(fd);
 		goto fail_write;
 	}
-	if (close(fd) < 0) {
+	if (close(steal_fd(&fd)) < 0) {
 		e = errno;
 		goto fail_write;
 	}
@@ -291,7 +279,8 @@ static int
 make_private(const char *path, struct err **errp)
 {
 	struct stat sb;
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = -1;
+	autoclose int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int r = -1;
 
 	if (fd < 0)
 		return err_make(errp, errno, "cannot open '%s'", path);
@@ -313,7 +302,6 @@ make_private(const char *path, struct err **errp)
 		err_make(errp, errno, "cannot make '%s' private", path);
 	else
 		r = 0;
-	close(fd);
 	return r;
 }
 

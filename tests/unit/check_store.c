@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "exec/packmemo.h"
@@ -399,6 +400,47 @@ START_TEST(test_store_tmpdir)
 }
 END_TEST
 
+/*
+ * builds that start together on a new store all agree on its id mapping:
+ * the first one records it, and the others never see the record half
+ * made (each round: a fresh store, four processes at once)
+ */
+START_TEST(test_store_idmap_race)
+{
+	const char *map = "0 100000 65536";
+
+	for (int round = 0; round < 100; round++) {
+		autofree char *root = xasprintf("%s/race%d", tmpdir, round);
+		autofree char *idmap = xasprintf("%s/idmap", root);
+		autofree char *have = NULL;
+		struct err *e = NULL;
+		struct store s2;
+		pid_t kids[4];
+
+		ck_assert_int_eq(store_open_at(&s2, root, &e), 0);
+		for (size_t i = 0; i < countof(kids); i++) {
+			kids[i] = fork();
+			ck_assert_int_ge(kids[i], 0);
+			if (kids[i] == 0)
+				_exit(store_check_idmap(&s2, map, NULL) == 0 ? 0 : 1);
+		}
+		for (size_t i = 0; i < countof(kids); i++) {
+			int status;
+
+			ck_assert_int_eq(waitpid(kids[i], &status, 0), kids[i]);
+			ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+				      "round %d: a build disagreed on the id mapping", round);
+		}
+		ck_assert_int_eq(fs_read_file(idmap, &have, NULL, &e), 0);
+		ck_assert_str_eq(have, "0 100000 65536\n");
+		/* and a build mapping ids otherwise is still refused */
+		ck_assert_int_eq(store_check_idmap(&s2, "0 0 1", &e), -1);
+		err_free(e);
+		store_close(&s2);
+	}
+}
+END_TEST
+
 /* what a killed build left in tmp/ goes when the store is next opened;
  * what a live one holds stays */
 START_TEST(test_store_clean_tmp)
@@ -557,6 +599,7 @@ store_suite(void)
 	add_case(s, "store_mismatch", test_store_mismatch);
 	add_case(s, "store_blob_writer", test_store_blob_writer);
 	add_case(s, "store_tmpdir", test_store_tmpdir);
+	add_case(s, "store_idmap_race", test_store_idmap_race);
 	add_case(s, "store_clean_tmp", test_store_clean_tmp);
 	add_case(s, "packmemo", test_packmemo);
 	return s;
