@@ -32,7 +32,7 @@ read_db(int rootfd, const char *path, struct dbfile *db, struct err **errp)
 	struct buf b = BUF_INIT;
 	char chunk[16384];
 	ssize_t n;
-	int fd;
+	autoclose int fd = -1;
 
 	db->name = path;
 	db->data = NULL;
@@ -47,11 +47,9 @@ read_db(int rootfd, const char *path, struct dbfile *db, struct err **errp)
 	if (n < 0) {
 		int e = errno;
 
-		close(fd);
 		buf_fini(&b);
 		return err_make(errp, e, "cannot read '%s'", path);
 	}
-	close(fd);
 	db->data = buf_steal(&b);
 	return 0;
 }

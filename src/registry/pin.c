@@ -88,20 +88,16 @@ static int
 lock(const char *path, int *fdp, struct err **errp)
 {
 	autofree char *dir = fs_dirname(path);
-	int fd;
+	autoclose int fd = -1;
 
 	if (fs_mkdir_p(dir, errp) < 0)
 		return -1;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return err_make(errp, errno, "cannot open '%s'", path);
-	if (TEMP_FAILURE_RETRY_INT(flock(fd, LOCK_EX)) < 0) {
-		int e = errno;
-
-		close(fd);
-		return err_make(errp, e, "cannot lock '%s'", path);
-	}
-	*fdp = fd;
+	if (TEMP_FAILURE_RETRY_INT(flock(fd, LOCK_EX)) < 0)
+		return err_make(errp, errno, "cannot lock '%s'", path);
+	*fdp = steal_fd(&fd);
 	return 0;
 }
 
@@ -113,7 +109,8 @@ registry_load(const struct store *st, const char *builddir, const char *ref,
 	struct pull_opts o = { NULL, progress_print, NULL };
 	autofree char *path = NULL, *lockpath = NULL, *name = NULL;
 	char pinned[DIGEST_LEN];
-	int fd = -1, r = -1, have;
+	autoclose int fd = -1;
+	int r = -1, have;
 
 	if (ref_parse(ref, &rr, errp) < 0)
 		return -1;
@@ -144,8 +141,6 @@ registry_load(const struct store *st, const char *builddir, const char *ref,
 		goto out;
 	r = 0;
 out:
-	if (fd >= 0)
-		close(fd);
 	ref_fini(&rr);
 	return r;
 }

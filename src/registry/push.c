@@ -228,7 +228,8 @@ static int
 push_blob(struct pusher *p, const struct blob *b, struct err **errp)
 {
 	autofree char *path = store_blob_path(p->st, b->digest);
-	int have, fd, r = -1;
+	autoclose int fd = -1;
+	int have, r = -1;
 	struct stat sb;
 
 	have = has_blob(p, b, errp);
@@ -241,11 +242,9 @@ push_blob(struct pusher *p, const struct blob *b, struct err **errp)
 	fd = path ? open(path, O_RDONLY | O_CLOEXEC) : -1;
 	if (fd < 0)
 		return err_make(errp, errno, "blob %s is not in the store", b->digest);
-	if (fstat(fd, &sb) < 0 || sb.st_size != b->size) {
-		close(fd);
+	if (fstat(fd, &sb) < 0 || sb.st_size != b->size)
 		return err_make(errp, 0, "blob %s in the store has %lld bytes, its descriptor says %lld",
 				b->digest, (long long)sb.st_size, b->size);
-	}
 	for (int n = 1;; n++) {
 		struct err *e = NULL;
 		bool final;
@@ -268,7 +267,6 @@ push_blob(struct pusher *p, const struct blob *b, struct err **errp)
 		err_free(e);
 		http_sleep_ms(http_backoff_ms(n, -1));
 	}
-	close(fd);
 	if (r == 0)
 		note(p, b, "pushed");
 	return r;

@@ -8,6 +8,7 @@
 #include "sandbox/report.h"
 #include "sandbox/sbplan.h"
 #include "sandbox/userns.h"
+#include "util/alloc.h"
 
 const char *const ovl_fixed[OVL_NFIXED][2] = {
 	{ "redirect_dir", "off" },
@@ -70,18 +71,16 @@ set(int fs, const char *key, const char *value)
 static int
 set_dir(int fs, const char *key, const char *path, struct sb_report *r)
 {
-	int fd, rc, e;
+	int rc, e;
 
 	if (strlen(path) < 256) {
 		rc = set(fs, key, path);
 	} else {
-		fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		autoclose int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
 		if (fd < 0)
 			return -1;
 		rc = fsconfig(fs, FSCONFIG_SET_FD, key, NULL, fd);
-		e = errno;
-		close(fd);
-		errno = e;
 	}
 	if (rc == 0)
 		return 0;
@@ -102,7 +101,6 @@ fail(int fs, struct sb_report *r, int step, int arg)
 	int e = errno;
 
 	fs_log(fs, r);
-	close(fs);
 	return report_fail(r, step, arg, e);
 }
 
@@ -112,17 +110,14 @@ static int
 bind_ro(const char *dir, unsigned attr, int *mfd, struct sb_report *r)
 {
 	struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY | attr };
-	int m, e;
+	autoclose int m = open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+				    AT_RECURSIVE);
 
-	m = open_tree(AT_FDCWD, dir, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (m < 0)
 		return report_fail(r, STEP_OVERLAY_LOWER, 0, errno);
-	if (mount_setattr(m, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof(ma)) < 0) {
-		e = errno;
-		close(m);
-		return report_fail(r, STEP_OVERLAY, 0, e);
-	}
-	*mfd = m;
+	if (mount_setattr(m, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof(ma)) < 0)
+		return report_fail(r, STEP_OVERLAY, 0, errno);
+	*mfd = steal_fd(&m);
 	return 0;
 }
 
@@ -148,7 +143,8 @@ int
 ovl_fsmount(const struct sb_ovl *o, bool has_scaffold, int *mfd,
 	    struct sb_report *r)
 {
-	int fs, m, rc;
+	autoclose int fs = -1;
+	int m, rc;
 
 	if (!o->upper && o->nlower == 1 && !has_scaffold)
 		return bind_ro(o->lowers[0], o->attr, mfd, r);
@@ -163,16 +159,12 @@ ovl_fsmount(const struct sb_ovl *o, bool has_scaffold, int *mfd,
 	 * parser rejects unknown keys at once, and "lowerdir+" exists from
 	 * 6.8. Either older case is served by mount(2).
 	 */
-	if (fsconfig(fs, FSCONFIG_SET_FLAG, "df2ninja_probe", NULL, 0) == 0) {
-		close(fs);
+	if (fsconfig(fs, FSCONFIG_SET_FLAG, "df2ninja_probe", NULL, 0) == 0)
 		return 1;
-	}
 	fs_log(fs, NULL);
 	rc = set_dirs(fs, o, has_scaffold, r);
-	if (rc != 0) {
-		close(fs);
+	if (rc != 0)
 		return rc;
-	}
 	for (size_t i = 0; i < OVL_NFIXED; i++)
 		if (!ovl_skip_fixed(i) && set(fs, ovl_fixed[i][0], ovl_fixed[i][1]) < 0)
 			return fail(fs, r, STEP_OVERLAY, 0);
@@ -188,7 +180,6 @@ ovl_fsmount(const struct sb_ovl *o, bool has_scaffold, int *mfd,
 	m = fsmount(fs, FSMOUNT_CLOEXEC, o->attr);
 	if (m < 0)
 		return fail(fs, r, STEP_OVERLAY, 0);
-	close(fs);
 	*mfd = m;
 	return 0;
 }

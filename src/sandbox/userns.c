@@ -115,17 +115,12 @@ find_prog(const char *prog)
 static int
 write_file(const char *path, const char *text, struct err **errp)
 {
-	int fd = open(path, O_WRONLY | O_CLOEXEC), e;
+	autoclose int fd = open(path, O_WRONLY | O_CLOEXEC);
 	size_t n = strlen(text);
 
 	if (fd < 0)
 		return err_make(errp, errno, "cannot open '%s'", path);
-	if (write(fd, text, n) != (ssize_t)n) {
-		e = errno;
-		close(fd);
-		return err_make(errp, e, "cannot write '%s'", path);
-	}
-	if (close(fd) < 0)
+	if (write(fd, text, n) != (ssize_t)n || close(steal_fd(&fd)) < 0)
 		return err_make(errp, errno, "cannot write '%s'", path);
 	return 0;
 }
