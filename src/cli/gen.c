@@ -16,9 +16,7 @@
 
 static const char gen_usage[] =
 	"usage: df2ninja [options] [PATH]\n"
-	"       df2ninja parse --dump FILE\n"
-	"       df2ninja shell [-B DIR] [--failed] STAGE[/N] [-- CMD...]\n"
-	"       df2ninja clean [DIR...]\n"
+	"       df2ninja COMMAND [ARG...]\n"
 	"\n"
 	"Write a build.ninja (or a GNU make file) that builds the image of a\n"
 	"Dockerfile, one edge per step. PATH is the context directory holding\n"
@@ -53,7 +51,19 @@ static const char gen_usage[] =
 	"  --args-file FILE       read the options from FILE (used by the\n"
 	"                         regeneration edge)\n"
 	"  --version              print the version\n"
-	"  --help                 print this help\n";
+	"  --help                 print this help\n"
+	"\n"
+	"commands (`df2ninja help COMMAND` or `df2ninja COMMAND --help` prints\n"
+	"one's usage):\n"
+	"  shell [-B DIR] [--failed] STAGE[/N] [-- CMD...]\n"
+	"                         a shell in the root filesystem a step left\n"
+	"  parse --dump FILE      print a Dockerfile's instructions as BuildKit\n"
+	"                         parses them\n"
+	"  clean [DIR...]         remove build dirs, rootless ones too\n"
+	"  help [COMMAND]         this help, or COMMAND's\n"
+	"  exec KIND --plan P --out STAMP\n"
+	"                         internal: one edge of build.ninja, as ninja\n"
+	"                         runs it\n";
 
 static int
 generate(struct genargs *a, struct err **errp)
