@@ -62,8 +62,9 @@ logtail_write(int logfd, const char *path, size_t n, int out)
 	if (lines == 0)
 		return 0;
 	if (lines > n) {
-		autofree char *head = xasprintf("... %zu earlier line%s, the whole log: %s\n",
-						lines - n, lines - n == 1 ? "" : "s", path);
+		autofree char *head = xasprintf("... %zu earlier line%s%s%s\n",
+						lines - n, lines - n == 1 ? "" : "s",
+						path ? ", the whole log: " : "", path ? path : "");
 
 		if (write_all(out, head, strlen(head)) < 0)
 			return -1;

@@ -488,15 +488,24 @@ history_of(struct step_ctx *c, const struct strv *argv)
 /* how many of the log's last lines a RUN prints, by outcome */
 enum { RUN_TAIL_OK = 10, RUN_TAIL_FAILED = 50 };
 
-/* DF2NINJA_PROGRESS: what a RUN prints besides its log */
+/*
+ * what a RUN prints besides its log: DF2NINJA_PROGRESS, else the
+ * generator's --progress (<builddir>/progress), else auto
+ */
 enum run_progress { PROGRESS_AUTO, PROGRESS_PLAIN, PROGRESS_QUIET };
 
 static int
-progress_mode(enum run_progress *m, struct err **errp)
+progress_mode(const char *builddir, enum run_progress *m, struct err **errp)
 {
+	autofree char *path = xasprintf("%s/progress", builddir);
+	autofree char *text = NULL;
 	const char *v = getenv("DF2NINJA_PROGRESS");
 
 	*m = PROGRESS_AUTO;
+	if ((!v || !*v) && fs_read_file(path, &text, NULL, NULL) == 0) {
+		text[strcspn(text, "\n")] = '\0';
+		v = text;
+	}
 	if (!v || !*v || strcmp(v, "auto") == 0)
 		return 0;
 	if (strcmp(v, "plain") == 0)
@@ -504,7 +513,8 @@ progress_mode(enum run_progress *m, struct err **errp)
 	else if (strcmp(v, "quiet") == 0)
 		*m = PROGRESS_QUIET;
 	else
-		return err_make(errp, 0, "DF2NINJA_PROGRESS: unknown mode '%s' (auto, plain or quiet)", v);
+		return err_make(errp, 0, "%s: unknown mode '%s' (auto, plain or quiet)",
+				text ? path : "DF2NINJA_PROGRESS", v);
 	return 0;
 }
 
@@ -521,7 +531,8 @@ print_tail(enum run_progress m, int logfd, const char *log, bool is_ok)
 		return;
 	fflush(stdout);
 	/* the log on disk is what counts; a closed stdout loses only this */
-	(void)logtail_write(logfd, log, n, 1);
+	/* a failure's message names the log anyway */
+	(void)logtail_write(logfd, is_ok ? log : NULL, n, 1);
 }
 
 int
@@ -544,7 +555,7 @@ step_run(struct step_ctx *c, struct err **errp)
 
 	memset(&u, 0, sizeof(u));
 	runspec_init(&rs);
-	if (progress_mode(&mode, errp) < 0)
+	if (progress_mode(c->plan.builddir, &mode, errp) < 0)
 		return -1;
 	/* the log first: a failure message names it, whatever failed */
 	log = stepplan_log_path(&c->plan);

@@ -44,6 +44,23 @@ sed -i 's|/^/quiet /|/^/bad /|' Dockerfile
 DF2NINJA_PROGRESS=loud "$NINJA" >out 2>&1
 check "an unknown DF2NINJA_PROGRESS fails the step" test $? != 0
 check "... naming the variable" assert_file_has out "DF2NINJA_PROGRESS: unknown mode 'loud'"
+
+# the generator's --progress: kept in the build dir, no step reruns for it
+sed -i 's|/^/bad /|/^/gen /|' Dockerfile
+"$NINJA" >/dev/null 2>&1
+check "--progress plain generates" "$DF2NINJA" --progress plain .
+"$NINJA" >out 2>&1
+check "a changed --progress reruns no step" assert_file_lacks out 'RUN '
+check "... and is kept in the build dir" file_is .df2ninja/progress plain
+sed -i 's|/^/gen /|/^/gen2 /|' Dockerfile
+"$NINJA" >out 2>&1
+check "--progress plain: ninja shows all 200 lines" sh -c '[ "$(grep -c "^gen2 [0-9]*$" out)" = 200 ]'
+sed -i 's|/^/gen2 /|/^/gen3 /|' Dockerfile
+DF2NINJA_PROGRESS=quiet "$NINJA" >out 2>&1
+check "DF2NINJA_PROGRESS overrides --progress" assert_file_lacks out '^gen3 '
+check "--progress auto generates" "$DF2NINJA" --progress=auto .
+check "... and drops the build dir's mode" test ! -e .df2ninja/progress
+check "an unknown --progress is refused" expect_fail 2 "progress 'loud'" "$DF2NINJA" --progress loud .
 cd "$TMP" || exit 99
 
 # --- a failing step: the last 50 lines, the log, the shell ---------------
