@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "exec/livestat.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/fs.h"
 
 struct livestat {
 	pthread_t thread;
@@ -31,11 +33,15 @@ static void
 last_line(int fd, struct buf *b)
 {
 	char tail[2048];
-	off_t size = lseek(fd, 0, SEEK_END);
-	off_t at = size > (off_t)sizeof(tail) ? size - (off_t)sizeof(tail) : 0;
-	ssize_t n = size > 0 ? pread(fd, tail, sizeof(tail), at) : 0;
-	ssize_t end, start;
+	struct stat st;
+	off_t at;
+	ssize_t n, end, start;
 
+	/* fstat, not lseek: the file offset is where the output is written */
+	if (fstat(fd, &st) < 0 || st.st_size == 0)
+		return;
+	at = st.st_size > (off_t)sizeof(tail) ? st.st_size - (off_t)sizeof(tail) : 0;
+	n = pread(fd, tail, sizeof(tail), at);
 	if (n <= 0)
 		return;
 	end = n;
@@ -82,7 +88,6 @@ draw(struct livestat *ls, long long secs)
 	struct winsize ws;
 	struct buf b = BUF_INIT;
 	size_t cols = 80, n;
-	ssize_t w;
 
 	if (ioctl(ls->tty, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
 		cols = ws.ws_col;
@@ -92,21 +97,11 @@ draw(struct livestat *ls, long long secs)
 	{
 		autofree char *line = xasprintf("\r%.*s\033[K", (int)n, b.s);
 
-		do
-			w = write(ls->tty, line, strlen(line));
-		while (w < 0 && errno == EINTR);
+		/* a terminal gone away loses only the status line */
+		(void)fs_write_all(ls->tty, line, strlen(line));
 	}
 	ls->is_drawn = true;
 	buf_fini(&b);
-}
-
-static long long
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void *
@@ -114,8 +109,10 @@ tick(void *arg)
 {
 	struct livestat *ls = arg;
 	struct pollfd p = { .fd = ls->stop_r, .events = POLLIN };
-	long long start = now_ms();
+	struct timespec start, now;
 	int timeout = LIVESTAT_AFTER_MS, r;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
 
 	for (;;) {
 		r = poll(&p, 1, timeout);
@@ -123,7 +120,8 @@ tick(void *arg)
 			continue;
 		if (r != 0)
 			break;
-		draw(ls, (now_ms() - start) / 1000);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		draw(ls, (long long)(now.tv_sec - start.tv_sec));
 		timeout = LIVESTAT_EVERY_MS;
 	}
 	return NULL;
@@ -192,13 +190,8 @@ livestat_stop(struct livestat *ls)
 		return;
 	close(ls->stop_w);
 	pthread_join(ls->thread, NULL);
-	if (ls->is_drawn) {
-		ssize_t w;
-
-		do
-			w = write(ls->tty, "\r\033[K", 4);
-		while (w < 0 && errno == EINTR);
-	}
+	if (ls->is_drawn)
+		(void)fs_write_all(ls->tty, "\r\033[K", 4);
 	close(ls->stop_r);
 	close(ls->tty);
 	free(ls->what);

@@ -6,23 +6,7 @@
 
 #include "exec/logtail.h"
 #include "util/alloc.h"
-
-static int
-write_all(int fd, const char *s, size_t n)
-{
-	ssize_t w;
-
-	while (n) {
-		w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
+#include "util/fs.h"
 
 int
 logtail_write(int logfd, const char *path, size_t n, int out)
@@ -66,7 +50,7 @@ logtail_write(int logfd, const char *path, size_t n, int out)
 						lines - n, lines - n == 1 ? "" : "s",
 						path ? ", the whole log: " : "", path ? path : "");
 
-		if (write_all(out, head, strlen(head)) < 0)
+		if (fs_write_all(out, head, strlen(head)) < 0)
 			return -1;
 		from = starts[(lines - n) % (n + 1)];
 	} else {
@@ -78,9 +62,9 @@ logtail_write(int logfd, const char *path, size_t n, int out)
 			continue;
 		if (r <= 0)
 			return r < 0 ? -1 : 0;
-		if (write_all(out, buf, (size_t)r) < 0)
+		if (fs_write_all(out, buf, (size_t)r) < 0)
 			return -1;
 		from += r;
 	}
-	return last == '\n' ? 0 : write_all(out, "\n", 1);
+	return last == '\n' ? 0 : fs_write_all(out, "\n", 1);
 }

@@ -81,8 +81,8 @@ out:
 	return same;
 }
 
-static int
-write_all(int fd, const char *data, size_t len)
+int
+fs_write_all(int fd, const char *data, size_t len)
 {
 	size_t off = 0;
 
@@ -111,7 +111,7 @@ create_new(int dirfd, const char *name, const char *data, size_t len)
 	fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, data, len) < 0) {
+	if (fs_write_all(fd, data, len) < 0) {
 		e = errno;
 		close(fd);
 		unlinkat(dirfd, name, 0);
@@ -147,7 +147,7 @@ replace(int dirfd, const char *dirpath, const char *name, const char *data,
 		p = shown(dirpath, tmp);
 		return err_make(errp, e, "cannot create '%s'", p);
 	}
-	if (write_all(fd, data, len) < 0 ||
+	if (fs_write_all(fd, data, len) < 0 ||
 	    ((flags & FS_WRITE_0644) && fchmod(fd, 0644) < 0)) {
 		e = errno;
 		close(fd);
