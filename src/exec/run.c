@@ -555,8 +555,6 @@ step_run(struct step_ctx *c, struct err **errp)
 
 	memset(&u, 0, sizeof(u));
 	runspec_init(&rs);
-	if (progress_mode(c->plan.builddir, &mode, errp) < 0)
-		return -1;
 	/* the log first: a failure message names it, whatever failed */
 	log = stepplan_log_path(&c->plan);
 	{
@@ -569,6 +567,8 @@ step_run(struct step_ctx *c, struct err **errp)
 	logfd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (logfd < 0)
 		return err_make(errp, errno, "cannot create '%s'", log);
+	if (progress_mode(c->plan.builddir, &mode, errp) < 0)
+		goto out;
 	ops_argv(&c->st, &rp->cmd, rp->shell_form, &argv);
 	if (argv.n == 0) {
 		err_make(errp, 0, "RUN has no command");
@@ -647,12 +647,11 @@ step_run(struct step_ctx *c, struct err **errp)
 	r = sandbox_run(&rs.spec, &status, errp);
 	livestat_stop(live);
 	if (r < 0) {
-		r = -1;
 		c->status = status > 0 ? status : 1;
 		upper_fail(&c->up);
 		goto out;
 	}
-	r = -1;
+	r = -1;		/* until the commit */
 	ran = true;
 	print_tail(mode, logfd, log, status == 0);
 	if (status != 0) {
