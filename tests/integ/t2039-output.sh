@@ -90,6 +90,20 @@ check "shell stage-0/02 gets the same hint" \
 check "shell --failed enters it" "$DF2NINJA" shell stage-0/2 --failed -- true
 cd "$TMP" || exit 99
 
+# --- FROM with an ARG: the image as resolved, in ninja's line and errors -----
+
+mkdir argfrom && cd argfrom || exit 99
+printf 'ARG IMG=oci-layout://./nowhere:latest\nFROM ${IMG}\nRUN true\n' >Dockerfile
+"$DF2NINJA" . >/dev/null
+"$NINJA" >out 2>&1
+check "a FROM of a missing layout fails" test $? != 0
+check "ninja's line shows the image resolved" \
+	assert_file_has out '\] FROM \[stage-0 1/2\] oci-layout://\./nowhere:latest$'
+check "... as does the error" \
+	assert_file_has out 'error: \[stage-0 1/2\] FROM oci-layout://\./nowhere:latest failed'
+check "... never the unexpanded \${IMG}" assert_file_lacks out 'IMG'
+cd "$TMP" || exit 99
+
 # --- a step that has not run: the real target --------------------------
 
 mkdir unbuilt && cd unbuilt || exit 99
