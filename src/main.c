@@ -7,6 +7,8 @@
 #include "cli/cli.h"
 #include "util/alloc.h"
 
+static int cmd_help(int argc, char **argv);
+
 static const struct {
 	const char *name;
 	int (*fn)(int, char **);
@@ -15,7 +17,26 @@ static const struct {
 	{ "exec", cmd_exec },
 	{ "shell", cmd_shell },
 	{ "clean", cmd_clean },
+	{ "help", cmd_help },
 };
+
+/* df2ninja help [COMMAND]: the generator's usage, or COMMAND's */
+static int
+cmd_help(int argc, char **argv)
+{
+	char help[] = "--help";
+	char *args[3] = { NULL, help, NULL };
+
+	if (argc > 2)
+		return diag_usage("help: expected one command, got '%s'", argv[2]);
+	args[0] = argc == 2 ? argv[1] : argv[0];
+	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0)
+		return cmd_gen(2, args);
+	for (size_t i = 0; i < countof(commands); i++)
+		if (strcmp(argv[1], commands[i].name) == 0)
+			return commands[i].fn(2, args);
+	return diag_usage("help: no command '%s' (shell, parse, clean, exec, help)", argv[1]);
+}
 
 /* a write error on stdout (a full disk, a closed pipe) is a failure */
 static int

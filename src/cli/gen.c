@@ -1,5 +1,8 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "cli/cli.h"
@@ -16,9 +19,7 @@
 
 static const char gen_usage[] =
 	"usage: df2ninja [options] [PATH]\n"
-	"       df2ninja parse --dump FILE\n"
-	"       df2ninja shell [-B DIR] [--failed] STAGE[/N] [-- CMD...]\n"
-	"       df2ninja clean [DIR...]\n"
+	"       df2ninja COMMAND [ARG...]\n"
 	"\n"
 	"Write a build.ninja (or a GNU make file) that builds the image of a\n"
 	"Dockerfile, one edge per step. PATH is the context directory holding\n"
@@ -50,10 +51,45 @@ static const char gen_usage[] =
 	"                         outbound access through pasta or slirp4netns\n"
 	"  --allow security.insecure\n"
 	"                         let RUN --security=insecure run unconfined\n"
+	"  --progress auto|plain|quiet\n"
+	"                         what a RUN step prints (default: auto): its\n"
+	"                         last lines and a live status line on the\n"
+	"                         terminal; plain: all its output; quiet:\n"
+	"                         nothing unless it fails. DF2NINJA_PROGRESS in\n"
+	"                         the build's environment overrides it\n"
 	"  --args-file FILE       read the options from FILE (used by the\n"
 	"                         regeneration edge)\n"
 	"  --version              print the version\n"
-	"  --help                 print this help\n";
+	"  --help                 print this help\n"
+	"\n"
+	"commands (`df2ninja help COMMAND` or `df2ninja COMMAND --help` prints\n"
+	"one's usage):\n"
+	"  shell [-B DIR] [--failed] STAGE[/N] [-- CMD...]\n"
+	"                         a shell in the root filesystem a step left\n"
+	"  parse --dump FILE      print a Dockerfile's instructions as BuildKit\n"
+	"                         parses them\n"
+	"  clean [DIR...]         remove build dirs, rootless ones too\n"
+	"  help [COMMAND]         this help, or COMMAND's\n"
+	"  exec KIND --plan P --out STAMP\n"
+	"                         internal: one edge of build.ninja, as ninja\n"
+	"                         runs it\n";
+
+/*
+ * <builddir>/progress: the RUN steps' output mode (--progress), read by
+ * each step; no input of any edge, so a changed mode reruns nothing
+ */
+static int
+write_progress(const char *builddir, const char *mode, struct err **errp)
+{
+	autofree char *path = xasprintf("%s/progress", builddir);
+	autofree char *text = mode ? xasprintf("%s\n", mode) : NULL;
+
+	if (text)
+		return fs_write_if_changed(path, text, strlen(text), NULL, errp);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return err_make(errp, errno, "cannot remove '%s'", path);
+	return 0;
+}
 
 static int
 generate(struct genargs *a, struct err **errp)
@@ -121,7 +157,8 @@ generate(struct genargs *a, struct err **errp)
 
 	if (genpaths_check_output(&gp, errp) < 0 ||
 	    genargs_write(a, gp.dockerfile_rel, gp.context_rel, gp.out_rel,
-			  gp.builddir_rel, &user_outputs, gp.genargs, errp) < 0)
+			  gp.builddir_rel, &user_outputs, gp.genargs, errp) < 0 ||
+	    write_progress(gp.builddir, a->progress, errp) < 0)
 		goto out;
 	/* the plans are written while the build file is made in memory; a
 	 * failure to write them is told first, as when one followed the other */

@@ -22,6 +22,7 @@ enum {
 	OPT_PULL,
 	OPT_ALLOW,
 	OPT_NETWORK,
+	OPT_PROGRESS,
 };
 
 static const struct option longopts[] = {
@@ -39,6 +40,7 @@ static const struct option longopts[] = {
 	{ "pull", no_argument, NULL, OPT_PULL },
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -176,6 +178,13 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 						optarg);
 			a->network = strcmp(optarg, "host") ? optarg : NULL;
 			break;
+		case OPT_PROGRESS:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "plain") &&
+			    strcmp(optarg, "quiet"))
+				return err_make(errp, 0, "--progress '%s': use auto, plain or quiet",
+						optarg);
+			a->progress = strcmp(optarg, "auto") ? optarg : NULL;
+			break;
 		case OPT_VERSION:
 			return GENARGS_VERSION;
 		case 'h':
@@ -234,6 +243,7 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 	    put(&b, "--target", a->target, errp) < 0 ||
 	    put(&b, "--platform", a->platform, errp) < 0 ||
 	    put(&b, "--network", a->network, errp) < 0 ||
+	    put(&b, "--progress", a->progress, errp) < 0 ||
 	    put(&b, "--allow", a->allow_insecure ? "security.insecure" : NULL, errp) < 0)
 		goto out;
 	for (size_t i = 0; i < a->build_args.n; i++)

@@ -23,6 +23,7 @@ struct genargs {
 	bool pull;		/* --pull: resolve registry tags at every build */
 	bool allow_insecure;	/* --allow security.insecure */
 	const char *network;	/* --network: RUN's default network */
+	const char *progress;	/* --progress: plain or quiet; NULL for auto */
 	struct strv build_args;	/* --build-arg */
 	struct strv outputs;	/* --output */
 	struct strv tags;	/* -t */

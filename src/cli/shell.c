@@ -149,6 +149,20 @@ enter(const char *builddir, const char *name, bool failed, char **cmd,
 		if (ops_start_state(&p, &s, errp) < 0)
 			goto out;
 	} else if (state_load(builddir, name, &s, errp) < 0) {
+		autofree char *fdir = xasprintf("%s/failed/%s", builddir, name);
+
+		if (access(fdir, F_OK) == 0) {
+			/* not built, but it failed: say how to get in */
+			autofree char *target = state_target(name);
+			autofree char *bflag = strcmp(builddir, ".df2ninja") != 0 ?
+					       xasprintf("-B %s ", builddir) : xstrdup("");
+
+			err_free(*errp);
+			*errp = NULL;
+			err_make(errp, 0, "step '%s' failed in the last build: "
+				 "`df2ninja shell %s%s --failed` enters the state it left; "
+				 "or fix it and run `ninja %s`", target, bflag, target, target);
+		}
 		goto out;
 	}
 	/* as RUN has them, the user root */

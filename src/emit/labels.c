@@ -2,6 +2,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "escape.h"
@@ -132,9 +133,36 @@ after_keyword(const char *s)
 	return s;
 }
 
+/*
+ * a FROM's text with its image as resolved ("debian:bookworm" for
+ * "${IMAGE}"), flags and "AS name" kept; NULL when it reads so already
+ */
+static char *
+from_resolved(const char *text, const char *base)
+{
+	const char *w = text, *end;
+	struct buf b = BUF_INIT;
+
+	for (;;) {
+		w += strspn(w, " \t");
+		end = w + strcspn(w, " \t\r\n");
+		if (strncmp(w, "--", 2) != 0)
+			break;
+		w = end;
+	}
+	if (!base || end == w || ((size_t)(end - w) == strlen(base) &&
+				  !strncmp(w, base, (size_t)(end - w))))
+		return NULL;
+	buf_putn(&b, text, (size_t)(w - text));
+	buf_puts(&b, base);
+	buf_puts(&b, end);
+	return buf_steal(&b);
+}
+
 void
 labels_desc(struct buf *b, const struct step *st, size_t max)
 {
+	autofree char *resolved = NULL;
 	const char *text = "";
 	size_t start = b->len, used;
 
@@ -148,6 +176,11 @@ labels_desc(struct buf *b, const struct step *st, size_t max)
 	if (st->instr && st->instr->original)
 		text = st->kind == STEP_CONFIG ? st->instr->original :
 		       after_keyword(st->instr->original);
+	if (st->kind == STEP_FROM) {
+		resolved = from_resolved(text, st->stage->base);
+		if (resolved)
+			text = resolved;
+	}
 	used = b->len - start;
 	escape_comment(b, text, max > used + 20 ? max - used : 20);
 	while (b->len > start && b->s[b->len - 1] == ' ')

@@ -42,6 +42,26 @@ word_plan(struct wrap *l, const struct walk *w, const struct step *st)
 	free(s);
 }
 
+/*
+ * the recipe line echoing desc, as ninja shows a step, unless V=1 (then
+ * make echoes the command instead, automake's silent rules): quoted for
+ * the shell, '$' doubled for make
+ */
+static void
+put_say(struct walk *w, struct buf *b, const char *desc)
+{
+	buf_printf(b, "\t@$(%ssay_) '", w->var);
+	for (const char *c = desc; *c; c++) {
+		if (*c == '\'')
+			buf_puts(b, "'\\''");
+		else if (*c == '$')
+			buf_puts(b, "$$");
+		else
+			buf_putc(b, *c);
+	}
+	buf_puts(b, "'\n");
+}
+
 static void
 put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 {
@@ -68,9 +88,17 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 	}
 	wrap_end(&l);
 
+	{
+		struct buf desc = BUF_INIT;
+
+		/* the tab, "@$(say_) ''" and "\n" */
+		labels_desc(&desc, st, LABELS_WIDTH - 16 - strlen(w->var));
+		put_say(w, b, buf_str(&desc));
+		buf_fini(&desc);
+	}
 	buf_putc(b, '\t');
 	wrap_start(&l, b, RECIPE_CONT, 12);
-	s = xasprintf("$(%sdf2ninja)", w->var);
+	s = xasprintf("$(%sq_)$(%sdf2ninja)", w->var, w->var);
 	wrap_word(&l, s);
 	free(s);
 	wrap_word(&l, "exec");
@@ -113,8 +141,10 @@ put_export(struct walk *w, struct buf *b, const struct step *last)
 	s = xasprintf("$(%splans)/export.json", w->var);
 	wrap_word(&l, s);
 	wrap_end(&l);
-	buf_printf(b, "\t$(%sdf2ninja) exec export --plan %s --out $@\n\n",
-		   w->var, s);
+	/* make fills in $@, as ninja its $out */
+	buf_printf(b, "\t@$(%ssay_) 'EXPORT $@'\n", w->var);
+	buf_printf(b, "\t$(%sq_)$(%sdf2ninja) exec export --plan %s --out $@\n\n",
+		   w->var, w->var, s);
 	free(s);
 }
 

@@ -37,8 +37,13 @@ describe_failure(struct step_ctx *c, struct step_failure *f)
 {
 	f->where = stepplan_where(&c->plan);
 	f->label = stepplan_label(&c->plan);
-	f->instruction = xstrdup(c->plan.sp.instruction ? c->plan.sp.instruction :
-				 plan_name(&plan_kind_names, c->plan.sp.kind));
+	if (c->plan.sp.kind == PLAN_FROM && c->plan.sp.from.base == PLAN_BASE_IMAGE &&
+	    c->plan.sp.instruction && strchr(c->plan.sp.instruction, '$'))
+		/* the image as resolved, as the step's description has it */
+		f->instruction = xasprintf("FROM %s", c->plan.sp.from.ref);
+	else
+		f->instruction = xstrdup(c->plan.sp.instruction ? c->plan.sp.instruction :
+					 plan_name(&plan_kind_names, c->plan.sp.kind));
 	if (c->plan.sp.kind == PLAN_RUN)
 		f->log = stepplan_log_path(&c->plan);
 	f->builddir = xstrdup(c->plan.builddir);

@@ -13,6 +13,8 @@
 #include "exec/copy.h"
 #include "exec/copystep.h"
 #include "exec/depfile.h"
+#include "exec/livestat.h"
+#include "exec/logtail.h"
 #include "exec/mnt.h"
 #include "exec/ops.h"
 #include "exec/run.h"
@@ -483,6 +485,56 @@ history_of(struct step_ctx *c, const struct strv *argv)
 	return buf_steal(&b);
 }
 
+/* how many of the log's last lines a RUN prints, by outcome */
+enum { RUN_TAIL_OK = 10, RUN_TAIL_FAILED = 50 };
+
+/*
+ * what a RUN prints besides its log: DF2NINJA_PROGRESS, else the
+ * generator's --progress (<builddir>/progress), else auto
+ */
+enum run_progress { PROGRESS_AUTO, PROGRESS_PLAIN, PROGRESS_QUIET };
+
+static int
+progress_mode(const char *builddir, enum run_progress *m, struct err **errp)
+{
+	autofree char *path = xasprintf("%s/progress", builddir);
+	autofree char *text = NULL;
+	const char *v = getenv("DF2NINJA_PROGRESS");
+
+	*m = PROGRESS_AUTO;
+	if ((!v || !*v) && fs_read_file(path, &text, NULL, NULL) == 0) {
+		text[strcspn(text, "\n")] = '\0';
+		v = text;
+	}
+	if (!v || !*v || strcmp(v, "auto") == 0)
+		return 0;
+	if (strcmp(v, "plain") == 0)
+		*m = PROGRESS_PLAIN;
+	else if (strcmp(v, "quiet") == 0)
+		*m = PROGRESS_QUIET;
+	else
+		return err_make(errp, 0, "%s: unknown mode '%s' (auto, plain or quiet)",
+				text ? path : "DF2NINJA_PROGRESS", v);
+	return 0;
+}
+
+/*
+ * what the step prints once its command ended (plain mode copied it all
+ * as it came): the log's last lines, more of them after a failure
+ */
+static void
+print_tail(enum run_progress m, int logfd, const char *log, bool is_ok)
+{
+	size_t n = is_ok ? RUN_TAIL_OK : RUN_TAIL_FAILED;
+
+	if (m == PROGRESS_PLAIN || (m == PROGRESS_QUIET && is_ok))
+		return;
+	fflush(stdout);
+	/* the log on disk is what counts; a closed stdout loses only this */
+	/* a failure's message names the log anyway */
+	(void)logtail_write(logfd, is_ok ? log : NULL, n, 1);
+}
+
 int
 step_run(struct step_ctx *c, struct err **errp)
 {
@@ -495,6 +547,8 @@ step_run(struct step_ctx *c, struct err **errp)
 	struct runspec rs;
 	struct user_info u;
 	int status = 0, logfd = -1, r = -1;
+	enum run_progress mode;
+	struct livestat *live = NULL;
 	bool ran = false;
 	size_t nmounts = 0;
 	bool is_isolated = rp->network == PLAN_NETWORK_ISOLATED;
@@ -509,9 +563,12 @@ step_run(struct step_ctx *c, struct err **errp)
 		if (fs_mkdir_p(ld, errp) < 0)
 			return -1;
 	}
-	logfd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/* read back too: the tail and the status line come from it */
+	logfd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (logfd < 0)
 		return err_make(errp, errno, "cannot create '%s'", log);
+	if (progress_mode(c->plan.builddir, &mode, errp) < 0)
+		goto out;
 	ops_argv(&c->st, &rp->cmd, rp->shell_form, &argv);
 	if (argv.n == 0) {
 		err_make(errp, 0, "RUN has no command");
@@ -577,12 +634,26 @@ step_run(struct step_ctx *c, struct err **errp)
 	rs.spec.mounts = mounts;
 	rs.spec.nmounts = nmounts;
 	rs.spec.log_fd = logfd;
-	if (sandbox_run(&rs.spec, &status, errp) < 0) {
+	/* ninja holds an edge's output until it ends: the whole of it goes to
+	 * the log, and only plain mode copies it to stdout too */
+	rs.spec.out_fd = mode == PROGRESS_PLAIN ? 1 : -1;
+	if (mode == PROGRESS_AUTO) {
+		autofree char *label = stepplan_label(&c->plan);
+		autofree char *what = xasprintf("%s %s", label, c->plan.sp.instruction ?
+						c->plan.sp.instruction : "RUN");
+
+		live = livestat_start(what, logfd);
+	}
+	r = sandbox_run(&rs.spec, &status, errp);
+	livestat_stop(live);
+	if (r < 0) {
 		c->status = status > 0 ? status : 1;
 		upper_fail(&c->up);
 		goto out;
 	}
+	r = -1;		/* until the commit */
 	ran = true;
+	print_tail(mode, logfd, log, status == 0);
 	if (status != 0) {
 		c->status = status;
 		upper_fail(&c->up);

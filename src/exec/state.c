@@ -168,6 +168,19 @@ state_save(const char *builddir, const char *name, struct state *s,
 	return r;
 }
 
+char *
+state_target(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+	const char *n = slash ? slash + 1 : name;
+
+	if (!slash || *n != '0')
+		return xstrdup(name);
+	while (n[0] == '0' && n[1] >= '0' && n[1] <= '9')
+		n++;
+	return xasprintf("%.*s/%s", (int)(slash - name), name, n);
+}
+
 int
 state_load(const char *builddir, const char *name, struct state *s,
 	   struct err **errp)
@@ -180,9 +193,12 @@ state_load(const char *builddir, const char *name, struct state *s,
 	memset(s, 0, sizeof(*s));
 	o = json_load_file(path, 0, &jerr);
 	if (!o) {
-		if (errno == ENOENT || strstr(jerr.text, "No such file"))
+		if (errno == ENOENT || strstr(jerr.text, "No such file")) {
+			autofree char *target = state_target(name);
+
 			return err_make(errp, 0, "step '%s' has not been built (no '%s'); "
-					"run ninja %s first", name, path, name);
+					"run ninja %s first", target, path, target);
+		}
 		return err_make(errp, 0, "cannot read '%s': %s", path, jerr.text);
 	}
 	v = json_object_get(o, "config");

@@ -72,6 +72,8 @@ const char *state_layer_id(const struct state_layer *l);
  * step built on it: its history so far is the parent's */
 void state_set_parent(struct state *s, const char *parent);
 
+/* the ninja target of step name: "build/03" -> "build/3"; caller frees */
+char *state_target(const char *name);
 /* load the state of step name ("build/03") */
 int state_load(const char *builddir, const char *name, struct state *s,
 	       struct err **errp);

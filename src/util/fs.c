@@ -76,8 +76,8 @@ same_content(int dirfd, const char *name, const char *data, size_t len)
 	return true;
 }
 
-static int
-write_all(int fd, const char *data, size_t len)
+int
+fs_write_all(int fd, const char *data, size_t len)
 {
 	size_t off = 0;
 
@@ -106,7 +106,7 @@ create_new(int dirfd, const char *name, const char *data, size_t len)
 
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, data, len) < 0 || close(steal_fd(&fd)) < 0) {
+	if (fs_write_all(fd, data, len) < 0 || close(steal_fd(&fd)) < 0) {
 		e = errno;
 		unlinkat(dirfd, name, 0);
 		errno = e;
@@ -136,7 +136,7 @@ replace(int dirfd, const char *dirpath, const char *name, const char *data,
 		p = shown(dirpath, tmp);
 		return err_make(errp, e, "cannot create '%s'", p);
 	}
-	if (write_all(fd, data, len) < 0 ||
+	if (fs_write_all(fd, data, len) < 0 ||
 	    ((flags & FS_WRITE_0644) && fchmod(fd, 0644) < 0)) {
 		e = errno;
 		goto fail_write;

@@ -6,6 +6,9 @@
 
 struct err;
 
+/* write all of data to fd, again after EINTR or a short write; 0, or -1
+ * with errno set */
+int fs_write_all(int fd, const char *data, size_t len);
 /* read all of path into *data (NUL-terminated, owned by the caller) */
 int fs_read_file(const char *path, char **data, size_t *len, struct err **errp);
 /*

@@ -73,7 +73,8 @@ add_stage(struct graph *g, size_t index, const char *name,
 	s->name = xstrdup(name);
 	s->id = name ? xstrdup(name) : xasprintf("stage-%zu", index);
 	s->from = from;
-	s->base = xstrdup(from->original + 5);
+	/* the reference alone, as the graph has it: "golang:1.22" */
+	s->base = xstrndup(from->original + 5, strcspn(from->original + 5, " "));
 	s->steps = xcalloc(nsteps, sizeof(*s->steps));
 	s->nsteps = nsteps;
 	s->nnumbered = nnumbered;
@@ -583,24 +584,30 @@ START_TEST(test_make_text)
 		   "img_steps := $(img_builddir)/steps\n");
 	assert_has(t, "\ndf.mk: Dockerfile \\\n    $(wildcard .dockerignore "
 		   ".df2ninja/gen.args $(img_df2ninja))\n"
-		   "\t$(img_df2ninja) --args-file .df2ninja/gen.args && "
+		   "\t@$(img_say_) 'REGEN $@'\n"
+		   "\t$(img_q_)$(img_df2ninja) --args-file .df2ninja/gen.args && "
 		   "touch $@\n");
 	assert_has(t, "\n# Dockerfile:1  FROM golang:1.22 AS build\n"
 		   "$(img_steps)/build/01.id: $(img_plans)/build/01.json\n"
-		   "\t$(img_df2ninja) exec from --plan "
-		   "$(img_plans)/build/01.json --out $@\n\n");
+		   "\t@$(img_say_) 'FROM [build 1/4] golang:1.22 AS build'\n"
+		   "\t$(img_q_)$(img_df2ninja) exec from --plan "
+		   "$(img_plans)/build/01.json --out \\\n\t    $@\n\n");
 	assert_has(t, "\n$(img_steps)/build/03.id: $(img_steps)/build/02.id \\\n"
 		   "    $(img_plans)/build/03.json $(img_context_deps)\n"
-		   "\t$(img_df2ninja) exec step --plan "
-		   "$(img_plans)/build/03.json --out $@ \\\n"
-		   "\t    --depfile $@.d\n"
+		   "\t@$(img_say_) 'COPY [build 3/4] go.mod ./'\n"
+		   "\t$(img_q_)$(img_df2ninja) exec step --plan "
+		   "$(img_plans)/build/03.json --out \\\n"
+		   "\t    $@ --depfile $@.d\n"
 		   "-include $(img_steps)/build/03.id.d\n\n");
+	/* $ doubled for make, inside the shell's single quotes */
+	assert_has(t, "\t@$(img_say_) 'RUN  [build 4/4] go build -o /app $$HOME'\n");
 	assert_has(t, "\n$(img_steps)/test/01.id: $(img_steps)/build/04.id "
 		   "$(img_plans)/test/01.json\n");
 	assert_has(t, "\n$(img_builddir)/out/image.id: "
 		   "$(img_steps)/stage-3/config.id \\\n"
 		   "    $(img_plans)/export.json\n"
-		   "\t$(img_df2ninja) exec export --plan "
+		   "\t@$(img_say_) 'EXPORT $@'\n"
+		   "\t$(img_q_)$(img_df2ninja) exec export --plan "
 		   "$(img_plans)/export.json --out $@\n");
 	assert_has(t, "\nimg-build: $(img_steps)/build/04.id\n"
 		   "img-build/1: $(img_steps)/build/01.id\n");
@@ -683,7 +690,7 @@ START_TEST(test_template)
 
 	/* the compiled-in templates came through embed.sh whole */
 	ck_assert_ptr_nonnull(strstr(tmpl_build_ninja, "\nrule ctxstep\n"));
-	ck_assert_ptr_nonnull(strstr(tmpl_makefile, "\n\t$(@P@df2ninja) "));
+	ck_assert_ptr_nonnull(strstr(tmpl_makefile, "\n\t$(@P@q_)$(@P@df2ninja) "));
 }
 END_TEST
 
@@ -972,9 +979,9 @@ START_TEST(test_make_dry_run)
 
 	cmd = xasprintf("'%s' -n img-build/3", tool("MAKE", "make"));
 	ck_assert_msg(run_in_tmp(cmd, &out) == 0, "make -n failed:\n%s", out);
-	assert_has(out, "--plan .df2ninja/plans/build/03.json --out "
-		   ".df2ninja/steps/build/03.id \\\n"
-		   "    --depfile .df2ninja/steps/build/03.id.d");
+	assert_has(out, "echo 'COPY [build 3/4] go.mod ./'\n");
+	assert_has(out, "--plan .df2ninja/plans/build/03.json --out \\\n"
+		   "    .df2ninja/steps/build/03.id --depfile .df2ninja/steps/build/03.id.d");
 	assert_lacks(out, "build/04");
 	free(cmd);
 }

@@ -37,6 +37,10 @@ builddir := .df2ninja
 df2ninja := @DF2NINJA@
 plans := $(builddir)/plans
 steps := $(builddir)/steps
+# a step prints what it is, as ninja does ("RUN  [build 2/4] make -j8");
+# make V=1 prints its df2ninja command instead (automake's silent rules)
+q_ = $(if $(filter 1,$(V)),,@)
+say_ = $(if $(filter 1,$(V)),:,echo)
 
 .DELETE_ON_ERROR:
 
@@ -44,57 +48,68 @@ steps := $(builddir)/steps
 # only when it changed; touch it so make does not run it again
 image.mk: Dockerfile \
     $(wildcard .dockerignore Dockerfile.dockerignore .df2ninja/gen.args $(df2ninja))
-	$(df2ninja) --args-file .df2ninja/gen.args && touch $@
+	@$(say_) 'REGEN $@'
+	$(q_)$(df2ninja) --args-file .df2ninja/gen.args && touch $@
 
 # ---- stage 0 "base" (Dockerfile:8-13) --------------------------------------
 
 # Dockerfile:8  FROM ${BASE} AS base
 $(steps)/base/01.id: $(plans)/base/01.json
-	$(df2ninja) exec from --plan $(plans)/base/01.json --out $@
+	@$(say_) 'FROM [base 1/3] oci-layout://../images/busybox:latest AS base'
+	$(q_)$(df2ninja) exec from --plan $(plans)/base/01.json --out $@
 
 # Dockerfile:12  WORKDIR ${APP_HOME}
 $(steps)/base/02.id: $(steps)/base/01.id $(plans)/base/02.json
-	$(df2ninja) exec step --plan $(plans)/base/02.json --out $@
+	@$(say_) 'WORK [base 2/3] $${APP_HOME}'
+	$(q_)$(df2ninja) exec step --plan $(plans)/base/02.json --out $@
 
 # Dockerfile:13  RUN echo "$GREETING" > greeting
 $(steps)/base/03.id: $(steps)/base/02.id $(plans)/base/03.json
-	$(df2ninja) exec step --plan $(plans)/base/03.json --out $@
+	@$(say_) 'RUN  [base 3/3] echo "$$GREETING" > greeting'
+	$(q_)$(df2ninja) exec step --plan $(plans)/base/03.json --out $@
 
 # ---- stage 1 "tool" (Dockerfile:15-16) -------------------------------------
 
 # Dockerfile:15  FROM base AS tool
 $(steps)/tool/01.id: $(steps)/base/03.id $(plans)/tool/01.json
-	$(df2ninja) exec from --plan $(plans)/tool/01.json --out $@
+	@$(say_) 'FROM [tool 1/2] base AS tool'
+	$(q_)$(df2ninja) exec from --plan $(plans)/tool/01.json --out $@
 
 # Dockerfile:16  RUN echo "tool for ${TARGETARCH:-this host}" > tool.txt
 $(steps)/tool/02.id: $(steps)/tool/01.id $(plans)/tool/02.json
-	$(df2ninja) exec step --plan $(plans)/tool/02.json --out $@
+	@$(say_) 'RUN  [tool 2/2] echo "tool for $${TARGETARCH:-this host}" >...'
+	$(q_)$(df2ninja) exec step --plan $(plans)/tool/02.json --out $@
 
 # ---- stage 3 "stage-3" (Dockerfile:21-25) ----------------------------------
 
 # Dockerfile:21  FROM ${BASE}
 $(steps)/stage-3/01.id: $(plans)/stage-3/01.json
-	$(df2ninja) exec from --plan $(plans)/stage-3/01.json --out $@
+	@$(say_) 'FROM [stage-3 1/3] oci-layout://../images/busybox:latest'
+	$(q_)$(df2ninja) exec from --plan $(plans)/stage-3/01.json --out $@
 
 # Dockerfile:23  COPY --from=base /opt/app/greeting /greeting
 $(steps)/stage-3/02.id: $(steps)/stage-3/01.id $(steps)/base/03.id \
     $(plans)/stage-3/02.json
-	$(df2ninja) exec step --plan $(plans)/stage-3/02.json --out $@
+	@$(say_) 'COPY [stage-3 2/3] --from=base /opt/app/greeting /greeting'
+	$(q_)$(df2ninja) exec step --plan $(plans)/stage-3/02.json --out $@
 
 # Dockerfile:24  COPY --from=tool /opt/app/tool.txt /tool-${TARGETARCH}.txt
 $(steps)/stage-3/03.id: $(steps)/stage-3/02.id $(steps)/tool/02.id \
     $(plans)/stage-3/03.json
-	$(df2ninja) exec step --plan $(plans)/stage-3/03.json --out $@
+	@$(say_) 'COPY [stage-3 3/3] --from=tool /opt/app/tool.txt /tool-$${TA...'
+	$(q_)$(df2ninja) exec step --plan $(plans)/stage-3/03.json --out $@
 
 # Dockerfile:25  CMD ["cat", "/greeting"]
 $(steps)/stage-3/config.id: $(steps)/stage-3/03.id \
     $(plans)/stage-3/config.json
-	$(df2ninja) exec step --plan $(plans)/stage-3/config.json --out $@
+	@$(say_) 'CONF [stage-3 config] CMD ["cat", "/greeting"]'
+	$(q_)$(df2ninja) exec step --plan $(plans)/stage-3/config.json --out $@
 
 # ---- export: stage "stage-3" -----------------------------------------------
 
 $(builddir)/out/image.id: $(steps)/stage-3/config.id $(plans)/export.json
-	$(df2ninja) exec export --plan $(plans)/export.json --out $@
+	@$(say_) 'EXPORT $@'
+	$(q_)$(df2ninja) exec export --plan $(plans)/export.json --out $@
 
 # ---- targets: stages, steps as [stage N/M], the image ----------------------
 base: $(steps)/base/03.id

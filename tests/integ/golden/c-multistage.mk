@@ -37,6 +37,10 @@ builddir := .df2ninja
 df2ninja := @DF2NINJA@
 plans := $(builddir)/plans
 steps := $(builddir)/steps
+# a step prints what it is, as ninja does ("RUN  [build 2/4] make -j8");
+# make V=1 prints its df2ninja command instead (automake's silent rules)
+q_ = $(if $(filter 1,$(V)),,@)
+say_ = $(if $(filter 1,$(V)),:,echo)
 
 .DELETE_ON_ERROR:
 
@@ -44,48 +48,58 @@ steps := $(builddir)/steps
 # only when it changed; touch it so make does not run it again
 image.mk: Dockerfile \
     $(wildcard .dockerignore Dockerfile.dockerignore .df2ninja/gen.args $(df2ninja))
-	$(df2ninja) --args-file .df2ninja/gen.args && touch $@
+	@$(say_) 'REGEN $@'
+	$(q_)$(df2ninja) --args-file .df2ninja/gen.args && touch $@
 
 # ---- stage 0 "build" (Dockerfile:7-10) -------------------------------------
 
 # Dockerfile:7  FROM ${DEBIAN} AS build
 $(steps)/build/01.id: $(plans)/build/01.json
-	$(df2ninja) exec from --plan $(plans)/build/01.json --out $@
+	@$(say_) 'FROM [build 1/4] oci-layout://../images/debian:bookworm AS...'
+	$(q_)$(df2ninja) exec from --plan $(plans)/build/01.json --out $@
 
 # Dockerfile:8  WORKDIR /src
 $(steps)/build/02.id: $(steps)/build/01.id $(plans)/build/02.json
-	$(df2ninja) exec step --plan $(plans)/build/02.json --out $@
+	@$(say_) 'WORK [build 2/4] /src'
+	$(q_)$(df2ninja) exec step --plan $(plans)/build/02.json --out $@
 
 # Dockerfile:9  COPY hello.c Makefile ./
 $(steps)/build/03.id: $(steps)/build/02.id $(plans)/build/03.json \
     $(context_deps)
-	$(df2ninja) exec step --plan $(plans)/build/03.json --out $@ --depfile $@.d
+	@$(say_) 'COPY [build 3/4] hello.c Makefile ./'
+	$(q_)$(df2ninja) exec step --plan $(plans)/build/03.json --out $@ --depfile \
+	    $@.d
 -include $(steps)/build/03.id.d
 
 # Dockerfile:10  RUN make CFLAGS="-O2 -static" hello
 $(steps)/build/04.id: $(steps)/build/03.id $(plans)/build/04.json
-	$(df2ninja) exec step --plan $(plans)/build/04.json --out $@
+	@$(say_) 'RUN  [build 4/4] make CFLAGS="-O2 -static" hello'
+	$(q_)$(df2ninja) exec step --plan $(plans)/build/04.json --out $@
 
 # ---- stage 1 "stage-1" (Dockerfile:12-15) ----------------------------------
 
 # Dockerfile:12  FROM ${BUSYBOX}
 $(steps)/stage-1/01.id: $(plans)/stage-1/01.json
-	$(df2ninja) exec from --plan $(plans)/stage-1/01.json --out $@
+	@$(say_) 'FROM [stage-1 1/2] oci-layout://../images/busybox:latest'
+	$(q_)$(df2ninja) exec from --plan $(plans)/stage-1/01.json --out $@
 
 # Dockerfile:13  COPY --from=build /src/hello /usr/local/bin/hello
 $(steps)/stage-1/02.id: $(steps)/stage-1/01.id $(steps)/build/04.id \
     $(plans)/stage-1/02.json
-	$(df2ninja) exec step --plan $(plans)/stage-1/02.json --out $@
+	@$(say_) 'COPY [stage-1 2/2] --from=build /src/hello /usr/local/bin/h...'
+	$(q_)$(df2ninja) exec step --plan $(plans)/stage-1/02.json --out $@
 
 # Dockerfile:14-15  USER 65534:65534
 $(steps)/stage-1/config.id: $(steps)/stage-1/02.id \
     $(plans)/stage-1/config.json
-	$(df2ninja) exec step --plan $(plans)/stage-1/config.json --out $@
+	@$(say_) 'CONF [stage-1 config] USER 65534:65534'
+	$(q_)$(df2ninja) exec step --plan $(plans)/stage-1/config.json --out $@
 
 # ---- export: stage "stage-1" -----------------------------------------------
 
 $(builddir)/out/image.id: $(steps)/stage-1/config.id $(plans)/export.json
-	$(df2ninja) exec export --plan $(plans)/export.json --out $@
+	@$(say_) 'EXPORT $@'
+	$(q_)$(df2ninja) exec export --plan $(plans)/export.json --out $@
 
 # ---- targets: stages, steps as [stage N/M], the image ----------------------
 build: $(steps)/build/04.id

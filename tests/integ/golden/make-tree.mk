@@ -37,6 +37,10 @@ builddir := .df2ninja
 df2ninja := @DF2NINJA@
 plans := $(builddir)/plans
 steps := $(builddir)/steps
+# a step prints what it is, as ninja does ("RUN  [build 2/4] make -j8");
+# make V=1 prints its df2ninja command instead (automake's silent rules)
+q_ = $(if $(filter 1,$(V)),,@)
+say_ = $(if $(filter 1,$(V)),:,echo)
 
 .DELETE_ON_ERROR:
 
@@ -44,30 +48,35 @@ steps := $(builddir)/steps
 # only when it changed; touch it so make does not run it again
 image.mk: Dockerfile \
     $(wildcard .dockerignore Dockerfile.dockerignore .df2ninja/gen.args $(df2ninja))
-	$(df2ninja) --args-file .df2ninja/gen.args && touch $@
+	@$(say_) 'REGEN $@'
+	$(q_)$(df2ninja) --args-file .df2ninja/gen.args && touch $@
 
 # ---- stage 0 "stage-0" (Dockerfile:4-6) ------------------------------------
 
 # Dockerfile:4  FROM oci-layout://../images/busybox:latest
 $(steps)/stage-0/01.id: $(plans)/stage-0/01.json
-	$(df2ninja) exec from --plan $(plans)/stage-0/01.json --out $@
+	@$(say_) 'FROM [stage-0 1/2] oci-layout://../images/busybox:latest'
+	$(q_)$(df2ninja) exec from --plan $(plans)/stage-0/01.json --out $@
 
 # Dockerfile:5  COPY greet /usr/local/bin/greet
 $(steps)/stage-0/02.id: $(steps)/stage-0/01.id $(plans)/stage-0/02.json \
     $(context_deps)
-	$(df2ninja) exec step --plan $(plans)/stage-0/02.json --out $@ --depfile \
-	    $@.d
+	@$(say_) 'COPY [stage-0 2/2] greet /usr/local/bin/greet'
+	$(q_)$(df2ninja) exec step --plan $(plans)/stage-0/02.json --out $@ \
+	    --depfile $@.d
 -include $(steps)/stage-0/02.id.d
 
 # Dockerfile:6  ENTRYPOINT ["/usr/local/bin/greet"]
 $(steps)/stage-0/config.id: $(steps)/stage-0/02.id \
     $(plans)/stage-0/config.json
-	$(df2ninja) exec step --plan $(plans)/stage-0/config.json --out $@
+	@$(say_) 'CONF [stage-0 config] ENTRYPOINT ["/usr/local/bin/greet"]'
+	$(q_)$(df2ninja) exec step --plan $(plans)/stage-0/config.json --out $@
 
 # ---- export: stage "stage-0" -----------------------------------------------
 
 $(builddir)/out/image.id: $(steps)/stage-0/config.id $(plans)/export.json
-	$(df2ninja) exec export --plan $(plans)/export.json --out $@
+	@$(say_) 'EXPORT $@'
+	$(q_)$(df2ninja) exec export --plan $(plans)/export.json --out $@
 
 # ---- targets: stages, steps as [stage N/M], the image ----------------------
 stage-0: $(steps)/stage-0/config.id

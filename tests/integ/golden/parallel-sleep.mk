@@ -37,6 +37,10 @@ builddir := .df2ninja
 df2ninja := @DF2NINJA@
 plans := $(builddir)/plans
 steps := $(builddir)/steps
+# a step prints what it is, as ninja does ("RUN  [build 2/4] make -j8");
+# make V=1 prints its df2ninja command instead (automake's silent rules)
+q_ = $(if $(filter 1,$(V)),,@)
+say_ = $(if $(filter 1,$(V)),:,echo)
 
 .DELETE_ON_ERROR:
 
@@ -44,53 +48,63 @@ steps := $(builddir)/steps
 # only when it changed; touch it so make does not run it again
 image.mk: Dockerfile \
     $(wildcard .dockerignore Dockerfile.dockerignore .df2ninja/gen.args $(df2ninja))
-	$(df2ninja) --args-file .df2ninja/gen.args && touch $@
+	@$(say_) 'REGEN $@'
+	$(q_)$(df2ninja) --args-file .df2ninja/gen.args && touch $@
 
 # ---- stage 0 "eleven" (Dockerfile:4-5) -------------------------------------
 
 # Dockerfile:4  FROM oci-layout://../images/busybox:latest AS eleven
 $(steps)/eleven/01.id: $(plans)/eleven/01.json
-	$(df2ninja) exec from --plan $(plans)/eleven/01.json --out $@
+	@$(say_) 'FROM [eleven 1/2] oci-layout://../images/busybox:latest AS...'
+	$(q_)$(df2ninja) exec from --plan $(plans)/eleven/01.json --out $@
 
 # Dockerfile:5  RUN sleep 11 && echo 11 > /eleven
 $(steps)/eleven/02.id: $(steps)/eleven/01.id $(plans)/eleven/02.json
-	$(df2ninja) exec step --plan $(plans)/eleven/02.json --out $@
+	@$(say_) 'RUN  [eleven 2/2] sleep 11 && echo 11 > /eleven'
+	$(q_)$(df2ninja) exec step --plan $(plans)/eleven/02.json --out $@
 
 # ---- stage 1 "twelve" (Dockerfile:7-8) -------------------------------------
 
 # Dockerfile:7  FROM oci-layout://../images/busybox:latest AS twelve
 $(steps)/twelve/01.id: $(plans)/twelve/01.json
-	$(df2ninja) exec from --plan $(plans)/twelve/01.json --out $@
+	@$(say_) 'FROM [twelve 1/2] oci-layout://../images/busybox:latest AS...'
+	$(q_)$(df2ninja) exec from --plan $(plans)/twelve/01.json --out $@
 
 # Dockerfile:8  RUN sleep 12 && echo 12 > /twelve
 $(steps)/twelve/02.id: $(steps)/twelve/01.id $(plans)/twelve/02.json
-	$(df2ninja) exec step --plan $(plans)/twelve/02.json --out $@
+	@$(say_) 'RUN  [twelve 2/2] sleep 12 && echo 12 > /twelve'
+	$(q_)$(df2ninja) exec step --plan $(plans)/twelve/02.json --out $@
 
 # ---- stage 2 "stage-2" (Dockerfile:10-13) ----------------------------------
 
 # Dockerfile:10  FROM oci-layout://../images/busybox:latest
 $(steps)/stage-2/01.id: $(plans)/stage-2/01.json
-	$(df2ninja) exec from --plan $(plans)/stage-2/01.json --out $@
+	@$(say_) 'FROM [stage-2 1/3] oci-layout://../images/busybox:latest'
+	$(q_)$(df2ninja) exec from --plan $(plans)/stage-2/01.json --out $@
 
 # Dockerfile:11  COPY --from=eleven /eleven /out/eleven
 $(steps)/stage-2/02.id: $(steps)/stage-2/01.id $(steps)/eleven/02.id \
     $(plans)/stage-2/02.json
-	$(df2ninja) exec step --plan $(plans)/stage-2/02.json --out $@
+	@$(say_) 'COPY [stage-2 2/3] --from=eleven /eleven /out/eleven'
+	$(q_)$(df2ninja) exec step --plan $(plans)/stage-2/02.json --out $@
 
 # Dockerfile:12  COPY --from=twelve /twelve /out/twelve
 $(steps)/stage-2/03.id: $(steps)/stage-2/02.id $(steps)/twelve/02.id \
     $(plans)/stage-2/03.json
-	$(df2ninja) exec step --plan $(plans)/stage-2/03.json --out $@
+	@$(say_) 'COPY [stage-2 3/3] --from=twelve /twelve /out/twelve'
+	$(q_)$(df2ninja) exec step --plan $(plans)/stage-2/03.json --out $@
 
 # Dockerfile:13  CMD ["cat", "/out/eleven", "/out/twelve"]
 $(steps)/stage-2/config.id: $(steps)/stage-2/03.id \
     $(plans)/stage-2/config.json
-	$(df2ninja) exec step --plan $(plans)/stage-2/config.json --out $@
+	@$(say_) 'CONF [stage-2 config] CMD ["cat", "/out/eleven", "/out/twel...'
+	$(q_)$(df2ninja) exec step --plan $(plans)/stage-2/config.json --out $@
 
 # ---- export: stage "stage-2" -----------------------------------------------
 
 $(builddir)/out/image.id: $(steps)/stage-2/config.id $(plans)/export.json
-	$(df2ninja) exec export --plan $(plans)/export.json --out $@
+	@$(say_) 'EXPORT $@'
+	$(q_)$(df2ninja) exec export --plan $(plans)/export.json --out $@
 
 # ---- targets: stages, steps as [stage N/M], the image ----------------------
 eleven: $(steps)/eleven/02.id
