@@ -22,6 +22,8 @@ enum {
 	OPT_PULL,
 	OPT_ALLOW,
 	OPT_NETWORK,
+	OPT_LOAD,
+	OPT_BUILD_CONTEXT,
 };
 
 static const struct option longopts[] = {
@@ -39,6 +41,8 @@ static const struct option longopts[] = {
 	{ "pull", no_argument, NULL, OPT_PULL },
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "load", no_argument, NULL, OPT_LOAD },
+	{ "build-context", required_argument, NULL, OPT_BUILD_CONTEXT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -55,6 +59,7 @@ genargs_fini(struct genargs *a)
 	strv_fini(&a->build_args);
 	strv_fini(&a->outputs);
 	strv_fini(&a->tags);
+	strv_fini(&a->contexts);
 	strv_fini(&a->owned);
 }
 
@@ -160,6 +165,15 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 		case OPT_PULL:
 			a->pull = true;
 			break;
+		case OPT_LOAD:
+			a->load = true;
+			break;
+		case OPT_BUILD_CONTEXT:
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return err_make(errp, 0, "--build-context '%s' is not NAME=VALUE",
+						optarg);
+			strv_add(&a->contexts, optarg);
+			break;
 		case OPT_ALLOW:
 			/* BuildKit's entitlements; network.host is what a RUN
 			 * gets by default here, so it changes nothing */
@@ -219,7 +233,7 @@ put(struct buf *b, const char *opt, const char *val, struct err **errp)
 int
 genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 	      const char *out_rel, const char *bd_rel, const struct strv *outputs,
-	      const char *path, struct err **errp)
+	      const struct strv *contexts, const char *path, struct err **errp)
 {
 	struct buf b = BUF_INIT;
 	int r = -1;
@@ -245,6 +259,11 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 	for (size_t i = 0; i < a->tags.n; i++)
 		if (put(&b, "-t", a->tags.v[i], errp) < 0)
 			goto out;
+	for (size_t i = 0; i < contexts->n; i++)
+		if (put(&b, "--build-context", contexts->v[i], errp) < 0)
+			goto out;
+	if (a->load)
+		buf_puts(&b, "--load\n");
 	if (a->push)
 		buf_puts(&b, "--push\n");
 	if (a->pull)

@@ -13,6 +13,7 @@
 #include "buildargs.h"
 #include "check.h"
 #include "meta.h"
+#include "namedctx.h"
 #include "planfill.h"
 #include "resolve.h"
 #include "steps.h"
@@ -180,6 +181,13 @@ name_stages(struct resolver *r)
 			free(name);
 			return -1;
 		}
+		if (namedctx_find(r->opts, name)) {
+			resolve_fail(r, in, "--build-context '%s' would replace the "
+				     "stage '%s', which is not supported; rename "
+				     "the stage or the context", name, name);
+			free(name);
+			return -1;
+		}
 		if (reserved(name, s->index)) {
 			resolve_fail(r, in, "stage name '%s' is reserved for a "
 				     "target of the generated build; rename the "
@@ -344,12 +352,23 @@ lay_out(struct resolver *r, struct stage *s)
 static int
 base_image(struct resolver *r, struct stage *s)
 {
+	const struct named_context *nc = namedctx_find(r->opts, s->base);
 	const char *why;
 	char *lower;
 	struct stage *st;
 
 	if (!strcmp(s->base, "scratch"))
 		return 0;
+	if (nc && nc->kind == NAMED_CONTEXT_DIR)
+		return resolve_fail(r, s->from, "FROM '%s': the build context '%s' "
+				    "is a directory, which FROM cannot start from "
+				    "yet (COPY --from=%s can read it)", s->base,
+				    nc->name, nc->name);
+	if (nc) {
+		/* --build-context NAME=docker-image://REF: FROM REF */
+		free(s->base);
+		s->base = xstrdup(nc->value);
+	}
 	resolve_ss(r, s)->from_image = true;
 	if (ref_check(s->base, &why) == 0)
 		return 0;
