@@ -370,6 +370,8 @@ plan_encode_export(struct pjarena *a, const struct export_plan *p)
 			set(&e, j, PLAN_KEY_TAR, pj_bool(a, out->tar));
 		if (out->in_context)
 			set(&e, j, PLAN_KEY_IN_CONTEXT, pj_bool(a, true));
+		if (out->load)
+			set(&e, j, PLAN_KEY_LOAD, pj_bool(a, true));
 		pj_push(a, outs, j);
 	}
 	set(&e, o, PLAN_KEY_VERSION, pj_int(a, PLAN_VERSION));

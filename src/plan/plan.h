@@ -396,7 +396,9 @@ struct step_plan {
  *   "outputs": [{"type": "oci" | "docker" | "local", "dest": path, "name":
  *   string (optional), "tar": bool (optional), "in_context": true
  *   (optional: dest lies in the build context, so its write must leave
- *   its directory's mtime as it was, see util/dirkeep.h)} | {"type": "registry",
+ *   its directory's mtime as it was, see util/dirkeep.h), "load": true
+ *   (optional, type docker only: --load, then hand the archive to `docker
+ *   load`, or `podman load` when there is no docker)} | {"type": "registry",
  *   "name": the reference to push to}]}. A relative dest given
  *   on the command line is made absolute with the directory df2ninja ran
  *   in (it is the user's path, not the build tree's); the default output
@@ -416,6 +418,7 @@ struct plan_output {
 	const char *name;		/* NULL: not given */
 	bool has_tar, tar;
 	bool in_context;		/* false: no "in_context" */
+	bool load;			/* false: no "load" */
 };
 
 struct export_plan {

@@ -117,7 +117,7 @@ static const struct export_plan export_sample = {
 	.noutputs = 4, .outputs = (struct plan_output[]){
 		{ .type = PLAN_OUTPUT_OCI, .dest = ".df2ninja/image" },
 		{ .type = PLAN_OUTPUT_DOCKER, .dest = "/abs/out.tar", .name = "n:1",
-		  .has_tar = true, .tar = true },
+		  .has_tar = true, .tar = true, .load = true },
 		{ .type = PLAN_OUTPUT_LOCAL, .dest = "dir" },
 		{ .type = PLAN_OUTPUT_REGISTRY, .name = "registry.example/x:y" },
 	},
@@ -383,6 +383,7 @@ START_TEST(test_roundtrip_export)
 		same_str(got.outputs[i].name, want->outputs[i].name);
 		ck_assert_int_eq(got.outputs[i].has_tar, want->outputs[i].has_tar);
 		ck_assert_int_eq(got.outputs[i].tar, want->outputs[i].tar);
+		ck_assert_int_eq(got.outputs[i].load, want->outputs[i].load);
 	}
 	free(text);
 	json_decref(j);
@@ -508,6 +509,9 @@ static const struct {
 	  "'outputs[0].dest' is not a key of this plan" },
 	{ "{'version':2,'stage':'s','last':'s/01','chain':'c','tags':[],"
 	  "'outputs':[{'type':'oci'}]}", "'outputs[0].dest' is missing" },
+	{ "{'version':2,'stage':'s','last':'s/01','chain':'c','tags':[],"
+	  "'outputs':[{'type':'oci','dest':'d','load':true}]}",
+	  "'outputs[0].load' is not a key of this plan" },
 	{ "{'version':2,'stage':'s','last':'s/01','chain':'c','tags':[],"
 	  "'outputs':[],'source_date_epoch':-1}",
 	  "'source_date_epoch' is not a time from 1970 to 9999" },
