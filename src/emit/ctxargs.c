@@ -4,7 +4,6 @@
 
 #include "emit/ctxargs.h"
 #include "emit/genpaths.h"
-#include "oci/ref.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -50,18 +49,10 @@ one(const struct genpaths *gp, const char *spec, struct named_context *nc,
 {
 	autofree char *name = xstrdup(spec);
 	char *v = strchr(name, '='), *value = NULL;
-	const char *why;
 
 	*v++ = '\0';
-	if (ref_check(name, &why) < 0)
-		return err_make(errp, 0, "--build-context '%s': invalid context name "
-				"'%s': %s", spec, name, why);
-	if (!strcasecmp(name, "scratch") || !strcasecmp(name, "context"))
-		return err_make(errp, 0, "--build-context '%s': the name '%s' is "
-				"reserved", spec, name);
+	/* the name and an image reference are checked by graph_build */
 	if (has_prefix(v, DOCKER_IMAGE)) {
-		if (ref_check(v + strlen(DOCKER_IMAGE), &why) < 0)
-			return err_make(errp, 0, "--build-context '%s': %s", spec, why);
 		nc->kind = NAMED_CONTEXT_IMAGE;
 		value = xstrdup(v + strlen(DOCKER_IMAGE));
 		strv_add(recorded, spec);

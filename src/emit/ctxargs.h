@@ -13,7 +13,8 @@ struct strv;
  * @DIGEST]; git and URL contexts are refused. *out gets one entry per
  * value (strings owned by *owned), *recorded the values as gen.args keeps
  * them (a dir relative to the output's dir, an OCI layout's path
- * absolute). NAME must be an image name, given once.
+ * absolute). A NAME given twice is refused; graph_build checks that NAME
+ * is an image name, and a docker-image:// reference.
  */
 int ctxargs_resolve(const struct genpaths *gp, const struct strv *specs,
 		    struct named_context **out, size_t *n, struct strv *owned,

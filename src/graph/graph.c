@@ -753,7 +753,9 @@ graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 	r.errp = errp;
 	platform_host(&r.host);
 	platform_format(&r.host, r.host_str);
-	rc = check_all(&r, &n);
+	rc = namedctx_check(opts, errp);
+	if (rc == 0)
+		rc = check_all(&r, &n);
 	if (rc == 0) {
 		g->stages = xcalloc(n, sizeof(*g->stages));
 		g->nstages = n;

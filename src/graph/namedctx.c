@@ -3,6 +3,7 @@
 
 #include "oci/ref.h"
 #include "util/alloc.h"
+#include "util/err.h"
 #include "namedctx.h"
 
 /* Docker's FamiliarString less a ":latest" tag, or NULL for a name that is
@@ -49,4 +50,26 @@ namedctx_find(const struct gen_opts *o, const char *ref)
 			return &o->contexts[i];
 	}
 	return NULL;
+}
+
+int
+namedctx_check(const struct gen_opts *o, struct err **errp)
+{
+	for (size_t i = 0; i < o->ncontexts; i++) {
+		const struct named_context *nc = &o->contexts[i];
+		const char *why;
+
+		if (ref_check(nc->name, &why) < 0)
+			return err_make(errp, 0, "--build-context: invalid context "
+					"name '%s': %s", nc->name, why);
+		if (!strcasecmp(nc->name, "scratch") || !strcasecmp(nc->name, "context"))
+			return err_make(errp, 0, "--build-context: the name '%s' is "
+					"reserved", nc->name);
+		if (nc->kind == NAMED_CONTEXT_IMAGE &&
+		    strncmp(nc->value, "oci-layout://", 13) != 0 &&
+		    ref_check(nc->value, &why) < 0)
+			return err_make(errp, 0, "--build-context '%s': invalid image "
+					"reference '%s': %s", nc->name, nc->value, why);
+	}
+	return 0;
 }

@@ -3,6 +3,8 @@
 
 #include "graph.h"
 
+struct err;
+
 /*
  * the --build-context that ref names, or NULL: both names compared as
  * Docker's familiar form without ":latest" (BuildKit's NamedContext:
@@ -11,5 +13,9 @@
  */
 const struct named_context *namedctx_find(const struct gen_opts *o,
 					  const char *ref);
+
+/* every --build-context NAME is an image name other than scratch and
+ * context; a docker-image:// value is an image reference */
+int namedctx_check(const struct gen_opts *o, struct err **errp);
 
 #endif

@@ -78,6 +78,12 @@ check "a missing dir is refused" expect_fail 1 "build-context 'src=../nope'" \
 	expect_gen_fail --build-context src=../nope
 check "NAME=VALUE is required" expect_fail 2 "is not NAME=VALUE" \
 	expect_gen_fail --build-context src
+check "an invalid name is refused" expect_fail 1 "invalid context name 'Bad'" \
+	expect_gen_fail --build-context Bad=../other
+check "a reserved name is refused" expect_fail 1 "the name 'scratch' is reserved" \
+	expect_gen_fail --build-context scratch=../other
+check "a bad docker-image:// reference is refused" expect_fail 1 \
+	"invalid image reference 'UP:x'" expect_gen_fail --build-context src=docker-image://UP:x
 check "a name given twice is refused" expect_fail 1 "given twice" \
 	expect_gen_fail --build-context src=../other --build-context src=../other
 
