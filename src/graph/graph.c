@@ -348,7 +348,8 @@ lay_out(struct resolver *r, struct stage *s)
 	}
 }
 
-/* a FROM that names no earlier stage: scratch or an image reference */
+/* a FROM that names no earlier stage: scratch, a --build-context or an
+ * image reference */
 static int
 base_image(struct resolver *r, struct stage *s)
 {
@@ -359,11 +360,11 @@ base_image(struct resolver *r, struct stage *s)
 
 	if (!strcmp(s->base, "scratch"))
 		return 0;
-	if (nc && nc->kind == NAMED_CONTEXT_DIR)
-		return resolve_fail(r, s->from, "FROM '%s': the build context '%s' "
-				    "is a directory, which FROM cannot start from "
-				    "yet (COPY --from=%s can read it)", s->base,
-				    nc->name, nc->name);
+	if (nc && nc->kind == NAMED_CONTEXT_DIR) {
+		/* an empty image holding the dir's files, as scratch is */
+		resolve_ss(r, s)->ctxdir = nc->value;
+		return 0;
+	}
 	if (nc) {
 		/* --build-context NAME=docker-image://REF: FROM REF */
 		free(s->base);
@@ -479,6 +480,11 @@ from_step(struct resolver *r, struct stage *s)
 	} else if (!strcmp(s->base, "scratch")) {
 		f->base = PLAN_BASE_SCRATCH;
 		f->platform = platform;
+	} else if (ss->ctxdir) {
+		f->base = PLAN_BASE_CONTEXT;
+		f->context = resolve_str(r, ss->ctxdir);
+		f->platform = platform;
+		st->reads_context = true;
 	} else {
 		char *ref = ref_localize(s->base, r->opts->context_rel);
 

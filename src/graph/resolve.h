@@ -42,6 +42,8 @@ struct sstate {
 	size_t nargs, capargs;
 	size_t nchildren;		/* stages FROM this one not yet dispatched */
 	bool from_image;		/* the chain starts at an image */
+	const char *ctxdir;		/* FROM a directory --build-context:
+					 * the dir (borrowed from the opts) */
 	bool cmd_set;			/* a CMD in this stage (ENTRYPOINT resets CMD) */
 	/* the instructions the stage runs: its parent stage's ONBUILD
 	 * triggers, then its own; shown[i] is what a step names */

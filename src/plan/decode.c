@@ -521,6 +521,8 @@ read_from(struct obj *top, struct from_plan *f)
 		return -1;
 	if (f->base == PLAN_BASE_IMAGE && o_str(&o, PLAN_KEY_REF, REQ, &f->ref) < 0)
 		return -1;
+	if (f->base == PLAN_BASE_CONTEXT && o_str(&o, PLAN_KEY_CONTEXT, REQ, &f->context) < 0)
+		return -1;
 	if (close_obj(&o) < 0 || o_bool(top, PLAN_KEY_PULL, OPT, NULL, &f->pull) < 0)
 		return -1;
 	if (f->pull && f->base != PLAN_BASE_IMAGE)

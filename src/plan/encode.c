@@ -203,6 +203,8 @@ from(struct enc *e, struct pj *o, const struct from_plan *f)
 		set(e, base, PLAN_KEY_PLATFORM, str(e, f->platform));
 	if (f->base == PLAN_BASE_IMAGE)
 		set(e, base, PLAN_KEY_REF, str(e, f->ref));
+	if (f->base == PLAN_BASE_CONTEXT)
+		set(e, base, PLAN_KEY_CONTEXT, str(e, f->context));
 	set(e, o, PLAN_KEY_BASE, base);
 	if (f->pull)
 		set(e, o, PLAN_KEY_PULL, pj_bool(e->a, true));

@@ -155,6 +155,10 @@ struct plan_op {
  * FROM: "base": {"type": "scratch", "platform": P}
  *     | {"type": "image", "ref": "alpine:3", "platform": P}
  *     | {"type": "stage", "stage": id}
+ *     | {"type": "context", "context": dir, "platform": P}: a directory
+ *       --build-context relative to the output directory: an empty image
+ *       (as scratch) with the dir's files, after its .dockerignore, as its
+ *       one layer; the step writes a depfile of what it read
  *   P is the normalised platform ("linux/amd64"); the executor must
  *   refuse one that is not the host's (unneeded stages are not checked
  *   at generation). The executor must refuse a base image whose config
@@ -168,6 +172,7 @@ enum plan_base {
 	PLAN_BASE_SCRATCH,
 	PLAN_BASE_IMAGE,
 	PLAN_BASE_STAGE,
+	PLAN_BASE_CONTEXT,
 };
 
 struct from_plan {
@@ -175,6 +180,7 @@ struct from_plan {
 	const char *platform;	/* scratch, image */
 	const char *ref;	/* image */
 	const char *stage;	/* stage: its id */
+	const char *context;	/* context: the dir */
 	bool pull;		/* image */
 };
 

@@ -71,6 +71,9 @@ static const struct step_plan samples[] = {
 		    .pull = true } },
 	{ .kind = PLAN_FROM, .stage = "next", .num = 1, .instruction = "FROM base",
 	  .parent = "base/03", .from = { .base = PLAN_BASE_STAGE, .stage = "base" } },
+	{ .kind = PLAN_FROM, .stage = "dir", .num = 1, .instruction = "FROM src",
+	  .from = { .base = PLAN_BASE_CONTEXT, .platform = "linux/amd64",
+		    .context = "../src" } },
 	{ .kind = PLAN_RUN, .stage = "img", .num = 2, .instruction = "RUN ...",
 	  .parent = "img/01", .ops = all_ops, .nops = sizeof(all_ops) / sizeof(*all_ops),
 	  .expand = true, .escape = '`',
@@ -302,6 +305,7 @@ same_step(const struct step_plan *a, const struct step_plan *b)
 		same_str(a->from.platform, b->from.platform);
 		same_str(a->from.ref, b->from.ref);
 		same_str(a->from.stage, b->from.stage);
+		same_str(a->from.context, b->from.context);
 		ck_assert_int_eq(a->from.pull, b->from.pull);
 		break;
 	case PLAN_RUN:
