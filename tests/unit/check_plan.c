@@ -71,9 +71,6 @@ static const struct step_plan samples[] = {
 		    .pull = true } },
 	{ .kind = PLAN_FROM, .stage = "next", .num = 1, .instruction = "FROM base",
 	  .parent = "base/03", .from = { .base = PLAN_BASE_STAGE, .stage = "base" } },
-	{ .kind = PLAN_FROM, .stage = "dir", .num = 1, .instruction = "FROM src",
-	  .from = { .base = PLAN_BASE_CONTEXT, .platform = "linux/amd64",
-		    .context = "../src" } },
 	{ .kind = PLAN_RUN, .stage = "img", .num = 2, .instruction = "RUN ...",
 	  .parent = "img/01", .ops = all_ops, .nops = sizeof(all_ops) / sizeof(*all_ops),
 	  .expand = true, .escape = '`',
@@ -113,6 +110,9 @@ static const struct step_plan samples[] = {
 	{ .kind = PLAN_CONFIG, .stage = "img", .num = 0, .instruction = "USER nobody",
 	  .parent = "img/09", .ops = all_ops + 3, .nops = 1, .expand = true,
 	  .escape = '\\' },
+	{ .kind = PLAN_FROM, .stage = "dir", .num = 1, .instruction = "FROM src",
+	  .from = { .base = PLAN_BASE_CONTEXT, .platform = "linux/amd64",
+		    .context = "../src" } },
 };
 
 static const struct export_plan export_sample = {
@@ -487,6 +487,10 @@ static const struct {
 	  "'pull':true}", "'pull' is set for a base that is not an image" },
 	{ "{" COMMON "'kind':'from','config':[],'base':{'type':'image','ref':'a'}}",
 	  "'base.platform' is missing" },
+	{ "{" COMMON "'kind':'from','config':[],'base':{'type':'context',"
+	  "'platform':'linux/amd64'}}", "'base.context' is missing" },
+	{ "{" COMMON "'kind':'from','config':[],'base':{'type':'image','ref':'a',"
+	  "'platform':'linux/amd64','context':'d'}}", "'base.context' is not a key of this plan" },
 	{ "{" COMMON "'kind':'run','config':[],'cmd':[],'shell_form':false,"
 	  "'mounts':[{'type':'cache','readonly':false,'sharing':'all'}],"
 	  "'network':'default','security':'sandbox','args':[],'heredocs':[]}",
