@@ -126,6 +126,9 @@ check "PATH - generates" sh -c '"$DF2NINJA" --output "type=local,dest=$0/ncroot"
 check "build" ninja_logged
 check "the RUN ran" file_is "$TMP/ncroot/r" ran
 check "the context is empty" test -z "$(ls -A .df2ninja/empty-context)"
+touch -d '2000-01-01' build.ninja
+check "ninja regenerates PATH - without stdin" sh -c '"$NINJA" </dev/null >"$0/regen2.out" 2>&1' "$TMP"
+check "... it did" assert_file_has "$TMP/regen2.out" REGEN
 tar -cf ctx.tar Dockerfile.in
 check "a tar on stdin is refused" expect_fail 1 "a context on stdin is not supported" \
 	sh -c '"$DF2NINJA" -o t.ninja - <ctx.tar'
