@@ -89,7 +89,6 @@ context(struct resolver *r, struct step *st)
 	return resolve_str(r, ctx);
 }
 
-
 /* what df2ninja writes inside the context, which it never reads from it */
 static struct plan_strs
 context_own(struct resolver *r)

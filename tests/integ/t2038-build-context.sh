@@ -91,6 +91,14 @@ expect_gen_fail() { "$DF2NINJA" -o f.ninja -B ../f "$@" .; }
 check "a context naming a stage is refused" expect_fail 1 \
 	"Dockerfile:1:1: error: --build-context 'src' would replace the stage 'src'" \
 	expect_gen_fail --build-context src=../other
+printf 'FROM scratch\nRUN --mount=type=bind,target=/a --mount=type=bind,from=src,target=/b x\n' >Dockerfile
+check "one RUN binding two context dirs is refused" expect_fail 1 \
+	"Dockerfile:2:1: error: RUN binds two build contexts" \
+	expect_gen_fail --build-context src=../other
+printf 'FROM scratch\nRUN --mount=type=cache,from=src,target=/b x\n' >Dockerfile
+check "a cache mount from a context dir is refused" expect_fail 1 \
+	"a directory --build-context can only be a bind mount's source" \
+	expect_gen_fail --build-context src=../other
 check "a URL context is refused" expect_fail 1 "git and URL contexts are not" \
 	expect_gen_fail --build-context src=https://example.com/x.git
 check "a missing dir is refused" expect_fail 1 "build-context 'src=../nope'" \
