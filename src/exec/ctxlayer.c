@@ -38,8 +38,9 @@ ctxlayer_from(struct step_ctx *c, const char *ctx, const char *created_by,
 	o.srcs = all;
 	o.nsrcs = 1;
 	o.dest = "/";
-	/* BuildKit's local source sends the files with their owners */
-	o.keep_owner = true;
+	/* as the context's: BuildKit's client sends local files as root's
+	 * (client/solve.go, resetUIDAndGID) */
+	o.keep_owner = false;
 	if (copy_run(&src, root.fd, &o, &deps, NULL, errp) < 0)
 		goto out;
 	mnt_fini(&root);

@@ -51,6 +51,7 @@ check "... copied" file_is "$R/all/c.txt" new
 # FROM a directory context: an empty image holding its files
 mkdir ../fromdir
 echo one >../fromdir/f
+chown 1234:1234 ../fromdir/f
 echo x >../fromdir/skip
 echo skip >../fromdir/.dockerignore
 cat >Dockerfile <<DF
@@ -64,6 +65,7 @@ check "FROM dir: generate" "$DF2NINJA" -o fd.ninja -B ../fd --build-context file
 check "FROM dir: the plan's base" assert_file_has ../fd/plans/stage-1/01.json '"type": *"context"'
 check "FROM dir: build" ninja_logged -f fd.ninja
 check "FROM dir: the dir's file" file_is "$TMP/fdroot/f" one
+check "FROM dir: root's, as BuildKit's client sends it" test "$(stat -c %u:%g "$TMP/fdroot/f")" = 0:0
 check "FROM dir: read by a RUN" file_is "$TMP/fdroot/seen" one
 check "FROM dir: its .dockerignore" test ! -e "$TMP/fdroot/skip"
 check "FROM dir: WORKDIR /" file_is "$TMP/fdroot/wd" /
