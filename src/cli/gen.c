@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/genargs.h"
 #include "dockerfile/parse.h"
+#include "emit/ctxargs.h"
 #include "emit/emit.h"
 #include "emit/genpaths.h"
 #include "graph/graph.h"
@@ -24,11 +25,18 @@ static const char gen_usage[] =
 	"Write a build.ninja (or a GNU make file) that builds the image of a\n"
 	"Dockerfile, one edge per step. PATH is the context directory holding\n"
 	"the Dockerfile, or a Dockerfile whose directory is the context\n"
-	"(default: .). Then run ninja.\n"
+	"(default: .); PATH - reads a Dockerfile from stdin, with an empty\n"
+	"context. Then run ninja.\n"
 	"\n"
 	"options:\n"
-	"  -f FILE                the Dockerfile (default: PATH/Dockerfile)\n"
+	"  -f FILE                the Dockerfile (default: PATH/Dockerfile);\n"
+	"                         -f - reads it from stdin (kept in the build\n"
+	"                         dir as Dockerfile.stdin), PATH is the context\n"
 	"  --context DIR          the build context (default: PATH)\n"
+	"  --build-context NAME=DIR|docker-image://REF|oci-layout://PATH[:TAG]\n"
+	"                         a named context: FROM NAME, COPY --from=NAME\n"
+	"                         and RUN --mount=from=NAME read it instead of\n"
+	"                         the image NAME; repeatable\n"
 	"  -o FILE                the file to write (default: build.ninja, or\n"
 	"                         Makefile with -G make)\n"
 	"  -B DIR                 the build dir (default: .df2ninja beside -o)\n"
@@ -44,6 +52,8 @@ static const char gen_usage[] =
 	"                         in the build dir); repeatable\n"
 	"  -t NAME[:TAG]          name the image; repeatable\n"
 	"  --push                 also push the image to every -t name\n"
+	"  --load                 also load the image into docker (or podman\n"
+	"                         when docker is missing) after the build\n"
 	"  --pull                 resolve registry tags again at every build\n"
 	"  --network host|none|isolated\n"
 	"                         the network of RUN steps (default: host):\n"
@@ -91,6 +101,19 @@ write_progress(const char *builddir, const char *mode, struct err **errp)
 	return 0;
 }
 
+/* the Dockerfile on stdin; a tar archive there (docker build - < ctx.tar)
+ * would be a whole context, which df2ninja does not take */
+static int
+read_stdin(struct genpaths *gp, struct err **errp)
+{
+	if (fs_read_file("/dev/stdin", &gp->stdin_text, &gp->stdin_len, errp) < 0)
+		return err_wrap(errp, "reading the Dockerfile from stdin");
+	if (gp->stdin_len > 262 && !memcmp(gp->stdin_text + 257, "ustar", 5))
+		return err_make(errp, 0, "stdin holds a tar archive: a context "
+				"on stdin is not supported (give a directory)");
+	return 0;
+}
+
 static int
 generate(struct genargs *a, struct err **errp)
 {
@@ -106,13 +129,21 @@ generate(struct genargs *a, struct err **errp)
 	struct emit_opts eo = { 0 };
 	struct buf text = BUF_INIT;
 	struct strv user_outputs = STRV_INIT;
+	struct strv ctx_owned = STRV_INIT, ctx_recorded = STRV_INIT;
 	struct emit_plans_job *job;
 	struct err *emit_err = NULL;
 	int r = -1, er;
 
-	if (genpaths_name(&gp, &pa, errp) < 0 ||
-	    dockerfile_load(gp.dockerfile, gp.dockerfile, &df, errp) < 0 ||
-	    genpaths_resolve(&gp, a->builddir, errp) < 0)
+	if (genpaths_name(&gp, &pa, errp) < 0)
+		goto out;
+	if (gp.is_stdin && read_stdin(&gp, errp) < 0)
+		goto out;
+	/* a Dockerfile from stdin is read from its copy in the build dir */
+	if ((!gp.is_stdin && dockerfile_load(gp.dockerfile, gp.dockerfile, &df, errp) < 0) ||
+	    genpaths_resolve(&gp, a->builddir, errp) < 0 ||
+	    (gp.is_stdin && dockerfile_load(gp.dockerfile, gp.dockerfile, &df, errp) < 0) ||
+	    ctxargs_resolve(&gp, &a->contexts, &go.contexts, &go.ncontexts, &ctx_owned,
+			    &ctx_recorded, errp) < 0)
 		goto out;
 
 	go.dockerfile = gp.dockerfile;
@@ -129,6 +160,10 @@ generate(struct genargs *a, struct err **errp)
 	for (size_t i = 0; i < a->build_args.n; i++)
 		strv_add(&go.build_args, a->build_args.v[i]);
 	genpaths_outputs(&gp, &a->outputs, &a->tags, a->push, &user_outputs, &go.outputs);
+	/* --load: a docker archive in the build dir, handed to docker load */
+	if (a->load)
+		strv_push(&go.outputs, xasprintf("type=docker,dest=%s/load.tar,load=true",
+						 gp.builddir_rel));
 	go.outputs_in_context = xcalloc(go.outputs.n + 1, sizeof(bool));
 	genpaths_own(&gp, &go.outputs, &go.context_own, go.outputs_in_context);
 	for (size_t i = 0; i < a->tags.n; i++)
@@ -157,7 +192,8 @@ generate(struct genargs *a, struct err **errp)
 
 	if (genpaths_check_output(&gp, errp) < 0 ||
 	    genargs_write(a, gp.dockerfile_rel, gp.context_rel, gp.out_rel,
-			  gp.builddir_rel, &user_outputs, gp.genargs, errp) < 0 ||
+			  gp.builddir_rel, &user_outputs, &ctx_recorded, gp.genargs,
+			  errp) < 0 ||
 	    write_progress(gp.builddir, a->progress, errp) < 0)
 		goto out;
 	/* the plans are written while the build file is made in memory; a
@@ -182,6 +218,9 @@ out:
 	strv_fini(&go.context_own);
 	free(go.outputs_in_context);
 	strv_fini(&user_outputs);
+	strv_fini(&ctx_owned);
+	strv_fini(&ctx_recorded);
+	free(go.contexts);
 	strv_fini(&go.tags);
 	graph_free(g);
 	dockerfile_free(df);

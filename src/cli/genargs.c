@@ -23,6 +23,8 @@ enum {
 	OPT_ALLOW,
 	OPT_NETWORK,
 	OPT_PROGRESS,
+	OPT_LOAD,
+	OPT_BUILD_CONTEXT,
 };
 
 static const struct option longopts[] = {
@@ -41,6 +43,8 @@ static const struct option longopts[] = {
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "network", required_argument, NULL, OPT_NETWORK },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
+	{ "load", no_argument, NULL, OPT_LOAD },
+	{ "build-context", required_argument, NULL, OPT_BUILD_CONTEXT },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -57,6 +61,7 @@ genargs_fini(struct genargs *a)
 	strv_fini(&a->build_args);
 	strv_fini(&a->outputs);
 	strv_fini(&a->tags);
+	strv_fini(&a->contexts);
 	strv_fini(&a->owned);
 }
 
@@ -162,6 +167,15 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 		case OPT_PULL:
 			a->pull = true;
 			break;
+		case OPT_LOAD:
+			a->load = true;
+			break;
+		case OPT_BUILD_CONTEXT:
+			if (!strchr(optarg, '=') || optarg[0] == '=')
+				return err_make(errp, 0, "--build-context '%s' is not NAME=VALUE",
+						optarg);
+			strv_add(&a->contexts, optarg);
+			break;
 		case OPT_ALLOW:
 			/* BuildKit's entitlements; network.host is what a RUN
 			 * gets by default here, so it changes nothing */
@@ -228,7 +242,7 @@ put(struct buf *b, const char *opt, const char *val, struct err **errp)
 int
 genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 	      const char *out_rel, const char *bd_rel, const struct strv *outputs,
-	      const char *path, struct err **errp)
+	      const struct strv *contexts, const char *path, struct err **errp)
 {
 	struct buf b = BUF_INIT;
 	int r = -1;
@@ -255,6 +269,11 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 	for (size_t i = 0; i < a->tags.n; i++)
 		if (put(&b, "-t", a->tags.v[i], errp) < 0)
 			goto out;
+	for (size_t i = 0; i < contexts->n; i++)
+		if (put(&b, "--build-context", contexts->v[i], errp) < 0)
+			goto out;
+	if (a->load)
+		buf_puts(&b, "--load\n");
 	if (a->push)
 		buf_puts(&b, "--push\n");
 	if (a->pull)

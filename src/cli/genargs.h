@@ -21,12 +21,14 @@ struct genargs {
 	bool make;		/* -G make */
 	bool push;		/* --push: push the image to each -t name */
 	bool pull;		/* --pull: resolve registry tags at every build */
+	bool load;		/* --load: docker load (or podman load) the image */
 	bool allow_insecure;	/* --allow security.insecure */
 	const char *network;	/* --network: RUN's default network */
 	const char *progress;	/* --progress: plain or quiet; NULL for auto */
 	struct strv build_args;	/* --build-arg */
 	struct strv outputs;	/* --output */
 	struct strv tags;	/* -t */
+	struct strv contexts;	/* --build-context NAME=VALUE, as given */
 	struct strv owned;	/* strings the fields above may point into */
 };
 
@@ -43,11 +45,12 @@ int genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp);
 /*
  * write the options to path so that `df2ninja --args-file path`, run in
  * the output's directory, generates the same file again; paths are given
- * relative to that directory. Written only when changed.
+ * relative to that directory (contexts: the --build-context values made
+ * so). Written only when changed.
  */
 int genargs_write(const struct genargs *a, const char *df_rel,
 		  const char *ctx_rel, const char *out_rel, const char *bd_rel,
-		  const struct strv *outputs, const char *path,
-		  struct err **errp);
+		  const struct strv *outputs, const struct strv *contexts,
+		  const char *path, struct err **errp);
 
 #endif

@@ -51,7 +51,21 @@ genpaths_name(struct genpaths *gp, const struct genpaths_args *a,
 	gp->cwd = getcwd(NULL, 0);
 	if (!gp->cwd)
 		return err_make(errp, errno, "cannot get the current directory");
-	if (a->path && !is_dir(a->path) && !a->file) {
+	if (a->file && !strcmp(a->file, "-")) {
+		/* docker build -f - PATH: the context must be named */
+		if (!a->path && !a->context)
+			return err_make(errp, 0, "-f - reads the Dockerfile from stdin: "
+					"give the context as PATH");
+		if (a->path && !strcmp(a->path, "-"))
+			return err_make(errp, 0, "-f - and PATH - both read stdin");
+		gp->is_stdin = true;
+		gp->context = xstrdup(a->context ? a->context : a->path);
+	} else if (a->path && !strcmp(a->path, "-")) {
+		if (a->file || a->context)
+			return err_make(errp, 0, "PATH - (a Dockerfile on stdin, no context) "
+					"takes neither -f nor --context");
+		gp->is_stdin = gp->is_empty_context = true;
+	} else if (a->path && !is_dir(a->path) && !a->file) {
 		gp->dockerfile = xstrdup(a->path);
 		gp->context = a->context ? xstrdup(a->context) : fs_dirname(a->path);
 	} else {
@@ -61,8 +75,9 @@ genpaths_name(struct genpaths *gp, const struct genpaths_args *a,
 		gp->context = xstrdup(a->context ? a->context : p);
 	}
 	gp->output = xstrdup(a->output ? a->output : a->is_make ? "Makefile" : "build.ninja");
-	return refuse_newline((const char *[]){ gp->output, gp->dockerfile, gp->context },
-			      3, errp);
+	return refuse_newline((const char *[]){ gp->output,
+						gp->dockerfile ? gp->dockerfile : "",
+						gp->context ? gp->context : "" }, 3, errp);
 }
 
 /* the output's dir is where ninja runs. Made when missing, as the build
@@ -80,16 +95,50 @@ output_dir(struct genpaths *gp, struct err **errp)
 	return 0;
 }
 
+/* the Dockerfile read from stdin, kept in the build dir so that the
+ * regeneration edge reads the copy; an empty dir as the context of PATH - */
+static int
+stdin_files(struct genpaths *gp, struct err **errp)
+{
+	gp->dockerfile = fs_join(gp->builddir, "Dockerfile.stdin");
+	if (fs_write_if_changed(gp->dockerfile, gp->stdin_text ? gp->stdin_text : "",
+				gp->stdin_len, NULL, errp) < 0)
+		return -1;
+	if (!gp->is_empty_context)
+		return 0;
+	gp->context = fs_join(gp->builddir, "empty-context");
+	if (mkdir(gp->context, 0755) < 0 && errno != EEXIST)
+		return err_make(errp, errno, "cannot make '%s'", gp->context);
+	return 0;
+}
+
+static int
+check_context(const struct genpaths *gp, const char *ctx, struct err **errp)
+{
+	if (!is_dir(ctx))
+		return err_make(errp, 0, "context '%s' is not a directory", gp->context);
+	return 0;
+}
+
+/* the context df2ninja made for PATH - */
+static bool
+is_empty_context(const struct genpaths *gp, const char *ctx)
+{
+	autofree char *empty = fs_join(gp->builddir, "empty-context");
+
+	return !strcmp(ctx, empty);
+}
+
 int
 genpaths_resolve(struct genpaths *gp, const char *builddir, struct err **errp)
 {
 	autofree char *df = NULL, *ctx = NULL, *ign = NULL, *dfign = NULL;
 
-	if (fs_realpath(gp->dockerfile, &df, errp) < 0 ||
-	    fs_realpath(gp->context, &ctx, errp) < 0)
+	/* the Dockerfile on stdin is written to the build dir, made below */
+	if (!gp->is_stdin && (fs_realpath(gp->dockerfile, &df, errp) < 0 ||
+			      fs_realpath(gp->context, &ctx, errp) < 0 ||
+			      check_context(gp, ctx, errp) < 0))
 		return -1;
-	if (!is_dir(ctx))
-		return err_make(errp, 0, "context '%s' is not a directory", gp->context);
 	if (output_dir(gp, errp) < 0)
 		return -1;
 	if (builddir) {
@@ -101,7 +150,15 @@ genpaths_resolve(struct genpaths *gp, const char *builddir, struct err **errp)
 		if (builddir_make(gp->builddir, errp) < 0)
 			return -1;
 	}
-	if (path_below(ctx, gp->builddir) || !strcmp(gp->builddir, ctx))
+	if (gp->is_stdin && (stdin_files(gp, errp) < 0 ||
+			     fs_realpath(gp->dockerfile, &df, errp) < 0 ||
+			     fs_realpath(gp->context, &ctx, errp) < 0 ||
+			     check_context(gp, ctx, errp) < 0))
+		return -1;
+	/* PATH -: the empty context df2ninja made there (also when read
+	 * again from gen.args) */
+	if (!is_empty_context(gp, ctx) &&
+	    (path_below(ctx, gp->builddir) || !strcmp(gp->builddir, ctx)))
 		return err_make(errp, 0, "the build dir '%s' holds the context '%s'; "
 				"choose another with -B", gp->builddir, gp->context);
 	gp->context_abs = xstrdup(ctx);
@@ -283,5 +340,6 @@ genpaths_fini(struct genpaths *gp)
 	free(gp->dockerignore_rel);
 	free(gp->dfignore_rel);
 	free(gp->genargs_rel);
+	free(gp->stdin_text);
 	memset(gp, 0, sizeof(*gp));
 }

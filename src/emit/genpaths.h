@@ -34,6 +34,13 @@ struct genpaths {
 				 * reads instead when it exists */
 	bool has_dfignore;	/* it existed when resolved */
 	char *genargs_rel;
+	/* -f -: the Dockerfile read from stdin (set by the caller before
+	 * genpaths_resolve, which writes it to <builddir>/Dockerfile.stdin
+	 * and names that copy as the Dockerfile); PATH - also makes the
+	 * context an empty dir, <builddir>/empty-context */
+	bool is_stdin, is_empty_context;
+	char *stdin_text;
+	size_t stdin_len;
 };
 
 /* what the command line says of the paths; NULL for an option not given */
@@ -49,7 +56,10 @@ struct genpaths_args {
 /*
  * the names of the Dockerfile, the context and the output, and the cwd;
  * looks at PATH only to tell a dir from a file. A path with a newline is
- * refused: a build file cannot hold it.
+ * refused: a build file cannot hold it. -f - (the Dockerfile on stdin)
+ * needs PATH, the context; PATH - alone is a Dockerfile on stdin and an
+ * empty context (docker build - < Dockerfile): both set is_stdin, and
+ * leave dockerfile NULL until genpaths_resolve.
  */
 int genpaths_name(struct genpaths *gp, const struct genpaths_args *a,
 		  struct err **errp);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "exec/buildlock.h"
+#include "exec/dockerload.h"
 #include "exec/packmemo.h"
 #include "exec/state.h"
 #include "exec/step.h"
@@ -168,6 +169,15 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 		/* a local dir has no manifest, hence no digest to show */
 		notify(NOTIFY_INFO, "image%s%s: %s at %s", img.manifest_digest[0] ? " " : "",
 		       img.manifest_digest, image_out_kind_name(kind), dest);
+		if (o->load) {
+			const char *tool;
+
+			if (dockerload_run(dest, &tool, errp) < 0)
+				goto out;
+			/* docker's image ID is the config's digest */
+			notify(NOTIFY_INFO, "image ID %s: loaded into %s", img.config_digest,
+			       tool);
+		}
 	}
 	snprintf(line, sizeof(line), "%s\n", img.manifest_digest[0] ? img.manifest_digest : s.identity);
 	{

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exec/ctxlayer.h"
 #include "exec/from.h"
 #include "exec/stepctx.h"
 #include "image/image.h"
@@ -82,10 +83,13 @@ step_from(struct step_ctx *c, struct err **errp)
 	}
 	switch (f->base) {
 	case PLAN_BASE_SCRATCH:
+	case PLAN_BASE_CONTEXT:
 		state_fini(&c->st);
 		state_init(&c->st);
 		/* BuildKit's empty image has it */
 		config_set_str(&c->st.config, "WorkingDir", "/");
+		if (f->base == PLAN_BASE_CONTEXT)
+			return ctxlayer_from(c, f->context, c->plan.sp.instruction, errp);
 		return 0;
 	case PLAN_BASE_STAGE: {
 		/*

@@ -13,6 +13,7 @@
 #include "buildargs.h"
 #include "check.h"
 #include "meta.h"
+#include "namedctx.h"
 #include "planfill.h"
 #include "resolve.h"
 #include "steps.h"
@@ -180,6 +181,13 @@ name_stages(struct resolver *r)
 			free(name);
 			return -1;
 		}
+		if (namedctx_find(r->opts, name)) {
+			resolve_fail(r, in, "--build-context '%s' would replace the "
+				     "stage '%s', which is not supported; rename "
+				     "the stage or the context", name, name);
+			free(name);
+			return -1;
+		}
 		if (reserved(name, s->index)) {
 			resolve_fail(r, in, "stage name '%s' is reserved for a "
 				     "target of the generated build; rename the "
@@ -340,16 +348,28 @@ lay_out(struct resolver *r, struct stage *s)
 	}
 }
 
-/* a FROM that names no earlier stage: scratch or an image reference */
+/* a FROM that names no earlier stage: scratch, a --build-context or an
+ * image reference */
 static int
 base_image(struct resolver *r, struct stage *s)
 {
+	const struct named_context *nc = namedctx_find(r->opts, s->base);
 	const char *why;
 	char *lower;
 	struct stage *st;
 
 	if (!strcmp(s->base, "scratch"))
 		return 0;
+	if (nc && nc->kind == NAMED_CONTEXT_DIR) {
+		/* an empty image holding the dir's files, as scratch is */
+		resolve_ss(r, s)->ctxdir = nc->value;
+		return 0;
+	}
+	if (nc) {
+		/* --build-context NAME=docker-image://REF: FROM REF */
+		free(s->base);
+		s->base = xstrdup(nc->value);
+	}
 	resolve_ss(r, s)->from_image = true;
 	if (ref_check(s->base, &why) == 0)
 		return 0;
@@ -460,6 +480,11 @@ from_step(struct resolver *r, struct stage *s)
 	} else if (!strcmp(s->base, "scratch")) {
 		f->base = PLAN_BASE_SCRATCH;
 		f->platform = platform;
+	} else if (ss->ctxdir) {
+		f->base = PLAN_BASE_CONTEXT;
+		f->context = resolve_str(r, ss->ctxdir);
+		f->platform = platform;
+		st->reads_context = true;
 	} else {
 		char *ref = ref_localize(s->base, r->opts->context_rel);
 
@@ -734,7 +759,9 @@ graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 	r.errp = errp;
 	platform_host(&r.host);
 	platform_format(&r.host, r.host_str);
-	rc = check_all(&r, &n);
+	rc = namedctx_check(opts, errp);
+	if (rc == 0)
+		rc = check_all(&r, &n);
 	if (rc == 0) {
 		g->stages = xcalloc(n, sizeof(*g->stages));
 		g->nstages = n;

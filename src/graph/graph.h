@@ -71,6 +71,24 @@ struct stage {
 	bool needed;		/* the target depends on it */
 };
 
+/*
+ * a --build-context NAME=VALUE (BuildKit's named contexts): a FROM, COPY
+ * --from or RUN --mount from= naming NAME (as Docker normalises image
+ * names: "alpine" is "docker.io/library/alpine:latest") reads it instead
+ */
+enum named_context_kind {
+	NAMED_CONTEXT_DIR,	/* a local directory */
+	NAMED_CONTEXT_IMAGE,	/* an image reference (docker-image://,
+				 * oci-layout://) */
+};
+
+struct named_context {
+	const char *name;	/* as given */
+	enum named_context_kind kind;
+	const char *value;	/* the dir relative to the output dir, or the
+				 * image reference */
+};
+
 /* what shapes a generation; strings are borrowed */
 struct gen_opts {
 	const char *dockerfile;	/* the Dockerfile as named in messages */
@@ -89,6 +107,8 @@ struct gen_opts {
 	bool *outputs_in_context; /* per output: its dest lies in the
 				   * context (or NULL) */
 	struct strv tags;	/* -t values */
+	struct named_context *contexts; /* --build-context */
+	size_t ncontexts;
 	const char *platform;	/* --platform, or NULL */
 	const char *cwd;	/* directory df2ninja ran in, for relative dests */
 	bool pull;		/* --pull: resolve registry tags again every build */

@@ -88,7 +88,7 @@ output(struct resolver *r, const char *spec, struct plan_output *out)
 {
 	const struct gen_opts *o = r->opts;
 	autofree char *copy = xstrdup(spec);
-	const char *type = NULL, *dest = NULL, *name = NULL, *tar = NULL;
+	const char *type = NULL, *dest = NULL, *name = NULL, *tar = NULL, *load = NULL;
 	char *field, *save = NULL;
 	int kind;
 
@@ -117,6 +117,8 @@ output(struct resolver *r, const char *spec, struct plan_output *out)
 				slot = &name;
 			else if (!strcmp(field, "tar"))
 				slot = &tar;
+			else if (!strcmp(field, "load"))
+				slot = &load;
 			else
 				return err_make(r->errp, 0, "--output '%s': key "
 						"'%s' is not supported", spec,
@@ -148,6 +150,11 @@ output(struct resolver *r, const char *spec, struct plan_output *out)
 	if (!dest || !*dest)
 		return err_make(r->errp, 0, "--output '%s' needs a dest=",
 				spec);
+	/* load=true: --load, a docker archive handed to docker load */
+	if (load && (strcmp(load, "true") || out->type != PLAN_OUTPUT_DOCKER))
+		return err_make(r->errp, 0, "--output '%s': load= takes true, "
+				"with type=docker", spec);
+	out->load = load != NULL;
 	if (tar && strcmp(tar, "true") && strcmp(tar, "false"))
 		return err_make(r->errp, 0, "--output '%s': tar takes true or "
 				"false", spec);

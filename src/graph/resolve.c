@@ -11,6 +11,7 @@
 #include "util/ascii.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "namedctx.h"
 #include "resolve.h"
 
 const char *
@@ -117,14 +118,17 @@ is_int(const char *s)
 
 int
 resolve_source(struct resolver *r, const struct instr *in, const char *what,
-	       const char *value, struct stage **stage, const char **image)
+	       const char *value, struct stage **stage, const char **image,
+	       const char **dir)
 {
 	struct graph *g = r->g;
+	const struct named_context *nc;
 	const char *why;
 	char *lower;
 
 	*stage = NULL;
 	*image = NULL;
+	*dir = NULL;
 	if (is_int(value)) {
 		long long i;
 
@@ -143,6 +147,17 @@ resolve_source(struct resolver *r, const struct instr *in, const char *what,
 	free(lower);
 	if (*stage)
 		return 0;
+	/* a stage of that name wins over a --build-context (BuildKit looks
+	 * the stages up first; one that names a stage is refused) */
+	nc = namedctx_find(r->opts, value);
+	if (nc && nc->kind == NAMED_CONTEXT_DIR) {
+		*dir = nc->value;
+		return 0;
+	}
+	if (nc) {
+		*image = nc->value;
+		return 0;
+	}
 	if (ref_check(value, &why) < 0)
 		return resolve_fail(r, in, "%s=%s is neither a stage nor an "
 				    "image: %s", what, value, why);

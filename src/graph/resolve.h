@@ -42,6 +42,8 @@ struct sstate {
 	size_t nargs, capargs;
 	size_t nchildren;		/* stages FROM this one not yet dispatched */
 	bool from_image;		/* the chain starts at an image */
+	const char *ctxdir;		/* FROM a directory --build-context:
+					 * the dir (borrowed from the opts) */
 	bool cmd_set;			/* a CMD in this stage (ENTRYPOINT resets CMD) */
 	/* the instructions the stage runs: its parent stage's ONBUILD
 	 * triggers, then its own; shown[i] is what a step names */
@@ -102,12 +104,14 @@ int resolve_word(struct resolver *r, struct stage *s, const struct instr *in,
 struct sstate *resolve_ss(struct resolver *r, const struct stage *s);
 /*
  * what "--from=value" (or a mount's from=) names: a stage by name, id or
- * index (returned), else an image (NULL with *image set to value, which is
- * checked as a reference). -1 on a bad index or reference.
+ * index (returned), else a --build-context (a directory in *dir, relative
+ * to the output dir, or an image in *image), else an image (NULL with
+ * *image set to value, which is checked as a reference). -1 on a bad
+ * index or reference.
  */
 int resolve_source(struct resolver *r, const struct instr *in,
 		   const char *what, const char *value, struct stage **stage,
-		   const char **image);
+		   const char **image, const char **dir);
 /* note that a step of s reads stage to (deps and the cycle check) */
 void resolve_dep(struct resolver *r, struct stage *s, struct step *st,
 		 struct stage *to, const struct instr *in);

@@ -340,7 +340,7 @@ validate(struct resolver *r, const struct instr *in, struct mount *m)
 int
 runmount_parse(struct resolver *r, struct stage *s, struct step *st,
 	    const struct instr *in, const char *spec, struct plan_mount *out,
-	    bool *reads_context)
+	    const char **reads)
 {
 	struct strv fields = STRV_INIT;
 	struct mount m = { "bind", false, true, false, false, NULL, NULL, out };
@@ -363,11 +363,23 @@ runmount_parse(struct resolver *r, struct stage *s, struct step *st,
 	out->required = m.required;
 	if (m.from) {
 		struct stage *from;
-		const char *image;
+		const char *image, *dir;
 
 		if (resolve_source(r, in, "--mount from", m.from, &from,
-				   &image) < 0)
+				   &image, &dir) < 0)
 			goto bad;
+		if (dir && strcmp(m.type, "bind")) {
+			resolve_fail(r, in, "--mount from=%s: a directory "
+				     "--build-context can only be a bind mount's "
+				     "source", m.from);
+			goto bad;
+		}
+		if (dir) {
+			/* a bind without "from" reads the step's context */
+			*reads = dir;
+			strv_fini(&fields);
+			return 0;
+		}
 		if (from)
 			resolve_dep(r, s, st, from, in);
 		else
@@ -375,7 +387,7 @@ runmount_parse(struct resolver *r, struct stage *s, struct step *st,
 		out->has_from = true;
 		out->from = resolve_plan_source(r, from, image);
 	} else if (!strcmp(m.type, "bind")) {
-		*reads_context = true;
+		*reads = "";
 	}
 	strv_fini(&fields);
 	return 0;

@@ -10,11 +10,12 @@
  * CSV fields, type bind|cache|tmpfs|secret|ssh, their keys) of step st in
  * stage s into *out (plan/plan.h). Values are expanded in the
  * stage's scope, except from=, which names a stage (by name, id or index;
- * a dependency of st) or an image (st->pulls). *reads_context is set for a
- * bind mount of the build context.
+ * a dependency of st) or an image (st->pulls). *reads is set for a bind
+ * mount of the build context (to "") or of a directory --build-context
+ * (to that dir, relative to the output dir).
  */
 int runmount_parse(struct resolver *r, struct stage *s, struct step *st,
 		const struct instr *in, const char *spec, struct plan_mount *out,
-		bool *reads_context);
+		const char **reads);
 
 #endif

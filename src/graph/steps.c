@@ -102,6 +102,23 @@ context_own(struct resolver *r)
 	return ps;
 }
 
+/* the dir a RUN's bind mounts read: the context (""), or a directory
+ * --build-context; only one per RUN, as the plan has one "context" */
+static void
+run_context(struct resolver *r, struct step *st, const char *dir,
+	    struct run_plan *plan)
+{
+	if (!*dir) {
+		plan->context = context(r, st);
+		plan->context_own = context_own(r);
+		if (r->opts->dfignore_rel)
+			plan->dockerignore = resolve_str(r, r->opts->dfignore_rel);
+		return;
+	}
+	st->reads_context = true;
+	plan->context = resolve_str(r, dir);
+}
+
 /* the command BuildKit's dispatchRun makes of the arguments and heredocs */
 static void
 run_cmd(struct resolver *r, const struct instr *in, struct run_plan *plan)
@@ -167,21 +184,27 @@ run(struct resolver *r, struct stage *s, struct step *st,
     const struct instr *in, const struct flags *f, struct run_plan *plan)
 {
 	struct sstate *ss = resolve_ss(r, s);
-	bool ctx = false;
+	const char *ctx = NULL;
 	size_t i, nproxy = 0;
 
 	plan->mounts = pj_alloc(&r->arena, f->mounts.n, sizeof(*plan->mounts));
 	plan->nmounts = f->mounts.n;
-	for (i = 0; i < f->mounts.n; i++)
+	for (i = 0; i < f->mounts.n; i++) {
+		const char *dir = NULL;
+
 		if (runmount_parse(r, s, st, in, f->mounts.v[i], &plan->mounts[i],
-				&ctx) < 0)
+				   &dir) < 0)
 			return -1;
-	if (ctx) {
-		plan->context = context(r, st);
-		plan->context_own = context_own(r);
-		if (r->opts->dfignore_rel)
-			plan->dockerignore = resolve_str(r, r->opts->dfignore_rel);
+		if (dir && ctx && strcmp(dir, ctx))
+			return resolve_fail(r, in, "RUN binds two build contexts "
+					    "(the context and a --build-context "
+					    "directory, or two of those); only one "
+					    "per RUN is supported");
+		if (dir)
+			ctx = dir;
 	}
+	if (ctx)
+		run_context(r, st, ctx, plan);
 	plan->network = run_network(r, f);
 	plan->security = f->security && !strcmp(f->security, "insecure") ?
 			 PLAN_SECURITY_INSECURE : PLAN_SECURITY_SANDBOX;
@@ -344,7 +367,7 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 	autofree char *hd = heredoc_word(dest);
 	autofree char *only = NULL;
 	struct stage *from = NULL;
-	const char *image = NULL;
+	const char *image = NULL, *dir = NULL;
 	bool local, remote;
 	size_t i, nsrc;
 
@@ -359,8 +382,15 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 		return -1;
 	if (f->from) {
 		if (check_from(r, in, f->from) < 0 ||
-		    resolve_source(r, in, "--from", f->from, &from, &image) < 0)
+		    resolve_source(r, in, "--from", f->from, &from, &image, &dir) < 0)
 			return -1;
+	}
+	if (dir) {
+		/* a directory --build-context: read as the context is, with
+		 * its own .dockerignore */
+		st->reads_context = true;
+		plan->context = resolve_str(r, dir);
+	} else if (f->from) {
 		if (from)
 			resolve_dep(r, s, st, from, in);
 		else

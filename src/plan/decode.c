@@ -521,6 +521,8 @@ read_from(struct obj *top, struct from_plan *f)
 		return -1;
 	if (f->base == PLAN_BASE_IMAGE && o_str(&o, PLAN_KEY_REF, REQ, &f->ref) < 0)
 		return -1;
+	if (f->base == PLAN_BASE_CONTEXT && o_str(&o, PLAN_KEY_CONTEXT, REQ, &f->context) < 0)
+		return -1;
 	if (close_obj(&o) < 0 || o_bool(top, PLAN_KEY_PULL, OPT, NULL, &f->pull) < 0)
 		return -1;
 	if (f->pull && f->base != PLAN_BASE_IMAGE)
@@ -739,7 +741,9 @@ read_output(struct dec *d, const char *at, const json_t *v, void *out)
 	if (o_str(&o, PLAN_KEY_NAME, is_registry ? REQ : OPT, &p->name) < 0 ||
 	    (!is_registry && o_str(&o, PLAN_KEY_DEST, REQ, &p->dest) < 0) ||
 	    (!is_registry && o_bool(&o, PLAN_KEY_TAR, OPT, &p->has_tar, &p->tar) < 0) ||
-	    (!is_registry && o_bool(&o, PLAN_KEY_IN_CONTEXT, OPT, NULL, &p->in_context) < 0))
+	    (!is_registry && o_bool(&o, PLAN_KEY_IN_CONTEXT, OPT, NULL, &p->in_context) < 0) ||
+	    (p->type == PLAN_OUTPUT_DOCKER &&
+	     o_bool(&o, PLAN_KEY_LOAD, OPT, NULL, &p->load) < 0))
 		return -1;
 	return close_obj(&o);
 }

@@ -203,6 +203,8 @@ from(struct enc *e, struct pj *o, const struct from_plan *f)
 		set(e, base, PLAN_KEY_PLATFORM, str(e, f->platform));
 	if (f->base == PLAN_BASE_IMAGE)
 		set(e, base, PLAN_KEY_REF, str(e, f->ref));
+	if (f->base == PLAN_BASE_CONTEXT)
+		set(e, base, PLAN_KEY_CONTEXT, str(e, f->context));
 	set(e, o, PLAN_KEY_BASE, base);
 	if (f->pull)
 		set(e, o, PLAN_KEY_PULL, pj_bool(e->a, true));
@@ -370,6 +372,8 @@ plan_encode_export(struct pjarena *a, const struct export_plan *p)
 			set(&e, j, PLAN_KEY_TAR, pj_bool(a, out->tar));
 		if (out->in_context)
 			set(&e, j, PLAN_KEY_IN_CONTEXT, pj_bool(a, true));
+		if (out->load)
+			set(&e, j, PLAN_KEY_LOAD, pj_bool(a, true));
 		pj_push(a, outs, j);
 	}
 	set(&e, o, PLAN_KEY_VERSION, pj_int(a, PLAN_VERSION));

@@ -101,6 +101,7 @@
 #define PLAN_KEY_OUTPUTS	"outputs"
 #define PLAN_KEY_TAR		"tar"
 #define PLAN_KEY_IN_CONTEXT	"in_context"
+#define PLAN_KEY_LOAD		"load"
 #define PLAN_KEY_SOURCE_DATE_EPOCH	"source_date_epoch"
 
 #endif

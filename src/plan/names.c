@@ -35,6 +35,7 @@ static const char *const bases[] = {
 	[PLAN_BASE_SCRATCH] = "scratch",
 	[PLAN_BASE_IMAGE] = "image",
 	[PLAN_BASE_STAGE] = "stage",
+	[PLAN_BASE_CONTEXT] = "context",
 };
 
 static const char *const mounts[] = {

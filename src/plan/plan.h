@@ -155,6 +155,10 @@ struct plan_op {
  * FROM: "base": {"type": "scratch", "platform": P}
  *     | {"type": "image", "ref": "alpine:3", "platform": P}
  *     | {"type": "stage", "stage": id}
+ *     | {"type": "context", "context": dir, "platform": P}: a directory
+ *       --build-context relative to the output directory: an empty image
+ *       (as scratch) with the dir's files, after its .dockerignore, as its
+ *       one layer; the step writes a depfile of what it read
  *   P is the normalised platform ("linux/amd64"); the executor must
  *   refuse one that is not the host's (unneeded stages are not checked
  *   at generation). The executor must refuse a base image whose config
@@ -168,6 +172,7 @@ enum plan_base {
 	PLAN_BASE_SCRATCH,
 	PLAN_BASE_IMAGE,
 	PLAN_BASE_STAGE,
+	PLAN_BASE_CONTEXT,
 };
 
 struct from_plan {
@@ -175,6 +180,7 @@ struct from_plan {
 	const char *platform;	/* scratch, image */
 	const char *ref;	/* image */
 	const char *stage;	/* stage: its id */
+	const char *context;	/* context: the dir */
 	bool pull;		/* image */
 };
 
@@ -396,7 +402,9 @@ struct step_plan {
  *   "outputs": [{"type": "oci" | "docker" | "local", "dest": path, "name":
  *   string (optional), "tar": bool (optional), "in_context": true
  *   (optional: dest lies in the build context, so its write must leave
- *   its directory's mtime as it was, see util/dirkeep.h)} | {"type": "registry",
+ *   its directory's mtime as it was, see util/dirkeep.h), "load": true
+ *   (optional, type docker only: --load, then hand the archive to `docker
+ *   load`, or `podman load` when there is no docker)} | {"type": "registry",
  *   "name": the reference to push to}]}. A relative dest given
  *   on the command line is made absolute with the directory df2ninja ran
  *   in (it is the user's path, not the build tree's); the default output
@@ -416,6 +424,7 @@ struct plan_output {
 	const char *name;		/* NULL: not given */
 	bool has_tar, tar;
 	bool in_context;		/* false: no "in_context" */
+	bool load;			/* false: no "load" */
 };
 
 struct export_plan {

@@ -17,6 +17,7 @@
 #include "sandbox/sbplan.h"
 #include "util/alloc.h"
 #include "util/err.h"
+#include "util/pathfind.h"
 #include "util/strv.h"
 #include "util/vars.h"
 
@@ -34,31 +35,6 @@ static const struct {
 	{ "slirp4netns", "slirp4netns" },
 };
 
-/* name found in $PATH, as an absolute path the caller frees, or NULL */
-static char *
-find_in_path(const char *name)
-{
-	const char *path = getenv("PATH");
-
-	if (!path || !path[0])
-		path = DEFAULT_PATH;
-	for (const char *p = path;;) {
-		const char *e = strchrnul(p, ':');
-
-		/* only absolute entries: a helper runs as root */
-		if (p[0] == '/') {
-			char *f = xasprintf("%.*s/%s", (int)(e - p), p, name);
-
-			if (access(f, X_OK) == 0)
-				return f;
-			free(f);
-		}
-		if (!e[0])
-			return NULL;
-		p = e + 1;
-	}
-}
-
 /* the helper to run: *i indexes helpers[], *path is its executable */
 static int
 pick(size_t *i, char **path, struct err **errp)
@@ -70,7 +46,7 @@ pick(size_t *i, char **path, struct err **errp)
 	for (*i = 0; *i < n; (*i)++) {
 		if (want && want[0] && strcmp(want, helpers[*i].name) != 0)
 			continue;
-		*path = find_in_path(helpers[*i].name);
+		*path = pathfind(helpers[*i].name);
 		if (*path)
 			return 0;
 		if (want && want[0])

@@ -110,6 +110,9 @@ static const struct step_plan samples[] = {
 	{ .kind = PLAN_CONFIG, .stage = "img", .num = 0, .instruction = "USER nobody",
 	  .parent = "img/09", .ops = all_ops + 3, .nops = 1, .expand = true,
 	  .escape = '\\' },
+	{ .kind = PLAN_FROM, .stage = "dir", .num = 1, .instruction = "FROM src",
+	  .from = { .base = PLAN_BASE_CONTEXT, .platform = "linux/amd64",
+		    .context = "../src" } },
 };
 
 static const struct export_plan export_sample = {
@@ -117,7 +120,7 @@ static const struct export_plan export_sample = {
 	.noutputs = 4, .outputs = (struct plan_output[]){
 		{ .type = PLAN_OUTPUT_OCI, .dest = ".df2ninja/image" },
 		{ .type = PLAN_OUTPUT_DOCKER, .dest = "/abs/out.tar", .name = "n:1",
-		  .has_tar = true, .tar = true },
+		  .has_tar = true, .tar = true, .load = true },
 		{ .type = PLAN_OUTPUT_LOCAL, .dest = "dir" },
 		{ .type = PLAN_OUTPUT_REGISTRY, .name = "registry.example/x:y" },
 	},
@@ -302,6 +305,7 @@ same_step(const struct step_plan *a, const struct step_plan *b)
 		same_str(a->from.platform, b->from.platform);
 		same_str(a->from.ref, b->from.ref);
 		same_str(a->from.stage, b->from.stage);
+		same_str(a->from.context, b->from.context);
 		ck_assert_int_eq(a->from.pull, b->from.pull);
 		break;
 	case PLAN_RUN:
@@ -383,6 +387,7 @@ START_TEST(test_roundtrip_export)
 		same_str(got.outputs[i].name, want->outputs[i].name);
 		ck_assert_int_eq(got.outputs[i].has_tar, want->outputs[i].has_tar);
 		ck_assert_int_eq(got.outputs[i].tar, want->outputs[i].tar);
+		ck_assert_int_eq(got.outputs[i].load, want->outputs[i].load);
 	}
 	free(text);
 	json_decref(j);
@@ -482,6 +487,10 @@ static const struct {
 	  "'pull':true}", "'pull' is set for a base that is not an image" },
 	{ "{" COMMON "'kind':'from','config':[],'base':{'type':'image','ref':'a'}}",
 	  "'base.platform' is missing" },
+	{ "{" COMMON "'kind':'from','config':[],'base':{'type':'context',"
+	  "'platform':'linux/amd64'}}", "'base.context' is missing" },
+	{ "{" COMMON "'kind':'from','config':[],'base':{'type':'image','ref':'a',"
+	  "'platform':'linux/amd64','context':'d'}}", "'base.context' is not a key of this plan" },
 	{ "{" COMMON "'kind':'run','config':[],'cmd':[],'shell_form':false,"
 	  "'mounts':[{'type':'cache','readonly':false,'sharing':'all'}],"
 	  "'network':'default','security':'sandbox','args':[],'heredocs':[]}",
@@ -508,6 +517,9 @@ static const struct {
 	  "'outputs[0].dest' is not a key of this plan" },
 	{ "{'version':2,'stage':'s','last':'s/01','chain':'c','tags':[],"
 	  "'outputs':[{'type':'oci'}]}", "'outputs[0].dest' is missing" },
+	{ "{'version':2,'stage':'s','last':'s/01','chain':'c','tags':[],"
+	  "'outputs':[{'type':'oci','dest':'d','load':true}]}",
+	  "'outputs[0].load' is not a key of this plan" },
 	{ "{'version':2,'stage':'s','last':'s/01','chain':'c','tags':[],"
 	  "'outputs':[],'source_date_epoch':-1}",
 	  "'source_date_epoch' is not a time from 1970 to 9999" },
