@@ -22,6 +22,7 @@ struct genargs {
 	bool push;		/* --push: push the image to each -t name */
 	bool pull;		/* --pull: resolve registry tags at every build */
 	bool allow_insecure;	/* --allow security.insecure */
+	bool check;		/* --check: run the build checks only */
 	const char *network;	/* --network: RUN's default network */
 	struct strv build_args;	/* --build-arg */
 	struct strv outputs;	/* --output */
