@@ -7,6 +7,7 @@
 #include "dockerfile/ast.h"
 #include "oci/platform.h"
 #include "util/alloc.h"
+#include "util/ascii.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "graph/lint.h"
@@ -77,16 +78,6 @@ is_upper(const char *s)
 		if (islower((unsigned char)*s))
 			return false;
 	return true;
-}
-
-static char *
-lowered(const char *s)
-{
-	char *r = xstrdup(s);
-
-	for (char *p = r; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return r;
 }
 
 /* the keyword as written: the first word of the original line */
@@ -191,7 +182,7 @@ check_from(struct linter *l, const struct instr *in, struct lint_stage *st,
 		warn(l, in->line, "FromAsCasing", "'%s' and '%s' keywords' casing "
 		     "do not match", a->v[1], kw);
 	if (a->n == 3)
-		st->name = lowered(a->v[2]);
+		st->name = ascii_lower_dup(a->v[2]);
 	if (st->name && (!strcmp(st->name, "context") || !strcmp(st->name, "scratch")))
 		warn(l, in->line, "ReservedStageName", "Stage name should not use "
 		     "the same name as reserved stage \"%s\"", st->name);
@@ -382,22 +373,6 @@ trimmed(const char *s, size_t n)
 	return xstrndup(s, n);
 }
 
-/* strconv.ParseBool */
-static int
-parse_bool(const char *s, bool *b)
-{
-	static const char *const t[] = { "1", "t", "T", "TRUE", "true", "True" };
-	static const char *const f[] = { "0", "f", "F", "FALSE", "false", "False" };
-
-	for (size_t i = 0; i < 6; i++) {
-		if (!strcmp(s, t[i]) || !strcmp(s, f[i])) {
-			*b = !strcmp(s, t[i]);
-			return 0;
-		}
-	}
-	return -1;
-}
-
 static int
 option(const struct dockerfile *df, const char *p, size_t len,
        struct lint_config *cfg, struct err **errp)
@@ -426,7 +401,7 @@ option(const struct dockerfile *df, const char *p, size_t len,
 		return 0;
 	}
 	if (!strcmp(k, "error")) {
-		if (parse_bool(v, &cfg->is_error) < 0)
+		if (ascii_parse_bool(v, &cfg->is_error) < 0)
 			return err_at(errp, df->name, df->check_line, 0, "failed to "
 				      "parse check option \"%s\"", whole);
 		return 0;
