@@ -12,6 +12,7 @@
 #include "exec/copy.h"
 #include "exec/rootpath.h"
 #include "image/tree.h"
+#include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -34,11 +35,13 @@ cachemnt_key(const char *id, const char *from, bool has_owner, long mode,
 /* the name of key in <store>/cache: bytes other than letters, digits,
  * '_', '-' and a '.' not in front percent-encoded, so every key has a dir
  * of its own that never climbs out ("..", "a/b") and never starts with a
- * '.', which the cache's own .locks, .private and .new.* have */
+ * '.', which the cache's own .locks, .private and .new.* have; one
+ * too long for a file name is named by its digest instead */
 static char *
 cache_name(const char *key)
 {
 	struct buf b = BUF_INIT;
+	char dg[DIGEST_LEN];
 
 	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
 		if (isalnum(*p) || *p == '_' || *p == '-' ||
@@ -46,6 +49,11 @@ cache_name(const char *key)
 			buf_putc(&b, (char)*p);
 		else
 			buf_printf(&b, "%%%02X", *p);
+	}
+	if (b.len > 200) {
+		digest_buf(key, strlen(key), dg);
+		buf_reset(&b);
+		buf_printf(&b, "%%digest-%s", dg + strlen("sha256:"));
 	}
 	return buf_steal(&b);
 }

@@ -12,6 +12,7 @@ use_busybox
 export DF2NINJA_STORE="$TMP/store"
 
 mkdir ctx && cd ctx || exit 99
+LONG=$(printf '%0300d' 0)
 cat >Dockerfile <<DF
 FROM $BUSYBOX AS base
 RUN mkdir -p /data && echo staged >/data/f && chown 5:6 /data && chmod 0750 /data
@@ -42,6 +43,8 @@ RUN --mount=type=cache,from=base,target=/e,id=empty,uid=7,mode=0700 \
     stat -c '%u %a' /e >/empty-stat && ls -A /e >/empty-ls
 RUN --mount=type=cache,id=sub,target=/c mkdir -p /c/sel && echo v >/c/sel/v
 RUN --mount=type=cache,id=sub,source=sel,target=/s cat /s/v >/sel-v
+RUN --mount=type=cache,id=$LONG,target=/l echo long >/l/f
+RUN --mount=type=cache,id=$LONG,target=/l2 cat /l2/f >/long-f
 RUN --mount=type=tmpfs,target=/t,size=1m mount | grep ' /t ' >/tmpfs-mount; \
     if dd if=/dev/zero of=/t/big bs=1024 count=2048 2>/dev/null; then echo wrote; else echo full; fi >/tmpfs-big
 RUN --mount=type=tmpfs,target=/t dd if=/dev/zero of=/t/big bs=1024 count=2048 2>/dev/null && echo wrote >/tmpfs-nolimit
@@ -71,10 +74,11 @@ check "from= without source=: the whole rootfs" file_is "$R/whole-f" staged
 check "from= with uid, mode and no source: an empty dir" file_is "$R/empty-stat" "7 700"
 check "... with nothing of the stage" test ! -s "$R/empty-ls"
 check "source= without from=: a subpath of the cache" file_is "$R/sel-v" v
+check "an id too long for a file name is a cache all the same" file_is "$R/long-f" long
 check "tmpfs size=: the mount has the limit" assert_file_has "$R/tmpfs-mount" 'size=1024k'
 check "tmpfs size=: writing more fails" file_is "$R/tmpfs-big" full
 check "tmpfs without size=: no such limit" file_is "$R/tmpfs-nolimit" wrote
-for d in c r e s t abs w1/rel; do
+for d in c r e s t l l2 abs w1/rel; do
 	check "no /$d in the image" sh -c "test ! -e $R/$d || test -z \"\$(ls -A $R/$d)\""
 done
 
