@@ -12,6 +12,7 @@
 #include "emit/emit.h"
 #include "emit/genpaths.h"
 #include "graph/graph.h"
+#include "graph/lint.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -55,6 +56,8 @@ static const char gen_usage[] =
 	"  --load                 also load the image into docker (or podman\n"
 	"                         when docker is missing) after the build\n"
 	"  --pull                 resolve registry tags again at every build\n"
+	"  --check                run BuildKit's build checks, print their\n"
+	"                         warnings and write nothing (exit 1 on any)\n"
 	"  --network host|none|isolated\n"
 	"                         the network of RUN steps (default: host):\n"
 	"                         none, or a namespace of their own with\n"
@@ -114,6 +117,43 @@ read_stdin(struct genpaths *gp, struct err **errp)
 	return 0;
 }
 
+/*
+ * BuildKit's build checks: with --check (is_check) or a "# check="
+ * directive, warnings on stderr. Returns 1 when --check found some, -1
+ * when "# check=...error=true" makes them an error, else 0.
+ */
+static int
+lint(const struct dockerfile *df, bool is_check, struct err **errp)
+{
+	struct lint_config cfg;
+	struct strv out = STRV_INIT, rules = STRV_INIT;
+	struct buf b = BUF_INIT;
+	size_t n = 0;
+	int r = 0;
+
+	if (lint_config_parse(df, &cfg, errp) < 0) {
+		lint_config_fini(&cfg);
+		return -1;
+	}
+	if (is_check || df->check)
+		n = lint_run(df, &cfg, &out, &rules);
+	for (size_t i = 0; i < out.n; i++)
+		fprintf(stderr, "df2ninja: warning: %s\n", out.v[i]);
+	if (n && is_check) {
+		r = 1;
+	} else if (n && cfg.is_error) {
+		for (size_t i = 0; i < rules.n; i++)
+			buf_printf(&b, "%s%s", i ? ", " : "", rules.v[i]);
+		r = err_make(errp, 0, "%s:%d: error: lint violation found for rules: %s",
+			     df->name, df->check_line, buf_str(&b));
+	}
+	buf_fini(&b);
+	strv_fini(&out);
+	strv_fini(&rules);
+	lint_config_fini(&cfg);
+	return r;
+}
+
 static int
 generate(struct genargs *a, struct err **errp)
 {
@@ -141,8 +181,13 @@ generate(struct genargs *a, struct err **errp)
 	/* a Dockerfile from stdin is read from its copy in the build dir */
 	if ((!gp.is_stdin && dockerfile_load(gp.dockerfile, gp.dockerfile, &df, errp) < 0) ||
 	    genpaths_resolve(&gp, a->builddir, errp) < 0 ||
-	    (gp.is_stdin && dockerfile_load(gp.dockerfile, gp.dockerfile, &df, errp) < 0) ||
-	    ctxargs_resolve(&gp, &a->contexts, &go.contexts, &go.ncontexts, &ctx_owned,
+	    (gp.is_stdin && dockerfile_load(gp.dockerfile, gp.dockerfile, &df, errp) < 0))
+		goto out;
+	r = lint(df, a->check, errp);
+	if (r != 0 || a->check)
+		goto out;
+	r = -1;
+	if (ctxargs_resolve(&gp, &a->contexts, &go.contexts, &go.ncontexts, &ctx_owned,
 			    &ctx_recorded, errp) < 0)
 		goto out;
 
@@ -256,5 +301,5 @@ cmd_gen(int argc, char **argv)
 	}
 	r = generate(&a, &err);
 	genargs_fini(&a);
-	return r < 0 ? diag_error(err) : 0;
+	return r < 0 ? diag_error(err) : r;
 }

@@ -20,6 +20,7 @@ enum {
 	OPT_VERSION,
 	OPT_PUSH,
 	OPT_PULL,
+	OPT_CHECK,
 	OPT_ALLOW,
 	OPT_NETWORK,
 	OPT_PROGRESS,
@@ -40,6 +41,7 @@ static const struct option longopts[] = {
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "push", no_argument, NULL, OPT_PUSH },
 	{ "pull", no_argument, NULL, OPT_PULL },
+	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "network", required_argument, NULL, OPT_NETWORK },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
@@ -175,6 +177,9 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 				return err_make(errp, 0, "--build-context '%s' is not NAME=VALUE",
 						optarg);
 			strv_add(&a->contexts, optarg);
+			break;
+		case OPT_CHECK:
+			a->check = true;
 			break;
 		case OPT_ALLOW:
 			/* BuildKit's entitlements; network.host is what a RUN

@@ -23,6 +23,7 @@ struct genargs {
 	bool pull;		/* --pull: resolve registry tags at every build */
 	bool load;		/* --load: docker load (or podman load) the image */
 	bool allow_insecure;	/* --allow security.insecure */
+	bool check;		/* --check: run the build checks only */
 	const char *network;	/* --network: RUN's default network */
 	const char *progress;	/* --progress: plain or quiet; NULL for auto */
 	struct strv build_args;	/* --build-arg */

@@ -61,6 +61,7 @@ struct dockerfile {
 	char escape;		/* '\\' or '`' */
 	char *syntax;		/* the syntax directive, or NULL */
 	char *check;		/* the check directive, or NULL */
+	int syntax_line, check_line;	/* their lines */
 	struct instr *instrs;
 	size_t ninstrs;
 	struct strv warnings;	/* "NAME:LINE: message", in order */

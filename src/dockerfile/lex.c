@@ -103,9 +103,11 @@ set_directive(struct lexer *lx, const char *key, const char *v, size_t vlen,
 	if (strcmp(key, "syntax") == 0) {
 		bit = SEEN_SYNTAX;
 		slot = &lx->syntax;
+		lx->syntax_line = lx->line;
 	} else if (strcmp(key, "check") == 0) {
 		bit = SEEN_CHECK;
 		slot = &lx->check;
+		lx->check_line = lx->line;
 	} else if (strcmp(key, "escape") == 0) {
 		bit = SEEN_ESCAPE;
 	} else {

@@ -26,6 +26,7 @@ struct lexer {
 	bool directives_done;
 	unsigned seen;		/* directives seen, one bit each */
 	char *syntax, *check;	/* directive values, owned */
+	int syntax_line, check_line;	/* their lines */
 	struct strv *warnings;	/* where warnings go */
 };
 

@@ -166,6 +166,8 @@ dockerfile_parse(const char *name, const char *text, size_t len,
 	df->escape = lx.escape;
 	df->syntax = steal_pointer(&lx.syntax);
 	df->check = steal_pointer(&lx.check);
+	df->syntax_line = lx.syntax_line;
+	df->check_line = lx.check_line;
 	lex_fini(&lx);
 	if (r == 0 && df->ninstrs == 0)
 		r = err_at(errp, df->name, lx.line > 0 ? lx.line : 1, 0,

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec/cachemnt.h"
 #include "exec/copy.h"
 #include "exec/copystep.h"
 #include "exec/depfile.h"
@@ -57,133 +58,6 @@ resolve_user(struct step_ctx *c, struct user_info *u, struct err **errp)
 		r = user_resolve(m.fd, is_root ? "0:0" : spec, u, errp);
 	mnt_fini(&m);
 	return r;
-}
-
-/* the name of cache id in <store>/cache: bytes other than letters, digits,
- * '_', '-' and a '.' not in front percent-encoded, so every id has a dir
- * of its own that never climbs out ("..", "a/b") and never starts with a
- * '.', which the cache's own .locks, .private and .new.* have */
-static char *
-cache_name(const char *id)
-{
-	struct buf b = BUF_INIT;
-
-	for (const unsigned char *p = (const unsigned char *)id; *p; p++) {
-		if (isalnum(*p) || *p == '_' || *p == '-' || (*p == '.' && p != (const unsigned char *)id))
-			buf_putc(&b, (char)*p);
-		else
-			buf_printf(&b, "%%%02X", *p);
-	}
-	return buf_steal(&b);
-}
-
-/*
- * the directory of a cache mount, made on first use with the mount's
- * mode, uid and gid (BuildKit's defaults: 0755, root). A cache shared
- * "locked" is held under an exclusive lock until the step ends; a
- * "private" one in use by another build gets a fresh instance of its
- * own for this step. *lockfd gets the lock's fd (or -1), *tmp a private
- * instance to remove afterwards (or NULL).
- */
-static int
-cache_dir(struct step_ctx *c, const struct plan_mount *mo, const char *id, char **out,
-	  int *lockfd, char **tmp, struct err **errp)
-{
-	enum plan_sharing sharing = mo->has_sharing ? mo->sharing : PLAN_SHARING_SHARED;
-	autofree char *name = cache_name(id), *top = xasprintf("%s/cache", c->store.root);
-	autofree char *lock = NULL, *stage = NULL;
-	char *dir = xasprintf("%s/%s", top, name);
-	long mode = mo->has_mode ? (long)mo->mode : 0755;
-	long uid = mo->has_uid ? (long)mo->uid : 0, gid = mo->has_gid ? (long)mo->gid : 0;
-
-	*out = NULL;
-	*lockfd = -1;
-	*tmp = NULL;
-	if (fs_mkdir_p(top, errp) < 0) {
-		free(dir);
-		return -1;
-	}
-	if (sharing != PLAN_SHARING_SHARED) {
-		autofree char *locks = xasprintf("%s/.locks", top);
-
-		if (fs_mkdir_p(locks, errp) < 0) {
-			free(dir);
-			return -1;
-		}
-		lock = xasprintf("%s/%s", locks, name);
-		*lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-		if (*lockfd < 0) {
-			free(dir);
-			return err_make(errp, errno, "cannot open '%s'", lock);
-		}
-		if (flock(*lockfd, LOCK_EX | (sharing == PLAN_SHARING_PRIVATE ? LOCK_NB : 0)) < 0) {
-			if (errno != EWOULDBLOCK || sharing != PLAN_SHARING_PRIVATE) {
-				int e = errno;
-
-				close(*lockfd);
-				*lockfd = -1;
-				free(dir);
-				return err_make(errp, e, "cannot lock '%s'", lock);
-			}
-			/* private and in use: an instance of our own */
-			close(*lockfd);
-			*lockfd = -1;
-			free(dir);
-			dir = xasprintf("%s/.private", top);
-			if (fs_mkdir_p(dir, errp) < 0) {
-				free(dir);
-				return -1;
-			}
-			free(dir);
-			dir = xasprintf("%s/.private/%s.XXXXXX", top, name);
-			if (!mkdtemp(dir)) {
-				int e = errno;
-
-				err_make(errp, e, "cannot make '%s'", dir);
-				free(dir);
-				return -1;
-			}
-			if (chmod(dir, (mode_t)mode & 07777) < 0 || chown(dir, (uid_t)uid, (gid_t)gid) < 0) {
-				err_make(errp, errno, "cannot set up '%s'", dir);
-				rmdir(dir);
-				free(dir);
-				return -1;
-			}
-			*tmp = xstrdup(dir);
-			*out = dir;
-			return 0;
-		}
-	}
-	if (access(dir, F_OK) == 0) {
-		*out = dir;
-		return 0;
-	}
-	/* a new cache: made aside with its mode and owner, then put in place
-	 * (another build may do the same: the first one wins) */
-	stage = xasprintf("%s/.new.XXXXXX", top);
-	if (!mkdtemp(stage)) {
-		err_make(errp, errno, "cannot make '%s'", stage);
-		free(dir);
-		return -1;
-	}
-	if (chmod(stage, (mode_t)mode & 07777) < 0 || chown(stage, (uid_t)uid, (gid_t)gid) < 0) {
-		err_make(errp, errno, "cannot set up the cache '%s'", dir);
-		rmdir(stage);
-		free(dir);
-		return -1;
-	}
-	if (rename(stage, dir) < 0) {
-		int e = errno;
-
-		rmdir(stage);
-		if (e != EEXIST && e != ENOTEMPTY) {
-			err_make(errp, e, "cannot make the cache '%s'", dir);
-			free(dir);
-			return -1;
-		}
-	}
-	*out = dir;
-	return 0;
 }
 
 /* what RUN --mount holds until the step ends */
@@ -300,27 +174,30 @@ out:
 }
 
 /*
- * a bind from a stage or an image: a view of its rootfs, read-only, or
- * for rw over an upper dir of its own that goes away after the step
+ * a view of the rootfs of a stage or an image (mo's from=): read-only, or
+ * for rw over an upper dir of its own that goes away after the step.
+ * *name gets its name for messages, identity (may be NULL) its state's.
  */
-static int
-bind_from(struct step_ctx *c, const struct plan_mount *mo, const char *source, size_t i,
-	  struct run_mounts *rm, char **out, struct err **errp)
+static struct mnt *
+from_view(struct step_ctx *c, const struct plan_mount *mo, bool rw, size_t i,
+	  struct run_mounts *rm, char **name, char identity[DIGEST_LEN],
+	  struct err **errp)
 {
-	autofree char *name = NULL, *what = xasprintf("from%zu", i), *rel = NULL;
+	autofree char *what = xasprintf("from%zu", i);
 	const char *upper = NULL, *work = NULL;
 	struct state other;
 	struct mnt *m;
 	int r;
 
-	*out = NULL;
-	if (step_source_state(c, &mo->from, &other, &name, errp) < 0)
-		return -1;
-	if (!mo->readonly) {
+	if (step_source_state(c, &mo->from, &other, name, errp) < 0)
+		return NULL;
+	if (identity)
+		memcpy(identity, other.identity, DIGEST_LEN);
+	if (rw) {
 		if (!(upper = bind_tmp(c, "bindup", i, rm, errp)) ||
 		    !(work = bind_tmp(c, "bindwork", i, rm, errp))) {
 			state_fini(&other);
-			return -1;
+			return NULL;
 		}
 	}
 	rm->mnts = xreallocarray(rm->mnts, rm->nmnts + 1, sizeof(*rm->mnts));
@@ -329,13 +206,96 @@ bind_from(struct step_ctx *c, const struct plan_mount *mo, const char *source, s
 	m->fd = -1;
 	r = mnt_state(m, &c->plan, what, &other, &c->store, upper, work, errp);
 	state_fini(&other);
-	if (r < 0)
+	return r < 0 ? NULL : m;
+}
+
+/* a bind from a stage or an image: source in its view */
+static int
+bind_from(struct step_ctx *c, const struct plan_mount *mo, const char *source, size_t i,
+	  struct run_mounts *rm, char **out, struct err **errp)
+{
+	autofree char *name = NULL, *rel = NULL;
+	struct mnt *m;
+
+	*out = NULL;
+	if (!(m = from_view(c, mo, !mo->readonly, i, rm, &name, NULL, errp)))
 		return -1;
 	if (rootpath_resolve(m->fd, source, 0, &rel, NULL, NULL, NULL) < 0) {
 		return err_make(errp, 0, "RUN --mount=type=bind: source '%s' not found in %s",
 				source, name);
 	}
 	*out = rel[0] ? fs_join(m->path, rel) : xstrdup(m->path);
+	return 0;
+}
+
+/*
+ * RUN --mount=type=cache: a cache of the store's, by id (default: the
+ * target as written, cleaned), seeded from from= when new, source= its
+ * subpath; sm->src and sm->is_readonly
+ */
+static int
+cache_mount(struct step_ctx *c, const struct plan_mount *mo, const char *written,
+	    size_t i, struct sandbox_mount *sm, struct run_mounts *rm, struct err **errp)
+{
+	autofree char *id = NULL, *source = NULL, *abs = NULL, *key = NULL, *name = NULL;
+	char identity[DIGEST_LEN];
+	struct cachemnt_req req;
+	struct cachemnt cm;
+	struct mnt *view = NULL;
+	bool has_owner = mo->has_mode || mo->has_uid || mo->has_gid;
+	char *src;
+	int r;
+
+	if (ops_word(&c->st, c->plan.sp.escape, &mo->id, &id, errp) < 0 ||
+	    ops_word(&c->st, c->plan.sp.escape, &mo->source, &source, errp) < 0)
+		return -1;
+	if (!id || !id[0]) {
+		free(id);
+		id = path_clean(written, 0);
+	}
+	/* BuildKit's path.Join("/", source): "" is the whole cache */
+	abs = xasprintf("/%s", source ? source : "");
+	free(source);
+	source = path_clean(abs, PATH_RELATIVE);
+	memset(&req, 0, sizeof(req));
+	req.store = c->store.root;
+	req.sharing = mo->has_sharing ? mo->sharing : PLAN_SHARING_SHARED;
+	req.mode = mo->has_mode ? (long)mo->mode : 0755;
+	req.uid = mo->has_uid ? (long)mo->uid : 0;
+	req.gid = mo->has_gid ? (long)mo->gid : 0;
+	req.seedfd = -1;
+	req.rel = source;
+	if (mo->has_from) {
+		if (!(view = from_view(c, mo, false, i, rm, &name, identity, errp)))
+			return -1;
+		/* mode, uid or gid with no source: an empty directory made in
+		 * the from state, nothing of it seen */
+		if (source[0] || !has_owner) {
+			req.seedfd = view->fd;
+			req.seed_name = name;
+		}
+	}
+	/* the owner counts for a mount of the whole cache only */
+	has_owner = has_owner && !source[0];
+	key = cachemnt_key(id, view ? identity : NULL, has_owner, req.mode, req.uid,
+			   req.gid);
+	req.key = key;
+	r = cachemnt_get(&req, &cm, errp);
+	if (cm.lockfd >= 0) {
+		rm->locks = xreallocarray(rm->locks, rm->nlocks + 1, sizeof(*rm->locks));
+		rm->locks[rm->nlocks++] = cm.lockfd;
+	}
+	if (cm.tmp)
+		strv_push(&rm->tmp, cm.tmp);
+	if (r == 0)
+		r = cachemnt_path(&cm, source, id, &src, errp);
+	free(cm.dir);
+	if (r < 0)
+		return -1;
+	strv_push(&rm->keep, src);
+	sm->kind = SANDBOX_MOUNT_BIND;
+	sm->src = src;
+	sm->is_readonly = mo->readonly;
 	return 0;
 }
 
@@ -375,9 +335,11 @@ add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
 		const char *type = plan_name(&plan_mount_names, mo->type);
 		struct sandbox_mount *sm = &(*out)[i];
 		char *target = NULL;
+		autofree char *written = NULL;
 
 		if (ops_word(&c->st, c->plan.sp.escape, &mo->target, &target, errp) < 0)
 			return -1;
+		written = xstrdup(target ? target : "");
 		/* relative, or none (BuildKit: the working directory) */
 		if (!target || target[0] != '/') {
 			char *abs = xasprintf("%s/%s", wd && wd[0] ? wd : "",
@@ -394,34 +356,11 @@ add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
 		strv_push(&rm->keep, target);
 		sm->dst = target;
 		if (mo->type == PLAN_MOUNT_TMPFS) {
-			if (mo->has_size)
-				return err_make(errp, 0, "RUN --mount=type=tmpfs,size=... is not "
-						"supported yet");
 			sm->kind = SANDBOX_MOUNT_TMPFS;
-		} else if (mo->type == PLAN_MOUNT_CACHE && !mo->has_from) {
-			/* a cache shared by every build of the user, by id (default:
-			 * the target), kept in the store */
-			autofree char *id = NULL;
-			char *dir, *tmp;
-			int lockfd, r;
-
-			if (mo->source.s)
-				return err_make(errp, 0, "RUN --mount=type=cache: source= needs from=");
-			if (ops_word(&c->st, c->plan.sp.escape, &mo->id, &id, errp) < 0)
+			sm->size = mo->has_size ? mo->size : 0;
+		} else if (mo->type == PLAN_MOUNT_CACHE) {
+			if (cache_mount(c, mo, written, i, sm, rm, errp) < 0)
 				return -1;
-			r = cache_dir(c, mo, id && id[0] ? id : target, &dir, &lockfd, &tmp, errp);
-			if (lockfd >= 0) {
-				rm->locks = xreallocarray(rm->locks, rm->nlocks + 1, sizeof(*rm->locks));
-				rm->locks[rm->nlocks++] = lockfd;
-			}
-			if (tmp)
-				strv_push(&rm->tmp, tmp);
-			if (r < 0)
-				return -1;
-			strv_push(&rm->keep, dir);
-			sm->kind = SANDBOX_MOUNT_BIND;
-			sm->src = dir;
-			sm->is_readonly = mo->readonly;
 		} else if (mo->type == PLAN_MOUNT_BIND) {
 			if (bind_mount(c, mo, i, sm, rm, errp) < 0)
 				return -1;

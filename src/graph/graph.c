@@ -10,6 +10,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/vars.h"
+#include "graph/directives.h"
 #include "buildargs.h"
 #include "check.h"
 #include "meta.h"
@@ -794,6 +795,7 @@ graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 		graph_free(g);
 		return -1;
 	}
+	directives_notify(df);
 	*out = g;
 	return 0;
 }

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "plan/names.h"
+#include "util/ascii.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/strv.h"
@@ -57,26 +58,6 @@ split_csv(const char *s, struct strv *out, const char **why)
 	return 0;
 bad:
 	buf_fini(&f);
-	return -1;
-}
-
-/* strconv.ParseBool */
-static int
-parse_bool(const char *s, bool *b)
-{
-	static const char *const t[] = { "1", "t", "T", "TRUE", "true", "True" };
-	static const char *const f[] = { "0", "f", "F", "FALSE", "false", "False" };
-
-	for (size_t i = 0; i < 6; i++) {
-		if (!strcmp(s, t[i])) {
-			*b = true;
-			return 0;
-		}
-		if (!strcmp(s, f[i])) {
-			*b = false;
-			return 0;
-		}
-	}
 	return -1;
 }
 
@@ -238,7 +219,7 @@ field(struct resolver *r, struct stage *s, const struct instr *in,
 	} else if (is_ro_key(key) || is_rw_key(key)) {
 		bool b;
 
-		if (parse_bool(v, &b) < 0)
+		if (ascii_parse_bool(v, &b) < 0)
 			return resolve_fail(r, in, "invalid value for %s: %s",
 					    key, v);
 		m->readonly = is_ro_key(key) ? b : !b;
@@ -247,7 +228,7 @@ field(struct resolver *r, struct stage *s, const struct instr *in,
 		if (!secretish)
 			return resolve_fail(r, in, "unexpected key 'required' "
 					    "for mount type '%s'", m->type);
-		if (parse_bool(v, &m->required) < 0)
+		if (ascii_parse_bool(v, &m->required) < 0)
 			return resolve_fail(r, in, "invalid value for %s: %s",
 					    key, v);
 		m->has_required = true;

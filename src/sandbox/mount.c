@@ -281,8 +281,11 @@ fail:
 static int
 mount_one(const struct sb_mount *m, int at)
 {
-	static const char *const tmpfs_opts[] = { "mode", "1777", NULL };
+	const char *tmpfs_opts[] = { "mode", "1777", "size", m->size, NULL };
 	int fd;
+
+	if (!m->size[0])
+		tmpfs_opts[2] = NULL;
 
 	switch (m->op) {
 	case SB_OP_PROC:

@@ -65,6 +65,7 @@ struct sandbox_mount {
 	 */
 	const char *dst;
 	bool is_readonly;
+	long long size;		/* a TMPFS's size limit in bytes; 0: none */
 };
 
 /*

@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -218,6 +219,9 @@ add_extra_mount(struct sb_plan *p, const struct sandbox_mount *m,
 	case SANDBOX_MOUNT_TMPFS:
 		add_mount(p, SB_OP_TMPFS, NULL, rel, true,
 			  attr | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+		if (m->size > 0)
+			snprintf(p->mounts[p->nmount - 1].size,
+				 sizeof(p->mounts[0].size), "%lld", m->size);
 		return 0;
 	}
 	free(rel);

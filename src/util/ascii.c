@@ -1,3 +1,5 @@
+#include <string.h>
+
 #include "util/alloc.h"
 #include "util/ascii.h"
 
@@ -14,4 +16,19 @@ char *
 ascii_lower_dup(const char *s)
 {
 	return ascii_lower(xstrdup(s));
+}
+
+int
+ascii_parse_bool(const char *s, bool *b)
+{
+	static const char *const t[] = { "1", "t", "T", "TRUE", "true", "True" };
+	static const char *const f[] = { "0", "f", "F", "FALSE", "false", "False" };
+
+	for (size_t i = 0; i < 6; i++) {
+		if (!strcmp(s, t[i]) || !strcmp(s, f[i])) {
+			*b = !strcmp(s, t[i]);
+			return 0;
+		}
+	}
+	return -1;
 }

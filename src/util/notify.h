@@ -6,12 +6,14 @@
  * a push's and a pull's progress, a wait for another build): the library
  * never prints itself, it calls notify(), and whoever drives it picks the
  * sink with notify_set(). The default sink prints "df2ninja: LINE" to
- * stdout (NOTIFY_INFO) or stderr (NOTIFY_WAIT), flushed, which is what
+ * stdout (NOTIFY_INFO) or stderr (NOTIFY_WAIT, NOTIFY_NOTE), flushed, which is what
  * ninja shows in a step's output.
  */
 enum notify_kind {
 	NOTIFY_INFO,		/* a result or progress: stdout */
 	NOTIFY_WAIT,		/* why nothing happens for a while: stderr */
+	NOTIFY_NOTE,		/* a remark on the input ("Dockerfile:1:
+				 * note: ..."): stderr */
 };
 
 typedef void notify_fn(enum notify_kind kind, const char *line, void *ctx);
