@@ -154,6 +154,16 @@ lint(const struct dockerfile *df, bool is_check, struct err **errp)
 	return r;
 }
 
+/* read the Dockerfile and run its checks: -1 an error, 1 --check found
+ * something, else 0 */
+static int
+load_linted(struct genpaths *gp, bool is_check, struct dockerfile **df, struct err **errp)
+{
+	if (dockerfile_load(gp->dockerfile, gp->dockerfile, df, errp) < 0)
+		return -1;
+	return lint(*df, is_check, errp);
+}
+
 static int
 generate(struct genargs *a, struct err **errp)
 {
@@ -178,13 +188,16 @@ generate(struct genargs *a, struct err **errp)
 		goto out;
 	if (gp.is_stdin && read_stdin(&gp, errp) < 0)
 		goto out;
-	/* a Dockerfile from stdin is read from its copy in the build dir */
-	if ((!gp.is_stdin && dockerfile_load(gp.dockerfile, gp.dockerfile, &df, errp) < 0) ||
-	    genpaths_resolve(&gp, a->builddir, errp) < 0 ||
-	    (gp.is_stdin && dockerfile_load(gp.dockerfile, gp.dockerfile, &df, errp) < 0))
+	/*
+	 * --check writes nothing, so it runs before the build dir is made;
+	 * but a Dockerfile from stdin is read from its copy kept there
+	 */
+	if (!gp.is_stdin && ((r = load_linted(&gp, a->check, &df, errp)) != 0 || a->check))
 		goto out;
-	r = lint(df, a->check, errp);
-	if (r != 0 || a->check)
+	r = -1;
+	if (genpaths_resolve(&gp, a->builddir, errp) < 0)
+		goto out;
+	if (gp.is_stdin && ((r = load_linted(&gp, a->check, &df, errp)) != 0 || a->check))
 		goto out;
 	r = -1;
 	if (ctxargs_resolve(&gp, &a->contexts, &go.contexts, &go.ncontexts, &ctx_owned,
