@@ -22,6 +22,8 @@ enum {
 	OPT_PULL,
 	OPT_ALLOW,
 	OPT_NETWORK,
+	OPT_SECRET,
+	OPT_SSH,
 };
 
 static const struct option longopts[] = {
@@ -39,6 +41,8 @@ static const struct option longopts[] = {
 	{ "pull", no_argument, NULL, OPT_PULL },
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "secret", required_argument, NULL, OPT_SECRET },
+	{ "ssh", required_argument, NULL, OPT_SSH },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -55,6 +59,8 @@ genargs_fini(struct genargs *a)
 	strv_fini(&a->build_args);
 	strv_fini(&a->outputs);
 	strv_fini(&a->tags);
+	strv_fini(&a->secrets);
+	strv_fini(&a->ssh);
 	strv_fini(&a->owned);
 }
 
@@ -176,6 +182,12 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 						optarg);
 			a->network = strcmp(optarg, "host") ? optarg : NULL;
 			break;
+		case OPT_SECRET:
+			strv_add(&a->secrets, optarg);
+			break;
+		case OPT_SSH:
+			strv_add(&a->ssh, optarg);
+			break;
 		case OPT_VERSION:
 			return GENARGS_VERSION;
 		case 'h':
@@ -244,6 +256,12 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 			goto out;
 	for (size_t i = 0; i < a->tags.n; i++)
 		if (put(&b, "-t", a->tags.v[i], errp) < 0)
+			goto out;
+	for (size_t i = 0; i < a->secrets.n; i++)
+		if (put(&b, "--secret", a->secrets.v[i], errp) < 0)
+			goto out;
+	for (size_t i = 0; i < a->ssh.n; i++)
+		if (put(&b, "--ssh", a->ssh.v[i], errp) < 0)
 			goto out;
 	if (a->push)
 		buf_puts(&b, "--push\n");

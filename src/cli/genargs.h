@@ -26,6 +26,10 @@ struct genargs {
 	struct strv build_args;	/* --build-arg */
 	struct strv outputs;	/* --output */
 	struct strv tags;	/* -t */
+	struct strv secrets;	/* --secret; genargs_write records them as
+				 * they are: the caller puts the resolved
+				 * form (secretsrc_entry.opt) */
+	struct strv ssh;	/* --ssh */
 	struct strv owned;	/* strings the fields above may point into */
 };
 
