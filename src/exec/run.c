@@ -201,6 +201,7 @@ struct run_mounts {
 static void
 run_mounts_fini(struct run_mounts *rm)
 {
+	secretmnt_fini(&rm->secrets);
 	/* the views first: their upper dirs are among rm->tmp */
 	for (size_t i = 0; i < rm->nmnts; i++)
 		mnt_fini(&rm->mnts[i]);
@@ -213,7 +214,6 @@ run_mounts_fini(struct run_mounts *rm)
 	free(rm->locks);
 	strv_fini(&rm->keep);
 	strv_fini(&rm->tmp);
-	secretmnt_fini(&rm->secrets);
 }
 
 /* a fresh directory <builddir>/tmp/<flat>.<what><i>, removed with rm */
@@ -514,7 +514,7 @@ step_run(struct step_ctx *c, struct err **errp)
 	/* envp: what the command gets besides the state env and HOME */
 	struct strv argv = STRV_INIT, envp = STRV_INIT;
 	struct run_mounts rm = { STRV_INIT, STRV_INIT, NULL, 0, NULL, 0, STRV_INIT, false,
-				 { NULL, SECRETSRC_INIT, false, 0, STRV_INIT } };
+				 { NULL, SECRETSRC_INIT, false, 0, STRV_INIT, NULL, 0 } };
 	const struct run_plan *rp = &c->plan.sp.run;
 	struct sandbox_mount *mounts = NULL;
 	struct runspec rs;

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec/agentrelay.h"
 #include "exec/ops.h"
 #include "exec/secretmnt.h"
 #include "exec/stepctx.h"
@@ -27,6 +28,9 @@ secretmnt_init(struct secretmnt *m)
 void
 secretmnt_fini(struct secretmnt *m)
 {
+	for (size_t i = 0; i < m->nrelays; i++)
+		agentrelay_stop(m->relays[i]);
+	free(m->relays);
 	if (m->dir) {
 		umount2(m->dir, MNT_DETACH);
 		rmdir(m->dir);
@@ -230,6 +234,24 @@ add_ssh(struct secretmnt *m, struct step_ctx *c, const struct plan_mount *mo,
 	/* read-only: the command may connect, not chmod the host's socket */
 	sm->kind = SANDBOX_MOUNT_BIND;
 	sm->src = e->ref;
+	if (mo->has_mode || mo->has_uid || mo->has_gid) {
+		/* a socket of the mount's owner and mode (BuildKit's default:
+		 * 0600 root's) that forwards to the agent */
+		const char *sock;
+		pid_t pid;
+
+		if (tmpfs_dir(m, c, errp) < 0)
+			return -1;
+		sock = keep(m, xasprintf("%s/ssh%zu", m->dir, n));
+		if (agentrelay_start(sock, e->ref, mo->has_uid ? (uid_t)mo->uid : 0,
+				     mo->has_gid ? (gid_t)mo->gid : 0,
+				     mo->has_mode ? (mode_t)mo->mode & 07777 : 0600, &pid,
+				     errp) < 0)
+			return err_wrap(errp, "ssh agent '%s'", e->id);
+		m->relays = xreallocarray(m->relays, m->nrelays + 1, sizeof(*m->relays));
+		m->relays[m->nrelays++] = pid;
+		sm->src = sock;
+	}
 	sm->dst = dst;
 	sm->is_readonly = true;
 	*has_mount = true;

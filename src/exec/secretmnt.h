@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "plan/secretsrc.h"
 #include "util/strv.h"
@@ -18,7 +19,8 @@ struct step_ctx;
  * step runs: a secret's value goes into a file of a private tmpfs of the
  * executor (sandbox_mount_private_tmpfs) bound read-only at the target,
  * or into the command's environment, and nowhere else; an ssh agent's
- * socket is bound read-only at the target. Neither leaves anything in
+ * socket is bound read-only at the target (through a relay of the
+ * mount's mode, uid and gid when it gives one). Neither leaves anything in
  * the layer (the sandbox's scaffold holds the mount points).
  */
 struct secretmnt {
@@ -27,6 +29,9 @@ struct secretmnt {
 	bool is_loaded;
 	size_t nssh;		/* ssh mounts seen so far */
 	struct strv keep;	/* the strings mounts point to */
+	pid_t *relays;		/* agentrelay.h: an ssh mount with its own
+				 * mode, uid or gid */
+	size_t nrelays;
 };
 
 void secretmnt_init(struct secretmnt *m);

@@ -328,9 +328,6 @@ validate(struct resolver *r, const struct instr *in, struct mount *m)
 				    "required");
 	if (!strcmp(m->type, "ssh") && pm->source.s)
 		return resolve_fail(r, in, "ssh does not support source");
-	if (!strcmp(m->type, "ssh") && (pm->has_mode || pm->has_uid || pm->has_gid))
-		return resolve_fail(r, in, "RUN --mount=type=ssh with mode, uid or gid "
-				    "is not supported yet");
 	if (m->sharing && strcmp(m->type, "cache"))
 		return resolve_fail(r, in, "invalid cache sharing set for %s "
 				    "mount", m->type);

@@ -1,7 +1,8 @@
 #!/bin/sh
 # RUN --mount=type=ssh: the agent of --ssh ID[=SOCKET] (default:
 # $SSH_AUTH_SOCK) bound at /run/buildkit/ssh_agent.N or the target,
-# SSH_AUTH_SOCK pointing at the first one unless the env sets it; an
+# SSH_AUTH_SOCK pointing at the first one unless the env sets it; with
+# mode=, uid=, gid= a relay's socket of that owner and mode; an
 # optional agent not given is absent, a required one refused at
 # generation; nothing of it in the image; the socket is not an input;
 # a rootless build reaches its user's agent.
@@ -37,6 +38,8 @@ RUN --mount=type=ssh --mount=type=ssh,id=other --mount=type=bind,source=sp,targe
 RUN --mount=type=ssh --mount=type=bind,source=sp,target=/sp { touch /run/buildkit/ssh_agent.0 2>/dev/null && echo rw || echo ro; } >/out/ro
 USER 1000
 RUN --mount=type=ssh --mount=type=bind,source=sp,target=/sp { /sp 2>/dev/null || echo denied; } >/out/user
+RUN --mount=type=ssh,uid=1000,gid=1001 --mount=type=bind,source=sp,target=/sp /sp >/out/user-uid && stat -c '%a %u %g' /run/buildkit/ssh_agent.0 >/out/user-uid-stat
+RUN --mount=type=ssh,id=other,mode=0666,target=/a --mount=type=bind,source=sp,target=/sp /sp >/out/user-mode && stat -c '%a %u %g' /a >/out/user-mode-stat
 USER root
 ENV SSH_AUTH_SOCK=/mine
 RUN --mount=type=ssh echo "\$SSH_AUTH_SOCK" >/out/env-set
@@ -55,6 +58,10 @@ check "a second agent at ssh_agent.1" file_is "$O/second" "answer 12"
 check "... SSH_AUTH_SOCK the first" file_is "$O/env-two" /run/buildkit/ssh_agent.0
 check "the socket is bound read-only" file_is "$O/ro" ro
 check "root's 0600 socket is not for a USER" file_is "$O/user" denied
+check "uid=, gid=: a USER's agent" file_is "$O/user-uid" "answer 12"
+check "... 0600 (default), 1000:1001" file_is "$O/user-uid-stat" "600 1000 1001"
+check "mode=: anyone's" file_is "$O/user-mode" "answer 12"
+check "... 0666, root's" file_is "$O/user-mode-stat" "666 0 0"
 check "an ENV SSH_AUTH_SOCK is kept" file_is "$O/env-set" /mine
 check "no /run/buildkit in the image" test ! -e "$TMP/root/run/buildkit"
 check "no target stub in the image" test ! -e "$TMP/root/agent"
@@ -82,8 +89,8 @@ check "--ssh with a missing socket" expect_fail 1 "cannot stat '$TMP/nope'" \
 check "--ssh with a key file" expect_fail 1 "is not a socket" \
 	"$DF2NINJA" --ssh "default=$TMP/gen/Dockerfile" .
 check "... given, it generates" "$DF2NINJA" --ssh "default=$TMP/one.sock" .
-printf 'FROM %s\nRUN --mount=type=ssh,uid=1 true\n' "$BUSYBOX" >Dockerfile
-check "uid= is refused" expect_fail 1 "Dockerfile:2:.*not supported yet" \
+printf 'FROM %s\nRUN --mount=type=ssh,source=x true\n' "$BUSYBOX" >Dockerfile
+check "source= is refused" expect_fail 1 "Dockerfile:2:.*ssh does not support source" \
 	"$DF2NINJA" --ssh "default=$TMP/one.sock" .
 cd .. || exit 99
 
