@@ -149,16 +149,21 @@ add_secret(struct secretmnt *m, struct step_ctx *c, const struct plan_mount *mo,
 	   const char *target, struct sandbox_mount *sm, bool *has_mount, struct strv *envp,
 	   struct err **errp)
 {
-	autofree char *id = NULL, *env = NULL, *file = NULL, *dst = NULL;
-	const struct plan_word *w = mo->source.s ? &mo->source : &mo->id;
+	autofree char *id = NULL, *source = NULL, *env = NULL, *file = NULL, *dst = NULL;
 	const struct secretsrc_entry *e;
 	char *val = NULL;
 	size_t len = 0;
 	int r = -1;
 
-	if (ops_word(&c->st, c->plan.sp.escape, w, &id, errp) < 0 ||
+	if (ops_word(&c->st, c->plan.sp.escape, &mo->id, &id, errp) < 0 ||
+	    ops_word(&c->st, c->plan.sp.escape, &mo->source, &source, errp) < 0 ||
 	    ops_word(&c->st, c->plan.sp.escape, &mo->env, &env, errp) < 0)
 		return -1;
+	/* BuildKit: source= is the id, else id=, else the target's name */
+	if (source && source[0]) {
+		free(id);
+		id = steal_pointer(&source);
+	}
 	if (!id || !id[0]) {
 		const char *base = target ? strrchr(target, '/') : NULL;
 

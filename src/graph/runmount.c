@@ -355,15 +355,18 @@ check_required(struct resolver *r, struct stage *s, const struct instr *in,
 {
 	const struct plan_mount *pm = m->pm;
 	bool is_ssh = !strcmp(m->type, "ssh");
-	const struct plan_word *w = is_ssh ? &pm->id : pm->source.s ? &pm->source :
-				    pm->id.s ? &pm->id : &pm->target;
+	const struct plan_word *w = is_ssh ? &pm->id :
+				    pm->source.s && pm->source.s[0] ? &pm->source :
+				    pm->id.s && pm->id.s[0] ? &pm->id : &pm->target;
 	struct sstate *ss = resolve_ss(r, s);
-	const char *id;
+	const char *id = w->s, *slash;
 
 	if (!m->required || (!is_ssh && strcmp(m->type, "secret")) || w->is_raw || ss->no_secret)
 		return;
-	id = !w->s ? "default" : w == &pm->target ? strrchr(w->s, '/') : w->s;
-	id = id && id[0] == '/' ? id + 1 : id;
+	if (!id || !id[0])
+		id = is_ssh ? "default" : "";
+	if (w == &pm->target && (slash = strrchr(id, '/')))
+		id = slash + 1;
 	if (r->opts->sources && secretsrc_find(r->opts->sources, is_ssh, id))
 		return;
 	ss->no_secret = in;

@@ -393,6 +393,9 @@ START_TEST(test_run_mount_secrets)
 	fails("FROM alpine\nRUN --mount=type=secret,target=/a/key,required=true true\n",
 	      "Dockerfile:2:1: error: secret 'key' not found (required): give it "
 	      "with --secret id=key");
+	fails("FROM alpine\nRUN --mount=type=secret,target=key,required=true true\n",
+	      "Dockerfile:2:1: error: secret 'key' not found (required): give it "
+	      "with --secret id=key");
 	fails("FROM alpine\nRUN --mount=type=ssh,required true\n",
 	      "Dockerfile:2:1: error: no ssh agent 'default' (required): give it "
 	      "with --ssh default[=SOCKET]");
