@@ -13,6 +13,7 @@
 #include "emit/genpaths.h"
 #include "graph/graph.h"
 #include "graph/lint.h"
+#include "plan/secretsrc.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -62,6 +63,12 @@ static const char gen_usage[] =
 	"                         the network of RUN steps (default: host):\n"
 	"                         none, or a namespace of their own with\n"
 	"                         outbound access through pasta or slirp4netns\n"
+	"  --secret id=ID[,src=FILE|,env=VAR][,type=file|env]\n"
+	"                         a secret for RUN --mount=type=secret (id alone:\n"
+	"                         the variable ID if set, else the file ID); read\n"
+	"                         when the step runs, never stored; repeatable\n"
+	"  --ssh ID[=SOCKET]      an ssh agent for RUN --mount=type=ssh (default:\n"
+	"                         $SSH_AUTH_SOCK); repeatable\n"
 	"  --allow security.insecure\n"
 	"                         let RUN --security=insecure run unconfined\n"
 	"  --progress auto|plain|quiet\n"
@@ -164,6 +171,24 @@ load_linted(struct genpaths *gp, bool is_check, struct dockerfile **df, struct e
 	return lint(*df, is_check, errp);
 }
 
+/* --secret and --ssh: where each comes from; the args file records
+ * them resolved (a file's absolute path, the variable named) */
+static int
+resolve_sources(struct genargs *a, struct secretsrc *s, struct err **errp)
+{
+	for (size_t i = 0; i < a->secrets.n; i++)
+		if (secretsrc_add_secret(s, a->secrets.v[i], errp) < 0)
+			return -1;
+	for (size_t i = 0; i < a->ssh.n; i++)
+		if (secretsrc_add_ssh(s, a->ssh.v[i], errp) < 0)
+			return -1;
+	strv_fini(&a->secrets);
+	strv_fini(&a->ssh);
+	for (size_t i = 0; i < s->n; i++)
+		strv_add(s->v[i].is_ssh ? &a->ssh : &a->secrets, s->v[i].opt);
+	return 0;
+}
+
 static int
 generate(struct genargs *a, struct err **errp)
 {
@@ -180,6 +205,8 @@ generate(struct genargs *a, struct err **errp)
 	struct buf text = BUF_INIT;
 	struct strv user_outputs = STRV_INIT;
 	struct strv ctx_owned = STRV_INIT, ctx_recorded = STRV_INIT;
+	struct secretsrc sources = SECRETSRC_INIT;
+	autofree char *sources_path = NULL;
 	struct emit_plans_job *job;
 	struct err *emit_err = NULL;
 	int r = -1, er;
@@ -215,6 +242,9 @@ generate(struct genargs *a, struct err **errp)
 	go.pull = a->pull;
 	go.allow_insecure = a->allow_insecure;
 	go.network = a->network;
+	if (resolve_sources(a, &sources, errp) < 0)
+		goto out;
+	go.sources = &sources;
 	for (size_t i = 0; i < a->build_args.n; i++)
 		strv_add(&go.build_args, a->build_args.v[i]);
 	genpaths_outputs(&gp, &a->outputs, &a->tags, a->push, &user_outputs, &go.outputs);
@@ -256,6 +286,10 @@ generate(struct genargs *a, struct err **errp)
 		goto out;
 	/* the plans are written while the build file is made in memory; a
 	 * failure to write them is told first, as when one followed the other */
+	sources_path = fs_join(gp.builddir, "secrets");
+	if (fs_mkdir_p(gp.builddir, errp) < 0 ||
+	    secretsrc_write(&sources, sources_path, errp) < 0)
+		goto out;
 	job = emit_plans_start(g, gp.builddir);
 	er = a->make ? emit_make(g, &eo, &text, &emit_err) :
 		       emit_ninja(g, &eo, &text, &emit_err);
@@ -281,6 +315,7 @@ out:
 	free(go.contexts);
 	strv_fini(&go.tags);
 	graph_free(g);
+	secretsrc_fini(&sources);
 	dockerfile_free(df);
 	genpaths_fini(&gp);
 	return r;

@@ -26,6 +26,8 @@ enum {
 	OPT_PROGRESS,
 	OPT_LOAD,
 	OPT_BUILD_CONTEXT,
+	OPT_SECRET,
+	OPT_SSH,
 };
 
 static const struct option longopts[] = {
@@ -47,6 +49,8 @@ static const struct option longopts[] = {
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "load", no_argument, NULL, OPT_LOAD },
 	{ "build-context", required_argument, NULL, OPT_BUILD_CONTEXT },
+	{ "secret", required_argument, NULL, OPT_SECRET },
+	{ "ssh", required_argument, NULL, OPT_SSH },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -64,6 +68,8 @@ genargs_fini(struct genargs *a)
 	strv_fini(&a->outputs);
 	strv_fini(&a->tags);
 	strv_fini(&a->contexts);
+	strv_fini(&a->secrets);
+	strv_fini(&a->ssh);
 	strv_fini(&a->owned);
 }
 
@@ -204,6 +210,12 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 						optarg);
 			a->progress = strcmp(optarg, "auto") ? optarg : NULL;
 			break;
+		case OPT_SECRET:
+			strv_add(&a->secrets, optarg);
+			break;
+		case OPT_SSH:
+			strv_add(&a->ssh, optarg);
+			break;
 		case OPT_VERSION:
 			return GENARGS_VERSION;
 		case 'h':
@@ -279,6 +291,12 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 			goto out;
 	if (a->load)
 		buf_puts(&b, "--load\n");
+	for (size_t i = 0; i < a->secrets.n; i++)
+		if (put(&b, "--secret", a->secrets.v[i], errp) < 0)
+			goto out;
+	for (size_t i = 0; i < a->ssh.n; i++)
+		if (put(&b, "--ssh", a->ssh.v[i], errp) < 0)
+			goto out;
 	if (a->push)
 		buf_puts(&b, "--push\n");
 	if (a->pull)

@@ -30,6 +30,10 @@ struct genargs {
 	struct strv outputs;	/* --output */
 	struct strv tags;	/* -t */
 	struct strv contexts;	/* --build-context NAME=VALUE, as given */
+	struct strv secrets;	/* --secret; genargs_write records them as
+				 * they are: the caller puts the resolved
+				 * form (secretsrc_entry.opt) */
+	struct strv ssh;	/* --ssh */
 	struct strv owned;	/* strings the fields above may point into */
 };
 

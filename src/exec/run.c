@@ -20,6 +20,7 @@
 #include "exec/ops.h"
 #include "exec/run.h"
 #include "exec/runspec.h"
+#include "exec/secretmnt.h"
 #include "exec/stepctx.h"
 #include "exec/user.h"
 #include "exec/rootpath.h"
@@ -70,11 +71,13 @@ struct run_mounts {
 	size_t nmnts;
 	struct strv deps;	/* what binds read from the context */
 	bool reads_context;
+	struct secretmnt secrets;	/* secrets and ssh agents */
 };
 
 static void
 run_mounts_fini(struct run_mounts *rm)
 {
+	secretmnt_fini(&rm->secrets);
 	/* the views first: their upper dirs are among rm->tmp */
 	for (size_t i = 0; i < rm->nmnts; i++)
 		mnt_fini(&rm->mnts[i]);
@@ -320,25 +323,46 @@ bind_mount(struct step_ctx *c, const struct plan_mount *mo, size_t i,
 	return 0;
 }
 
-/* RUN --mount: binds, tmpfs and caches; others are not supported yet */
+/* RUN --mount: binds, tmpfs, caches, secrets and ssh agents; envp gets
+ * what secrets and agents put in the command's environment */
 static int
 add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
-	   struct run_mounts *rm, struct err **errp)
+	   struct run_mounts *rm, struct strv *envp, struct err **errp)
 {
 	const struct run_plan *rp = &c->plan.sp.run;
 	const char *wd = config_get_str(&c->st.config, "WorkingDir");
 
-	*n = rp->nmounts;
-	*out = xcalloc(*n + 1, sizeof(**out));
+	*n = 0;
+	*out = xcalloc(rp->nmounts + 1, sizeof(**out));
 	for (size_t i = 0; i < rp->nmounts; i++) {
 		const struct plan_mount *mo = &rp->mounts[i];
 		const char *type = plan_name(&plan_mount_names, mo->type);
-		struct sandbox_mount *sm = &(*out)[i];
+		struct sandbox_mount *sm = &(*out)[*n];
+		bool is_secretish = mo->type == PLAN_MOUNT_SECRET || mo->type == PLAN_MOUNT_SSH;
 		char *target = NULL;
 		autofree char *written = NULL;
 
 		if (ops_word(&c->st, c->plan.sp.escape, &mo->target, &target, errp) < 0)
 			return -1;
+		if (is_secretish) {
+			/* a relative target is the working directory's */
+			bool has_mount;
+
+			if (target && target[0] != '/') {
+				char *abs = xasprintf("%s/%s", wd && wd[0] ? wd : "", target);
+
+				free(target);
+				target = abs;
+			}
+			if (target)
+				strv_push(&rm->keep, target);
+			if (secretmnt_add(&rm->secrets, c, mo, target, sm, &has_mount, envp,
+					  errp) < 0)
+				return -1;
+			*n += has_mount;
+			continue;
+		}
+		*n += 1;
 		written = xstrdup(target ? target : "");
 		/* relative, or none (BuildKit: the working directory) */
 		if (!target || target[0] != '/') {
@@ -480,7 +504,8 @@ step_run(struct step_ctx *c, struct err **errp)
 	autofree char *log = NULL, *hist = NULL, *script = NULL;
 	/* envp: what the command gets besides the state env and HOME */
 	struct strv argv = STRV_INIT, envp = STRV_INIT;
-	struct run_mounts rm = { STRV_INIT, STRV_INIT, NULL, 0, NULL, 0, STRV_INIT, false };
+	struct run_mounts rm = { STRV_INIT, STRV_INIT, NULL, 0, NULL, 0, STRV_INIT, false,
+				 { NULL, SECRETSRC_INIT, false, 0, STRV_INIT, NULL, 0 } };
 	const struct run_plan *rp = &c->plan.sp.run;
 	struct sandbox_mount *mounts = NULL;
 	struct runspec rs;
@@ -515,7 +540,7 @@ step_run(struct step_ctx *c, struct err **errp)
 	}
 	if (runspec_etc(&rs, c->plan.builddir, is_isolated, errp) < 0 ||
 	    resolve_user(c, &u, errp) < 0 ||
-	    add_mounts(c, &mounts, &nmounts, &rm, errp) < 0 ||
+	    add_mounts(c, &mounts, &nmounts, &rm, &envp, errp) < 0 ||
 	    context_depfile(c, &rm, errp) < 0)
 		goto out;
 

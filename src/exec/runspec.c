@@ -36,8 +36,21 @@ runspec_state(struct runspec *rs, const struct state *s, const struct store *st,
 	state_envp(s, &rs->envp);
 	if (!vars_get(&s->env, "HOME"))
 		strv_push(&rs->envp, xasprintf("HOME=%s", home));
-	for (size_t i = 0; extra_env && i < extra_env->n; i++)
-		strv_add(&rs->envp, extra_env->v[i]);
+	for (size_t i = 0; extra_env && i < extra_env->n; i++) {
+		const char *kv = extra_env->v[i];
+		size_t klen = strcspn(kv, "=") + 1;
+
+		/* it replaces the state env's (a RUN --mount=type=secret,env=) */
+		for (size_t j = 0; j < rs->envp.n; j++)
+			if (!strncmp(rs->envp.v[j], kv, klen)) {
+				free(rs->envp.v[j]);
+				rs->envp.v[j] = xstrdup(kv);
+				kv = NULL;
+				break;
+			}
+		if (kv)
+			strv_add(&rs->envp, kv);
+	}
 	rs->spec.envp = rs->envp.v;
 	rs->spec.cwd = config_get_str(&s->config, "WorkingDir");
 	if (top)

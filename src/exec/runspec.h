@@ -34,7 +34,8 @@ int runspec_etc(struct runspec *rs, const char *builddir, bool is_isolated,
 /*
  * what the command sees of state s: its layers (flatten_lowerdirs) below
  * top when not NULL (a failed step's upper dir), its env with HOME=home
- * unless it sets HOME, then extra_env ("K=V" each; may be NULL), and its
+ * unless it sets HOME, then extra_env ("K=V" each, replacing the state
+ * env's K; may be NULL), and its
  * working dir
  */
 int runspec_state(struct runspec *rs, const struct state *s,

@@ -707,6 +707,8 @@ mark_needed(struct resolver *r)
 			rc = resolve_fail(r, ss->foreign, "platform '%s' is not "
 					  "supported yet (host is %s)",
 					  ss->foreign_platform, r->host_str);
+		else if (g->stages[i].needed && ss->no_secret)
+			rc = resolve_fail(r, ss->no_secret, "%s", ss->no_secret_msg);
 	}
 	return rc;
 }
@@ -730,6 +732,7 @@ resolver_fini(struct resolver *r)
 		free(ss->shown);
 		free(ss->trig);
 		free(ss->foreign_platform);
+		free(ss->no_secret_msg);
 		free(ss->edges);
 	}
 	free(r->ss);

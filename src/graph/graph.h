@@ -8,6 +8,7 @@
 #include "util/strv.h"
 
 struct err;
+struct secretsrc;
 
 /*
  * A resolved build: stages and their steps, in Dockerfile order, with the
@@ -113,6 +114,7 @@ struct gen_opts {
 	const char *cwd;	/* directory df2ninja ran in, for relative dests */
 	bool pull;		/* --pull: resolve registry tags again every build */
 	bool allow_insecure;	/* --allow security.insecure */
+	const struct secretsrc *sources; /* --secret and --ssh (NULL: none) */
 	const char *network;	/* the network of a RUN without --network
 				 * (or with "default"): "none", "isolated",
 				 * or NULL for the host's */

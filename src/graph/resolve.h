@@ -54,6 +54,9 @@ struct sstate {
 	bool has_config;		/* metadata after the last step */
 	const struct instr *foreign;	/* a FROM on a platform we cannot run */
 	char *foreign_platform;
+	/* a RUN mounting a required secret or ssh agent not given */
+	const struct instr *no_secret;
+	char *no_secret_msg;
 	struct stage_edge *edges;
 	size_t nedges, capedges;
 };

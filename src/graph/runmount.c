@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "plan/names.h"
+#include "plan/secretsrc.h"
 #include "util/ascii.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -303,6 +304,11 @@ validate(struct resolver *r, const struct instr *in, struct mount *m)
 			return resolve_fail(r, in, "both source and id can't be "
 					    "set");
 	}
+	if (!strcmp(m->type, "secret") && !pm->source.s && !pm->id.s && !target->s)
+		return resolve_fail(r, in, "invalid secret mount: one of source, target "
+				    "required");
+	if (!strcmp(m->type, "ssh") && pm->source.s)
+		return resolve_fail(r, in, "ssh does not support source");
 	if (m->sharing && strcmp(m->type, "cache"))
 		return resolve_fail(r, in, "invalid cache sharing set for %s "
 				    "mount", m->type);
@@ -316,6 +322,38 @@ validate(struct resolver *r, const struct instr *in, struct mount *m)
 	    !strcmp(target->s, "/"))
 		return resolve_fail(r, in, "invalid mount target \"/\"");
 	return 0;
+}
+
+/*
+ * a required secret or ssh agent that no --secret or --ssh gives: noted
+ * for stage s, refused once s turns out to be needed (a step that never
+ * runs needs no secret, as in BuildKit). An id known only at build time
+ * is the executor's to check.
+ */
+static void
+check_required(struct resolver *r, struct stage *s, const struct instr *in,
+	       const struct mount *m)
+{
+	const struct plan_mount *pm = m->pm;
+	bool is_ssh = !strcmp(m->type, "ssh");
+	const struct plan_word *w = is_ssh ? &pm->id :
+				    pm->source.s && pm->source.s[0] ? &pm->source :
+				    pm->id.s && pm->id.s[0] ? &pm->id : &pm->target;
+	struct sstate *ss = resolve_ss(r, s);
+	const char *id = w->s, *slash;
+
+	if (!m->required || (!is_ssh && strcmp(m->type, "secret")) || w->is_raw || ss->no_secret)
+		return;
+	if (!id || !id[0])
+		id = is_ssh ? "default" : "";
+	if (w == &pm->target && (slash = strrchr(id, '/')))
+		id = slash + 1;
+	if (r->opts->sources && secretsrc_find(r->opts->sources, is_ssh, id))
+		return;
+	ss->no_secret = in;
+	ss->no_secret_msg = is_ssh ?
+		xasprintf("no ssh agent '%s' (required): give it with --ssh %s[=SOCKET]", id, id) :
+		xasprintf("secret '%s' not found (required): give it with --secret id=%s", id, id);
 }
 
 int
@@ -342,6 +380,7 @@ runmount_parse(struct resolver *r, struct stage *s, struct step *st,
 	out->readonly = m.readonly;
 	out->has_required = m.has_required;
 	out->required = m.required;
+	check_required(r, s, in, &m);
 	if (m.from) {
 		struct stage *from;
 		const char *image, *dir;

@@ -230,6 +230,9 @@ struct plan_heredoc {
  *   reads the context; a cache without "from" starts empty. A relative
  *   target is relative to the working directory; a bind, cache or tmpfs
  *   mount without one goes at the working directory (as in BuildKit).
+ *   A secret or ssh mount names its id only: where the id's value or
+ *   socket comes from is in <builddir>/secrets (plan/secretsrc.h), which
+ *   is not part of the plan, so that it is no input of the step.
  */
 enum plan_mount_type {
 	PLAN_MOUNT_BIND,

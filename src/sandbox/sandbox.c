@@ -237,17 +237,16 @@ sandbox_enter_private_mountns(struct err **errp)
 	return 0;
 }
 
-/* an empty read-only directory at target: the view of an empty rootfs */
+/* a new tmpfs of mode at target (nodev, nosuid; noexec, rdonly as asked) */
 static int
-mount_empty(const char *target, struct err **errp)
+tmpfs_at(const char *target, const char *mode, unsigned attr)
 {
 	int fs, m = -1, e;
 
 	fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
-	if (fs >= 0 && fsconfig(fs, FSCONFIG_SET_STRING, "mode", "0755", 0) == 0 &&
+	if (fs >= 0 && fsconfig(fs, FSCONFIG_SET_STRING, "mode", mode, 0) == 0 &&
 	    fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) == 0)
-		m = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV |
-			    MOUNT_ATTR_NOSUID);
+		m = fsmount(fs, FSMOUNT_CLOEXEC, attr | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOSUID);
 	if (m >= 0 && move_mount(m, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) == 0) {
 		close(m);
 		close(fs);
@@ -258,7 +257,27 @@ mount_empty(const char *target, struct err **errp)
 		close(m);
 	if (fs >= 0)
 		close(fs);
-	return err_make(errp, e, "mounting an empty rootfs on '%s'", target);
+	errno = e;
+	return -1;
+}
+
+/* an empty read-only directory at target: the view of an empty rootfs */
+static int
+mount_empty(const char *target, struct err **errp)
+{
+	if (tmpfs_at(target, "0755", MOUNT_ATTR_RDONLY) < 0)
+		return err_make(errp, errno, "mounting an empty rootfs on '%s'", target);
+	return 0;
+}
+
+int
+sandbox_mount_private_tmpfs(const char *target, struct err **errp)
+{
+	if (sandbox_enter_private_mountns(errp) < 0)
+		return -1;
+	if (tmpfs_at(target, "0700", MOUNT_ATTR_NOEXEC) < 0)
+		return err_make(errp, errno, "mounting a private tmpfs on '%s'", target);
+	return 0;
 }
 
 int

@@ -190,6 +190,15 @@ int sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp);
 int sandbox_enter_private_mountns(struct err **errp);
 
 /*
+ * mount a new tmpfs, mode 0700, nodev, nosuid and noexec, on the
+ * directory target, in the calling thread's private mount namespace
+ * (entered first when needed): what is written there never reaches a
+ * disk and goes away with the namespace, a sandbox run from this thread
+ * sees it (to bind from it), the host does not.
+ */
+int sandbox_mount_private_tmpfs(const char *target, struct err **errp);
+
+/*
  * mount an overlay of lowers (top-most first) with upper and work at
  * target, in the calling thread's mount namespace, which must be private
  * (sandbox_enter_private_mountns). upper NULL mounts a read-only view

@@ -8,6 +8,7 @@
 #include "dockerfile/parse.h"
 #include "graph/graph.h"
 #include "oci/platform.h"
+#include "plan/secretsrc.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -322,18 +323,27 @@ START_TEST(test_copy_from)
 }
 END_TEST
 
+/* --secret id=tok,env=TOK and --ssh default=/agent, as gen.c makes them */
+static struct secretsrc_entry tok_entries[] = {
+	{ false, (char *)"tok", true, (char *)"TOK", NULL },
+	{ true, (char *)"default", false, (char *)"/agent", NULL },
+};
+static const struct secretsrc tok_sources = { tok_entries, 2 };
+
 START_TEST(test_run_mount)
 {
 	struct fx f;
 	json_t *p;
 
-	ok(&f, "FROM alpine AS deps\n"
+	fx_init(&f);
+	f.o.sources = &tok_sources;
+	ck_assert_msg(fx_build(&f, "FROM alpine AS deps\n"
 	       "FROM alpine\n"
 	       "RUN --mount=type=bind,from=deps,source=/lib,target=/l "
 	       "--mount=type=cache,target=/c,sharing=locked,id=x "
 	       "--mount=type=bind,target=/src ls\n"
 	       "RUN --mount=type=secret,id=tok,required make\n"
-	       "RUN --mount=from=0,target=/z true\n");
+	       "RUN --mount=from=0,target=/z true\n") == 0, "%s", f.err);
 	p = plan(&f, "stage-1/02");
 	assert_str(p, "mounts/0/type", "bind");
 	assert_str(p, "mounts/0/from/stage", "deps");
@@ -367,6 +377,41 @@ START_TEST(test_run_mount)
 	fx_init(&f);
 	fails_with(&f, "FROM alpine\nRUN --network=bridge true\n",
 		   "unsupported network mode 'bridge'");
+	fx_fini(&f);
+}
+END_TEST
+
+/* a required secret or agent not given: refused at its line when the
+ * stage is needed; the id is source=, id= or the target's base name */
+START_TEST(test_run_mount_secrets)
+{
+	struct fx f;
+
+	fails("FROM alpine\nRUN true\nRUN --mount=type=secret,id=x,required true\n",
+	      "Dockerfile:3:1: error: secret 'x' not found (required): give it "
+	      "with --secret id=x");
+	fails("FROM alpine\nRUN --mount=type=secret,target=/a/key,required=true true\n",
+	      "Dockerfile:2:1: error: secret 'key' not found (required): give it "
+	      "with --secret id=key");
+	fails("FROM alpine\nRUN --mount=type=secret,target=key,required=true true\n",
+	      "Dockerfile:2:1: error: secret 'key' not found (required): give it "
+	      "with --secret id=key");
+	fails("FROM alpine\nRUN --mount=type=ssh,required true\n",
+	      "Dockerfile:2:1: error: no ssh agent 'default' (required): give it "
+	      "with --ssh default[=SOCKET]");
+	fails("FROM alpine\nRUN --mount=type=ssh,source=x true\n",
+	      "Dockerfile:2:1: error: ssh does not support source");
+	fails("FROM alpine\nRUN --mount=type=secret,env=X true\n",
+	      "Dockerfile:2:1: error: invalid secret mount: one of source, target "
+	      "required");
+	/* not needed, optional, or given */
+	ok(&f, "FROM alpine AS unused\nRUN --mount=type=secret,id=x,required true\n"
+	       "FROM alpine\nRUN --mount=type=secret,id=y --mount=type=ssh,id=z true\n");
+	fx_fini(&f);
+	fx_init(&f);
+	f.o.sources = &tok_sources;
+	ck_assert_msg(fx_build(&f, "FROM alpine\nRUN --mount=type=secret,source=tok,required "
+			       "--mount=type=ssh,required true\n") == 0, "%s", f.err);
 	fx_fini(&f);
 }
 END_TEST
@@ -1076,6 +1121,7 @@ main(void)
 	UNIT_TCASE(s, "from_stage", test_from_stage);
 	UNIT_TCASE(s, "copy_from", test_copy_from);
 	UNIT_TCASE(s, "run_mount", test_run_mount);
+	UNIT_TCASE(s, "run_mount_secrets", test_run_mount_secrets);
 	UNIT_TCASE(s, "cycles", test_cycles);
 	UNIT_TCASE(s, "global_args", test_global_args);
 	UNIT_TCASE(s, "inheritance", test_inheritance);

@@ -3,13 +3,16 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "plan/decode.h"
 #include "plan/encode.h"
 #include "plan/keys.h"
 #include "plan/names.h"
+#include "plan/secretsrc.h"
 #include "util/alloc.h"
 #include "util/err.h"
+#include "util/fs.h"
 #include "unit.h"
 
 /* a final word, a deferred one, and JSON null */
@@ -577,6 +580,70 @@ START_TEST(test_good)
 }
 END_TEST
 
+/* --secret and --ssh as BuildKit's client reads them; the file of
+ * sources round-trips and holds no value */
+START_TEST(test_secretsrc)
+{
+	char dir[] = "/tmp/check_plan.XXXXXX";
+	struct secretsrc s = SECRETSRC_INIT, back = SECRETSRC_INIT;
+	const struct secretsrc_entry *e;
+	struct err *err = NULL;
+	autofree char *file = NULL, *path = NULL, *text = NULL;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	file = xasprintf("%s/tok", dir);
+	path = xasprintf("%s/secrets", dir);
+	ck_assert_int_eq(fs_write_if_changed(file, "VALUE", 5, NULL, &err), 0);
+	setenv("CHECK_PLAN_TOK", "ENVVALUE", 1);
+	ck_assert_int_eq(secretsrc_add_secret(&s, "id=a,type=env,src=CHECK_PLAN_TOK", &err), 0);
+	ck_assert_int_eq(secretsrc_add_secret(&s, "id=CHECK_PLAN_TOK", &err), 0);
+	e = secretsrc_find(&s, false, "CHECK_PLAN_TOK");
+	ck_assert(e && e->is_env && !strcmp(e->ref, "CHECK_PLAN_TOK"));
+	e = secretsrc_find(&s, false, "a");
+	ck_assert(e && e->is_env && !strcmp(e->opt, "id=a,env=CHECK_PLAN_TOK"));
+	{
+		autofree char *opt = xasprintf("ID=b,Src=%s", file);
+
+		ck_assert_int_eq(secretsrc_add_secret(&s, opt, &err), 0);
+	}
+	e = secretsrc_find(&s, false, "b");
+	ck_assert(e && !e->is_env && !strcmp(e->ref, file));
+	ck_assert_ptr_null(secretsrc_find(&s, true, "b"));
+	ck_assert_int_eq(secretsrc_add_secret(&s, "id=c,src=/nonexistent", &err), -1);
+	ck_assert_str_eq(err->msg, "--secret 'id=c,src=/nonexistent': cannot stat "
+			 "'/nonexistent': No such file or directory");
+	err_free(err);
+	err = NULL;
+	ck_assert_int_eq(secretsrc_add_secret(&s, "src=x", &err), -1);
+	ck_assert_str_eq(err->msg, "--secret 'src=x': secret missing id");
+	err_free(err);
+	err = NULL;
+	ck_assert_int_eq(secretsrc_add_ssh(&s, "default=/nonexistent", &err), -1);
+	err_free(err);
+	err = NULL;
+	ck_assert_int_eq(secretsrc_add_ssh(&s, "k=a,b", &err), -1);
+	err_free(err);
+	err = NULL;
+	ck_assert_int_eq(secretsrc_write(&s, path, &err), 0);
+	ck_assert_int_eq(fs_read_file(path, &text, NULL, &err), 0);
+	ck_assert_ptr_null(strstr(text, "VALUE"));
+	ck_assert_int_eq(secretsrc_read(&back, path, &err), 0);
+	ck_assert_uint_eq(back.n, s.n);
+	for (size_t i = 0; i < s.n; i++) {
+		ck_assert_str_eq(back.v[i].id, s.v[i].id);
+		ck_assert_str_eq(back.v[i].ref, s.v[i].ref);
+		ck_assert(back.v[i].is_env == s.v[i].is_env);
+	}
+	secretsrc_fini(&back);
+	unlink(path);
+	ck_assert_int_eq(secretsrc_read(&back, path, &err), 0);
+	ck_assert_uint_eq(back.n, 0);
+	secretsrc_fini(&s);
+	unlink(file);
+	rmdir(dir);
+}
+END_TEST
+
 START_TEST(test_names)
 {
 	const struct plan_names *sets[] = {
@@ -606,6 +673,7 @@ plan_suite(void)
 	UNIT_TCASE(s, "good", test_good);
 	UNIT_TCASE_TABLE(s, "refuse", test_refuse, bad_plans);
 	UNIT_TCASE(s, "names", test_names);
+	UNIT_TCASE(s, "secretsrc", test_secretsrc);
 	return s;
 }
 
