@@ -1,0 +1,32 @@
+#ifndef DF2NINJA_REGISTRY_DAEMONCFG_H
+#define DF2NINJA_REGISTRY_DAEMONCFG_H
+
+#include <stddef.h>
+
+#include "util/strv.h"
+
+struct err;
+
+/* what df2ninja reads of Docker's daemon.json */
+struct daemoncfg {
+	struct strv mirrors;	/* "registry-mirrors": URLs as written */
+	struct strv insecure;	/* "insecure-registries": "host[:port]" */
+};
+
+/* daemon.json is small; a larger one is refused unread */
+#define DAEMONCFG_MAX (1 << 20)
+
+/*
+ * parse the JSON text of a daemon.json (path names it in errors):
+ * "registry-mirrors" (http or https URLs without a path, as Docker
+ * checks them) and "insecure-registries" (host[:port]; a CIDR range is
+ * refused). Every other key is the daemon's business and left alone.
+ */
+int daemoncfg_parse(const char *path, const char *text, size_t len,
+		    struct daemoncfg *out, struct err **errp);
+/* daemoncfg_parse() on the file at path; a missing file is empty */
+int daemoncfg_load(const char *path, struct daemoncfg *out, struct err **errp);
+/* release c; accepts a zeroed c */
+void daemoncfg_fini(struct daemoncfg *c);
+
+#endif
