@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "image/manifest.h"
 #include "registry/certs.h"
@@ -61,15 +62,47 @@ scan(const char *dir, struct certs *out, struct err **errp)
 	return r;
 }
 
+/* the certs.d directories, ':'-separated; caller frees */
+static char *
+certs_dirs(void)
+{
+	const char *v = getenv("DF2NINJA_CERTS_D");
+
+	return xstrdup(v ? v : "/etc/docker/certs.d:/etc/containers/certs.d");
+}
+
+static bool
+host_ok(const char *host)
+{
+	return *host && !strchr(host, '/') && strcmp(host, "..") != 0 && strcmp(host, ".") != 0;
+}
+
+bool
+certs_has_dir(const char *host)
+{
+	autofree char *dirs = certs_dirs();
+	char *save = NULL;
+
+	if (!host_ok(host))
+		return false;
+	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		autofree char *dir = xasprintf("%s/%s", d, host);
+		struct stat sb;
+
+		if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+			return true;
+	}
+	return false;
+}
+
 int
 certs_find(const char *host, struct certs *out, struct err **errp)
 {
-	const char *v = getenv("DF2NINJA_CERTS_D");
-	autofree char *dirs = xstrdup(v ? v : "/etc/docker/certs.d:/etc/containers/certs.d");
+	autofree char *dirs = certs_dirs();
 	char *save = NULL;
 
 	memset(out, 0, sizeof(*out));
-	if (!*host || strchr(host, '/') || strcmp(host, "..") == 0 || strcmp(host, ".") == 0)
+	if (!host_ok(host))
 		return 0;
 	for (char *d = strtok_r(dirs, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
 		autofree char *dir = xasprintf("%s/%s", d, host);

@@ -1,6 +1,7 @@
 #ifndef DF2NINJA_REGISTRY_CERTS_H
 #define DF2NINJA_REGISTRY_CERTS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util/strv.h"
@@ -26,6 +27,8 @@ struct certs {
  * out is empty (0) when no directory has anything for host.
  */
 int certs_find(const char *host, struct certs *out, struct err **errp);
+/* true when a certs.d directory (as above) has a directory for host */
+bool certs_has_dir(const char *host);
 /* the PEM text of the system bundle at system_ca (NULL for none), then of
  * every CA of c, in *pem; caller frees */
 int certs_bundle(const struct certs *c, const char *system_ca, char **pem,

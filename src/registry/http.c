@@ -134,7 +134,8 @@ http_host_is_insecure(const char *host)
 	const char *list = getenv("DF2NINJA_INSECURE_REGISTRIES");
 	char h[256];
 
-	if (http_host_is_loopback(host) || mirrors_host_is_insecure(host))
+	/* a loopback host with a certs.d directory speaks TLS */
+	if ((http_host_is_loopback(host) && !certs_has_dir(host)) || mirrors_host_is_insecure(host))
 		return true;
 	if (!list)
 		return false;
