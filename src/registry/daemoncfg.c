@@ -1,7 +1,9 @@
+#include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "image/manifest.h"
 #include "registry/daemoncfg.h"
@@ -52,12 +54,90 @@ mirror_ok(const char *s)
 	return NULL;
 }
 
+/* parse "ADDR/BITS" into family, address bytes and prefix length */
+static bool
+parse_cidr(const char *s, int *family, unsigned char addr[16], int *bits)
+{
+	const char *slash = strchr(s, '/');
+	char ip[INET6_ADDRSTRLEN];
+	char *end;
+	long n;
+
+	if (!slash || (size_t)(slash - s) >= sizeof(ip))
+		return false;
+	memcpy(ip, s, (size_t)(slash - s));
+	ip[slash - s] = '\0';
+	*family = strchr(ip, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(*family, ip, addr) != 1)
+		return false;
+	n = strtol(slash + 1, &end, 10);
+	if (!slash[1] || *end || n < 0 || n > (*family == AF_INET ? 32 : 128))
+		return false;
+	*bits = (int)n;
+	return true;
+}
+
 static const char *
 insecure_ok(const char *s)
 {
-	if (strchr(s, '/'))
-		return "is a CIDR range or URL; df2ninja reads host[:port] entries only";
+	unsigned char a[16];
+	int family, bits;
+
+	if (strchr(s, '/') && !parse_cidr(s, &family, a, &bits))
+		return "is neither host[:port] nor a CIDR range";
 	return *s ? NULL : "is empty";
+}
+
+/* the address of an IP literal host ("10.1.2.3:5000", "[fd00::1]:5000") */
+static bool
+host_ip(const char *host, int *family, unsigned char addr[16])
+{
+	char h[INET6_ADDRSTRLEN];
+	size_t n;
+
+	if (host[0] == '[') {
+		host++;
+		n = strcspn(host, "]");
+	} else {
+		n = strcspn(host, ":");
+		if (host[n] == ':' && strchr(host + n + 1, ':'))
+			n = strlen(host);	/* a bare IPv6 address */
+	}
+	if (n >= sizeof(h))
+		return false;
+	memcpy(h, host, n);
+	h[n] = '\0';
+	*family = strchr(h, ':') ? AF_INET6 : AF_INET;
+	return inet_pton(*family, h, addr) == 1;
+}
+
+static bool
+in_cidr(const char *cidr, const char *host)
+{
+	unsigned char net[16], ip[16];
+	int nf, hf, bits;
+
+	if (!parse_cidr(cidr, &nf, net, &bits) || !host_ip(host, &hf, ip) || nf != hf)
+		return false;
+	for (int i = 0; i < bits; i++) {
+		int mask = 0x80 >> (i % 8);
+
+		if ((net[i / 8] & mask) != (ip[i / 8] & mask))
+			return false;
+	}
+	return true;
+}
+
+bool
+daemoncfg_is_insecure(const struct daemoncfg *c, const char *host)
+{
+	for (size_t i = 0; i < c->insecure.n; i++) {
+		const char *e = c->insecure.v[i];
+
+		if (strchr(e, '/') ? in_cidr(e, host) : strcasecmp(e, host) == 0)
+			return true;
+	}
+	return false;
 }
 
 int

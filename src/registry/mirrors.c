@@ -207,9 +207,8 @@ mirrors_host_is_insecure(const char *host)
 			if (reg->mirrors[j].insecure && on_host(reg->mirrors[j].location, host))
 				return true;
 	}
-	for (size_t i = 0; i < cfg.dc.insecure.n; i++)
-		if (on_host(cfg.dc.insecure.v[i], host))
-			return true;
+	if (daemoncfg_is_insecure(&cfg.dc, host))
+		return true;
 	for (size_t i = 0; i < cfg.dc.mirrors.n; i++)
 		if (strncmp(cfg.dc.mirrors.v[i], "http://", 7) == 0 && on_host(cfg.dc.mirrors.v[i], host))
 			return true;

@@ -452,7 +452,8 @@ START_TEST(test_daemoncfg)
 		"[]", "{\"registry-mirrors\": \"https://m\"}", "{\"registry-mirrors\": [1]}",
 		"{\"registry-mirrors\": [\"m.example\"]}",
 		"{\"registry-mirrors\": [\"https://m.example/path\"]}",
-		"{\"insecure-registries\": [\"10.0.0.0/8\"]}", "{",
+		"{\"insecure-registries\": [\"10.0.0.0/33\"]}",
+		"{\"insecure-registries\": [\"http://x/\"]}", "{",
 	};
 	struct daemoncfg c;
 	struct err *e = NULL;
@@ -463,6 +464,23 @@ START_TEST(test_daemoncfg)
 	ck_assert_uint_eq(c.insecure.n, 1);
 	ck_assert_str_eq(c.insecure.v[0], "reg.lan:5000");
 	daemoncfg_fini(&c);
+	{
+		static const char cidr[] = "{\"insecure-registries\": [\"Reg.lan:5000\", \"10.0.0.0/8\","
+					   " \"fd00::/8\", \"192.168.1.128/25\"]}";
+
+		ck_assert_int_eq(daemoncfg_parse("d.json", cidr, strlen(cidr), &c, &e), 0);
+		ck_assert(daemoncfg_is_insecure(&c, "reg.lan:5000"));
+		ck_assert(!daemoncfg_is_insecure(&c, "reg.lan"));
+		ck_assert(daemoncfg_is_insecure(&c, "10.9.8.7:5000"));
+		ck_assert(daemoncfg_is_insecure(&c, "10.9.8.7"));
+		ck_assert(!daemoncfg_is_insecure(&c, "11.0.0.1:5000"));
+		ck_assert(daemoncfg_is_insecure(&c, "[fd12::1]:5000"));
+		ck_assert(!daemoncfg_is_insecure(&c, "[fe80::1]:5000"));
+		ck_assert(daemoncfg_is_insecure(&c, "192.168.1.200"));
+		ck_assert(!daemoncfg_is_insecure(&c, "192.168.1.100"));
+		ck_assert(!daemoncfg_is_insecure(&c, "ten.example"));
+		daemoncfg_fini(&c);
+	}
 	for (size_t i = 0; i < countof(bad); i++) {
 		ck_assert_msg(daemoncfg_parse("d.json", bad[i], strlen(bad[i]), &c, &e) < 0, "%s", bad[i]);
 		ck_assert_msg(strstr(e->msg, "'d.json'"), "%s", e->msg);
