@@ -119,7 +119,10 @@ from_helper(const char *path, const char *helper, const char *host,
 
 	if (credhelper_get(helper, url, out, errp) < 0)
 		return err_wrap(errp, "'%s' names credential helper '%s' for '%s'", path, helper, host);
-	return out->user ? 0 : 1;
+	if (!out->user)
+		return 1;
+	out->from = xasprintf("from credential helper 'docker-credential-%s' (named in '%s')", helper, path);
+	return 0;
 }
 
 int
@@ -165,6 +168,8 @@ creds_lookup_in(const char *path, const char *host, struct creds *out,
 		}
 	}
 	json_decref(conf);
+	if (r == 0)
+		out->from = xasprintf("in '%s'", path);
 	return r;
 }
 
@@ -197,5 +202,6 @@ creds_fini(struct creds *c)
 	if (c->secret)
 		memset(c->secret, 0, strlen(c->secret));
 	free(c->secret);
+	free(c->from);
 	memset(c, 0, sizeof(*c));
 }

@@ -7,6 +7,9 @@ struct err;
 struct creds {
 	char *user;
 	char *secret;
+	char *from;	/* where they came from, for messages: "in 'PATH'"
+			 * or "from credential helper 'NAME' (named in
+			 * 'PATH')" */
 };
 
 /* config files are small; a larger one is refused unread */

@@ -100,7 +100,9 @@ cat >"$TMP/bin/docker-credential-fake" <<EOS
 url=\$(cat)
 printf '%s\n' "\$url" >>"$TMP/helper.log"
 if [ "\$url" = "$A" ] && ! [ -e "$TMP/nocreds" ]; then
-	printf '{"ServerURL":"%s","Username":"tester","Secret":"s3cret"}\n' "\$url"
+	pw=s3cret
+	[ -e "$TMP/wrongpw" ] && pw=wrong
+	printf '{"ServerURL":"%s","Username":"tester","Secret":"%s"}\n' "\$url" "\$pw"
 else
 	echo "credentials not found in native keychain"
 	exit 1
@@ -123,6 +125,13 @@ RUN echo stored"
 printf '{"credsStore": "fake"}\n' >"$TMP/cfg/config.json"
 check "credentials from the credsStore helper" build c2 DOCKER_CONFIG="$TMP/cfg" PATH="$HPATH"
 check "... and RUN works" assert_file_has c2/out '^stored$'
+
+: >"$TMP/wrongpw"
+rm -rf c2/.df2ninja
+check "a helper's wrong password is refused" fails build c2 DOCKER_CONFIG="$TMP/cfg" PATH="$HPATH"
+check "... naming the helper" assert_file_has c2/out \
+	"the credentials from credential helper 'docker-credential-fake' (named in '$TMP/cfg/config.json') were refused"
+rm "$TMP/wrongpw"
 
 printf '{"credHelpers": {"%s": "nosuch"}}\n' "$A" >"$TMP/cfg/config.json"
 rm -rf c2/.df2ninja
