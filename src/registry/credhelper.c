@@ -41,11 +41,11 @@ credhelper_parse(const char *helper, const char *json, size_t len,
 	}
 	user = json_string_value(json_object_get(j, "Username"));
 	secret = json_string_value(json_object_get(j, "Secret"));
-	if (user && strcmp(user, "<token>") == 0 && secret && *secret)
-		r = err_make(errp, 0, "credential helper '%s' gives an identity token "
-			     "(Username \"<token>\"), which df2ninja cannot use yet; "
-			     "store a user name and password or access token instead", helper);
-	else if (user && *user && secret && *secret) {
+	if (user && strcmp(user, "<token>") == 0 && secret && *secret) {
+		out->secret = xstrdup(secret);
+		out->is_identity_token = true;
+		r = 0;
+	} else if (user && *user && secret && *secret) {
 		out->user = xstrdup(user);
 		out->secret = xstrdup(secret);
 		r = 0;

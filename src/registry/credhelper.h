@@ -20,10 +20,10 @@ char *credhelper_server_url(const char *host);
 
 /*
  * parse the JSON a helper printed for "get" ({"ServerURL", "Username",
- * "Secret"}); helper names it in errors. Returns 0 with *out filled, 1
- * when the answer holds no credentials (an empty Username or Secret), -1
- * when it is malformed or is an identity token (Username "<token>"),
- * which is refused with the reason.
+ * "Secret"}); helper names it in errors. Returns 0 with *out filled (an
+ * identity token when Username is "<token>": no user, is_identity_token),
+ * 1 when the answer holds no credentials (an empty Username or Secret),
+ * -1 when it is malformed (its text is never quoted).
  */
 int credhelper_parse(const char *helper, const char *json, size_t len,
 		     struct creds *out, struct err **errp);

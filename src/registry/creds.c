@@ -85,9 +85,12 @@ from_entry(const char *path, const char *key, const json_t *e,
 		out->secret = xstrdup(pass);
 		return 0;
 	}
-	if (json_string_value(json_object_get(e, "identitytoken")))
-		return err_make(errp, 0, "'%s': the entry of '%s' holds an identity token, "
-				"which df2ninja cannot use yet", path, key);
+	user = json_string_value(json_object_get(e, "identitytoken"));
+	if (user && *user) {
+		out->secret = xstrdup(user);
+		out->is_identity_token = true;
+		return 0;
+	}
 	return 1;
 }
 
@@ -119,7 +122,7 @@ from_helper(const char *path, const char *helper, const char *host,
 
 	if (credhelper_get(helper, url, out, errp) < 0)
 		return err_wrap(errp, "'%s' names credential helper '%s' for '%s'", path, helper, host);
-	if (!out->user)
+	if (!out->secret)
 		return 1;
 	out->from = xasprintf("from credential helper 'docker-credential-%s' (named in '%s')", helper, path);
 	return 0;

@@ -1,12 +1,16 @@
 #ifndef DF2NINJA_REGISTRY_CREDS_H
 #define DF2NINJA_REGISTRY_CREDS_H
 
+#include <stdbool.h>
+
 struct err;
 
 /* a user name and a password (or access token) for one registry */
 struct creds {
-	char *user;
-	char *secret;
+	char *user;		/* NULL for an identity token */
+	char *secret;		/* the password, access token or identity
+				 * (OAuth refresh) token */
+	bool is_identity_token;
 	char *from;	/* where they came from, for messages: "in 'PATH'"
 			 * or "from credential helper 'NAME' (named in
 			 * 'PATH')" */
@@ -30,8 +34,9 @@ char *creds_config_path(void);
  * Hub answers to index.docker.io, docker.io and registry-1.docker.io.
  * Returns 0 with *out filled, 1 when there are none (no file, no entry,
  * an entry without a password, a helper without credentials for host),
- * -1 when the file is malformed, an entry holds an identity token or the
- * helper fails.
+ * -1 when the file is malformed or the helper fails. An entry's
+ * "identitytoken", and a helper's answer with Username "<token>", are an
+ * identity token (is_identity_token, no user).
  */
 int creds_lookup_in(const char *path, const char *host, struct creds *out,
 		    struct err **errp);

@@ -148,6 +148,41 @@ check "... the helper was asked" assert_file_has "$TMP/helper.log" "^$A\$"
 check "... and the registry wanted a password" assert_file_has c3/out "'$A' needs a user name and password"
 push "$R/public:1"
 
+# --- identity tokens (OAuth2 refresh tokens) ------------------------------------
+
+rm -f "$TMP/canned.port"
+python3 "$TOP_SRCDIR/tests/integ/canned-registry.py" --layout "$BB" --port-file "$TMP/canned.port" \
+	--log "$TMP/canned.req" --token tester:s3cret --refresh-token rt-5678 2>>"$TMP/canned.log" &
+PIDS="$PIDS $!"
+for _i in $(seq 100); do
+	[ -f "$TMP/canned.port" ] && break
+	sleep 0.1
+done
+[ -f "$TMP/canned.port" ] || { echo "Bail out! the canned registry did not start"; exit 1; }
+K=127.0.0.1:$(cat "$TMP/canned.port")
+printf '#!/bin/sh\ncat >/dev/null\nprintf %s\n' \
+	"'{\"ServerURL\":\"x\",\"Username\":\"<token>\",\"Secret\":\"rt-5678\"}\\n'" \
+	>"$TMP/bin/docker-credential-tok"
+chmod +x "$TMP/bin/docker-credential-tok"
+printf '{"credHelpers": {"%s": "tok"}}\n' "$K" >"$TMP/cfg/config.json"
+dockerfile k "FROM $K/busybox:latest
+RUN echo identity-token"
+check "a helper's identity token gets a bearer token" build k DOCKER_CONFIG="$TMP/cfg" PATH="$HPATH"
+check "... and RUN works" assert_file_has k/out '^identity-token$'
+check "... by an OAuth2 refresh-token grant" \
+	assert_file_has "$TMP/canned.req" '^POST /token form-keys=client_id,grant_type,refresh_token,scope,service$'
+check "... the token is in no output or build file" fails grep -rq rt-5678 k
+printf '{"auths": {"%s": {"identitytoken": "rt-wrong"}}}\n' "$K" >"$TMP/cfg/config.json"
+dockerfile k2 "FROM $K/busybox:latest"
+check "a wrong identity token is refused" fails build k2 DOCKER_CONFIG="$TMP/cfg"
+check "... saying so" assert_file_has k2/out "refused the identity token (HTTP 401)"
+printf '{"auths": {"%s": {"identitytoken": "rt-5678"}}}\n' "$K" >"$TMP/cfg/config.json"
+check "an identitytoken entry of config.json is used" build k2 DOCKER_CONFIG="$TMP/cfg"
+printf '{"auths": {"%s": {"identitytoken": "rt-5678"}}}\n' "$A" >"$TMP/cfg/config.json"
+dockerfile k3 "FROM $A/private:1"
+check "an identity token for a Basic auth registry is refused" fails build k3 DOCKER_CONFIG="$TMP/cfg"
+check "... saying why" assert_file_has k3/out "asks for Basic auth, but the credentials in '$TMP/cfg/config.json' are an identity token"
+
 # --- registries.conf mirrors ------------------------------------------------------
 
 push "$R/mirrored/busybox-test:latest"

@@ -577,11 +577,12 @@ START_TEST(test_credhelper_parse)
 	creds_fini(&c);
 	ck_assert_int_eq(credhelper_parse("h", "{}", 2, &c, &e), 1);
 	ck_assert_int_eq(credhelper_parse("h", "{\"Username\":\"u\",\"Secret\":\"\"}", 28, &c, &e), 1);
-	ck_assert_int_lt(credhelper_parse("h", tok, strlen(tok), &c, &e), 0);
-	ck_assert_ptr_nonnull(strstr(e->msg, "identity token"));
-	ck_assert_ptr_null(strstr(e->msg, "refresh"));
-	err_free(e);
-	e = NULL;
+	ck_assert(!c.is_identity_token);
+	ck_assert_int_eq(credhelper_parse("h", tok, strlen(tok), &c, &e), 0);
+	ck_assert(c.is_identity_token);
+	ck_assert_ptr_null(c.user);
+	ck_assert_str_eq(c.secret, "refresh");
+	creds_fini(&c);
 	ck_assert_int_lt(credhelper_parse("h", "secret-text", 11, &c, &e), 0);
 	ck_assert_ptr_null(strstr(e->msg, "secret-text"));
 	err_free(e);
@@ -641,6 +642,7 @@ START_TEST(test_credhelper_run)
 			" \"auths\": {\"quay.io\": {\"auth\": \"eDp5\"}, \"h:1\": {\"auth\": \"eDp5\"}}}");
 	ck_assert_int_eq(creds_lookup_in(cfg, "127.0.0.1:5000", &c, &e), 0);
 	ck_assert_str_eq(c.user, "u=127.0.0.1:5000");
+	ck_assert_ptr_nonnull(strstr(c.from, "from credential helper 'docker-credential-unit'"));
 	creds_fini(&c);
 	ck_assert_int_eq(creds_lookup_in(cfg, "registry-1.docker.io", &c, &e), 0);
 	ck_assert_str_eq(c.user, "u=https://index.docker.io/v1/");
@@ -656,10 +658,11 @@ START_TEST(test_credhelper_run)
 	e = NULL;
 	/* $REGISTRY_AUTH_FILE first */
 	write_file(cfg, "{\"auths\": {\"h:1\": {\"identitytoken\": \"t\"}}}");
-	ck_assert_int_lt(creds_lookup_in(cfg, "h:1", &c, &e), 0);
-	ck_assert_ptr_nonnull(strstr(e->msg, "identity token"));
-	err_free(e);
-	e = NULL;
+	ck_assert_int_eq(creds_lookup_in(cfg, "h:1", &c, &e), 0);
+	ck_assert(c.is_identity_token);
+	ck_assert_str_eq(c.secret, "t");
+	ck_assert_ptr_nonnull(strstr(c.from, cfg));
+	creds_fini(&c);
 	write_file(cfg, "{\"auths\": {\"h:1\": {\"auth\": \"eDp5\"}}}");
 	setenv("REGISTRY_AUTH_FILE", cfg, 1);
 	setenv("DOCKER_CONFIG", "/nonexistent", 1);
