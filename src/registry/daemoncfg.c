@@ -1,11 +1,9 @@
 #include <arpa/inet.h>
-#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "image/manifest.h"
 #include "registry/daemoncfg.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -160,24 +158,6 @@ daemoncfg_parse(const char *path, const char *text, size_t len,
 	if (r < 0)
 		daemoncfg_fini(out);
 	return r;
-}
-
-int
-daemoncfg_load(const char *path, struct daemoncfg *out, struct err **errp)
-{
-	autofree char *text = NULL;
-	size_t len;
-
-	memset(out, 0, sizeof(*out));
-	if (manifest_read_bytes(path, DAEMONCFG_MAX, &text, &len, errp) < 0) {
-		if (*errp && (*errp)->errnum == ENOENT) {
-			err_free(*errp);
-			*errp = NULL;
-			return 0;
-		}
-		return -1;
-	}
-	return daemoncfg_parse(path, text, len, out, errp);
 }
 
 void

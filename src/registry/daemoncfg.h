@@ -15,9 +15,6 @@ struct daemoncfg {
 				 * a CIDR range */
 };
 
-/* daemon.json is small; a larger one is refused unread */
-#define DAEMONCFG_MAX (1 << 20)
-
 /*
  * parse the JSON text of a daemon.json (path names it in errors):
  * "registry-mirrors" (http or https URLs without a path, as Docker
@@ -26,8 +23,6 @@ struct daemoncfg {
  */
 int daemoncfg_parse(const char *path, const char *text, size_t len,
 		    struct daemoncfg *out, struct err **errp);
-/* daemoncfg_parse() on the file at path; a missing file is empty */
-int daemoncfg_load(const char *path, struct daemoncfg *out, struct err **errp);
 /* does an "insecure-registries" entry of c name host[:port]: the same
  * string, or a CIDR range holding host's address when host is an IP
  * address (names are not resolved) */

@@ -1,7 +1,9 @@
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "image/manifest.h"
 #include "oci/ref.h"
 #include "registry/daemoncfg.h"
 #include "registry/mirrors.h"
@@ -9,6 +11,9 @@
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/strv.h"
+
+/* config files are small; a larger one is refused unread */
+#define CONFIG_MAX (1 << 20)
 
 /* the config files, read once */
 static struct {
@@ -26,18 +31,45 @@ path_from(const char *var, const char *dflt)
 	return v ? v : dflt;
 }
 
+/* the text of config file path (NUL-free, at most CONFIG_MAX bytes);
+ * 1 when path is "" or there is no such file */
+static int
+read_config(const char *path, char **text, size_t *len, struct err **errp)
+{
+	*text = NULL;
+	if (!*path)
+		return 1;
+	if (manifest_read_bytes(path, CONFIG_MAX, text, len, errp) < 0) {
+		if ((*errp)->errnum == ENOENT || (*errp)->errnum == ENOTDIR) {
+			err_free(*errp);
+			*errp = NULL;
+			return 1;
+		}
+		return -1;
+	}
+	if (strlen(*text) != *len)
+		return err_make(errp, 0, "'%s' holds a NUL byte", path);
+	return 0;
+}
+
 static void
 load(void)
 {
 	const char *rpath = path_from("DF2NINJA_REGISTRIES_CONF", "/etc/containers/registries.conf");
 	const char *dpath = path_from("DF2NINJA_DAEMON_JSON", "/etc/docker/daemon.json");
+	autofree char *rtext = NULL, *dtext = NULL;
 	struct err *e = NULL;
+	size_t rlen, dlen;
+	int rr, dr = 1;
 
 	if (cfg.loaded)
 		return;
 	cfg.loaded = true;
-	if ((*rpath && regconf_load(rpath, &cfg.rc, &e) < 0) ||
-	    (*dpath && daemoncfg_load(dpath, &cfg.dc, &e) < 0)) {
+	rr = read_config(rpath, &rtext, &rlen, &e);
+	if (rr >= 0)
+		dr = read_config(dpath, &dtext, &dlen, &e);
+	if (rr < 0 || dr < 0 || (rr == 0 && regconf_parse(rpath, rtext, &cfg.rc, &e) < 0) ||
+	    (dr == 0 && daemoncfg_parse(dpath, dtext, dlen, &cfg.dc, &e) < 0)) {
 		cfg.error = xstrdup(e->msg);
 		err_free(e);
 	}

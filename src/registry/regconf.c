@@ -1,8 +1,6 @@
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "image/manifest.h"
 #include "registry/regconf.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -332,26 +330,6 @@ regconf_parse(const char *path, const char *text, struct regconf *out,
 	if (r < 0)
 		regconf_fini(out);
 	return r < 0 ? -1 : 0;
-}
-
-int
-regconf_load(const char *path, struct regconf *out, struct err **errp)
-{
-	autofree char *text = NULL;
-	size_t len;
-
-	memset(out, 0, sizeof(*out));
-	if (manifest_read_bytes(path, REGCONF_MAX, &text, &len, errp) < 0) {
-		if (*errp && (*errp)->errnum == ENOENT) {
-			err_free(*errp);
-			*errp = NULL;
-			return 0;
-		}
-		return -1;
-	}
-	if (strlen(text) != len)
-		return err_make(errp, 0, "'%s' holds a NUL byte", path);
-	return regconf_parse(path, text, out, errp);
 }
 
 const struct regconf_registry *

@@ -35,9 +35,6 @@ struct regconf {
 	size_t n_regs;
 };
 
-/* config files are small; a larger one is refused unread */
-#define REGCONF_MAX (1 << 20)
-
 /*
  * parse text, the TOML of a version 2 registries.conf, into out. Read:
  * [[registry]] with prefix, location, insecure, blocked and
@@ -50,9 +47,6 @@ struct regconf {
  */
 int regconf_parse(const char *path, const char *text, struct regconf *out,
 		  struct err **errp);
-/* regconf_parse() on the file at path; a missing file is an empty
- * config */
-int regconf_load(const char *path, struct regconf *out, struct err **errp);
 /* the [[registry]] whose prefix is the longest that matches name
  * ("docker.io/library/busybox"), or NULL */
 const struct regconf_registry *regconf_match(const struct regconf *c,

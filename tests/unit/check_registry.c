@@ -339,7 +339,8 @@ check_endpoints(const char *ref, bool by_digest, const char *want)
 
 START_TEST(test_mirrors)
 {
-	setenv("DF2NINJA_REGISTRIES_CONF", "", 1);
+	/* a missing file is an empty config, "" names none */
+	setenv("DF2NINJA_REGISTRIES_CONF", "/nonexistent/registries.conf", 1);
 	setenv("DF2NINJA_DAEMON_JSON", "", 1);
 	unsetenv("DF2NINJA_REGISTRY_MIRRORS");
 	check_endpoints("debian", false, "registry-1.docker.io/library/debian");
