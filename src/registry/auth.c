@@ -116,14 +116,32 @@ put_param(struct buf *b, const char *name, const char *value)
 	curl_free(esc);
 }
 
-/* a token from the realm of ch for our scope (and the one ch names) */
+/* the form of an OAuth2 refresh-token request for a's scope (and the one
+ * ch names), as Docker sends it with an identity token */
+static void
+refresh_form(const struct auth *a, const struct challenge *ch, struct buf *b)
+{
+	buf_puts(b, "?grant_type=refresh_token");
+	put_param(b, "client_id", "df2ninja");
+	if (ch->service)
+		put_param(b, "service", ch->service);
+	put_param(b, "scope", a->scope);
+	if (ch->scope && strcmp(ch->scope, a->scope) != 0)
+		put_param(b, "scope", ch->scope);
+	put_param(b, "refresh_token", a->creds.secret);
+}
+
+/* a token from the realm of ch for our scope (and the one ch names):
+ * GET, with the credentials as Basic auth when there are some, or POST
+ * (OAuth2) with an identity token */
 static int
 fetch_token(struct auth *a, const struct challenge *ch, struct err **errp)
 {
 	struct http_request rq = { .method = "GET", .body_fd = -1 };
 	struct http_response resp;
-	struct buf url = BUF_INIT;
+	struct buf url = BUF_INIT, form = BUF_INIT;
 	struct strv h = STRV_INIT;
+	bool oauth = a->has_creds && a->creds.is_identity_token;
 	const char *tok;
 	json_t *j = NULL;
 	int r = -1;
@@ -133,12 +151,20 @@ fetch_token(struct auth *a, const struct challenge *ch, struct err **errp)
 	if (check_realm(ch->realm, errp) < 0)
 		return -1;
 	buf_puts(&url, ch->realm);
-	if (ch->service)
-		put_param(&url, "service", ch->service);
-	put_param(&url, "scope", a->scope);
-	if (ch->scope && strcmp(ch->scope, a->scope) != 0)
-		put_param(&url, "scope", ch->scope);
-	if (a->has_creds) {
+	if (oauth) {
+		refresh_form(a, ch, &form);
+		rq.method = "POST";
+		rq.body = buf_str(&form) + 1;
+		rq.body_len = form.len - 1;
+		strv_add(&h, "Content-Type: application/x-www-form-urlencoded");
+	} else {
+		if (ch->service)
+			put_param(&url, "service", ch->service);
+		put_param(&url, "scope", a->scope);
+		if (ch->scope && strcmp(ch->scope, a->scope) != 0)
+			put_param(&url, "scope", ch->scope);
+	}
+	if (a->has_creds && !oauth) {
 		char *basic = basic_header(&a->creds);
 
 		strv_push(&h, basic);
@@ -148,14 +174,16 @@ fetch_token(struct auth *a, const struct challenge *ch, struct err **errp)
 	http_response_init(&resp, AUTH_TOKEN_MAX);
 	if (http_do(&rq, &resp, errp) < 0)
 		goto out;
-	if (resp.status == 401 || resp.status == 403) {
+	if (resp.status == 401 || resp.status == 403 || (oauth && resp.status == 400)) {
 		err_make(errp, 0, "the token service '%s' refused %s (HTTP %ld)%s", ch->realm,
-			 a->has_creds ? "the credentials" : "an anonymous request", resp.status,
+			 oauth ? "the identity token" : a->has_creds ? "the credentials" :
+			 "an anonymous request", resp.status,
 			 a->has_creds ? "" : "; log in first (credentials in $DOCKER_CONFIG/config.json)");
 		goto out;
 	}
 	if (resp.status != 200) {
-		err_make(errp, 0, "the token service '%s' answered HTTP %ld", ch->realm, resp.status);
+		err_make(errp, 0, "the token service '%s' answered %s HTTP %ld", ch->realm,
+			 rq.method, resp.status);
 		goto out;
 	}
 	j = json_loadb(resp.body.s ? resp.body.s : "", resp.body.len, 0, NULL);
@@ -175,6 +203,9 @@ out:
 	for (size_t i = 0; i < h.n; i++)
 		memset(h.v[i], 0, strlen(h.v[i]));
 	strv_fini(&h);
+	if (form.s)
+		memset(form.s, 0, form.len);
+	buf_fini(&form);
 	buf_fini(&url);
 	return r;
 }
@@ -212,6 +243,12 @@ auth_answer(struct auth *a, const struct http_response *resp,
 
 			err_make(errp, 0, "'%s' needs a user name and password; none found in '%s'",
 				 a->host, path ? path : "$DOCKER_CONFIG/config.json");
+			break;
+		}
+		if (a->creds.is_identity_token) {
+			err_make(errp, 0, "'%s' asks for Basic auth, but the credentials %s are an "
+				 "identity token, which only a bearer token service takes",
+				 a->host, a->creds.from);
 			break;
 		}
 		free(a->header);

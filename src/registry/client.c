@@ -125,12 +125,12 @@ registry_client_error(const struct registry_client *c, const char *method,
 
 	error_messages(resp, &msg);
 	if (resp->status == 401) {
-		autofree char *conf = c->auth.has_creds ? creds_config_path() : NULL;
+		const char *from = c->auth.has_creds ? c->auth.creds.from : NULL;
 
 		err_make(errp, 0, "%s %s: 401 Unauthorized%s%s%s%s%s%s", method, what,
 			 msg.len ? " (" : "", buf_str(&msg), msg.len ? ")" : "",
-			 conf ? "; the credentials in '" : "", conf ? conf : "",
-			 conf ? "' were refused" : "");
+			 from ? "; the credentials " : "", from ? from : "",
+			 from ? " were refused" : "");
 	} else
 		err_make(errp, 0, "%s %s: HTTP %ld%s%s", method, what, resp->status,
 			 msg.len ? ": " : "", buf_str(&msg));

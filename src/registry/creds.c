@@ -7,6 +7,7 @@
 
 #include "image/manifest.h"
 #include "registry/base64.h"
+#include "registry/credhelper.h"
 #include "registry/creds.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -84,7 +85,47 @@ from_entry(const char *path, const char *key, const json_t *e,
 		out->secret = xstrdup(pass);
 		return 0;
 	}
+	user = json_string_value(json_object_get(e, "identitytoken"));
+	if (user && *user) {
+		out->secret = xstrdup(user);
+		out->is_identity_token = true;
+		return 0;
+	}
 	return 1;
+}
+
+/* the credential helper the config names for host: "credHelpers" (by
+ * host), else "credsStore"; NULL for none */
+static const char *
+helper_for(const json_t *conf, const char *host)
+{
+	const json_t *helpers = json_object_get(conf, "credHelpers"), *v;
+	const char *key;
+
+	v = json_object_get(helpers, host);
+	if (json_string_value(v) && *json_string_value(v))
+		return json_string_value(v);
+	json_object_foreach((json_t *)helpers, key, v)
+		if (key_matches(key, host) && json_string_value(v) && *json_string_value(v))
+			return json_string_value(v);
+	v = json_object_get(conf, "credsStore");
+	if (json_string_value(v) && *json_string_value(v))
+		return json_string_value(v);
+	return NULL;
+}
+
+static int
+from_helper(const char *path, const char *helper, const char *host,
+	    struct creds *out, struct err **errp)
+{
+	autofree char *url = credhelper_server_url(host);
+
+	if (credhelper_get(helper, url, out, errp) < 0)
+		return err_wrap(errp, "'%s' names credential helper '%s' for '%s'", path, helper, host);
+	if (!out->secret)
+		return 1;
+	out->from = xasprintf("from credential helper 'docker-credential-%s' (named in '%s')", helper, path);
+	return 0;
 }
 
 int
@@ -92,7 +133,7 @@ creds_lookup_in(const char *path, const char *host, struct creds *out,
 		struct err **errp)
 {
 	json_t *conf = NULL, *auths, *e;
-	const char *key;
+	const char *key, *helper;
 	struct stat sb;
 	int r = 1;
 
@@ -109,6 +150,13 @@ creds_lookup_in(const char *path, const char *host, struct creds *out,
 		json_decref(conf);
 		return err_make(errp, 0, "'%s': \"auths\" is not an object", path);
 	}
+	helper = helper_for(conf, host);
+	if (helper) {
+		/* as Docker: a helper's answer replaces the "auths" entries */
+		r = from_helper(path, helper, host, out, errp);
+		json_decref(conf);
+		return r;
+	}
 	/* an exact key first, then one naming the same host some other way */
 	e = json_object_get(auths, host);
 	if (e)
@@ -123,18 +171,31 @@ creds_lookup_in(const char *path, const char *host, struct creds *out,
 		}
 	}
 	json_decref(conf);
+	if (r == 0)
+		out->from = xasprintf("in '%s'", path);
 	return r;
 }
 
 int
 creds_lookup(const char *host, struct creds *out, struct err **errp)
 {
-	autofree char *path = creds_config_path();
+	const char *v = getenv("REGISTRY_AUTH_FILE");
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	char *paths[3] = { NULL, NULL, NULL };
+	int r = 1;
 
 	memset(out, 0, sizeof(*out));
-	if (!path)
-		return 1;
-	return creds_lookup_in(path, host, out, errp);
+	if (v && *v)
+		paths[0] = xstrdup(v);
+	paths[1] = creds_config_path();
+	if (run && *run)
+		paths[2] = xasprintf("%s/containers/auth.json", run);
+	for (size_t i = 0; i < countof(paths) && r == 1; i++)
+		if (paths[i])
+			r = creds_lookup_in(paths[i], host, out, errp);
+	for (size_t i = 0; i < countof(paths); i++)
+		free(paths[i]);
+	return r;
 }
 
 void
@@ -144,5 +205,6 @@ creds_fini(struct creds *c)
 	if (c->secret)
 		memset(c->secret, 0, strlen(c->secret));
 	free(c->secret);
+	free(c->from);
 	memset(c, 0, sizeof(*c));
 }

@@ -33,6 +33,7 @@ curl_dl_load(struct err **errp)
 	LOAD(easy_cleanup, "curl_easy_cleanup");
 	LOAD(easy_strerror, "curl_easy_strerror");
 	LOAD(easy_escape, "curl_easy_escape");
+	LOAD(easy_getinfo, "curl_easy_getinfo");
 	LOAD(free, "curl_free");
 	LOAD(getdate, "curl_getdate");
 	LOAD(multi_init, "curl_multi_init");

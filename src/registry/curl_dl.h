@@ -25,6 +25,7 @@ struct curl_fns {
 	__typeof__(curl_easy_cleanup) *easy_cleanup;
 	__typeof__(curl_easy_strerror) *easy_strerror;
 	__typeof__(curl_easy_escape) *easy_escape;
+	__typeof__(curl_easy_getinfo) *easy_getinfo;
 	__typeof__(curl_free) *free;
 	__typeof__(curl_getdate) *getdate;
 	__typeof__(curl_multi_init) *multi_init;
@@ -61,6 +62,7 @@ const struct curl_fns *curl_dl(void);
 #define curl_easy_cleanup(...) (curl_dl()->easy_cleanup(__VA_ARGS__))
 #define curl_easy_strerror(...) (curl_dl()->easy_strerror(__VA_ARGS__))
 #define curl_easy_escape(...) (curl_dl()->easy_escape(__VA_ARGS__))
+#define curl_easy_getinfo(...) (curl_dl()->easy_getinfo(__VA_ARGS__))
 #define curl_free(...) (curl_dl()->free(__VA_ARGS__))
 #define curl_getdate(...) (curl_dl()->getdate(__VA_ARGS__))
 #define curl_multi_init(...) (curl_dl()->multi_init(__VA_ARGS__))

@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "registry/certs.h"
 #include "registry/http.h"
+#include "registry/mirrors.h"
 #include "util/alloc.h"
 #include "util/err.h"
 
@@ -132,7 +134,8 @@ http_host_is_insecure(const char *host)
 	const char *list = getenv("DF2NINJA_INSECURE_REGISTRIES");
 	char h[256];
 
-	if (http_host_is_loopback(host))
+	/* a loopback host with a certs.d directory speaks TLS */
+	if ((http_host_is_loopback(host) && !certs_has_dir(host)) || mirrors_host_is_insecure(host))
 		return true;
 	if (!list)
 		return false;
@@ -302,6 +305,66 @@ global_init(struct err **errp)
 	return 0;
 }
 
+/* the system's CA bundle as libcurl knows it; NULL when unknown */
+static const char *
+system_ca(CURL *e)
+{
+	static const char *const known[] = { "/etc/ssl/certs/ca-certificates.crt",
+					     "/etc/pki/tls/certs/ca-bundle.crt" };
+	char *path = NULL;
+
+#if LIBCURL_VERSION_NUM >= 0x075400
+	if (curl_easy_getinfo(e, CURLINFO_CAINFO, &path) == CURLE_OK && path &&
+	    access(path, R_OK) == 0)
+		return path;
+#endif
+	(void)e;
+	for (size_t i = 0; i < countof(known); i++)
+		if (access(known[i], R_OK) == 0)
+			return known[i];
+	return path;
+}
+
+/* the certs.d files of the host of https url, set on e (see certs.h): the
+ * host's CAs are trusted besides the system's, its client certificate
+ * is presented; kept for the last host asked about */
+static int
+setup_tls(CURL *e, const char *url, struct err **errp)
+{
+	static char *host;
+	static struct certs c;
+	static char *pem;
+	static size_t pem_len;
+	const char *h = url + 8;
+	size_t n = strcspn(h, "/?#");
+
+	if (!host || strlen(host) != n || strncmp(host, h, n) != 0) {
+		free(host);
+		free(pem);
+		pem = NULL;
+		certs_fini(&c);
+		host = xstrndup(h, n);
+		if (certs_find(host, &c, errp) < 0 ||
+		    (c.cas.n && certs_bundle(&c, system_ca(e), &pem, &pem_len, errp) < 0)) {
+			free(host);
+			host = NULL;
+			return err_wrap(errp, "the TLS files of '%.*s'", (int)n, h);
+		}
+	}
+	if (pem) {
+		struct curl_blob blob = { pem, pem_len, CURL_BLOB_COPY };
+
+		if (curl_easy_setopt(e, CURLOPT_CAINFO_BLOB, &blob) != CURLE_OK)
+			return err_make(errp, 0, "this libcurl cannot take the CA certificates in '%s'",
+					c.cas.v[0]);
+	}
+	if (c.cert) {
+		curl_easy_setopt(e, CURLOPT_SSLCERT, c.cert);
+		curl_easy_setopt(e, CURLOPT_SSLKEY, c.key);
+	}
+	return 0;
+}
+
 CURL *
 http_easy(const char *method, const char *url, struct curl_slist *headers,
 	  struct http_response *resp, struct err **errp)
@@ -328,6 +391,10 @@ http_easy(const char *method, const char *url, struct curl_slist *headers,
 #endif
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
 	curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (is_https && setup_tls(e, url, errp) < 0) {
+		curl_easy_cleanup(e);
+		return NULL;
+	}
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, USER_AGENT);
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 30L);

@@ -13,10 +13,13 @@ struct err;
 
 /*
  * HTTP over libcurl, the way every registry request is made:
- *   - HTTPS with certificate and host name checks; plain HTTP only for a
- *     loopback host (localhost, 127.0.0.0/8, ::1) and the hosts listed in
- *     $DF2NINJA_INSECURE_REGISTRIES ("host[:port],...": an entry without
- *     a port names every port of that host)
+ *   - HTTPS with certificate and host name checks, trusting the system's
+ *     CAs and those of the host's certs.d directory, presenting its client
+ *     certificate (certs.h); plain HTTP only for a loopback host
+ *     (localhost, 127.0.0.0/8, ::1) without a certs.d directory, the
+ *     hosts listed in $DF2NINJA_INSECURE_REGISTRIES ("host[:port],...":
+ *     an entry without a port names every port of that host) and those
+ *     the config files mark insecure (mirrors_host_is_insecure())
  *   - only http and https; GET and HEAD follow redirects (at most 10, and
  *     from HTTPS only to HTTPS); curl never sends a caller's
  *     Authorization header to another host

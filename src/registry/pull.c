@@ -29,6 +29,7 @@ struct puller {
 	const struct store *st;
 	const struct ref *ref;
 	const char *host;
+	const char *repo;	/* the repository there */
 	struct registry_client c;
 	bool connected;
 	const struct pull_opts *o;
@@ -59,7 +60,7 @@ connect_once(struct puller *p, struct err **errp)
 {
 	if (p->connected)
 		return 0;
-	if (registry_client_open(&p->c, p->host, p->ref->path, false, errp) < 0)
+	if (registry_client_open(&p->c, p->host, p->repo, false, errp) < 0)
 		return -1;
 	p->connected = true;
 	return 0;
@@ -360,7 +361,7 @@ registry_pull(const struct store *st, const char *ref,
 {
 	static const struct pull_opts none = { NULL, NULL, NULL };
 	struct ref rr;
-	struct strv hosts = STRV_INIT;
+	struct mirror_list hosts = { NULL, 0 };
 	struct buf mirror_errs = BUF_INIT;
 	const char *reference;
 	int r = -1;
@@ -372,9 +373,14 @@ registry_pull(const struct store *st, const char *ref,
 	if (ref_parse(ref, &rr, errp) < 0)
 		return -1;
 	reference = rr.digest[0] ? rr.digest : o->pinned ? o->pinned : rr.tag;
-	mirrors_for(rr.domain, ref_api_host(&rr), &hosts);
+	if (mirrors_for(&rr, reference == rr.digest || reference == o->pinned, &hosts, errp) < 0) {
+		err_wrap(errp, "pulling '%s'", rr.full);
+		ref_fini(&rr);
+		return -1;
+	}
 	for (size_t i = 0; i < hosts.n; i++) {
-		struct puller p = { st, &rr, hosts.v[i], { 0 }, false, o, STRV_INIT, STRV_INIT };
+		struct puller p = { st, &rr, hosts.v[i].host, hosts.v[i].repo, { 0 }, false, o,
+				    STRV_INIT, STRV_INIT };
 		struct err *e = NULL;
 
 		r = pull_from(&p, reference, img, &e);
@@ -389,7 +395,8 @@ registry_pull(const struct store *st, const char *ref,
 		image_fini(img);
 		image_init(img);
 		if (i + 1 < hosts.n) {
-			buf_printf(&mirror_errs, "; mirror '%s' failed: %s", hosts.v[i], e->msg);
+			buf_printf(&mirror_errs, "; mirror '%s/%s' failed: %s", hosts.v[i].host,
+				   hosts.v[i].repo, e->msg);
 			err_free(e);
 			continue;
 		}
@@ -399,7 +406,7 @@ registry_pull(const struct store *st, const char *ref,
 		err_free(e);
 	}
 	buf_fini(&mirror_errs);
-	strv_fini(&hosts);
+	mirrors_list_fini(&hosts);
 	ref_fini(&rr);
 	return r;
 }

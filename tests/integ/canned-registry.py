@@ -12,6 +12,8 @@ faults:
   --token USER:PASS  /v2/ answers 401 with a Bearer challenge whose realm is
                      /token here; /token hands out a token for USER:PASS
                      (Basic), or "-" for anonymous requests
+  --refresh-token RT POST /token also hands out the token for an OAuth2
+                     refresh-token grant of RT (an identity token)
   --rate-limit N     the first N manifest GETs answer 429, Retry-After: 1
   --truncate         the first GET of each blob over 1 KiB sends half of it,
                      then drops the connection
@@ -26,6 +28,7 @@ import socket
 import sys
 import threading
 import time
+import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 TOKEN = "canned-token-1234"
@@ -91,6 +94,17 @@ class Handler(BaseHTTPRequestHandler):
             self.error(401, "UNAUTHORIZED", "bad credentials")
             return
         self.send(200, json.dumps({"token": TOKEN, "expires_in": 300}).encode())
+
+    def token_post(self):
+        n = int(self.headers.get("Content-Length", "0"))
+        form = urllib.parse.parse_qs(self.rfile.read(n).decode())
+        self.st.record("POST /token form-keys=%s" % ",".join(sorted(form)))
+        rt = self.st.args.refresh_token
+        if (not rt or form.get("grant_type") != ["refresh_token"]
+                or form.get("refresh_token") != [rt]):
+            self.error(401, "UNAUTHORIZED", "bad refresh token")
+            return
+        self.send(200, json.dumps({"access_token": TOKEN, "expires_in": 300}).encode())
 
     def blob_path(self, digest):
         if not digest.startswith("sha256:") or "/" in digest:
@@ -168,7 +182,7 @@ class Handler(BaseHTTPRequestHandler):
             self.headers.get("Authorization", "-")))
         path = self.path.split("?", 1)[0]
         if path == "/token":
-            return self.token()
+            return self.token_post() if self.command == "POST" else self.token()
         if not path.startswith("/v2/"):
             return self.error(404, "NOT_FOUND", "not found")
         if not self.authorised():
@@ -190,6 +204,7 @@ class Handler(BaseHTTPRequestHandler):
 
     do_GET = handle_safely
     do_HEAD = handle_safely
+    do_POST = handle_safely
 
 
 def main():
@@ -199,6 +214,7 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--log", required=True)
     ap.add_argument("--token")
+    ap.add_argument("--refresh-token")
     ap.add_argument("--rate-limit", type=int, default=0)
     ap.add_argument("--truncate", action="store_true")
     ap.add_argument("--no-range", action="store_true")

@@ -11,12 +11,16 @@
 #include "oci/ref.h"
 #include "registry/base64.h"
 #include "registry/challenge.h"
+#include "registry/certs.h"
+#include "registry/credhelper.h"
 #include "registry/creds.h"
+#include "registry/daemoncfg.h"
 #include "registry/http.h"
 #include "registry/mirrors.h"
 #include "registry/pin.h"
 #include "registry/progress.h"
 #include "registry/pull.h"
+#include "registry/regconf.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -154,7 +158,7 @@ START_TEST(test_creds)
 		   "\"127.0.0.1:5000\": {\"auth\": \"Ym9iOnB3OndpdGg6Y29sb25z\"},"
 		   "\"http://reg.example:8443/v2/\": {\"username\": \"u\", \"password\": \"p\"},"
 		   "\"empty.example\": {}"
-		   "}, \"credsStore\": \"desktop\"}");
+		   "}}");
 	ck_assert_int_eq(creds_lookup_in(path, "docker.io", &c, &e), 0);
 	ck_assert_str_eq(c.user, "alice");
 	ck_assert_str_eq(c.secret, "s3cret");
@@ -304,31 +308,424 @@ START_TEST(test_retry_policy)
 }
 END_TEST
 
+/* the endpoints of mirrors_for(ref) as "host/repo host/repo ..." */
+static char *
+endpoints(const char *ref, bool by_digest, struct err **errp)
+{
+	struct ref r;
+	struct mirror_list l;
+	struct buf b = BUF_INIT;
+
+	ck_assert_int_eq(ref_parse(ref, &r, NULL), 0);
+	if (mirrors_for(&r, by_digest, &l, errp) < 0) {
+		ref_fini(&r);
+		return NULL;
+	}
+	for (size_t i = 0; i < l.n; i++)
+		buf_printf(&b, "%s%s/%s", i ? " " : "", l.v[i].host, l.v[i].repo);
+	mirrors_list_fini(&l);
+	ref_fini(&r);
+	return buf_steal(&b);
+}
+
+static void
+check_endpoints(const char *ref, bool by_digest, const char *want)
+{
+	autofree char *got = endpoints(ref, by_digest, NULL);
+
+	ck_assert_msg(got && strcmp(got, want) == 0, "%s: got '%s', want '%s'", ref,
+		      got ? got : "(error)", want);
+}
+
 START_TEST(test_mirrors)
 {
-	struct strv v = STRV_INIT;
-
+	/* a missing file is an empty config, "" names none */
+	setenv("DF2NINJA_REGISTRIES_CONF", "/nonexistent/registries.conf", 1);
+	setenv("DF2NINJA_DAEMON_JSON", "", 1);
 	unsetenv("DF2NINJA_REGISTRY_MIRRORS");
-	mirrors_for("docker.io", "registry-1.docker.io", &v);
-	ck_assert_uint_eq(v.n, 1);
-	ck_assert_str_eq(v.v[0], "registry-1.docker.io");
-	strv_fini(&v);
+	check_endpoints("debian", false, "registry-1.docker.io/library/debian");
 	setenv("DF2NINJA_REGISTRY_MIRRORS",
 	       "https://mirror.example/, 127.0.0.1:5000,quay.io=q.mirror:1", 1);
-	mirrors_for("docker.io", "registry-1.docker.io", &v);
-	ck_assert_uint_eq(v.n, 3);
-	ck_assert_str_eq(v.v[0], "mirror.example");
-	ck_assert_str_eq(v.v[1], "127.0.0.1:5000");
-	ck_assert_str_eq(v.v[2], "registry-1.docker.io");
-	strv_fini(&v);
-	mirrors_for("quay.io", "quay.io", &v);
-	ck_assert_uint_eq(v.n, 2);
-	ck_assert_str_eq(v.v[0], "q.mirror:1");
-	strv_fini(&v);
-	mirrors_for("ghcr.io", "ghcr.io", &v);
-	ck_assert_uint_eq(v.n, 1);
-	strv_fini(&v);
+	check_endpoints("debian", false,
+			"mirror.example/library/debian 127.0.0.1:5000/library/debian "
+			"registry-1.docker.io/library/debian");
+	check_endpoints("quay.io/a/b", false, "q.mirror:1/a/b quay.io/a/b");
+	check_endpoints("ghcr.io/a/b", false, "ghcr.io/a/b");
 	unsetenv("DF2NINJA_REGISTRY_MIRRORS");
+}
+END_TEST
+
+/* --- registries.conf and daemon.json ------------------------------------------ */
+
+START_TEST(test_regconf)
+{
+	static const char text[] =
+		"# a comment\n"
+		"unqualified-search-registries = [\"docker.io\",\n  \"quay.io\"]  # ignored\n"
+		"short-name-mode = \"enforcing\"\n"
+		"\n"
+		"[[registry]]\n"
+		"prefix = \"docker.io/library\"\n"
+		"location = \"docker.io/library\"\n"
+		"mirror-by-digest-only = false\n"
+		"[[registry.mirror]]\n"
+		"location = \"m1.example:5000/hub\"   # first\n"
+		"insecure = true\n"
+		"[[registry.mirror]]\n"
+		"location = 'm2.example'\n"
+		"pull-from-mirror = \"digest-only\"\n"
+		"\n"
+		"[[registry]]\n"
+		"location = \"quay.io\"\n"
+		"blocked = true\n"
+		"[[ registry ]]\n"
+		"prefix = \"docker.io/library/busybox\"\n"
+		"location = \"127.0.0.1:9/other\"\n"
+		"[aliases]\n"
+		"\"x\" = \"docker.io/library/x\"\n";
+	struct regconf c;
+	struct err *e = NULL;
+	const struct regconf_registry *r;
+
+	ck_assert_int_eq(regconf_parse("r.conf", text, &c, &e), 0);
+	ck_assert_ptr_null(e);
+	ck_assert_uint_eq(c.n_regs, 3);
+	ck_assert_str_eq(c.regs[0].prefix, "docker.io/library");
+	ck_assert_uint_eq(c.regs[0].n_mirrors, 2);
+	ck_assert_str_eq(c.regs[0].mirrors[0].location, "m1.example:5000/hub");
+	ck_assert(c.regs[0].mirrors[0].insecure);
+	ck_assert_int_eq(c.regs[0].mirrors[0].when, REGCONF_ALWAYS);
+	ck_assert_str_eq(c.regs[0].mirrors[1].location, "m2.example");
+	ck_assert(!c.regs[0].mirrors[1].insecure);
+	ck_assert_int_eq(c.regs[0].mirrors[1].when, REGCONF_DIGEST_ONLY);
+	ck_assert_str_eq(c.regs[1].prefix, "quay.io");
+	ck_assert(c.regs[1].blocked);
+	r = regconf_match(&c, "docker.io/library/busybox");
+	ck_assert_ptr_eq(r, &c.regs[2]);
+	r = regconf_match(&c, "docker.io/library/busyboxes");
+	ck_assert_ptr_eq(r, &c.regs[0]);
+	ck_assert_ptr_null(regconf_match(&c, "docker.io/other/x"));
+	ck_assert_ptr_null(regconf_match(&c, "quay.iox/a"));
+	regconf_fini(&c);
+}
+END_TEST
+
+static const struct {
+	const char *text, *msg;
+} bad_regconfs[] = {
+	{ "[registries.search]\nregistries = []\n", "r.conf:1: the version 1 format" },
+	{ "[[registry]]\nprefix = \"a\"\nfoo = 1\n", "r.conf:3: unsupported key 'foo'" },
+	{ "[[registry]]\ninsecure = \"yes\"\n", "r.conf:2: 'insecure' must be true or false" },
+	{ "[[registry]]\nlocation = x\n", "r.conf:2: 'location' must be a string" },
+	{ "[[registry.mirror]]\n", "r.conf:1: [[registry.mirror]] outside" },
+	{ "[[registry]]\nprefix = \"*.example.com\"\n", "wildcard prefix" },
+	{ "[[registry]]\nprefix = \"a/b:tag\"\n", "names a tag or digest" },
+	{ "[[registry]]\ninsecure = true\n", "without prefix or location" },
+	{ "[[registry]]\nlocation = \"a\"\nmirror = [{location = \"b\"}]\n", "inline 'mirror'" },
+	{ "[[registry]]\nlocation = \"a\"\n[[registry.mirror]]\ninsecure = true\n",
+	  "a mirror of 'a' without location" },
+	{ "[other]\n", "r.conf:1: unsupported table 'other'" },
+	{ "what\n", "r.conf:1: expected 'key = value'" },
+	{ "something = 1\n", "r.conf:1: unsupported key 'something'" },
+	{ "[[registry]]\nprefix = \"a\nb\"\n", "must be a string" },
+	{ "[[registry]]\nlocation = \"a\"\n[[registry.mirror]]\nlocation = \"b\"\n"
+	  "pull-from-mirror = \"never\"\n", "r.conf:5: pull-from-mirror 'never'" },
+};
+
+START_TEST(test_regconf_bad)
+{
+	struct regconf c;
+	struct err *e = NULL;
+
+	ck_assert_int_lt(regconf_parse("r.conf", bad_regconfs[_i].text, &c, &e), 0);
+	ck_assert_msg(strstr(e->msg, bad_regconfs[_i].msg), "%s: got '%s'", bad_regconfs[_i].text,
+		      e->msg);
+	ck_assert_uint_eq(c.n_regs, 0);
+	err_free(e);
+}
+END_TEST
+
+START_TEST(test_daemoncfg)
+{
+	static const char ok[] = "{\"registry-mirrors\": [\"https://m.example\", \"http://127.0.0.1:5/\"],"
+				 " \"insecure-registries\": [\"reg.lan:5000\"], \"debug\": true}";
+	static const char *const bad[] = {
+		"[]", "{\"registry-mirrors\": \"https://m\"}", "{\"registry-mirrors\": [1]}",
+		"{\"registry-mirrors\": [\"m.example\"]}",
+		"{\"registry-mirrors\": [\"https://m.example/path\"]}",
+		"{\"insecure-registries\": [\"10.0.0.0/33\"]}",
+		"{\"insecure-registries\": [\"http://x/\"]}", "{",
+	};
+	struct daemoncfg c;
+	struct err *e = NULL;
+
+	ck_assert_int_eq(daemoncfg_parse("d.json", ok, strlen(ok), &c, &e), 0);
+	ck_assert_uint_eq(c.mirrors.n, 2);
+	ck_assert_str_eq(c.mirrors.v[1], "http://127.0.0.1:5/");
+	ck_assert_uint_eq(c.insecure.n, 1);
+	ck_assert_str_eq(c.insecure.v[0], "reg.lan:5000");
+	daemoncfg_fini(&c);
+	{
+		static const char cidr[] = "{\"insecure-registries\": [\"Reg.lan:5000\", \"10.0.0.0/8\","
+					   " \"fd00::/8\", \"192.168.1.128/25\"]}";
+
+		ck_assert_int_eq(daemoncfg_parse("d.json", cidr, strlen(cidr), &c, &e), 0);
+		ck_assert(daemoncfg_is_insecure(&c, "reg.lan:5000"));
+		ck_assert(!daemoncfg_is_insecure(&c, "reg.lan"));
+		ck_assert(daemoncfg_is_insecure(&c, "10.9.8.7:5000"));
+		ck_assert(daemoncfg_is_insecure(&c, "10.9.8.7"));
+		ck_assert(!daemoncfg_is_insecure(&c, "11.0.0.1:5000"));
+		ck_assert(daemoncfg_is_insecure(&c, "[fd12::1]:5000"));
+		ck_assert(!daemoncfg_is_insecure(&c, "[fe80::1]:5000"));
+		ck_assert(daemoncfg_is_insecure(&c, "192.168.1.200"));
+		ck_assert(!daemoncfg_is_insecure(&c, "192.168.1.100"));
+		ck_assert(!daemoncfg_is_insecure(&c, "ten.example"));
+		daemoncfg_fini(&c);
+	}
+	for (size_t i = 0; i < countof(bad); i++) {
+		ck_assert_msg(daemoncfg_parse("d.json", bad[i], strlen(bad[i]), &c, &e) < 0, "%s", bad[i]);
+		ck_assert_msg(strstr(e->msg, "'d.json'"), "%s", e->msg);
+		err_free(e);
+		e = NULL;
+	}
+}
+END_TEST
+
+START_TEST(test_mirrors_conf)
+{
+	autofree char *conf = xasprintf("%s/registries.conf", tmpdir);
+	autofree char *daemon = xasprintf("%s/daemon.json", tmpdir);
+	struct err *e = NULL;
+	char *none;
+
+	write_file(conf, "[[registry]]\n"
+			 "prefix = \"docker.io/x\"\n"
+			 "location = \"127.0.0.1:9/primary\"\n"
+			 "[[registry.mirror]]\n"
+			 "location = \"m1.example/hub\"\n"
+			 "insecure = true\n"
+			 "[[registry.mirror]]\n"
+			 "location = \"m2.example\"\n"
+			 "pull-from-mirror = \"digest-only\"\n"
+			 "[[registry.mirror]]\n"
+			 "location = \"m3.example\"\n"
+			 "pull-from-mirror = \"tag-only\"\n"
+			 "[[registry]]\n"
+			 "prefix = \"docker.io\"\n"
+			 "[[registry.mirror]]\n"
+			 "location = \"hubmirror.example\"\n"
+			 "[[registry]]\n"
+			 "location = \"blocked.example\"\n"
+			 "blocked = true\n");
+	write_file(daemon, "{\"registry-mirrors\": [\"http://dm.example:5000\"],"
+			   " \"insecure-registries\": [\"lan.example:443\"]}");
+	setenv("DF2NINJA_REGISTRIES_CONF", conf, 1);
+	setenv("DF2NINJA_DAEMON_JSON", daemon, 1);
+	setenv("DF2NINJA_REGISTRY_MIRRORS", "env.example", 1);
+	check_endpoints("x/y:1", false,
+			"env.example/x/y m1.example/hub/y m3.example/y "
+			"dm.example:5000/x/y 127.0.0.1:9/primary/y");
+	check_endpoints("x/y@sha256:" D64, true,
+			"env.example/x/y m1.example/hub/y m2.example/y "
+			"dm.example:5000/x/y 127.0.0.1:9/primary/y");
+	check_endpoints("debian", false,
+			"env.example/library/debian hubmirror.example/library/debian "
+			"dm.example:5000/library/debian registry-1.docker.io/library/debian");
+	check_endpoints("quay.io/a/b", false, "quay.io/a/b");
+	none = endpoints("blocked.example/a", false, &e);
+	ck_assert_ptr_null(none);
+	ck_assert_ptr_nonnull(strstr(e->msg, "is blocked"));
+	err_free(e);
+	ck_assert(mirrors_host_is_insecure("m1.example"));
+	ck_assert(http_host_is_insecure("m1.example"));
+	ck_assert(!mirrors_host_is_insecure("m2.example"));
+	ck_assert(mirrors_host_is_insecure("dm.example:5000"));
+	ck_assert(mirrors_host_is_insecure("lan.example:443"));
+	ck_assert(!mirrors_host_is_insecure("lan.example"));
+	unsetenv("DF2NINJA_REGISTRY_MIRRORS");
+}
+END_TEST
+
+START_TEST(test_mirrors_conf_bad)
+{
+	autofree char *conf = xasprintf("%s/registries.conf", tmpdir);
+	struct err *e = NULL;
+	char *none;
+
+	write_file(conf, "[registries.search]\n");
+	setenv("DF2NINJA_REGISTRIES_CONF", conf, 1);
+	setenv("DF2NINJA_DAEMON_JSON", "", 1);
+	none = endpoints("debian", false, &e);
+	ck_assert_ptr_null(none);
+	ck_assert_ptr_nonnull(strstr(e->msg, conf));
+	err_free(e);
+}
+END_TEST
+
+/* --- credential helpers ---------------------------------------------------------- */
+
+START_TEST(test_credhelper_parse)
+{
+	static const char ok[] = "{\"ServerURL\":\"h\",\"Username\":\"u\",\"Secret\":\"s\"}";
+	static const char tok[] = "{\"Username\":\"<token>\",\"Secret\":\"refresh\"}";
+	struct creds c;
+	struct err *e = NULL;
+	char *u;
+
+	ck_assert_int_eq(credhelper_parse("h", ok, strlen(ok), &c, &e), 0);
+	ck_assert_str_eq(c.user, "u");
+	ck_assert_str_eq(c.secret, "s");
+	creds_fini(&c);
+	ck_assert_int_eq(credhelper_parse("h", "{}", 2, &c, &e), 1);
+	ck_assert_int_eq(credhelper_parse("h", "{\"Username\":\"u\",\"Secret\":\"\"}", 28, &c, &e), 1);
+	ck_assert(!c.is_identity_token);
+	ck_assert_int_eq(credhelper_parse("h", tok, strlen(tok), &c, &e), 0);
+	ck_assert(c.is_identity_token);
+	ck_assert_ptr_null(c.user);
+	ck_assert_str_eq(c.secret, "refresh");
+	creds_fini(&c);
+	ck_assert_int_lt(credhelper_parse("h", "secret-text", 11, &c, &e), 0);
+	ck_assert_ptr_null(strstr(e->msg, "secret-text"));
+	err_free(e);
+	u = credhelper_server_url("docker.io");
+	ck_assert_str_eq(u, "https://index.docker.io/v1/");
+	free(u);
+	u = credhelper_server_url("registry-1.docker.io");
+	ck_assert_str_eq(u, "https://index.docker.io/v1/");
+	free(u);
+	u = credhelper_server_url("127.0.0.1:5000");
+	ck_assert_str_eq(u, "127.0.0.1:5000");
+	free(u);
+}
+END_TEST
+
+START_TEST(test_credhelper_run)
+{
+	autofree char *bin = xasprintf("%s/bin", tmpdir);
+	autofree char *h1 = xasprintf("%s/docker-credential-unit", bin);
+	autofree char *h2 = xasprintf("%s/docker-credential-nf", bin);
+	autofree char *h3 = xasprintf("%s/docker-credential-broken", bin);
+	autofree char *cfg = xasprintf("%s/config.json", tmpdir);
+	autofree char *path = xasprintf("%s:%s", bin, getenv("PATH"));
+	struct creds c;
+	struct err *e = NULL;
+
+	ck_assert_int_eq(mkdir(bin, 0755), 0);
+	/* echoes what it was asked for in the user name */
+	write_file(h1, "#!/bin/sh\n[ \"$1\" = get ] || exit 3\nurl=$(cat)\n"
+		       "printf '{\"ServerURL\":\"%s\",\"Username\":\"u=%s\",\"Secret\":\"pw\"}\\n' "
+		       "\"$url\" \"$url\"\n");
+	write_file(h2, "#!/bin/sh\necho 'credentials not found in native keychain'\nexit 1\n");
+	write_file(h3, "#!/bin/sh\necho 'cannot reach the keychain'\nexit 2\n");
+	ck_assert_int_eq(chmod(h1, 0755) | chmod(h2, 0755) | chmod(h3, 0755), 0);
+	setenv("PATH", path, 1);
+
+	ck_assert_int_eq(credhelper_get("unit", "127.0.0.1:5000", &c, &e), 0);
+	ck_assert_str_eq(c.user, "u=127.0.0.1:5000");
+	ck_assert_str_eq(c.secret, "pw");
+	creds_fini(&c);
+	ck_assert_int_eq(credhelper_get("nf", "x", &c, &e), 1);
+	ck_assert_int_lt(credhelper_get("broken", "x", &c, &e), 0);
+	ck_assert_msg(strstr(e->msg, "failed (exit status 2): cannot reach the keychain"), "%s", e->msg);
+	err_free(e);
+	e = NULL;
+	ck_assert_int_lt(credhelper_get("missing", "x", &c, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e->msg, "'docker-credential-missing' not found"));
+	err_free(e);
+	e = NULL;
+	ck_assert_int_lt(credhelper_get("../x", "x", &c, &e), 0);
+	err_free(e);
+	e = NULL;
+
+	/* credHelpers by host, over credsStore, over auths */
+	write_file(cfg, "{\"credHelpers\": {\"127.0.0.1:5000\": \"unit\", \"quay.io\": \"nf\"},"
+			" \"credsStore\": \"unit\","
+			" \"auths\": {\"quay.io\": {\"auth\": \"eDp5\"}, \"h:1\": {\"auth\": \"eDp5\"}}}");
+	ck_assert_int_eq(creds_lookup_in(cfg, "127.0.0.1:5000", &c, &e), 0);
+	ck_assert_str_eq(c.user, "u=127.0.0.1:5000");
+	ck_assert_ptr_nonnull(strstr(c.from, "from credential helper 'docker-credential-unit'"));
+	creds_fini(&c);
+	ck_assert_int_eq(creds_lookup_in(cfg, "registry-1.docker.io", &c, &e), 0);
+	ck_assert_str_eq(c.user, "u=https://index.docker.io/v1/");
+	creds_fini(&c);
+	ck_assert_int_eq(creds_lookup_in(cfg, "h:1", &c, &e), 0);
+	ck_assert_str_eq(c.user, "u=h:1");
+	creds_fini(&c);
+	ck_assert_int_eq(creds_lookup_in(cfg, "quay.io", &c, &e), 1);
+	write_file(cfg, "{\"credHelpers\": {\"h:1\": \"broken\"}}");
+	ck_assert_int_lt(creds_lookup_in(cfg, "h:1", &c, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e->msg, "names credential helper 'broken' for 'h:1'"));
+	err_free(e);
+	e = NULL;
+	/* $REGISTRY_AUTH_FILE first */
+	write_file(cfg, "{\"auths\": {\"h:1\": {\"identitytoken\": \"t\"}}}");
+	ck_assert_int_eq(creds_lookup_in(cfg, "h:1", &c, &e), 0);
+	ck_assert(c.is_identity_token);
+	ck_assert_str_eq(c.secret, "t");
+	ck_assert_ptr_nonnull(strstr(c.from, cfg));
+	creds_fini(&c);
+	write_file(cfg, "{\"auths\": {\"h:1\": {\"auth\": \"eDp5\"}}}");
+	setenv("REGISTRY_AUTH_FILE", cfg, 1);
+	setenv("DOCKER_CONFIG", "/nonexistent", 1);
+	ck_assert_int_eq(creds_lookup("h:1", &c, &e), 0);
+	ck_assert_str_eq(c.user, "x");
+	creds_fini(&c);
+	unsetenv("REGISTRY_AUTH_FILE");
+	ck_assert_int_eq(creds_lookup("h:1", &c, &e), 1);
+	unsetenv("DOCKER_CONFIG");
+}
+END_TEST
+
+/* --- certs.d ------------------------------------------------------------------------- */
+
+START_TEST(test_certs)
+{
+	autofree char *d1 = xasprintf("%s/one", tmpdir);
+	autofree char *d2 = xasprintf("%s/two", tmpdir);
+	autofree char *h1 = xasprintf("%s/reg.example:5000", d1);
+	autofree char *h2 = xasprintf("%s/reg.example:5000", d2);
+	autofree char *dirs = xasprintf("%s:%s", d1, d2);
+	autofree char *f = NULL;
+	struct certs c;
+	struct err *e = NULL;
+	char *pem;
+	size_t len;
+
+	ck_assert_int_eq(fs_mkdir_p(h1, NULL) | fs_mkdir_p(h2, NULL), 0);
+	f = xasprintf("%s/ca.crt", h1);
+	write_file(f, "CA-ONE\n");
+	free(f);
+	f = xasprintf("%s/extra.crt", h2);
+	write_file(f, "CA-TWO");
+	free(f);
+	f = xasprintf("%s/client.cert", h2);
+	write_file(f, "CERT\n");
+	free(f);
+	f = xasprintf("%s/client.key", h2);
+	write_file(f, "KEY\n");
+	setenv("DF2NINJA_CERTS_D", dirs, 1);
+	ck_assert_int_eq(certs_find("reg.example:5000", &c, &e), 0);
+	ck_assert_uint_eq(c.cas.n, 2);
+	ck_assert_ptr_nonnull(strstr(c.cas.v[0], "/one/reg.example:5000/ca.crt"));
+	ck_assert_ptr_nonnull(strstr(c.cert, "/two/reg.example:5000/client.cert"));
+	ck_assert_ptr_nonnull(strstr(c.key, "/two/reg.example:5000/client.key"));
+	ck_assert_int_eq(certs_bundle(&c, f, &pem, &len, &e), 0);
+	ck_assert_str_eq(pem, "KEY\n\nCA-ONE\nCA-TWO\n");
+	ck_assert_uint_eq(len, strlen(pem));
+	free(pem);
+	certs_fini(&c);
+	ck_assert_int_eq(certs_find("reg.example", &c, &e), 0);
+	ck_assert_uint_eq(c.cas.n, 0);
+	ck_assert_ptr_null(c.cert);
+	certs_fini(&c);
+	/* a key without its certificate */
+	free(f);
+	f = xasprintf("%s/lonely.key", h1);
+	write_file(f, "KEY\n");
+	ck_assert_int_lt(certs_find("reg.example:5000", &c, &e), 0);
+	ck_assert_ptr_nonnull(strstr(e->msg, "lonely.key' has no certificate 'lonely.cert'"));
+	err_free(e);
+	unsetenv("DF2NINJA_CERTS_D");
 }
 END_TEST
 
@@ -459,6 +856,17 @@ registry_suite(void)
 	UNIT_TCASE(s, "http_host_is_insecure", test_insecure);
 	UNIT_TCASE(s, "http_retry", test_retry_policy);
 	UNIT_TCASE(s, "mirrors_for", test_mirrors);
+	UNIT_TCASE(s, "regconf_parse", test_regconf);
+	UNIT_TCASE_TABLE(s, "regconf_parse_bad", test_regconf_bad, bad_regconfs);
+	UNIT_TCASE(s, "daemoncfg_parse", test_daemoncfg);
+	UNIT_TCASE(s, "credhelper_parse", test_credhelper_parse);
+	tc = tcase_create("config_files");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_mirrors_conf);
+	tcase_add_test(tc, test_mirrors_conf_bad);
+	tcase_add_test(tc, test_credhelper_run);
+	tcase_add_test(tc, test_certs);
+	suite_add_tcase(s, tc);
 	UNIT_TCASE(s, "progress_format", test_progress);
 	tc = tcase_create("pin");
 	tcase_add_checked_fixture(tc, setup, teardown);
