@@ -126,6 +126,46 @@ any_runs_always(const struct graph *g)
 	return false;
 }
 
+static bool
+any_link(const struct graph *g)
+{
+	for (size_t i = 0; i < g->nstages; i++) {
+		const struct stage *s = &g->stages[i];
+
+		for (size_t j = 0; s->needed && j < s->nsteps; j++)
+			if (s->steps[j].is_link)
+				return true;
+	}
+	return false;
+}
+
+/*
+ * COPY --link: the copy is an edge of its own that reads its sources
+ * (the context, a --from stage) but not the step before, which it only
+ * orders after; the step's edge stacks the layer it made on the step
+ * before, so a change below copies nothing again (BuildKit's MergeOp)
+ */
+static void
+put_link(struct walk *w, const struct walk_backend *be, struct buf *b,
+	 struct walk_edge *e)
+{
+	const struct step *parent = e->nins ? e->ins[0] : NULL;
+
+	e->part = WALK_LINK_COPY;
+	e->order = parent;
+	e->ins++;
+	e->nins--;
+	e->exec = "link";
+	be->step(w, b, e);
+	e->part = WALK_LINK_STACK;
+	e->order = NULL;
+	e->ins--;
+	e->nins = 1;
+	e->exec = "step";
+	e->has_depfile = false;
+	be->step(w, b, e);
+}
+
 static void
 put_step(struct walk *w, const struct walk_backend *be, struct buf *b,
 	 const struct step *st)
@@ -140,7 +180,10 @@ put_step(struct walk *w, const struct walk_backend *be, struct buf *b,
 	e.exec = st->kind == STEP_FROM ? "from" : "step";
 	/* a COPY/ADD, or a RUN binding the context */
 	e.has_depfile = st->reads_context;
-	be->step(w, b, &e);
+	if (st->is_link && e.nins > 0)
+		put_link(w, be, b, &e);
+	else
+		be->step(w, b, &e);
 	free(ins);
 }
 
@@ -198,6 +241,8 @@ put_body(struct walk *w, const struct walk_backend *be, struct buf *b,
 		return -1;
 	if (any_runs_always(g))
 		be->always(w, b);
+	if (be->link_rules && any_link(g))
+		be->link_rules(w, b);
 	for (i = 0; i < g->nstages; i++) {
 		const struct stage *s = &g->stages[i];
 
