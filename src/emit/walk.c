@@ -114,26 +114,26 @@ check_targets(struct walk *w, const struct walk_backend *be,
 }
 
 static bool
-any_runs_always(const struct graph *g)
+runs_always(const struct step *st)
 {
-	for (size_t i = 0; i < g->nstages; i++) {
-		const struct stage *s = &g->stages[i];
-
-		for (size_t j = 0; s->needed && j < s->nsteps; j++)
-			if (s->steps[j].runs_always)
-				return true;
-	}
-	return false;
+	return st->runs_always;
 }
 
 static bool
-any_link(const struct graph *g)
+is_link(const struct step *st)
+{
+	return st->is_link;
+}
+
+/* a needed step is such that pred says so */
+static bool
+any_step(const struct graph *g, bool (*pred)(const struct step *))
 {
 	for (size_t i = 0; i < g->nstages; i++) {
 		const struct stage *s = &g->stages[i];
 
 		for (size_t j = 0; s->needed && j < s->nsteps; j++)
-			if (s->steps[j].is_link)
+			if (pred(&s->steps[j]))
 				return true;
 	}
 	return false;
@@ -239,9 +239,9 @@ put_body(struct walk *w, const struct walk_backend *be, struct buf *b,
 
 	if (be->head && be->head(w, b, errp) < 0)
 		return -1;
-	if (any_runs_always(g))
+	if (any_step(g, runs_always))
 		be->always(w, b);
-	if (be->link_rules && any_link(g))
+	if (be->link_rules && any_step(g, is_link))
 		be->link_rules(w, b);
 	for (i = 0; i < g->nstages; i++) {
 		const struct stage *s = &g->stages[i];
