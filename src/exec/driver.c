@@ -106,6 +106,9 @@ step_exec(const struct step_call *call, struct step_failure *f, struct err **err
 	goto done;
 fail:
 	describe_failure(&c, f);
+	/* a link edge's upper dir is not the step's: no `shell --failed` */
+	if (call->is_link)
+		f->has_upper = false;
 	if (!e)
 		err_make(&e, 0, "unknown error");
 	err_set_status(&e, c.status);
