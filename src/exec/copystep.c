@@ -447,6 +447,9 @@ link_stack(struct step_ctx *c, struct copy_work *w, struct err **errp)
 		return -1;
 	}
 	upper_fini(&up);
+	/* the driver prunes the step's own layers, those of a plain COPY
+	 * of an earlier generation (upper.h): it has none now */
+	c->up.keep = xasprintf("%s/layers/%s.", c->plan.builddir, c->plan.name);
 	state_add_step_layer(&c->st, sum, dir);
 	hist = work_history(c, w);
 	config_add_history(&c->st.config, hist, HISTORY_COMMENT, false);
