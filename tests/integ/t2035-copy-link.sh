@@ -31,7 +31,7 @@ ARG S=one
 RUN mkdir /out && echo \$S >/out/s
 FROM $BUSYBOX
 ARG V=1
-RUN echo \$V >/a && mkdir /real /real2 && ln -s /real /lnk && ln -s /real2 /lnk2 && mkdir -p /usr/local/bin && chmod 0700 /usr/local /usr/local/bin
+RUN echo \$V >/a && mkdir /real /real2 && ln -s /real /lnk && ln -s /real2 /lnk2 && mkdir -p /usr/local/bin && chmod 0700 /usr/local /usr/local/bin && mkdir /dd && echo keep >/dd/k
 COPY --link big /x
 COPY --link --from=src /out/s /fromstage
 COPY --link f /lnk/
@@ -46,6 +46,7 @@ COPY --exclude=*.log --exclude=*.tmp e /ex/
 ADD --exclude=*.txt e /exadd/
 COPY --chmod=u+x,g-w,o= script /m1
 COPY --chmod=4755 script /m2
+COPY --link f /dd
 RUN cat /x | md5sum >/x.sum
 DF
 OUTS="--output type=local,dest=$TMP/root --output type=oci,dest=$TMP/img"
@@ -76,6 +77,7 @@ check "... the file too" meta "$R/opt/deep/f" "regular file 644 7:8"
 check "parents are made 0755 over existing ones (BuildKit's merge)" meta "$R/usr/local" "directory 755 0:0"
 check "... to the last" meta "$R/usr/local/bin" "directory 755 0:0"
 check "a relative dest lands in the WORKDIR" file_is "$R/w/rel/f" f
+check "a dest without / is a file, over a directory below" file_is "$R/dd" f
 
 # the layers: what a copy on scratch makes
 L=$TMP/img
@@ -92,7 +94,7 @@ check "a layer puts a directory where a symlink was" grep -qx 'lnk/ lnk/f ' "$TM
 check "regenerate with another build arg" "$DF2NINJA" $OUTS --build-arg V=2 .
 check "rebuild" ninja_logged
 check "the RUN below reran" assert_file_has "$TMP/ninja.out" 'RUN  \[stage-1 2/'
-check "no --link copy ran again" assert_file_lacks "$TMP/ninja.out" 'COPY \[stage-1 [34579]/'
+check "no --link copy ran again" assert_file_lacks "$TMP/ninja.out" 'COPY \[stage-1 \(3\|4\|5\|6\|7\|10\|17\)/'
 check "the steps stacked their layers again" assert_file_has "$TMP/ninja.out" 'LINK \[stage-1 3/'
 check "the image has the new RUN" file_is "$R/a" 2
 check "... and the copy" cmp "$R/x" big
@@ -101,7 +103,7 @@ check "... and the copy" cmp "$R/x" big
 echo more >>big
 check "rebuild after editing the source" ninja_logged
 check "the copy of the edited file ran" assert_file_has "$TMP/ninja.out" 'COPY \[stage-1 3/'
-check "no other copy ran" assert_file_lacks "$TMP/ninja.out" 'COPY \[stage-1 [4579]/'
+check "no other copy ran" assert_file_lacks "$TMP/ninja.out" 'COPY \[stage-1 \(4\|5\|6\|7\|10\|17\)/'
 check "nothing below ran" assert_file_lacks "$TMP/ninja.out" 'RUN  \[stage-1 2/'
 check "the new content is in the image" cmp "$R/x" big
 check "a RUN after it sees it" sh -c "md5sum <big | cmp - '$R/x.sum'"
