@@ -47,6 +47,7 @@ ADD --exclude=*.txt e /exadd/
 COPY --chmod=u+x,g-w,o= script /m1
 COPY --chmod=4755 script /m2
 COPY --link f /dd
+COPY --link --parents a/./b /lp/
 RUN cat /x | md5sum >/x.sum
 DF
 OUTS="--output type=local,dest=$TMP/root --output type=oci,dest=$TMP/img"
@@ -94,7 +95,7 @@ check "a layer puts a directory where a symlink was" grep -qx 'lnk/ lnk/f ' "$TM
 check "regenerate with another build arg" "$DF2NINJA" $OUTS --build-arg V=2 .
 check "rebuild" ninja_logged
 check "the RUN below reran" assert_file_has "$TMP/ninja.out" 'RUN  \[stage-1 2/'
-check "no --link copy ran again" assert_file_lacks "$TMP/ninja.out" 'COPY \[stage-1 \(3\|4\|5\|6\|7\|10\|17\)/'
+check "no --link copy ran again" assert_file_lacks "$TMP/ninja.out" 'COPY \[stage-1 \(3\|4\|5\|6\|7\|10\|17\|18\)/'
 check "the steps stacked their layers again" assert_file_has "$TMP/ninja.out" 'LINK \[stage-1 3/'
 check "the image has the new RUN" file_is "$R/a" 2
 check "... and the copy" cmp "$R/x" big
@@ -103,7 +104,7 @@ check "... and the copy" cmp "$R/x" big
 echo more >>big
 check "rebuild after editing the source" ninja_logged
 check "the copy of the edited file ran" assert_file_has "$TMP/ninja.out" 'COPY \[stage-1 3/'
-check "no other copy ran" assert_file_lacks "$TMP/ninja.out" 'COPY \[stage-1 \(4\|5\|6\|7\|10\|17\)/'
+check "no other copy ran" assert_file_lacks "$TMP/ninja.out" 'COPY \[stage-1 \(4\|5\|6\|7\|10\|17\|18\)/'
 check "nothing below ran" assert_file_lacks "$TMP/ninja.out" 'RUN  \[stage-1 2/'
 check "the new content is in the image" cmp "$R/x" big
 check "a RUN after it sees it" sh -c "md5sum <big | cmp - '$R/x.sum'"
@@ -125,6 +126,8 @@ check "... the copy is there" cmp "$R/x" big
 ino() { stat -c %i "$1"; }
 check "--parents a/b: linked files stay linked" test "$(ino "$R/p1/a/b/h1")" = "$(ino "$R/p1/a/b/h2")"
 check "--parents a/**/h*: across the matched tree too" test "$(ino "$R/p2/a/b/h1")" = "$(ino "$R/p2/a/h3")"
+check "--link --parents a/./b: the path below the pivot" file_is "$R/lp/b/h1" h
+check "... linked files stay linked" test "$(ino "$R/lp/b/h1")" = "$(ino "$R/lp/b/h2")"
 # several --exclude, for COPY and ADD
 check "--exclude twice keeps the rest" file_is "$R/ex/keep.txt" k
 check "... leaves out the first pattern" test ! -e "$R/ex/x.log"
