@@ -12,11 +12,13 @@
 #include "util/err.h"
 
 static const char exec_usage[] =
-	"usage: df2ninja exec from|step|export --plan PLAN --out STAMP [--depfile FILE]\n"
-	"                     [--rootless]\n"
+	"usage: df2ninja exec from|step|link|export --plan PLAN --out STAMP\n"
+	"                     [--depfile FILE] [--layer LINK] [--rootless]\n"
 	"\n"
 	"Run one edge of a generated build.ninja: the step whose plan is PLAN,\n"
 	"writing its stamp STAMP only when the step's result changed.\n"
+	"`link` makes the layer of a COPY --link alone, its stamp LINK; a step\n"
+	"given --layer LINK stacks that layer instead of copying again.\n"
 	"build.ninja calls this; `ninja -t commands TARGET` prints the calls.\n"
 	"A user other than root runs it in a user namespace (rootless mode);\n"
 	"--rootless, or DF2NINJA_ROOTLESS=1, makes root do the same.\n";
@@ -49,13 +51,13 @@ step_failed(const struct step_failure *f, struct err *e)
 }
 
 static int
-run_step(const char *plan, const char *out, const char *depfile)
+run_step(const struct step_call *call)
 {
 	struct step_failure f;
 	struct err *e = NULL;
 	int status = 0;
 
-	if (step_exec(plan, out, depfile, &f, &e) < 0)
+	if (step_exec(call, &f, &e) < 0)
 		status = f.where ? step_failed(&f, e) : diag_error(e);
 	step_failure_fini(&f);
 	return status;
@@ -68,11 +70,12 @@ cmd_exec(int argc, char **argv)
 		{ "plan", required_argument, NULL, 'p' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "depfile", required_argument, NULL, 'd' },
+		{ "layer", required_argument, NULL, 'l' },
 		{ "rootless", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *plan = NULL, *out = NULL, *depfile = NULL, *kind;
+	const char *plan = NULL, *out = NULL, *depfile = NULL, *layer = NULL, *kind;
 	bool rootless = false;
 	int c;
 
@@ -81,7 +84,7 @@ cmd_exec(int argc, char **argv)
 			fputs(exec_usage, stdout);
 			return 0;
 		}
-		return diag_usage("exec: expected from, step or export");
+		return diag_usage("exec: expected from, step, link or export");
 	}
 	kind = argv[1];
 	optind = 2;
@@ -96,6 +99,9 @@ cmd_exec(int argc, char **argv)
 			break;
 		case 'd':
 			depfile = optarg;
+			break;
+		case 'l':
+			layer = optarg;
 			break;
 		case 'r':
 			rootless = true;
@@ -114,7 +120,7 @@ cmd_exec(int argc, char **argv)
 	if (!plan || !out)
 		return diag_usage("exec: --plan and --out are required");
 	if (strcmp(kind, "from") == 0 || strcmp(kind, "step") == 0 ||
-	    strcmp(kind, "export") == 0) {
+	    strcmp(kind, "link") == 0 || strcmp(kind, "export") == 0) {
 		struct err *e = NULL;
 
 		if (userns_enter(rootless, &e) < 0)
@@ -126,12 +132,17 @@ cmd_exec(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (strcmp(kind, "from") == 0 || strcmp(kind, "step") == 0)
-		return run_step(plan, out, depfile);
+	if (strcmp(kind, "from") == 0 || strcmp(kind, "step") == 0 ||
+	    strcmp(kind, "link") == 0) {
+		struct step_call call = { plan, out, depfile, layer,
+					  strcmp(kind, "link") == 0 };
+
+		return run_step(&call);
+	}
 	if (strcmp(kind, "export") == 0) {
 		struct err *e = NULL;
 
 		return export_exec(plan, out, &e) < 0 ? diag_error(e) : 0;
 	}
-	return diag_usage("exec: unknown kind '%s' (from, step or export)", kind);
+	return diag_usage("exec: unknown kind '%s' (from, step, link or export)", kind);
 }

@@ -162,11 +162,18 @@ from_resolved(const char *text, const char *base)
 void
 labels_desc(struct buf *b, const struct step *st, size_t max)
 {
+	labels_desc_verb(b, st, verb(st->kind), max);
+}
+
+void
+labels_desc_verb(struct buf *b, const struct step *st, const char *vb,
+		 size_t max)
+{
 	autofree char *resolved = NULL;
 	const char *text = "";
 	size_t start = b->len, used;
 
-	buf_puts(b, verb(st->kind));
+	buf_puts(b, vb);
 	if (st->kind == STEP_CONFIG)
 		buf_printf(b, " [%s config] ", st->stage->id);
 	else

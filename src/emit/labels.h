@@ -38,6 +38,9 @@ size_t labels_inputs(const struct step *st, const struct step **out);
 /* append "RUN  [build 2/4] make -j8": fixed-width verb, BuildKit's
  * position, the instruction cut so the whole is at most max bytes */
 void labels_desc(struct buf *b, const struct step *st, size_t max);
+/* the same with another verb of 4 letters ("LINK") */
+void labels_desc_verb(struct buf *b, const struct step *st, const char *verb,
+		      size_t max);
 /* append the line "# <dockerfile>:<line>  <instruction>\n"; a CONFIG
  * step names the lines of all the instructions it takes ("12-14") */
 void labels_comment(struct buf *b, const struct graph *g,

@@ -18,17 +18,25 @@
 #define RULE_CONT " \\\n    "
 #define RECIPE_CONT " \\\n\t    "
 
+/* add "$(img_steps)/<name><ext>", with a suffix (":") */
+static void
+word_stamp_ext(struct wrap *l, const struct walk *w, const struct step *st,
+	       const char *ext, const char *suffix)
+{
+	char *s;
+
+	/* the walk refused what make cannot hold in a name */
+	s = xasprintf("$(%ssteps)/%s%s%s", w->var, st->name, ext, suffix);
+	wrap_word(l, s);
+	free(s);
+}
+
 /* add "$(img_steps)/<name>.id", with a suffix (":") */
 static void
 word_stamp(struct wrap *l, const struct walk *w, const struct step *st,
 	   const char *suffix)
 {
-	char *s;
-
-	/* the walk refused what make cannot hold in a name */
-	s = xasprintf("$(%ssteps)/%s.id%s", w->var, st->name, suffix);
-	wrap_word(l, s);
-	free(s);
+	word_stamp_ext(l, w, st, ".id", suffix);
 }
 
 /* add "$(img_plans)/<name>.json" */
@@ -71,11 +79,13 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 	char *s;
 
 	wrap_start(&l, b, RULE_CONT, 4);
-	word_stamp(&l, w, st, ":");
+	word_stamp_ext(&l, w, st, e->part == WALK_LINK_COPY ? ".link" : ".id", ":");
 	for (i = 0; i < e->nins; i++)
 		word_stamp(&l, w, e->ins[i], "");
+	if (e->part == WALK_LINK_STACK)
+		word_stamp_ext(&l, w, st, ".link", "");
 	word_plan(&l, w, st);
-	if (st->runs_always) {
+	if (st->runs_always && e->part != WALK_LINK_STACK) {
 		s = xasprintf("%s" LABELS_ALWAYS, w->tgt);
 		wrap_word(&l, s);
 		free(s);
@@ -85,6 +95,11 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 		s = xasprintf("$(%scontext_deps)", w->var);
 		wrap_word(&l, s);
 		free(s);
+	}
+	if (e->order) {
+		/* read, not depended on: a change below copies nothing again */
+		wrap_word(&l, "|");
+		word_stamp(&l, w, e->order, "");
 	}
 	wrap_end(&l);
 
@@ -111,10 +126,14 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 		wrap_word(&l, "--depfile");
 		wrap_word(&l, "$@.d");
 	}
+	if (e->part == WALK_LINK_STACK) {
+		wrap_word(&l, "--layer");
+		word_stamp_ext(&l, w, st, ".link", "");
+	}
 	wrap_end(&l);
 	if (e->has_depfile)
-		buf_printf(b, "-include $(%ssteps)/%s.id.d\n", w->var,
-			   st->name);
+		buf_printf(b, "-include $(%ssteps)/%s%s.d\n", w->var,
+			   st->name, e->part == WALK_LINK_COPY ? ".link" : ".id");
 	buf_putc(b, '\n');
 }
 

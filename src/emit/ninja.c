@@ -33,19 +33,27 @@ line_path(struct wrap *l, const char *prefix, const char *path,
 	return r;
 }
 
-/* add "$steps/<name>.id", with a suffix (":") */
+/* add "$steps/<name><ext>", with a suffix (":") */
 static void
-word_stamp(struct wrap *l, const struct step *st, const char *suffix)
+word_stamp_ext(struct wrap *l, const struct step *st, const char *ext,
+	       const char *suffix)
 {
 	struct buf w = BUF_INIT;
 
 	/* labels_check made the name plain: only ':' needs escaping */
 	buf_puts(&w, "$steps/");
 	escape_ninja_path(&w, st->name, "step name", NULL);
-	buf_puts(&w, ".id");
+	buf_puts(&w, ext);
 	buf_puts(&w, suffix);
 	wrap_word(l, buf_str(&w));
 	buf_fini(&w);
+}
+
+/* add "$steps/<name>.id", with a suffix (":") */
+static void
+word_stamp(struct wrap *l, const struct step *st, const char *suffix)
+{
+	word_stamp_ext(l, st, ".id", suffix);
 }
 
 /* add "| $plans/<name>.json": the plan, an edge's first implicit input,
@@ -139,6 +147,21 @@ put_regen(struct walk *w, struct buf *b, struct err **errp)
 	return 0;
 }
 
+/* the rule of edge e */
+static const char *
+rule_of(const struct walk_edge *e)
+{
+	switch (e->part) {
+	case WALK_STEP:
+		break;
+	case WALK_LINK_COPY:
+		return e->has_depfile ? "ctxlink" : "link";
+	case WALK_LINK_STACK:
+		return "linkstep";
+	}
+	return e->has_depfile ? "ctxstep" : e->exec;
+}
+
 static void
 put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 {
@@ -149,19 +172,34 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 
 	wrap_start(&l, b, CONT, 4);
 	wrap_word(&l, "build");
-	word_stamp(&l, st, ":");
-	wrap_word(&l, e->has_depfile ? "ctxstep" : e->exec);
+	word_stamp_ext(&l, st, e->part == WALK_LINK_COPY ? ".link" : ".id", ":");
+	wrap_word(&l, rule_of(e));
 	for (i = 0; i < e->nins; i++)
 		word_stamp(&l, e->ins[i], "");
+	if (e->part == WALK_LINK_STACK)
+		word_stamp_ext(&l, st, ".link", "");
 	word_plan(&l, st);
-	if (st->runs_always)
+	if (st->runs_always && e->part != WALK_LINK_STACK)
 		wrap_word(&l, LABELS_ALWAYS);
+	if (e->order) {
+		wrap_word(&l, "||");
+		word_stamp(&l, e->order, "");
+	}
 	wrap_end(&l);
 
 	buf_puts(b, "  plan = $plans/");
 	escape_ninja_value(b, st->name, "step name", NULL);
-	buf_puts(b, ".json\n  desc = ");
-	labels_desc(&desc, st, LABELS_WIDTH - strlen("  desc = "));
+	buf_puts(b, ".json\n");
+	if (e->part == WALK_LINK_STACK) {
+		buf_puts(b, "  layer = $steps/");
+		escape_ninja_value(b, st->name, "step name", NULL);
+		buf_puts(b, ".link\n");
+	}
+	buf_puts(b, "  desc = ");
+	if (e->part == WALK_LINK_STACK)
+		labels_desc_verb(&desc, st, "LINK", LABELS_WIDTH - strlen("  desc = "));
+	else
+		labels_desc(&desc, st, LABELS_WIDTH - strlen("  desc = "));
 	escape_ninja_value(b, buf_str(&desc), "description", NULL);
 	buf_putc(b, '\n');
 	if (st->kind == STEP_FROM && st->pulls)
@@ -183,6 +221,31 @@ put_always(struct walk *w, struct buf *b)
 	buf_puts(b, "# ADD of a URL without --checksum runs on every build to "
 		 "ask the server\n# again; restat keeps what follows when the "
 		 "file is unchanged\nbuild " LABELS_ALWAYS ": phony\n\n");
+}
+
+static void
+put_link_rules(struct walk *w, struct buf *b)
+{
+	buf_puts(b, "# COPY/ADD --link: the copy into a layer of its own, reading only "
+		 "its\n# sources (ctxlink: the context, listed in the depfile), "
+		 "and the step\n# stacking that layer on the step before: a "
+		 "change below copies nothing\n# again\n"
+		 "rule link\n"
+		 "  command = $df2ninja exec link --plan $plan --out $out\n"
+		 "  description = $desc\n"
+		 "  restat = 1\n\n"
+		 "rule ctxlink\n"
+		 "  command = $df2ninja exec link --plan $plan --out $out "
+		 "--depfile $out.d\n"
+		 "  description = $desc\n"
+		 "  depfile = $out.d\n"
+		 "  deps = gcc\n"
+		 "  restat = 1\n\n"
+		 "rule linkstep\n"
+		 "  command = $df2ninja exec step --plan $plan --out $out "
+		 "--layer $layer\n"
+		 "  description = $desc\n"
+		 "  restat = 1\n\n");
 }
 
 static void
@@ -237,6 +300,7 @@ static const struct walk_backend ninja = {
 	.prepare = prepare,
 	.head = put_regen,
 	.always = put_always,
+	.link_rules = put_link_rules,
 	.step = put_step,
 	.export = put_export,
 	.alias = put_alias,

@@ -114,16 +114,56 @@ check_targets(struct walk *w, const struct walk_backend *be,
 }
 
 static bool
-any_runs_always(const struct graph *g)
+runs_always(const struct step *st)
+{
+	return st->runs_always;
+}
+
+static bool
+is_link(const struct step *st)
+{
+	return st->is_link;
+}
+
+/* a needed step is such that pred says so */
+static bool
+any_step(const struct graph *g, bool (*pred)(const struct step *))
 {
 	for (size_t i = 0; i < g->nstages; i++) {
 		const struct stage *s = &g->stages[i];
 
 		for (size_t j = 0; s->needed && j < s->nsteps; j++)
-			if (s->steps[j].runs_always)
+			if (pred(&s->steps[j]))
 				return true;
 	}
 	return false;
+}
+
+/*
+ * COPY --link: the copy is an edge of its own that reads its sources
+ * (the context, a --from stage) but not the step before, which it only
+ * orders after; the step's edge stacks the layer it made on the step
+ * before, so a change below copies nothing again (BuildKit's MergeOp)
+ */
+static void
+put_link(struct walk *w, const struct walk_backend *be, struct buf *b,
+	 struct walk_edge *e)
+{
+	const struct step *parent = e->nins ? e->ins[0] : NULL;
+
+	e->part = WALK_LINK_COPY;
+	e->order = parent;
+	e->ins++;
+	e->nins--;
+	e->exec = "link";
+	be->step(w, b, e);
+	e->part = WALK_LINK_STACK;
+	e->order = NULL;
+	e->ins--;
+	e->nins = 1;
+	e->exec = "step";
+	e->has_depfile = false;
+	be->step(w, b, e);
 }
 
 static void
@@ -140,7 +180,10 @@ put_step(struct walk *w, const struct walk_backend *be, struct buf *b,
 	e.exec = st->kind == STEP_FROM ? "from" : "step";
 	/* a COPY/ADD, or a RUN binding the context */
 	e.has_depfile = st->reads_context;
-	be->step(w, b, &e);
+	if (st->is_link && e.nins > 0)
+		put_link(w, be, b, &e);
+	else
+		be->step(w, b, &e);
 	free(ins);
 }
 
@@ -196,8 +239,10 @@ put_body(struct walk *w, const struct walk_backend *be, struct buf *b,
 
 	if (be->head && be->head(w, b, errp) < 0)
 		return -1;
-	if (any_runs_always(g))
+	if (any_step(g, runs_always))
 		be->always(w, b);
+	if (be->link_rules && any_step(g, is_link))
+		be->link_rules(w, b);
 	for (i = 0; i < g->nstages; i++) {
 		const struct stage *s = &g->stages[i];
 

@@ -27,8 +27,19 @@ struct walk {
 	size_t nvars;
 };
 
+/* which edge of a step: a --link COPY/ADD (step.is_link) has two */
+enum walk_part {
+	WALK_STEP,		/* the step's only edge */
+	WALK_LINK_COPY,		/* the copy into a layer of its own: reads
+				 * only its sources (ins), the step before
+				 * order-only (for ENV and WORKDIR) */
+	WALK_LINK_STACK,	/* the step: that layer on the step before */
+};
+
 /* one step's edge, as both syntaxes need it */
 struct walk_edge {
+	enum walk_part part;
+	const struct step *order; /* an order-only input, or NULL */
 	const struct step *st;
 	const struct step **ins; /* the stamps it reads (labels_inputs) */
 	size_t nins;
@@ -42,7 +53,8 @@ struct walk_edge {
  * the syntax of one kind of build file. The walk checks the options and
  * the graph, calls prepare, checks the stage and step names and the
  * targets named after them, then appends to the body, in order: head,
- * always (when a needed step runs on every build), per needed stage a
+ * always (when a needed step runs on every build), link_rules (when a
+ * needed step is a --link one), per needed stage a
  * divider and per step its comment line and step, the export divider and
  * export, the targets divider, an alias per stage and per step, and
  * aliases_end. Last it expands tmpl with @BODY@, @OUTPUT@, @DOCKERFILE@,
@@ -66,6 +78,9 @@ struct walk_backend {
 	int (*head)(struct walk *w, struct buf *b, struct err **errp);
 	/* the always-dirty target LABELS_ALWAYS, once */
 	void (*always)(struct walk *w, struct buf *b);
+	/* what the edges of a --link step need, once, when there is one;
+	 * or NULL */
+	void (*link_rules)(struct walk *w, struct buf *b);
 	void (*step)(struct walk *w, struct buf *b, const struct walk_edge *e);
 	/* the image export, reading the target stage's last step */
 	void (*export)(struct walk *w, struct buf *b, const struct step *last);

@@ -11,6 +11,7 @@
 #include "exec/depfile.h"
 #include "exec/download.h"
 #include "exec/history.h"
+#include "exec/linkrec.h"
 #include "exec/mnt.h"
 #include "exec/ops.h"
 #include "exec/rootpath.h"
@@ -177,104 +178,140 @@ copy_history(const struct copy_plan *cp, bool is_add, const struct strv *srcs,
 	return h;
 }
 
-int
-step_copy(struct step_ctx *c, struct err **errp)
-{
-	const struct copy_plan *cp = &c->plan.sp.copy;
-	const char *ctx = cp->context;
-	bool is_add = c->plan.sp.kind == PLAN_ADD;
-	struct strv srcs = STRV_INIT, excl = STRV_INIT, deps = STRV_INIT, keep = STRV_INIT;
-	autofree char *dest = NULL, *chown = NULL, *chmod = NULL;
-	autofree char *src_name = NULL, *checksum = NULL, *hist = NULL;
-	struct mnt root = { NULL, -1 }, srcm = { NULL, -1 };
-	struct copy_heredoc *hds = NULL;
-	struct copy_download *dls = NULL;
-	struct ignore *ign = NULL;
-	struct copy_source src = { -1, NULL, NULL, NULL, 0, false };
+/* what a COPY/ADD works with: its words expanded, then its sources */
+struct copy_work {
+	struct strv srcs, excl, deps, keep;
+	char *dest, *chown, *chmod, *src_name, *checksum;
+	struct mnt srcm;
+	struct copy_heredoc *hds;
+	struct copy_download *dls;
+	struct ignore *ign;
+	struct copy_source src;
 	struct copy_opts o;
 	struct state other;
-	int ctxfd = -1, r = -1;
-	bool have_other = false;
+	bool have_other;
+	int ctxfd;
+};
+
+static void
+work_init(struct copy_work *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->srcs = w->excl = w->deps = w->keep = (struct strv)STRV_INIT;
+	w->srcm.fd = -1;
+	w->src.fd = -1;
+	w->ctxfd = -1;
+}
+
+static void
+work_fini(struct copy_work *w)
+{
+	mnt_fini(&w->srcm);
+	if (w->have_other)
+		state_fini(&w->other);
+	if (w->ctxfd >= 0)
+		close(w->ctxfd);
+	ignore_free(w->ign);
+	free(w->hds);
+	free(w->dls);
+	free(w->dest);
+	free(w->chown);
+	free(w->chmod);
+	free(w->src_name);
+	free(w->checksum);
+	strv_fini(&w->srcs);
+	strv_fini(&w->excl);
+	strv_fini(&w->deps);
+	strv_fini(&w->keep);
+}
+
+/* the words, expanded in the state env */
+static int
+work_words(struct step_ctx *c, struct copy_work *w, struct err **errp)
+{
+	const struct copy_plan *cp = &c->plan.sp.copy;
 	char esc = c->plan.sp.escape;
 
-	memset(&o, 0, sizeof(o));
 	if (cp->keep_git_dir)
 		return err_make(errp, 0, "ADD --keep-git-dir applies to git URLs, which are not supported yet");
-	if (words(c, &cp->sources, &srcs, errp) < 0 || words(c, &cp->exclude, &excl, errp) < 0 ||
-	    ops_word(&c->st, esc, &cp->dest, &dest, errp) < 0 ||
-	    ops_word(&c->st, esc, &cp->chown, &chown, errp) < 0 ||
-	    ops_word(&c->st, esc, &cp->chmod, &chmod, errp) < 0 ||
-	    ops_word(&c->st, esc, &cp->checksum, &checksum, errp) < 0 ||
-	    heredocs(c, &hds, &o.nheredocs, &keep, errp) < 0)
-		goto out;
-	if (checksum && !checksum[0]) {
-		free(checksum);
-		checksum = NULL;
+	if (words(c, &cp->sources, &w->srcs, errp) < 0 || words(c, &cp->exclude, &w->excl, errp) < 0 ||
+	    ops_word(&c->st, esc, &cp->dest, &w->dest, errp) < 0 ||
+	    ops_word(&c->st, esc, &cp->chown, &w->chown, errp) < 0 ||
+	    ops_word(&c->st, esc, &cp->chmod, &w->chmod, errp) < 0 ||
+	    ops_word(&c->st, esc, &cp->checksum, &w->checksum, errp) < 0 ||
+	    heredocs(c, &w->hds, &w->o.nheredocs, &w->keep, errp) < 0)
+		return -1;
+	if (w->checksum && !w->checksum[0]) {
+		free(w->checksum);
+		w->checksum = NULL;
 	}
-	if (is_add) {
-		/* the resolver checked what it knew; a deferred word only
-		 * now shows what it is */
-		if (checksum && (srcs.n != 1 || download_kind(srcs.v[0]) == DOWNLOAD_NONE)) {
-			err_make(errp, 0, "--checksum needs a single HTTP(S) or Git source");
-			goto out;
-		}
-		if (downloads(c, &srcs, checksum, &dls, &keep, errp) < 0)
-			goto out;
-	}
+	/* the resolver checked what it knew; a deferred word only now shows
+	 * what it is */
+	if (c->plan.sp.kind == PLAN_ADD && w->checksum &&
+	    (w->srcs.n != 1 || download_kind(w->srcs.v[0]) == DOWNLOAD_NONE))
+		return err_make(errp, 0, "--checksum needs a single HTTP(S) or Git source");
+	return 0;
+}
 
-	/* where the sources come from */
+/* the downloads, and where the sources come from */
+static int
+work_sources(struct step_ctx *c, struct copy_work *w, struct err **errp)
+{
+	const struct copy_plan *cp = &c->plan.sp.copy;
+	bool is_add = c->plan.sp.kind == PLAN_ADD;
+	struct copy_opts *o = &w->o;
+
+	if (is_add && downloads(c, &w->srcs, w->checksum, &w->dls, &w->keep, errp) < 0)
+		return -1;
 	if (cp->has_from) {
-		if (step_source_state(c, &cp->from, &other, &src_name, errp) < 0)
-			goto out;
-		have_other = true;
-		if (mnt_state(&srcm, &c->plan, "from", &other, &c->store,
+		if (step_source_state(c, &cp->from, &w->other, &w->src_name, errp) < 0)
+			return -1;
+		w->have_other = true;
+		if (mnt_state(&w->srcm, &c->plan, "from", &w->other, &c->store,
 			      NULL, NULL, errp) < 0)
-			goto out;
-		src.fd = srcm.fd;
-		o.keep_owner = true;
-	} else if (ctx) {
-		if (step_context_source(ctx, cp->dockerignore, &cp->context_own, &src, &ign,
-					errp) < 0)
-			goto out;
-		ctxfd = src.fd;
-		src_name = xstrdup("build context");
-	} else if (o.nheredocs == 0 && srcs.n == 0) {
-		err_make(errp, 0, "plan: COPY without a source");
-		goto out;
+			return -1;
+		w->src.fd = w->srcm.fd;
+		o->keep_owner = true;
+	} else if (cp->context) {
+		if (step_context_source(cp->context, cp->dockerignore, &cp->context_own,
+					&w->src, &w->ign, errp) < 0)
+			return -1;
+		w->ctxfd = w->src.fd;
+		w->src_name = xstrdup("build context");
+	} else if (o->nheredocs == 0 && w->srcs.n == 0) {
+		return err_make(errp, 0, "plan: COPY without a source");
 	}
-	src.name = src_name;
+	w->src.name = w->src_name;
+	o->is_add = is_add;
+	o->no_unpack = cp->unpack == 0;
+	o->unpack = cp->unpack == 1;
+	o->downloads = w->dls;
+	o->srcs = (const char *const *)w->srcs.v;
+	o->nsrcs = w->srcs.n;
+	o->heredocs = w->hds;
+	o->dest = w->dest ? w->dest : "";
+	o->workdir = config_get_str(&c->st.config, "WorkingDir");
+	o->chmod = w->chmod && w->chmod[0] ? w->chmod : NULL;
+	o->excludes = (const char *const *)w->excl.v;
+	o->nexcludes = w->excl.n;
+	o->parents = cp->parents;
+	return 0;
+}
 
-	if (upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0 ||
-	    mnt_state(&root, &c->plan, "root", &c->st, &c->store,
-		      c->up.upper, c->up.work, errp) < 0)
-		goto out;
-	if (chown && chown[0]) {
-		if (user_resolve_chown(root.fd, chown, &o.uid, &o.gid, errp) < 0)
-			goto out;
-		o.has_chown = true;
-	}
-	o.is_add = is_add;
-	o.no_unpack = cp->unpack == 0;
-	o.unpack = cp->unpack == 1;
-	o.downloads = dls;
-	o.srcs = (const char *const *)srcs.v;
-	o.nsrcs = srcs.n;
-	o.heredocs = hds;
-	o.dest = dest ? dest : "";
-	o.workdir = config_get_str(&c->st.config, "WorkingDir");
-	o.chmod = chmod && chmod[0] ? chmod : NULL;
-	o.excludes = (const char *const *)excl.v;
-	o.nexcludes = excl.n;
-	o.parents = cp->parents;
-	if (src.fd < 0) {
+/* the copy into the root rootfd, and the depfile of what it read */
+static int
+work_copy(struct step_ctx *c, struct copy_work *w, int rootfd, struct err **errp)
+{
+	const struct copy_plan *cp = &c->plan.sp.copy;
+
+	if (w->src.fd < 0) {
 		/* only here-documents and URLs: nothing is read here */
-		src.fd = root.fd;
+		w->src.fd = rootfd;
 	}
-	if (copy_run(&src, root.fd, &o, ctxfd >= 0 ? &deps : NULL, NULL, errp) < 0)
-		goto out;
-	mnt_fini(&root);
-	mnt_fini(&srcm);
-	if (ctxfd >= 0 && c->depfile) {
+	if (copy_run(&w->src, rootfd, &w->o, w->ctxfd >= 0 ? &w->deps : NULL, NULL, errp) < 0)
+		return -1;
+	mnt_fini(&w->srcm);
+	if (w->ctxfd >= 0 && c->depfile) {
 		autofree char *links = fs_join(c->plan.builddir, "deplinks");
 		char *ign_abs = NULL;
 
@@ -282,14 +319,205 @@ step_copy(struct step_ctx *c, struct err **errp)
 		 * context: absolute, so that editing it copies again */
 		if (cp->dockerignore && access(cp->dockerignore, F_OK) == 0) {
 			if (fs_realpath(cp->dockerignore, &ign_abs, errp) < 0)
-				goto out;
-			strv_push(&deps, ign_abs);
+				return -1;
+			strv_push(&w->deps, ign_abs);
 		}
-
-		if (depfile_write(c->depfile, c->out, ctx, &deps, links, errp) < 0)
-			goto out;
+		if (depfile_write(c->depfile, c->out, cp->context, &w->deps, links, errp) < 0)
+			return -1;
 	}
-	hist = copy_history(cp, is_add, &srcs, dest, chown, chmod);
+	return 0;
+}
+
+static char *
+work_history(struct step_ctx *c, struct copy_work *w)
+{
+	return copy_history(&c->plan.sp.copy, c->plan.sp.kind == PLAN_ADD, &w->srcs, w->dest,
+			    w->chown, w->chmod);
+}
+
+/* BuildKit merges the copy made on scratch only without --chmod */
+static bool
+is_linked(struct step_ctx *c, const struct copy_work *w)
+{
+	return c->plan.sp.copy.link && !(w->chmod && w->chmod[0]);
+}
+
+static void
+key_str(struct digest *d, const char *tag, const char *s)
+{
+	digest_update(d, tag, strlen(tag) + 1);
+	if (s)
+		digest_update(d, s, strlen(s) + 1);
+}
+
+/*
+ * what a --link copy took from the step below: its words as expanded in
+ * that env, and WORKDIR; the plan and the sources are inputs of both
+ * edges already
+ */
+static void
+link_key(struct step_ctx *c, const struct copy_work *w, char key[DIGEST_LEN])
+{
+	const struct copy_plan *cp = &c->plan.sp.copy;
+	struct digest *d = digest_new();
+
+	for (size_t i = 0; i < w->srcs.n; i++)
+		key_str(d, "src", w->srcs.v[i]);
+	for (size_t i = 0; i < w->excl.n; i++)
+		key_str(d, "exclude", w->excl.v[i]);
+	for (size_t i = 0; i < w->o.nheredocs; i++) {
+		key_str(d, "heredoc", w->hds[i].name);
+		digest_update(d, w->hds[i].data, w->hds[i].len);
+	}
+	key_str(d, "dest", w->dest);
+	key_str(d, "workdir", config_get_str(&c->st.config, "WorkingDir"));
+	key_str(d, "chown", w->chown);
+	key_str(d, "checksum", w->checksum);
+	key_str(d, "from", cp->has_from ? (cp->from.stage ? cp->from.step : cp->from.image) : NULL);
+	digest_final(d, key);
+}
+
+/*
+ * the copy of a --link COPY/ADD on scratch (BuildKit's, before its
+ * MergeOp): into an empty dir of its own, kept in up as
+ * <name>.link.<sum>; *dir gets it (caller frees)
+ */
+static int
+link_make(struct step_ctx *c, struct copy_work *w, struct upper *up, char sum[DIGEST_LEN],
+	  char **dir, struct err **errp)
+{
+	autofree char *uname = linkrec_upper_name(c->plan.name);
+	int rootfd = -1, r = -1;
+
+	*dir = NULL;
+	if (w->chown && w->chown[0]) {
+		if (linkrec_chown(w->chown, &w->o.uid, &w->o.gid, errp) < 0)
+			return -1;
+		w->o.has_chown = true;
+	}
+	if (work_sources(c, w, errp) < 0 || upper_begin(up, c->plan.builddir, uname, errp) < 0)
+		return -1;
+	rootfd = open(up->upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0) {
+		err_make(errp, errno, "cannot open '%s'", up->upper);
+		goto out;
+	}
+	if (work_copy(c, w, rootfd, errp) < 0 || upper_commit(up, sum, dir, errp) < 0)
+		goto out;
+	r = 0;
+out:
+	if (rootfd >= 0)
+		close(rootfd);
+	if (r < 0)
+		upper_fail(up);
+	return r;
+}
+
+static bool
+is_dir(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+}
+
+/*
+ * the step of a --link COPY/ADD: the layer the link edge made stacked on
+ * the state below, when it was made with the same key; else (no link
+ * edge, or ENV or WORKDIR changed below since) the copy made here
+ */
+static int
+link_stack(struct step_ctx *c, struct copy_work *w, struct err **errp)
+{
+	char key[DIGEST_LEN], rkey[DIGEST_LEN], sum[DIGEST_LEN];
+	autofree char *dir = NULL, *hist = NULL;
+	struct upper up;
+
+	memset(&up, 0, sizeof(up));
+	link_key(c, w, key);
+	if (c->layer && linkrec_read(c->layer, sum, rkey) && strcmp(rkey, key) == 0) {
+		dir = linkrec_layer_dir(c->plan.builddir, c->plan.name, sum);
+		if (!is_dir(dir)) {
+			free(dir);
+			dir = NULL;
+		}
+	}
+	if (!dir && link_make(c, w, &up, sum, &dir, errp) < 0) {
+		upper_fini(&up);
+		return -1;
+	}
+	upper_fini(&up);
+	/* the driver prunes the step's own layers, those of a plain COPY
+	 * of an earlier generation (upper.h): it has none now */
+	c->up.keep = xasprintf("%s/layers/%s.", c->plan.builddir, c->plan.name);
+	state_add_step_layer(&c->st, sum, dir);
+	hist = work_history(c, w);
+	config_add_history(&c->st.config, hist, HISTORY_COMMENT, false);
+	return 0;
+}
+
+int
+step_link(struct step_ctx *c, struct err **errp)
+{
+	char key[DIGEST_LEN], sum[DIGEST_LEN];
+	struct copy_work w;
+	char *dir = NULL;
+	int r = -1;
+
+	work_init(&w);
+	if ((c->plan.sp.kind != PLAN_COPY && c->plan.sp.kind != PLAN_ADD) ||
+	    !c->plan.sp.copy.link) {
+		err_make(errp, 0, "plan: a link edge for a step that is no COPY --link");
+		goto out;
+	}
+	if (work_words(c, &w, errp) < 0)
+		goto out;
+	if (!is_linked(c, &w)) {
+		/* the generator makes no link edge for a --chmod */
+		err_make(errp, 0, "plan: COPY --link --chmod has no link edge");
+		goto out;
+	}
+	link_key(c, &w, key);
+	if (link_make(c, &w, &c->up, sum, &dir, errp) < 0 ||
+	    linkrec_write(c->out, sum, key, errp) < 0)
+		goto out;
+	c->kept = steal_pointer(&dir);
+	r = 0;
+out:
+	free(dir);
+	work_fini(&w);
+	return r;
+}
+
+int
+step_copy(struct step_ctx *c, struct err **errp)
+{
+	struct mnt root = { NULL, -1 };
+	autofree char *hist = NULL;
+	struct copy_work w;
+	int r = -1;
+
+	work_init(&w);
+	if (work_words(c, &w, errp) < 0)
+		goto out;
+	if (is_linked(c, &w)) {
+		r = link_stack(c, &w, errp);
+		goto out;
+	}
+	if (work_sources(c, &w, errp) < 0 ||
+	    upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0 ||
+	    mnt_state(&root, &c->plan, "root", &c->st, &c->store,
+		      c->up.upper, c->up.work, errp) < 0)
+		goto out;
+	if (w.chown && w.chown[0]) {
+		if (user_resolve_chown(root.fd, w.chown, &w.o.uid, &w.o.gid, errp) < 0)
+			goto out;
+		w.o.has_chown = true;
+	}
+	if (work_copy(c, &w, root.fd, errp) < 0)
+		goto out;
+	mnt_fini(&root);
+	hist = work_history(c, &w);
 	if (step_commit(c, hist, errp) < 0)
 		goto out;
 	r = 0;
@@ -297,18 +525,7 @@ out:
 	if (r < 0 && c->up.upper)
 		upper_fail(&c->up);
 	mnt_fini(&root);
-	mnt_fini(&srcm);
-	if (have_other)
-		state_fini(&other);
-	if (ctxfd >= 0)
-		close(ctxfd);
-	ignore_free(ign);
-	free(hds);
-	free(dls);
-	strv_fini(&srcs);
-	strv_fini(&excl);
-	strv_fini(&deps);
-	strv_fini(&keep);
+	work_fini(&w);
 	return r;
 }
 

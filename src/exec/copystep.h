@@ -23,8 +23,15 @@ int step_context_source(const char *ctx, const char *dockerignore,
 			struct ignore **ign, struct err **errp);
 
 /* COPY and ADD: the sources into the step's layer (a depfile of what was
- * read from the context at c->depfile) */
+ * read from the context at c->depfile). With --link (and no --chmod, as
+ * BuildKit) the layer is a copy made on scratch, stacked on the state:
+ * the one the link edge made (c->layer, linkrec.h) when it fits, else
+ * made here */
 int step_copy(struct step_ctx *c, struct err **errp);
+/* the link edge of a COPY --link: its layer made on scratch, its record
+ * written to the stamp c->out (a depfile at c->depfile); c->kept gets the
+ * layer dir. The state is not touched */
+int step_link(struct step_ctx *c, struct err **errp);
 /* WORKDIR: the working directory set, and made in the step's layer */
 int step_workdir(struct step_ctx *c, struct err **errp);
 

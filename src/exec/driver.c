@@ -65,8 +65,7 @@ step_failure_fini(struct step_failure *f)
 }
 
 int
-step_exec(const char *plan_path, const char *out, const char *depfile,
-	  struct step_failure *f, struct err **errp)
+step_exec(const struct step_call *call, struct step_failure *f, struct err **errp)
 {
 	struct step_ctx c;
 	struct err *e = NULL;
@@ -74,12 +73,13 @@ step_exec(const char *plan_path, const char *out, const char *depfile,
 
 	memset(&c, 0, sizeof(c));
 	memset(f, 0, sizeof(*f));
-	c.out = out;
-	c.depfile = depfile;
+	c.out = call->out;
+	c.depfile = call->depfile;
+	c.layer = call->layer;
 	c.status = 1;
-	r = stepplan_load(plan_path, &c.plan, errp);
+	r = stepplan_load(call->plan, &c.plan, errp);
 	if (r == 0 && c.plan.is_export)
-		r = err_make(errp, 0, "plan '%s' is the export's, not a step's", plan_path);
+		r = err_make(errp, 0, "plan '%s' is the export's, not a step's", call->plan);
 	if (r < 0) {
 		stepplan_fini(&c.plan);
 		return -1;
@@ -90,11 +90,19 @@ step_exec(const char *plan_path, const char *out, const char *depfile,
 		goto fail;
 	if (ops_start_state(&c.plan, &c.st, &e) < 0)
 		goto fail;
+	if (call->is_link) {
+		/* the layer alone: the step's edge stacks it */
+		if (step_link(&c, &e) < 0)
+			goto fail;
+		upper_prune(&c.up, c.kept);
+		r = 0;
+		goto done;
+	}
 	if (step_kinds[c.plan.sp.kind] && step_kinds[c.plan.sp.kind](&c, &e) < 0)
 		goto fail;
 	/* the state first, the stamp last: a stamp names a complete state */
 	if (state_save(c.plan.builddir, c.plan.name, &c.st, &e) < 0 ||
-	    state_stamp(&c.st, out, &e) < 0)
+	    state_stamp(&c.st, call->out, &e) < 0)
 		goto fail;
 	if (c.up.keep)
 		upper_prune(&c.up, c.kept);
@@ -103,6 +111,9 @@ step_exec(const char *plan_path, const char *out, const char *depfile,
 	goto done;
 fail:
 	describe_failure(&c, f);
+	/* a link edge's upper dir is not the step's: no `shell --failed` */
+	if (call->is_link)
+		f->has_upper = false;
 	if (!e)
 		err_make(&e, 0, "unknown error");
 	err_set_status(&e, c.status);

@@ -17,14 +17,26 @@ struct step_failure {
 };
 void step_failure_fini(struct step_failure *f);
 
+/* what one edge asks */
+struct step_call {
+	const char *plan;	/* the plan's path */
+	const char *out;	/* the stamp to write */
+	const char *depfile;	/* COPY/ADD from the context: where deps go,
+				 * or NULL */
+	const char *layer;	/* a --link step: the link edge's stamp, whose
+				 * layer it stacks (copystep.h), or NULL */
+	bool is_link;		/* the link edge of a --link COPY/ADD: make
+				 * its layer alone, out its link stamp */
+};
+
 /*
- * run the step whose plan is at plan_path and write its stamp at out.
- * On failure returns -1 with *errp set to what failed, its status the
- * exit status (a failed command's own); once the plan is read, *f
- * describes the step too (f->where is NULL before).
+ * run the step of call->plan and write its stamp at call->out. On failure
+ * returns -1 with *errp set to what failed, its status the exit status (a
+ * failed command's own); once the plan is read, *f describes the step too
+ * (f->where is NULL before).
  */
-int step_exec(const char *plan_path, const char *out, const char *depfile,
-	      struct step_failure *f, struct err **errp);
+int step_exec(const struct step_call *call, struct step_failure *f,
+	      struct err **errp);
 /* export the image (the export plan); an error says "exporting the
  * image: ..." */
 int export_exec(const char *plan_path, const char *out, struct err **errp);

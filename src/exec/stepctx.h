@@ -24,6 +24,7 @@ struct step_ctx {
 	struct state st;	/* the state being made */
 	const char *out;	/* the stamp ninja asked for */
 	const char *depfile;	/* COPY/ADD from the context: where deps go */
+	const char *layer;	/* COPY --link: the link edge's stamp, or NULL */
 	struct upper up;	/* the step's upper dir, when it has one */
 	char *kept;		/* the upper dir kept as the step's layer */
 	int status;		/* the exit status for a failed step */

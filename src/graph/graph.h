@@ -53,6 +53,10 @@ struct step {
 				 * build time) without --checksum: its edge
 				 * runs on every build to revalidate the
 				 * download; restat keeps what follows */
+	bool is_link;		/* COPY/ADD --link without --chmod (BuildKit
+				 * then merges a copy made on scratch): two
+				 * edges, the copy reading only its sources
+				 * and the step stacking its layer */
 	struct stage **deps;	/* other stages whose result this step reads
 				 * (COPY --from, RUN --mount=from, FROM stage),
 				 * unique, sorted by index */

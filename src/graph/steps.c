@@ -301,6 +301,40 @@ chmod_word(struct resolver *r, struct stage *s, const struct instr *in,
 	return 0;
 }
 
+/* a --chown part BuildKit takes for an id: digits, "root", or nothing */
+static bool
+is_id_part(const char *p, size_t n)
+{
+	if (n == 4 && strncmp(p, "root", 4) == 0)
+		return true;
+	for (size_t i = 0; i < n; i++)
+		if (!isdigit((unsigned char)p[i]))
+			return false;
+	return true;
+}
+
+/* COPY --link --chown: BuildKit copies onto scratch, where no user or
+ * group name can be looked up (its solver fails "invalid user index") */
+static int
+link_chown(struct resolver *r, struct stage *s, const struct instr *in,
+	   const char *word)
+{
+	autofree char *v = NULL;
+	const char *colon;
+
+	if (resolve_word(r, s, in, word, NULL, &v) < 0)
+		return -1;
+	if (!v)
+		return 0;	/* the executor checks it */
+	colon = strchrnul(v, ':');
+	if (is_id_part(v, (size_t)(colon - v)) &&
+	    (!*colon || is_id_part(colon + 1, strlen(colon + 1))))
+		return 0;
+	return resolve_fail(r, in, "%s --link --chown=%s: with --link only "
+			    "numeric ids (or root) work, BuildKit cannot "
+			    "look names up", instr_name(in->kind), v);
+}
+
 /* the sources: words and here-documents; *local when one may be in the
  * context, *remote when ADD may download one, *only the single source's
  * value when there is one and it is known (caller frees) */
@@ -408,6 +442,10 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 	if (f->chmod && chmod_word(r, s, in, f->chmod, plan) < 0)
 		return -1;
 	plan->link = f->link == 1;
+	/* BuildKit links only without --chmod */
+	st->is_link = plan->link && !f->chmod;
+	if (st->is_link && f->chown && link_chown(r, s, in, f->chown) < 0)
+		return -1;
 	for (i = 0; i < f->excludes.n; i++)
 		if (resolve_word(r, s, in, f->excludes.v[i], &plan->exclude.v[i],
 				 NULL) < 0)

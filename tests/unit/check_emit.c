@@ -548,6 +548,49 @@ START_TEST(test_runs_always)
 }
 END_TEST
 
+/* COPY --link: the copy's edge, reading no step below, and the step's */
+START_TEST(test_link)
+{
+	struct graph *g = sample_graph();
+	struct emit_opts o = sample_opts();
+	char *t;
+
+	assert_lacks(ninja_text(g, &o), "link");
+	/* an unneeded stage's step asks for nothing */
+	g->stages[1].steps[1].is_link = true;
+	assert_lacks(ninja_text(g, &o), "rule link");
+	g->stages[1].steps[1].is_link = false;
+	g->stages[0].steps[2].is_link = true;
+	g->stages[0].steps[2].runs_always = true;
+	t = ninja_text(g, &o);
+	assert_has(t, "\nrule link\n  command = $df2ninja exec link --plan $plan --out $out\n");
+	assert_has(t, "\nrule ctxlink\n  command = $df2ninja exec link --plan $plan --out "
+		   "$out --depfile $out.d\n");
+	assert_has(t, "\nrule linkstep\n  command = $df2ninja exec step --plan $plan --out "
+		   "$out --layer $layer\n");
+	ck_assert_ptr_null(strstr(strstr(t, "rule linkstep") + 1, "rule linkstep"));
+	assert_has(t, "\nbuild $steps/build/03.link: ctxlink | $plans/build/03.json "
+		   "url-always || $\n    $steps/build/02.id\n"
+		   "  plan = $plans/build/03.json\n  desc = COPY [build 3/4]");
+	assert_has(t, "\nbuild $steps/build/03.id: linkstep $steps/build/02.id "
+		   "$steps/build/03.link $\n    | $plans/build/03.json\n"
+		   "  plan = $plans/build/03.json\n  layer = $steps/build/03.link\n"
+		   "  desc = LINK [build 3/4]");
+
+	g->stages[0].steps[2].runs_always = false;
+	o.output = "df.mk";
+	o.prefix = "img";
+	t = make_text(g, &o);
+	assert_has(t, "\n$(img_steps)/build/03.link: $(img_plans)/build/03.json "
+		   "$(img_context_deps) | \\\n    $(img_steps)/build/02.id\n"
+		   "\t$(img_df2ninja) exec link");
+	assert_has(t, "-include $(img_steps)/build/03.link.d\n");
+	assert_has(t, "\n$(img_steps)/build/03.id: $(img_steps)/build/02.id \\\n"
+		   "    $(img_steps)/build/03.link $(img_plans)/build/03.json\n");
+	assert_has(t, "--out $@ \\\n\t    --layer $(img_steps)/build/03.link\n");
+}
+END_TEST
+
 START_TEST(test_deterministic)
 {
 	struct graph *g = sample_graph();
@@ -1255,6 +1298,7 @@ emit_suite(void)
 	tcase_add_test(tc, test_ninja_escape);
 	tcase_add_test(tc, test_ninja_reserved);
 	tcase_add_test(tc, test_runs_always);
+	tcase_add_test(tc, test_link);
 	tcase_add_test(tc, test_deterministic);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("walk_emit");

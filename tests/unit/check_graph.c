@@ -944,6 +944,39 @@ START_TEST(test_outputs)
 }
 END_TEST
 
+/* COPY --link: two edges unless --chmod (BuildKit's condition); --chown
+ * by name cannot be looked up on scratch */
+START_TEST(test_link)
+{
+	struct fx f;
+	json_t *p;
+
+	ok(&f, "FROM alpine\nCOPY --link a /a\n"
+	       "COPY --link --chmod=644 b /b\n"
+	       "ADD --link --chown=1:root c /c\n"
+	       "COPY --link --chown=${NOT_SET_HERE} d /d\n"
+	       "COPY --link=false e /e\n"
+	       "COPY --link --chown=nobody --chmod=600 g /g\n");
+	ck_assert(step(&f, "stage-0/02")->is_link);
+	ck_assert(!step(&f, "stage-0/03")->is_link);
+	ck_assert(step(&f, "stage-0/04")->is_link);
+	ck_assert(step(&f, "stage-0/05")->is_link);
+	ck_assert(!step(&f, "stage-0/06")->is_link);
+	ck_assert(!step(&f, "stage-0/07")->is_link);
+	/* the plan keeps the flag as written */
+	p = plan(&f, "stage-0/03");
+	ck_assert(json_is_true(at(p, "link")));
+	json_decref(p);
+	fx_fini(&f);
+	fails("FROM alpine\nCOPY --link --chown=app a /a\n",
+	      "Dockerfile:2:1: error: COPY --link --chown=app: with --link only "
+	      "numeric ids (or root) work, BuildKit cannot look names up");
+	fails("FROM alpine\nARG G=staff\nADD --link --chown=0:$G a /a\n",
+	      "Dockerfile:3:1: error: ADD --link --chown=0:staff: with --link only "
+	      "numeric ids (or root) work, BuildKit cannot look names up");
+}
+END_TEST
+
 START_TEST(test_add)
 {
 	struct fx f;
@@ -1140,6 +1173,7 @@ main(void)
 	UNIT_TCASE(s, "onbuild", test_onbuild);
 	UNIT_TCASE(s, "outputs", test_outputs);
 	UNIT_TCASE(s, "add", test_add);
+	UNIT_TCASE(s, "link", test_link);
 	UNIT_TCASE(s, "metadata", test_metadata);
 	UNIT_TCASE(s, "plan_format", test_plan_format);
 	UNIT_TCASE(s, "bad_utf8", test_bad_utf8);
