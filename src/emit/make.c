@@ -107,7 +107,11 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 		struct buf desc = BUF_INIT;
 
 		/* the tab, "@$(say_) ''" and "\n" */
-		labels_desc(&desc, st, LABELS_WIDTH - 16 - strlen(w->var));
+		/* as ninja's: the stacking edge of a --link copy says LINK */
+		if (e->part == WALK_LINK_STACK)
+			labels_desc_verb(&desc, st, "LINK", LABELS_WIDTH - 16 - strlen(w->var));
+		else
+			labels_desc(&desc, st, LABELS_WIDTH - 16 - strlen(w->var));
 		put_say(w, b, buf_str(&desc));
 		buf_fini(&desc);
 	}

@@ -583,11 +583,13 @@ START_TEST(test_link)
 	t = make_text(g, &o);
 	assert_has(t, "\n$(img_steps)/build/03.link: $(img_plans)/build/03.json "
 		   "$(img_context_deps) | \\\n    $(img_steps)/build/02.id\n"
-		   "\t$(img_df2ninja) exec link");
+		   "\t@$(img_say_) 'COPY [build 3/4]");
+	assert_has(t, "\t$(img_q_)$(img_df2ninja) exec link");
+	assert_has(t, "\t@$(img_say_) 'LINK [build 3/4]");
 	assert_has(t, "-include $(img_steps)/build/03.link.d\n");
 	assert_has(t, "\n$(img_steps)/build/03.id: $(img_steps)/build/02.id \\\n"
 		   "    $(img_steps)/build/03.link $(img_plans)/build/03.json\n");
-	assert_has(t, "--out $@ \\\n\t    --layer $(img_steps)/build/03.link\n");
+	assert_has(t, "--layer $(img_steps)/build/03.link\n");
 }
 END_TEST
 
