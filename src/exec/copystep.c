@@ -10,6 +10,7 @@
 #include "exec/copystep.h"
 #include "exec/depfile.h"
 #include "exec/download.h"
+#include "exec/gitsrc.h"
 #include "exec/history.h"
 #include "exec/mnt.h"
 #include "exec/ops.h"
@@ -131,6 +132,37 @@ downloads(struct step_ctx *c, const struct strv *srcs, const char *checksum,
 	return 0;
 }
 
+/*
+ * ADD <git URL>: src gets the tree of the repository (gitsrc.h) when the
+ * one source is one, else stays as it is
+ */
+static int
+git_source(struct step_ctx *c, const struct strv *srcs, const char *checksum,
+	   struct copy_source *src, char **name, struct err **errp)
+{
+	const struct copy_plan *cp = &c->plan.sp.copy;
+	autofree char *dir = NULL;
+	size_t i;
+
+	for (i = 0; i < srcs->n; i++)
+		if (download_kind(srcs->v[i]) == DOWNLOAD_GIT)
+			break;
+	if (i == srcs->n)
+		return 0;
+	/* the resolver refused this when it knew the sources */
+	if (srcs->n != 1)
+		return err_make(errp, 0, "ADD of a Git repository takes it as "
+				"its only source: '%s'", srcs->v[i]);
+	if (gitsrc_fetch(c->plan.builddir, srcs->v[0], checksum, cp->keep_git_dir,
+			 &dir, NULL, errp) < 0)
+		return -1;
+	src->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (src->fd < 0)
+		return err_make(errp, errno, "cannot open '%s'", dir);
+	*name = xasprintf("Git repository '%s'", srcs->v[0]);
+	return 0;
+}
+
 /* COPY <<EOF bodies, expanded when the delimiter was unquoted */
 static int
 heredocs(struct step_ctx *c, struct copy_heredoc **out, size_t *n,
@@ -193,13 +225,12 @@ step_copy(struct step_ctx *c, struct err **errp)
 	struct copy_source src = { -1, NULL, NULL, NULL, 0, false };
 	struct copy_opts o;
 	struct state other;
-	int ctxfd = -1, r = -1;
+	const char *srcs_git[2] = { NULL, NULL };
+	int ctxfd = -1, gitfd = -1, r = -1;
 	bool have_other = false;
 	char esc = c->plan.sp.escape;
 
 	memset(&o, 0, sizeof(o));
-	if (cp->keep_git_dir)
-		return err_make(errp, 0, "ADD --keep-git-dir applies to git URLs, which are not supported yet");
 	if (words(c, &cp->sources, &srcs, errp) < 0 || words(c, &cp->exclude, &excl, errp) < 0 ||
 	    ops_word(&c->st, esc, &cp->dest, &dest, errp) < 0 ||
 	    ops_word(&c->st, esc, &cp->chown, &chown, errp) < 0 ||
@@ -220,10 +251,16 @@ step_copy(struct step_ctx *c, struct err **errp)
 		}
 		if (downloads(c, &srcs, checksum, &dls, &keep, errp) < 0)
 			goto out;
+		if (git_source(c, &srcs, checksum, &src, &src_name, errp) < 0)
+			goto out;
 	}
 
 	/* where the sources come from */
-	if (cp->has_from) {
+	if (src.fd >= 0) {
+		/* a Git repository's tree, copied as a directory is */
+		gitfd = src.fd;
+		srcs_git[0] = ".";
+	} else if (cp->has_from) {
 		if (step_source_state(c, &cp->from, &other, &src_name, errp) < 0)
 			goto out;
 		have_other = true;
@@ -257,8 +294,10 @@ step_copy(struct step_ctx *c, struct err **errp)
 	o.no_unpack = cp->unpack == 0;
 	o.unpack = cp->unpack == 1;
 	o.downloads = dls;
-	o.srcs = (const char *const *)srcs.v;
-	o.nsrcs = srcs.n;
+	o.srcs = gitfd >= 0 ? srcs_git : (const char *const *)srcs.v;
+	o.nsrcs = gitfd >= 0 ? 1 : srcs.n;
+	if (gitfd >= 0)
+		o.is_add = false;	/* nothing in it is unpacked */
 	o.heredocs = hds;
 	o.dest = dest ? dest : "";
 	o.workdir = config_get_str(&c->st.config, "WorkingDir");
@@ -302,6 +341,8 @@ out:
 		state_fini(&other);
 	if (ctxfd >= 0)
 		close(ctxfd);
+	if (gitfd >= 0)
+		close(gitfd);
 	ignore_free(ign);
 	free(hds);
 	free(dls);
