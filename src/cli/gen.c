@@ -1,10 +1,15 @@
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "config.h"
 #include "cli/cli.h"
+#ifdef HAVE_EXECUTOR
+#include "exec/remotectx.h"
+#endif
 #include "cli/genargs.h"
 #include "dockerfile/parse.h"
+#include "emit/builddir.h"
 #include "emit/emit.h"
 #include "emit/genpaths.h"
 #include "graph/graph.h"
@@ -12,6 +17,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/giturl.h"
 #include "util/strv.h"
 
 static const char gen_usage[] =
@@ -23,7 +29,8 @@ static const char gen_usage[] =
 	"Write a build.ninja (or a GNU make file) that builds the image of a\n"
 	"Dockerfile, one edge per step. PATH is the context directory holding\n"
 	"the Dockerfile, or a Dockerfile whose directory is the context\n"
-	"(default: .). Then run ninja.\n"
+	"(default: .), or a Git URL (#ref:subdir), an http(s) URL of a tar\n"
+	"archive or such a file, fetched into the build dir. Then run ninja.\n"
 	"\n"
 	"options:\n"
 	"  -f FILE                the Dockerfile (default: PATH/Dockerfile)\n"
@@ -55,10 +62,52 @@ static const char gen_usage[] =
 	"  --version              print the version\n"
 	"  --help                 print this help\n";
 
+/*
+ * PATH a URL or an archive (exec/remotectx.h): fetch it into the build dir
+ * and name that copy in pa, -f taken inside it; *keep owns the strings
+ */
+static int
+fetch_context(const struct genargs *a, struct genpaths_args *pa, struct strv *keep,
+	      struct err **errp)
+{
+#ifdef HAVE_EXECUTOR
+	autofree char *bd = NULL, *parent = NULL;
+	char *dir;
+
+	if (!a->path || !remotectx_is(a->path))
+		return 0;
+	if (a->context)
+		return err_make(errp, 0, "--context cannot be given with a "
+				"context that is a URL or an archive: '%s'", a->path);
+	bd = genpaths_builddir(pa, a->builddir);
+	parent = fs_dirname(bd);
+	if (fs_mkdir_p(parent, errp) < 0 || builddir_make(bd, errp) < 0 ||
+	    remotectx_fetch(bd, a->path, &dir, errp) < 0)
+		return -1;
+	strv_push(keep, dir);
+	pa->path = dir;
+	if (a->file && a->file[0] != '/') {
+		char *f = fs_join(dir, a->file);
+
+		strv_push(keep, f);
+		pa->file = f;
+	}
+	return 0;
+#else
+	(void)pa;
+	(void)keep;
+	if (a->path && (giturl_is(a->path) || !strncmp(a->path, "http://", 7) ||
+			!strncmp(a->path, "https://", 8) || !strcmp(a->path, "-")))
+		return err_make(errp, 0, "a context that is a URL needs the "
+				"executor (configure --disable-executor): '%s'", a->path);
+	return 0;
+#endif
+}
+
 static int
 generate(struct genargs *a, struct err **errp)
 {
-	const struct genpaths_args pa = {
+	struct genpaths_args pa = {
 		.path = a->path, .file = a->file, .context = a->context,
 		.output = a->output, .is_make = a->make,
 	};
@@ -69,12 +118,14 @@ generate(struct genargs *a, struct err **errp)
 	struct gen_opts go = { 0 };
 	struct emit_opts eo = { 0 };
 	struct buf text = BUF_INIT;
-	struct strv user_outputs = STRV_INIT;
+	struct strv user_outputs = STRV_INIT, fetched = STRV_INIT;
 	struct emit_plans_job *job;
 	struct err *emit_err = NULL;
 	int r = -1, er;
 
-	if (genpaths_name(&gp, &pa, errp) < 0 ||
+	memset(&gp, 0, sizeof(gp));
+	if (fetch_context(a, &pa, &fetched, errp) < 0 ||
+	    genpaths_name(&gp, &pa, errp) < 0 ||
 	    dockerfile_load(gp.dockerfile, gp.dockerfile, &df, errp) < 0 ||
 	    genpaths_resolve(&gp, a->builddir, errp) < 0)
 		goto out;
@@ -145,6 +196,7 @@ out:
 	strv_fini(&go.context_own);
 	free(go.outputs_in_context);
 	strv_fini(&user_outputs);
+	strv_fini(&fetched);
 	strv_fini(&go.tags);
 	graph_free(g);
 	dockerfile_free(df);
