@@ -42,6 +42,27 @@ word_plan(struct wrap *l, const struct walk *w, const struct step *st)
 	free(s);
 }
 
+/* the commit of an ADD <git URL>'s ref, asked for on every make,
+ * rewritten only when it changed */
+static void
+put_gitref(struct walk *w, struct buf *b, const struct step *st)
+{
+	struct wrap l;
+	char *s;
+
+	wrap_start(&l, b, RULE_CONT, 4);
+	s = xasprintf("$(%ssteps)/%s.ref:", w->var, st->name);
+	wrap_word(&l, s);
+	free(s);
+	word_plan(&l, w, st);
+	s = xasprintf("%s" LABELS_ALWAYS, w->tgt);
+	wrap_word(&l, s);
+	free(s);
+	wrap_end(&l);
+	buf_printf(b, "\t$(%sdf2ninja) exec gitref --plan $(%splans)/%s.json --out $@\n\n",
+		   w->var, w->var, st->name);
+}
+
 static void
 put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 {
@@ -50,11 +71,18 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 	size_t i;
 	char *s;
 
+	if (st->has_gitref)
+		put_gitref(w, b, st);
 	wrap_start(&l, b, RULE_CONT, 4);
 	word_stamp(&l, w, st, ":");
 	for (i = 0; i < e->nins; i++)
 		word_stamp(&l, w, e->ins[i], "");
 	word_plan(&l, w, st);
+	if (st->has_gitref) {
+		s = xasprintf("$(%ssteps)/%s.ref", w->var, st->name);
+		wrap_word(&l, s);
+		free(s);
+	}
 	if (st->runs_always) {
 		s = xasprintf("%s" LABELS_ALWAYS, w->tgt);
 		wrap_word(&l, s);

@@ -120,7 +120,7 @@ any_runs_always(const struct graph *g)
 		const struct stage *s = &g->stages[i];
 
 		for (size_t j = 0; s->needed && j < s->nsteps; j++)
-			if (s->steps[j].runs_always)
+			if (s->steps[j].runs_always || s->steps[j].has_gitref)
 				return true;
 	}
 	return false;

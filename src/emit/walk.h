@@ -64,7 +64,8 @@ struct walk_backend {
 	int (*prepare)(struct walk *w, struct err **errp);
 	/* what comes before the first edge, or NULL */
 	int (*head)(struct walk *w, struct buf *b, struct err **errp);
-	/* the always-dirty target LABELS_ALWAYS, once */
+	/* the always-dirty target LABELS_ALWAYS, once (a step that
+	 * runs_always or has_gitref needs it) */
 	void (*always)(struct walk *w, struct buf *b);
 	void (*step)(struct walk *w, struct buf *b, const struct walk_edge *e);
 	/* the image export, reading the target stage's last step */

@@ -141,8 +141,8 @@ git_source(struct step_ctx *c, const struct strv *srcs, const char *checksum,
 	   struct copy_source *src, char **name, struct err **errp)
 {
 	const struct copy_plan *cp = &c->plan.sp.copy;
-	autofree char *dir = NULL;
-	size_t i;
+	autofree char *dir = NULL, *pin_path = NULL, *pin = NULL;
+	size_t i, len;
 
 	for (i = 0; i < srcs->n; i++)
 		if (download_kind(srcs->v[i]) == DOWNLOAD_GIT)
@@ -153,8 +153,12 @@ git_source(struct step_ctx *c, const struct strv *srcs, const char *checksum,
 	if (srcs->n != 1)
 		return err_make(errp, 0, "ADD of a Git repository takes it as "
 				"its only source: '%s'", srcs->v[i]);
-	if (gitsrc_fetch(c->plan.builddir, srcs->v[0], checksum, cp->keep_git_dir,
-			 &dir, NULL, errp) < 0)
+	/* the commit the step's gitref edge found, when it has one */
+	pin_path = gitsrc_ref_path(c->plan.builddir, c->plan.name);
+	if (access(pin_path, F_OK) == 0 && fs_read_file(pin_path, &pin, &len, errp) < 0)
+		return -1;
+	if (gitsrc_fetch(c->plan.builddir, srcs->v[0], pin, checksum, cp->keep_git_dir,
+			 &dir, errp) < 0)
 		return -1;
 	src->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (src->fd < 0)

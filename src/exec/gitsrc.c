@@ -181,23 +181,68 @@ subdir(const char *tree, const char *sub, const char *commit, char **out,
 	return 0;
 }
 
+char *
+gitsrc_ref_path(const char *builddir, const char *name)
+{
+	return xasprintf("%s/steps/%s.ref", builddir, name);
+}
+
 int
-gitsrc_fetch(const char *builddir, const char *url, const char *checksum,
-	     bool keep_git_dir, char **dir, char **commit, struct err **errp)
+gitsrc_resolve(const char *url, char **pin, struct err **errp)
+{
+	struct giturl g;
+	autofree char *name = NULL, *c = NULL;
+	int r = 0;
+
+	*pin = NULL;
+	if (giturl_parse(url, &g, errp) < 0)
+		return err_wrap(errp, "Git repository '%s'", url);
+	if (giturl_is_commit(g.ref))
+		*pin = xasprintf("%s\t%s\n", g.ref, g.ref);
+	else if (resolve_ref(g.remote, g.ref, &c, &name, errp) < 0)
+		r = err_wrap(errp, "Git repository '%s'", url);
+	else
+		*pin = xasprintf("%s\t%s\n", c, name);
+	giturl_fini(&g);
+	return r;
+}
+
+/* a .ref file's commit and ref name, or a damaged one's: none */
+static bool
+pin_split(const char *pin, char **commit, char **name)
+{
+	const char *tab = strchr(pin, '\t');
+	size_t n = strcspn(pin, "\n");
+
+	if (!tab || (size_t)(tab - pin) > n)
+		return false;
+	*commit = xstrndup(pin, (size_t)(tab - pin));
+	*name = xstrndup(tab + 1, n - (size_t)(tab - pin) - 1);
+	if (giturl_is_commit(*commit) && (*name)[0])
+		return true;
+	free(*commit);
+	free(*name);
+	*commit = *name = NULL;
+	return false;
+}
+
+int
+gitsrc_fetch(const char *builddir, const char *url, const char *pin,
+	     const char *checksum, bool keep_git_dir, char **dir, struct err **errp)
 {
 	struct giturl g;
 	autofree char *c = NULL, *name = NULL, *tree = NULL;
 	int r = -1;
 
 	*dir = NULL;
-	if (commit)
-		*commit = NULL;
 	if (checksum && !is_hex(checksum))
 		return err_make(errp, 0, "invalid checksum %s for Git URL, "
 				"expected hex commit hash", checksum);
 	if (giturl_parse(url, &g, errp) < 0)
 		return -1;
-	if (giturl_is_commit(g.ref)) {
+	if (pin && pin_split(pin, &c, &name)) {
+		/* the gitref edge's answer */
+	} else if (giturl_is_commit(g.ref)) {
 		c = xstrdup(g.ref);
 	} else if (resolve_ref(g.remote, g.ref, &c, &name, errp) < 0) {
 		goto out;
@@ -212,8 +257,6 @@ gitsrc_fetch(const char *builddir, const char *url, const char *checksum,
 		goto out;
 	if (!g.subdir[0])
 		*dir = xstrdup(tree);
-	if (commit)
-		*commit = steal_pointer(&c);
 	r = 0;
 out:
 	if (r < 0)

@@ -135,7 +135,7 @@ remotectx_fetch(const char *builddir, const char *path, char **dir,
 		return err_make(errp, 0, "a context read from stdin ('-') is not "
 				"supported: give the archive's file name instead");
 	if (giturl_is(path))
-		return gitsrc_fetch(builddir, path, NULL, false, dir, NULL, errp);
+		return gitsrc_fetch(builddir, path, NULL, NULL, false, dir, errp);
 	if (download_kind(path) == DOWNLOAD_HTTP)
 		r = download(builddir, path, dir, errp);
 	else

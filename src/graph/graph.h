@@ -52,6 +52,11 @@ struct step {
 				 * build time) without --checksum: its edge
 				 * runs on every build to revalidate the
 				 * download; restat keeps what follows */
+	bool has_gitref;	/* ADD of a Git URL known at generation,
+				 * without --checksum: an edge of its own,
+				 * run on every build, writes the ref's
+				 * commit to <steps>/<name>.ref when it
+				 * changed, and this step reads that file */
 	struct stage **deps;	/* other stages whose result this step reads
 				 * (COPY --from, RUN --mount=from, FROM stage),
 				 * unique, sorted by index */

@@ -411,7 +411,8 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 	if (!f->checksum) {
 		/* the server may change the file, a branch or tag may move:
 		 * ask it on every build */
-		st->runs_always = remote || ngit;
+		st->runs_always = remote;
+		st->has_gitref = ngit > 0;
 		return 0;
 	}
 	if (resolve_word(r, s, in, f->checksum, &plan->checksum, &sum) < 0)

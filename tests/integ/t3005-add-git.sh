@@ -2,10 +2,11 @@
 # ADD <git URL>: a repository served over git's dumb HTTP protocol by a
 # static server on 127.0.0.1 lands at dest without .git (with it under
 # --keep-git-dir), "#ref:subdir" picks a branch, tag or commit and a
-# directory; the step asks the server for the ref's commit on every build
-# and leaves its layer, and so the steps after it, alone while the commit
-# is the same (nothing is fetched then); a new commit on the branch copies
-# again. --checksum verifies the commit. Errors: a ref the remote lacks
+# directory; an edge of its own (GITREF) asks the server for the ref's
+# commit on every build and rewrites the step's .ref file only when it
+# changed, so the step and those after it do not run while the commit is
+# the same (nothing is fetched then); a new commit on the branch copies
+# again. make gets the same edges. --checksum verifies the commit. Errors: a ref the remote lacks
 # (at the step, naming the Dockerfile line), and what generation knows: a
 # Git source for COPY, beside another source, with a query, a checksum
 # that is no hex. Nothing here leaves 127.0.0.1.
@@ -74,12 +75,22 @@ ADD --checksum=$V1 $REPO#$V1 /pinned
 RUN cat /src/README /v1sub/inner.txt /devb/README > /all
 DF
 check "generate" "$DF2NINJA" --output "type=local,dest=$TMP/main/root" .
-check "the Git steps without a checksum run on every build" \
-	test "$(grep -c 'stage-0/0[234].json url-always$' build.ninja)" = 3
-check "... the pinned one does not" sh -c '! grep -q "stage-0/05.json url-always" build.ninja'
+# the edges of build.ninja, one per line
+edges() {
+	awk '{ line = cont ? line " " substr($0, match($0, /[^ ]/)) : $0
+	       cont = sub(/ [$]$/, "", line); if (!cont) print line }' build.ninja
+}
+check "each Git step without a checksum has a gitref edge, run on every build" \
+	test "$(edges | grep -c '^build $steps/stage-0/0[234].ref: gitref | $plans/stage-0/0[234].json url-always$')" = 3
+check "... whose .ref file the step reads, itself not always run" \
+	test "$(edges | grep -c '| $plans/stage-0/0\([234]\).json $steps/stage-0/0\1.ref$')" = 3
+check "... the pinned one has none" sh -c '! grep -q "stage-0/05.ref" build.ninja'
+check "... and make has them too" sh -c 'mkdir ../mk && cp Dockerfile ../mk/ && cd ../mk &&
+	"$1" -G make . && test "$(grep -c "^\$(steps)/stage-0/0[234].ref: \$(plans)/stage-0/0[234].json url-always$" Makefile)" = 3' sh "$DF2NINJA"
 mark
 check "ninja" ninja_logged
 check "every step ran" expect_ran "$TMP/ninja.out" \
+	"GITREF [stage-0 2/6]" "GITREF [stage-0 3/6]" "GITREF [stage-0 4/6]" \
 	"FROM [stage-0 1/6]" "ADD [stage-0 2/6]" "ADD [stage-0 3/6]" \
 	"ADD [stage-0 4/6]" "ADD [stage-0 5/6]" "RUN [stage-0 6/6]"
 check "the remote's HEAD" file_is root/src/README "main v1"
@@ -101,8 +112,8 @@ dev"
 # --- nothing changed ---------------------------------------------------------------
 mark
 check "unchanged: ninja" ninja_logged
-check "unchanged: the Git steps asked for their refs, nothing else ran" \
-	expect_ran "$TMP/ninja.out" "ADD [stage-0 2/6]" "ADD [stage-0 3/6]" "ADD [stage-0 4/6]"
+check "unchanged: the refs were asked for, no step ran" \
+	expect_ran "$TMP/ninja.out" "GITREF [stage-0 2/6]" "GITREF [stage-0 3/6]" "GITREF [stage-0 4/6]"
 check "unchanged: nothing was fetched" sh -c '! grep -q "GET /repo.git/objects/" "$1"' sh "$TMP/www.log"
 check "unchanged: the refs were asked for" grep -q 'GET /repo.git/info/refs' "$TMP/www.log"
 check "unchanged: no export" sh -c '! grep -q EXPORT "$1"' sh "$TMP/ninja.out"
@@ -113,7 +124,8 @@ check "a new commit: pushed" publish
 mark
 check "new commit: ninja" ninja_logged
 check "new commit: fetched" fetched
-check "new commit: the steps after it ran" expect_ran "$TMP/ninja.out" \
+check "new commit: the step and those after it ran" expect_ran "$TMP/ninja.out" \
+	"GITREF [stage-0 2/6]" "GITREF [stage-0 3/6]" "GITREF [stage-0 4/6]" \
 	"ADD [stage-0 2/6]" "ADD [stage-0 3/6]" "ADD [stage-0 4/6]" "ADD [stage-0 5/6]" \
 	"RUN [stage-0 6/6]"
 check "new commit: exported" exported
@@ -125,7 +137,9 @@ check "new commit: the RUN saw it" test "$(head -n 1 root/all)" = "main v2"
 mark
 check "after it: ninja" ninja_logged
 check "after it: only the ref checks ran" \
-	expect_ran "$TMP/ninja.out" "ADD [stage-0 2/6]" "ADD [stage-0 3/6]" "ADD [stage-0 4/6]"
+	expect_ran "$TMP/ninja.out" "GITREF [stage-0 2/6]" "GITREF [stage-0 3/6]" "GITREF [stage-0 4/6]"
+check "... the .ref file names the commit and the ref" \
+	file_is .df2ninja/steps/stage-0/02.ref "$(git -C "$TMP/work" rev-parse main)	HEAD"
 
 # --- errors at the step ------------------------------------------------------------------
 # fail_build NAME DOCKERFILE: generate and build it in $TMP/NAME; ninja fails
