@@ -67,6 +67,9 @@ giturl_parse(const char *s, struct giturl *g, struct err **errp)
 		return err_make(errp, 0, "Git URL query parameters are not "
 				"supported (use '#ref:subdir'): '%s'", s);
 	g->remote = xstrndup(s, end);
+	/* the scheme lower-cased, as Go's url.URL.String gives it */
+	for (size_t i = 0; i < proto_len(s); i++)
+		g->remote[i] = (char)tolower((unsigned char)g->remote[i]);
 	if (!hash) {
 		g->ref = xstrdup("");
 		g->subdir = xstrdup("");
