@@ -141,6 +141,26 @@ check "after it: only the ref checks ran" \
 check "... the .ref file names the commit and the ref" \
 	file_is .df2ninja/steps/stage-0/02.ref "$(git -C "$TMP/work" rev-parse main)	HEAD"
 
+# --- git:// (git daemon), where a fetch can be shallow ---------------------------------
+GPORT=$(free_port)
+"$(git --exec-path)/git-daemon" --reuseaddr --export-all --base-path="$TMP/srv" \
+	--listen=127.0.0.1 --port="$GPORT" "$TMP/srv" 2>"$TMP/daemon.log" &
+DAEMON=$!
+trap 'kill $SERVER $DAEMON 2>/dev/null; wait $SERVER $DAEMON 2>/dev/null; cleanup' EXIT
+wait_port "$GPORT" || { echo "Bail out! git daemon did not start"; exit 1; }
+mkdir "$TMP/gitproto" && cd "$TMP/gitproto" || exit 99
+cat >Dockerfile <<DF
+FROM $BUSYBOX
+ADD git://127.0.0.1:$GPORT/repo.git#v1:sub /v1
+ADD --keep-git-dir=true git://127.0.0.1:$GPORT/repo.git#dev /d
+DF
+check "git://: generate" "$DF2NINJA" --output "type=local,dest=$TMP/gitproto/root" .
+check "git://: ninja" ninja_logged
+check "git://: the tag's subdir" file_is root/v1/inner.txt "inner v1"
+check "git://: the branch" file_is root/d/README "dev"
+check "git://: fetched shallow: one commit of the branch's two" \
+	test "$(git -C root/d rev-list --count HEAD)/$(git -C "$TMP/work" rev-list --count dev)" = 1/2
+
 # --- errors at the step ------------------------------------------------------------------
 # fail_build NAME DOCKERFILE: generate and build it in $TMP/NAME; ninja fails
 fail_build() {
