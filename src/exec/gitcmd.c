@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -16,23 +17,50 @@
 
 extern char **environ;
 
-/* the git of the environment, with nothing that could prompt */
+/*
+ * what the environment may not say: a repository of its own (git's
+ * local_repo_env: ninja may run inside a git hook), a protocol list, a
+ * way to prompt
+ */
+static const char *const dropped[] = {
+	"GIT_DIR=", "GIT_WORK_TREE=", "GIT_INDEX_FILE=", "GIT_OBJECT_DIRECTORY=",
+	"GIT_ALTERNATE_OBJECT_DIRECTORIES=", "GIT_COMMON_DIR=", "GIT_NAMESPACE=",
+	"GIT_PREFIX=", "GIT_IMPLICIT_WORK_TREE=", "GIT_GRAFT_FILE=",
+	"GIT_SHALLOW_FILE=", "GIT_QUARANTINE_PATH=", "GIT_REPLACE_REF_BASE=",
+	"GIT_NO_REPLACE_OBJECTS=", "GIT_INTERNAL_SUPER_PREFIX=",
+	"GIT_ALLOW_PROTOCOL=", "GIT_PROTOCOL_FROM_USER=",
+	"GIT_TERMINAL_PROMPT=", "GIT_ASKPASS=", "SSH_ASKPASS=", "GCM_INTERACTIVE=",
+};
+
+static bool
+is_dropped(const char *e)
+{
+	for (size_t i = 0; i < countof(dropped); i++)
+		if (!strncmp(e, dropped[i], strlen(dropped[i])))
+			return true;
+	return false;
+}
+
+/* the git of the environment, with nothing that could prompt, and only
+ * the network's protocols: a submodule may not name a host's file
+ * (file://, a path) or run a command (ext::) */
 static void
 git_env(struct strv *env)
 {
 	for (char **e = environ; *e; e++)
-		if (strncmp(*e, "GIT_TERMINAL_PROMPT=", 20) &&
-		    strncmp(*e, "GIT_ASKPASS=", 12) && strncmp(*e, "SSH_ASKPASS=", 12))
+		if (!is_dropped(*e))
 			strv_add(env, *e);
+	strv_add(env, "GIT_ALLOW_PROTOCOL=http:https:git:ssh");
 	strv_add(env, "GIT_TERMINAL_PROMPT=0");
 	strv_add(env, "GIT_ASKPASS=");
 	strv_add(env, "SSH_ASKPASS=");
 	strv_add(env, "GCM_INTERACTIVE=never");
 }
 
-/* the last non-empty line of the memfd fd, or "" */
+/* what git said in the memfd fd: its first "fatal: " line (the cause,
+ * before what gave up because of it), else its last line, or "" */
 static char *
-last_line(int fd)
+git_said(int fd)
 {
 	struct buf b = BUF_INIT;
 	char chunk[4096];
@@ -43,6 +71,13 @@ last_line(int fd)
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
 		buf_putn(&b, chunk, (size_t)n);
 	s = buf_steal(&b);
+	nl = strncmp(s, "fatal: ", 7) == 0 ? s : strstr(s, "\nfatal: ");
+	if (nl) {
+		nl += nl[0] == '\n';
+		memmove(s, nl, strlen(nl) + 1);
+		s[strcspn(s, "\n")] = '\0';
+		return s;
+	}
 	while (*s && (nl = strrchr(s, '\n')) && !nl[1])
 		*nl = '\0';
 	nl = strrchr(s, '\n');
@@ -73,7 +108,7 @@ wait_git(pid_t pid, int outfd, char **out, int errfd, const char *what, struct e
 			return err_make(errp, errno, "git %s: waitpid", what);
 		}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		autofree char *line = last_line(errfd);
+		autofree char *line = git_said(errfd);
 
 		buf_fini(&b);
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && !line[0])

@@ -81,7 +81,7 @@ checkout(const char *dir, const char *remote, const char *name,
 	 const char *commit, struct err **errp)
 {
 	const char *init[] = { "init", "-q", dir, NULL };
-	const char *add[] = { "remote", "add", "origin", remote, NULL };
+	const char *add[] = { "remote", "add", "--", "origin", remote, NULL };
 	const char *shallow[] = { "fetch", "-q", "--depth=1", "--no-tags", "origin",
 				  name ? name : commit, NULL };
 	const char *full[] = { "fetch", "-q", "--tags", "origin",

@@ -182,6 +182,15 @@ check "... naming it" assert_file_has badsub/out "no directory 'nodir' at commit
 check "a checksum of another commit fails the build" fail_build badsum "FROM $BUSYBOX
 ADD --checksum=$V1 $REPO#main /src"
 check "... saying both" assert_file_has badsum/out "expected checksum to match $V1, got [0-9a-f]\{40\}"
+# a submodule naming a file of the host is not fetched
+git init -q "$TMP/sm"
+(cd "$TMP/sm" && echo x >f && git add f &&
+	git -c protocol.file.allow=always submodule add -q "file://$TMP/srv/repo.git" inner &&
+	git commit -q -m sm) >/dev/null 2>&1
+git clone -q --bare "$TMP/sm" "$TMP/srv/sm.git" && git -C "$TMP/srv/sm.git" update-server-info
+check "a submodule of the host's files fails the build" fail_build hostsub "FROM $BUSYBOX
+ADD http://127.0.0.1:$PORT/sm.git /src"
+check "... git's transport not allowed" assert_file_has hostsub/out "transport 'file' not allowed"
 DEAD=$(free_port)
 check "a server that is not there fails the build" fail_build dead "FROM $BUSYBOX
 ADD http://127.0.0.1:$DEAD/repo.git /src"
