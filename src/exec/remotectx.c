@@ -40,6 +40,11 @@ is_tar_file(const char *path)
 bool
 remotectx_is(const char *path)
 {
+	struct stat sb;
+
+	/* a directory first, as docker build looks */
+	if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return false;
 	return !strcmp(path, "-") || giturl_is(path) ||
 	       download_kind(path) == DOWNLOAD_HTTP || is_tar_file(path);
 }

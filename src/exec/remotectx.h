@@ -19,7 +19,7 @@ struct err;
  */
 
 /* path names such a context ("-", stdin, included: remotectx_fetch
- * refuses it) */
+ * refuses it); an existing directory never does, whatever its name */
 bool remotectx_is(const char *path);
 
 /*

@@ -100,6 +100,12 @@ check "ninja" ninja_logged
 check "the image has the archive's file" file_is root/hello.txt "hello v1"
 check "a regeneration by ninja" sh -c 'touch .df2ninja/context/*/Dockerfile && "$NINJA" >../l.out 2>&1 && grep -q REGEN ../l.out'
 
+mkdir -p "$TMP/d/git@host:ctx" && cd "$TMP/d" || exit 99
+printf 'FROM scratch\nCOPY f /f\n' >"git@host:ctx/Dockerfile"
+touch "git@host:ctx/f"
+check "a directory named like a Git URL is a directory" "$DF2NINJA" "git@host:ctx"
+check "... the context" assert_file_has .df2ninja/gen.args '^git@host:ctx$'
+
 # --- refused ---------------------------------------------------------------------------------
 cd "$TMP" || exit 99
 check "stdin is refused" expect_fail 1 "context read from stdin ('-') is not supported" "$DF2NINJA" -
