@@ -6,19 +6,22 @@
 
 #include "cli/cli.h"
 #include "exec/buildlock.h"
+#include "exec/gitref.h"
 #include "exec/step.h"
 #include "sandbox/userns.h"
 #include "util/alloc.h"
 #include "util/err.h"
 
 static const char exec_usage[] =
-	"usage: df2ninja exec from|step|link|export --plan PLAN --out STAMP\n"
+	"usage: df2ninja exec from|step|link|export|gitref --plan PLAN --out STAMP\n"
 	"                     [--depfile FILE] [--layer LINK] [--rootless]\n"
 	"\n"
 	"Run one edge of a generated build.ninja: the step whose plan is PLAN,\n"
 	"writing its stamp STAMP only when the step's result changed.\n"
 	"`link` makes the layer of a COPY --link alone, its stamp LINK; a step\n"
 	"given --layer LINK stacks that layer instead of copying again.\n"
+	"`gitref` writes the commit of an ADD <git URL>'s ref, only when it\n"
+	"changed.\n"
 	"build.ninja calls this; `ninja -t commands TARGET` prints the calls.\n"
 	"A user other than root runs it in a user namespace (rootless mode);\n"
 	"--rootless, or DF2NINJA_ROOTLESS=1, makes root do the same.\n";
@@ -84,7 +87,7 @@ cmd_exec(int argc, char **argv)
 			fputs(exec_usage, stdout);
 			return 0;
 		}
-		return diag_usage("exec: expected from, step, link or export");
+		return diag_usage("exec: expected from, step, link, export or gitref");
 	}
 	kind = argv[1];
 	optind = 2;
@@ -139,10 +142,20 @@ cmd_exec(int argc, char **argv)
 
 		return run_step(&call);
 	}
+	if (strcmp(kind, "gitref") == 0) {
+		struct step_failure f;
+		struct err *e = NULL;
+		int status = 0;
+
+		if (gitref_exec(plan, out, &f, &e) < 0)
+			status = f.where ? step_failed(&f, e) : diag_error(e);
+		step_failure_fini(&f);
+		return status;
+	}
 	if (strcmp(kind, "export") == 0) {
 		struct err *e = NULL;
 
 		return export_exec(plan, out, &e) < 0 ? diag_error(e) : 0;
 	}
-	return diag_usage("exec: unknown kind '%s' (from, step, link or export)", kind);
+	return diag_usage("exec: unknown kind '%s' (from, step, link, export or gitref)", kind);
 }

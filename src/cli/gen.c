@@ -6,8 +6,12 @@
 
 #include "config.h"
 #include "cli/cli.h"
+#ifdef HAVE_EXECUTOR
+#include "exec/remotectx.h"
+#endif
 #include "cli/genargs.h"
 #include "dockerfile/parse.h"
+#include "emit/builddir.h"
 #include "emit/ctxargs.h"
 #include "emit/emit.h"
 #include "emit/genpaths.h"
@@ -18,6 +22,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/giturl.h"
 #include "util/strv.h"
 
 static const char gen_usage[] =
@@ -27,8 +32,9 @@ static const char gen_usage[] =
 	"Write a build.ninja (or a GNU make file) that builds the image of a\n"
 	"Dockerfile, one edge per step. PATH is the context directory holding\n"
 	"the Dockerfile, or a Dockerfile whose directory is the context\n"
-	"(default: .); PATH - reads a Dockerfile from stdin, with an empty\n"
-	"context. Then run ninja.\n"
+	"(default: .), or a Git URL (#ref:subdir), an http(s) URL of a tar\n"
+	"archive or such a file, fetched into the build dir; PATH - reads a\n"
+	"Dockerfile from stdin, with an empty context. Then run ninja.\n"
 	"\n"
 	"options:\n"
 	"  -f FILE                the Dockerfile (default: PATH/Dockerfile);\n"
@@ -189,10 +195,52 @@ resolve_sources(struct genargs *a, struct secretsrc *s, struct err **errp)
 	return 0;
 }
 
+/*
+ * PATH a URL or an archive (exec/remotectx.h): fetch it into the build dir
+ * and name that copy in pa, -f taken inside it; *keep owns the strings
+ */
+static int
+fetch_context(const struct genargs *a, struct genpaths_args *pa, struct strv *keep,
+	      struct err **errp)
+{
+#ifdef HAVE_EXECUTOR
+	autofree char *bd = NULL, *parent = NULL;
+	char *dir;
+
+	if (!a->path || !remotectx_is(a->path))
+		return 0;
+	if (a->context)
+		return err_make(errp, 0, "--context cannot be given with a "
+				"context that is a URL or an archive: '%s'", a->path);
+	bd = genpaths_builddir(pa, a->builddir);
+	parent = fs_dirname(bd);
+	if (fs_mkdir_p(parent, errp) < 0 || builddir_make(bd, errp) < 0 ||
+	    remotectx_fetch(bd, a->path, &dir, errp) < 0)
+		return -1;
+	strv_push(keep, dir);
+	pa->path = dir;
+	if (a->file && a->file[0] != '/') {
+		char *f = fs_join(dir, a->file);
+
+		strv_push(keep, f);
+		pa->file = f;
+	}
+	return 0;
+#else
+	(void)pa;
+	(void)keep;
+	if (a->path && (giturl_is(a->path) || !strncmp(a->path, "http://", 7) ||
+			!strncmp(a->path, "https://", 8)))
+		return err_make(errp, 0, "a context that is a URL needs the "
+				"executor (configure --disable-executor): '%s'", a->path);
+	return 0;
+#endif
+}
+
 static int
 generate(struct genargs *a, struct err **errp)
 {
-	const struct genpaths_args pa = {
+	struct genpaths_args pa = {
 		.path = a->path, .file = a->file, .context = a->context,
 		.output = a->output, .is_make = a->make,
 	};
@@ -203,7 +251,7 @@ generate(struct genargs *a, struct err **errp)
 	struct gen_opts go = { 0 };
 	struct emit_opts eo = { 0 };
 	struct buf text = BUF_INIT;
-	struct strv user_outputs = STRV_INIT;
+	struct strv user_outputs = STRV_INIT, fetched = STRV_INIT;
 	struct strv ctx_owned = STRV_INIT, ctx_recorded = STRV_INIT;
 	struct secretsrc sources = SECRETSRC_INIT;
 	autofree char *sources_path = NULL;
@@ -211,7 +259,9 @@ generate(struct genargs *a, struct err **errp)
 	struct err *emit_err = NULL;
 	int r = -1, er;
 
-	if (genpaths_name(&gp, &pa, errp) < 0)
+	memset(&gp, 0, sizeof(gp));
+	if (fetch_context(a, &pa, &fetched, errp) < 0 ||
+	    genpaths_name(&gp, &pa, errp) < 0)
 		goto out;
 	if (gp.is_stdin && read_stdin(&gp, errp) < 0)
 		goto out;
@@ -313,6 +363,7 @@ out:
 	strv_fini(&ctx_owned);
 	strv_fini(&ctx_recorded);
 	free(go.contexts);
+	strv_fini(&fetched);
 	strv_fini(&go.tags);
 	graph_free(g);
 	secretsrc_fini(&sources);

@@ -33,6 +33,15 @@ path_below(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && path[n] == '/';
 }
 
+/* ctx is a context df2ninja fetched into the build dir bd */
+static bool
+is_fetched(const char *ctx, const char *bd)
+{
+	autofree char *unpacked = fs_join(bd, "context"), *git = fs_join(bd, "git");
+
+	return path_below(ctx, unpacked) || path_below(ctx, git);
+}
+
 static int
 refuse_newline(const char *const *paths, size_t n, struct err **errp)
 {
@@ -41,6 +50,20 @@ refuse_newline(const char *const *paths, size_t n, struct err **errp)
 			return err_make(errp, 0, "a path with a newline cannot be "
 					"written to a build file");
 	return 0;
+}
+
+static const char *
+output_name(const struct genpaths_args *a)
+{
+	return a->output ? a->output : a->is_make ? "Makefile" : "build.ninja";
+}
+
+char *
+genpaths_builddir(const struct genpaths_args *a, const char *builddir)
+{
+	autofree char *d = fs_dirname(output_name(a));
+
+	return builddir ? xstrdup(builddir) : fs_join(d, ".df2ninja");
 }
 
 int
@@ -74,7 +97,7 @@ genpaths_name(struct genpaths *gp, const struct genpaths_args *a,
 		gp->dockerfile = a->file ? xstrdup(a->file) : fs_join(p, "Dockerfile");
 		gp->context = xstrdup(a->context ? a->context : p);
 	}
-	gp->output = xstrdup(a->output ? a->output : a->is_make ? "Makefile" : "build.ninja");
+	gp->output = xstrdup(output_name(a));
 	return refuse_newline((const char *[]){ gp->output,
 						gp->dockerfile ? gp->dockerfile : "",
 						gp->context ? gp->context : "" }, 3, errp);
@@ -156,8 +179,8 @@ genpaths_resolve(struct genpaths *gp, const char *builddir, struct err **errp)
 			     check_context(gp, ctx, errp) < 0))
 		return -1;
 	/* PATH -: the empty context df2ninja made there (also when read
-	 * again from gen.args) */
-	if (!is_empty_context(gp, ctx) &&
+	 * again from gen.args); a URL's, fetched there */
+	if (!is_empty_context(gp, ctx) && !is_fetched(ctx, gp->builddir) &&
 	    (path_below(ctx, gp->builddir) || !strcmp(gp->builddir, ctx)))
 		return err_make(errp, 0, "the build dir '%s' holds the context '%s'; "
 				"choose another with -B", gp->builddir, gp->context);

@@ -63,12 +63,16 @@ struct genpaths_args {
  */
 int genpaths_name(struct genpaths *gp, const struct genpaths_args *a,
 		  struct err **errp);
+/* the build dir as named from the cwd: builddir (-B), or NULL for the
+ * default, .df2ninja beside the output; caller frees */
+char *genpaths_builddir(const struct genpaths_args *a, const char *builddir);
 /*
  * the rest, once the Dockerfile has been read: the context must be a
  * directory; the output's dir and the build dir (builddir, or NULL for
  * the default) are made when missing (builddir_make), then every path is
  * resolved and made relative to the output's dir. A build dir that is
- * the context or holds it is refused.
+ * the context or holds it is refused, unless the context is one df2ninja
+ * fetched there (below its context/ or git/, exec/remotectx.h).
  */
 int genpaths_resolve(struct genpaths *gp, const char *builddir,
 		     struct err **errp);

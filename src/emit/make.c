@@ -70,6 +70,36 @@ put_say(struct walk *w, struct buf *b, const char *desc)
 	buf_puts(b, "'\n");
 }
 
+/* the commit of an ADD <git URL>'s ref, asked for on every make,
+ * rewritten only when it changed */
+static void
+put_gitref(struct walk *w, struct buf *b, const struct step *st)
+{
+	struct buf desc = BUF_INIT;
+	const char *rest;
+	struct wrap l;
+	char *s;
+
+	wrap_start(&l, b, RULE_CONT, 4);
+	s = xasprintf("$(%ssteps)/%s.ref:", w->var, st->name);
+	wrap_word(&l, s);
+	free(s);
+	word_plan(&l, w, st);
+	s = xasprintf("%s" LABELS_ALWAYS, w->tgt);
+	wrap_word(&l, s);
+	free(s);
+	wrap_end(&l);
+	labels_desc(&desc, st, LABELS_WIDTH - 16 - strlen(w->var));
+	/* described as the step, GITREF for the instruction, as in build.ninja */
+	rest = buf_str(&desc) + strcspn(buf_str(&desc), " ");
+	s = xasprintf("GITREF%s", rest);
+	put_say(w, b, s);
+	free(s);
+	buf_fini(&desc);
+	buf_printf(b, "\t$(%sq_)$(%sdf2ninja) exec gitref --plan $(%splans)/%s.json --out $@\n\n",
+		   w->var, w->var, w->var, st->name);
+}
+
 static void
 put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 {
@@ -78,6 +108,8 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 	size_t i;
 	char *s;
 
+	if (st->has_gitref && e->part != WALK_LINK_STACK)
+		put_gitref(w, b, st);
 	wrap_start(&l, b, RULE_CONT, 4);
 	word_stamp_ext(&l, w, st, e->part == WALK_LINK_COPY ? ".link" : ".id", ":");
 	for (i = 0; i < e->nins; i++)
@@ -85,6 +117,11 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 	if (e->part == WALK_LINK_STACK)
 		word_stamp_ext(&l, w, st, ".link", "");
 	word_plan(&l, w, st);
+	if (st->has_gitref && e->part != WALK_LINK_STACK) {
+		s = xasprintf("$(%ssteps)/%s.ref", w->var, st->name);
+		wrap_word(&l, s);
+		free(s);
+	}
 	if (st->runs_always && e->part != WALK_LINK_STACK) {
 		s = xasprintf("%s" LABELS_ALWAYS, w->tgt);
 		wrap_word(&l, s);

@@ -162,6 +162,47 @@ rule_of(const struct walk_edge *e)
 	return e->has_depfile ? "ctxstep" : e->exec;
 }
 
+/* add "$steps/<name>.ref", with a suffix (":") */
+static void
+word_gitref(struct wrap *l, const struct step *st, const char *suffix)
+{
+	struct buf w = BUF_INIT;
+
+	buf_puts(&w, "$steps/");
+	escape_ninja_path(&w, st->name, "step name", NULL);
+	buf_puts(&w, ".ref");
+	buf_puts(&w, suffix);
+	wrap_word(l, buf_str(&w));
+	buf_fini(&w);
+}
+
+/* the edge asking for the commit of an ADD <git URL>'s ref on every
+ * build: described as the step, GITREF for the instruction */
+static void
+put_gitref(struct buf *b, const struct step *st)
+{
+	struct buf desc = BUF_INIT;
+	const char *rest;
+	struct wrap l;
+
+	wrap_start(&l, b, CONT, 4);
+	wrap_word(&l, "build");
+	word_gitref(&l, st, ":");
+	wrap_word(&l, "gitref");
+	word_plan(&l, st);
+	wrap_word(&l, LABELS_ALWAYS);
+	wrap_end(&l);
+	buf_puts(b, "  plan = $plans/");
+	escape_ninja_value(b, st->name, "step name", NULL);
+	buf_puts(b, ".json\n  desc = GITREF ");
+	labels_desc(&desc, st, LABELS_WIDTH - strlen("  desc = "));
+	rest = buf_str(&desc) + strcspn(buf_str(&desc), " ");
+	rest += strspn(rest, " ");
+	escape_ninja_value(b, rest, "description", NULL);
+	buf_puts(b, "\n\n");
+	buf_fini(&desc);
+}
+
 static void
 put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 {
@@ -170,6 +211,8 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 	struct wrap l;
 	size_t i;
 
+	if (st->has_gitref && e->part != WALK_LINK_STACK)
+		put_gitref(b, st);
 	wrap_start(&l, b, CONT, 4);
 	wrap_word(&l, "build");
 	word_stamp_ext(&l, st, e->part == WALK_LINK_COPY ? ".link" : ".id", ":");
@@ -179,6 +222,8 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 	if (e->part == WALK_LINK_STACK)
 		word_stamp_ext(&l, st, ".link", "");
 	word_plan(&l, st);
+	if (st->has_gitref && e->part != WALK_LINK_STACK)
+		word_gitref(&l, st, "");
 	if (st->runs_always && e->part != WALK_LINK_STACK)
 		wrap_word(&l, LABELS_ALWAYS);
 	if (e->order) {
@@ -218,9 +263,20 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 static void
 put_always(struct walk *w, struct buf *b)
 {
+	bool gitref = false;
+
 	buf_puts(b, "# ADD of a URL without --checksum runs on every build to "
 		 "ask the server\n# again; restat keeps what follows when the "
 		 "file is unchanged\nbuild " LABELS_ALWAYS ": phony\n\n");
+	for (size_t i = 0; i < w->g->nstages; i++)
+		for (size_t j = 0; w->g->stages[i].needed && j < w->g->stages[i].nsteps; j++)
+			gitref = gitref || w->g->stages[i].steps[j].has_gitref;
+	if (gitref)
+		buf_puts(b, "# ADD of a Git URL without --checksum: the commit of "
+			 "its ref, asked for on\n# every build, rewritten only "
+			 "when it changed\nrule gitref\n"
+			 "  command = $df2ninja exec gitref --plan $plan --out $out\n"
+			 "  description = $desc\n  restat = 1\n\n");
 }
 
 static void

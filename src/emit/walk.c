@@ -113,10 +113,11 @@ check_targets(struct walk *w, const struct walk_backend *be,
 	return r;
 }
 
+/* a step on the always-run phony target: itself, or its gitref edge */
 static bool
 runs_always(const struct step *st)
 {
-	return st->runs_always;
+	return st->runs_always || st->has_gitref;
 }
 
 static bool

@@ -76,7 +76,8 @@ struct walk_backend {
 	int (*prepare)(struct walk *w, struct err **errp);
 	/* what comes before the first edge, or NULL */
 	int (*head)(struct walk *w, struct buf *b, struct err **errp);
-	/* the always-dirty target LABELS_ALWAYS, once */
+	/* the always-dirty target LABELS_ALWAYS, once (a step that
+	 * runs_always or has_gitref needs it) */
 	void (*always)(struct walk *w, struct buf *b);
 	/* what the edges of a --link step need, once, when there is one;
 	 * or NULL */

@@ -665,9 +665,9 @@ prepare(struct job *j, struct err **errp)
 				return err_make(errp, 0, "source can't be a "
 						"URL for COPY: '%s'", s);
 			if (download_kind(s) == DOWNLOAD_GIT)
-				return err_make(errp, 0, "ADD from a Git "
-						"repository is not supported "
-						"yet: '%s'", s);
+				return err_make(errp, 0, "BUG: the Git "
+						"repository '%s' was not "
+						"fetched", s);
 			if (!o->downloads || !o->downloads[i].path)
 				return err_make(errp, 0, "BUG: '%s' was not "
 						"downloaded", s);

@@ -98,8 +98,7 @@ struct copy_opts {
  *
  * Errors: "COPY failed: file not found in build context: 'x'"; "When using
  * COPY with more than one source file, the destination must be a directory
- * and end with a /"; "source can't be a URL for COPY: '...'"; "ADD from a
- * Git repository is not supported yet: '...'"; a URL of another scheme;
+ * and end with a /"; "source can't be a URL for COPY: '...'"; a URL of another scheme;
  * bad --chmod; and whatever the filesystem says, naming the path.
  */
 int copy_run(const struct copy_source *src, int rootfd,

@@ -10,6 +10,7 @@
 #include "exec/copystep.h"
 #include "exec/depfile.h"
 #include "exec/download.h"
+#include "exec/gitsrc.h"
 #include "exec/history.h"
 #include "exec/linkrec.h"
 #include "exec/mnt.h"
@@ -132,6 +133,41 @@ downloads(struct step_ctx *c, const struct strv *srcs, const char *checksum,
 	return 0;
 }
 
+/*
+ * ADD <git URL>: src gets the tree of the repository (gitsrc.h) when the
+ * one source is one, else stays as it is
+ */
+static int
+git_source(struct step_ctx *c, const struct strv *srcs, const char *checksum,
+	   struct copy_source *src, char **name, struct err **errp)
+{
+	const struct copy_plan *cp = &c->plan.sp.copy;
+	autofree char *dir = NULL, *pin_path = NULL, *pin = NULL;
+	size_t i, len;
+
+	for (i = 0; i < srcs->n; i++)
+		if (download_kind(srcs->v[i]) == DOWNLOAD_GIT)
+			break;
+	if (i == srcs->n)
+		return 0;
+	/* the resolver refused this when it knew the sources */
+	if (srcs->n != 1)
+		return err_make(errp, 0, "ADD of a Git repository takes it as "
+				"its only source: '%s'", srcs->v[i]);
+	/* the commit the step's gitref edge found, when it has one */
+	pin_path = gitsrc_ref_path(c->plan.builddir, c->plan.name);
+	if (access(pin_path, F_OK) == 0 && fs_read_file(pin_path, &pin, &len, errp) < 0)
+		return -1;
+	if (gitsrc_fetch(c->plan.builddir, srcs->v[0], pin, checksum, cp->keep_git_dir,
+			 &dir, errp) < 0)
+		return -1;
+	src->fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (src->fd < 0)
+		return err_make(errp, errno, "cannot open '%s'", dir);
+	*name = xasprintf("Git repository '%s'", srcs->v[0]);
+	return 0;
+}
+
 /* COPY <<EOF bodies, expanded when the delimiter was unquoted */
 static int
 heredocs(struct step_ctx *c, struct copy_heredoc **out, size_t *n,
@@ -191,6 +227,8 @@ struct copy_work {
 	struct state other;
 	bool have_other;
 	int ctxfd;
+	int gitfd;			/* an ADD <git URL>'s tree */
+	const char *srcs_git[2];	/* its one source: "." */
 };
 
 static void
@@ -201,6 +239,7 @@ work_init(struct copy_work *w)
 	w->srcm.fd = -1;
 	w->src.fd = -1;
 	w->ctxfd = -1;
+	w->gitfd = -1;
 }
 
 static void
@@ -211,6 +250,8 @@ work_fini(struct copy_work *w)
 		state_fini(&w->other);
 	if (w->ctxfd >= 0)
 		close(w->ctxfd);
+	if (w->gitfd >= 0)
+		close(w->gitfd);
 	ignore_free(w->ign);
 	free(w->hds);
 	free(w->dls);
@@ -232,8 +273,6 @@ work_words(struct step_ctx *c, struct copy_work *w, struct err **errp)
 	const struct copy_plan *cp = &c->plan.sp.copy;
 	char esc = c->plan.sp.escape;
 
-	if (cp->keep_git_dir)
-		return err_make(errp, 0, "ADD --keep-git-dir applies to git URLs, which are not supported yet");
 	if (words(c, &cp->sources, &w->srcs, errp) < 0 || words(c, &cp->exclude, &w->excl, errp) < 0 ||
 	    ops_word(&c->st, esc, &cp->dest, &w->dest, errp) < 0 ||
 	    ops_word(&c->st, esc, &cp->chown, &w->chown, errp) < 0 ||
@@ -261,9 +300,14 @@ work_sources(struct step_ctx *c, struct copy_work *w, struct err **errp)
 	bool is_add = c->plan.sp.kind == PLAN_ADD;
 	struct copy_opts *o = &w->o;
 
-	if (is_add && downloads(c, &w->srcs, w->checksum, &w->dls, &w->keep, errp) < 0)
+	if (is_add && (downloads(c, &w->srcs, w->checksum, &w->dls, &w->keep, errp) < 0 ||
+		       git_source(c, &w->srcs, w->checksum, &w->src, &w->src_name, errp) < 0))
 		return -1;
-	if (cp->has_from) {
+	if (w->src.fd >= 0) {
+		/* a Git repository's tree, copied as a directory is */
+		w->gitfd = w->src.fd;
+		w->srcs_git[0] = ".";
+	} else if (cp->has_from) {
 		if (step_source_state(c, &cp->from, &w->other, &w->src_name, errp) < 0)
 			return -1;
 		w->have_other = true;
@@ -286,8 +330,10 @@ work_sources(struct step_ctx *c, struct copy_work *w, struct err **errp)
 	o->no_unpack = cp->unpack == 0;
 	o->unpack = cp->unpack == 1;
 	o->downloads = w->dls;
-	o->srcs = (const char *const *)w->srcs.v;
-	o->nsrcs = w->srcs.n;
+	o->srcs = w->gitfd >= 0 ? w->srcs_git : (const char *const *)w->srcs.v;
+	o->nsrcs = w->gitfd >= 0 ? 1 : w->srcs.n;
+	if (w->gitfd >= 0)
+		o->is_add = false;	/* nothing in it is unpacked */
 	o->heredocs = w->hds;
 	o->dest = w->dest ? w->dest : "";
 	o->workdir = config_get_str(&c->st.config, "WorkingDir");

@@ -14,6 +14,7 @@
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/giturl.h"
 #include "util/strv.h"
 
 /* how much of the URL a record's file name keeps; the digest after it
@@ -44,16 +45,10 @@ enum download_kind
 download_kind(const char *src)
 {
 	/* the resolver's rules (graph/steps.c), which are BuildKit's */
-	if (has_prefix(src, "http://") || has_prefix(src, "https://")) {
-		size_t n = strcspn(src, "#");
-
-		if (n > 4 && strncmp(src + n - 4, ".git", 4) == 0)
-			return DOWNLOAD_GIT;
-		return DOWNLOAD_HTTP;
-	}
-	if (has_prefix(src, "git@") || has_prefix(src, "git://") ||
-	    has_prefix(src, "ssh://"))
+	if (giturl_is(src))
 		return DOWNLOAD_GIT;
+	if (has_prefix(src, "http://") || has_prefix(src, "https://"))
+		return DOWNLOAD_HTTP;
 	return scheme_len(src) ? DOWNLOAD_OTHER : DOWNLOAD_NONE;
 }
 

@@ -57,6 +57,11 @@ struct step {
 				 * then merges a copy made on scratch): two
 				 * edges, the copy reading only its sources
 				 * and the step stacking its layer */
+	bool has_gitref;	/* ADD of a Git URL known at generation,
+				 * without --checksum: an edge of its own,
+				 * run on every build, writes the ref's
+				 * commit to <steps>/<name>.ref when it
+				 * changed, and this step reads that file */
 	struct stage **deps;	/* other stages whose result this step reads
 				 * (COPY --from, RUN --mount=from, FROM stage),
 				 * unique, sorted by index */

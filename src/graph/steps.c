@@ -7,6 +7,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/giturl.h"
 #include "util/modespec.h"
 #include "buildargs.h"
 #include "flags.h"
@@ -246,14 +247,22 @@ is_url(const char *s)
 static bool
 is_git(const char *s)
 {
-	size_t n = strlen(s);
-	const char *hash = strchr(s, '#');
+	return giturl_is(s);
+}
 
-	if (hash)
-		n = (size_t)(hash - s);
-	return !strncmp(s, "git@", 4) || !strncmp(s, "git://", 6) ||
-	       !strncmp(s, "ssh://", 6) ||
-	       (is_url(s) && n > 4 && !strncmp(s + n - 4, ".git", 4));
+/* a Git source known at generation: what the executor would refuse */
+static int
+check_git(struct resolver *r, const struct instr *in, const char *v)
+{
+	struct giturl g;
+	struct err *e = NULL;
+
+	if (in->kind == INSTR_COPY)
+		return resolve_fail(r, in, "source can't be a git ref for COPY");
+	if (giturl_parse(v, &g, &e) < 0)
+		return resolve_fail_err(r, in, e);
+	giturl_fini(&g);
+	return 0;
 }
 
 /* --from: no variables, as in BuildKit */
@@ -341,7 +350,7 @@ link_chown(struct resolver *r, struct stage *s, const struct instr *in,
 static int
 sources(struct resolver *r, struct stage *s, const struct instr *in,
 	struct copy_plan *plan, bool *local, bool *remote, size_t *nsrc,
-	char **only)
+	size_t *ngit, char **only)
 {
 	struct plan_words *srcs = &plan->sources;
 	size_t i, n = in->args.n - 1;
@@ -351,6 +360,7 @@ sources(struct resolver *r, struct stage *s, const struct instr *in,
 	*local = false;
 	*remote = false;
 	*nsrc = 0;
+	*ngit = 0;
 	*only = NULL;
 	for (i = 0; i + 1 < in->args.n; i++) {
 		autofree char *name = heredoc_word(in->args.v[i]);
@@ -380,6 +390,13 @@ sources(struct resolver *r, struct stage *s, const struct instr *in,
 		if (resolve_word(r, s, in, in->args.v[i], &srcs->v[srcs->n++],
 				 &v) < 0)
 			return -1;
+		if (v && is_git(v)) {
+			if (check_git(r, in, v) < 0) {
+				free(v);
+				return -1;
+			}
+			(*ngit)++;
+		}
 		/* a deferred ADD source may be anything: count it as local,
 		 * and as a URL */
 		if (in->kind == INSTR_COPY || !v || (!is_url(v) && !is_git(v)))
@@ -399,11 +416,11 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 {
 	const char *dest = in->args.v[in->args.n - 1];
 	autofree char *hd = heredoc_word(dest);
-	autofree char *only = NULL;
+	autofree char *only = NULL, *sum = NULL;
 	struct stage *from = NULL;
 	const char *image = NULL, *dir = NULL;
 	bool local, remote;
-	size_t i, nsrc;
+	size_t i, nsrc, ngit;
 
 	plan->exclude.v = pj_alloc(&r->arena, f->excludes.n, sizeof(*plan->exclude.v));
 	plan->exclude.n = f->excludes.n;
@@ -412,8 +429,11 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 				    "destination", instr_name(in->kind));
 	if (resolve_word(r, s, in, dest, &plan->dest, NULL) < 0)
 		return -1;
-	if (sources(r, s, in, plan, &local, &remote, &nsrc, &only) < 0)
+	if (sources(r, s, in, plan, &local, &remote, &nsrc, &ngit, &only) < 0)
 		return -1;
+	if (ngit && nsrc + plan->nheredocs > 1)
+		return resolve_fail(r, in, "ADD of a Git repository takes it as "
+				    "its only source");
 	if (f->from) {
 		if (check_from(r, in, f->from) < 0 ||
 		    resolve_source(r, in, "--from", f->from, &from, &image, &dir) < 0)
@@ -457,11 +477,13 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 	plan->keep_git_dir = f->keep_git_dir == 1;
 	plan->unpack = f->unpack < 0 ? -1 : f->unpack == 1;
 	if (!f->checksum) {
-		/* the server may change the file: ask it on every build */
+		/* the server may change the file, a branch or tag may move:
+		 * ask it on every build */
 		st->runs_always = remote;
+		st->has_gitref = ngit > 0;
 		return 0;
 	}
-	if (resolve_word(r, s, in, f->checksum, &plan->checksum, NULL) < 0)
+	if (resolve_word(r, s, in, f->checksum, &plan->checksum, &sum) < 0)
 		return -1;
 	if (nsrc != 1)
 		return resolve_fail(r, in, "--checksum can only be used with a "
@@ -469,6 +491,9 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 	if (only && !is_url(only) && !is_git(only))
 		return resolve_fail(r, in, "--checksum needs an HTTP(S) or Git "
 				    "source");
+	if (ngit && sum && (!sum[0] || sum[strspn(sum, "0123456789abcdefABCDEF")]))
+		return resolve_fail(r, in, "invalid checksum %s for Git URL, "
+				    "expected hex commit hash", f->checksum);
 	return 0;
 }
 

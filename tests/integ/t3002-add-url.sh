@@ -250,7 +250,7 @@ check "... saying what ADD can download" assert_file_has ftp/out \
 	"ADD can only download http and https URLs: 'ftp://127.0.0.1:$DEAD/f.txt'"
 check "ADD of a Git repository fails" fail_build git "FROM $BUSYBOX
 ADD http://127.0.0.1:$DEAD/repo.git /src"
-check "... as not supported yet" assert_file_has git/out \
-	"ADD from a Git repository is not supported yet"
+check "... asking git for it, not the HTTP client (t3005)" assert_file_has git/out \
+	"Git repository 'http://127.0.0.1:$DEAD/repo.git': git ls-remote"
 
 done_testing

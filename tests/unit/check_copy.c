@@ -909,8 +909,9 @@ START_TEST(test_add_plain)
 	assert_content(root, "f/fake.tar.gz", "not an archive");
 	ok(&empty);
 	ck_assert(S_ISREG(lst(root, "f/empty.tar").st_mode));
-	fails(&git, "ADD from a Git repository is not supported yet: "
-	      "'https://example.com/x.git'");
+	/* the caller copies a repository's tree (exec/gitsrc.h) */
+	fails(&git, "BUG: the Git repository 'https://example.com/x.git' "
+	      "was not fetched");
 	fails(&ftp, "ADD can only download http and https URLs: "
 	      "'ftp://example.com/x'");
 	fails(&curl, "source can't be a URL for COPY: 'http://example.com/x'");

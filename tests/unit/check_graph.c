@@ -995,6 +995,10 @@ START_TEST(test_add)
 	ck_assert(!step(&f, "stage-0/03")->runs_always);
 	ck_assert(!step(&f, "stage-0/04")->runs_always);
 	ck_assert(!step(&f, "stage-0/05")->runs_always);
+	/* a Git URL: its ref's commit asked for by an edge of its own */
+	ck_assert(step(&f, "stage-0/05")->has_gitref);
+	ck_assert(!step(&f, "stage-0/02")->has_gitref);
+	ck_assert(!step(&f, "stage-0/07")->has_gitref);
 	ck_assert(step(&f, "stage-0/06")->runs_always);
 	ck_assert(step(&f, "stage-0/06")->reads_context);
 	/* a source only the image's ENV can tell may be a URL */
@@ -1013,6 +1017,9 @@ START_TEST(test_add)
 
 	fails("FROM alpine\nADD --checksum=sha256:0123 local /l\n",
 	      "Dockerfile:2:1: error: --checksum needs an HTTP(S) or Git source");
+	fails("FROM alpine\nADD --checksum=abc https://h/r.git#x:y /r\n"
+	      "ADD --checksum=abc https://h/r.git /s\nCOPY git@h:r /t\n",
+	      "Dockerfile:4:1: error: source can't be a git ref for COPY");
 	fails("FROM alpine\nCOPY --checksum=x a b\n",
 	      "Dockerfile:2:1: error: unknown flag '--checksum' for COPY");
 	fails("FROM alpine\nCOPY a <<EOF\nx\nEOF\n",

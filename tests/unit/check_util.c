@@ -12,6 +12,7 @@
 #include "util/epoch.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/giturl.h"
 #include "util/path.h"
 #include "util/strv.h"
 #include "util/vars.h"
@@ -518,6 +519,68 @@ START_TEST(test_dirkeep)
 }
 END_TEST
 
+/* BuildKit's ParseGitRef on these (dfgitutil/git_ref_test.go) */
+static const struct {
+	const char *s;
+	bool is;
+	const char *remote, *ref, *subdir;	/* remote NULL: refused */
+} giturls[] = {
+	{ "https://github.com/moby/buildkit.git", true,
+	  "https://github.com/moby/buildkit.git", "", "" },
+	{ "https://github.com/moby/buildkit.git#main:docs/../frontend/", true,
+	  "https://github.com/moby/buildkit.git", "main", "frontend" },
+	{ "https://h/r.git#:/", true, "https://h/r.git", "", "" },
+	{ "https://h/r.git#v1:../../x", true, "https://h/r.git", "v1", "x" },
+	{ "HTTPS://h/r.git", true, "https://h/r.git", "", "" },
+	{ "https://h/r.git?ref=main", true, NULL, NULL, NULL },
+	{ "git://h/r#refs/tags/v1", true, "git://h/r", "refs/tags/v1", "" },
+	{ "ssh://git@h:22/r", true, "ssh://git@h:22/r", "", "" },
+	{ "git@github.com:moby/buildkit.git#v1:docs", true,
+	  "git@github.com:moby/buildkit.git", "v1", "docs" },
+	{ "deploy-1_x@git.example.com:team/r", true,
+	  "deploy-1_x@git.example.com:team/r", "", "" },
+	{ "https://h/r", false, NULL, NULL, NULL },
+	{ "https://h/r.gitx", false, NULL, NULL, NULL },
+	{ "https://h.git", false, NULL, NULL, NULL },
+	{ "ftp://h/r.git", false, NULL, NULL, NULL },
+	{ "./git@h:r", false, NULL, NULL, NULL },
+	{ "git@:r", false, NULL, NULL, NULL },
+	{ "dir/file.git", false, NULL, NULL, NULL },
+};
+
+START_TEST(test_giturl)
+{
+	struct giturl g;
+	struct err *e = NULL;
+	int r;
+
+	ck_assert_msg(giturl_is(giturls[_i].s) == giturls[_i].is, "%s", giturls[_i].s);
+	if (!giturls[_i].is)
+		return;
+	r = giturl_parse(giturls[_i].s, &g, &e);
+	if (!giturls[_i].remote) {
+		ck_assert_int_eq(r, -1);
+		ck_assert_ptr_nonnull(strstr(e->msg, "query parameters are not supported"));
+		err_free(e);
+		return;
+	}
+	ck_assert_int_eq(r, 0);
+	ck_assert_str_eq(g.remote, giturls[_i].remote);
+	ck_assert_str_eq(g.ref, giturls[_i].ref);
+	ck_assert_str_eq(g.subdir, giturls[_i].subdir);
+	giturl_fini(&g);
+}
+END_TEST
+
+START_TEST(test_giturl_commit)
+{
+	ck_assert(giturl_is_commit("0123456789abcdef0123456789abcdef01234567"));
+	ck_assert(!giturl_is_commit("0123456789abcdef0123456789abcdef0123456"));
+	ck_assert(!giturl_is_commit("0123456789ABCDEF0123456789abcdef01234567"));
+	ck_assert(!giturl_is_commit("main"));
+}
+END_TEST
+
 static Suite *
 util_suite(void)
 {
@@ -548,6 +611,8 @@ util_suite(void)
 	tcase_add_test(tc, test_write_atomic);
 	suite_add_tcase(s, tc);
 	UNIT_TCASE(s, "small_helpers", test_small_helpers);
+	UNIT_TCASE_TABLE(s, "giturl", test_giturl, giturls);
+	UNIT_TCASE(s, "giturl_is_commit", test_giturl_commit);
 	tc = tcase_create("dirkeep");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_dirkeep);
