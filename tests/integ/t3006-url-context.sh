@@ -108,7 +108,11 @@ check "... the context" assert_file_has .df2ninja/gen.args '^git@host:ctx$'
 
 # --- refused ---------------------------------------------------------------------------------
 cd "$TMP" || exit 99
-check "stdin is refused" expect_fail 1 "context read from stdin ('-') is not supported" "$DF2NINJA" -
+# (a Dockerfile on stdin is PATH -: t2038)
+mkdir stdin && cd stdin || exit 99
+check "a tar archive on stdin is refused" expect_fail 1 "stdin holds a tar archive" \
+	sh -c '"$1" - <"$2"' sh "$DF2NINJA" "$TMP/ctx.tar"
+cd "$TMP" || exit 99
 check "--context beside a URL is refused" expect_fail 1 \
 	"--context cannot be given with a context that is a URL or an archive" \
 	"$DF2NINJA" --context . "$URL/ctx.tar.gz"
