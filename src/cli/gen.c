@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 #include "cli/genargs.h"
 #include "dockerfile/parse.h"
+#include "emit/buildflags.h"
 #include "emit/emit.h"
 #include "emit/genpaths.h"
 #include "graph/graph.h"
@@ -90,6 +91,23 @@ generate(struct genargs *a, struct err **errp)
 	go.pull = a->pull;
 	go.allow_insecure = a->allow_insecure;
 	go.network = a->network;
+	go.no_cache = a->no_cache;
+	go.quiet = a->quiet;
+	go.progress = a->progress;
+	for (size_t i = 0; i < a->no_cache_filter.n; i++)
+		strv_add(&go.no_cache_filter, a->no_cache_filter.v[i]);
+	for (size_t i = 0; i < a->labels.n; i++)
+		strv_add(&go.labels, a->labels.v[i]);
+	for (size_t i = 0; i < a->add_hosts.n; i++)
+		strv_add(&go.add_hosts, a->add_hosts.v[i]);
+	/* like an --output dest: the user's path, from where df2ninja ran */
+	if (a->iidfile && a->iidfile[0] != '/') {
+		char *abs = fs_join(gp.cwd, a->iidfile);
+
+		strv_push(&a->owned, abs);
+		a->iidfile = abs;
+	}
+	go.iidfile = a->iidfile;
 	for (size_t i = 0; i < a->build_args.n; i++)
 		strv_add(&go.build_args, a->build_args.v[i]);
 	genpaths_outputs(&gp, &a->outputs, &a->tags, a->push, &user_outputs, &go.outputs);
@@ -98,11 +116,12 @@ generate(struct genargs *a, struct err **errp)
 	for (size_t i = 0; i < a->tags.n; i++)
 		strv_add(&go.tags, a->tags.v[i]);
 
-	for (size_t i = 0; i < df->warnings.n; i++)
+	/* -q: nothing but the image ID, at the end of the build */
+	for (size_t i = 0; !a->quiet && i < df->warnings.n; i++)
 		fprintf(stderr, "df2ninja: warning: %s\n", df->warnings.v[i]);
 	if (graph_build(df, &go, &g, errp) < 0)
 		goto out;
-	for (size_t i = 0; i < g->warnings.n; i++)
+	for (size_t i = 0; !a->quiet && i < g->warnings.n; i++)
 		fprintf(stderr, "df2ninja: warning: %s\n", g->warnings.v[i]);
 
 	self = realpath("/proc/self/exe", NULL);
@@ -128,7 +147,9 @@ generate(struct genargs *a, struct err **errp)
 	job = emit_plans_start(g, gp.builddir);
 	er = a->make ? emit_make(g, &eo, &text, &emit_err) :
 		       emit_ninja(g, &eo, &text, &emit_err);
-	if (emit_plans_wait(job, errp) < 0)
+	if (emit_plans_wait(job, errp) < 0 ||
+	    buildflags_nocache(g, gp.builddir, errp) < 0 ||
+	    buildflags_progress(gp.builddir, a->progress, errp) < 0)
 		goto out;
 	if (er < 0) {
 		*errp = steal_pointer(&emit_err);
@@ -146,6 +167,9 @@ out:
 	free(go.outputs_in_context);
 	strv_fini(&user_outputs);
 	strv_fini(&go.tags);
+	strv_fini(&go.no_cache_filter);
+	strv_fini(&go.labels);
+	strv_fini(&go.add_hosts);
 	graph_free(g);
 	dockerfile_free(df);
 	genpaths_fini(&gp);

@@ -1,8 +1,11 @@
+#include <arpa/inet.h>
 #include <getopt.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/dockeropts.h"
 #include "cli/genargs.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -22,6 +25,13 @@ enum {
 	OPT_PULL,
 	OPT_ALLOW,
 	OPT_NETWORK,
+	OPT_NO_CACHE,
+	OPT_NO_CACHE_FILTER,
+	OPT_IIDFILE,
+	OPT_LABEL,
+	OPT_ADD_HOST,
+	OPT_PROGRESS,
+	OPT_DOCKER,	/* dockeropts.h: OPT_DOCKER + its index */
 };
 
 static const struct option longopts[] = {
@@ -36,12 +46,35 @@ static const struct option longopts[] = {
 	{ "args-file", required_argument, NULL, OPT_ARGS_FILE },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "push", no_argument, NULL, OPT_PUSH },
-	{ "pull", no_argument, NULL, OPT_PULL },
+	{ "pull", optional_argument, NULL, OPT_PULL },
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "network", required_argument, NULL, OPT_NETWORK },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+	{ "no-cache-filter", required_argument, NULL, OPT_NO_CACHE_FILTER },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "iidfile", required_argument, NULL, OPT_IIDFILE },
+	{ "label", required_argument, NULL, OPT_LABEL },
+	{ "add-host", required_argument, NULL, OPT_ADD_HOST },
+	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
 };
+
+/* longopts, then dockeropts.h's, then the terminator */
+static const struct option *
+all_longopts(void)
+{
+	static struct option all[countof(longopts) + 64];
+	size_t n = 0;
+
+	if (all[0].name)
+		return all;
+	if (dockeropts_count() + countof(longopts) + 1 > countof(all))
+		BUG("too many docker options");
+	for (size_t i = 0; i < countof(longopts); i++)
+		all[n++] = longopts[i];
+	dockeropts_longopts(all, &n, OPT_DOCKER);
+	return all;
+}
 
 void
 genargs_init(struct genargs *a)
@@ -55,6 +88,9 @@ genargs_fini(struct genargs *a)
 	strv_fini(&a->build_args);
 	strv_fini(&a->outputs);
 	strv_fini(&a->tags);
+	strv_fini(&a->no_cache_filter);
+	strv_fini(&a->labels);
+	strv_fini(&a->add_hosts);
 	strv_fini(&a->owned);
 }
 
@@ -96,14 +132,115 @@ read_args_file(struct genargs *a, const char *path, struct err **errp)
 	return r;
 }
 
+/* docker's boolean words (strconv.ParseBool); NULL (none given) is true */
+static int
+parse_bool(const char *opt, const char *v, bool *out, struct err **errp)
+{
+	static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True" };
+	static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False" };
+
+	*out = true;
+	if (!v)
+		return 0;
+	for (size_t i = 0; i < countof(yes); i++)
+		if (strcmp(v, yes[i]) == 0)
+			return 0;
+	*out = false;
+	for (size_t i = 0; i < countof(no); i++)
+		if (strcmp(v, no[i]) == 0)
+			return 0;
+	return err_make(errp, 0, "--%s '%s': use true or false", opt, v);
+}
+
+/* --add-host HOST:IP or HOST=IP (an IPv6 address may be in brackets),
+ * kept as "host=ip": the name lower-cased and the address in its
+ * canonical form, as BuildKit writes them */
+static int
+add_host(struct genargs *a, const char *spec, struct err **errp)
+{
+	autofree char *copy = xstrdup(spec);
+	char *sep = strchr(copy, '='), *ip, text[INET6_ADDRSTRLEN];
+	unsigned char bin[sizeof(struct in6_addr)];
+	int af = AF_INET;
+	size_t n;
+
+	if (!sep)
+		sep = strchr(copy, ':');
+	if (!sep || sep == copy || !sep[1])
+		return err_make(errp, 0, "--add-host '%s': expected HOST:IP", spec);
+	*sep = '\0';
+	ip = sep + 1;
+	n = strlen(ip);
+	if (ip[0] == '[' && ip[n - 1] == ']') {
+		ip[n - 1] = '\0';
+		ip++;
+	}
+	if (strcmp(ip, "host-gateway") == 0)
+		return err_make(errp, 0, "--add-host '%s': host-gateway names the "
+				"Docker daemon's bridge, which df2ninja has not: give "
+				"an IP address", spec);
+	if (strchr(ip, ':'))
+		af = AF_INET6;
+	if (inet_pton(af, ip, bin) != 1 || !inet_ntop(af, bin, text, sizeof(text)))
+		return err_make(errp, 0, "--add-host '%s': '%s' is not an IP address",
+				spec, ip);
+	if (strpbrk(copy, " \t\n#"))
+		return err_make(errp, 0, "--add-host '%s': '%s' is not a host name",
+				spec, copy);
+	for (char *p = copy; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	strv_push(&a->add_hosts, xasprintf("%s=%s", copy, text));
+	return 0;
+}
+
+/* --no-cache-filter STAGE[,STAGE...] */
+static void
+no_cache_filter(struct genargs *a, const char *spec)
+{
+	autofree char *copy = xstrdup(spec);
+	char *save = NULL;
+
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		strv_add(&a->no_cache_filter, t);
+}
+
+/* --progress: BuildKit's modes; tty is auto here (ninja owns the terminal) */
+static int
+progress(struct genargs *a, const char *mode, struct err **errp)
+{
+	if (strcmp(mode, "auto") == 0 || strcmp(mode, "tty") == 0)
+		a->progress = "auto";
+	else if (strcmp(mode, "plain") == 0)
+		a->progress = "plain";
+	else if (strcmp(mode, "quiet") == 0)
+		a->progress = "quiet";
+	else if (strcmp(mode, "rawjson") == 0)
+		return err_make(errp, 0, "--progress rawjson: there is no BuildKit "
+				"status stream to print (use auto, plain or quiet)");
+	else
+		return err_make(errp, 0, "--progress '%s': use auto, plain, tty or quiet",
+				mode);
+	a->quiet = strcmp(a->progress, "quiet") == 0;
+	return 0;
+}
+
 int
 genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 {
-	int c;
+	const struct option *opts = all_longopts();
+	long d;
+	int c, li;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:o:B:G:t:h", longopts, NULL)) != -1) {
+	while ((li = -1, c = getopt_long(argc, argv, ":f:o:B:G:t:hqc:m:D", opts, &li)) != -1) {
+		d = c >= OPT_DOCKER ? c - OPT_DOCKER : dockeropts_short(c);
+		if (d >= 0) {
+			if (dockeropts_check((size_t)d, optarg, errp) < 0)
+				return -1;
+			continue;
+		}
 		switch (c) {
 		case 'f':
 			a->file = optarg;
@@ -158,7 +295,36 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 			a->push = true;
 			break;
 		case OPT_PULL:
-			a->pull = true;
+			if (parse_bool("pull", optarg, &a->pull, errp) < 0)
+				return -1;
+			break;
+		case OPT_NO_CACHE:
+			a->no_cache = true;
+			break;
+		case OPT_NO_CACHE_FILTER:
+			no_cache_filter(a, optarg);
+			break;
+		case 'q':
+			a->quiet = true;
+			a->progress = "quiet";
+			break;
+		case OPT_PROGRESS:
+			if (progress(a, optarg, errp) < 0)
+				return -1;
+			break;
+		case OPT_IIDFILE:
+			if (!*optarg)
+				return err_make(errp, 0, "--iidfile needs a FILE");
+			a->iidfile = optarg;
+			break;
+		case OPT_LABEL:
+			if (optarg[0] == '\0' || optarg[0] == '=')
+				return err_make(errp, 0, "--label '%s' has no name", optarg);
+			strv_add(&a->labels, optarg);
+			break;
+		case OPT_ADD_HOST:
+			if (add_host(a, optarg, errp) < 0)
+				return -1;
 			break;
 		case OPT_ALLOW:
 			/* BuildKit's entitlements; network.host is what a RUN
@@ -170,11 +336,14 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 						"(security.insecure or network.host)", optarg);
 			break;
 		case OPT_NETWORK:
+			/* default: docker's word for what a RUN gets when
+			 * not told, here the host's network */
 			if (strcmp(optarg, "host") && strcmp(optarg, "none") &&
-			    strcmp(optarg, "isolated"))
-				return err_make(errp, 0, "--network '%s': use host, none or isolated",
-						optarg);
-			a->network = strcmp(optarg, "host") ? optarg : NULL;
+			    strcmp(optarg, "isolated") && strcmp(optarg, "default"))
+				return err_make(errp, 0, "--network '%s': use default, host, "
+						"none or isolated", optarg);
+			a->network = strcmp(optarg, "host") && strcmp(optarg, "default") ?
+				     optarg : NULL;
 			break;
 		case OPT_VERSION:
 			return GENARGS_VERSION;
@@ -234,6 +403,8 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 	    put(&b, "--target", a->target, errp) < 0 ||
 	    put(&b, "--platform", a->platform, errp) < 0 ||
 	    put(&b, "--network", a->network, errp) < 0 ||
+	    put(&b, "--progress", a->progress, errp) < 0 ||
+	    put(&b, "--iidfile", a->iidfile, errp) < 0 ||
 	    put(&b, "--allow", a->allow_insecure ? "security.insecure" : NULL, errp) < 0)
 		goto out;
 	for (size_t i = 0; i < a->build_args.n; i++)
@@ -244,6 +415,12 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 			goto out;
 	for (size_t i = 0; i < a->tags.n; i++)
 		if (put(&b, "-t", a->tags.v[i], errp) < 0)
+			goto out;
+	for (size_t i = 0; i < a->labels.n; i++)
+		if (put(&b, "--label", a->labels.v[i], errp) < 0)
+			goto out;
+	for (size_t i = 0; i < a->add_hosts.n; i++)
+		if (put(&b, "--add-host", a->add_hosts.v[i], errp) < 0)
 			goto out;
 	if (a->push)
 		buf_puts(&b, "--push\n");

@@ -22,7 +22,16 @@ struct genargs {
 	bool push;		/* --push: push the image to each -t name */
 	bool pull;		/* --pull: resolve registry tags at every build */
 	bool allow_insecure;	/* --allow security.insecure */
-	const char *network;	/* --network: RUN's default network */
+	const char *network;	/* --network: RUN's default network (NULL:
+				 * the host's) */
+	bool no_cache;		/* --no-cache: every step reruns once */
+	struct strv no_cache_filter; /* --no-cache-filter: those stages' do */
+	bool quiet;		/* -q, --progress quiet: print only the ID */
+	const char *progress;	/* --progress: "auto", "plain", "quiet", or
+				 * NULL when not given (auto) */
+	const char *iidfile;	/* --iidfile */
+	struct strv labels;	/* --label K=V */
+	struct strv add_hosts;	/* --add-host, as "host=ip" */
 	struct strv build_args;	/* --build-arg */
 	struct strv outputs;	/* --output */
 	struct strv tags;	/* -t */
@@ -42,7 +51,9 @@ int genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp);
 /*
  * write the options to path so that `df2ninja --args-file path`, run in
  * the output's directory, generates the same file again; paths are given
- * relative to that directory. Written only when changed.
+ * relative to that directory (a->iidfile is absolute by then). Written
+ * only when changed. --no-cache and --no-cache-filter are not written:
+ * they force the reruns of one generation only.
  */
 int genargs_write(const struct genargs *a, const char *df_rel,
 		  const char *ctx_rel, const char *out_rel, const char *bd_rel,

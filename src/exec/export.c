@@ -9,6 +9,8 @@
 #include "exec/state.h"
 #include "exec/step.h"
 #include "exec/stepplan.h"
+#include "oci/digest.h"
+#include "image/config.h"
 #include "image/image.h"
 #include "image/image_out.h"
 #include "image/layer.h"
@@ -95,6 +97,40 @@ write_output(struct store *st, struct image *img, enum image_out_kind kind,
 	return r;
 }
 
+/* -q, --iidfile: the image ID, docker's: the digest of the config blob
+ * (an export to a local dir alone writes none: its digest is taken from
+ * the same bytes) */
+static int
+image_id(const struct image *img, const struct export_plan *ep, struct err **errp)
+{
+	char id[DIGEST_LEN];
+
+	if (!ep->iidfile && !ep->quiet)
+		return 0;
+	if (img->config_digest[0]) {
+		snprintf(id, sizeof(id), "%s", img->config_digest);
+	} else {
+		size_t n;
+		autofree char *text = config_dump(&img->config, &n);
+
+		digest_buf(text, n, id);
+	}
+	if (ep->iidfile && fs_write_atomic(ep->iidfile, id, strlen(id), 0, errp) < 0)
+		return err_wrap(errp, "writing --iidfile");
+	if (ep->quiet && printf("%s\n", id) < 0)
+		return err_make(errp, errno, "writing the image ID");
+	return 0;
+}
+
+/* -q: what the export tells besides the ID is left out */
+static void
+drop_info(enum notify_kind kind, const char *line, void *ctx)
+{
+	(void)ctx;
+	if (kind != NOTIFY_INFO)
+		fprintf(stderr, "df2ninja: %s\n", line);
+}
+
 static int
 export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 {
@@ -112,12 +148,22 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 
 	if (state_load(p->builddir, last, &s, errp) < 0)
 		return -1;
+	if (ep->quiet)
+		notify_set(drop_info, NULL);
 	image_init(&img);
 	config_fini(&img.config);
 	config_copy(&img.config, &s.config);
 	/* what a step left empty (ENTRYPOINT [], a reset Cmd) BuildKit
 	 * leaves out */
 	config_drop_legacy(&img.config);
+	/* --label: over the stage's own, no history entry (BuildKit's
+	 * finalizeResultImage) */
+	for (i = 0; i < ep->labels.n; i++) {
+		const char *kv = ep->labels.v[i], *eq = strchr(kv, '=');
+		autofree char *k = xstrndup(kv, (size_t)(eq - kv));
+
+		config_label_set(&img.config, k, eq + 1);
+	}
 	/* the history as every step of the chain last wrote it (state.h) */
 	if (state_history(p->builddir, last, &history, &nbase, errp) < 0)
 		goto out;
@@ -169,6 +215,8 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 		notify(NOTIFY_INFO, "image%s%s: %s at %s", img.manifest_digest[0] ? " " : "",
 		       img.manifest_digest, image_out_kind_name(kind), dest);
 	}
+	if (image_id(&img, ep, errp) < 0)
+		goto out;
 	snprintf(line, sizeof(line), "%s\n", img.manifest_digest[0] ? img.manifest_digest : s.identity);
 	{
 		autofree char *dir = fs_dirname(out);

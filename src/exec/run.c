@@ -15,6 +15,7 @@
 #include "exec/depfile.h"
 #include "exec/mnt.h"
 #include "exec/ops.h"
+#include "exec/outmode.h"
 #include "exec/run.h"
 #include "exec/runspec.h"
 #include "exec/stepctx.h"
@@ -518,6 +519,7 @@ step_run(struct step_ctx *c, struct err **errp)
 		goto out;
 	}
 	if (runspec_etc(&rs, c->plan.builddir, is_isolated, errp) < 0 ||
+	    runspec_add_hosts(&rs, c->plan.builddir, &rp->add_hosts, errp) < 0 ||
 	    resolve_user(c, &u, errp) < 0 ||
 	    add_mounts(c, &mounts, &nmounts, &rm, errp) < 0 ||
 	    context_depfile(c, &rm, errp) < 0)
@@ -577,6 +579,9 @@ step_run(struct step_ctx *c, struct err **errp)
 	rs.spec.mounts = mounts;
 	rs.spec.nmounts = nmounts;
 	rs.spec.log_fd = logfd;
+	/* --progress quiet (-q): the output goes to the log alone */
+	if (outmode_is_quiet(c->plan.builddir))
+		rs.spec.out_fd = -1;
 	if (sandbox_run(&rs.spec, &status, errp) < 0) {
 		c->status = status > 0 ? status : 1;
 		upper_fail(&c->up);

@@ -52,6 +52,9 @@ struct step {
 				 * build time) without --checksum: its edge
 				 * runs on every build to revalidate the
 				 * download; restat keeps what follows */
+	bool no_cache;		/* --no-cache (or its stage in
+				 * --no-cache-filter): runs again once, after
+				 * this generation */
 	struct stage **deps;	/* other stages whose result this step reads
 				 * (COPY --from, RUN --mount=from, FROM stage),
 				 * unique, sorted by index */
@@ -96,6 +99,14 @@ struct gen_opts {
 	const char *network;	/* the network of a RUN without --network
 				 * (or with "default"): "none", "isolated",
 				 * or NULL for the host's */
+	struct strv add_hosts;	/* --add-host, "host=ip" each, checked */
+	bool no_cache;		/* --no-cache: every needed step */
+	struct strv no_cache_filter; /* --no-cache-filter: the stages, by name */
+	struct strv labels;	/* --label "K=V" (or "K") */
+	const char *iidfile;	/* --iidfile, absolute, or NULL */
+	bool quiet;		/* -q: the export prints the image ID only */
+	const char *progress;	/* --progress: "auto", "plain", "quiet" or
+				 * NULL (the executor's output mode) */
 };
 
 struct graph {

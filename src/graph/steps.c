@@ -183,6 +183,10 @@ run(struct resolver *r, struct stage *s, struct step *st,
 			plan->dockerignore = resolve_str(r, r->opts->dfignore_rel);
 	}
 	plan->network = run_network(r, f);
+	plan->add_hosts.n = r->opts->add_hosts.n;
+	plan->add_hosts.v = pj_alloc(&r->arena, plan->add_hosts.n, sizeof(*plan->add_hosts.v));
+	for (i = 0; i < plan->add_hosts.n; i++)
+		plan->add_hosts.v[i] = resolve_str(r, r->opts->add_hosts.v[i]);
 	plan->security = f->security && !strcmp(f->security, "insecure") ?
 			 PLAN_SECURITY_INSECURE : PLAN_SECURITY_SANDBOX;
 	run_cmd(r, in, plan);

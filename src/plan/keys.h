@@ -64,6 +64,7 @@
 #define PLAN_KEY_CONTEXT	"context"
 #define PLAN_KEY_CONTEXT_OWN	"context_own"
 #define PLAN_KEY_DOCKERIGNORE	"dockerignore"
+#define PLAN_KEY_ADD_HOSTS	"add_hosts"
 
 /* RUN --mount */
 #define PLAN_KEY_TARGET		"target"
@@ -102,5 +103,7 @@
 #define PLAN_KEY_TAR		"tar"
 #define PLAN_KEY_IN_CONTEXT	"in_context"
 #define PLAN_KEY_SOURCE_DATE_EPOCH	"source_date_epoch"
+#define PLAN_KEY_IIDFILE	"iidfile"
+#define PLAN_KEY_QUIET		"quiet"
 
 #endif

@@ -215,7 +215,9 @@ struct plan_heredoc {
  *   relative to the context of what df2ninja itself writes there (the
  *   build dir, the build file, --output dests), which are never part of
  *   the context, whatever .dockerignore says, and optionally
- *   "dockerignore" as for COPY.
+ *   "dockerignore" as for COPY, optionally "add_hosts": ["host=ip", ...]
+ *   (--add-host: lines "ip\thost" appended to the step's /etc/hosts, in
+ *   order; the name lower-case, the address canonical).
  *   mount: {"type": "bind"|"cache"|"tmpfs"|"secret"|"ssh", "target":
  *   word, "source": word, "from": source, "readonly": bool, "id": word,
  *   "sharing": "shared"|"private"|"locked", "required": bool, "mode",
@@ -286,6 +288,7 @@ struct run_plan {
 	const char *context;		/* NULL: no "context" */
 	struct plan_strs context_own;	/* none: no "context_own" */
 	const char *dockerignore;	/* NULL: no "dockerignore" */
+	struct plan_strs add_hosts;	/* none: no "add_hosts" */
 };
 
 /*
@@ -401,7 +404,12 @@ struct step_plan {
  *   on the command line is made absolute with the directory df2ninja ran
  *   in (it is the user's path, not the build tree's); the default output
  *   is {"type": "oci", "dest": "<builddir>/image"} with dest relative to
- *   the output directory.
+ *   the output directory. Optionally "labels": ["K=V", ...] (--label: set
+ *   in the image config's Labels after the stage's own, in order, with no
+ *   history entry, as BuildKit does), "iidfile": an absolute path
+ *   (--iidfile: the export writes the image ID there, the digest of the
+ *   image config, as docker's), "quiet": true (-q: the export prints the
+ *   image ID alone on stdout and nothing else).
  */
 enum plan_output_type {
 	PLAN_OUTPUT_OCI,
@@ -427,6 +435,9 @@ struct export_plan {
 	struct plan_strs tags;
 	bool has_epoch;			/* false: no "source_date_epoch" */
 	long long epoch;
+	struct plan_strs labels;	/* none: no "labels" */
+	const char *iidfile;		/* NULL: no "iidfile" */
+	bool quiet;			/* false: no "quiet" */
 };
 
 #endif

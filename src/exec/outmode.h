@@ -1,0 +1,11 @@
+#ifndef DF2NINJA_OUTMODE_H
+#define DF2NINJA_OUTMODE_H
+
+#include <stdbool.h>
+
+/* the build's output mode is "quiet" (--progress quiet, -q): the
+ * generator's <builddir>/progress (emit/buildflags.h) says so. A step
+ * then prints nothing: its output goes to its log alone */
+bool outmode_is_quiet(const char *builddir);
+
+#endif
