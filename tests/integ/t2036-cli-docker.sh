@@ -42,6 +42,8 @@ hosts_want() {
 }
 hosts_want >"$TMP/hosts.want"
 check "--add-host: the entries follow BuildKit's /etc/hosts" test_cmp "$TMP/hosts.want" "$TMP/root/hosts-seen"
+"$DF2NINJA" shell final/3 -- cat /etc/hosts >"$TMP/shell-hosts" 2>&1
+check "... and df2ninja shell of the RUN sees them" test_cmp "$TMP/hosts.want" "$TMP/shell-hosts"
 image_config oci >"$TMP/config.json"
 check "--label: in the config, over the stage's own" \
 	test "$(jq -c .config.Labels "$TMP/config.json")" = '{"a":"b","c":"","own":"stage"}'
