@@ -51,8 +51,6 @@ static const struct dockeropt opts[] = {
 	  "no external cache: the build dir is the cache" },
 	{ "builder", required_argument, 0, REFUSE, NULL,
 	  "there are no builder instances: ninja runs the steps here" },
-	{ "metadata-file", required_argument, 0, REFUSE, NULL,
-	  "not supported yet (--iidfile writes the image ID)" },
 	{ "squash", optional_argument, 0, REFUSE, NULL,
 	  "squashing layers is not supported" },
 	{ "shm-size", required_argument, 0, REFUSE, NULL,

@@ -59,6 +59,7 @@ static const char gen_usage[] =
 	"  --progress auto|plain|tty|quiet\n"
 	"                         the build's output (quiet: as -q)\n"
 	"  --iidfile FILE         write the image ID (config digest) to FILE\n"
+	"  --metadata-file FILE   write the image's digests to FILE (JSON)\n"
 	"  --label K=V            a label in the image config; repeatable\n"
 	"  --allow security.insecure\n"
 	"                         let RUN --security=insecure run unconfined\n"
@@ -69,6 +70,19 @@ static const char gen_usage[] =
 	"                         regeneration edge)\n"
 	"  --version              print the version\n"
 	"  --help                 print this help\n";
+
+/* path made absolute from cwd, owned by a */
+static const char *
+from_cwd(struct genargs *a, const char *cwd, const char *path)
+{
+	char *abs;
+
+	if (!path || path[0] == '/')
+		return path;
+	abs = fs_join(cwd, path);
+	strv_push(&a->owned, abs);
+	return abs;
+}
 
 static int
 generate(struct genargs *a, struct err **errp)
@@ -114,14 +128,9 @@ generate(struct genargs *a, struct err **errp)
 		strv_add(&go.labels, a->labels.v[i]);
 	for (size_t i = 0; i < a->add_hosts.n; i++)
 		strv_add(&go.add_hosts, a->add_hosts.v[i]);
-	/* like an --output dest: the user's path, from where df2ninja ran */
-	if (a->iidfile && a->iidfile[0] != '/') {
-		char *abs = fs_join(gp.cwd, a->iidfile);
-
-		strv_push(&a->owned, abs);
-		a->iidfile = abs;
-	}
-	go.iidfile = a->iidfile;
+	/* like an --output dest: the user's paths, from where df2ninja ran */
+	go.iidfile = a->iidfile = from_cwd(a, gp.cwd, a->iidfile);
+	go.metadata_file = a->metadata_file = from_cwd(a, gp.cwd, a->metadata_file);
 	for (size_t i = 0; i < a->build_args.n; i++)
 		strv_add(&go.build_args, a->build_args.v[i]);
 	genpaths_outputs(&gp, &a->outputs, &a->tags, a->push, &user_outputs, &go.outputs);
@@ -158,11 +167,12 @@ generate(struct genargs *a, struct err **errp)
 		goto out;
 	/* the plans are written while the build file is made in memory; a
 	 * failure to write them is told first, as when one followed the other */
+	if (buildflags_nocache(g, gp.builddir, !a->make, errp) < 0)
+		goto out;
 	job = emit_plans_start(g, gp.builddir);
 	er = a->make ? emit_make(g, &eo, &text, &emit_err) :
 		       emit_ninja(g, &eo, &text, &emit_err);
 	if (emit_plans_wait(job, errp) < 0 ||
-	    buildflags_nocache(g, gp.builddir, errp) < 0 ||
 	    buildflags_progress(gp.builddir, a->progress, errp) < 0)
 		goto out;
 	if (er < 0) {

@@ -31,6 +31,7 @@ enum {
 	OPT_LABEL,
 	OPT_ADD_HOST,
 	OPT_PROGRESS,
+	OPT_METADATA_FILE,
 	OPT_DOCKER,	/* dockeropts.h: OPT_DOCKER + its index */
 };
 
@@ -56,6 +57,7 @@ static const struct option longopts[] = {
 	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "add-host", required_argument, NULL, OPT_ADD_HOST },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
+	{ "metadata-file", required_argument, NULL, OPT_METADATA_FILE },
 	{ "help", no_argument, NULL, 'h' },
 };
 
@@ -317,6 +319,11 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 				return err_make(errp, 0, "--iidfile needs a FILE");
 			a->iidfile = optarg;
 			break;
+		case OPT_METADATA_FILE:
+			if (!*optarg)
+				return err_make(errp, 0, "--metadata-file needs a FILE");
+			a->metadata_file = optarg;
+			break;
 		case OPT_LABEL:
 			if (optarg[0] == '\0' || optarg[0] == '=')
 				return err_make(errp, 0, "--label '%s' has no name", optarg);
@@ -405,6 +412,7 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 	    put(&b, "--network", a->network, errp) < 0 ||
 	    put(&b, "--progress", a->progress, errp) < 0 ||
 	    put(&b, "--iidfile", a->iidfile, errp) < 0 ||
+	    put(&b, "--metadata-file", a->metadata_file, errp) < 0 ||
 	    put(&b, "--allow", a->allow_insecure ? "security.insecure" : NULL, errp) < 0)
 		goto out;
 	for (size_t i = 0; i < a->build_args.n; i++)

@@ -30,6 +30,7 @@ struct genargs {
 	const char *progress;	/* --progress: "auto", "plain", "quiet", or
 				 * NULL when not given (auto) */
 	const char *iidfile;	/* --iidfile */
+	const char *metadata_file; /* --metadata-file */
 	struct strv labels;	/* --label K=V */
 	struct strv add_hosts;	/* --add-host, as "host=ip" */
 	struct strv build_args;	/* --build-arg */

@@ -8,23 +8,25 @@
 #include "buildflags.h"
 
 int
-buildflags_nocache(const struct graph *g, const char *builddir_path,
-		   struct err **errp)
+buildflags_nocache(struct graph *g, const char *builddir_path,
+		   bool keep_old, struct err **errp)
 {
 	static const char text[] = "written by df2ninja --no-cache: the step "
 				   "reruns once\n";
 
 	for (size_t i = 0; i < g->nstages; i++) {
-		const struct stage *s = &g->stages[i];
+		struct stage *s = &g->stages[i];
 
 		for (size_t k = 0; s->needed && k < s->nsteps; k++) {
-			const struct step *st = &s->steps[k];
+			struct step *st = &s->steps[k];
 			autofree char *path = NULL, *dir = NULL;
 
-			if (!st->no_cache)
-				continue;
-			/* a new file each time, hence a new mtime */
 			path = xasprintf("%s/nocache/%s", builddir_path, st->name);
+			if (!st->no_cache) {
+				st->no_cache = keep_old && access(path, F_OK) == 0;
+				continue;
+			}
+			/* a new file each time, hence a new mtime */
 			dir = fs_dirname(path);
 			if (fs_mkdir_p(dir, errp) < 0 ||
 			    fs_write_atomic(path, text, sizeof(text) - 1, 0, errp) < 0)

@@ -20,6 +20,7 @@
 #include "registry/push.h"
 #include "sandbox/userns.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/dirkeep.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -97,7 +98,35 @@ write_output(struct store *st, struct image *img, enum image_out_kind kind,
 	return r;
 }
 
-/* -q, --iidfile: the image ID, docker's: the digest of the config blob
+/* --metadata-file: buildx's keys for what df2ninja knows */
+static int
+write_metadata(const struct image *img, const struct export_plan *ep,
+	       const char *id, struct err **errp)
+{
+	json_t *o = json_object();
+	struct buf names = BUF_INIT;
+	char *text;
+	int r;
+
+	json_object_set_new(o, "containerimage.config.digest", json_string(id));
+	if (img->manifest_digest[0])
+		json_object_set_new(o, "containerimage.digest",
+				    json_string(img->manifest_digest));
+	for (size_t i = 0; i < ep->tags.n; i++)
+		buf_printf(&names, "%s%s", i ? "," : "", ep->tags.v[i]);
+	if (ep->tags.n)
+		json_object_set_new(o, "image.name", json_string(buf_str(&names)));
+	text = json_dumps(o, JSON_SORT_KEYS | JSON_INDENT(2));
+	json_decref(o);
+	buf_fini(&names);
+	if (!text)
+		return err_make(errp, ENOMEM, "writing --metadata-file");
+	r = fs_write_atomic(ep->metadata_file, text, strlen(text), 0, errp);
+	free(text);
+	return r < 0 ? err_wrap(errp, "writing --metadata-file") : 0;
+}
+
+/* -q, --iidfile, --metadata-file: the image ID, docker's: the digest of the config blob
  * (an export to a local dir alone writes none: its digest is taken from
  * the same bytes) */
 static int
@@ -105,7 +134,7 @@ image_id(const struct image *img, const struct export_plan *ep, struct err **err
 {
 	char id[DIGEST_LEN];
 
-	if (!ep->iidfile && !ep->quiet)
+	if (!ep->iidfile && !ep->quiet && !ep->metadata_file)
 		return 0;
 	if (img->config_digest[0]) {
 		snprintf(id, sizeof(id), "%s", img->config_digest);
@@ -119,7 +148,7 @@ image_id(const struct image *img, const struct export_plan *ep, struct err **err
 		return err_wrap(errp, "writing --iidfile");
 	if (ep->quiet && printf("%s\n", id) < 0)
 		return err_make(errp, errno, "writing the image ID");
-	return 0;
+	return ep->metadata_file ? write_metadata(img, ep, id, errp) : 0;
 }
 
 /* -q: what the export tells besides the ID is left out */

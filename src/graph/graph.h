@@ -54,7 +54,7 @@ struct step {
 				 * download; restat keeps what follows */
 	bool no_cache;		/* --no-cache (or its stage in
 				 * --no-cache-filter): runs again once, after
-				 * this generation */
+				 * this generation (emit/buildflags.h) */
 	struct stage **deps;	/* other stages whose result this step reads
 				 * (COPY --from, RUN --mount=from, FROM stage),
 				 * unique, sorted by index */
@@ -104,6 +104,7 @@ struct gen_opts {
 	struct strv no_cache_filter; /* --no-cache-filter: the stages, by name */
 	struct strv labels;	/* --label "K=V" (or "K") */
 	const char *iidfile;	/* --iidfile, absolute, or NULL */
+	const char *metadata_file; /* --metadata-file, absolute, or NULL */
 	bool quiet;		/* -q: the export prints the image ID only */
 	const char *progress;	/* --progress: "auto", "plain", "quiet" or
 				 * NULL (the executor's output mode) */

@@ -258,6 +258,7 @@ planfill_export(struct resolver *r)
 	}
 	p.iidfile = o->iidfile ? resolve_str(r, o->iidfile) : NULL;
 	p.quiet = o->quiet;
+	p.metadata_file = o->metadata_file ? resolve_str(r, o->metadata_file) : NULL;
 	j = r->bad_utf8 ? NULL : plan_encode_export(&r->arena, &p);
 	if (!j) {
 		return err_make(r->errp, 0, "an --output or tag is not valid "

@@ -768,13 +768,16 @@ plan_decode_export(const char *file, const json_t *j, struct pjarena *a,
 	    o_int(&o, PLAN_KEY_SOURCE_DATE_EPOCH, OPT, &p->has_epoch, &p->epoch) < 0 ||
 	    o_strs(&o, PLAN_KEY_LABELS, OPT, &p->labels) < 0 ||
 	    o_str(&o, PLAN_KEY_IIDFILE, OPT, &p->iidfile) < 0 ||
-	    o_bool(&o, PLAN_KEY_QUIET, OPT, NULL, &p->quiet) < 0)
+	    o_bool(&o, PLAN_KEY_QUIET, OPT, NULL, &p->quiet) < 0 ||
+	    o_str(&o, PLAN_KEY_METADATA_FILE, OPT, &p->metadata_file) < 0)
 		return -1;
 	for (size_t i = 0; i < p->labels.n; i++)
 		if (!strchr(p->labels.v[i], '=') || p->labels.v[i][0] == '=')
 			return bad(&d, PLAN_KEY_LABELS, "holds a string that is not K=V");
 	if (p->iidfile && p->iidfile[0] != '/')
 		return bad(&d, PLAN_KEY_IIDFILE, "is not an absolute path");
+	if (p->metadata_file && p->metadata_file[0] != '/')
+		return bad(&d, PLAN_KEY_METADATA_FILE, "is not an absolute path");
 	/* what the generator checked (util/epoch.h) */
 	if (p->has_epoch && (p->epoch < 0 || p->epoch > EPOCH_MAX))
 		return bad(&d, PLAN_KEY_SOURCE_DATE_EPOCH, "is not a time from 1970 to 9999");

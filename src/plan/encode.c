@@ -388,5 +388,7 @@ plan_encode_export(struct pjarena *a, const struct export_plan *p)
 		set(&e, o, PLAN_KEY_IIDFILE, str(&e, p->iidfile));
 	if (p->quiet)
 		set(&e, o, PLAN_KEY_QUIET, pj_bool(a, true));
+	if (p->metadata_file)
+		set(&e, o, PLAN_KEY_METADATA_FILE, str(&e, p->metadata_file));
 	return e.is_bad ? NULL : o;
 }

@@ -105,5 +105,6 @@
 #define PLAN_KEY_SOURCE_DATE_EPOCH	"source_date_epoch"
 #define PLAN_KEY_IIDFILE	"iidfile"
 #define PLAN_KEY_QUIET		"quiet"
+#define PLAN_KEY_METADATA_FILE	"metadata_file"
 
 #endif

@@ -409,7 +409,11 @@ struct step_plan {
  *   history entry, as BuildKit does), "iidfile": an absolute path
  *   (--iidfile: the export writes the image ID there, the digest of the
  *   image config, as docker's), "quiet": true (-q: the export prints the
- *   image ID alone on stdout and nothing else).
+ *   image ID alone on stdout and nothing else), "metadata_file": an
+ *   absolute path (--metadata-file: the export writes there a JSON object
+ *   with buildx's keys "containerimage.config.digest", and when known
+ *   "containerimage.digest" (the manifest's) and "image.name" (the -t
+ *   names, joined by ",")).
  */
 enum plan_output_type {
 	PLAN_OUTPUT_OCI,
@@ -438,6 +442,7 @@ struct export_plan {
 	struct plan_strs labels;	/* none: no "labels" */
 	const char *iidfile;		/* NULL: no "iidfile" */
 	bool quiet;			/* false: no "quiet" */
+	const char *metadata_file;	/* NULL: no "metadata_file" */
 };
 
 #endif

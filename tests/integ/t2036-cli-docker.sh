@@ -56,6 +56,16 @@ check "--iidfile: the config digest, as docker writes it" \
 check "no-op rebuild" ninja_logged
 check "... ran nothing" assert_file_has "$TMP/ninja.out" "no work to do"
 
+# --metadata-file: buildx's keys
+check "generate --metadata-file" "$DF2NINJA" "$@" -t my/img:1 --metadata-file meta.json \
+	--output "type=local,dest=$TMP/root" --output type=oci,dest=oci-meta .
+check "build" ninja_logged
+m=$(jq -r '.manifests[0].digest' oci-meta/index.json)
+cfg=$(jq -r .config.digest "oci-meta/blobs/sha256/${m#sha256:}")
+check "... the config digest" test "$(jq -r '."containerimage.config.digest"' meta.json)" = "$cfg"
+check "... the manifest digest" test "$(jq -r '."containerimage.digest"' meta.json)" = "$m"
+check "... the image name" test "$(jq -r '."image.name"' meta.json)" = "my/img:1"
+
 # --no-cache: every step once, then nothing
 check "generate --no-cache" "$DF2NINJA" "$@" --no-cache --output "type=local,dest=$TMP/root" \
 	--output type=oci,dest=oci .
@@ -69,6 +79,17 @@ check "generate without --no-cache" "$DF2NINJA" "$@" --output "type=local,dest=$
 check "... then a build" ninja_logged
 check "... runs nothing again" assert_file_has "$TMP/ninja.out" "no work to do"
 
+# a regeneration ninja makes first (the Dockerfile touched) keeps them
+check "generate --no-cache again" "$DF2NINJA" "$@" --no-cache --output "type=local,dest=$TMP/root" \
+	--output type=oci,dest=oci .
+sleep 0.01
+touch Dockerfile
+check "build after a touch of the Dockerfile" ninja_logged
+check "... regenerated" assert_file_has "$TMP/ninja.out" "REGEN"
+check "... and still ran every step" expect_ran "$TMP/ninja.out" "$ALL"
+check "the next build" ninja_logged
+check "... ran nothing" assert_file_has "$TMP/ninja.out" "no work to do"
+
 # --no-cache-filter: the steps of that stage alone
 check "generate --no-cache-filter FINAL" "$DF2NINJA" "$@" --no-cache-filter FINAL \
 	--output "type=local,dest=$TMP/root" --output type=oci,dest=oci .
@@ -80,11 +101,11 @@ check "--no-cache-filter of no stage" expect_fail 1 "no-cache-filter 'nope': no 
 	"$DF2NINJA" --no-cache-filter base,nope .
 
 # -q: nothing but the image ID (ninja --quiet leaves out ninja's own lines)
-check "generate -q --no-cache" "$DF2NINJA" -q "$@" --no-cache --output type=oci,dest=oci .
+check "generate -q --no-cache" "$DF2NINJA" -q "$@" --no-cache --output type=oci,dest=oci-q .
 "$NINJA" --quiet >"$TMP/q.out" 2>&1
 check "the build printed the image ID alone" file_is "$TMP/q.out" "$(cat id.txt)"
-m=$(jq -r '.manifests[0].digest' oci/index.json)
-check "... the config digest" test "$(cat id.txt)" = "$(jq -r .config.digest "oci/blobs/sha256/${m#sha256:}")"
+m=$(jq -r '.manifests[0].digest' oci-q/index.json)
+check "... the config digest" test "$(cat id.txt)" = "$(jq -r .config.digest "oci-q/blobs/sha256/${m#sha256:}")"
 check "the logs have the output" assert_file_has .df2ninja/logs/final-03.log final-out
 check "--progress=plain after -q" "$DF2NINJA" "$@" --progress=plain --no-cache-filter final .
 check "build" ninja_logged
@@ -101,7 +122,7 @@ for o in "--progress=rawjson" "--add-host=x:host-gateway" "--add-host=x:1.2.3" \
 	"--shm-size=1g" "--cgroup-parent=x" "--security-opt=seccomp=unconfined" \
 	"--cache-from=x" "--cache-to=x" "--squash" "--isolation=hyperv" \
 	"--sbom=true" "--provenance" "--attest=type=sbom" "--annotation=a=b" \
-	"--builder=x" "--metadata-file=m.json" "--call=outline" "--pull=sometimes" \
+	"--builder=x" "--call=outline" "--pull=sometimes" \
 	"--disable-content-trust=false" "--network=bridge" "--detach"; do
 	name=${o%%=*}
 	case $name in -m*) name=--memory ;; -c*) name=--cpu-shares ;; esac

@@ -124,6 +124,7 @@ static const struct export_plan export_sample = {
 	.tags = STRS("a:b", "c"),
 	.has_epoch = true, .epoch = 1700000000,
 	.labels = STRS("a=b", "c="), .iidfile = "/abs/id", .quiet = true,
+	.metadata_file = "/abs/meta.json",
 };
 
 static void
@@ -378,6 +379,7 @@ START_TEST(test_roundtrip_export)
 	same_strs(&got.tags, &want->tags);
 	same_strs(&got.labels, &want->labels);
 	same_str(got.iidfile, want->iidfile);
+	same_str(got.metadata_file, want->metadata_file);
 	ck_assert(got.quiet);
 	ck_assert(got.has_epoch);
 	ck_assert_int_eq(got.epoch, want->epoch);
