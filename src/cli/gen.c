@@ -61,6 +61,7 @@ static const char gen_usage[] =
 	"  --iidfile FILE         write the image ID (config digest) to FILE\n"
 	"  --metadata-file FILE   write the image's digests to FILE (JSON)\n"
 	"  --label K=V            a label in the image config; repeatable\n"
+	"  --shm-size SIZE        the size of RUN's /dev/shm (e.g. 128m)\n"
 	"  --allow security.insecure\n"
 	"                         let RUN --security=insecure run unconfined\n"
 	"  --rm, --force-rm, --compress, --provenance=false, --sbom=false\n"
@@ -120,6 +121,7 @@ generate(struct genargs *a, struct err **errp)
 	go.allow_insecure = a->allow_insecure;
 	go.network = a->network;
 	go.no_cache = a->no_cache;
+	go.shm_size = a->shm_bytes;
 	go.quiet = a->quiet;
 	go.progress = a->progress;
 	for (size_t i = 0; i < a->no_cache_filter.n; i++)

@@ -32,6 +32,7 @@ enum {
 	OPT_ADD_HOST,
 	OPT_PROGRESS,
 	OPT_METADATA_FILE,
+	OPT_SHM_SIZE,
 	OPT_DOCKER,	/* dockeropts.h: OPT_DOCKER + its index */
 };
 
@@ -58,6 +59,7 @@ static const struct option longopts[] = {
 	{ "add-host", required_argument, NULL, OPT_ADD_HOST },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "metadata-file", required_argument, NULL, OPT_METADATA_FILE },
+	{ "shm-size", required_argument, NULL, OPT_SHM_SIZE },
 	{ "help", no_argument, NULL, 'h' },
 };
 
@@ -196,6 +198,42 @@ add_host(struct genargs *a, const char *spec, struct err **errp)
 	return 0;
 }
 
+/* --shm-size: docker's RAMInBytes, "N[.N][ ][kmgtp][i][b]" in any case,
+ * the units powers of 1024; kept in bytes */
+static int
+shm_size(struct genargs *a, const char *spec, struct err **errp)
+{
+	static const char units[] = "kmgtp";
+	char *end = NULL;
+	const char *u;
+	double n;
+
+	if (spec[0] < '0' || spec[0] > '9')
+		goto bad;
+	n = strtod(spec, &end);
+	if ((size_t)(end - spec) != strspn(spec, "0123456789."))
+		goto bad;
+	if (*end == ' ')
+		end++;
+	if (*end && (u = strchr(units, *end | 0x20))) {
+		for (const char *p = units; p <= u; p++)
+			n *= 1024;
+		end++;
+	}
+	if ((*end | 0x20) == 'i')
+		end++;
+	if ((*end | 0x20) == 'b')
+		end++;
+	if (*end || n < 1 || n >= 9.2e18)
+		goto bad;
+	a->shm_bytes = (long long)n;
+	strv_push(&a->owned, xasprintf("%lld", a->shm_bytes));
+	a->shm_size = a->owned.v[a->owned.n - 1];
+	return 0;
+bad:
+	return err_make(errp, 0, "--shm-size '%s': expected a size such as 64m or 1g", spec);
+}
+
 /* --no-cache-filter STAGE[,STAGE...] */
 static void
 no_cache_filter(struct genargs *a, const char *spec)
@@ -319,6 +357,10 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 				return err_make(errp, 0, "--iidfile needs a FILE");
 			a->iidfile = optarg;
 			break;
+		case OPT_SHM_SIZE:
+			if (shm_size(a, optarg, errp) < 0)
+				return -1;
+			break;
 		case OPT_METADATA_FILE:
 			if (!*optarg)
 				return err_make(errp, 0, "--metadata-file needs a FILE");
@@ -413,6 +455,7 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 	    put(&b, "--progress", a->progress, errp) < 0 ||
 	    put(&b, "--iidfile", a->iidfile, errp) < 0 ||
 	    put(&b, "--metadata-file", a->metadata_file, errp) < 0 ||
+	    put(&b, "--shm-size", a->shm_size, errp) < 0 ||
 	    put(&b, "--allow", a->allow_insecure ? "security.insecure" : NULL, errp) < 0)
 		goto out;
 	for (size_t i = 0; i < a->build_args.n; i++)

@@ -33,6 +33,8 @@ struct genargs {
 	const char *metadata_file; /* --metadata-file */
 	struct strv labels;	/* --label K=V */
 	struct strv add_hosts;	/* --add-host, as "host=ip" */
+	const char *shm_size;	/* --shm-size, as bytes */
+	long long shm_bytes;	/* the same, parsed */
 	struct strv build_args;	/* --build-arg */
 	struct strv outputs;	/* --output */
 	struct strv tags;	/* -t */

@@ -393,10 +393,8 @@ add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
 		strv_push(&rm->keep, target);
 		sm->dst = target;
 		if (mo->type == PLAN_MOUNT_TMPFS) {
-			if (mo->has_size)
-				return err_make(errp, 0, "RUN --mount=type=tmpfs,size=... is not "
-						"supported yet");
 			sm->kind = SANDBOX_MOUNT_TMPFS;
+			sm->size = mo->has_size ? mo->size : 0;
 		} else if (mo->type == PLAN_MOUNT_CACHE && !mo->has_from) {
 			/* a cache shared by every build of the user, by id (default:
 			 * the target), kept in the store */

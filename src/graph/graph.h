@@ -100,6 +100,7 @@ struct gen_opts {
 				 * (or with "default"): "none", "isolated",
 				 * or NULL for the host's */
 	struct strv add_hosts;	/* --add-host, "host=ip" each, checked */
+	long long shm_size;	/* --shm-size in bytes, or 0 */
 	bool no_cache;		/* --no-cache: every needed step */
 	struct strv no_cache_filter; /* --no-cache-filter: the stages, by name */
 	struct strv labels;	/* --label "K=V" (or "K") */

@@ -170,12 +170,22 @@ run(struct resolver *r, struct stage *s, struct step *st,
 	bool ctx = false;
 	size_t i, nproxy = 0;
 
-	plan->mounts = pj_alloc(&r->arena, f->mounts.n, sizeof(*plan->mounts));
+	plan->mounts = pj_alloc(&r->arena, f->mounts.n + 1, sizeof(*plan->mounts));
 	plan->nmounts = f->mounts.n;
 	for (i = 0; i < f->mounts.n; i++)
 		if (runmount_parse(r, s, st, in, f->mounts.v[i], &plan->mounts[i],
 				&ctx) < 0)
 			return -1;
+	if (r->opts->shm_size > 0) {
+		/* --shm-size: a tmpfs of that size over /dev/shm, after the
+		 * RUN's own mounts, as BuildKit adds it */
+		struct plan_mount *m = &plan->mounts[plan->nmounts++];
+
+		m->type = PLAN_MOUNT_TMPFS;
+		m->target.s = resolve_str(r, "/dev/shm");
+		m->has_size = true;
+		m->size = r->opts->shm_size;
+	}
 	if (ctx) {
 		plan->context = context(r, st);
 		plan->context_own = context_own(r);

@@ -281,7 +281,7 @@ fail:
 static int
 mount_one(const struct sb_mount *m, int at)
 {
-	static const char *const tmpfs_opts[] = { "mode", "1777", NULL };
+	const char *const tmpfs_opts[] = { "mode", "1777", m->size ? "size" : NULL, m->size, NULL };
 	int fd;
 
 	switch (m->op) {

@@ -65,6 +65,8 @@ struct sandbox_mount {
 	 */
 	const char *dst;
 	bool is_readonly;
+	long long size;		/* TMPFS: its size in bytes; 0: the kernel's
+				 * default */
 };
 
 /*

@@ -218,6 +218,9 @@ add_extra_mount(struct sb_plan *p, const struct sandbox_mount *m,
 	case SANDBOX_MOUNT_TMPFS:
 		add_mount(p, SB_OP_TMPFS, NULL, rel, true,
 			  attr | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+		/* made here: the child only mounts */
+		if (m->size > 0)
+			p->mounts[p->nmount - 1].size = xasprintf("%lld", m->size);
 		return 0;
 	}
 	free(rel);
@@ -333,8 +336,10 @@ sbplan_fini(struct sb_plan *p)
 	for (size_t i = 0; i < p->ntarget; i++)
 		free(p->targets[i].rel);
 	free(p->targets);
-	for (size_t i = 0; i < p->nmount; i++)
+	for (size_t i = 0; i < p->nmount; i++) {
 		free(p->mounts[i].src);
+		free(p->mounts[i].size);
+	}
 	free(p->mounts);
 	free(p->cwd);
 	free(p->cwd_rel);

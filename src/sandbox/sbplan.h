@@ -42,6 +42,7 @@ struct sb_mount {
 	char *src;		/* SB_OP_BIND: absolute host path */
 	size_t target;		/* index in sb_plan.targets */
 	unsigned attr;		/* MOUNT_ATTR_* of the new mount */
+	char *size;		/* SB_OP_TMPFS: its "size" option, or NULL */
 };
 
 /* an overlay stack, ready for fsconfig or for mount(2) */

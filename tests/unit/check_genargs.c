@@ -73,6 +73,27 @@ START_TEST(test_good)
 }
 END_TEST
 
+/* docker's RAMInBytes */
+static const struct {
+	const char *spec;
+	long long bytes;
+} shm[] = {
+	{ "1024", 1024 }, { "64m", 64LL << 20 }, { "1G", 1LL << 30 }, { "2kb", 2048 },
+	{ "1.5k", 1536 }, { "3 MiB", 3LL << 20 }, { "1t", 1LL << 40 },
+};
+
+START_TEST(test_shm)
+{
+	const char *args[] = { "--shm-size", shm[_i].spec, NULL };
+	struct genargs a;
+	struct err *e = NULL;
+
+	ck_assert_msg(parse(&a, args, &e) == GENARGS_OK, "%s", e ? e->msg : "?");
+	ck_assert_int_eq(a.shm_bytes, shm[_i].bytes);
+	genargs_fini(&a);
+}
+END_TEST
+
 START_TEST(test_lists)
 {
 	const char *const args[] = { "--no-cache-filter", "a,b", "--no-cache-filter=c",
@@ -115,6 +136,9 @@ static const struct {
 	{ { "--isolation=hyperv" }, "--isolation 'hyperv'" },
 	{ { "--call=outline" }, "--call 'outline'" },
 	{ { "--label", "=v" }, "--label '=v' has no name" },
+	{ { "--shm-size", "0x10" }, "--shm-size '0x10': expected a size" },
+	{ { "--shm-size", "1q" }, "--shm-size '1q'" },
+	{ { "--shm-size", "0" }, "--shm-size '0'" },
 	{ { "--bogus" }, "unknown option '--bogus'" },
 };
 
@@ -139,6 +163,7 @@ main(void)
 
 	UNIT_TCASE_TABLE(s, "good", test_good, good);
 	UNIT_TCASE(s, "lists", test_lists);
+	UNIT_TCASE_TABLE(s, "shm", test_shm, shm);
 	UNIT_TCASE_TABLE(s, "bad", test_bad, bad);
 	return unit_run(s);
 }

@@ -819,10 +819,10 @@ START_TEST(test_mounts)
 	struct sandbox_spec s = spec(NULL, 0);
 	char *src = path(tdir, "src"), *secret = path(tdir, "secret");
 	struct sandbox_mount m[] = {
-		{ SANDBOX_MOUNT_BIND, src, "/mnt/src", true },
-		{ SANDBOX_MOUNT_TMPFS, NULL, "/cache", false },
-		{ SANDBOX_MOUNT_BIND, src, "/cache/sub", false },
-		{ SANDBOX_MOUNT_BIND, secret, "/run/secrets/id", true },
+		{ SANDBOX_MOUNT_BIND, src, "/mnt/src", true, 0 },
+		{ SANDBOX_MOUNT_TMPFS, NULL, "/cache", false, 0 },
+		{ SANDBOX_MOUNT_BIND, src, "/cache/sub", false, 0 },
+		{ SANDBOX_MOUNT_BIND, secret, "/run/secrets/id", true, 0 },
 	};
 
 	put_dir(tdir, "src", 0755);
@@ -1062,7 +1062,7 @@ START_TEST(test_errors)
 	ck_assert_str_eq(r.err, "working directory 'relative' is not absolute");
 
 	s = spec(NULL, 0);
-	s.mounts = (struct sandbox_mount[]){ { SANDBOX_MOUNT_TMPFS, NULL, "/proc/x", false } };
+	s.mounts = (struct sandbox_mount[]){ { SANDBOX_MOUNT_TMPFS, NULL, "/proc/x", false, 0 } };
 	s.nmounts = 1;
 	r = run_sh(s, "true");
 	ck_assert_str_eq(r.err, "cannot mount on '/proc/x' in the container");
