@@ -53,8 +53,6 @@ static const struct dockeropt opts[] = {
 	  "there are no builder instances: ninja runs the steps here" },
 	{ "squash", optional_argument, 0, REFUSE, NULL,
 	  "squashing layers is not supported" },
-	{ "ulimit", required_argument, 0, REFUSE, NULL,
-	  "resource limits of RUN are not supported" },
 	{ "memory", required_argument, 'm', REFUSE, NULL,
 	  "resource limits of RUN are not supported" },
 	{ "memory-swap", required_argument, 0, REFUSE, NULL,

@@ -62,6 +62,8 @@ static const char gen_usage[] =
 	"  --metadata-file FILE   write the image's digests to FILE (JSON)\n"
 	"  --label K=V            a label in the image config; repeatable\n"
 	"  --shm-size SIZE        the size of RUN's /dev/shm (e.g. 128m)\n"
+	"  --ulimit NAME=SOFT[:HARD]\n"
+	"                         a resource limit of RUN steps; repeatable\n"
 	"  --allow security.insecure\n"
 	"                         let RUN --security=insecure run unconfined\n"
 	"  --rm, --force-rm, --compress, --provenance=false, --sbom=false\n"
@@ -130,6 +132,8 @@ generate(struct genargs *a, struct err **errp)
 		strv_add(&go.labels, a->labels.v[i]);
 	for (size_t i = 0; i < a->add_hosts.n; i++)
 		strv_add(&go.add_hosts, a->add_hosts.v[i]);
+	for (size_t i = 0; i < a->ulimits.n; i++)
+		strv_add(&go.ulimits, a->ulimits.v[i]);
 	/* like an --output dest: the user's paths, from where df2ninja ran */
 	go.iidfile = a->iidfile = from_cwd(a, gp.cwd, a->iidfile);
 	go.metadata_file = a->metadata_file = from_cwd(a, gp.cwd, a->metadata_file);
@@ -196,6 +200,7 @@ out:
 	strv_fini(&go.no_cache_filter);
 	strv_fini(&go.labels);
 	strv_fini(&go.add_hosts);
+	strv_fini(&go.ulimits);
 	graph_free(g);
 	dockerfile_free(df);
 	genpaths_fini(&gp);

@@ -11,6 +11,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/ulimit.h"
 
 enum {
 	OPT_CONTEXT = 256,
@@ -33,6 +34,7 @@ enum {
 	OPT_PROGRESS,
 	OPT_METADATA_FILE,
 	OPT_SHM_SIZE,
+	OPT_ULIMIT,
 	OPT_DOCKER,	/* dockeropts.h: OPT_DOCKER + its index */
 };
 
@@ -60,6 +62,7 @@ static const struct option longopts[] = {
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "metadata-file", required_argument, NULL, OPT_METADATA_FILE },
 	{ "shm-size", required_argument, NULL, OPT_SHM_SIZE },
+	{ "ulimit", required_argument, NULL, OPT_ULIMIT },
 	{ "help", no_argument, NULL, 'h' },
 };
 
@@ -95,6 +98,7 @@ genargs_fini(struct genargs *a)
 	strv_fini(&a->no_cache_filter);
 	strv_fini(&a->labels);
 	strv_fini(&a->add_hosts);
+	strv_fini(&a->ulimits);
 	strv_fini(&a->owned);
 }
 
@@ -357,6 +361,14 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 				return err_make(errp, 0, "--iidfile needs a FILE");
 			a->iidfile = optarg;
 			break;
+		case OPT_ULIMIT: {
+			struct ulimit u;
+
+			if (ulimit_parse(optarg, &u, errp) < 0)
+				return -1;
+			strv_push(&a->ulimits, ulimit_format(&u));
+			break;
+		}
 		case OPT_SHM_SIZE:
 			if (shm_size(a, optarg, errp) < 0)
 				return -1;
@@ -472,6 +484,9 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 			goto out;
 	for (size_t i = 0; i < a->add_hosts.n; i++)
 		if (put(&b, "--add-host", a->add_hosts.v[i], errp) < 0)
+			goto out;
+	for (size_t i = 0; i < a->ulimits.n; i++)
+		if (put(&b, "--ulimit", a->ulimits.v[i], errp) < 0)
 			goto out;
 	if (a->push)
 		buf_puts(&b, "--push\n");

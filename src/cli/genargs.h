@@ -33,6 +33,7 @@ struct genargs {
 	const char *metadata_file; /* --metadata-file */
 	struct strv labels;	/* --label K=V */
 	struct strv add_hosts;	/* --add-host, as "host=ip" */
+	struct strv ulimits;	/* --ulimit, as "name=soft:hard" */
 	const char *shm_size;	/* --shm-size, as bytes */
 	long long shm_bytes;	/* the same, parsed */
 	struct strv build_args;	/* --build-arg */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@
 #include "util/fs.h"
 #include "util/path.h"
 #include "util/strv.h"
+#include "util/ulimit.h"
 
 /*
  * the user the command runs as, resolved in the rootfs as it is now. HOME,
@@ -491,6 +493,7 @@ step_run(struct step_ctx *c, struct err **errp)
 	struct run_mounts rm = { STRV_INIT, STRV_INIT, NULL, 0, NULL, 0, STRV_INIT, false };
 	const struct run_plan *rp = &c->plan.sp.run;
 	struct sandbox_mount *mounts = NULL;
+	autofree struct sandbox_rlimit *rl = NULL;
 	struct runspec rs;
 	struct user_info u;
 	int status = 0, logfd = -1, r = -1;
@@ -576,6 +579,19 @@ step_run(struct step_ctx *c, struct err **errp)
 	rs.spec.is_insecure = rp->security == PLAN_SECURITY_INSECURE;
 	rs.spec.mounts = mounts;
 	rs.spec.nmounts = nmounts;
+	rl = xcalloc(rp->ulimits.n + 1, sizeof(*rl));
+	for (size_t i = 0; i < rp->ulimits.n; i++) {
+		struct ulimit ul;
+
+		/* decode.c checked them */
+		if (ulimit_parse(rp->ulimits.v[i], &ul, errp) < 0)
+			goto out;
+		rl[i].resource = ul.resource;
+		rl[i].soft = ul.soft < 0 ? RLIM_INFINITY : (unsigned long long)ul.soft;
+		rl[i].hard = ul.hard < 0 ? RLIM_INFINITY : (unsigned long long)ul.hard;
+	}
+	rs.spec.rlimits = rl;
+	rs.spec.nrlimits = rp->ulimits.n;
 	rs.spec.log_fd = logfd;
 	/* --progress quiet (-q): the output goes to the log alone */
 	if (outmode_is_quiet(c->plan.builddir))

@@ -101,6 +101,7 @@ struct gen_opts {
 				 * or NULL for the host's */
 	struct strv add_hosts;	/* --add-host, "host=ip" each, checked */
 	long long shm_size;	/* --shm-size in bytes, or 0 */
+	struct strv ulimits;	/* --ulimit, "name=soft:hard" each, checked */
 	bool no_cache;		/* --no-cache: every needed step */
 	struct strv no_cache_filter; /* --no-cache-filter: the stages, by name */
 	struct strv labels;	/* --label "K=V" (or "K") */

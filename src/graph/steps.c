@@ -197,6 +197,10 @@ run(struct resolver *r, struct stage *s, struct step *st,
 	plan->add_hosts.v = pj_alloc(&r->arena, plan->add_hosts.n, sizeof(*plan->add_hosts.v));
 	for (i = 0; i < plan->add_hosts.n; i++)
 		plan->add_hosts.v[i] = resolve_str(r, r->opts->add_hosts.v[i]);
+	plan->ulimits.n = r->opts->ulimits.n;
+	plan->ulimits.v = pj_alloc(&r->arena, plan->ulimits.n, sizeof(*plan->ulimits.v));
+	for (i = 0; i < plan->ulimits.n; i++)
+		plan->ulimits.v[i] = resolve_str(r, r->opts->ulimits.v[i]);
 	plan->security = f->security && !strcmp(f->security, "insecure") ?
 			 PLAN_SECURITY_INSECURE : PLAN_SECURITY_SANDBOX;
 	run_cmd(r, in, plan);

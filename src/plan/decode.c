@@ -9,6 +9,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/epoch.h"
+#include "util/ulimit.h"
 #include "util/err.h"
 
 /*
@@ -601,6 +602,7 @@ read_run(struct obj *top, struct run_plan *r)
 	    o_strs(top, PLAN_KEY_CONTEXT_OWN, OPT, &r->context_own) < 0 ||
 	    o_str(top, PLAN_KEY_DOCKERIGNORE, OPT, &r->dockerignore) < 0 ||
 	    o_strs(top, PLAN_KEY_ADD_HOSTS, OPT, &r->add_hosts) < 0 ||
+	    o_strs(top, PLAN_KEY_ULIMITS, OPT, &r->ulimits) < 0 ||
 	    member(top, PLAN_KEY_SCRIPT, OPT, &v, at) < 0)
 		return -1;
 	r->network = (enum plan_network)network;
@@ -608,6 +610,13 @@ read_run(struct obj *top, struct run_plan *r)
 	for (size_t i = 0; i < r->add_hosts.n; i++)
 		if (!strchr(r->add_hosts.v[i], '=') || strpbrk(r->add_hosts.v[i], " \t\n"))
 			return bad(top->d, PLAN_KEY_ADD_HOSTS, "holds a string that is not host=ip");
+	for (size_t i = 0; i < r->ulimits.n; i++) {
+		struct ulimit u;
+
+		if (ulimit_parse(r->ulimits.v[i], &u, NULL) < 0)
+			return bad(top->d, PLAN_KEY_ULIMITS, "holds '%s', not name=soft:hard",
+				   r->ulimits.v[i]);
+	}
 	if (!v)
 		return 0;
 	if (open_obj(top->d, at, v, &so) < 0 ||

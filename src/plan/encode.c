@@ -283,6 +283,8 @@ run(struct enc *e, struct pj *o, const struct run_plan *r)
 		set(e, o, PLAN_KEY_DOCKERIGNORE, str(e, r->dockerignore));
 	if (r->add_hosts.n)
 		set(e, o, PLAN_KEY_ADD_HOSTS, strs(e, &r->add_hosts));
+	if (r->ulimits.n)
+		set(e, o, PLAN_KEY_ULIMITS, strs(e, &r->ulimits));
 }
 
 static void

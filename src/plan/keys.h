@@ -65,6 +65,7 @@
 #define PLAN_KEY_CONTEXT_OWN	"context_own"
 #define PLAN_KEY_DOCKERIGNORE	"dockerignore"
 #define PLAN_KEY_ADD_HOSTS	"add_hosts"
+#define PLAN_KEY_ULIMITS	"ulimits"
 
 /* RUN --mount */
 #define PLAN_KEY_TARGET		"target"

@@ -217,7 +217,9 @@ struct plan_heredoc {
  *   the context, whatever .dockerignore says, and optionally
  *   "dockerignore" as for COPY, optionally "add_hosts": ["host=ip", ...]
  *   (--add-host: lines "ip\thost" appended to the step's /etc/hosts, in
- *   order; the name lower-case, the address canonical).
+ *   order; the name lower-case, the address canonical), optionally
+ *   "ulimits": ["name=soft:hard", ...] (--ulimit, util/ulimit.h's form:
+ *   the command's resource limits; -1 is unlimited).
  *   mount: {"type": "bind"|"cache"|"tmpfs"|"secret"|"ssh", "target":
  *   word, "source": word, "from": source, "readonly": bool, "id": word,
  *   "sharing": "shared"|"private"|"locked", "required": bool, "mode",
@@ -289,6 +291,7 @@ struct run_plan {
 	struct plan_strs context_own;	/* none: no "context_own" */
 	const char *dockerignore;	/* NULL: no "dockerignore" */
 	struct plan_strs add_hosts;	/* none: no "add_hosts" */
+	struct plan_strs ulimits;	/* none: no "ulimits" */
 };
 
 /*

@@ -69,6 +69,12 @@ struct sandbox_mount {
 				 * default */
 };
 
+/* a resource limit of the command (setrlimit) */
+struct sandbox_rlimit {
+	int resource;		/* RLIMIT_* */
+	unsigned long long soft, hard;	/* RLIM_INFINITY for none */
+};
+
 /*
  * one step. Host paths may be relative to the caller's cwd. Strings and
  * arrays are borrowed for the length of the call.
@@ -130,6 +136,9 @@ struct sandbox_spec {
 	const char *hosts;
 	const struct sandbox_mount *mounts;
 	size_t nmounts;
+	/* set before the capabilities are dropped (--ulimit) */
+	const struct sandbox_rlimit *rlimits;
+	size_t nrlimits;
 
 	/*
 	 * output. Unless is_interactive, the command's stdin is /dev/null and

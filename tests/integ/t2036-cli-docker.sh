@@ -122,18 +122,23 @@ cat >Dockerfile <<DF
 FROM $BUSYBOX
 RUN grep ' /dev/shm ' /proc/mounts | tail -n 1 >/shm
 RUN --mount=type=tmpfs,target=/t,size=1m grep ' /t ' /proc/mounts >/t-mount
+RUN ulimit -Sn >/nofile-soft && ulimit -Hn >/nofile-hard && ulimit -c >/core
 DF
-check "generate --shm-size 128m" "$DF2NINJA" --shm-size 128m --output "type=local,dest=$TMP/shmroot" .
+check "generate --shm-size 128m, --ulimit" "$DF2NINJA" --shm-size 128m --ulimit nofile=100:200 \
+	--ulimit core=-1 --output "type=local,dest=$TMP/shmroot" .
 check "build" ninja_logged
 check "/dev/shm has that size" assert_file_has "$TMP/shmroot/shm" "size=131072k"
 check "RUN --mount=type=tmpfs,size= too" assert_file_has "$TMP/shmroot/t-mount" "size=1024k"
 check "recorded in bytes" assert_file_has .df2ninja/gen.args "^134217728$"
+check "--ulimit: the soft limit" file_is "$TMP/shmroot/nofile-soft" 100
+check "... the hard limit" file_is "$TMP/shmroot/nofile-hard" 200
+check "... -1 is unlimited" file_is "$TMP/shmroot/core" unlimited
 cd "$TMP/ctx" || exit 99
 
 # refused: one line naming the option, exit status 2
 for o in "--progress=rawjson" "--add-host=x:host-gateway" "--add-host=x:1.2.3" \
 	"--memory=1g" "-m1g" "--memory-swap=1g" "--cpu-shares=2" "-c2" "--cpu-period=1" \
-	"--cpu-quota=1" "--cpuset-cpus=0" "--cpuset-mems=0" "--ulimit=nofile=1" \
+	"--cpu-quota=1" "--cpuset-cpus=0" "--cpuset-mems=0" "--ulimit=nofile=2:1" "--ulimit=files=1" \
 	"--shm-size=lots" "--cgroup-parent=x" "--security-opt=seccomp=unconfined" \
 	"--cache-from=x" "--cache-to=x" "--squash" "--isolation=hyperv" \
 	"--sbom=true" "--provenance" "--attest=type=sbom" "--annotation=a=b" \

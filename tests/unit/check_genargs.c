@@ -98,7 +98,8 @@ START_TEST(test_lists)
 {
 	const char *const args[] = { "--no-cache-filter", "a,b", "--no-cache-filter=c",
 				     "--label", "k=v", "--label", "bare", "--no-cache",
-				     "--iidfile", "id", "--metadata-file", "m.json", NULL };
+				     "--iidfile", "id", "--metadata-file", "m.json",
+				     "--ulimit", "nofile=5", "--ulimit=core=-1:-1", NULL };
 	struct genargs a;
 	struct err *e = NULL;
 
@@ -111,6 +112,9 @@ START_TEST(test_lists)
 	ck_assert(a.no_cache);
 	ck_assert_str_eq(a.iidfile, "id");
 	ck_assert_str_eq(a.metadata_file, "m.json");
+	ck_assert_uint_eq(a.ulimits.n, 2);
+	ck_assert_str_eq(a.ulimits.v[0], "nofile=5:5");
+	ck_assert_str_eq(a.ulimits.v[1], "core=-1:-1");
 	genargs_fini(&a);
 }
 END_TEST
@@ -137,6 +141,10 @@ static const struct {
 	{ { "--call=outline" }, "--call 'outline'" },
 	{ { "--label", "=v" }, "--label '=v' has no name" },
 	{ { "--shm-size", "0x10" }, "--shm-size '0x10': expected a size" },
+	{ { "--ulimit", "nofile=2:1" }, "--ulimit 'nofile=2:1': the soft limit is above" },
+	{ { "--ulimit", "files=1" }, "--ulimit 'files=1': unknown limit 'files'" },
+	{ { "--ulimit", "nofile=x" }, "--ulimit 'nofile=x': the soft limit is not a number" },
+	{ { "--ulimit", "nofile" }, "--ulimit 'nofile': expected NAME=SOFT[:HARD]" },
 	{ { "--shm-size", "1q" }, "--shm-size '1q'" },
 	{ { "--shm-size", "0" }, "--shm-size '0'" },
 	{ { "--bogus" }, "unknown option '--bogus'" },

@@ -82,7 +82,8 @@ static const struct step_plan samples[] = {
 		   .script_name = "EOT", .script_content = "#!/bin/sh\necho hi\n",
 		   .nproxy = 2, .proxy = (struct plan_proxy[]){
 			   { "http_proxy", "http://p:3128" }, { "no_proxy", "x" } },
-		   .context = "ctx", .add_hosts = STRS("web=10.0.0.1", "six=::1") } },
+		   .context = "ctx", .add_hosts = STRS("web=10.0.0.1", "six=::1"),
+		   .ulimits = STRS("nofile=10:20", "core=-1:-1") } },
 	{ .kind = PLAN_RUN, .stage = "img", .num = 3, .instruction = "RUN [\"true\"]",
 	  .parent = "img/02", .run = { .cmd = STRS("true"), .network = PLAN_NETWORK_NONE } },
 	{ .kind = PLAN_COPY, .stage = "img", .num = 4, .instruction = "COPY ...",
@@ -261,6 +262,7 @@ same_run(const struct run_plan *a, const struct run_plan *b)
 	}
 	same_str(a->context, b->context);
 	same_strs(&a->add_hosts, &b->add_hosts);
+	same_strs(&a->ulimits, &b->ulimits);
 }
 
 static void
