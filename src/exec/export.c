@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "exec/buildlock.h"
+#include "exec/outmode.h"
 #include "exec/packmemo.h"
 #include "exec/state.h"
 #include "exec/step.h"
@@ -151,15 +152,6 @@ image_id(const struct image *img, const struct export_plan *ep, struct err **err
 	return ep->metadata_file ? write_metadata(img, ep, id, errp) : 0;
 }
 
-/* -q: what the export tells besides the ID is left out */
-static void
-drop_info(enum notify_kind kind, const char *line, void *ctx)
-{
-	(void)ctx;
-	if (kind != NOTIFY_INFO)
-		fprintf(stderr, "df2ninja: %s\n", line);
-}
-
 static int
 export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 {
@@ -177,8 +169,9 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 
 	if (state_load(p->builddir, last, &s, errp) < 0)
 		return -1;
+	/* -q: what the export tells besides the ID is left out */
 	if (ep->quiet)
-		notify_set(drop_info, NULL);
+		outmode_quiet_notify();
 	image_init(&img);
 	config_fini(&img.config);
 	config_copy(&img.config, &s.config);
