@@ -171,10 +171,10 @@ generate(struct genargs *a, struct err **errp)
 	    genargs_write(a, gp.dockerfile_rel, gp.context_rel, gp.out_rel,
 			  gp.builddir_rel, &user_outputs, gp.genargs, errp) < 0)
 		goto out;
-	/* the plans are written while the build file is made in memory; a
-	 * failure to write them is told first, as when one followed the other */
 	if (buildflags_nocache(g, gp.builddir, !a->make, errp) < 0)
 		goto out;
+	/* the plans are written while the build file is made in memory; a
+	 * failure to write them is told first, as when one followed the other */
 	job = emit_plans_start(g, gp.builddir);
 	er = a->make ? emit_make(g, &eo, &text, &emit_err) :
 		       emit_ninja(g, &eo, &text, &emit_err);
