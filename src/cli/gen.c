@@ -12,6 +12,7 @@
 #include "cli/genargs.h"
 #include "dockerfile/parse.h"
 #include "emit/builddir.h"
+#include "emit/buildflags.h"
 #include "emit/ctxargs.h"
 #include "emit/emit.h"
 #include "emit/genpaths.h"
@@ -62,27 +63,43 @@ static const char gen_usage[] =
 	"  --push                 also push the image to every -t name\n"
 	"  --load                 also load the image into docker (or podman\n"
 	"                         when docker is missing) after the build\n"
-	"  --pull                 resolve registry tags again at every build\n"
+	"  --pull[=true|false]    resolve registry tags again at every build\n"
 	"  --check                run BuildKit's build checks, print their\n"
 	"                         warnings and write nothing (exit 1 on any)\n"
-	"  --network host|none|isolated\n"
-	"                         the network of RUN steps (default: host):\n"
-	"                         none, or a namespace of their own with\n"
-	"                         outbound access through pasta or slirp4netns\n"
+	"  --network default|host|none|isolated\n"
+	"                         the network of RUN steps (default: the\n"
+	"                         host's): none, or a namespace of their own\n"
+	"                         with outbound access through pasta or\n"
+	"                         slirp4netns\n"
+	"  --add-host HOST:IP     an /etc/hosts entry for RUN steps; repeatable\n"
 	"  --secret id=ID[,src=FILE|,env=VAR][,type=file|env]\n"
 	"                         a secret for RUN --mount=type=secret (id alone:\n"
 	"                         the variable ID if set, else the file ID); read\n"
 	"                         when the step runs, never stored; repeatable\n"
 	"  --ssh ID[=SOCKET]      an ssh agent for RUN --mount=type=ssh (default:\n"
 	"                         $SSH_AUTH_SOCK); repeatable\n"
-	"  --allow security.insecure\n"
-	"                         let RUN --security=insecure run unconfined\n"
-	"  --progress auto|plain|quiet\n"
+	"  --no-cache             run every step again once, at the next build\n"
+	"  --no-cache-filter STAGE[,STAGE]\n"
+	"                         the same for those stages' steps\n"
+	"  -q, --quiet            print nothing but the image ID (with\n"
+	"                         `ninja --quiet`)\n"
+	"  --progress auto|plain|tty|quiet\n"
 	"                         what a RUN step prints (default: auto): its\n"
 	"                         last lines and a live status line on the\n"
-	"                         terminal; plain: all its output; quiet:\n"
-	"                         nothing unless it fails. DF2NINJA_PROGRESS in\n"
-	"                         the build's environment overrides it\n"
+	"                         terminal; plain: all its output; quiet: as\n"
+	"                         -q. DF2NINJA_PROGRESS in the build's\n"
+	"                         environment overrides it\n"
+	"  --iidfile FILE         write the image ID (config digest) to FILE\n"
+	"  --metadata-file FILE   write the image's digests to FILE (JSON)\n"
+	"  --label K=V            a label in the image config; repeatable\n"
+	"  --shm-size SIZE        the size of RUN's /dev/shm (e.g. 128m)\n"
+	"  --ulimit NAME=SOFT[:HARD]\n"
+	"                         a resource limit of RUN steps; repeatable\n"
+	"  --allow security.insecure\n"
+	"                         let RUN --security=insecure run unconfined\n"
+	"  --rm, --force-rm, --compress, --provenance=false, --sbom=false\n"
+	"                         accepted, meaning nothing here; docker build's\n"
+	"                         other options are refused, saying why\n"
 	"  --args-file FILE       read the options from FILE (used by the\n"
 	"                         regeneration edge)\n"
 	"  --version              print the version\n"
@@ -99,23 +116,6 @@ static const char gen_usage[] =
 	"  exec KIND --plan P --out STAMP\n"
 	"                         internal: one edge of build.ninja, as ninja\n"
 	"                         runs it\n";
-
-/*
- * <builddir>/progress: the RUN steps' output mode (--progress), read by
- * each step; no input of any edge, so a changed mode reruns nothing
- */
-static int
-write_progress(const char *builddir, const char *mode, struct err **errp)
-{
-	autofree char *path = xasprintf("%s/progress", builddir);
-	autofree char *text = mode ? xasprintf("%s\n", mode) : NULL;
-
-	if (text)
-		return fs_write_if_changed(path, text, strlen(text), NULL, errp);
-	if (unlink(path) < 0 && errno != ENOENT)
-		return err_make(errp, errno, "cannot remove '%s'", path);
-	return 0;
-}
 
 /* the Dockerfile on stdin; a tar archive there (docker build - < ctx.tar)
  * would be a whole context, which df2ninja does not take */
@@ -237,6 +237,19 @@ fetch_context(const struct genargs *a, struct genpaths_args *pa, struct strv *ke
 #endif
 }
 
+/* path made absolute from cwd, owned by a */
+static const char *
+from_cwd(struct genargs *a, const char *cwd, const char *path)
+{
+	char *abs;
+
+	if (!path || path[0] == '/')
+		return path;
+	abs = fs_join(cwd, path);
+	strv_push(&a->owned, abs);
+	return abs;
+}
+
 static int
 generate(struct genargs *a, struct err **errp)
 {
@@ -295,6 +308,21 @@ generate(struct genargs *a, struct err **errp)
 	if (resolve_sources(a, &sources, errp) < 0)
 		goto out;
 	go.sources = &sources;
+	go.no_cache = a->no_cache;
+	go.shm_size = a->shm_bytes;
+	go.quiet = a->quiet;
+	go.progress = a->progress;
+	for (size_t i = 0; i < a->no_cache_filter.n; i++)
+		strv_add(&go.no_cache_filter, a->no_cache_filter.v[i]);
+	for (size_t i = 0; i < a->labels.n; i++)
+		strv_add(&go.labels, a->labels.v[i]);
+	for (size_t i = 0; i < a->add_hosts.n; i++)
+		strv_add(&go.add_hosts, a->add_hosts.v[i]);
+	for (size_t i = 0; i < a->ulimits.n; i++)
+		strv_add(&go.ulimits, a->ulimits.v[i]);
+	/* like an --output dest: the user's paths, from where df2ninja ran */
+	go.iidfile = a->iidfile = from_cwd(a, gp.cwd, a->iidfile);
+	go.metadata_file = a->metadata_file = from_cwd(a, gp.cwd, a->metadata_file);
 	for (size_t i = 0; i < a->build_args.n; i++)
 		strv_add(&go.build_args, a->build_args.v[i]);
 	genpaths_outputs(&gp, &a->outputs, &a->tags, a->push, &user_outputs, &go.outputs);
@@ -307,11 +335,12 @@ generate(struct genargs *a, struct err **errp)
 	for (size_t i = 0; i < a->tags.n; i++)
 		strv_add(&go.tags, a->tags.v[i]);
 
-	for (size_t i = 0; i < df->warnings.n; i++)
+	/* -q: nothing but the image ID, at the end of the build */
+	for (size_t i = 0; !a->quiet && i < df->warnings.n; i++)
 		fprintf(stderr, "df2ninja: warning: %s\n", df->warnings.v[i]);
 	if (graph_build(df, &go, &g, errp) < 0)
 		goto out;
-	for (size_t i = 0; i < g->warnings.n; i++)
+	for (size_t i = 0; !a->quiet && i < g->warnings.n; i++)
 		fprintf(stderr, "df2ninja: warning: %s\n", g->warnings.v[i]);
 
 	self = realpath("/proc/self/exe", NULL);
@@ -331,8 +360,9 @@ generate(struct genargs *a, struct err **errp)
 	if (genpaths_check_output(&gp, errp) < 0 ||
 	    genargs_write(a, gp.dockerfile_rel, gp.context_rel, gp.out_rel,
 			  gp.builddir_rel, &user_outputs, &ctx_recorded, gp.genargs,
-			  errp) < 0 ||
-	    write_progress(gp.builddir, a->progress, errp) < 0)
+			  errp) < 0)
+		goto out;
+	if (buildflags_nocache(g, gp.builddir, !a->make, errp) < 0)
 		goto out;
 	/* the plans are written while the build file is made in memory; a
 	 * failure to write them is told first, as when one followed the other */
@@ -343,7 +373,8 @@ generate(struct genargs *a, struct err **errp)
 	job = emit_plans_start(g, gp.builddir);
 	er = a->make ? emit_make(g, &eo, &text, &emit_err) :
 		       emit_ninja(g, &eo, &text, &emit_err);
-	if (emit_plans_wait(job, errp) < 0)
+	if (emit_plans_wait(job, errp) < 0 ||
+	    buildflags_progress(gp.builddir, a->progress, errp) < 0)
 		goto out;
 	if (er < 0) {
 		*errp = steal_pointer(&emit_err);
@@ -365,6 +396,10 @@ out:
 	free(go.contexts);
 	strv_fini(&fetched);
 	strv_fini(&go.tags);
+	strv_fini(&go.no_cache_filter);
+	strv_fini(&go.labels);
+	strv_fini(&go.add_hosts);
+	strv_fini(&go.ulimits);
 	graph_free(g);
 	secretsrc_fini(&sources);
 	dockerfile_free(df);

@@ -1,13 +1,17 @@
+#include <arpa/inet.h>
 #include <getopt.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/dockeropts.h"
 #include "cli/genargs.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/ulimit.h"
 
 enum {
 	OPT_CONTEXT = 256,
@@ -28,6 +32,15 @@ enum {
 	OPT_BUILD_CONTEXT,
 	OPT_SECRET,
 	OPT_SSH,
+	OPT_NO_CACHE,
+	OPT_NO_CACHE_FILTER,
+	OPT_IIDFILE,
+	OPT_LABEL,
+	OPT_ADD_HOST,
+	OPT_METADATA_FILE,
+	OPT_SHM_SIZE,
+	OPT_ULIMIT,
+	OPT_DOCKER,	/* dockeropts.h: OPT_DOCKER + its index */
 };
 
 static const struct option longopts[] = {
@@ -42,7 +55,7 @@ static const struct option longopts[] = {
 	{ "args-file", required_argument, NULL, OPT_ARGS_FILE },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "push", no_argument, NULL, OPT_PUSH },
-	{ "pull", no_argument, NULL, OPT_PULL },
+	{ "pull", optional_argument, NULL, OPT_PULL },
 	{ "check", no_argument, NULL, OPT_CHECK },
 	{ "allow", required_argument, NULL, OPT_ALLOW },
 	{ "network", required_argument, NULL, OPT_NETWORK },
@@ -51,9 +64,34 @@ static const struct option longopts[] = {
 	{ "build-context", required_argument, NULL, OPT_BUILD_CONTEXT },
 	{ "secret", required_argument, NULL, OPT_SECRET },
 	{ "ssh", required_argument, NULL, OPT_SSH },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+	{ "no-cache-filter", required_argument, NULL, OPT_NO_CACHE_FILTER },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "iidfile", required_argument, NULL, OPT_IIDFILE },
+	{ "label", required_argument, NULL, OPT_LABEL },
+	{ "add-host", required_argument, NULL, OPT_ADD_HOST },
+	{ "metadata-file", required_argument, NULL, OPT_METADATA_FILE },
+	{ "shm-size", required_argument, NULL, OPT_SHM_SIZE },
+	{ "ulimit", required_argument, NULL, OPT_ULIMIT },
 	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
 };
+
+/* longopts, then dockeropts.h's, then the terminator */
+static const struct option *
+all_longopts(void)
+{
+	static struct option all[countof(longopts) + 64];
+	size_t n = 0;
+
+	if (all[0].name)
+		return all;
+	if (dockeropts_count() + countof(longopts) + 1 > countof(all))
+		BUG("too many docker options");
+	for (size_t i = 0; i < countof(longopts); i++)
+		all[n++] = longopts[i];
+	dockeropts_longopts(all, &n, OPT_DOCKER);
+	return all;
+}
 
 void
 genargs_init(struct genargs *a)
@@ -70,6 +108,10 @@ genargs_fini(struct genargs *a)
 	strv_fini(&a->contexts);
 	strv_fini(&a->secrets);
 	strv_fini(&a->ssh);
+	strv_fini(&a->no_cache_filter);
+	strv_fini(&a->labels);
+	strv_fini(&a->add_hosts);
+	strv_fini(&a->ulimits);
 	strv_fini(&a->owned);
 }
 
@@ -111,14 +153,151 @@ read_args_file(struct genargs *a, const char *path, struct err **errp)
 	return r;
 }
 
+/* docker's boolean words (strconv.ParseBool); NULL (none given) is true */
+static int
+parse_bool(const char *opt, const char *v, bool *out, struct err **errp)
+{
+	static const char *const yes[] = { "1", "t", "T", "true", "TRUE", "True" };
+	static const char *const no[] = { "0", "f", "F", "false", "FALSE", "False" };
+
+	*out = true;
+	if (!v)
+		return 0;
+	for (size_t i = 0; i < countof(yes); i++)
+		if (strcmp(v, yes[i]) == 0)
+			return 0;
+	*out = false;
+	for (size_t i = 0; i < countof(no); i++)
+		if (strcmp(v, no[i]) == 0)
+			return 0;
+	return err_make(errp, 0, "--%s '%s': use true or false", opt, v);
+}
+
+/* --add-host HOST:IP or HOST=IP (an IPv6 address may be in brackets),
+ * kept as "host=ip": the name lower-cased and the address in its
+ * canonical form, as BuildKit writes them */
+static int
+add_host(struct genargs *a, const char *spec, struct err **errp)
+{
+	autofree char *copy = xstrdup(spec);
+	char *sep = strchr(copy, '='), *ip, text[INET6_ADDRSTRLEN];
+	unsigned char bin[sizeof(struct in6_addr)];
+	int af = AF_INET;
+	size_t n;
+
+	if (!sep)
+		sep = strchr(copy, ':');
+	if (!sep || sep == copy || !sep[1])
+		return err_make(errp, 0, "--add-host '%s': expected HOST:IP", spec);
+	*sep = '\0';
+	ip = sep + 1;
+	n = strlen(ip);
+	if (ip[0] == '[' && ip[n - 1] == ']') {
+		ip[n - 1] = '\0';
+		ip++;
+	}
+	if (strcmp(ip, "host-gateway") == 0)
+		return err_make(errp, 0, "--add-host '%s': host-gateway names the "
+				"Docker daemon's bridge, which df2ninja has not: give "
+				"an IP address", spec);
+	if (strchr(ip, ':'))
+		af = AF_INET6;
+	if (inet_pton(af, ip, bin) != 1 || !inet_ntop(af, bin, text, sizeof(text)))
+		return err_make(errp, 0, "--add-host '%s': '%s' is not an IP address",
+				spec, ip);
+	if (strpbrk(copy, " \t\n#"))
+		return err_make(errp, 0, "--add-host '%s': '%s' is not a host name",
+				spec, copy);
+	for (char *p = copy; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	strv_push(&a->add_hosts, xasprintf("%s=%s", copy, text));
+	return 0;
+}
+
+/* --shm-size: docker's RAMInBytes, "N[.N][ ][kmgtp][i][b]" in any case,
+ * the units powers of 1024; kept in bytes */
+static int
+shm_size(struct genargs *a, const char *spec, struct err **errp)
+{
+	static const char units[] = "kmgtp";
+	char *end = NULL;
+	const char *u;
+	double n;
+
+	if (spec[0] < '0' || spec[0] > '9')
+		goto bad;
+	n = strtod(spec, &end);
+	if ((size_t)(end - spec) != strspn(spec, "0123456789."))
+		goto bad;
+	if (*end == ' ')
+		end++;
+	if (*end && (u = strchr(units, *end | 0x20))) {
+		for (const char *p = units; p <= u; p++)
+			n *= 1024;
+		end++;
+	}
+	if ((*end | 0x20) == 'i')
+		end++;
+	if ((*end | 0x20) == 'b')
+		end++;
+	if (*end || n < 1 || n >= 9.2e18)
+		goto bad;
+	a->shm_bytes = (long long)n;
+	strv_push(&a->owned, xasprintf("%lld", a->shm_bytes));
+	a->shm_size = a->owned.v[a->owned.n - 1];
+	return 0;
+bad:
+	return err_make(errp, 0, "--shm-size '%s': expected a size such as 64m or 1g", spec);
+}
+
+/* --no-cache-filter STAGE[,STAGE...] */
+static void
+no_cache_filter(struct genargs *a, const char *spec)
+{
+	autofree char *copy = xstrdup(spec);
+	char *save = NULL;
+
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		strv_add(&a->no_cache_filter, t);
+}
+
+/* --progress: BuildKit's modes; tty is auto here (ninja owns the terminal) */
+static int
+progress(struct genargs *a, const char *mode, struct err **errp)
+{
+	if (strcmp(mode, "auto") == 0 || strcmp(mode, "tty") == 0)
+		a->progress = "auto";
+	else if (strcmp(mode, "plain") == 0)
+		a->progress = "plain";
+	else if (strcmp(mode, "quiet") == 0)
+		a->progress = "quiet";
+	else if (strcmp(mode, "rawjson") == 0)
+		return err_make(errp, 0, "--progress rawjson: there is no BuildKit "
+				"status stream to print (use auto, plain or quiet)");
+	else
+		return err_make(errp, 0, "--progress '%s': use auto, plain, tty or quiet",
+				mode);
+	a->quiet = strcmp(a->progress, "quiet") == 0;
+	return 0;
+}
+
 int
 genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 {
-	int c;
+	const struct option *opts = all_longopts();
+	long d;
+	int c, li;
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":f:o:B:G:t:h", longopts, NULL)) != -1) {
+	while ((li = -1, c = getopt_long(argc, argv, ":f:o:B:G:t:hqc:m:D", opts, &li)) != -1) {
+		d = c >= OPT_DOCKER ? c - OPT_DOCKER : dockeropts_short(c);
+		if (d >= 0) {
+			if (dockeropts_check((size_t)d, optarg, errp) < 0)
+				return -1;
+			continue;
+		}
 		switch (c) {
 		case 'f':
 			a->file = optarg;
@@ -173,7 +352,53 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 			a->push = true;
 			break;
 		case OPT_PULL:
-			a->pull = true;
+			if (parse_bool("pull", optarg, &a->pull, errp) < 0)
+				return -1;
+			break;
+		case OPT_NO_CACHE:
+			a->no_cache = true;
+			break;
+		case OPT_NO_CACHE_FILTER:
+			no_cache_filter(a, optarg);
+			break;
+		case 'q':
+			a->quiet = true;
+			a->progress = "quiet";
+			break;
+		case OPT_PROGRESS:
+			if (progress(a, optarg, errp) < 0)
+				return -1;
+			break;
+		case OPT_IIDFILE:
+			if (!*optarg)
+				return err_make(errp, 0, "--iidfile needs a FILE");
+			a->iidfile = optarg;
+			break;
+		case OPT_ULIMIT: {
+			struct ulimit u;
+
+			if (ulimit_parse(optarg, &u, errp) < 0)
+				return -1;
+			strv_push(&a->ulimits, ulimit_format(&u));
+			break;
+		}
+		case OPT_SHM_SIZE:
+			if (shm_size(a, optarg, errp) < 0)
+				return -1;
+			break;
+		case OPT_METADATA_FILE:
+			if (!*optarg)
+				return err_make(errp, 0, "--metadata-file needs a FILE");
+			a->metadata_file = optarg;
+			break;
+		case OPT_LABEL:
+			if (optarg[0] == '\0' || optarg[0] == '=')
+				return err_make(errp, 0, "--label '%s' has no name", optarg);
+			strv_add(&a->labels, optarg);
+			break;
+		case OPT_ADD_HOST:
+			if (add_host(a, optarg, errp) < 0)
+				return -1;
 			break;
 		case OPT_LOAD:
 			a->load = true;
@@ -197,18 +422,14 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 						"(security.insecure or network.host)", optarg);
 			break;
 		case OPT_NETWORK:
+			/* default: docker's word for what a RUN gets when
+			 * not told, here the host's network */
 			if (strcmp(optarg, "host") && strcmp(optarg, "none") &&
-			    strcmp(optarg, "isolated"))
-				return err_make(errp, 0, "--network '%s': use host, none or isolated",
-						optarg);
-			a->network = strcmp(optarg, "host") ? optarg : NULL;
-			break;
-		case OPT_PROGRESS:
-			if (strcmp(optarg, "auto") && strcmp(optarg, "plain") &&
-			    strcmp(optarg, "quiet"))
-				return err_make(errp, 0, "--progress '%s': use auto, plain or quiet",
-						optarg);
-			a->progress = strcmp(optarg, "auto") ? optarg : NULL;
+			    strcmp(optarg, "isolated") && strcmp(optarg, "default"))
+				return err_make(errp, 0, "--network '%s': use default, host, "
+						"none or isolated", optarg);
+			a->network = strcmp(optarg, "host") && strcmp(optarg, "default") ?
+				     optarg : NULL;
 			break;
 		case OPT_SECRET:
 			strv_add(&a->secrets, optarg);
@@ -275,6 +496,9 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 	    put(&b, "--platform", a->platform, errp) < 0 ||
 	    put(&b, "--network", a->network, errp) < 0 ||
 	    put(&b, "--progress", a->progress, errp) < 0 ||
+	    put(&b, "--iidfile", a->iidfile, errp) < 0 ||
+	    put(&b, "--metadata-file", a->metadata_file, errp) < 0 ||
+	    put(&b, "--shm-size", a->shm_size, errp) < 0 ||
 	    put(&b, "--allow", a->allow_insecure ? "security.insecure" : NULL, errp) < 0)
 		goto out;
 	for (size_t i = 0; i < a->build_args.n; i++)
@@ -296,6 +520,15 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 			goto out;
 	for (size_t i = 0; i < a->ssh.n; i++)
 		if (put(&b, "--ssh", a->ssh.v[i], errp) < 0)
+			goto out;
+	for (size_t i = 0; i < a->labels.n; i++)
+		if (put(&b, "--label", a->labels.v[i], errp) < 0)
+			goto out;
+	for (size_t i = 0; i < a->add_hosts.n; i++)
+		if (put(&b, "--add-host", a->add_hosts.v[i], errp) < 0)
+			goto out;
+	for (size_t i = 0; i < a->ulimits.n; i++)
+		if (put(&b, "--ulimit", a->ulimits.v[i], errp) < 0)
 			goto out;
 	if (a->push)
 		buf_puts(&b, "--push\n");

@@ -24,8 +24,20 @@ struct genargs {
 	bool load;		/* --load: docker load (or podman load) the image */
 	bool allow_insecure;	/* --allow security.insecure */
 	bool check;		/* --check: run the build checks only */
-	const char *network;	/* --network: RUN's default network */
-	const char *progress;	/* --progress: plain or quiet; NULL for auto */
+	const char *network;	/* --network: RUN's default network (NULL:
+				 * the host's) */
+	bool no_cache;		/* --no-cache: every step reruns once */
+	struct strv no_cache_filter; /* --no-cache-filter: those stages' do */
+	bool quiet;		/* -q, --progress quiet: print only the ID */
+	const char *progress;	/* --progress: "auto", "plain", "quiet", or
+				 * NULL when not given (auto) */
+	const char *iidfile;	/* --iidfile */
+	const char *metadata_file; /* --metadata-file */
+	struct strv labels;	/* --label K=V */
+	struct strv add_hosts;	/* --add-host, as "host=ip" */
+	struct strv ulimits;	/* --ulimit, as "name=soft:hard" */
+	const char *shm_size;	/* --shm-size, as bytes */
+	long long shm_bytes;	/* the same, parsed */
 	struct strv build_args;	/* --build-arg */
 	struct strv outputs;	/* --output */
 	struct strv tags;	/* -t */
@@ -51,7 +63,9 @@ int genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp);
  * write the options to path so that `df2ninja --args-file path`, run in
  * the output's directory, generates the same file again; paths are given
  * relative to that directory (contexts: the --build-context values made
- * so). Written only when changed.
+ * so; a->iidfile is absolute by then). Written only when changed.
+ * --no-cache and --no-cache-filter are not written: they force the
+ * reruns of one generation only.
  */
 int genargs_write(const struct genargs *a, const char *df_rel,
 		  const char *ctx_rel, const char *out_rel, const char *bd_rel,

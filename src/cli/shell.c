@@ -189,7 +189,10 @@ enter(const char *builddir, const char *name, bool failed, char **cmd,
 	} else {
 		strv_add(&argv, "/bin/sh");
 	}
-	if (runspec_etc(&rs, builddir, false, errp) < 0)
+	/* a RUN's --add-host entries too */
+	if (runspec_etc(&rs, builddir, false, errp) < 0 ||
+	    (p.sp.kind == PLAN_RUN &&
+	     runspec_add_hosts(&rs, builddir, &p.sp.run.add_hosts, errp) < 0))
 		goto out;
 	rs.spec.upperdir = upper;
 	rs.spec.workdir = work;

@@ -127,6 +127,12 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 		wrap_word(&l, s);
 		free(s);
 	}
+	if (st->no_cache) {
+		/* --no-cache: a file this generation wrote anew (buildflags.h) */
+		s = xasprintf("$(%sbuilddir)/nocache/%s", w->var, st->name);
+		wrap_word(&l, s);
+		free(s);
+	}
 	if (e->has_depfile) {
 		/* files the including tree makes into the context */
 		s = xasprintf("$(%scontext_deps)", w->var);

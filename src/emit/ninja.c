@@ -226,6 +226,15 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 		word_gitref(&l, st, "");
 	if (st->runs_always && e->part != WALK_LINK_STACK)
 		wrap_word(&l, LABELS_ALWAYS);
+	if (st->no_cache) {
+		/* --no-cache: a file this generation wrote anew (buildflags.h) */
+		struct buf nc = BUF_INIT;
+
+		buf_puts(&nc, "$builddir/nocache/");
+		escape_ninja_path(&nc, st->name, "step name", NULL);
+		wrap_word(&l, buf_str(&nc));
+		buf_fini(&nc);
+	}
 	if (e->order) {
 		wrap_word(&l, "||");
 		word_stamp(&l, e->order, "");

@@ -7,6 +7,7 @@
 #include "exec/copystep.h"
 #include "exec/from.h"
 #include "exec/ops.h"
+#include "exec/outmode.h"
 #include "exec/run.h"
 #include "exec/step.h"
 #include "exec/stepctx.h"
@@ -84,6 +85,9 @@ step_exec(const struct step_call *call, struct step_failure *f, struct err **err
 		stepplan_fini(&c.plan);
 		return -1;
 	}
+	/* -q: a pull's progress is left out too */
+	if (outmode_is_quiet(c.plan.builddir))
+		outmode_quiet_notify();
 	lock = buildlock_take(c.plan.builddir, &e);
 	if (lock < 0 || store_open(&c.store, &e) < 0 ||
 	    store_check_idmap(&c.store, userns_idmap(), &e) < 0)

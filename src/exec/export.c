@@ -6,10 +6,13 @@
 
 #include "exec/buildlock.h"
 #include "exec/dockerload.h"
+#include "exec/outmode.h"
 #include "exec/packmemo.h"
 #include "exec/state.h"
 #include "exec/step.h"
 #include "exec/stepplan.h"
+#include "oci/digest.h"
+#include "image/config.h"
 #include "image/image.h"
 #include "image/image_out.h"
 #include "image/layer.h"
@@ -19,6 +22,7 @@
 #include "registry/push.h"
 #include "sandbox/userns.h"
 #include "util/alloc.h"
+#include "util/buf.h"
 #include "util/dirkeep.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -96,6 +100,59 @@ write_output(struct store *st, struct image *img, enum image_out_kind kind,
 	return r;
 }
 
+/* --metadata-file: buildx's keys for what df2ninja knows */
+static int
+write_metadata(const struct image *img, const struct export_plan *ep,
+	       const char *id, struct err **errp)
+{
+	json_t *o = json_object();
+	struct buf names = BUF_INIT;
+	char *text;
+	int r;
+
+	json_object_set_new(o, "containerimage.config.digest", json_string(id));
+	if (img->manifest_digest[0])
+		json_object_set_new(o, "containerimage.digest",
+				    json_string(img->manifest_digest));
+	for (size_t i = 0; i < ep->tags.n; i++)
+		buf_printf(&names, "%s%s", i ? "," : "", ep->tags.v[i]);
+	if (ep->tags.n)
+		json_object_set_new(o, "image.name", json_string(buf_str(&names)));
+	text = json_dumps(o, JSON_SORT_KEYS | JSON_INDENT(2));
+	json_decref(o);
+	buf_fini(&names);
+	if (!text)
+		return err_make(errp, ENOMEM, "writing --metadata-file");
+	r = fs_write_atomic(ep->metadata_file, text, strlen(text), 0, errp);
+	free(text);
+	return r < 0 ? err_wrap(errp, "writing --metadata-file") : 0;
+}
+
+/* -q, --iidfile, --metadata-file: the image ID, docker's: the digest of the config blob
+ * (an export to a local dir alone writes none: its digest is taken from
+ * the same bytes) */
+static int
+image_id(const struct image *img, const struct export_plan *ep, struct err **errp)
+{
+	char id[DIGEST_LEN];
+
+	if (!ep->iidfile && !ep->quiet && !ep->metadata_file)
+		return 0;
+	if (img->config_digest[0]) {
+		snprintf(id, sizeof(id), "%s", img->config_digest);
+	} else {
+		size_t n;
+		autofree char *text = config_dump(&img->config, &n);
+
+		digest_buf(text, n, id);
+	}
+	if (ep->iidfile && fs_write_atomic(ep->iidfile, id, strlen(id), 0, errp) < 0)
+		return err_wrap(errp, "writing --iidfile");
+	if (ep->quiet && printf("%s\n", id) < 0)
+		return err_make(errp, errno, "writing the image ID");
+	return ep->metadata_file ? write_metadata(img, ep, id, errp) : 0;
+}
+
 static int
 export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 {
@@ -113,12 +170,23 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 
 	if (state_load(p->builddir, last, &s, errp) < 0)
 		return -1;
+	/* -q: what the export tells besides the ID is left out */
+	if (ep->quiet)
+		outmode_quiet_notify();
 	image_init(&img);
 	config_fini(&img.config);
 	config_copy(&img.config, &s.config);
 	/* what a step left empty (ENTRYPOINT [], a reset Cmd) BuildKit
 	 * leaves out */
 	config_drop_legacy(&img.config);
+	/* --label: over the stage's own, no history entry (BuildKit's
+	 * finalizeResultImage) */
+	for (i = 0; i < ep->labels.n; i++) {
+		const char *kv = ep->labels.v[i], *eq = strchr(kv, '=');
+		autofree char *k = xstrndup(kv, (size_t)(eq - kv));
+
+		config_label_set(&img.config, k, eq + 1);
+	}
 	/* the history as every step of the chain last wrote it (state.h) */
 	if (state_history(p->builddir, last, &history, &nbase, errp) < 0)
 		goto out;
@@ -179,6 +247,8 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 			       tool);
 		}
 	}
+	if (image_id(&img, ep, errp) < 0)
+		goto out;
 	snprintf(line, sizeof(line), "%s\n", img.manifest_digest[0] ? img.manifest_digest : s.identity);
 	{
 		autofree char *dir = fs_dirname(out);

@@ -11,6 +11,7 @@
 #include "exec/mnt.h"
 #include "exec/stepplan.h"
 #include "exec/state.h"
+#include "oci/digest.h"
 #include "sandbox/sandbox.h"
 #include "util/alloc.h"
 #include "util/buf.h"
@@ -81,13 +82,40 @@ isolated_resolv(const char *host)
 	return buf_steal(&b);
 }
 
+static const char hosts_text[] =
+	"127.0.0.1\tlocalhost buildkitsandbox\n"
+	"::1\tlocalhost ip6-localhost ip6-loopback\n";
+
+int
+mnt_etc_hosts_extra(const char *builddir, const struct plan_strs *add,
+		    char **hosts, struct err **errp)
+{
+	struct buf b = BUF_INIT;
+	char d[DIGEST_LEN];
+	int r;
+
+	buf_puts(&b, hosts_text);
+	for (size_t i = 0; i < add->n; i++) {
+		const char *eq = strchr(add->v[i], '=');
+
+		if (!eq)
+			BUG("add_hosts entry without '='");
+		buf_printf(&b, "%s\t%.*s\n", eq + 1, (int)(eq - add->v[i]), add->v[i]);
+	}
+	/* named by content: steps running at once with other entries each
+	 * get their own, and the same entries share one */
+	digest_buf(buf_str(&b), b.len, d);
+	*hosts = xasprintf("%s/etc/hosts-%.16s", builddir, d + strlen("sha256:"));
+	r = fs_write_atomic(*hosts, buf_str(&b), b.len,
+			    FS_WRITE_IF_CHANGED | FS_WRITE_0644, errp);
+	buf_fini(&b);
+	return r;
+}
+
 int
 mnt_etc_files(const char *builddir, bool is_isolated, char **resolv, char **hosts,
 	      struct err **errp)
 {
-	static const char hosts_text[] =
-		"127.0.0.1\tlocalhost buildkitsandbox\n"
-		"::1\tlocalhost ip6-localhost ip6-loopback\n";
 	autofree char *dir = xasprintf("%s/etc", builddir), *host_resolv = NULL;
 	/* mode 0644 whatever the umask: the files are mounted into the
 	 * sandbox, where a USER other than root must read them */

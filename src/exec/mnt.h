@@ -4,6 +4,7 @@
 #include <stdbool.h>
 
 struct err;
+struct plan_strs;
 struct state;
 struct store;
 struct stepplan;
@@ -42,5 +43,10 @@ void mnt_fini(struct mnt *m);
  */
 int mnt_etc_files(const char *builddir, bool is_isolated, char **resolv,
 		  char **hosts, struct err **errp);
+/* a hosts file as mnt_etc_files writes it, with the lines "ip\thost" of
+ * add ("host=ip" each, a RUN's add_hosts) after it, in <builddir>/etc
+ * (which mnt_etc_files made); the caller frees *hosts */
+int mnt_etc_hosts_extra(const char *builddir, const struct plan_strs *add,
+			char **hosts, struct err **errp);
 
 #endif

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +19,7 @@
 #include "exec/logtail.h"
 #include "exec/mnt.h"
 #include "exec/ops.h"
+#include "exec/outmode.h"
 #include "exec/run.h"
 #include "exec/runspec.h"
 #include "exec/secretmnt.h"
@@ -34,6 +36,7 @@
 #include "util/fs.h"
 #include "util/path.h"
 #include "util/strv.h"
+#include "util/ulimit.h"
 
 /*
  * the user the command runs as, resolved in the rootfs as it is now. HOME,
@@ -452,45 +455,15 @@ history_of(struct step_ctx *c, const struct strv *argv)
 enum { RUN_TAIL_OK = 10, RUN_TAIL_FAILED = 50 };
 
 /*
- * what a RUN prints besides its log: DF2NINJA_PROGRESS, else the
- * generator's --progress (<builddir>/progress), else auto
- */
-enum run_progress { PROGRESS_AUTO, PROGRESS_PLAIN, PROGRESS_QUIET };
-
-static int
-progress_mode(const char *builddir, enum run_progress *m, struct err **errp)
-{
-	autofree char *path = xasprintf("%s/progress", builddir);
-	autofree char *text = NULL;
-	const char *v = getenv("DF2NINJA_PROGRESS");
-
-	*m = PROGRESS_AUTO;
-	if ((!v || !*v) && fs_read_file(path, &text, NULL, NULL) == 0) {
-		text[strcspn(text, "\n")] = '\0';
-		v = text;
-	}
-	if (!v || !*v || strcmp(v, "auto") == 0)
-		return 0;
-	if (strcmp(v, "plain") == 0)
-		*m = PROGRESS_PLAIN;
-	else if (strcmp(v, "quiet") == 0)
-		*m = PROGRESS_QUIET;
-	else
-		return err_make(errp, 0, "%s: unknown mode '%s' (auto, plain or quiet)",
-				text ? path : "DF2NINJA_PROGRESS", v);
-	return 0;
-}
-
-/*
  * what the step prints once its command ended (plain mode copied it all
  * as it came): the log's last lines, more of them after a failure
  */
 static void
-print_tail(enum run_progress m, int logfd, const char *log, bool is_ok)
+print_tail(enum outmode m, int logfd, const char *log, bool is_ok)
 {
 	size_t n = is_ok ? RUN_TAIL_OK : RUN_TAIL_FAILED;
 
-	if (m == PROGRESS_PLAIN || (m == PROGRESS_QUIET && is_ok))
+	if (m == OUTMODE_PLAIN || (m == OUTMODE_QUIET && is_ok))
 		return;
 	fflush(stdout);
 	/* the log on disk is what counts; a closed stdout loses only this */
@@ -508,10 +481,11 @@ step_run(struct step_ctx *c, struct err **errp)
 				 { NULL, SECRETSRC_INIT, false, 0, STRV_INIT, NULL, 0 } };
 	const struct run_plan *rp = &c->plan.sp.run;
 	struct sandbox_mount *mounts = NULL;
+	autofree struct sandbox_rlimit *rl = NULL;
 	struct runspec rs;
 	struct user_info u;
 	int status = 0, logfd = -1, r = -1;
-	enum run_progress mode;
+	enum outmode mode;
 	struct livestat *live = NULL;
 	bool ran = false;
 	size_t nmounts = 0;
@@ -531,7 +505,7 @@ step_run(struct step_ctx *c, struct err **errp)
 	logfd = open(log, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (logfd < 0)
 		return err_make(errp, errno, "cannot create '%s'", log);
-	if (progress_mode(c->plan.builddir, &mode, errp) < 0)
+	if (outmode_get(c->plan.builddir, &mode, errp) < 0)
 		goto out;
 	ops_argv(&c->st, &rp->cmd, rp->shell_form, &argv);
 	if (argv.n == 0) {
@@ -539,6 +513,7 @@ step_run(struct step_ctx *c, struct err **errp)
 		goto out;
 	}
 	if (runspec_etc(&rs, c->plan.builddir, is_isolated, errp) < 0 ||
+	    runspec_add_hosts(&rs, c->plan.builddir, &rp->add_hosts, errp) < 0 ||
 	    resolve_user(c, &u, errp) < 0 ||
 	    add_mounts(c, &mounts, &nmounts, &rm, &envp, errp) < 0 ||
 	    context_depfile(c, &rm, errp) < 0)
@@ -597,11 +572,24 @@ step_run(struct step_ctx *c, struct err **errp)
 	rs.spec.is_insecure = rp->security == PLAN_SECURITY_INSECURE;
 	rs.spec.mounts = mounts;
 	rs.spec.nmounts = nmounts;
+	rl = xcalloc(rp->ulimits.n + 1, sizeof(*rl));
+	for (size_t i = 0; i < rp->ulimits.n; i++) {
+		struct ulimit ul;
+
+		/* decode.c checked them */
+		if (ulimit_parse(rp->ulimits.v[i], &ul, errp) < 0)
+			goto out;
+		rl[i].resource = ul.resource;
+		rl[i].soft = ul.soft < 0 ? RLIM_INFINITY : (unsigned long long)ul.soft;
+		rl[i].hard = ul.hard < 0 ? RLIM_INFINITY : (unsigned long long)ul.hard;
+	}
+	rs.spec.rlimits = rl;
+	rs.spec.nrlimits = rp->ulimits.n;
 	rs.spec.log_fd = logfd;
 	/* ninja holds an edge's output until it ends: the whole of it goes to
 	 * the log, and only plain mode copies it to stdout too */
-	rs.spec.out_fd = mode == PROGRESS_PLAIN ? 1 : -1;
-	if (mode == PROGRESS_AUTO) {
+	rs.spec.out_fd = mode == OUTMODE_PLAIN ? 1 : -1;
+	if (mode == OUTMODE_AUTO) {
 		autofree char *label = stepplan_label(&c->plan);
 		autofree char *what = xasprintf("%s %s", label, c->plan.sp.instruction ?
 						c->plan.sp.instruction : "RUN");

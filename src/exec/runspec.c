@@ -4,6 +4,7 @@
 #include "exec/flatten.h"
 #include "exec/mnt.h"
 #include "exec/runspec.h"
+#include "plan/plan.h"
 #include "exec/state.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -25,6 +26,24 @@ runspec_etc(struct runspec *rs, const char *builddir, bool is_isolated,
 		return -1;
 	rs->spec.resolv_conf = rs->resolv;
 	rs->spec.hosts = rs->hosts;
+	return 0;
+}
+
+int
+runspec_add_hosts(struct runspec *rs, const char *builddir,
+		  const struct plan_strs *add, struct err **errp)
+{
+	char *hosts = NULL;
+
+	if (add->n == 0)
+		return 0;
+	if (mnt_etc_hosts_extra(builddir, add, &hosts, errp) < 0) {
+		free(hosts);
+		return -1;
+	}
+	free(rs->hosts);
+	rs->hosts = hosts;
+	rs->spec.hosts = hosts;
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include "util/strv.h"
 
 struct err;
+struct plan_strs;
 struct state;
 struct store;
 
@@ -31,6 +32,10 @@ void runspec_init(struct runspec *rs);
  * (mnt_etc_files); is_isolated: the step has a network of its own */
 int runspec_etc(struct runspec *rs, const char *builddir, bool is_isolated,
 		struct err **errp);
+/* after runspec_etc: /etc/hosts gets the lines of add (a RUN's
+ * add_hosts, "host=ip" each) too; nothing when add is empty */
+int runspec_add_hosts(struct runspec *rs, const char *builddir,
+		      const struct plan_strs *add, struct err **errp);
 /*
  * what the command sees of state s: its layers (flatten_lowerdirs) below
  * top when not NULL (a failed step's upper dir), its env with HOME=home

@@ -15,6 +15,7 @@
 #include "check.h"
 #include "meta.h"
 #include "namedctx.h"
+#include "nocache.h"
 #include "planfill.h"
 #include "resolve.h"
 #include "steps.h"
@@ -789,6 +790,8 @@ graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 		rc = pick_target(&r);
 	if (rc == 0)
 		rc = mark_needed(&r);
+	if (rc == 0)
+		rc = nocache_mark(&r);
 	if (rc == 0) {
 		buildargs_warn_unused(&r);
 		rc = planfill_export(&r);

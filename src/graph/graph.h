@@ -62,6 +62,9 @@ struct step {
 				 * run on every build, writes the ref's
 				 * commit to <steps>/<name>.ref when it
 				 * changed, and this step reads that file */
+	bool no_cache;		/* --no-cache (or its stage in
+				 * --no-cache-filter): runs again once, after
+				 * this generation (emit/buildflags.h) */
 	struct stage **deps;	/* other stages whose result this step reads
 				 * (COPY --from, RUN --mount=from, FROM stage),
 				 * unique, sorted by index */
@@ -127,6 +130,17 @@ struct gen_opts {
 	const char *network;	/* the network of a RUN without --network
 				 * (or with "default"): "none", "isolated",
 				 * or NULL for the host's */
+	struct strv add_hosts;	/* --add-host, "host=ip" each, checked */
+	long long shm_size;	/* --shm-size in bytes, or 0 */
+	struct strv ulimits;	/* --ulimit, "name=soft:hard" each, checked */
+	bool no_cache;		/* --no-cache: every needed step */
+	struct strv no_cache_filter; /* --no-cache-filter: the stages, by name */
+	struct strv labels;	/* --label "K=V" (or "K") */
+	const char *iidfile;	/* --iidfile, absolute, or NULL */
+	const char *metadata_file; /* --metadata-file, absolute, or NULL */
+	bool quiet;		/* -q: the export prints the image ID only */
+	const char *progress;	/* --progress: "auto", "plain", "quiet" or
+				 * NULL (the executor's output mode) */
 };
 
 struct graph {

@@ -253,6 +253,19 @@ planfill_export(struct resolver *r)
 		p.tags.v[i] = resolve_str(r, o->tags.v[i]);
 	if (source_date_epoch(r, &p) < 0)
 		return -1;
+	/* --label K alone is K="" (docker's ConvertKVStringsToMap) */
+	p.labels.n = o->labels.n;
+	p.labels.v = pj_alloc(&r->arena, o->labels.n, sizeof(*p.labels.v));
+	for (i = 0; i < o->labels.n; i++) {
+		autofree char *kv = strchr(o->labels.v[i], '=') ?
+				    xstrdup(o->labels.v[i]) :
+				    xasprintf("%s=", o->labels.v[i]);
+
+		p.labels.v[i] = resolve_str(r, kv);
+	}
+	p.iidfile = o->iidfile ? resolve_str(r, o->iidfile) : NULL;
+	p.quiet = o->quiet;
+	p.metadata_file = o->metadata_file ? resolve_str(r, o->metadata_file) : NULL;
 	j = r->bad_utf8 ? NULL : plan_encode_export(&r->arena, &p);
 	if (!j) {
 		return err_make(r->errp, 0, "an --output or tag is not valid "

@@ -188,7 +188,7 @@ run(struct resolver *r, struct stage *s, struct step *st,
 	const char *ctx = NULL;
 	size_t i, nproxy = 0;
 
-	plan->mounts = pj_alloc(&r->arena, f->mounts.n, sizeof(*plan->mounts));
+	plan->mounts = pj_alloc(&r->arena, f->mounts.n + 1, sizeof(*plan->mounts));
 	plan->nmounts = f->mounts.n;
 	for (i = 0; i < f->mounts.n; i++) {
 		const char *dir = NULL;
@@ -204,9 +204,27 @@ run(struct resolver *r, struct stage *s, struct step *st,
 		if (dir)
 			ctx = dir;
 	}
+	if (r->opts->shm_size > 0) {
+		/* --shm-size: a tmpfs of that size over /dev/shm, after the
+		 * RUN's own mounts, as BuildKit adds it */
+		struct plan_mount *m = &plan->mounts[plan->nmounts++];
+
+		m->type = PLAN_MOUNT_TMPFS;
+		m->target.s = resolve_str(r, "/dev/shm");
+		m->has_size = true;
+		m->size = r->opts->shm_size;
+	}
 	if (ctx)
 		run_context(r, st, ctx, plan);
 	plan->network = run_network(r, f);
+	plan->add_hosts.n = r->opts->add_hosts.n;
+	plan->add_hosts.v = pj_alloc(&r->arena, plan->add_hosts.n, sizeof(*plan->add_hosts.v));
+	for (i = 0; i < plan->add_hosts.n; i++)
+		plan->add_hosts.v[i] = resolve_str(r, r->opts->add_hosts.v[i]);
+	plan->ulimits.n = r->opts->ulimits.n;
+	plan->ulimits.v = pj_alloc(&r->arena, plan->ulimits.n, sizeof(*plan->ulimits.v));
+	for (i = 0; i < plan->ulimits.n; i++)
+		plan->ulimits.v[i] = resolve_str(r, r->opts->ulimits.v[i]);
 	plan->security = f->security && !strcmp(f->security, "insecure") ?
 			 PLAN_SECURITY_INSECURE : PLAN_SECURITY_SANDBOX;
 	run_cmd(r, in, plan);

@@ -9,6 +9,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/epoch.h"
+#include "util/ulimit.h"
 #include "util/err.h"
 
 /*
@@ -602,10 +603,22 @@ read_run(struct obj *top, struct run_plan *r)
 	    o_str(top, PLAN_KEY_CONTEXT, OPT, &r->context) < 0 ||
 	    o_strs(top, PLAN_KEY_CONTEXT_OWN, OPT, &r->context_own) < 0 ||
 	    o_str(top, PLAN_KEY_DOCKERIGNORE, OPT, &r->dockerignore) < 0 ||
+	    o_strs(top, PLAN_KEY_ADD_HOSTS, OPT, &r->add_hosts) < 0 ||
+	    o_strs(top, PLAN_KEY_ULIMITS, OPT, &r->ulimits) < 0 ||
 	    member(top, PLAN_KEY_SCRIPT, OPT, &v, at) < 0)
 		return -1;
 	r->network = (enum plan_network)network;
 	r->security = (enum plan_security)security;
+	for (size_t i = 0; i < r->add_hosts.n; i++)
+		if (!strchr(r->add_hosts.v[i], '=') || strpbrk(r->add_hosts.v[i], " \t\n"))
+			return bad(top->d, PLAN_KEY_ADD_HOSTS, "holds a string that is not host=ip");
+	for (size_t i = 0; i < r->ulimits.n; i++) {
+		struct ulimit u;
+
+		if (ulimit_parse(r->ulimits.v[i], &u, NULL) < 0)
+			return bad(top->d, PLAN_KEY_ULIMITS, "holds '%s', not name=soft:hard",
+				   r->ulimits.v[i]);
+	}
 	if (!v)
 		return 0;
 	if (open_obj(top->d, at, v, &so) < 0 ||
@@ -765,8 +778,19 @@ plan_decode_export(const char *file, const json_t *j, struct pjarena *a,
 	    o_objects(&o, PLAN_KEY_OUTPUTS, sizeof(*p->outputs), read_output, &p->outputs,
 		      &p->noutputs) < 0 ||
 	    o_strs(&o, PLAN_KEY_TAGS, REQ, &p->tags) < 0 ||
-	    o_int(&o, PLAN_KEY_SOURCE_DATE_EPOCH, OPT, &p->has_epoch, &p->epoch) < 0)
+	    o_int(&o, PLAN_KEY_SOURCE_DATE_EPOCH, OPT, &p->has_epoch, &p->epoch) < 0 ||
+	    o_strs(&o, PLAN_KEY_LABELS, OPT, &p->labels) < 0 ||
+	    o_str(&o, PLAN_KEY_IIDFILE, OPT, &p->iidfile) < 0 ||
+	    o_bool(&o, PLAN_KEY_QUIET, OPT, NULL, &p->quiet) < 0 ||
+	    o_str(&o, PLAN_KEY_METADATA_FILE, OPT, &p->metadata_file) < 0)
 		return -1;
+	for (size_t i = 0; i < p->labels.n; i++)
+		if (!strchr(p->labels.v[i], '=') || p->labels.v[i][0] == '=')
+			return bad(&d, PLAN_KEY_LABELS, "holds a string that is not K=V");
+	if (p->iidfile && p->iidfile[0] != '/')
+		return bad(&d, PLAN_KEY_IIDFILE, "is not an absolute path");
+	if (p->metadata_file && p->metadata_file[0] != '/')
+		return bad(&d, PLAN_KEY_METADATA_FILE, "is not an absolute path");
 	/* what the generator checked (util/epoch.h) */
 	if (p->has_epoch && (p->epoch < 0 || p->epoch > EPOCH_MAX))
 		return bad(&d, PLAN_KEY_SOURCE_DATE_EPOCH, "is not a time from 1970 to 9999");

@@ -283,6 +283,10 @@ run(struct enc *e, struct pj *o, const struct run_plan *r)
 		set(e, o, PLAN_KEY_CONTEXT_OWN, strs(e, &r->context_own));
 	if (r->dockerignore)
 		set(e, o, PLAN_KEY_DOCKERIGNORE, str(e, r->dockerignore));
+	if (r->add_hosts.n)
+		set(e, o, PLAN_KEY_ADD_HOSTS, strs(e, &r->add_hosts));
+	if (r->ulimits.n)
+		set(e, o, PLAN_KEY_ULIMITS, strs(e, &r->ulimits));
 }
 
 static void
@@ -384,5 +388,13 @@ plan_encode_export(struct pjarena *a, const struct export_plan *p)
 	set(&e, o, PLAN_KEY_TAGS, strs(&e, &p->tags));
 	if (p->has_epoch)
 		set(&e, o, PLAN_KEY_SOURCE_DATE_EPOCH, pj_int(a, p->epoch));
+	if (p->labels.n)
+		set(&e, o, PLAN_KEY_LABELS, strs(&e, &p->labels));
+	if (p->iidfile)
+		set(&e, o, PLAN_KEY_IIDFILE, str(&e, p->iidfile));
+	if (p->quiet)
+		set(&e, o, PLAN_KEY_QUIET, pj_bool(a, true));
+	if (p->metadata_file)
+		set(&e, o, PLAN_KEY_METADATA_FILE, str(&e, p->metadata_file));
 	return e.is_bad ? NULL : o;
 }

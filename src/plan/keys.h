@@ -64,6 +64,8 @@
 #define PLAN_KEY_CONTEXT	"context"
 #define PLAN_KEY_CONTEXT_OWN	"context_own"
 #define PLAN_KEY_DOCKERIGNORE	"dockerignore"
+#define PLAN_KEY_ADD_HOSTS	"add_hosts"
+#define PLAN_KEY_ULIMITS	"ulimits"
 
 /* RUN --mount */
 #define PLAN_KEY_TARGET		"target"
@@ -103,5 +105,8 @@
 #define PLAN_KEY_IN_CONTEXT	"in_context"
 #define PLAN_KEY_LOAD		"load"
 #define PLAN_KEY_SOURCE_DATE_EPOCH	"source_date_epoch"
+#define PLAN_KEY_IIDFILE	"iidfile"
+#define PLAN_KEY_QUIET		"quiet"
+#define PLAN_KEY_METADATA_FILE	"metadata_file"
 
 #endif

@@ -221,7 +221,11 @@ struct plan_heredoc {
  *   relative to the context of what df2ninja itself writes there (the
  *   build dir, the build file, --output dests), which are never part of
  *   the context, whatever .dockerignore says, and optionally
- *   "dockerignore" as for COPY.
+ *   "dockerignore" as for COPY, optionally "add_hosts": ["host=ip", ...]
+ *   (--add-host: lines "ip\thost" appended to the step's /etc/hosts, in
+ *   order; the name lower-case, the address canonical), optionally
+ *   "ulimits": ["name=soft:hard", ...] (--ulimit, util/ulimit.h's form:
+ *   the command's resource limits; -1 is unlimited).
  *   mount: {"type": "bind"|"cache"|"tmpfs"|"secret"|"ssh", "target":
  *   word, "source": word, "from": source, "readonly": bool, "id": word,
  *   "sharing": "shared"|"private"|"locked", "required": bool, "mode",
@@ -295,6 +299,8 @@ struct run_plan {
 	const char *context;		/* NULL: no "context" */
 	struct plan_strs context_own;	/* none: no "context_own" */
 	const char *dockerignore;	/* NULL: no "dockerignore" */
+	struct plan_strs add_hosts;	/* none: no "add_hosts" */
+	struct plan_strs ulimits;	/* none: no "ulimits" */
 };
 
 /*
@@ -412,7 +418,16 @@ struct step_plan {
  *   on the command line is made absolute with the directory df2ninja ran
  *   in (it is the user's path, not the build tree's); the default output
  *   is {"type": "oci", "dest": "<builddir>/image"} with dest relative to
- *   the output directory.
+ *   the output directory. Optionally "labels": ["K=V", ...] (--label: set
+ *   in the image config's Labels after the stage's own, in order, with no
+ *   history entry, as BuildKit does), "iidfile": an absolute path
+ *   (--iidfile: the export writes the image ID there, the digest of the
+ *   image config, as docker's), "quiet": true (-q: the export prints the
+ *   image ID alone on stdout and nothing else), "metadata_file": an
+ *   absolute path (--metadata-file: the export writes there a JSON object
+ *   with buildx's keys "containerimage.config.digest", and when known
+ *   "containerimage.digest" (the manifest's) and "image.name" (the -t
+ *   names, joined by ",")).
  */
 enum plan_output_type {
 	PLAN_OUTPUT_OCI,
@@ -439,6 +454,10 @@ struct export_plan {
 	struct plan_strs tags;
 	bool has_epoch;			/* false: no "source_date_epoch" */
 	long long epoch;
+	struct plan_strs labels;	/* none: no "labels" */
+	const char *iidfile;		/* NULL: no "iidfile" */
+	bool quiet;			/* false: no "quiet" */
+	const char *metadata_file;	/* NULL: no "metadata_file" */
 };
 
 #endif

@@ -10,6 +10,7 @@
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -290,6 +291,13 @@ init_main(struct sb_plan *p)
 		fail(p, STEP_PRIVATE, 0, 1);
 	if (rootfs_mount(p, &rootfd, &r) < 0 || mount_setup(p, rootfd, &r) < 0)
 		die(p, &r, 1);
+	/* while CAP_SYS_RESOURCE may raise a hard limit */
+	for (size_t i = 0; i < s->nrlimits; i++) {
+		struct rlimit rl = { s->rlimits[i].soft, s->rlimits[i].hard };
+
+		if (setrlimit(s->rlimits[i].resource, &rl) < 0)
+			fail(p, STEP_RLIMIT, (int)i, 1);
+	}
 	/* the init too: the command could otherwise reach it (/proc/1) */
 	if (!s->is_insecure && confine_apply(p->caps, &step) < 0)
 		fail(p, STEP_CONFINE, step, 1);

@@ -146,6 +146,9 @@ step_what(const struct sb_report *r, const struct sb_plan *p)
 		return xasprintf("making working directory '%s'", p->cwd);
 	case STEP_CONFINE:
 		return xstrdup(confine_step_what(a));
+	case STEP_RLIMIT:
+		return xasprintf("setting resource limit %d to %llu:%llu",
+				 s->rlimits[a].resource, s->rlimits[a].soft, s->rlimits[a].hard);
 	case STEP_FORK:
 		return xstrdup("starting the command");
 	case STEP_SETGROUPS:

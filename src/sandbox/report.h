@@ -29,6 +29,7 @@ enum sb_step {
 	STEP_PIVOT,
 	STEP_CWD,
 	STEP_CONFINE,		/* arg: enum confine_step */
+	STEP_RLIMIT,		/* arg: the index in rlimits */
 	STEP_FORK,
 	STEP_SETGROUPS,
 	STEP_SETGID,

@@ -68,6 +68,12 @@ struct sandbox_mount {
 	long long size;		/* a TMPFS's size limit in bytes; 0: none */
 };
 
+/* a resource limit of the command (setrlimit) */
+struct sandbox_rlimit {
+	int resource;		/* RLIMIT_* */
+	unsigned long long soft, hard;	/* RLIM_INFINITY for none */
+};
+
 /*
  * one step. Host paths may be relative to the caller's cwd. Strings and
  * arrays are borrowed for the length of the call.
@@ -129,6 +135,9 @@ struct sandbox_spec {
 	const char *hosts;
 	const struct sandbox_mount *mounts;
 	size_t nmounts;
+	/* set before the capabilities are dropped (--ulimit) */
+	const struct sandbox_rlimit *rlimits;
+	size_t nrlimits;
 
 	/*
 	 * output. Unless is_interactive, the command's stdin is /dev/null and

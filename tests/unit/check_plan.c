@@ -85,7 +85,8 @@ static const struct step_plan samples[] = {
 		   .script_name = "EOT", .script_content = "#!/bin/sh\necho hi\n",
 		   .nproxy = 2, .proxy = (struct plan_proxy[]){
 			   { "http_proxy", "http://p:3128" }, { "no_proxy", "x" } },
-		   .context = "ctx" } },
+		   .context = "ctx", .add_hosts = STRS("web=10.0.0.1", "six=::1"),
+		   .ulimits = STRS("nofile=10:20", "core=-1:-1") } },
 	{ .kind = PLAN_RUN, .stage = "img", .num = 3, .instruction = "RUN [\"true\"]",
 	  .parent = "img/02", .run = { .cmd = STRS("true"), .network = PLAN_NETWORK_NONE } },
 	{ .kind = PLAN_COPY, .stage = "img", .num = 4, .instruction = "COPY ...",
@@ -129,6 +130,8 @@ static const struct export_plan export_sample = {
 	},
 	.tags = STRS("a:b", "c"),
 	.has_epoch = true, .epoch = 1700000000,
+	.labels = STRS("a=b", "c="), .iidfile = "/abs/id", .quiet = true,
+	.metadata_file = "/abs/meta.json",
 };
 
 static void
@@ -264,6 +267,8 @@ same_run(const struct run_plan *a, const struct run_plan *b)
 		ck_assert_str_eq(a->proxy[i].value, b->proxy[i].value);
 	}
 	same_str(a->context, b->context);
+	same_strs(&a->add_hosts, &b->add_hosts);
+	same_strs(&a->ulimits, &b->ulimits);
 }
 
 static void
@@ -381,6 +386,10 @@ START_TEST(test_roundtrip_export)
 	ck_assert_str_eq(got.last, want->last);
 	ck_assert_str_eq(got.chain, want->chain);
 	same_strs(&got.tags, &want->tags);
+	same_strs(&got.labels, &want->labels);
+	same_str(got.iidfile, want->iidfile);
+	same_str(got.metadata_file, want->metadata_file);
+	ck_assert(got.quiet);
 	ck_assert(got.has_epoch);
 	ck_assert_int_eq(got.epoch, want->epoch);
 	ck_assert_uint_eq(got.noutputs, want->noutputs);
@@ -528,6 +537,10 @@ static const struct {
 	  "'source_date_epoch' is not a time from 1970 to 9999" },
 	{ "{'version':2,'stage':'s','last':'s/01','chain':'c','tags':[],"
 	  "'outputs':[],'source_date_epoch':'1'}", "'source_date_epoch' is not an integer" },
+	{ "{'version':2,'stage':'s','last':'s/01','chain':'c','tags':[],"
+	  "'outputs':[],'labels':['novalue']}", "'labels' holds a string that is not K=V" },
+	{ "{'version':2,'stage':'s','last':'s/01','chain':'c','tags':[],"
+	  "'outputs':[],'iidfile':'rel/id'}", "'iidfile' is not an absolute path" },
 #undef CONFIG
 #undef WORKDIR
 #undef COMMON
