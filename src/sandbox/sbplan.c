@@ -337,10 +337,8 @@ sbplan_fini(struct sb_plan *p)
 	for (size_t i = 0; i < p->ntarget; i++)
 		free(p->targets[i].rel);
 	free(p->targets);
-	for (size_t i = 0; i < p->nmount; i++) {
+	for (size_t i = 0; i < p->nmount; i++)
 		free(p->mounts[i].src);
-		free(p->mounts[i].size);
-	}
 	free(p->mounts);
 	free(p->cwd);
 	free(p->cwd_rel);

@@ -59,7 +59,7 @@ sed -i 's|/^/gen2 /|/^/gen3 /|' Dockerfile
 DF2NINJA_PROGRESS=quiet "$NINJA" >out 2>&1
 check "DF2NINJA_PROGRESS overrides --progress" assert_file_lacks out '^gen3 '
 check "--progress auto generates" "$DF2NINJA" --progress=auto .
-check "... and drops the build dir's mode" test ! -e .df2ninja/progress
+check "... and the build dir's mode is auto again" file_is .df2ninja/progress auto
 check "an unknown --progress is refused" expect_fail 2 "progress 'loud'" "$DF2NINJA" --progress loud .
 cd "$TMP" || exit 99
 
