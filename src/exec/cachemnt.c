@@ -98,21 +98,18 @@ seed(const struct cachemnt_req *r, const char *dir, struct err **errp)
 static char *
 make_new(const struct cachemnt_req *r, const char *tmpl, struct err **errp)
 {
-	char *dir = xstrdup(tmpl);
+	autofree char *dir = xstrdup(tmpl);
 
 	if (!mkdtemp(dir)) {
 		err_make(errp, errno, "cannot make '%s'", dir);
-		free(dir);
 		return NULL;
 	}
 	if (chmod(dir, (mode_t)r->mode & 07777) < 0 ||
-	    chown(dir, (uid_t)r->uid, (gid_t)r->gid) < 0) {
+	    chown(dir, (uid_t)r->uid, (gid_t)r->gid) < 0)
 		err_make(errp, errno, "cannot set up '%s'", dir);
-	} else if (r->seedfd < 0 || seed(r, dir, errp) == 0) {
-		return dir;
-	}
+	else if (r->seedfd < 0 || seed(r, dir, errp) == 0)
+		return steal_pointer(&dir);
 	tree_remove_path(dir, NULL);
-	free(dir);
 	return NULL;
 }
 

@@ -326,6 +326,17 @@ bind_mount(struct step_ctx *c, const struct plan_mount *mo, size_t i,
 	return 0;
 }
 
+/* a relative mount target (or none: NULL) below the working directory;
+ * target is freed */
+static char *
+under_workdir(const char *wd, char *target)
+{
+	char *abs = xasprintf("%s/%s", wd && wd[0] ? wd : "", target ? target : "");
+
+	free(target);
+	return abs;
+}
+
 /* RUN --mount: binds, tmpfs, caches, secrets and ssh agents; envp gets
  * what secrets and agents put in the command's environment */
 static int
@@ -351,12 +362,8 @@ add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
 			/* a relative target is the working directory's */
 			bool has_mount;
 
-			if (target && target[0] != '/') {
-				char *abs = xasprintf("%s/%s", wd && wd[0] ? wd : "", target);
-
-				free(target);
-				target = abs;
-			}
+			if (target && target[0] != '/')
+				target = under_workdir(wd, target);
 			if (target)
 				strv_push(&rm->keep, target);
 			if (secretmnt_add(&rm->secrets, c, mo, target, sm, &has_mount, envp,
@@ -368,13 +375,8 @@ add_mounts(struct step_ctx *c, struct sandbox_mount **out, size_t *n,
 		*n += 1;
 		written = xstrdup(target ? target : "");
 		/* relative, or none (BuildKit: the working directory) */
-		if (!target || target[0] != '/') {
-			char *abs = xasprintf("%s/%s", wd && wd[0] ? wd : "",
-					      target ? target : "");
-
-			free(target);
-			target = abs;
-		}
+		if (!target || target[0] != '/')
+			target = under_workdir(wd, target);
 		if (!target[strspn(target, "/")]) {
 			free(target);
 			return err_make(errp, 0, "RUN --mount type=%s: invalid mount "
