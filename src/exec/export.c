@@ -234,9 +234,14 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 			goto out;
 		if (kind == IMAGE_OUT_LOCAL)
 			local_dest_is_ours(p->builddir, dest, true);
-		/* a local dir has no manifest, hence no digest to show */
-		notify(NOTIFY_INFO, "image%s%s: %s at %s", img.manifest_digest[0] ? " " : "",
-		       img.manifest_digest, image_out_kind_name(kind), dest);
+		/* docker's image ID (the config's digest, what `docker images`
+		 * shows) and the manifest's; a local dir has neither */
+		if (img.manifest_digest[0])
+			notify(NOTIFY_INFO, "image ID %s (manifest %s): %s at %s",
+			       img.config_digest, img.manifest_digest,
+			       image_out_kind_name(kind), dest);
+		else
+			notify(NOTIFY_INFO, "image: %s at %s", image_out_kind_name(kind), dest);
 		if (o->load) {
 			const char *tool;
 
