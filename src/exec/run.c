@@ -234,6 +234,16 @@ bind_from(struct step_ctx *c, const struct plan_mount *mo, const char *source, s
 	return 0;
 }
 
+/* sm binds src (kept in rm until the step ends) */
+static void
+bind_to(struct run_mounts *rm, struct sandbox_mount *sm, char *src, bool is_readonly)
+{
+	strv_push(&rm->keep, src);
+	sm->kind = SANDBOX_MOUNT_BIND;
+	sm->src = src;
+	sm->is_readonly = is_readonly;
+}
+
 /*
  * RUN --mount=type=cache: a cache of the store's, by id (default: the
  * target as written, cleaned), seeded from from= when new, source= its
@@ -298,10 +308,7 @@ cache_mount(struct step_ctx *c, const struct plan_mount *mo, const char *written
 	free(cm.dir);
 	if (r < 0)
 		return -1;
-	strv_push(&rm->keep, src);
-	sm->kind = SANDBOX_MOUNT_BIND;
-	sm->src = src;
-	sm->is_readonly = mo->readonly;
+	bind_to(rm, sm, src, mo->readonly);
 	return 0;
 }
 
@@ -319,10 +326,7 @@ bind_mount(struct step_ctx *c, const struct plan_mount *mo, size_t i,
 	     bind_from(c, mo, source ? source : "", i, rm, &src, errp) :
 	     bind_context(c, source ? source : "", i, rm, &src, errp)) < 0)
 		return -1;
-	strv_push(&rm->keep, src);
-	sm->kind = SANDBOX_MOUNT_BIND;
-	sm->src = src;
-	sm->is_readonly = mo->readonly;
+	bind_to(rm, sm, src, mo->readonly);
 	return 0;
 }
 
