@@ -7,6 +7,7 @@
 #include "config.h"
 #include "cli/cli.h"
 #ifdef HAVE_EXECUTOR
+#include "exec/baseinfo.h"
 #include "exec/remotectx.h"
 #endif
 #include "cli/genargs.h"
@@ -271,6 +272,9 @@ generate(struct genargs *a, struct err **errp)
 	struct emit_plans_job *job;
 	struct err *emit_err = NULL;
 	int r = -1, er;
+#ifdef HAVE_EXECUTOR
+	struct baseinfo bi = { 0 };
+#endif
 
 	memset(&gp, 0, sizeof(gp));
 	if (fetch_context(a, &pa, &fetched, errp) < 0 ||
@@ -303,6 +307,14 @@ generate(struct genargs *a, struct err **errp)
 	go.platform = a->platform;
 	go.cwd = gp.out_dir;
 	go.pull = a->pull;
+#ifdef HAVE_EXECUTOR
+	/* a base image's ONBUILD triggers become steps of its stage */
+	bi.out_dir = gp.out_dir;
+	bi.builddir = gp.builddir;
+	bi.pull = a->pull;
+	go.base_config = baseinfo_onbuild;
+	go.base_config_ctx = &bi;
+#endif
 	go.allow_insecure = a->allow_insecure;
 	go.network = a->network;
 	if (resolve_sources(a, &sources, errp) < 0)
@@ -401,6 +413,9 @@ out:
 	strv_fini(&go.add_hosts);
 	strv_fini(&go.ulimits);
 	graph_free(g);
+#ifdef HAVE_EXECUTOR
+	baseinfo_fini(&bi);
+#endif
 	secretsrc_fini(&sources);
 	dockerfile_free(df);
 	genpaths_fini(&gp);

@@ -30,26 +30,53 @@ env_from_config(struct state *s)
 	strv_fini(&env);
 }
 
+/* the image's triggers are those generation made steps of this stage */
+static int
+check_onbuild(const struct from_plan *f, const struct image *img, struct err **errp)
+{
+	struct strv have = STRV_INIT;
+	bool same;
+
+	if (config_onbuild_list(&img->config, &have) < 0) {
+		strv_fini(&have);
+		return err_make(errp, 0, "'%s': an OnBuild trigger of its config is not a string",
+				f->ref);
+	}
+	same = have.n == f->onbuild.n;
+	for (size_t i = 0; same && i < have.n; i++)
+		same = strcmp(have.v[i], f->onbuild.v[i]) == 0;
+	strv_fini(&have);
+	if (same)
+		return 0;
+	if (!f->onbuild.n)
+		return err_make(errp, 0, "'%s' has ONBUILD triggers, which df2ninja did not see "
+				"when it generated this build (the image could not be read "
+				"then, or it changed); run df2ninja again to make them steps "
+				"of this stage", f->ref);
+	return err_make(errp, 0, "the ONBUILD triggers of '%s' are not those df2ninja "
+			"saw when it generated this build (the image changed); run "
+			"df2ninja again", f->ref);
+}
+
 /* import a local image and unpack its layers for overlayfs */
 static int
-from_image(struct step_ctx *c, const char *ref, bool pull, struct err **errp)
+from_image(struct step_ctx *c, const struct from_plan *f, struct err **errp)
 {
 	struct image img;
 	int r = -1;
 
 	memset(&img, 0, sizeof(img));
 	image_init(&img);
-	if (step_load_image(c, ref, pull, &img, errp) < 0)
+	if (step_load_image(c, f->ref, f->pull, &img, errp) < 0 ||
+	    check_onbuild(f, &img, errp) < 0)
 		goto out;
-	if (json_array_size(json_object_get(json_object_get(img.config.json, "config"), "OnBuild"))) {
-		err_make(errp, 0, "'%s' has ONBUILD triggers, which are not supported yet for images", ref);
-		goto out;
-	}
 	state_fini(&c->st);
 	memset(&c->st, 0, sizeof(c->st));
 	config_copy(&c->st.config, &img.config);
 	/* rootfs is rebuilt at export from the layers */
 	json_object_del(c->st.config.json, "rootfs");
+	/* its triggers ran as this stage's first steps: not passed on */
+	json_object_del(json_object_get(c->st.config.json, "config"), "OnBuild");
 	config_drop_legacy(&c->st.config);
 	env_from_config(&c->st);
 	if (!vars_get(&c->st.env, "PATH")) {
@@ -109,7 +136,7 @@ step_from(struct step_ctx *c, struct err **errp)
 	}
 	case PLAN_BASE_IMAGE:
 		/* generated with --pull: the tag is resolved again */
-		return from_image(c, f->ref, f->pull, errp);
+		return from_image(c, f, errp);
 	}
 	BUG("FROM base %d", (int)f->base);
 }

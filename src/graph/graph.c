@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "dockerfile/parse.h"
 #include "oci/ref.h"
 #include "util/alloc.h"
 #include "util/ascii.h"
@@ -13,6 +14,7 @@
 #include "graph/directives.h"
 #include "buildargs.h"
 #include "check.h"
+#include "imgtrig.h"
 #include "meta.h"
 #include "namedctx.h"
 #include "nocache.h"
@@ -60,6 +62,9 @@ graph_free(struct graph *g)
 		free(s->id);
 		free(s->base);
 	}
+	for (i = 0; i < g->ntrigdfs; i++)
+		dockerfile_free(g->trigdfs[i]);
+	free(g->trigdfs);
 	free(g->stages);
 	free(g->export_plan);
 	strv_fini(&g->warnings);
@@ -257,43 +262,41 @@ stage_platform(struct resolver *r, struct stage *s, const char *flag)
 	return 0;
 }
 
-/* the instructions stage s runs: its parent's triggers, then its own */
+/* the instructions stage s runs: the triggers of its parent stage (only
+ * its own ONBUILDs: BuildKit clears inherited ones) or of its base image,
+ * then its own */
 static void
 collect(struct resolver *r, struct stage *s, size_t first, size_t end)
 {
 	struct sstate *ss = resolve_ss(r, s);
+	const struct sstate *ps = s->parent ? resolve_ss(r, s->parent) : NULL;
 	const struct dockerfile *df = r->df;
-	size_t n = end - first, i, k = 0, t = 0, ntrig = 0;
+	const struct instr **obs;
+	size_t n = end - first, i, k = 0, ntrig = 0;
 
-	if (s->parent) {
-		const struct sstate *ps = resolve_ss(r, s->parent);
+	obs = xcalloc((ps ? ps->ncmds : ss->nimgtrig) + 1, sizeof(*obs));
+	for (i = 0; ps && i < ps->ncmds; i++)
+		if (ps->cmds[i] == ps->shown[i] &&
+		    ps->cmds[i]->kind == INSTR_ONBUILD)
+			obs[ntrig++] = ps->cmds[i];
+	for (i = 0; !ps && i < ss->nimgtrig; i++)
+		obs[ntrig++] = ss->imgtrig[i];
+	ss->trig = xcalloc(ntrig ? ntrig : 1, sizeof(*ss->trig));
+	ss->cmds = xcalloc(n + ntrig + 1, sizeof(*ss->cmds));
+	ss->shown = xcalloc(n + ntrig + 1, sizeof(*ss->shown));
+	for (i = 0; i < ntrig; i++) {
+		const struct instr *ob = obs[i];
 
-		/* only the parent's own ONBUILDs: BuildKit clears inherited ones */
-		for (i = 0; i < ps->ncmds; i++)
-			if (ps->cmds[i] == ps->shown[i] &&
-			    ps->cmds[i]->kind == INSTR_ONBUILD)
-				ntrig++;
-		ss->trig = xcalloc(ntrig ? ntrig : 1, sizeof(*ss->trig));
-		ss->cmds = xcalloc(n + ntrig + 1, sizeof(*ss->cmds));
-		ss->shown = xcalloc(n + ntrig + 1, sizeof(*ss->shown));
-		for (i = 0; i < ps->ncmds; i++) {
-			const struct instr *ob = ps->cmds[i];
-
-			if (ob != ps->shown[i] || ob->kind != INSTR_ONBUILD)
-				continue;
-			ss->trig[t] = *ob->sub;
-			if (ob->nheredocs) {
-				ss->trig[t].heredocs = ob->heredocs;
-				ss->trig[t].nheredocs = ob->nheredocs;
-			}
-			ss->cmds[k] = &ss->trig[t++];
-			ss->shown[k++] = ob;
+		ss->trig[i] = *ob->sub;
+		if (ob->nheredocs) {
+			ss->trig[i].heredocs = ob->heredocs;
+			ss->trig[i].nheredocs = ob->nheredocs;
 		}
-		ss->ntrig = ntrig;
-	} else {
-		ss->cmds = xcalloc(n + 1, sizeof(*ss->cmds));
-		ss->shown = xcalloc(n + 1, sizeof(*ss->shown));
+		ss->cmds[k] = &ss->trig[i];
+		ss->shown[k++] = ob;
 	}
+	ss->ntrig = ntrig;
+	free(obs);
 	for (i = first; i < end; i++) {
 		ss->cmds[k] = &df->instrs[i];
 		ss->shown[k++] = &df->instrs[i];
@@ -386,6 +389,20 @@ base_image(struct resolver *r, struct stage *s)
 			    s->base, why);
 }
 
+/* the ONBUILD triggers of an image s is FROM, when it can be read */
+static int
+base_triggers(struct resolver *r, struct stage *s)
+{
+	struct sstate *ss = resolve_ss(r, s);
+	autofree char *ref = NULL;
+
+	if (!ss->from_image || ss->ctxdir || ss->foreign ||
+	    !strcmp(s->base, "scratch"))
+		return 0;
+	ref = ref_localize(s->base, r->opts->context_rel);
+	return imgtrig_load(r, s, ref, r->host_str);
+}
+
 /* the last stage before 'before' named 'name' (a FROM names the stage so
  * named when it is read, as BuildKit's addState does, even if a later
  * stage takes the name); otherwise 'named', for the errors about it */
@@ -443,7 +460,7 @@ resolve_bases(struct resolver *r)
 		if (p) {
 			s->parent = p;
 			resolve_ss(r, s)->from_image = resolve_ss(r, p)->from_image;
-		} else if (base_image(r, s) < 0) {
+		} else if (base_image(r, s) < 0 || base_triggers(r, s) < 0) {
 			return -1;
 		}
 		collect(r, s, first, end);
@@ -493,6 +510,8 @@ from_step(struct resolver *r, struct stage *s)
 		f->base = PLAN_BASE_IMAGE;
 		f->ref = resolve_str(r, ref);
 		f->platform = platform;
+		f->onbuild.v = (const char **)ss->onbuild.v;
+		f->onbuild.n = ss->onbuild.n;
 		st->pulls = true;
 		/* --pull: a registry tag is resolved again at every build; an
 		 * unchanged digest leaves the stamp alone (restat) */
@@ -732,6 +751,8 @@ resolver_fini(struct resolver *r)
 		free(ss->cmds);
 		free(ss->shown);
 		free(ss->trig);
+		strv_fini(&ss->onbuild);
+		free(ss->imgtrig);
 		free(ss->foreign_platform);
 		free(ss->no_secret_msg);
 		free(ss->edges);
@@ -739,6 +760,7 @@ resolver_fini(struct resolver *r)
 	free(r->ss);
 	vars_fini(&r->bargs);
 	env_fini(&r->global);
+	free(r->imgtrigs);
 	symtab_fini(&r->ids);
 	symtab_fini(&r->declared);
 	strv_fini(&r->declared_names);

@@ -20,8 +20,10 @@ struct secretsrc;
  * when there are such trailing instructions.
  *
  * A stage built FROM another stage first runs that stage's ONBUILD
- * triggers, as steps of its own (their instr is the ONBUILD). Plans are
- * described in plan.h.
+ * triggers, as steps of its own (their instr is the ONBUILD). So does a
+ * stage FROM an image whose config gen_opts.base_config reads: its
+ * OnBuild strings are parsed as ONBUILD instructions placed at the FROM's
+ * line (as BuildKit does). Plans are described in plan.h.
  */
 
 enum step_kind {
@@ -141,6 +143,16 @@ struct gen_opts {
 	bool quiet;		/* -q: the export prints the image ID only */
 	const char *progress;	/* --progress: "auto", "plain", "quiet" or
 				 * NULL (the executor's output mode) */
+	/*
+	 * the OnBuild triggers of the base image ref (as a FROM plan names
+	 * it: a local path relative to the output dir) for platform, added
+	 * to *onbuild (none: it stays empty); -1 when the config cannot be
+	 * read now (the FROM step then refuses triggers it finds). NULL:
+	 * never known at generation (a build without the executor)
+	 */
+	int (*base_config)(void *ctx, const char *ref, const char *platform,
+			   struct strv *onbuild, struct err **errp);
+	void *base_config_ctx;
 };
 
 struct graph {
@@ -152,6 +164,10 @@ struct graph {
 	struct strv warnings;		/* "NAME:LINE: message", or "NAME:
 					 * message" without a line (build args
 					 * no ARG consumed) */
+	struct dockerfile **trigdfs;	/* base images' ONBUILD triggers, each
+					 * parsed on its own (steps point into
+					 * them) */
+	size_t ntrigdfs;
 };
 
 /*

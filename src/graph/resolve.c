@@ -28,6 +28,15 @@ resolve_fail(struct resolver *r, const struct instr *in, const char *fmt, ...)
 	struct buf b = BUF_INIT;
 	va_list ap;
 
+	for (size_t i = 0; i < r->nimgtrigs; i++) {
+		const struct imgtrig_name *t = &r->imgtrigs[i];
+
+		if (in->original && (in->original == t->original ||
+				     in->original == t->sub_original)) {
+			buf_printf(&b, "ONBUILD trigger %d of '%s': ", t->n, t->ref);
+			break;
+		}
+	}
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);

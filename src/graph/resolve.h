@@ -51,6 +51,11 @@ struct sstate {
 	size_t ncmds;
 	struct instr *trig;		/* trigger views, shallow copies */
 	size_t ntrig;
+	/* FROM an image whose config the generator could read: its OnBuild
+	 * strings, and the ONBUILD instructions parsed from them (in g) */
+	struct strv onbuild;
+	const struct instr **imgtrig;
+	size_t nimgtrig;
 	bool has_config;		/* metadata after the last step */
 	const struct instr *foreign;	/* a FROM on a platform we cannot run */
 	char *foreign_platform;
@@ -78,6 +83,15 @@ struct resolver {
 	struct plan_op *ops;		/* config operations since the last step */
 	size_t nops, capops;
 	bool used_raw;			/* the plan being built defers a word */
+	/* the triggers of base images, for the messages about them */
+	struct imgtrig_name {
+		const char *original;	/* the ONBUILD's text (shared by the
+					 * views of its trigger: the key) */
+		const char *sub_original;
+		int n;			/* 1-based, in the image's OnBuild */
+		const char *ref;	/* the image, as the FROM names it */
+	} *imgtrigs;
+	size_t nimgtrigs, capimgtrigs;
 	bool bad_utf8;
 };
 

@@ -393,6 +393,20 @@ config_env_list(const struct image_config *c, struct strv *out)
 			strv_add(out, json_string_value(e));
 }
 
+int
+config_onbuild_list(const struct image_config *c, struct strv *out)
+{
+	json_t *e;
+	size_t i;
+
+	json_array_foreach(inner_get(c, "OnBuild"), i, e) {
+		if (!json_is_string(e))
+			return -1;
+		strv_add(out, json_string_value(e));
+	}
+	return 0;
+}
+
 const char *
 config_get_str(const struct image_config *c, const char *field)
 {

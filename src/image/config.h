@@ -65,6 +65,9 @@ const char *config_env_get(const struct image_config *c, const char *key);
 void config_env_set(struct image_config *c, const char *key, const char *value);
 /* append copies of every "K=V" of Env to out */
 void config_env_list(const struct image_config *c, struct strv *out);
+/* append copies of the OnBuild triggers to out; a trigger that is not a
+ * string is -1 */
+int config_onbuild_list(const struct image_config *c, struct strv *out);
 
 /* a string field of "config" (User, WorkingDir, StopSignal), or NULL
  * when absent or empty */

@@ -528,6 +528,10 @@ read_from(struct obj *top, struct from_plan *f)
 		return -1;
 	if (f->pull && f->base != PLAN_BASE_IMAGE)
 		return bad(top->d, PLAN_KEY_PULL, "is set for a base that is not an image");
+	if (o_strs(top, PLAN_KEY_ONBUILD, OPT, &f->onbuild) < 0)
+		return -1;
+	if (f->onbuild.n && f->base != PLAN_BASE_IMAGE)
+		return bad(top->d, PLAN_KEY_ONBUILD, "is set for a base that is not an image");
 	return 0;
 }
 

@@ -208,6 +208,8 @@ from(struct enc *e, struct pj *o, const struct from_plan *f)
 	set(e, o, PLAN_KEY_BASE, base);
 	if (f->pull)
 		set(e, o, PLAN_KEY_PULL, pj_bool(e->a, true));
+	if (f->onbuild.n)
+		set(e, o, PLAN_KEY_ONBUILD, strs(e, &f->onbuild));
 }
 
 /* optional members: only those given are written */

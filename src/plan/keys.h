@@ -51,6 +51,7 @@
 #define PLAN_KEY_PLATFORM	"platform"
 #define PLAN_KEY_REF		"ref"
 #define PLAN_KEY_PULL		"pull"
+#define PLAN_KEY_ONBUILD	"onbuild"
 
 /* RUN */
 #define PLAN_KEY_MOUNTS		"mounts"

@@ -161,9 +161,13 @@ struct plan_op {
  *       one layer; the step writes a depfile of what it read
  *   P is the normalised platform ("linux/amd64"); the executor must
  *   refuse one that is not the host's (unneeded stages are not checked
- *   at generation). The executor must refuse a base image whose config
- *   has OnBuild triggers (not supported yet); a stage's own ONBUILD
- *   triggers are run by the resolver as steps of the stages built on it.
+ *   at generation). Optionally "onbuild": [strings] (image only): the
+ *   base image config's OnBuild triggers as generation read them; the
+ *   resolver made them this stage's first steps (a stage's own ONBUILD
+ *   triggers become steps of the stages built on it the same way). The
+ *   executor must refuse an image whose OnBuild differs from this list
+ *   (none when absent): the build must be generated again. It drops the
+ *   image's OnBuild from the config, as BuildKit does.
  *   Optionally "pull": true (an image from a registry, generated with
  *   --pull): the tag is resolved again, not taken from the build dir's
  *   record of it (registry/pin.h).
@@ -182,6 +186,8 @@ struct from_plan {
 	const char *stage;	/* stage: its id */
 	const char *context;	/* context: the dir */
 	bool pull;		/* image */
+	struct plan_strs onbuild; /* image: its triggers, as generation read
+				   * them */
 };
 
 /*

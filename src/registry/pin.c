@@ -101,12 +101,11 @@ lock(const char *path, int *fdp, struct err **errp)
 	return 0;
 }
 
-int
-registry_load(const struct store *st, const char *builddir, const char *ref,
-	      bool refresh, struct image *img, struct err **errp)
+static int
+load(const struct store *st, const char *builddir, const char *ref,
+     bool refresh, struct pull_opts o, struct image *img, struct err **errp)
 {
 	struct ref rr;
-	struct pull_opts o = { NULL, progress_print, NULL };
 	autofree char *path = NULL, *lockpath = NULL, *name = NULL;
 	char pinned[DIGEST_LEN];
 	autoclose int fd = -1;
@@ -116,6 +115,10 @@ registry_load(const struct store *st, const char *builddir, const char *ref,
 		return -1;
 	name = xstrdup(rr.full);
 	o.progress_ctx = name;
+	if (o.offline && !rr.digest[0] && (!builddir || refresh)) {
+		r = 1;
+		goto out;
+	}
 	if (rr.digest[0] || !builddir) {
 		r = registry_pull(st, ref, &o, img, errp);
 		goto out;
@@ -127,6 +130,10 @@ registry_load(const struct store *st, const char *builddir, const char *ref,
 	have = refresh ? 1 : pin_read(path, pinned, errp);
 	if (have < 0)
 		goto out;
+	if (have == 1 && o.offline) {
+		r = 1;
+		goto out;
+	}
 	if (have == 0)
 		o.pinned = pinned;
 	if (registry_pull(st, ref, &o, img, errp) < 0) {
@@ -143,4 +150,23 @@ registry_load(const struct store *st, const char *builddir, const char *ref,
 out:
 	ref_fini(&rr);
 	return r;
+}
+
+int
+registry_load(const struct store *st, const char *builddir, const char *ref,
+	      bool refresh, struct image *img, struct err **errp)
+{
+	struct pull_opts o = { NULL, progress_print, NULL, false, false };
+
+	return load(st, builddir, ref, refresh, o, img, errp);
+}
+
+int
+registry_load_config(const struct store *st, const char *builddir,
+		     const char *ref, bool refresh, bool offline,
+		     struct image *img, struct err **errp)
+{
+	struct pull_opts o = { NULL, NULL, NULL, true, offline };
+
+	return load(st, builddir, ref, refresh, o, img, errp);
 }

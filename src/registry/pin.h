@@ -40,5 +40,13 @@ bool pin_refresh(void);
 int registry_load(const struct store *st, const char *builddir,
 		  const char *ref, bool refresh, struct image *img,
 		  struct err **errp);
+/*
+ * registry_load for generation: the manifest and config only (into the
+ * store, so the FROM step finds them), no progress; offline: the tag's
+ * record and the store alone answer (1 when there is no record)
+ */
+int registry_load_config(const struct store *st, const char *builddir,
+			 const char *ref, bool refresh, bool offline,
+			 struct image *img, struct err **errp);
 
 #endif

@@ -60,6 +60,8 @@ connect_once(struct puller *p, struct err **errp)
 {
 	if (p->connected)
 		return 0;
+	if (p->o->offline)
+		return err_make(errp, 0, "not in the store, and the registry is not asked");
 	if (registry_client_open(&p->c, p->host, p->repo, false, errp) < 0)
 		return -1;
 	p->connected = true;
@@ -297,7 +299,7 @@ load_image(struct puller *p, const struct doc *m, struct image *img,
 				config.len, errp) < 0)
 		goto out;
 	fetch = xcalloc(n ? n : 1, sizeof(*fetch));
-	for (i = 0; i < n; i++) {
+	for (i = 0; !p->o->config_only && i < n; i++) {
 		const struct image_layer *ld = &img->layers[i];
 		bool dup = false;
 
@@ -359,7 +361,7 @@ int
 registry_pull(const struct store *st, const char *ref,
 	      const struct pull_opts *o, struct image *img, struct err **errp)
 {
-	static const struct pull_opts none = { NULL, NULL, NULL };
+	static const struct pull_opts none = { NULL, NULL, NULL, false, false };
 	struct ref rr;
 	struct mirror_list hosts = { NULL, 0 };
 	struct buf mirror_errs = BUF_INIT;

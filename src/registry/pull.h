@@ -21,6 +21,11 @@ struct pull_opts {
 	const char *pinned;
 	progress_fn progress;	/* may be NULL */
 	void *progress_ctx;
+	/* only the manifest and config: img's layers are described, not
+	 * downloaded (what generation reads of a base image) */
+	bool config_only;
+	/* the store alone answers: no registry is asked */
+	bool offline;
 };
 
 /*

@@ -137,6 +137,11 @@ done_testing() {
 TEST_STATE=${TOP_BUILDDIR:-$TOP_SRCDIR}/tests
 DF2NINJA_STORE=${DF2NINJA_STORE:-$TEST_STATE/store}
 export DF2NINJA_STORE
+# generation asks no registry for a base image's config (its ONBUILD
+# triggers): tests name docker.io images they never pull; the tests of that
+# lookup set DF2NINJA_GEN_PULL=1 against their local registry
+DF2NINJA_GEN_PULL=0
+export DF2NINJA_GEN_PULL
 
 # need_root: skip the whole test unless we can make namespaces and overlays
 need_root() {

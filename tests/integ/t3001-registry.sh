@@ -2,7 +2,8 @@
 # The registry client: FROM and COPY --from pull over the OCI distribution
 # API, tags resolved once per build dir (DF2NINJA_PULL=1 resolves again),
 # basic auth from a Docker config, a multi-platform index, df2ninja's own
-# push, a tampered blob, a registry that goes away, and mirrors; against
+# push, a base image's ONBUILD triggers read at generation, a tampered
+# blob, a registry that goes away, and mirrors; against
 # Debian's docker-registry (the CNCF distribution server) on 127.0.0.1.
 # The faults a real registry cannot show (bearer tokens, 429, a transfer
 # cut short, Ctrl-C during a slow download) use tests/integ/canned-registry.py.
@@ -293,6 +294,44 @@ check "... skips the blobs the registry has (HEAD)" \
 	sh -c 'test "$(grep -c ": exists$" f/out)" -ge 3 && ! grep -q ": pushed$" f/out' sh
 check "type=registry needs a name" \
 	expect_fail 1 "needs a name=REF" "$DF2NINJA" -o f/x.ninja --output type=registry f/ctx
+
+# --- ONBUILD triggers of a registry image -----------------------------------------------
+# the generation reads the manifest and config (no layer), records the tag
+# for the FROM step and makes the triggers stage steps; offline, the record
+# and the store answer; a build generated without them refuses them
+
+dockerfile ob "FROM $R/busybox:latest
+RUN echo base >/order
+ONBUILD RUN echo trigger >>/order
+ONBUILD COPY f.txt /f.txt"
+check "push a base with ONBUILD triggers" build ob -- --output "type=registry,name=$R/onbuild:1"
+dockerfile oc "FROM $R/onbuild:1
+RUN echo own >>/order"
+echo from-context >oc/ctx/f.txt
+cp "$TMP/reg.log" "$TMP/reg.before"
+check "generate FROM it, asking the registry" sh -c \
+	'cd oc && DF2NINJA_GEN_PULL=1 "$1" -o build.ninja --output type=local,dest=root ctx' sh "$DF2NINJA"
+OBPIN=oc/.df2ninja/pulls/127.0.0.1+${PORT}_onbuild+1.digest
+check "the generation recorded the tag" test -s "$OBPIN"
+diff "$TMP/reg.before" "$TMP/reg.log" | grep '^>' >"$TMP/gen.log"
+check "... asking the registry for the manifest" \
+	assert_file_has "$TMP/gen.log" '"GET /v2/onbuild/manifests/1 HTTP/1.1" 200 .*df2ninja'
+check "the triggers are steps" assert_file_has oc/build.ninja 'ONBUILD COPY f.txt /f.txt'
+check "build" sh -c 'cd oc && "$1" >out 2>&1' sh "$NINJA"
+check "the triggers ran before the stage's own step" \
+	sh -c 'printf "base\ntrigger\nown\n" | cmp - oc/root/order'
+check "... the COPY from this context" assert_file_has oc/root/f.txt '^from-context$'
+cp oc/build.ninja "$TMP/oc.ninja"
+check "offline, the record and the store answer" sh -c \
+	'cd oc && DF2NINJA_GEN_PULL=0 "$1" -o build.ninja --output type=local,dest=root ctx' sh "$DF2NINJA"
+check "... the same build" cmp "$TMP/oc.ninja" oc/build.ninja
+check "... with nothing to do" sh -c 'cd oc && "$1" >out 2>&1 && grep -q "no work to do" out' sh "$NINJA"
+mkdir -p od && cp -R oc/ctx od/
+check "offline without a record, generation cannot see them" sh -c \
+	'cd od && DF2NINJA_GEN_PULL=0 "$1" -o build.ninja ctx' sh "$DF2NINJA"
+check "... and the FROM step refuses them" fails sh -c 'cd od && "$1" >out 2>&1' sh "$NINJA"
+check "... saying to run df2ninja again" assert_file_has od/out \
+	"onbuild:1' has ONBUILD triggers, which df2ninja did not see"
 
 # --- mirrors ----------------------------------------------------------------------------
 

@@ -879,6 +879,73 @@ START_TEST(test_onbuild)
 }
 END_TEST
 
+/* a base_config hook: "trig" has two triggers, "bad" an ONBUILD ONBUILD,
+ * anything else cannot be read */
+static int
+fake_base_config(void *ctx, const char *ref, const char *platform,
+		 struct strv *onbuild, struct err **errp)
+{
+	(void)platform;
+	(*(int *)ctx)++;
+	if (!strcmp(ref, "trig")) {
+		strv_add(onbuild, "RUN echo from-image");
+		strv_add(onbuild, "ENV T=2");
+		return 0;
+	}
+	if (!strcmp(ref, "bad")) {
+		strv_add(onbuild, "RUN true");
+		strv_add(onbuild, "ONBUILD RUN true");
+		return 0;
+	}
+	return err_make(errp, 0, "cannot read '%s'", ref);
+}
+
+START_TEST(test_onbuild_image)
+{
+	struct fx f;
+	json_t *p;
+	int calls = 0;
+
+	fx_init(&f);
+	f.o.base_config = fake_base_config;
+	f.o.base_config_ctx = &calls;
+	if (fx_build(&f, "# c\nFROM trig AS a\nRUN echo own\nFROM a\nRUN x\n"
+		     "FROM other\nRUN y\n") < 0)
+		ck_abort_msg("unexpected error: %s", f.err);
+	/* asked for the images only, not for the stage FROM a stage */
+	ck_assert_int_eq(calls, 2);
+	ck_assert_int_eq(stage(&f, "a")->nnumbered, 3);
+	p = plan(&f, "a/01");
+	assert_str(p, "onbuild/0", "RUN echo from-image");
+	assert_str(p, "onbuild/1", "ENV T=2");
+	json_decref(p);
+	p = plan(&f, "a/02");
+	assert_str(p, "cmd/0", "echo from-image");
+	assert_str(p, "instruction", "ONBUILD RUN echo from-image");
+	json_decref(p);
+	p = plan(&f, "a/03");
+	assert_str(p, "cmd/0", "echo own");
+	assert_str(p, "config/0/env/0/1", "2");
+	json_decref(p);
+	ck_assert_int_eq(step(&f, "a/02")->instr->line, 2);
+	/* the stage FROM a runs none of them again */
+	ck_assert_int_eq(stage(&f, "stage-1")->nnumbered, 2);
+	/* an image that cannot be read has none, and its plan says so */
+	ck_assert_int_eq(stage(&f, "stage-2")->nnumbered, 2);
+	p = plan(&f, "stage-2/01");
+	ck_assert_ptr_null(json_object_get(p, "onbuild"));
+	json_decref(p);
+	fx_fini(&f);
+
+	fx_init(&f);
+	f.o.base_config = fake_base_config;
+	f.o.base_config_ctx = &calls;
+	fails_with(&f, "FROM bad\n", "Dockerfile:1: error: ONBUILD trigger 2 of "
+		   "'bad': chaining ONBUILD via 'ONBUILD ONBUILD' isn't allowed");
+	fx_fini(&f);
+}
+END_TEST
+
 START_TEST(test_outputs)
 {
 	struct fx f;
@@ -1178,6 +1245,7 @@ main(void)
 	UNIT_TCASE(s, "deferred", test_deferred);
 	UNIT_TCASE(s, "heredocs", test_heredocs);
 	UNIT_TCASE(s, "onbuild", test_onbuild);
+	UNIT_TCASE(s, "onbuild_image", test_onbuild_image);
 	UNIT_TCASE(s, "outputs", test_outputs);
 	UNIT_TCASE(s, "add", test_add);
 	UNIT_TCASE(s, "link", test_link);

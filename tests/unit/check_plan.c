@@ -72,6 +72,9 @@ static const struct step_plan samples[] = {
 	{ .kind = PLAN_FROM, .stage = "img", .num = 1, .instruction = "FROM alpine:3",
 	  .from = { .base = PLAN_BASE_IMAGE, .platform = "linux/amd64", .ref = "alpine:3",
 		    .pull = true } },
+	{ .kind = PLAN_FROM, .stage = "trig", .num = 1, .instruction = "FROM onb",
+	  .from = { .base = PLAN_BASE_IMAGE, .platform = "linux/amd64", .ref = "onb",
+		    .onbuild = STRS("RUN echo hi", "COPY a /b") } },
 	{ .kind = PLAN_FROM, .stage = "next", .num = 1, .instruction = "FROM base",
 	  .parent = "base/03", .from = { .base = PLAN_BASE_STAGE, .stage = "base" } },
 	{ .kind = PLAN_RUN, .stage = "img", .num = 2, .instruction = "RUN ...",
@@ -315,6 +318,7 @@ same_step(const struct step_plan *a, const struct step_plan *b)
 		same_str(a->from.stage, b->from.stage);
 		same_str(a->from.context, b->from.context);
 		ck_assert_int_eq(a->from.pull, b->from.pull);
+		same_strs(&a->from.onbuild, &b->from.onbuild);
 		break;
 	case PLAN_RUN:
 		same_run(&a->run, &b->run);
@@ -412,7 +416,7 @@ END_TEST
 START_TEST(test_text)
 {
 	struct pjarena a = PJARENA_INIT;
-	char *text = pj_dump(&a, plan_encode_step(&a, &samples[10]));
+	char *text = pj_dump(&a, plan_encode_step(&a, &samples[11]));
 	json_t *j = parse(text);
 	char *dumped = json_dumps(j, JSON_SORT_KEYS | JSON_INDENT(2));
 
@@ -444,7 +448,7 @@ END_TEST
 START_TEST(test_encode_utf8)
 {
 	struct pjarena a = PJARENA_INIT;
-	struct step_plan p = samples[10];
+	struct step_plan p = samples[11];
 	struct export_plan ep = export_sample;
 
 	p.instruction = "WORKDIR \xff";
@@ -497,6 +501,8 @@ static const struct {
 	  "'config[0].retries' is missing" },
 	{ "{" COMMON "'kind':'from','config':[],'base':{'type':'stage','stage':'b'},"
 	  "'pull':true}", "'pull' is set for a base that is not an image" },
+	{ "{" COMMON "'kind':'from','config':[],'base':{'type':'stage','stage':'b'},"
+	  "'onbuild':['RUN x']}", "'onbuild' is set for a base that is not an image" },
 	{ "{" COMMON "'kind':'from','config':[],'base':{'type':'image','ref':'a'}}",
 	  "'base.platform' is missing" },
 	{ "{" COMMON "'kind':'from','config':[],'base':{'type':'context',"
