@@ -41,7 +41,8 @@ baseinfo_onbuild(void *ctx, const char *ref, const char *platform,
 
 	(void)platform;	/* only the host's is built (a FROM --platform
 			 * other than it is refused) */
-	if (!bi->has_store) {
+	/* an OCI layout is described from its files alone */
+	if (strncmp(ref, "oci-layout://", strlen("oci-layout://")) != 0 && !bi->has_store) {
 		if (store_open(&bi->store, errp) < 0)
 			return -1;
 		bi->has_store = true;
@@ -50,7 +51,7 @@ baseinfo_onbuild(void *ctx, const char *ref, const char *platform,
 	if (image_in_is_local(ref)) {
 		autofree char *local = local_ref(bi, ref);
 
-		r = image_in_load(&bi->store, local, &img, errp);
+		r = image_in_describe(bi->has_store ? &bi->store : NULL, local, &img, errp);
 	} else {
 		r = registry_load_config(&bi->store, bi->builddir, ref,
 					 bi->pull || pin_refresh(), gen_offline(),

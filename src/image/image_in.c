@@ -35,9 +35,9 @@ split(const char *ref, const char *s, char **path, char **tag,
 	return 0;
 }
 
-int
-image_in_load(const struct store *st, const char *ref, struct image *img,
-	      struct err **errp)
+static int
+load(const struct store *st, const char *ref, bool describe, struct image *img,
+     struct err **errp)
 {
 	autofree char *path = NULL, *tag = NULL, *rest = NULL;
 	const char *at;
@@ -56,6 +56,20 @@ image_in_load(const struct store *st, const char *ref, struct image *img,
 		rest[at - rest] = '\0';
 	if (split(ref, rest, &path, &tag, errp) < 0)
 		return -1;
-	return oci_in_load(st, path, tag, at ? ref + strlen(OCI_SCHEME) + (at - rest) + 1 : NULL,
-			   img, errp);
+	return oci_in_load(describe ? NULL : st, path, tag,
+			   at ? ref + strlen(OCI_SCHEME) + (at - rest) + 1 : NULL, img, errp);
+}
+
+int
+image_in_load(const struct store *st, const char *ref, struct image *img,
+	      struct err **errp)
+{
+	return load(st, ref, false, img, errp);
+}
+
+int
+image_in_describe(const struct store *st, const char *ref, struct image *img,
+		  struct err **errp)
+{
+	return load(st, ref, true, img, errp);
 }

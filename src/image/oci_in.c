@@ -366,6 +366,8 @@ load_manifest(const struct store *st, const char *dir,
 	if (image_from_manifest(img, manifest->json, manifest_digest, cd.digest,
 				config.data, config.len, errp) < 0)
 		goto out;
+	if (!st)	/* described only: the layers neither read nor stored */
+		goto done;
 	/* check every blob before the first goes in, so that a bad image
 	 * leaves nothing behind; those the store has too, so that a bad
 	 * image is refused whatever the store holds */
@@ -379,6 +381,7 @@ load_manifest(const struct store *st, const char *dir,
 		if (!store_has_blob(st, img->layers[i].digest) &&
 		    copy_blob(st, dir, &img->layers[i], errp) < 0)
 			goto out;
+done:
 	strcpy(img->manifest_digest, manifest_digest);
 	strcpy(img->config_digest, cd.digest);
 	r = 0;

@@ -20,6 +20,10 @@ struct store;
  * store; the error names the blob. Blobs the store already has are
  * checked all the same (an image is refused whatever the store holds),
  * but not copied again.
+ *
+ * With st NULL the image is only described: its index, manifest and
+ * config are read and checked, its layers neither read nor stored (what
+ * generation needs to know of a base image).
  */
 int oci_in_load(const struct store *st, const char *dir, const char *tag,
 		const char *digest, struct image *img, struct err **errp);

@@ -427,6 +427,14 @@ START_TEST(test_oci_roundtrip)
 
 	fresh_store(&st2, "store2");
 	ref = xasprintf("oci-layout://%s:1.0", dir);
+	/* described only: the same config, and nothing in the store */
+	if (image_in_describe(NULL, ref, &back, &e) < 0)
+		ck_abort_msg("describe: %s", e->msg);
+	ck_assert_str_eq(back.config_digest, img.config_digest);
+	ck_assert_str_eq(back.manifest_digest, img.manifest_digest);
+	ck_assert(!store_has_blob(&st2, back.config_digest));
+	ck_assert(!store_has_blob(&st2, back.layers[0].digest));
+	image_fini(&back);
 	if (image_in_load(&st2, ref, &back, &e) < 0)
 		ck_abort_msg("import: %s", e->msg);
 	assert_same_image(&img, &back);
