@@ -1,0 +1,176 @@
+#include <jansson.h>
+#include <string.h>
+
+#include "plan/decode.h"
+#include "plan/pj.h"
+#include "plan/plan.h"
+#include "util/err.h"
+#include "util/strv.h"
+#include "dot.h"
+
+/* s as a dot string, quotes included; a newline is dot's line break */
+static void
+put_quoted(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '\n') {
+			buf_puts(b, "\\n");
+			continue;
+		}
+		if (*s == '"' || *s == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+/* the node id of a stage ("stage:build") or an outside source
+ * ("image:alpine:3", "context:../lib") */
+static void
+put_id(struct buf *b, const char *kind, const char *name)
+{
+	struct buf id = BUF_INIT;
+
+	buf_printf(&id, "%s:%s", kind, name);
+	put_quoted(b, buf_str(&id));
+	buf_fini(&id);
+}
+
+/* the edges and outside nodes already written, one "from\tto\tlabel" or
+ * "id" each, so that two COPY --from the same stage draw one edge */
+static bool
+once(struct strv *seen, const char *key)
+{
+	if (strv_find(seen, key) >= 0)
+		return false;
+	strv_add(seen, key);
+	return true;
+}
+
+static void
+put_edge(struct buf *b, struct strv *seen, const char *kind, const char *from,
+	 const struct stage *to, const char *label)
+{
+	struct buf key = BUF_INIT;
+
+	buf_printf(&key, "%s:%s", kind, from);
+	if (strcmp(kind, "stage") != 0 && once(seen, buf_str(&key))) {
+		buf_puts(b, "  ");
+		put_id(b, kind, from);
+		buf_puts(b, " [label=");
+		put_quoted(b, from);
+		buf_puts(b, strcmp(kind, "image") == 0 ?
+			    ", shape=box, style=\"rounded,filled\", fillcolor=\"#eeeeee\"];\n" :
+			    ", shape=folder];\n");
+	}
+	buf_printf(&key, "\t%s\t%s", to->id, label);
+	if (once(seen, buf_str(&key))) {
+		buf_puts(b, "  ");
+		put_id(b, kind, from);
+		buf_puts(b, " -> ");
+		put_id(b, "stage", to->id);
+		buf_puts(b, " [label=");
+		put_quoted(b, label);
+		buf_puts(b, "];\n");
+	}
+	buf_fini(&key);
+}
+
+/* a source of COPY --from or RUN --mount from= */
+static void
+put_source(struct buf *b, struct strv *seen, const struct plan_source *src,
+	   const struct stage *to, const char *label)
+{
+	if (src->stage)
+		put_edge(b, seen, "stage", src->stage, to, label);
+	else if (src->image)
+		put_edge(b, seen, "image", src->image, to, label);
+}
+
+/* the edges into stage s that step st's plan gives */
+static int
+put_step(struct buf *b, struct strv *seen, const struct stage *s,
+	 const struct step *st, struct err **errp)
+{
+	struct pjarena arena = PJARENA_INIT;
+	struct step_plan sp;
+	json_error_t jerr;
+	json_t *j = st->plan ? json_loads(st->plan, 0, &jerr) : NULL;
+	int r = -1;
+
+	if (!st->plan)
+		return 0;
+	if (!j) {
+		err_make(errp, 0, "BUG: the plan of '%s' is no JSON: %s", st->name, jerr.text);
+		goto out;
+	}
+	if (plan_decode_step(st->name, j, &arena, &sp, errp) < 0)
+		goto out;
+	switch (sp.kind) {
+	case PLAN_FROM:
+		if (sp.from.base == PLAN_BASE_STAGE)
+			put_edge(b, seen, "stage", sp.from.stage, s, "FROM");
+		else if (sp.from.base == PLAN_BASE_IMAGE)
+			put_edge(b, seen, "image", sp.from.ref, s, "FROM");
+		else if (sp.from.base == PLAN_BASE_CONTEXT)
+			put_edge(b, seen, "context", sp.from.context, s, "FROM");
+		break;
+	case PLAN_COPY:
+	case PLAN_ADD:
+		if (sp.copy.has_from)
+			put_source(b, seen, &sp.copy.from, s,
+				   sp.kind == PLAN_ADD ? "ADD --from" : "COPY --from");
+		break;
+	case PLAN_RUN:
+		for (size_t i = 0; i < sp.run.nmounts; i++)
+			if (sp.run.mounts[i].has_from)
+				put_source(b, seen, &sp.run.mounts[i].from, s, "RUN --mount");
+		break;
+	case PLAN_WORKDIR:
+	case PLAN_CONFIG:
+		break;
+	}
+	r = 0;
+out:
+	json_decref(j);
+	pj_fini(&arena);
+	return r;
+}
+
+int
+dot_stage_graph(const struct graph *g, struct buf *out, struct err **errp)
+{
+	struct strv seen = STRV_INIT;
+	int r = 0;
+
+	buf_puts(out, "digraph stages {\n  rankdir=LR;\n"
+		 "  node [fontname=\"sans-serif\", fontsize=11, shape=box];\n"
+		 "  edge [fontname=\"sans-serif\", fontsize=9];\n");
+	for (size_t i = 0; i < g->nstages; i++) {
+		const struct stage *s = &g->stages[i];
+		struct buf label = BUF_INIT;
+
+		buf_printf(&label, "%s\n%d step%s", s->id, s->nnumbered,
+			   s->nnumbered == 1 ? "" : "s");
+		buf_puts(out, "  ");
+		put_id(out, "stage", s->id);
+		buf_puts(out, " [label=");
+		put_quoted(out, buf_str(&label));
+		if (s == g->target)
+			buf_puts(out, ", penwidth=2, style=\"bold,filled\", fillcolor=\"#d6e6f5\"");
+		else if (!s->needed)
+			buf_puts(out, ", style=dashed, fontcolor=\"#777777\", color=\"#999999\"");
+		buf_puts(out, "];\n");
+		buf_fini(&label);
+	}
+	for (size_t i = 0; i < g->nstages && r == 0; i++) {
+		const struct stage *s = &g->stages[i];
+
+		for (size_t k = 0; k < s->nsteps && r == 0; k++)
+			r = put_step(out, &seen, s, &s->steps[k], errp);
+	}
+	buf_puts(out, "}\n");
+	strv_fini(&seen);
+	return r;
+}
