@@ -8,7 +8,7 @@
 
 #define WIDTH 960
 #define LEFT 64		/* the slot names */
-#define RIGHT 16
+#define RIGHT 28
 #define TOP 36		/* the summary line */
 #define ROW 26
 #define BAR 20
