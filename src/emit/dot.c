@@ -1,9 +1,6 @@
-#include <jansson.h>
 #include <string.h>
 
-#include "plan/decode.h"
-#include "plan/pj.h"
-#include "plan/plan.h"
+#include "graph/sources.h"
 #include "util/err.h"
 #include "util/strv.h"
 #include "dot.h"
@@ -77,65 +74,24 @@ put_edge(struct buf *b, struct strv *seen, const char *kind, const char *from,
 	buf_fini(&key);
 }
 
-/* a source of COPY --from or RUN --mount from= */
+/* what put_source needs of the step being walked */
+struct dot_walk {
+	struct buf *b;
+	struct strv *seen;
+	const struct stage *to;
+};
+
 static void
-put_source(struct buf *b, struct strv *seen, const struct plan_source *src,
-	   const struct stage *to, const char *label)
+put_source(void *ctx, enum sources_kind kind, const char *name, const char *how)
 {
-	if (src->stage)
-		put_edge(b, seen, "stage", src->stage, to, label);
-	else if (src->image)
-		put_edge(b, seen, "image", src->image, to, label);
-}
+	struct dot_walk *w = ctx;
+	static const char *const kinds[] = {
+		[SOURCES_STAGE] = "stage",
+		[SOURCES_IMAGE] = "image",
+		[SOURCES_CONTEXT] = "context",
+	};
 
-/* the edges into stage s that step st's plan gives */
-static int
-put_step(struct buf *b, struct strv *seen, const struct stage *s,
-	 const struct step *st, struct err **errp)
-{
-	struct pjarena arena = PJARENA_INIT;
-	struct step_plan sp;
-	json_error_t jerr;
-	json_t *j = st->plan ? json_loads(st->plan, 0, &jerr) : NULL;
-	int r = -1;
-
-	if (!st->plan)
-		return 0;
-	if (!j) {
-		err_make(errp, 0, "BUG: the plan of '%s' is no JSON: %s", st->name, jerr.text);
-		goto out;
-	}
-	if (plan_decode_step(st->name, j, &arena, &sp, errp) < 0)
-		goto out;
-	switch (sp.kind) {
-	case PLAN_FROM:
-		if (sp.from.base == PLAN_BASE_STAGE)
-			put_edge(b, seen, "stage", sp.from.stage, s, "FROM");
-		else if (sp.from.base == PLAN_BASE_IMAGE)
-			put_edge(b, seen, "image", sp.from.ref, s, "FROM");
-		else if (sp.from.base == PLAN_BASE_CONTEXT)
-			put_edge(b, seen, "context", sp.from.context, s, "FROM");
-		break;
-	case PLAN_COPY:
-	case PLAN_ADD:
-		if (sp.copy.has_from)
-			put_source(b, seen, &sp.copy.from, s,
-				   sp.kind == PLAN_ADD ? "ADD --from" : "COPY --from");
-		break;
-	case PLAN_RUN:
-		for (size_t i = 0; i < sp.run.nmounts; i++)
-			if (sp.run.mounts[i].has_from)
-				put_source(b, seen, &sp.run.mounts[i].from, s, "RUN --mount");
-		break;
-	case PLAN_WORKDIR:
-	case PLAN_CONFIG:
-		break;
-	}
-	r = 0;
-out:
-	json_decref(j);
-	pj_fini(&arena);
-	return r;
+	put_edge(w->b, w->seen, kinds[kind], name, w->to, how);
 }
 
 int
@@ -165,10 +121,10 @@ dot_stage_graph(const struct graph *g, struct buf *out, struct err **errp)
 		buf_fini(&label);
 	}
 	for (size_t i = 0; i < g->nstages && r == 0; i++) {
-		const struct stage *s = &g->stages[i];
+		struct dot_walk w = { out, &seen, &g->stages[i] };
 
-		for (size_t k = 0; k < s->nsteps && r == 0; k++)
-			r = put_step(out, &seen, s, &s->steps[k], errp);
+		for (size_t k = 0; k < g->stages[i].nsteps && r == 0; k++)
+			r = sources_walk(&g->stages[i].steps[k], put_source, &w, errp);
 	}
 	buf_puts(out, "}\n");
 	strv_fini(&seen);
