@@ -29,7 +29,8 @@ int cmd_clean(int argc, char **argv);
 struct genargs;
 /* the generation a asks for, stopped once the graph is built: *dot gets
  * its stage graph as Graphviz dot, *builddir the build dir as named from
- * the cwd (both the caller's); nothing else is written (cli/gen.c) */
+ * the cwd (both the caller's); no build file, plan or args file is
+ * written (cli/gen.c) */
 int gen_stage_graph(struct genargs *a, char **dot, char **builddir,
 		    struct err **errp);
 

@@ -23,8 +23,9 @@ static const char graph_usage[] =
 	"-o - writes the dot text to stdout. When Graphviz's `dot` is on PATH\n"
 	"(Debian: graphviz), FILE's .svg beside it too. PATH and the options\n"
 	"are the generator's (`df2ninja --help`), so --target, --build-arg and\n"
-	"--build-context shape the graph as they shape the build; nothing else\n"
-	"is written. `ninja -t graph` draws the full graph of steps.\n";
+	"--build-context shape the graph as they shape the build; no build\n"
+	"file, plan or args file is written (the build dir is made when\n"
+	"missing). `ninja -t graph` draws the full graph of steps.\n";
 
 /* FILE.dot -> FILE.svg, else FILE.svg; caller frees */
 static char *
