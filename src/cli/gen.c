@@ -258,7 +258,7 @@ from_cwd(struct genargs *a, const char *cwd, const char *path)
 /*
  * generate what a asks for; with dot set, stop once the graph is built:
  * *dot gets its stage graph (emit/dot.h) and *dot_builddir the build dir
- * as named from the cwd, and nothing else is written
+ * as named from the cwd, and no build file, plan or args file is written
  */
 static int
 generate(struct genargs *a, char **dot, char **dot_builddir, struct err **errp)

@@ -249,12 +249,6 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 	}
 	if (image_id(&img, ep, errp) < 0)
 		goto out;
-	/* the build's last line says where its picture is; drawing it costs
-	 * nothing until asked for (src/trace/) */
-	notify(NOTIFY_INFO, "trace: `df2ninja trace%s%s` writes %s/trace.json and "
-	       "%s/trace.svg", strcmp(p->builddir, ".df2ninja") ? " -B " : "",
-	       strcmp(p->builddir, ".df2ninja") ? p->builddir : "", p->builddir,
-	       p->builddir);
 	snprintf(line, sizeof(line), "%s\n", img.manifest_digest[0] ? img.manifest_digest : s.identity);
 	{
 		autofree char *dir = fs_dirname(out);
@@ -263,6 +257,12 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 		    fs_write_if_changed(out, line, strlen(line), NULL, errp) < 0)
 			goto out;
 	}
+	/* the build's last line says where its picture is; drawing it costs
+	 * nothing until asked for (src/trace/) */
+	notify(NOTIFY_INFO, "trace: `df2ninja trace%s%s` writes %s/trace.json and "
+	       "%s/trace.svg", strcmp(p->builddir, ".df2ninja") ? " -B " : "",
+	       strcmp(p->builddir, ".df2ninja") ? p->builddir : "", p->builddir,
+	       p->builddir);
 	r = 0;
 out:
 	packmemo_fini(&memo);
