@@ -17,6 +17,8 @@ static const struct {
 	{ "exec", cmd_exec },
 	{ "shell", cmd_shell },
 	{ "clean", cmd_clean },
+	{ "trace", cmd_trace },
+	{ "graph", cmd_graph },
 	{ "help", cmd_help },
 };
 
@@ -35,7 +37,7 @@ cmd_help(int argc, char **argv)
 	for (size_t i = 0; i < countof(commands); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(2, args);
-	return diag_usage("help: no command '%s' (shell, parse, clean, exec, help)", argv[1]);
+	return diag_usage("help: no command '%s' (shell, parse, clean, trace, graph, exec, help)", argv[1]);
 }
 
 /* a write error on stdout (a full disk, a closed pipe) is a failure */

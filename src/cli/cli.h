@@ -19,8 +19,20 @@ int cmd_exec(int argc, char **argv);
 
 /* df2ninja shell STAGE/N: a shell in a step's root filesystem */
 int cmd_shell(int argc, char **argv);
+/* df2ninja trace [-B DIR]: a trace and a timeline of the last build */
+int cmd_trace(int argc, char **argv);
+/* df2ninja graph [-o FILE] [options] [PATH]: the stage graph, Graphviz dot */
+int cmd_graph(int argc, char **argv);
 /* df2ninja clean [DIR...]: remove build dirs, rootless ones too */
 int cmd_clean(int argc, char **argv);
+
+struct genargs;
+/* the generation a asks for, stopped once the graph is built: *dot gets
+ * its stage graph as Graphviz dot, *builddir the build dir as named from
+ * the cwd (both the caller's); no build file, plan or args file is
+ * written (cli/gen.c) */
+int gen_stage_graph(struct genargs *a, char **dot, char **builddir,
+		    struct err **errp);
 
 /* print "df2ninja: error: <msg>" and the usage hint; returns 2 */
 int diag_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

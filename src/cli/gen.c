@@ -15,6 +15,7 @@
 #include "emit/builddir.h"
 #include "emit/buildflags.h"
 #include "emit/ctxargs.h"
+#include "emit/dot.h"
 #include "emit/emit.h"
 #include "emit/genpaths.h"
 #include "graph/graph.h"
@@ -113,6 +114,10 @@ static const char gen_usage[] =
 	"  parse --dump FILE      print a Dockerfile's instructions as BuildKit\n"
 	"                         parses them\n"
 	"  clean [DIR...]         remove build dirs, rootless ones too\n"
+	"  trace [-B DIR]         a Perfetto trace and an SVG timeline of the\n"
+	"                         last build, with its critical path\n"
+	"  graph [-o FILE] [options] [PATH]\n"
+	"                         the stage graph as Graphviz dot (and SVG)\n"
 	"  help [COMMAND]         this help, or COMMAND's\n"
 	"  exec KIND --plan P --out STAMP\n"
 	"                         internal: one edge of build.ninja, as ninja\n"
@@ -251,8 +256,13 @@ from_cwd(struct genargs *a, const char *cwd, const char *path)
 	return abs;
 }
 
+/*
+ * generate what a asks for; with dot set, stop once the graph is built:
+ * *dot gets its stage graph (emit/dot.h) and *dot_builddir the build dir
+ * as named from the cwd, and no build file, plan or args file is written
+ */
 static int
-generate(struct genargs *a, struct err **errp)
+generate(struct genargs *a, char **dot, char **dot_builddir, struct err **errp)
 {
 	struct genpaths_args pa = {
 		.path = a->path, .file = a->file, .context = a->context,
@@ -354,6 +364,14 @@ generate(struct genargs *a, struct err **errp)
 		goto out;
 	for (size_t i = 0; !a->quiet && i < g->warnings.n; i++)
 		fprintf(stderr, "df2ninja: warning: %s\n", g->warnings.v[i]);
+	if (dot) {
+		if (dot_stage_graph(g, &text, errp) < 0)
+			goto out;
+		*dot = buf_steal(&text);
+		*dot_builddir = fs_relpath(gp.builddir, gp.cwd);
+		r = 0;
+		goto out;
+	}
 
 	self = realpath("/proc/self/exe", NULL);
 	if (!self)
@@ -448,7 +466,13 @@ cmd_gen(int argc, char **argv)
 		genargs_fini(&a);
 		return st;
 	}
-	r = generate(&a, &err);
+	r = generate(&a, NULL, NULL, &err);
 	genargs_fini(&a);
 	return r < 0 ? diag_error(err) : r;
+}
+
+int
+gen_stage_graph(struct genargs *a, char **dot, char **builddir, struct err **errp)
+{
+	return generate(a, dot, builddir, errp);
 }

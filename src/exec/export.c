@@ -262,6 +262,12 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 		    fs_write_if_changed(out, line, strlen(line), NULL, errp) < 0)
 			goto out;
 	}
+	/* the build's last line says where its picture is; drawing it costs
+	 * nothing until asked for (src/trace/) */
+	notify(NOTIFY_INFO, "trace: `df2ninja trace%s%s` writes %s/trace.json and "
+	       "%s/trace.svg", strcmp(p->builddir, ".df2ninja") ? " -B " : "",
+	       strcmp(p->builddir, ".df2ninja") ? p->builddir : "", p->builddir,
+	       p->builddir);
 	r = 0;
 out:
 	packmemo_fini(&memo);

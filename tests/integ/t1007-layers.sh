@@ -20,7 +20,8 @@ image: util oci
 registry: util oci image
 sandbox: util
 exec: util oci shlex match plan image registry sandbox
-cli: util oci shlex match plan dockerfile graph emit image registry sandbox exec
+trace: util plan
+cli: util oci shlex match plan dockerfile graph emit image registry sandbox exec trace
 ALLOWED
 
 check "every module of src/ has a line" sh -c \
