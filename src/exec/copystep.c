@@ -327,6 +327,7 @@ work_sources(struct step_ctx *c, struct copy_work *w, struct err **errp)
 	}
 	w->src.name = w->src_name;
 	o->is_add = is_add;
+	o->count = c->count;
 	o->no_unpack = cp->unpack == 0;
 	o->unpack = cp->unpack == 1;
 	o->downloads = w->dls;
