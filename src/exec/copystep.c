@@ -442,7 +442,9 @@ link_make(struct step_ctx *c, struct copy_work *w, struct upper *up, char sum[DI
 			return -1;
 		w->o.has_chown = true;
 	}
-	if (work_sources(c, w, errp) < 0 || upper_begin(up, c->plan.builddir, uname, errp) < 0)
+	/* written here, not through an overlay: no work dir */
+	if (work_sources(c, w, errp) < 0 ||
+	    upper_begin_bare(up, c->plan.builddir, uname, errp) < 0)
 		return -1;
 	rootfd = open(up->upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
@@ -567,6 +569,8 @@ step_copy(struct step_ctx *c, struct err **errp)
 	hist = work_history(c, &w);
 	if (step_commit(c, hist, errp) < 0)
 		goto out;
+	/* a --link of an earlier generation left its layer */
+	linkrec_forget(c->plan.builddir, c->plan.name);
 	r = 0;
 out:
 	if (r < 0 && c->up.upper)
