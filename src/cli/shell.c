@@ -9,7 +9,9 @@
 #include "cli/cli.h"
 #include "exec/buildlock.h"
 #include "exec/ops.h"
+#include "exec/runmounts.h"
 #include "exec/runspec.h"
+#include "exec/stepctx.h"
 #include "exec/stepplan.h"
 #include "exec/state.h"
 #include "image/store.h"
@@ -30,8 +32,10 @@ static const char shell_usage[] =
 	"With --failed: in the state the failed step N left, over the steps\n"
 	"before it. What is changed there is thrown away. Run it where\n"
 	"build.ninja is; -B names the build dir (default .df2ninja). The shell\n"
-	"is confined as a RUN step is; --rootless runs it in a user namespace\n"
-	"as a user other than root always does.\n";
+	"is confined as a RUN step is, and a RUN step's shell gets its mounts\n"
+	"(secrets, ssh agents, binds, caches, tmpfs), ulimits, hosts and network;\n"
+	"--rootless runs it in a user namespace as a user other than root\n"
+	"always does.\n";
 
 /* the last step of a stage in the plans dir: config.json, else the highest
  * NN.json */
@@ -126,18 +130,24 @@ enter(const char *builddir, const char *name, bool failed, char **cmd,
 {
 	autofree char *plan_path = xasprintf("%s/plans/%s.json", builddir, name);
 	autofree char *tmp = NULL, *upper = NULL, *work = NULL, *failed_dir = NULL;
-	struct strv argv = STRV_INIT;
-	struct store st = { NULL };
+	struct strv argv = STRV_INIT, envp = STRV_INIT;
+	struct runmounts rm;
 	struct runspec rs;
-	struct state s;
-	struct stepplan p;
+	/* the step as `df2ninja exec` has it, over the state entered */
+	struct step_ctx c;
+	bool is_run;
 	int r = -1;
 
-	memset(&s, 0, sizeof(s));
+	memset(&c, 0, sizeof(c));
 	runspec_init(&rs);
-	if (stepplan_load(plan_path, &p, errp) < 0)
+	runmounts_init(&rm);
+	if (stepplan_load(plan_path, &c.plan, errp) < 0) {
+		stepplan_fini(&c.plan);
 		return err_wrap(errp, "no step '%s' in this build (run df2ninja first?)", name);
-	if (store_open(&st, errp) < 0 || store_check_idmap(&st, userns_idmap(), errp) < 0)
+	}
+	is_run = c.plan.sp.kind == PLAN_RUN;
+	if (store_open(&c.store, errp) < 0 ||
+	    store_check_idmap(&c.store, userns_idmap(), errp) < 0)
 		goto out;
 	if (failed) {
 		/* the failed step's upper dir over the state it started from */
@@ -146,9 +156,9 @@ enter(const char *builddir, const char *name, bool failed, char **cmd,
 			err_make(errp, 0, "step '%s' has no failed state in '%s'", name, failed_dir);
 			goto out;
 		}
-		if (ops_start_state(&p, &s, errp) < 0)
+		if (ops_start_state(&c.plan, &c.st, errp) < 0)
 			goto out;
-	} else if (state_load(builddir, name, &s, errp) < 0) {
+	} else if (state_load(builddir, name, &c.st, errp) < 0) {
 		autofree char *fdir = xasprintf("%s/failed/%s", builddir, name);
 
 		if (access(fdir, F_OK) == 0) {
@@ -165,8 +175,14 @@ enter(const char *builddir, const char *name, bool failed, char **cmd,
 		}
 		goto out;
 	}
-	/* as RUN has them, the user root */
-	if (runspec_state(&rs, &s, &st, failed_dir, "/root", NULL, errp) < 0)
+	/* what the RUN had (its /etc files, network, ulimits, mounts, proxy
+	 * args), as the user root */
+	if (is_run ?
+	    runspec_run_plan(&rs, builddir, &c.plan.sp.run, &c.st, &envp, errp) < 0 ||
+	    runmounts_add(&rm, &c, &envp, errp) < 0 :
+	    runspec_etc(&rs, builddir, false, errp) < 0)
+		goto out;
+	if (runspec_state(&rs, &c.st, &c.store, failed_dir, "/root", &envp, errp) < 0)
 		goto out;
 	tmp = xasprintf("%s/tmp/shell.XXXXXX", builddir);
 	{
@@ -189,11 +205,8 @@ enter(const char *builddir, const char *name, bool failed, char **cmd,
 	} else {
 		strv_add(&argv, "/bin/sh");
 	}
-	/* a RUN's --add-host entries too */
-	if (runspec_etc(&rs, builddir, false, errp) < 0 ||
-	    (p.sp.kind == PLAN_RUN &&
-	     runspec_add_hosts(&rs, builddir, &p.sp.run.add_hosts, errp) < 0))
-		goto out;
+	rs.spec.mounts = rm.mounts;
+	rs.spec.nmounts = rm.nmounts;
 	rs.spec.upperdir = upper;
 	rs.spec.workdir = work;
 	rs.spec.argv = argv.v;
@@ -203,10 +216,12 @@ out:
 	if (tmp)
 		tree_remove_path(tmp, NULL);
 	strv_fini(&argv);
+	strv_fini(&envp);
 	runspec_fini(&rs);
-	state_fini(&s);
-	store_close(&st);
-	stepplan_fini(&p);
+	runmounts_fini(&rm);
+	state_fini(&c.st);
+	store_close(&c.store);
+	stepplan_fini(&c.plan);
 	return r;
 }
 

@@ -779,6 +779,7 @@ copy_run(const struct copy_source *src, int rootfd, const struct copy_opts *o,
 	j.c.gid = o->has_chown ? (long)o->gid : o->keep_owner ? -1 : 0;
 	j.c.deps = &j.deps;
 	j.c.dg = digest_new();
+	j.c.count = o->count;
 	j.dir_uid = o->has_chown ? (long)o->uid : 0;
 	j.dir_gid = o->has_chown ? (long)o->gid : 0;
 

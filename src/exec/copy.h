@@ -56,6 +56,11 @@ struct copy_heredoc {
 	size_t len;
 };
 
+/* how much a copy wrote so far: read by another thread (__atomic) */
+struct copy_count {
+	long long files, bytes;
+};
+
 struct copy_opts {
 	bool is_add;			/* ADD: unpack local archives */
 	bool no_unpack;			/* ADD --unpack=false */
@@ -79,6 +84,8 @@ struct copy_opts {
 	const char *const *excludes;	/* --exclude patterns */
 	size_t nexcludes;
 	bool parents;			/* --parents */
+	struct copy_count *count;	/* counts the regular files copied, or
+					 * NULL */
 };
 
 /*

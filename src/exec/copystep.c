@@ -327,6 +327,7 @@ work_sources(struct step_ctx *c, struct copy_work *w, struct err **errp)
 	}
 	w->src.name = w->src_name;
 	o->is_add = is_add;
+	o->count = c->count;
 	o->no_unpack = cp->unpack == 0;
 	o->unpack = cp->unpack == 1;
 	o->downloads = w->dls;
@@ -441,7 +442,9 @@ link_make(struct step_ctx *c, struct copy_work *w, struct upper *up, char sum[DI
 			return -1;
 		w->o.has_chown = true;
 	}
-	if (work_sources(c, w, errp) < 0 || upper_begin(up, c->plan.builddir, uname, errp) < 0)
+	/* written here, not through an overlay: no work dir */
+	if (work_sources(c, w, errp) < 0 ||
+	    upper_begin_bare(up, c->plan.builddir, uname, errp) < 0)
 		return -1;
 	rootfd = open(up->upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0) {
@@ -566,6 +569,8 @@ step_copy(struct step_ctx *c, struct err **errp)
 	hist = work_history(c, &w);
 	if (step_commit(c, hist, errp) < 0)
 		goto out;
+	/* a --link of an earlier generation left its layer */
+	linkrec_forget(c->plan.builddir, c->plan.name);
 	r = 0;
 out:
 	if (r < 0 && c->up.upper)

@@ -11,6 +11,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "exec/copy.h"
 #include "image/pathset.h"
 #include "match/filepath.h"
 #include "match/ignore.h"
@@ -259,6 +260,10 @@ copytree_file(struct copier *c, int in, const char *what,
 		goto out;
 	}
 	copy_xattrs(c, in, out);
+	if (c->count) {
+		__atomic_add_fetch(&c->count->files, 1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&c->count->bytes, (long long)st->st_size, __ATOMIC_RELAXED);
+	}
 	stat_times(st, ts);
 	if (futimens(out, ts) < 0) {
 		err_make(errp, errno, "cannot set the times of '%s'", dpath);

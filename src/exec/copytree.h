@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+struct copy_count;
 struct digest;
 struct err;
 struct ignore;
@@ -40,6 +41,7 @@ struct copier {
 	bool is_context;		/* the source is a build context: a
 					 * socket becomes an empty file, as
 					 * BuildKit's context transfer makes it */
+	struct copy_count *count;	/* copy_opts', or NULL */
 	struct pathset *links;		/* the files met with more links than
 					 * one, to link again (cp -a, and
 					 * BuildKit within one copied directory),

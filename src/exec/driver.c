@@ -11,6 +11,7 @@
 #include "exec/run.h"
 #include "exec/step.h"
 #include "exec/stepctx.h"
+#include "exec/stepstat.h"
 #include "plan/names.h"
 #include "sandbox/userns.h"
 #include "util/alloc.h"
@@ -31,6 +32,18 @@ static int (*const step_kinds[])(struct step_ctx *c, struct err **errp) = {
 	[PLAN_CONFIG] = NULL,
 };
 
+/* the step's instruction as its description shows it: a FROM's image as
+ * resolved; caller frees */
+static char *
+instruction_of(const struct step_ctx *c)
+{
+	if (c->plan.sp.kind == PLAN_FROM && c->plan.sp.from.base == PLAN_BASE_IMAGE &&
+	    c->plan.sp.instruction && strchr(c->plan.sp.instruction, '$'))
+		return xasprintf("FROM %s", c->plan.sp.from.ref);
+	return xstrdup(c->plan.sp.instruction ? c->plan.sp.instruction :
+		       plan_name(&plan_kind_names, c->plan.sp.kind));
+}
+
 /* what the message for a failed step names: where, what, the log, how to
  * debug it */
 static void
@@ -38,19 +51,37 @@ describe_failure(struct step_ctx *c, struct step_failure *f)
 {
 	f->where = stepplan_where(&c->plan);
 	f->label = stepplan_label(&c->plan);
-	if (c->plan.sp.kind == PLAN_FROM && c->plan.sp.from.base == PLAN_BASE_IMAGE &&
-	    c->plan.sp.instruction && strchr(c->plan.sp.instruction, '$'))
-		/* the image as resolved, as the step's description has it */
-		f->instruction = xasprintf("FROM %s", c->plan.sp.from.ref);
-	else
-		f->instruction = xstrdup(c->plan.sp.instruction ? c->plan.sp.instruction :
-					 plan_name(&plan_kind_names, c->plan.sp.kind));
+	f->instruction = instruction_of(c);
 	if (c->plan.sp.kind == PLAN_RUN)
 		f->log = stepplan_log_path(&c->plan);
 	f->builddir = xstrdup(c->plan.builddir);
 	if (c->plan.step > 0)
 		f->target = xasprintf("%s/%d", c->plan.stage, c->plan.step);
 	f->has_upper = c->up.upper != NULL;
+}
+
+/*
+ * a FROM, COPY or ADD past 2 s draws a status line as a RUN does (RUN's
+ * own shows its output): the pull's progress, or what was copied. NULL
+ * for the other steps and but in auto mode.
+ */
+static struct stepstat *
+status_line(struct step_ctx *c)
+{
+	enum plan_kind k = c->plan.sp.kind;
+	enum outmode m;
+	struct stepstat *ss;
+	autofree char *label = NULL, *what = NULL, *instr = NULL;
+
+	if ((k != PLAN_FROM && k != PLAN_COPY && k != PLAN_ADD) ||
+	    outmode_get(c->plan.builddir, &m, NULL) < 0 || m != OUTMODE_AUTO)
+		return NULL;
+	label = stepplan_label(&c->plan);
+	instr = instruction_of(c);
+	what = xasprintf("%s %s", label, instr);
+	ss = stepstat_new();
+	stepstat_start(ss, what);
+	return ss;
 }
 
 void
@@ -70,6 +101,7 @@ step_exec(const struct step_call *call, struct step_failure *f, struct err **err
 {
 	struct step_ctx c;
 	struct err *e = NULL;
+	struct stepstat *live = NULL;
 	int r, lock = -1;
 
 	memset(&c, 0, sizeof(c));
@@ -102,7 +134,12 @@ step_exec(const struct step_call *call, struct step_failure *f, struct err **err
 		r = 0;
 		goto done;
 	}
-	if (step_kinds[c.plan.sp.kind] && step_kinds[c.plan.sp.kind](&c, &e) < 0)
+	live = status_line(&c);
+	c.count = stepstat_count(live);
+	r = step_kinds[c.plan.sp.kind] ? step_kinds[c.plan.sp.kind](&c, &e) : 0;
+	stepstat_free(live);
+	c.count = NULL;
+	if (r < 0)
 		goto fail;
 	/* the state first, the stamp last: a stamp names a complete state */
 	if (state_save(c.plan.builddir, c.plan.name, &c.st, &e) < 0 ||

@@ -1,8 +1,11 @@
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "exec/linkrec.h"
+#include "image/tree.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -59,6 +62,38 @@ char *
 linkrec_upper_name(const char *name)
 {
 	return xasprintf("%s.link", name);
+}
+
+void
+linkrec_forget(const char *builddir, const char *name)
+{
+	autofree char *uname = linkrec_upper_name(name);
+	autofree char *probe = xasprintf("%s/layers/%s.", builddir, uname);
+	autofree char *dir = fs_dirname(probe);
+	autofree char *failed = xasprintf("%s/failed/%s", builddir, uname);
+	const char *prefix = strrchr(probe, '/') + 1;	/* "<NN>.link." */
+	size_t n = strlen(prefix);
+	struct stat sb;
+	struct dirent *de;
+	DIR *d;
+
+	if (lstat(failed, &sb) == 0)
+		tree_remove_path(failed, NULL);
+	d = opendir(dir);
+	if (!d)
+		return;
+	/* its layers, <NN>.link.<hex>, and upper dirs, <NN>.link.upper and
+	 * .work */
+	while ((de = readdir(d)) != NULL) {
+		char *p;
+
+		if (strncmp(de->d_name, prefix, n) != 0)
+			continue;
+		p = xasprintf("%s/%s", dir, de->d_name);
+		tree_remove_path(p, NULL);
+		free(p);
+	}
+	closedir(d);
 }
 
 /* one part of the spec: n bytes at p; -1 when it is a name */

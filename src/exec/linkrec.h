@@ -29,6 +29,10 @@ char *linkrec_layer_dir(const char *builddir, const char *name,
 /* the name its upper.h dirs go by: "<step name>.link" (caller frees) */
 char *linkrec_upper_name(const char *name);
 
+/* the step name is no --link copy (any more): remove the link layers and
+ * upper dirs of an earlier generation's, <name>.link.* */
+void linkrec_forget(const char *builddir, const char *name);
+
 /*
  * --chown with --link, as BuildKit's llb.WithUser: "user[:group]", each
  * part digits, "root" (0) or empty (0); a numeric user alone gives the

@@ -20,6 +20,8 @@ struct livestat {
 	pthread_t thread;
 	char *what;
 	int logfd;
+	livestat_text_fn *text;	/* or, with logfd -1, this */
+	void *text_ctx;
 	int tty;
 	int stop_r, stop_w;	/* closing stop_w ends the thread */
 	bool is_drawn;
@@ -92,7 +94,10 @@ draw(struct livestat *ls, long long secs)
 	if (ioctl(ls->tty, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1)
 		cols = ws.ws_col;
 	buf_printf(&b, "%s (%llds) ", ls->what, secs);
-	last_line(ls->logfd, &b);
+	if (ls->text)
+		ls->text(ls->text_ctx, &b);
+	else
+		last_line(ls->logfd, &b);
 	n = fit(b.s, b.len, cols - 1);
 	{
 		autofree char *line = xasprintf("\r%.*s\033[K", (int)n, b.s);
@@ -140,8 +145,8 @@ open_tty(void)
 	return open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC);
 }
 
-struct livestat *
-livestat_start(const char *what, int logfd)
+static struct livestat *
+start(const char *what, int logfd, livestat_text_fn *text, void *text_ctx)
 {
 	struct livestat *ls;
 	sigset_t all, old;
@@ -160,6 +165,8 @@ livestat_start(const char *what, int logfd)
 		if (*s == '\n' || *s == '\t' || *s == '\r')
 			*s = ' ';
 	ls->logfd = logfd;
+	ls->text = text;
+	ls->text_ctx = text_ctx;
 	ls->tty = tty;
 	ls->stop_r = p[0];
 	ls->stop_w = p[1];
@@ -181,6 +188,18 @@ livestat_start(const char *what, int logfd)
 		return NULL;
 	}
 	return ls;
+}
+
+struct livestat *
+livestat_start(const char *what, int logfd)
+{
+	return start(what, logfd, NULL, NULL);
+}
+
+struct livestat *
+livestat_start_fn(const char *what, livestat_text_fn *fn, void *ctx)
+{
+	return start(what, -1, fn, ctx);
 }
 
 void

@@ -8,11 +8,18 @@
  * the step's stdout). The line is erased when the step ends.
  */
 
+struct buf;
 struct livestat;
+
+/* the text after "what (12s) " of a step with no log: called from the
+ * status line's thread */
+typedef void livestat_text_fn(void *ctx, struct buf *out);
 
 /* start it for the step described by what, whose log is open at logfd
  * (read by offset); NULL when there is no terminal or no thread */
 struct livestat *livestat_start(const char *what, int logfd);
+/* the same for a step whose text comes from fn(ctx) */
+struct livestat *livestat_start_fn(const char *what, livestat_text_fn *fn, void *ctx);
 /* erase the line and free ls; accepts NULL */
 void livestat_stop(struct livestat *ls);
 

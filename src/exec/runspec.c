@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "exec/flatten.h"
 #include "exec/mnt.h"
@@ -8,6 +9,7 @@
 #include "exec/state.h"
 #include "util/alloc.h"
 #include "util/err.h"
+#include "util/ulimit.h"
 
 void
 runspec_init(struct runspec *rs)
@@ -44,6 +46,47 @@ runspec_add_hosts(struct runspec *rs, const char *builddir,
 	free(rs->hosts);
 	rs->hosts = hosts;
 	rs->spec.hosts = hosts;
+	return 0;
+}
+
+int
+runspec_run_plan(struct runspec *rs, const char *builddir, const struct run_plan *rp,
+		 const struct state *s, struct strv *envp, struct err **errp)
+{
+	bool is_isolated = rp->network == PLAN_NETWORK_ISOLATED;
+
+	if (runspec_etc(rs, builddir, is_isolated, errp) < 0 ||
+	    runspec_add_hosts(rs, builddir, &rp->add_hosts, errp) < 0)
+		return -1;
+	rs->spec.is_network_none = rp->network == PLAN_NETWORK_NONE;
+	rs->spec.is_network_isolated = is_isolated;
+	/* the generator allowed it (--allow security.insecure) */
+	rs->spec.is_insecure = rp->security == PLAN_SECURITY_INSECURE;
+	free(rs->rlimits);
+	rs->rlimits = xcalloc(rp->ulimits.n + 1, sizeof(*rs->rlimits));
+	for (size_t i = 0; i < rp->ulimits.n; i++) {
+		struct ulimit ul;
+
+		/* decode.c checked them */
+		if (ulimit_parse(rp->ulimits.v[i], &ul, errp) < 0)
+			return -1;
+		rs->rlimits[i].resource = ul.resource;
+		rs->rlimits[i].soft = ul.soft < 0 ? RLIM_INFINITY : (unsigned long long)ul.soft;
+		rs->rlimits[i].hard = ul.hard < 0 ? RLIM_INFINITY : (unsigned long long)ul.hard;
+	}
+	rs->spec.rlimits = rs->rlimits;
+	rs->spec.nrlimits = rp->ulimits.n;
+	for (size_t i = 0; i < rp->nproxy; i++) {
+		const struct plan_proxy *px = &rp->proxy[i];
+		autofree char *up = xstrdup(px->name);
+
+		for (char *p = up; *p; p++)
+			*p = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+		if (!vars_get(&s->env, px->name))
+			strv_push(envp, xasprintf("%s=%s", px->name, px->value));
+		if (!vars_get(&s->env, up))
+			strv_push(envp, xasprintf("%s=%s", up, px->value));
+	}
 	return 0;
 }
 
@@ -88,5 +131,6 @@ runspec_fini(struct runspec *rs)
 	strv_fini(&rs->envp);
 	free(rs->resolv);
 	free(rs->hosts);
+	free(rs->rlimits);
 	memset(rs, 0, sizeof(*rs));
 }

@@ -8,6 +8,7 @@
 
 struct err;
 struct plan_strs;
+struct run_plan;
 struct state;
 struct store;
 
@@ -24,6 +25,7 @@ struct runspec {
 	struct strv lowers;
 	struct strv envp;
 	char *resolv, *hosts;
+	struct sandbox_rlimit *rlimits;
 };
 
 /* an empty spec: the hostname, output to fd 1, no log */
@@ -36,6 +38,13 @@ int runspec_etc(struct runspec *rs, const char *builddir, bool is_isolated,
  * add_hosts, "host=ip" each) too; nothing when add is empty */
 int runspec_add_hosts(struct runspec *rs, const char *builddir,
 		      const struct plan_strs *add, struct err **errp);
+/*
+ * what a RUN plan rp asks of the sandbox of a command over state s:
+ * runspec_etc and runspec_add_hosts, its network, security and ulimits;
+ * envp gets its proxy build args (unless s's env sets them)
+ */
+int runspec_run_plan(struct runspec *rs, const char *builddir, const struct run_plan *rp,
+		     const struct state *s, struct strv *envp, struct err **errp);
 /*
  * what the command sees of state s: its layers (flatten_lowerdirs) below
  * top when not NULL (a failed step's upper dir), its env with HOME=home

@@ -28,6 +28,8 @@ struct step_ctx {
 	struct upper up;	/* the step's upper dir, when it has one */
 	char *kept;		/* the upper dir kept as the step's layer */
 	int status;		/* the exit status for a failed step */
+	struct copy_count *count;	/* COPY/ADD: what the status line
+					 * counts (copy_opts.count), or NULL */
 };
 
 /*

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "exec/upper.h"
 #include "image/layer_sum.h"
@@ -32,9 +33,9 @@ remove_old_layout(const char *builddir, const char *name)
 	tree_remove_path(run, NULL);
 }
 
-int
-upper_begin(struct upper *u, const char *builddir, const char *name,
-	    struct err **errp)
+static int
+begin(struct upper *u, const char *builddir, const char *name, bool has_work,
+      struct err **errp)
 {
 	autofree char *stage_dir = NULL;
 
@@ -53,7 +54,11 @@ upper_begin(struct upper *u, const char *builddir, const char *name,
 	remove_old_layout(builddir, name);
 	if (mkdir(u->upper, 0755) < 0)
 		return err_make(errp, errno, "cannot make '%s'", u->upper);
-	if (mkdir(u->work, 0755) < 0 && !(errno == EEXIST && is_dir(u->work))) {
+	if (!has_work) {
+		/* one an earlier version made */
+		if (rmdir(u->work) < 0 && errno != ENOENT)
+			tree_remove_path(u->work, NULL);
+	} else if (mkdir(u->work, 0755) < 0 && !(errno == EEXIST && is_dir(u->work))) {
 		if (tree_remove_path(u->work, errp) < 0)
 			return -1;
 		if (mkdir(u->work, 0755) < 0)
@@ -62,6 +67,20 @@ upper_begin(struct upper *u, const char *builddir, const char *name,
 	/* the root of the rootfs: 0755 root, as an image's / is */
 	chmod(u->upper, 0755);
 	return 0;
+}
+
+int
+upper_begin(struct upper *u, const char *builddir, const char *name,
+	    struct err **errp)
+{
+	return begin(u, builddir, name, true, errp);
+}
+
+int
+upper_begin_bare(struct upper *u, const char *builddir, const char *name,
+		 struct err **errp)
+{
+	return begin(u, builddir, name, false, errp);
 }
 
 /* the upper dir, unless it was kept */

@@ -29,6 +29,10 @@ struct upper {
  * and its work dir unless it is there */
 int upper_begin(struct upper *u, const char *builddir, const char *name,
 		struct err **errp);
+/* the same for an upper dir written directly, never mounted by overlayfs:
+ * no work dir (one left by an earlier version is removed) */
+int upper_begin_bare(struct upper *u, const char *builddir, const char *name,
+		     struct err **errp);
 /*
  * the step succeeded: compute the sum of the upper dir and keep it (*dir
  * gets its path, owned by the caller); when it holds no changes, an empty

@@ -11,6 +11,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "graph/lint.h"
+#include "graph/lintvars.h"
 
 struct finding {
 	int line;
@@ -253,7 +254,8 @@ check_instr(struct linter *l, const struct instr *in, struct lint_stage *st)
 			warn(l, in->line, "LegacyKeyValueFormat", "\"%s key=value\" "
 			     "should be used instead of legacy \"%s key value\" "
 			     "format", kw, kw);
-		for (size_t i = 0; in->kind == INSTR_ENV && i + 1 < in->args.n; i += 2)
+		/* key, value, separator */
+		for (size_t i = 0; in->kind == INSTR_ENV && i + 1 < in->args.n; i += 3)
 			secret_key(l, in, "ENV", in->args.v[i]);
 		break;
 	case INSTR_ARG:
@@ -318,6 +320,13 @@ check_casing(struct linter *l, size_t first)
 	}
 }
 
+/* a lintvars_fn */
+static void
+from_vars(void *ctx, int line, const char *rule, const char *msg)
+{
+	warn(ctx, line, rule, "%s", msg);
+}
+
 static int
 by_line(const void *a, const void *b)
 {
@@ -350,6 +359,7 @@ lint_run(const struct dockerfile *df, const struct lint_config *cfg,
 		}
 	}
 	check_casing(&l, first);
+	lintvars_run(df, from_vars, &l);
 	qsort(l.f, l.n, sizeof(*l.f), by_line);
 	for (size_t i = 0; i < l.n; i++)
 		strv_push(out, l.f[i].text);

@@ -31,7 +31,8 @@ void lint_config_fini(struct lint_config *cfg);
  * JSONArgsRecommended, MultipleInstructionsDisallowed,
  * LegacyKeyValueFormat, WorkdirRelativePath,
  * FromPlatformFlagConstDisallowed, RedundantTargetPlatform,
- * SecretsUsedInArgOrEnv, ExposeProtoCasing, ExposeInvalidFormat), those
+ * SecretsUsedInArgOrEnv, ExposeProtoCasing, ExposeInvalidFormat, and
+ * lintvars.h's), those
  * cfg does not skip: out gets "NAME:LINE: Rule: message" in line order,
  * rules the names of the rules that fired, once each. Returns how many
  * warnings.

@@ -9,58 +9,9 @@
 #include "plan/secretsrc.h"
 #include "util/ascii.h"
 #include "util/alloc.h"
-#include "util/buf.h"
+#include "util/csv.h"
 #include "util/strv.h"
 #include "runmount.h"
-
-/* Go's encoding/csv for one record: quoted fields, "" inside quotes */
-static int
-split_csv(const char *s, struct strv *out, const char **why)
-{
-	struct buf f = BUF_INIT;
-
-	for (;;) {
-		buf_reset(&f);
-		buf_putn(&f, "", 0);
-		if (*s == '"') {
-			for (s++;; s++) {
-				if (!*s) {
-					*why = "extraneous or missing \" in "
-					       "quoted-field";
-					goto bad;
-				}
-				if (*s == '"') {
-					if (s[1] != '"')
-						break;
-					s++;
-				}
-				buf_putc(&f, *s);
-			}
-			s++;
-			if (*s && *s != ',') {
-				*why = "extraneous or missing \" in quoted-field";
-				goto bad;
-			}
-		} else {
-			for (; *s && *s != ','; s++) {
-				if (*s == '"') {
-					*why = "bare \" in non-quoted-field";
-					goto bad;
-				}
-				buf_putc(&f, *s);
-			}
-		}
-		strv_add(out, buf_str(&f));
-		if (!*s)
-			break;
-		s++;
-	}
-	buf_fini(&f);
-	return 0;
-bad:
-	buf_fini(&f);
-	return -1;
-}
 
 /* go-units RAMInBytes: "64m", "1.5 GiB", "100" (binary multiples) */
 static int
@@ -367,7 +318,7 @@ runmount_parse(struct resolver *r, struct stage *s, struct step *st,
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
-	if (split_csv(spec, &fields, &why) < 0) {
+	if (csv_split(spec, &fields, &why) < 0) {
 		strv_fini(&fields);
 		return resolve_fail(r, in, "failed to parse csv mounts: %s", why);
 	}

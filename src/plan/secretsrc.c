@@ -7,6 +7,7 @@
 #include "plan/secretsrc.h"
 #include "util/alloc.h"
 #include "util/buf.h"
+#include "util/csv.h"
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/strv.h"
@@ -63,32 +64,45 @@ existing(const char *what, const char *opt, const char *path, mode_t fmt, char *
 int
 secretsrc_add_secret(struct secretsrc *s, const char *opt, struct err **errp)
 {
-	autofree char *copy = xstrdup(opt), *id = NULL, *src = NULL, *env = NULL;
+	autofree char *id = NULL, *src = NULL, *env = NULL;
 	struct secretsrc_entry e = { false, NULL, false, NULL, NULL };
+	struct strv fields = STRV_INIT;
 	bool is_env_type = false;
-	char *save = NULL;
+	const char *why;
+	int r = -1;
 
-	for (char *f = strtok_r(copy, ",", &save); f; f = strtok_r(NULL, ",", &save)) {
-		char *eq = strchr(f, '=');
+	/* CSV, as docker's: "src=/a,b" is one field */
+	if (csv_split(opt, &fields, &why) < 0) {
+		err_make(errp, 0, "--secret '%s': failed to parse csv secret: %s", opt, why);
+		goto out;
+	}
+	for (size_t i = 0; i < fields.n; i++) {
+		char *f = fields.v[i], *eq = strchr(f, '=');
 		char **slot;
 
-		if (!eq)
-			return err_make(errp, 0, "--secret '%s': invalid field '%s' must be a "
-					"key=value pair", opt, f);
+		if (!eq) {
+			err_make(errp, 0, "--secret '%s': invalid field '%s' must be a "
+				 "key=value pair", opt, f);
+			goto out;
+		}
 		*eq = '\0';
 		for (char *p = f; *p; p++)
 			*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
 		if (!strcmp(f, "type")) {
-			if (strcmp(eq + 1, "file") && strcmp(eq + 1, "env"))
-				return err_make(errp, 0, "--secret '%s': unsupported secret type "
-						"'%s' (use file or env)", opt, eq + 1);
+			if (strcmp(eq + 1, "file") && strcmp(eq + 1, "env")) {
+				err_make(errp, 0, "--secret '%s': unsupported secret type "
+					 "'%s' (use file or env)", opt, eq + 1);
+				goto out;
+			}
 			is_env_type = !strcmp(eq + 1, "env");
 			continue;
 		}
 		slot = !strcmp(f, "id") ? &id : !strcmp(f, "src") || !strcmp(f, "source") ?
 		       &src : !strcmp(f, "env") ? &env : NULL;
-		if (!slot)
-			return err_make(errp, 0, "--secret '%s': unexpected key '%s'", opt, f);
+		if (!slot) {
+			err_make(errp, 0, "--secret '%s': unexpected key '%s'", opt, f);
+			goto out;
+		}
 		free(*slot);
 		*slot = xstrdup(eq + 1);
 	}
@@ -96,30 +110,40 @@ secretsrc_add_secret(struct secretsrc *s, const char *opt, struct err **errp)
 		free(env);
 		env = steal_pointer(&src);
 	}
-	if (!id || !id[0])
-		return err_make(errp, 0, "--secret '%s': secret missing id", opt);
-	if (!is_clean(id) || (src && !is_clean(src)) || (env && !is_clean(env)))
-		return err_make(errp, 0, "--secret '%s': a tab or newline cannot be recorded",
-				opt);
+	if (!id || !id[0]) {
+		err_make(errp, 0, "--secret '%s': secret missing id", opt);
+		goto out;
+	}
+	if (!is_clean(id) || (src && !is_clean(src)) || (env && !is_clean(env))) {
+		err_make(errp, 0, "--secret '%s': a tab or newline cannot be recorded", opt);
+		goto out;
+	}
 	if ((!env || !env[0]) && (!src || !src[0])) {
 		free(env);
 		free(src);
 		env = getenv(id) ? xstrdup(id) : NULL;
 		src = env ? NULL : xstrdup(id);
 	}
-	e.id = steal_pointer(&id);
 	if (env && env[0]) {
 		e.is_env = true;
 		e.ref = steal_pointer(&env);
-		e.opt = xasprintf("id=%s,env=%s", e.id, e.ref);
 	} else if (existing("--secret", opt, src, S_IFREG, &e.ref, errp) < 0) {
-		free(e.id);
-		return -1;
-	} else {
-		e.opt = xasprintf("id=%s,src=%s", e.id, e.ref);
+		goto out;
+	}
+	e.id = steal_pointer(&id);
+	{
+		/* read back by this function on regeneration */
+		autofree char *fid = xasprintf("id=%s", e.id);
+		autofree char *fref = xasprintf("%s=%s", e.is_env ? "env" : "src", e.ref);
+		autofree char *qid = csv_field(fid), *qref = csv_field(fref);
+
+		e.opt = xasprintf("%s,%s", qid, qref);
 	}
 	put(s, &e);
-	return 0;
+	r = 0;
+out:
+	strv_fini(&fields);
+	return r;
 }
 
 int

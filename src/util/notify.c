@@ -6,6 +6,15 @@
 
 static notify_fn *sink;
 static void *sink_ctx;
+static notify_fn *tap;
+static void *tap_ctx;
+
+void
+notify_tap(notify_fn *fn, void *ctx)
+{
+	tap = fn;
+	tap_ctx = ctx;
+}
 
 void
 notify_set(notify_fn *fn, void *ctx)
@@ -23,6 +32,8 @@ notify(enum notify_kind kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	if (tap)
+		tap(kind, buf_str(&b), tap_ctx);
 	if (sink) {
 		sink(kind, buf_str(&b), sink_ctx);
 	} else {

@@ -20,6 +20,9 @@ typedef void notify_fn(enum notify_kind kind, const char *line, void *ctx);
 
 /* the sink for every later notify(); NULL restores the default */
 void notify_set(notify_fn *fn, void *ctx);
+/* fn also gets every later notify() line, besides the sink (a status
+ * line showing the last one); NULL ends it */
+void notify_tap(notify_fn *fn, void *ctx);
 /* one line for the user, without "df2ninja: " or a newline */
 void notify(enum notify_kind kind, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -84,6 +84,55 @@ check "a SHELL, here or in the stage below, silences JSONArgsRecommended" \
 	sh -c "! grep -q 'Dockerfile:\(19\|21\): JSON' '$TMP/.err'"
 check "in line order" sh -c "sed 's/^df2ninja: warning: Dockerfile:\([0-9]*\):.*/\1/' '$TMP/.err' | sort -nc"
 
+# --check: the rules on variables, as BuildKit reads them with no build args
+mkdir ../vars && cd ../vars || exit 99
+cat >Dockerfile <<'DF'
+ARG IMG=
+ARG GOOD=busybox
+ARG BASE
+FROM ${IMG} AS a
+FROM $GOOD AS b
+FROM $BAZE AS c
+FROM --platform=$BUILDPLATFROM scratch AS d
+ENV FOO=1 BAR=$FO
+ARG X
+ARG Y=$UNSET_Y
+RUN echo $NOPE
+WORKDIR /$X/$Z/$BUILDKIT_SBOM_SCAN_STAGE
+COPY --chown=$UID f $DEST
+LABEL l=$PATH$FOO$Y
+FROM d AS e
+USER $FOO:$Y:$X
+ENV A=1 MY_TOKEN=x
+FROM busybox
+WORKDIR $HOME
+DF
+check "--check: variables" expect_fail 1 UndefinedVar "$DF2NINJA" --check .
+for w in \
+	'Dockerfile:4: InvalidDefaultArgInFrom: Default value for ARG ${IMG} results in empty or invalid base image name' \
+	'Dockerfile:6: InvalidDefaultArgInFrom: Default value for ARG $BAZE results in empty or invalid base image name' \
+	"Dockerfile:6: UndefinedArgInFrom: FROM argument 'BAZE' is not declared (did you mean BASE?)" \
+	"Dockerfile:7: UndefinedArgInFrom: FROM argument 'BUILDPLATFROM' is not declared (did you mean BUILDPLATFORM?)" \
+	"Dockerfile:8: UndefinedVar: Usage of undefined variable '\$FO'" \
+	"Dockerfile:10: UndefinedVar: Usage of undefined variable '\$UNSET_Y'" \
+	"Dockerfile:12: UndefinedVar: Usage of undefined variable '\$Z' (did you mean \$Y?)" \
+	"Dockerfile:13: UndefinedVar: Usage of undefined variable '\$UID'" \
+	"Dockerfile:13: UndefinedVar: Usage of undefined variable '\$DEST'" \
+	"Dockerfile:16: UndefinedVar: Usage of undefined variable '\$X' (did you mean \$Y?)" \
+	'Dockerfile:17: SecretsUsedInArgOrEnv: Do not use ARG or ENV instructions for sensitive data (ENV "MY_TOKEN")'; do
+	check "warns: $w" grep -qF "df2ninja: warning: $w" "$TMP/.err"
+done
+check "a FROM of a set global ARG is fine" sh -c "! grep -q 'Dockerfile:5:' '$TMP/.err'"
+check "RUN is left to the shell" sh -c "! grep -q 'NOPE' '$TMP/.err'"
+check "an ARG of the stage without a value counts as defined" \
+	sh -c "! grep -q 'Dockerfile:12:.*\\\$X' '$TMP/.err'"
+check "PATH, an ENV, an ARG with a value are defined" sh -c "! grep -q 'Dockerfile:14:' '$TMP/.err'"
+check "BuildKit's non-env args are skipped" sh -c "! grep -q 'SBOM' '$TMP/.err'"
+check "a stage on an image: its ENV unknown, nothing said" sh -c "! grep -q 'Dockerfile:19:' '$TMP/.err'"
+check "nothing more" test "$(grep -c 'Undefined\|InvalidDefault' "$TMP/.err")" -eq 10
+printf '# check=skip=UndefinedVar,UndefinedArgInFrom,InvalidDefaultArgInFrom\n' | cat - Dockerfile >D2
+check "# check=skip= silences them" sh -c '"$DF2NINJA" --check -f D2 . 2>err; grep -q SecretsUsedInArgOrEnv err && ! grep -q "Undefined\|InvalidDefault" err'
+
 mkdir ../clean && cd ../clean || exit 99
 printf 'FROM scratch AS base\nENV A=b\nCMD ["x"]\n' >Dockerfile
 check "--check on a clean Dockerfile: exit 0, silent" sh -c '"$DF2NINJA" --check . 2>err && test ! -s err && test ! -e build.ninja'

@@ -92,6 +92,18 @@ check "a bad --secret key" expect_fail 1 "unexpected key 'foo'" \
 	"$DF2NINJA" --secret id=needed,foo=1 .
 check "type=env reads src= as the variable" "$DF2NINJA" --secret id=needed,type=env,src=MYTOK .
 check "... recorded as env=" assert_file_has .df2ninja/secrets "^secret	needed	env	MYTOK$"
+# CSV as docker reads it: a quoted field keeps its commas
+printf %s "$VAL" >"$TMP/a,b.txt"
+check "a quoted src= with a comma" "$DF2NINJA" --secret "id=needed,\"src=$TMP/a,b.txt\"" .
+check "... recorded whole" assert_file_has .df2ninja/secrets "^secret	needed	file	$TMP/a,b.txt$"
+rm .df2ninja/secrets
+check "... the regeneration reads it back" "$DF2NINJA" --args-file .df2ninja/gen.args
+check "... still recorded whole" assert_file_has .df2ninja/secrets "^secret	needed	file	$TMP/a,b.txt$"
+check "an unquoted comma splits, as docker's" expect_fail 1 "invalid field 'b.txt' must be a key=value" \
+	"$DF2NINJA" --secret "id=needed,src=$TMP/a,b.txt" .
+check "a quote not closed is refused" expect_fail 1 \
+	"failed to parse csv secret: extraneous or missing \" in quoted-field" \
+	"$DF2NINJA" --secret "id=needed,\"src=$TMP/a" .
 cd .. || exit 99
 
 # rootless (t2014): an unprivileged user's build gets its secret too

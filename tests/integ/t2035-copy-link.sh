@@ -8,7 +8,9 @@
 # are made 0755 (root's, or --chown's), WORKDIR places a relative dest;
 # --chmod turns --link off (BuildKit's condition); --chown with a name
 # is refused. Also: COPY --parents keeps hard links as a plain COPY of a
-# directory does, several --exclude, symbolic and 4-digit --chmod.
+# directory does, several --exclude, symbolic and 4-digit --chmod. A step
+# that drops --link leaves no link layer behind (nor the other way round);
+# the link edge makes no overlay work dir.
 . "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
 need_root
 use_busybox
@@ -136,6 +138,28 @@ check "ADD --exclude" test ! -e "$R/exadd/keep.txt"
 check "... keeps the rest" file_is "$R/exadd/x.log" x
 check "symbolic --chmod=u+x,g-w,o=" meta "$R/m1" "regular file 740 0:0"
 check "4-digit --chmod=4755 (setuid)" meta "$R/m2" "regular file 4755 0:0"
+
+# the link edge copies into a dir of its own, no overlay: no work dir
+LD=.df2ninja/layers/stage-1
+check "the link edge leaves no work dir" test ! -e "$LD/03.link.work"
+check "... nor an upper dir" test ! -e "$LD/03.link.upper"
+check "... but its layer" ls -d "$LD"/03.link.* >/dev/null
+
+# --link dropped: the step copies through the overlay, the link layer goes
+sed -i 's|^COPY --link big /x$|COPY big /x|' Dockerfile
+check "regenerate with a plain COPY" "$DF2NINJA" $OUTS --build-arg V=3 --build-arg S=two .
+check "rebuild" ninja_logged
+check "the plain copy ran" assert_file_has "$TMP/ninja.out" 'COPY \[stage-1 3/'
+check "... the copy is there" cmp "$R/x" big
+check "no link layer or dir of the step is left" sh -c '! ls -d "$0"/03.link* 2>/dev/null' "$LD"
+check "... the plain layer is there" sh -c 'ls -d "$0"/03.[0-9a-f]* >/dev/null' "$LD"
+# and back: the plain layer goes
+sed -i 's|^COPY big /x$|COPY --link big /x|' Dockerfile
+check "regenerate with --link again" "$DF2NINJA" $OUTS --build-arg V=3 --build-arg S=two .
+check "rebuild" ninja_logged
+check "... the copy is there" cmp "$R/x" big
+check "the plain layer is gone" sh -c '! ls -d "$0"/03.[0-9a-f]* 2>/dev/null' "$LD"
+check "... the link layer is there" sh -c 'ls -d "$0"/03.link.[0-9a-f]* >/dev/null' "$LD"
 
 # --chown with a name cannot be looked up on scratch: refused at generation
 mkdir ../bad && cd ../bad || exit 99

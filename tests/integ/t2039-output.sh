@@ -2,7 +2,8 @@
 # What a RUN step prints: its whole output goes to its log, ninja shows its
 # last 10 lines (50 after a failure) and the log's path when clipped;
 # DF2NINJA_PROGRESS=plain shows all, quiet nothing on success; on a
-# terminal a step running past 2 s draws a status line. Also `df2ninja
+# terminal a step running past 2 s draws a status line (a long pull too:
+# its progress). Also `df2ninja
 # help` and the shell's hint after a failed step.
 . "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
 need_root
@@ -129,6 +130,32 @@ DF
 		assert_file_has typescript '\[stage-0 2/2\] RUN echo warming up.* ([234]s) warming up'
 	check "... then its output" assert_file_has typescript '^done'
 	cd "$TMP" || exit 99
+
+	# a FROM that pulls for long (a slow registry of our own, a store of
+	# its own): the pull's last progress line on the status line
+	mkdir pull && cd pull || exit 99
+	BB=${BUSYBOX#oci-layout://}
+	BB=${BB%:latest}
+	python3 "$TOP_SRCDIR/tests/integ/canned-registry.py" --layout "$BB" --port-file port \
+		--log req --slow 2>canned.log &
+	CPID=$!
+	for _i in $(seq 100); do [ -f port ] && break; sleep 0.1; done
+	printf 'FROM 127.0.0.1:%s/busybox:latest\n' "$(cat port)" >Dockerfile
+	export DF2NINJA_STORE="$TMP/pullstore" no_proxy=127.0.0.1 NO_PROXY=127.0.0.1
+	check "generate a FROM of the slow registry" "$DF2NINJA" .
+	# wide enough for the whole line
+	setsid script -qec "stty cols 250; $NINJA" typescript >/dev/null 2>&1 &
+	SPID=$!
+	_re='\[stage-0 1/1\] FROM 127\.0\.0\.1:[0-9]*/busybox:latest ([0-9]*s) .*busybox:latest: layer [0-9]*/[0-9]* sha256:[0-9a-f]*: .* of '
+	for _i in $(seq 150); do grep -q "$_re" typescript 2>/dev/null && break; sleep 0.2; done
+	kill -INT "-$SPID" 2>/dev/null
+	wait "$SPID"
+	kill "$CPID" 2>/dev/null
+	wait "$CPID"
+	check "a long pull draws its progress on the status line" assert_file_has typescript "$_re"
+	unset DF2NINJA_STORE
+	cd "$TMP" || exit 99
+
 else
 	skip "live status line: no script(1)"
 fi

@@ -1243,6 +1243,22 @@ START_TEST(test_hard_links)
 }
 END_TEST
 
+/* copy_opts.count: the regular files copied and their bytes */
+START_TEST(test_count)
+{
+	struct copy_count n = { 0, 0 };
+	struct copy_opts o = { .srcs = SRCS("d", "top"), .dest = "/dst/", .count = &n };
+
+	put(ctx, "d/a", "12345", 0644);
+	put(ctx, "d/sub/b", "123", 0644);
+	put(ctx, "top", "1", 0644);
+	ck_assert_int_eq(symlinkat("a", ctxfd, "d/link"), 0);
+	ok(&o);
+	ck_assert_int_eq(n.files, 3);
+	ck_assert_int_eq(n.bytes, 9);
+}
+END_TEST
+
 START_TEST(test_from_stage)
 {
 	struct copy_source src = { .fd = ctxfd, .name = "stage 'builder'" };
@@ -1366,6 +1382,7 @@ copy_suite(void)
 		{ "heredoc", test_heredoc },
 		{ "from a stage", test_from_stage },
 		{ "hard links", test_hard_links },
+		{ "count", test_count },
 	};
 
 	for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {

@@ -6,6 +6,9 @@
 #include <unistd.h>
 
 #include "exec/logtail.h"
+#include "exec/stepstat.h"
+#include "util/buf.h"
+#include "util/notify.h"
 #include "unit.h"
 
 /* what logtail_write(log holding in, path, n) writes */
@@ -72,6 +75,63 @@ START_TEST(test_long)
 }
 END_TEST
 
+static void
+drop(enum notify_kind kind, const char *line, void *ctx)
+{
+	(void)kind;
+	(void)line;
+	(void)ctx;
+}
+
+/* a FROM's or COPY's status line: the last notify() line, else the
+ * files copied; nothing tapped once it is freed */
+START_TEST(test_stepstat)
+{
+	struct stepstat *ss = stepstat_new();
+	struct copy_count *n = stepstat_count(ss);
+	struct buf b = BUF_INIT;
+
+	stepstat_text(ss, &b);
+	ck_assert_str_eq(buf_str(&b), "");
+	n->files = 1;
+	n->bytes = 100;
+	stepstat_text(ss, &b);
+	ck_assert_str_eq(buf_str(&b), "1 file, 100 B copied");
+	buf_reset(&b);
+	n->files = 12;
+	n->bytes = 3 << 20;
+	stepstat_text(ss, &b);
+	ck_assert_str_eq(buf_str(&b), "12 files, 3.0 MiB copied");
+	buf_reset(&b);
+	/* once started, a notify() line wins (a pull's progress) */
+	notify_set(drop, NULL);
+	notify(NOTIFY_INFO, "before start");
+	stepstat_text(ss, &b);
+	ck_assert_str_eq(buf_str(&b), "12 files, 3.0 MiB copied");
+	buf_reset(&b);
+	stepstat_start(ss, "[s 1/2] FROM x");
+	notify(NOTIFY_INFO, "x: layer 1/2 sha256:0123: 1.0 MiB of 2.0 MiB, 1.0 MiB/s");
+	stepstat_text(ss, &b);
+	ck_assert_str_eq(buf_str(&b), "x: layer 1/2 sha256:0123: 1.0 MiB of 2.0 MiB, 1.0 MiB/s");
+	buf_reset(&b);
+	notify(NOTIFY_INFO, "x: layer 2/2 sha256:4567: 0 B of 2.0 MiB, 0 B/s");
+	stepstat_text(ss, &b);
+	ck_assert_str_eq(buf_str(&b), "x: layer 2/2 sha256:4567: 0 B of 2.0 MiB, 0 B/s");
+	buf_reset(&b);
+	stepstat_free(ss);
+	/* freed: no longer tapped */
+	ss = stepstat_new();
+	notify(NOTIFY_INFO, "after");
+	stepstat_text(ss, &b);
+	ck_assert_str_eq(buf_str(&b), "");
+	notify_set(NULL, NULL);
+	ck_assert_ptr_null(stepstat_count(NULL));
+	stepstat_free(ss);
+	stepstat_free(NULL);
+	buf_fini(&b);
+}
+END_TEST
+
 static Suite *
 logtail_suite(void)
 {
@@ -79,6 +139,7 @@ logtail_suite(void)
 
 	UNIT_TCASE_TABLE(s, "tail", test_tail, cases);
 	UNIT_TCASE(s, "long", test_long);
+	UNIT_TCASE(s, "stepstat", test_stepstat);
 	return s;
 }
 

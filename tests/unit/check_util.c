@@ -9,6 +9,7 @@
 #include "util/ascii.h"
 #include "util/dirkeep.h"
 #include "util/buf.h"
+#include "util/csv.h"
 #include "util/epoch.h"
 #include "util/err.h"
 #include "util/fs.h"
@@ -581,6 +582,72 @@ START_TEST(test_giturl_commit)
 }
 END_TEST
 
+/* csv_split: the fields joined by '|', or NULL for an error */
+static const struct {
+	const char *in, *want, *why;
+} csv_cases[] = {
+	{ "a", "a", NULL },
+	{ "", "", NULL },
+	{ "a,b,,c", "a|b||c", NULL },
+	{ "a,", "a|", NULL },
+	{ "\"src=/a,b\",id=x", "src=/a,b|id=x", NULL },
+	{ "id=x,\"src=/a,b\"", "id=x|src=/a,b", NULL },
+	{ "\"say \"\"hi\"\"\"", "say \"hi\"", NULL },
+	{ "\"\",x", "|x", NULL },
+	{ "a\"b", NULL, "bare \" in non-quoted-field" },
+	{ "\"ab", NULL, "extraneous or missing \" in quoted-field" },
+	{ "\"a\"b,c", NULL, "extraneous or missing \" in quoted-field" },
+};
+
+START_TEST(test_csv)
+{
+	struct strv v = STRV_INIT;
+	const char *why = NULL;
+	int r = csv_split(csv_cases[_i].in, &v, &why);
+
+	if (!csv_cases[_i].want) {
+		ck_assert_int_lt(r, 0);
+		ck_assert_str_eq(why, csv_cases[_i].why);
+	} else {
+		autofree char *got = NULL;
+		struct buf b = BUF_INIT;
+
+		ck_assert_int_eq(r, 0);
+		for (size_t k = 0; k < v.n; k++)
+			buf_printf(&b, "%s%s", k ? "|" : "", v.v[k]);
+		got = buf_steal(&b);
+		ck_assert_msg(!strcmp(got, csv_cases[_i].want), "csv(%s): got %s, want %s",
+			      csv_cases[_i].in, got, csv_cases[_i].want);
+	}
+	strv_fini(&v);
+}
+END_TEST
+
+/* csv_field quotes what csv_split would split or refuse, and only that */
+START_TEST(test_csv_field)
+{
+	static const char *const fields[] = { "src=/a", "src=/a,b", "say \"x\"", "" };
+
+	for (size_t i = 0; i < 4; i++) {
+		autofree char *q = csv_field(fields[i]);
+		struct strv v = STRV_INIT;
+		const char *why;
+
+		ck_assert_int_eq(csv_split(q, &v, &why), 0);
+		ck_assert_uint_eq(v.n, 1);
+		ck_assert_str_eq(v.v[0], fields[i]);
+		strv_fini(&v);
+	}
+	{
+		autofree char *plain = csv_field("id=x");
+		autofree char *comma = csv_field("src=/a,b");
+
+		ck_assert_str_eq(plain, "id=x");
+		ck_assert_str_eq(comma, "\"src=/a,b\"");
+	}
+}
+END_TEST
+
 static Suite *
 util_suite(void)
 {
@@ -604,6 +671,8 @@ util_suite(void)
 	suite_add_tcase(s, tc);
 	UNIT_TCASE(s, "epoch_parse", test_epoch);
 	UNIT_TCASE_TABLE(s, "path_clean", test_path_clean, clean_cases);
+	UNIT_TCASE_TABLE(s, "csv_split", test_csv, csv_cases);
+	UNIT_TCASE(s, "csv_field", test_csv_field);
 	tc = tcase_create("write_if_changed");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_write_if_changed);
