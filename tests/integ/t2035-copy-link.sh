@@ -143,7 +143,7 @@ check "4-digit --chmod=4755 (setuid)" meta "$R/m2" "regular file 4755 0:0"
 LD=.df2ninja/layers/stage-1
 check "the link edge leaves no work dir" test ! -e "$LD/03.link.work"
 check "... nor an upper dir" test ! -e "$LD/03.link.upper"
-check "... but its layer" ls -d "$LD"/03.link.* >/dev/null
+check "... but its layer" sh -c 'ls -d "$1"/03.link.* >/dev/null' sh "$LD"
 
 # --link dropped: the step copies through the overlay, the link layer goes
 sed -i 's|^COPY --link big /x$|COPY big /x|' Dockerfile
