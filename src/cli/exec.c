@@ -2,10 +2,12 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli/cli.h"
 #include "exec/buildlock.h"
+#include "exec/drive.h"
 #include "exec/gitref.h"
 #include "exec/step.h"
 #include "sandbox/userns.h"
@@ -24,7 +26,29 @@ static const char exec_usage[] =
 	"changed.\n"
 	"build.ninja calls this; `ninja -t commands TARGET` prints the calls.\n"
 	"A user other than root runs it in a user namespace (rootless mode);\n"
-	"--rootless, or DF2NINJA_ROOTLESS=1, makes root do the same.\n";
+	"--rootless, or DF2NINJA_ROOTLESS=1, makes root do the same.\n"
+	"\n"
+	"       df2ninja exec drive --jobs N [TARGET...]\n"
+	"\n"
+	"What a plain `ninja` runs when the graph is wider than its default -j:\n"
+	"ninja again on the same build file with -jN, the graph's width, unless\n"
+	"the first ninja was given -j (and its -k, -l, -d, -w, -v, --quiet).\n";
+
+/* `exec drive --jobs N [TARGET...]` */
+static int
+cmd_drive(int argc, char **argv)
+{
+	struct err *e = NULL;
+	char *end;
+
+	if (argc < 4 || strcmp(argv[2], "--jobs") != 0)
+		return diag_usage("exec drive: expected --jobs N");
+	errno = 0;
+	if (strtol(argv[3], &end, 10) < 1 || *end || errno)
+		return diag_usage("exec drive: --jobs wants a count, not '%s'", argv[3]);
+	drive_exec(argv[3], argv + 4, (size_t)(argc - 4), &e);
+	return diag_error(e);
+}
 
 /* a failed step: where, what, the log, how to debug it; returns the exit
  * status (the failed command's own) */
@@ -90,6 +114,8 @@ cmd_exec(int argc, char **argv)
 		return diag_usage("exec: expected from, step, link, export or gitref");
 	}
 	kind = argv[1];
+	if (strcmp(kind, "drive") == 0)
+		return cmd_drive(argc, argv);
 	optind = 2;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {

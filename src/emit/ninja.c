@@ -9,6 +9,7 @@
 #include "labels.h"
 #include "template.h"
 #include "walk.h"
+#include "width.h"
 #include "wrap.h"
 
 /* ninja continues a line with "$" before the newline */
@@ -346,10 +347,39 @@ put_alias(struct walk *w, struct buf *b, const char *target,
 	buf_fini(&t);
 }
 
+/*
+ * `all`, the default: the image, or when more steps can run at once than
+ * ninja's default -j allows (3 on 2 cores, 2 on one), a second ninja on
+ * this file building it at the graph's width (exec/drive.h). The steps'
+ * edges stay as they are, for `ninja <stage>/<N>` and `-t commands`.
+ */
+static void
+put_all(struct walk *w)
+{
+	struct buf *b = walk_var(w, "ALL");
+	size_t width = width_chains(w->g);
+
+	if (width <= 2) {
+		buf_puts(b, "build all: phony image\n");
+		return;
+	}
+	buf_printf(b, "# up to %zu steps can run at once, more than ninja's "
+		   "default -j: plain `ninja`\n# runs ninja again at that "
+		   "width; `ninja -jN` bounds it, `ninja image` does not\n"
+		   "# go through it\n"
+		   "rule drive\n"
+		   "  command = exec $df2ninja exec drive --jobs %zu image\n"
+		   "  description = BUILD image, up to %zu steps at once\n"
+		   "  pool = console\n\n"
+		   "build $builddir/drive: drive\n"
+		   "build all: phony $builddir/drive\n", width, width, width);
+}
+
 /* the top-level variables are values, not paths */
 static int
 prepare(struct walk *w, struct err **errp)
 {
+	put_all(w);
 	escape_ninja_value(walk_var(w, "BUILDDIR"), w->o->builddir,
 			   "build dir", NULL);
 	escape_ninja_value(walk_var(w, "DF2NINJA"), w->o->df2ninja,

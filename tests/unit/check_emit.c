@@ -372,8 +372,10 @@ START_TEST(test_ninja_aliases)
 	struct graph *g = sample_graph();
 	struct emit_opts o = sample_opts();
 	char *t = ninja_text(g, &o);
+	/* build, test FROM build, and the last stage: two chains, which
+	 * ninja's default -j runs at once */
 	const char *tail = "\nbuild image: phony $builddir/out/image.id\n"
-			   "build all: phony image\n\ndefault image\n";
+			   "build all: phony image\n\ndefault all\n";
 
 	assert_has(t, "\nbuild build: phony $steps/build/04.id\n"
 		   "build build/1: phony $steps/build/01.id\n"
@@ -386,6 +388,35 @@ START_TEST(test_ninja_aliases)
 	assert_has(t, "\nbuild stage-3/config: phony "
 		   "$steps/stage-3/config.id\n");
 	ck_assert_str_eq(t + strlen(t) - strlen(tail), tail);
+}
+END_TEST
+
+/* three chains, more than ninja's -j on one core: `all` drives ninja
+ * again at that width; the steps' edges and `image` are as they were */
+START_TEST(test_ninja_drive)
+{
+	struct graph *g = sample_graph();
+	struct emit_opts o = sample_opts();
+	const char *tail = "\nbuild image: phony $builddir/out/image.id\n"
+			   "# up to 3 steps can run at once";
+	char *t;
+
+	g->stages[2].parent = NULL;
+	t = ninja_text(g, &o);
+	assert_has(t, tail);
+	assert_has(t, "\nrule drive\n"
+		   "  command = exec $df2ninja exec drive --jobs 3 image\n");
+	assert_has(t, "  pool = console\n\nbuild $builddir/drive: drive\n"
+		   "build all: phony $builddir/drive\n\ndefault all\n");
+	assert_has(t, "\nbuild build/2: phony $steps/build/02.id\n");
+	/* a --link COPY's copy edge is one more chain */
+	g->stages[2].parent = &g->stages[0];
+	g->stages[3].steps[1].is_link = true;
+	t = ninja_text(g, &o);
+	assert_has(t, "exec drive --jobs 3 image\n");
+	g->stages[3].steps[1].is_link = false;
+	t = ninja_text(g, &o);
+	ck_assert_ptr_null(strstr(t, "drive"));
 }
 END_TEST
 
@@ -1297,6 +1328,7 @@ emit_suite(void)
 	tcase_add_test(tc, test_ninja_steps);
 	tcase_add_test(tc, test_ninja_long);
 	tcase_add_test(tc, test_ninja_aliases);
+	tcase_add_test(tc, test_ninja_drive);
 	tcase_add_test(tc, test_ninja_escape);
 	tcase_add_test(tc, test_ninja_reserved);
 	tcase_add_test(tc, test_runs_always);
