@@ -51,7 +51,7 @@ static const struct fdef health_flags[] = {
 	STR("retries", retries),
 };
 
-#define N(a) (sizeof(a) / sizeof((a)[0]))
+#define N(a) countof(a)
 
 static const struct fdef *
 defs_for(enum instr_kind k, size_t *n)

@@ -2,9 +2,10 @@
 
 #include "plan/names.h"
 #include "plan/plan.h"
+#include "util/alloc.h"
 #include "util/err.h"
 
-#define NAMES(a) { a, sizeof(a) / sizeof(*(a)) }
+#define NAMES(a) { a, countof(a) }
 
 static const char *const kinds[] = {
 	[PLAN_FROM] = "from",

@@ -13,6 +13,7 @@
 #include "sandbox/report.h"
 #include "sandbox/rootfs.h"
 #include "sandbox/sbplan.h"
+#include "util/alloc.h"
 
 static const char *const dev_nodes[][2] = {
 	{ "null", "/dev/null" },
@@ -23,7 +24,7 @@ static const char *const dev_nodes[][2] = {
 	{ "tty", "/dev/tty" },
 };
 
-_Static_assert(sizeof(dev_nodes) / sizeof(dev_nodes[0]) == DEV_PTS - DEV_NODES,
+_Static_assert(countof(dev_nodes) == DEV_PTS - DEV_NODES,
 	       "dev_nodes matches enum dev_step");
 
 static const char *const dev_links[][2] = {
@@ -33,7 +34,7 @@ static const char *const dev_links[][2] = {
 	{ "stderr", "/proc/self/fd/2" },
 	{ "ptmx", "pts/ptmx" },
 };
-_Static_assert(sizeof(dev_links) / sizeof(dev_links[0]) == DEV_END - DEV_LINKS,
+_Static_assert(countof(dev_links) == DEV_END - DEV_LINKS,
 	       "dev_links matches enum dev_step");
 
 

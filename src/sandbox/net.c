@@ -40,7 +40,7 @@ static int
 pick(size_t *i, char **path, struct err **errp)
 {
 	const char *want = getenv("DF2NINJA_NET_HELPER");
-	size_t n = sizeof(helpers) / sizeof(helpers[0]);
+	size_t n = countof(helpers);
 
 	*path = NULL;
 	for (*i = 0; *i < n; (*i)++) {

@@ -25,6 +25,7 @@
 #include "sandbox/sandbox.h"
 #include "sandbox/sbplan.h"
 #include "sandbox/userns.h"
+#include "util/alloc.h"
 
 /*
  * everything from the clone on runs in a copy of a process that may have
@@ -272,7 +273,7 @@ init_main(struct sb_plan *p)
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+	for (size_t i = 0; i < countof(forwarded); i++)
 		sigaddset(&set, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	memset(&dfl, 0, sizeof(dfl));

@@ -301,13 +301,13 @@ sbplan_init(struct sb_plan *p, const struct sandbox_spec *s, struct err **errp)
 	add_mount(p, SB_OP_DEV, NULL, xstrdup("dev"), true, MOUNT_ATTR_NOSUID | nodev);
 	for (size_t i = 0; i < p->nmount; i++)
 		p->targets[p->mounts[i].target].is_upper = !p->is_readonly;
-	for (size_t i = 0; !s->is_insecure && i < sizeof(masked) / sizeof(masked[0]); i++)
+	for (size_t i = 0; !s->is_insecure && i < countof(masked); i++)
 		add_mount(p, SB_OP_MASK, NULL, xstrdup(masked[i]), false,
 			  MOUNT_ATTR_RDONLY | special);
-	for (size_t i = 0; !s->is_insecure && i < sizeof(readonly) / sizeof(readonly[0]); i++)
+	for (size_t i = 0; !s->is_insecure && i < countof(readonly); i++)
 		add_mount(p, SB_OP_RDONLY, NULL, xstrdup(readonly[i]), false,
 			  MOUNT_ATTR_RDONLY | special);
-	for (size_t i = 0; i < sizeof(etc_files) / sizeof(etc_files[0]); i++)
+	for (size_t i = 0; i < countof(etc_files); i++)
 		if (etc_files[i].src)
 			add_mount(p, SB_OP_BIND, absolute(etc_files[i].src),
 				  xstrdup(etc_files[i].rel), false, etc);

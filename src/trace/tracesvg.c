@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/alloc.h"
 #include "util/buf.h"
 #include "util/unicode.h"
 #include "critpath.h"
@@ -48,7 +49,7 @@ tick_step(long long wall)
 					   600000, 1200000, 1800000, 3600000 };
 	size_t i = 0;
 
-	while (i + 1 < sizeof(steps) / sizeof(steps[0]) && wall / steps[i] > 10)
+	while (i + 1 < countof(steps) && wall / steps[i] > 10)
 		i++;
 	return steps[i];
 }
