@@ -134,6 +134,40 @@ DF
 	cd "$TMP" || exit 99
 fi
 
+# from a registry's index: each stage gets its platform's manifest (and
+# its own record of the tag), COPY --from takes the arm64 stage's file
+if command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
+	. "$TOP_SRCDIR/tests/integ/ports.sh"
+	PORT=$(free_port)
+	printf 'version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n  secret: t2045\n' \
+		"$TMP/reg" "$PORT" >reg.yml
+	docker-registry serve reg.yml >reg.log 2>&1 &
+	REG_PID=$!
+	trap 'kill $REG_PID 2>/dev/null; wait $REG_PID 2>/dev/null; cleanup' EXIT
+	wait_port "$PORT" || { echo "Bail out! docker-registry did not start"; exit 1; }
+	R=127.0.0.1:$PORT
+	check "skopeo pushes the two-platform index" skopeo copy -q --all \
+		--dest-tls-verify=false "oci:$L:latest" "docker://$R/bb:multi"
+	mkdir regb && cd regb || exit 99
+	cat >Dockerfile <<DF
+FROM --platform=linux/arm64 $R/bb:multi AS arm
+RUN uname -m >/m
+FROM $R/bb:multi
+COPY --from=arm /m /arm-m
+RUN uname -m >/m
+DF
+	"$DF2NINJA" --output "type=local,dest=$TMP/regb/root" . >/dev/null
+	check "FROM --platform of a registry index builds" ninja_logged
+	check "... the arm64 stage ran on aarch64" file_is root/arm-m aarch64
+	check "... the host's stage natively" file_is root/m "$(uname -m)"
+	check "... each platform's tag has its own record" \
+		sh -c 'ls .df2ninja/pulls/*bb+multi.digest .df2ninja/pulls/*bb+multi@linux_arm64.digest'
+	check "... the arm64 record is the index's arm64 manifest" test \
+		"$(cat .df2ninja/pulls/*bb+multi@linux_arm64.digest)" = \
+		"$(jq -r '.manifests[] | select(.platform.architecture == "arm64") | .digest' "$IDX")"
+	cd "$TMP" || exit 99
+fi
+
 # rootless: an unprivileged user's build runs through the same entries
 U=df2ninja-test
 id "$U" >/dev/null 2>&1 || useradd -m "$U"
