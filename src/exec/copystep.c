@@ -35,7 +35,7 @@ image_state(struct step_ctx *c, const char *ref, struct state *s, struct err **e
 	int r = -1;
 
 	image_init(&img);
-	if (step_load_image(c, ref, false, &img, errp) < 0)
+	if (step_load_image(c, ref, NULL, false, &img, errp) < 0)
 		goto out;
 	state_init(s);
 	state_add_image_layers(s, &img);

@@ -58,16 +58,30 @@ check_onbuild(const struct from_plan *f, const struct image *img, struct err **e
 			"df2ninja again", f->ref);
 }
 
-/* import a local image and unpack its layers for overlayfs */
+/* the config's architecture, os and variant are those of p */
+static void
+set_platform(struct image_config *cfg, const struct platform *p)
+{
+	json_object_set_new(cfg->json, "architecture", json_string(p->arch));
+	json_object_set_new(cfg->json, "os", json_string(p->os));
+	if (p->variant[0])
+		json_object_set_new(cfg->json, "variant", json_string(p->variant));
+	else
+		json_object_del(cfg->json, "variant");
+}
+
+/* import a local image for platform (NULL: the host's) and unpack its
+ * layers for overlayfs */
 static int
-from_image(struct step_ctx *c, const struct from_plan *f, struct err **errp)
+from_image(struct step_ctx *c, const struct from_plan *f, const char *platform,
+	   struct err **errp)
 {
 	struct image img;
 	int r = -1;
 
 	memset(&img, 0, sizeof(img));
 	image_init(&img);
-	if (step_load_image(c, f->ref, f->pull, &img, errp) < 0 ||
+	if (step_load_image(c, f->ref, platform, f->pull, &img, errp) < 0 ||
 	    check_onbuild(f, &img, errp) < 0)
 		goto out;
 	state_fini(&c->st);
@@ -94,19 +108,16 @@ int
 step_from(struct step_ctx *c, struct err **errp)
 {
 	const struct from_plan *f = &c->plan.sp.from;
-	const char *platform = f->platform;
+	struct platform want, host;
+	const char *foreign = NULL;	/* f->platform when it is not the host's */
 
-	if (platform) {
-		struct platform want, host;
-		char h[96];
-
-		platform_host(&host);
-		platform_format(&host, h);
-		if (platform_parse(platform, &want) < 0)
-			return err_make(errp, 0, "malformed platform '%s'", platform);
+	platform_host(&host);
+	want = host;
+	if (f->platform) {
+		if (platform_parse(f->platform, &want) < 0)
+			return err_make(errp, 0, "malformed platform '%s'", f->platform);
 		if (!platform_equal(&want, &host))
-			return err_make(errp, 0, "platform '%s' is not supported yet (this host is %s)",
-					platform, h);
+			foreign = f->platform;
 	}
 	switch (f->base) {
 	case PLAN_BASE_SCRATCH:
@@ -115,6 +126,7 @@ step_from(struct step_ctx *c, struct err **errp)
 		state_init(&c->st);
 		/* BuildKit's empty image has it */
 		config_set_str(&c->st.config, "WorkingDir", "/");
+		set_platform(&c->st.config, &want);
 		if (f->base == PLAN_BASE_CONTEXT)
 			return ctxlayer_from(c, f->context, c->plan.sp.instruction, errp);
 		return 0;
@@ -136,7 +148,7 @@ step_from(struct step_ctx *c, struct err **errp)
 	}
 	case PLAN_BASE_IMAGE:
 		/* generated with --pull: the tag is resolved again */
-		return from_image(c, f, errp);
+		return from_image(c, f, foreign, errp);
 	}
 	BUG("FROM base %d", (int)f->base);
 }

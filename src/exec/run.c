@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "exec/emulate.h"
 #include "exec/livestat.h"
 #include "exec/logtail.h"
 #include "exec/mnt.h"
@@ -107,7 +108,7 @@ print_tail(enum outmode m, int logfd, const char *log, bool is_ok)
 int
 step_run(struct step_ctx *c, struct err **errp)
 {
-	autofree char *log = NULL, *hist = NULL, *script = NULL;
+	autofree char *log = NULL, *hist = NULL, *script = NULL, *interp = NULL;
 	/* envp: what the command gets besides the state env and HOME */
 	struct strv argv = STRV_INIT, envp = STRV_INIT;
 	struct runmounts rm;
@@ -117,7 +118,8 @@ step_run(struct step_ctx *c, struct err **errp)
 	int status = 0, logfd = -1, r = -1;
 	enum outmode mode;
 	struct livestat *live = NULL;
-	bool ran = false;
+	struct platform plat;
+	bool ran = false, emulated;
 
 	memset(&u, 0, sizeof(u));
 	runspec_init(&rs);
@@ -140,6 +142,17 @@ step_run(struct step_ctx *c, struct err **errp)
 	if (argv.n == 0) {
 		err_make(errp, 0, "RUN has no command");
 		goto out;
+	}
+	/* a stage on another platform: its programs run under QEMU, which
+	 * must be there (never run them as if they were the host's) */
+	emulated = emulate_is_foreign(&c->st.config, &plat);
+	if (emulated) {
+		char pname[96];
+
+		if (emulate_check(&plat, &interp, errp) < 0)
+			goto out;
+		platform_format(&plat, pname);
+		dprintf(logfd, "df2ninja: %s emulated by %s\n", pname, interp);
 	}
 	if (runspec_run_plan(&rs, c->plan.builddir, rp, &c->st, &envp, errp) < 0 ||
 	    resolve_user(c, &u, errp) < 0 ||
@@ -190,8 +203,15 @@ step_run(struct step_ctx *c, struct err **errp)
 	rs.spec.out_fd = mode == OUTMODE_PLAIN ? 1 : -1;
 	if (mode == OUTMODE_AUTO) {
 		autofree char *label = stepplan_label(&c->plan);
-		autofree char *what = xasprintf("%s %s", label, c->plan.sp.instruction ?
-						c->plan.sp.instruction : "RUN");
+		const char *ins = c->plan.sp.instruction ? c->plan.sp.instruction : "RUN";
+		autofree char *what = NULL;
+
+		/* "RUN [arm64] make": the step is emulated */
+		if (emulated && !strncmp(ins, "RUN", 3))
+			what = xasprintf("%s RUN [%s%s%s]%s", label, plat.arch,
+					 plat.variant[0] ? "/" : "", plat.variant, ins + 3);
+		else
+			what = xasprintf("%s %s", label, ins);
 
 		live = livestat_start(what, logfd);
 	}

@@ -10,12 +10,12 @@
 #include "util/err.h"
 
 int
-step_load_image(struct step_ctx *c, const char *ref, bool pull, struct image *img,
-		struct err **errp)
+step_load_image(struct step_ctx *c, const char *ref, const char *platform, bool pull,
+		struct image *img, struct err **errp)
 {
-	if ((image_in_is_local(ref) ? image_in_load(&c->store, ref, img, errp) :
-	     registry_load(&c->store, c->plan.builddir, ref, pull || pin_refresh(), img,
-			   errp)) < 0)
+	if ((image_in_is_local(ref) ? image_in_load_platform(&c->store, ref, platform, img, errp) :
+	     registry_load(&c->store, c->plan.builddir, ref, platform, pull || pin_refresh(),
+			   img, errp)) < 0)
 		return -1;
 	for (size_t i = 0; i < img->n_layers; i++) {
 		const struct image_layer *l = &img->layers[i];

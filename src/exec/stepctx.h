@@ -36,10 +36,11 @@ struct step_ctx {
  * the image ref (a local image or a registry's) with its layers unpacked
  * in the store; errors name the layer that did not unpack. pull: a
  * registry tag is resolved again, not taken from the build dir's record
- * (registry/pin.h; so is every tag when DF2NINJA_PULL=1)
+ * (registry/pin.h; so is every tag when DF2NINJA_PULL=1). platform
+ * ("linux/arm64"; NULL: the host's) picks the manifest of an index
  */
-int step_load_image(struct step_ctx *c, const char *ref, bool pull,
-		    struct image *img, struct err **errp);
+int step_load_image(struct step_ctx *c, const char *ref, const char *platform,
+		    bool pull, struct image *img, struct err **errp);
 /* the end of a step that made an upper dir: it becomes the step's layer
  * when it holds changes (c->kept) and created_by the history entry */
 int step_commit(struct step_ctx *c, const char *created_by, struct err **errp);

@@ -36,8 +36,8 @@ split(const char *ref, const char *s, char **path, char **tag,
 }
 
 static int
-load(const struct store *st, const char *ref, bool describe, struct image *img,
-     struct err **errp)
+load(const struct store *st, const char *ref, bool describe, const char *platform,
+     struct image *img, struct err **errp)
 {
 	autofree char *path = NULL, *tag = NULL, *rest = NULL;
 	const char *at;
@@ -57,19 +57,27 @@ load(const struct store *st, const char *ref, bool describe, struct image *img,
 	if (split(ref, rest, &path, &tag, errp) < 0)
 		return -1;
 	return oci_in_load(describe ? NULL : st, path, tag,
-			   at ? ref + strlen(OCI_SCHEME) + (at - rest) + 1 : NULL, img, errp);
+			   at ? ref + strlen(OCI_SCHEME) + (at - rest) + 1 : NULL, platform,
+			   img, errp);
 }
 
 int
 image_in_load(const struct store *st, const char *ref, struct image *img,
 	      struct err **errp)
 {
-	return load(st, ref, false, img, errp);
+	return load(st, ref, false, NULL, img, errp);
+}
+
+int
+image_in_load_platform(const struct store *st, const char *ref, const char *platform,
+		       struct image *img, struct err **errp)
+{
+	return load(st, ref, false, platform, img, errp);
 }
 
 int
 image_in_describe(const struct store *st, const char *ref, struct image *img,
 		  struct err **errp)
 {
-	return load(st, ref, true, img, errp);
+	return load(st, ref, true, NULL, img, errp);
 }

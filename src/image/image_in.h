@@ -23,6 +23,11 @@ bool image_in_is_local(const char *ref);
  * oci_in_load and docker_in_load); errors name the path and the tag */
 int image_in_load(const struct store *st, const char *ref, struct image *img,
 		  struct err **errp);
+/* image_in_load for platform ("linux/arm64"; NULL: the host's) when the
+ * image is an index; a docker-archive has a single platform */
+int image_in_load_platform(const struct store *st, const char *ref,
+			   const char *platform, struct image *img,
+			   struct err **errp);
 /* describe the image ref names in img, its config above all: an OCI
  * layout's layers are not read and nothing is stored (oci_in_load with no
  * store); a docker-archive has to be read whole, so it is loaded into st */

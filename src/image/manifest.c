@@ -79,7 +79,7 @@ entry_platform(const json_t *d, struct platform *p)
 
 int
 manifest_pick_platform(const json_t *index, const char *digest,
-		       const json_t **out, struct err **errp)
+		       const char *platform, const json_t **out, struct err **errp)
 {
 	const json_t *manifests = json_object_get(index, "manifests");
 	struct platform host, p;
@@ -88,7 +88,10 @@ manifest_pick_platform(const json_t *index, const char *digest,
 	json_t *d;
 	size_t i;
 
-	platform_host(&host);
+	if (!platform)
+		platform_host(&host);
+	else if (platform_parse(platform, &host) < 0)
+		return err_make(errp, 0, "malformed platform '%s'", platform);
 	json_array_foreach(manifests, i, d) {
 		if (entry_platform(d, &p) && platform_equal(&p, &host)) {
 			*out = d;

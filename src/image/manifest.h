@@ -42,11 +42,12 @@ int manifest_descriptor(const json_t *d, struct descriptor *out,
 bool manifest_is_index(const char *media_type);
 bool manifest_is_manifest(const char *media_type);
 bool manifest_is_config(const char *media_type);
-/* the entry of index's "manifests" for the host's platform, borrowed
- * from index; none is an error naming the index by digest and listing
- * the platforms it has */
+/* the entry of index's "manifests" for platform ("linux/arm64"; NULL:
+ * the host's), borrowed from index; none is an error naming the index by
+ * digest and listing the platforms it has */
 int manifest_pick_platform(const json_t *index, const char *digest,
-			   const json_t **out, struct err **errp);
+			   const char *platform, const json_t **out,
+			   struct err **errp);
 /* the OCI media type of a layer of media type mt (Docker's map to their
  * OCI twins, NULL means gzip); foreign and unknown types are an error */
 int manifest_layer_type(const char *mt, const char **out, struct err **errp);

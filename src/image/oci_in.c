@@ -233,11 +233,11 @@ unlisted(const char *dir, const char *digest, json_t **out,
 	return 0;
 }
 
-/* the manifest for the host in an image index; a lone entry without a
- * platform is taken as it is */
+/* the manifest for platform (NULL: the host) in an image index; a lone
+ * entry without a platform is taken as it is */
 static int
-pick_platform(const json_t *index, const char *digest, const json_t **out,
-	      struct err **errp)
+pick_platform(const json_t *index, const char *digest, const char *platform,
+	      const json_t **out, struct err **errp)
 {
 	const json_t *manifests = json_object_get(index, "manifests");
 
@@ -246,13 +246,13 @@ pick_platform(const json_t *index, const char *digest, const json_t **out,
 		*out = json_array_get(manifests, 0);
 		return 0;
 	}
-	return manifest_pick_platform(index, digest, out, errp);
+	return manifest_pick_platform(index, digest, platform, out, errp);
 }
 
 /* follow desc through indexes to an image manifest, read and checked;
  * its digest goes to digest */
 static int
-resolve(const char *dir, const json_t *desc, int depth,
+resolve(const char *dir, const json_t *desc, const char *platform, int depth,
 	struct json_blob *manifest, char *digest, struct err **errp)
 {
 	struct descriptor d;
@@ -275,9 +275,9 @@ resolve(const char *dir, const json_t *desc, int depth,
 		return 0;
 	}
 	/* next points into b.json, which lives until we return */
-	r = pick_platform(b.json, d.digest, &next, errp);
+	r = pick_platform(b.json, d.digest, platform, &next, errp);
 	if (r == 0)
-		r = resolve(dir, next, depth + 1, manifest, digest, errp);
+		r = resolve(dir, next, platform, depth + 1, manifest, digest, errp);
 	json_blob_fini(&b);
 	return r;
 }
@@ -394,7 +394,8 @@ out:
 
 int
 oci_in_load(const struct store *st, const char *dir, const char *tag,
-	    const char *digest, struct image *img, struct err **errp)
+	    const char *digest, const char *platform, struct image *img,
+	    struct err **errp)
 {
 	autofree char *index_path = xasprintf("%s/index.json", dir);
 	struct json_blob manifest = { 0 };
@@ -415,7 +416,7 @@ oci_in_load(const struct store *st, const char *dir, const char *tag,
 			goto out;
 		top = own;
 	}
-	if (resolve(dir, top, 0, &manifest, manifest_digest, errp) < 0 ||
+	if (resolve(dir, top, platform, 0, &manifest, manifest_digest, errp) < 0 ||
 	    load_manifest(st, dir, &manifest, manifest_digest, img, errp) < 0) {
 		if (digest)
 			err_wrap(errp, "image %s", digest);

@@ -13,7 +13,7 @@ struct store;
  * the one whose org.opencontainers.image.ref.name (or, failing that,
  * io.containerd.image.name) is tag; with neither, the only manifest of
  * the layout, or the one tagged "latest". An index on the way is
- * resolved to the manifest for the host platform.
+ * resolved to the manifest for platform ("linux/arm64"; NULL: the host's).
  *
  * Every blob is checked against its descriptor's digest and size before
  * anything is copied, so an image with a bad blob adds nothing to the
@@ -26,6 +26,7 @@ struct store;
  * generation needs to know of a base image).
  */
 int oci_in_load(const struct store *st, const char *dir, const char *tag,
-		const char *digest, struct image *img, struct err **errp);
+		const char *digest, const char *platform, struct image *img,
+		struct err **errp);
 
 #endif

@@ -159,9 +159,10 @@ struct plan_op {
  *       --build-context relative to the output directory: an empty image
  *       (as scratch) with the dir's files, after its .dockerignore, as its
  *       one layer; the step writes a depfile of what it read
- *   P is the normalised platform ("linux/amd64"); the executor must
- *   refuse one that is not the host's (unneeded stages are not checked
- *   at generation). Optionally "onbuild": [strings] (image only): the
+ *   P is the normalised platform ("linux/amd64"): an image index
+ *   resolves to its manifest, a scratch or context config names it, and
+ *   the stage's RUN steps run under QEMU when it is not the host's
+ *   (exec/emulate.h). Optionally "onbuild": [strings] (image only): the
  *   base image config's OnBuild triggers as generation read them; the
  *   resolver made them this stage's first steps (a stage's own ONBUILD
  *   triggers become steps of the stages built on it the same way). The

@@ -124,6 +124,17 @@ load(const struct store *st, const char *builddir, const char *ref,
 		goto out;
 	}
 	path = pin_path(builddir, &rr);
+	if (o.platform) {
+		/* another platform's manifest has a record of its own */
+		char *p = xasprintf("%.*s@%s.digest", (int)(strlen(path) - strlen(".digest")),
+				    path, o.platform);
+
+		for (char *s = p + strlen(path) - strlen(".digest"); *s; s++)
+			if (*s == '/')
+				*s = '_';
+		free(path);
+		path = p;
+	}
 	lockpath = xasprintf("%s.lock", path);
 	if (lock(lockpath, &fd, errp) < 0)
 		goto out;
@@ -154,9 +165,9 @@ out:
 
 int
 registry_load(const struct store *st, const char *builddir, const char *ref,
-	      bool refresh, struct image *img, struct err **errp)
+	      const char *platform, bool refresh, struct image *img, struct err **errp)
 {
-	struct pull_opts o = { NULL, progress_print, NULL, false, false };
+	struct pull_opts o = { NULL, progress_print, NULL, false, false, platform };
 
 	return load(st, builddir, ref, refresh, o, img, errp);
 }
@@ -166,7 +177,7 @@ registry_load_config(const struct store *st, const char *builddir,
 		     const char *ref, bool refresh, bool offline,
 		     struct image *img, struct err **errp)
 {
-	struct pull_opts o = { NULL, NULL, NULL, true, offline };
+	struct pull_opts o = { NULL, NULL, NULL, true, offline, NULL };
 
 	return load(st, builddir, ref, refresh, o, img, errp);
 }

@@ -12,7 +12,8 @@ struct store;
  * A tag is resolved once per build and recorded, so that a rebuild gets
  * the same image: <builddir>/pulls/<ref_file_name()>.digest
  * holds "sha256:<hex>\n", the digest of the image manifest the tag gave
- * (the host platform's, for an index). A refresh (FROM of a build
+ * (the host platform's, for an index; another platform's record is
+ * <name>@linux_arm64.digest). A refresh (FROM of a build
  * generated with --pull, or DF2NINJA_PULL=1 in the environment) resolves
  * the tag again and records the new answer.
  */
@@ -31,15 +32,16 @@ bool pin_refresh(void);
 /*
  * what FROM and COPY --from do with a registry reference: pull ref into
  * the store (registry_pull) and describe it in img like image_in_load,
- * with the tag's record in builddir used (or made) as above; refresh: the
+ * with the tag's record in builddir used (or made) as above; platform
+ * ("linux/arm64"; NULL: the host's) picks an index's entry; refresh: the
  * tag is resolved again even when it has a record. One process
  * at a time resolves a given reference in builddir; the others wait and
  * use its record. Progress of long downloads is printed to stdout.
  * img must be zeroed or image_init()ed.
  */
 int registry_load(const struct store *st, const char *builddir,
-		  const char *ref, bool refresh, struct image *img,
-		  struct err **errp);
+		  const char *ref, const char *platform, bool refresh,
+		  struct image *img, struct err **errp);
 /*
  * registry_load for generation: the manifest and config only (into the
  * store, so the FROM step finds them), no progress; offline: the tag's

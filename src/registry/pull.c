@@ -204,16 +204,17 @@ fail:
 	return -1;
 }
 
-/* the digest of the host's entry in an index */
+/* the digest of the entry for platform (NULL: the host) in an index */
 static int
-pick_platform(const struct doc *index, char *digest, struct err **errp)
+pick_platform(const struct doc *index, const char *platform, char *digest,
+	      struct err **errp)
 {
 	const json_t *e;
 	struct descriptor desc;
 
 	if (!json_is_array(json_object_get(index->json, "manifests")))
 		return err_make(errp, 0, "index %s has no manifests list", index->digest);
-	if (manifest_pick_platform(index->json, index->digest, &e, errp) < 0)
+	if (manifest_pick_platform(index->json, index->digest, platform, &e, errp) < 0)
 		return -1;
 	if (manifest_descriptor(e, &desc, errp) < 0)
 		return err_wrap(errp, "index %s", index->digest);
@@ -221,7 +222,7 @@ pick_platform(const struct doc *index, char *digest, struct err **errp)
 	return 0;
 }
 
-/* follow indexes from reference down to the host's image manifest */
+/* follow indexes from reference down to the image manifest for the platform */
 static int
 resolve(struct puller *p, const char *reference, struct doc *m,
 	struct err **errp)
@@ -239,7 +240,7 @@ resolve(struct puller *p, const char *reference, struct doc *m,
 			*m = d;
 			return 0;
 		}
-		if (pick_platform(&d, next, errp) < 0) {
+		if (pick_platform(&d, p->o->platform, next, errp) < 0) {
 			doc_fini(&d);
 			return -1;
 		}
@@ -361,7 +362,7 @@ int
 registry_pull(const struct store *st, const char *ref,
 	      const struct pull_opts *o, struct image *img, struct err **errp)
 {
-	static const struct pull_opts none = { NULL, NULL, NULL, false, false };
+	static const struct pull_opts none = { NULL, NULL, NULL, false, false, NULL };
 	struct ref rr;
 	struct mirror_list hosts = { NULL, 0 };
 	struct buf mirror_errs = BUF_INIT;

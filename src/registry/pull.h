@@ -26,6 +26,8 @@ struct pull_opts {
 	bool config_only;
 	/* the store alone answers: no registry is asked */
 	bool offline;
+	/* the platform picked in an index ("linux/arm64"); NULL: the host's */
+	const char *platform;
 };
 
 /*
