@@ -83,25 +83,49 @@ walk_states(const char *builddir, const char *rel, struct strv *out)
 	strv_fini(&names);
 }
 
-/* a manifest (or index) blob and the blobs it names */
+/* the config and layer blobs the manifest in the file path names */
 static void
-manifest_refs(const char *store_root, const char *digest, struct strv *out)
+manifest_refs(const char *path, struct strv *out)
 {
-	autofree char *path = NULL;
-	json_t *m, *v;
+	json_t *m = json_load_file(path, 0, NULL), *v;
 	size_t i;
 
-	if (!digest_valid(digest))
-		return;
-	add_digest(out, "blobs", digest);
-	path = xasprintf("%s/blobs/sha256/%s", store_root, digest + 7);
-	if (!(m = json_load_file(path, 0, NULL)))
+	if (!m)
 		return;
 	add_digest(out, "blobs", json_string_value(json_object_get(
 		json_object_get(m, "config"), "digest")));
 	json_array_foreach(json_object_get(m, "layers"), i, v)
 		add_digest(out, "blobs", json_string_value(json_object_get(v, "digest")));
 	json_decref(m);
+}
+
+/* the blob at digest in the blobs dir of layout (or the store), and
+ * the blobs it names */
+static void
+blob_refs(const char *layout, const char *digest, struct strv *out)
+{
+	autofree char *path = NULL;
+
+	if (!digest || !digest_valid(digest))
+		return;
+	add_digest(out, "blobs", digest);
+	path = xasprintf("%s/blobs/sha256/%s", layout, digest + 7);
+	manifest_refs(path, out);
+}
+
+/* the image the export wrote into the build dir (an OCI layout whose
+ * blobs are links to the store's) */
+static void
+export_refs(const char *builddir, struct strv *out)
+{
+	autofree char *layout = xasprintf("%s/image", builddir);
+	autofree char *index = xasprintf("%s/index.json", layout);
+	json_t *o = json_load_file(index, 0, NULL), *v;
+	size_t i;
+
+	json_array_foreach(json_object_get(o, "manifests"), i, v)
+		blob_refs(layout, json_string_value(json_object_get(v, "digest")), out);
+	json_decref(o);
 }
 
 /* the files of <builddir>/<sub> ending in suffix, as paths */
@@ -127,10 +151,11 @@ gcrefs_collect(const char *store_root, const char *builddir, struct strv *out)
 	char digest[DIGEST_LEN];
 
 	walk_states(builddir, "", out);
+	export_refs(builddir, out);
 	records(builddir, "pulls", ".digest", &paths);
 	for (size_t i = 0; i < paths.n; i++)
 		if (pin_read(paths.v[i], digest, NULL) == 0)
-			manifest_refs(store_root, digest, out);
+			blob_refs(store_root, digest, out);
 	strv_fini(&paths);
 	records(builddir, "downloads", ".json", &paths);
 	for (size_t i = 0; i < paths.n; i++) {

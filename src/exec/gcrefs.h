@@ -13,8 +13,10 @@ struct strv;
  *  - the manifest each tag record names, and its config and layer blobs
  *    (pulls/);
  *  - the blob of every download record (downloads/);
+ *  - the blobs of the image the export wrote (image/, an OCI layout);
  *  - the blobs the export packed step layers into (out/packed-layers).
- * A step's own layer lives in the build dir, not the store. A record
+ * A step's own layer lives in the build dir, not the store. Paths may
+ * repeat. A record
  * that cannot be read references nothing: best effort, never an error.
  */
 void gcrefs_collect(const char *store_root, const char *builddir,

@@ -99,6 +99,24 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* sort sv, dropping repeats */
+static void
+sort_unique(struct strv *sv)
+{
+	size_t n = 0;
+
+	if (sv->n == 0)
+		return;
+	qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
+	for (size_t i = 0; i < sv->n; i++) {
+		if (n && strcmp(sv->v[n - 1], sv->v[i]) == 0)
+			free(sv->v[i]);
+		else
+			sv->v[n++] = sv->v[i];
+	}
+	sv->n = n;
+}
+
 static bool
 sorted_has(const struct strv *sv, const char *s)
 {
@@ -215,14 +233,14 @@ live_refs(const struct store *st, const struct storereg_entry *ents, size_t n,
 			continue;
 		(*nlive)++;
 		gcrefs_collect(st->root, ents[i].path, &refs);
-		qsort(refs.v, refs.n, sizeof(*refs.v), cmp_str);
+		sort_unique(&refs);
 		/* best effort: the record only refines a later gc's order */
 		storereg_write_refs(st, ents[i].name, &refs, NULL);
 		for (size_t j = 0; j < refs.n; j++)
 			strv_add(all, refs.v[j]);
 		strv_fini(&refs);
 	}
-	qsort(all->v, all->n, sizeof(*all->v), cmp_str);
+	sort_unique(all);
 }
 
 int
@@ -285,7 +303,7 @@ storegc_note_refs(const struct store *st, const char *builddir,
 	if (storereg_name(builddir, &name, errp) < 0)
 		return -1;
 	gcrefs_collect(st->root, builddir, &refs);
-	qsort(refs.v, refs.n, sizeof(*refs.v), cmp_str);
+	sort_unique(&refs);
 	r = storereg_write_refs(st, name, &refs, errp);
 	strv_fini(&refs);
 	return r;
