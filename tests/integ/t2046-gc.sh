@@ -2,7 +2,9 @@
 # df2ninja gc: a store shared by build dirs keeps what a build dir that
 # still exists references and frees what a deleted one left, least
 # recently used first (--keep-storage), what was used lately kept
-# (--keep-duration); a gc while a step runs waits for that step.
+# (--keep-duration); a gc while a step runs waits for that step; a tag
+# record keeps the manifest it names (against docker-registry on
+# 127.0.0.1).
 . "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
 need_root
 use_busybox
@@ -127,6 +129,37 @@ check "... then frees the cache mount" assert_file_has gc9.out ', 1 cache mount;
 wait $build_pid
 check "the build succeeds" test $? = 0
 check "... its step saw its cache whole" file_is "$TMP/froot/seen" kept
+
+# a tag's record keeps the manifest and config it names: generation,
+# offline, still finds them once the registry is gone
+if command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
+	. "$TOP_SRCDIR/tests/integ/ports.sh"
+	no_proxy=127.0.0.1 NO_PROXY=127.0.0.1
+	export no_proxy NO_PROXY
+	PORT=$(free_port)
+	printf 'version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: %s\nhttp:\n  addr: 127.0.0.1:%s\n' \
+		"$TMP/reg" "$PORT" >reg.yml
+	docker-registry serve reg.yml >reg.log 2>&1 &
+	reg_pid=$!
+	trap 'kill $reg_pid 2>/dev/null; cleanup' EXIT
+	wait_port "$PORT" || { echo "Bail out! docker-registry did not start"; exit 1; }
+	BB=${BUSYBOX#oci-layout://}
+	BB=${BB%:latest}
+	skopeo copy -q --dest-tls-verify=false "oci:$BB:latest" \
+		"docker://127.0.0.1:$PORT/busybox:latest" >/dev/null 2>&1 || exit 99
+	bb_manifest=$(jq -r '.manifests[0].digest' "$BB/index.json")
+	check "build g FROM the registry" build g "127.0.0.1:$PORT/busybox:latest" g
+	check "gc" sh -c '"$1" gc >gc10.out' sh "$DF2NINJA"
+	check "... keeps the manifest g's tag record names" \
+		test -f "$DF2NINJA_STORE/blobs/sha256/${bb_manifest#sha256:}"
+	kill $reg_pid
+	wait $reg_pid 2>/dev/null
+	check "generation offline, the registry gone, finds what it needs" sh -c \
+		'cd g && DF2NINJA_GEN_PULL=0 "$1" . >/dev/null && "$2" -n | grep -q "no work to do"' \
+		sh "$DF2NINJA" "$NINJA"
+else
+	skip "docker-registry or skopeo is not installed (.ci/setup)"
+fi
 
 check "gc --keep-storage bad" expect_fail 2 "keep-storage 'lots': expected a size" \
 	"$DF2NINJA" gc --keep-storage lots
