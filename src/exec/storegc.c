@@ -41,6 +41,7 @@ static const struct {
 	[STOREGC_CACHE] = { "cache", true },
 };
 
+/* nftw passes its callback no context of ours */
 static long long tree_bytes;
 
 static int
