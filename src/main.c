@@ -17,6 +17,8 @@ static const struct {
 	{ "exec", cmd_exec },
 	{ "shell", cmd_shell },
 	{ "clean", cmd_clean },
+	{ "gc", cmd_gc },
+	{ "prune", cmd_gc },
 	{ "trace", cmd_trace },
 	{ "graph", cmd_graph },
 	{ "help", cmd_help },
@@ -37,7 +39,7 @@ cmd_help(int argc, char **argv)
 	for (size_t i = 0; i < countof(commands); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(2, args);
-	return diag_usage("help: no command '%s' (shell, parse, clean, trace, graph, exec, help)", argv[1]);
+	return diag_usage("help: no command '%s' (shell, parse, clean, gc, prune, trace, graph, exec, help)", argv[1]);
 }
 
 /* a write error on stdout (a full disk, a closed pipe) is a failure */

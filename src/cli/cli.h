@@ -25,6 +25,9 @@ int cmd_trace(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 /* df2ninja clean [DIR...]: remove build dirs, rootless ones too */
 int cmd_clean(int argc, char **argv);
+/* df2ninja gc (or prune) [--keep-storage SIZE] [--keep-duration DUR]:
+ * remove from the store what no build dir references */
+int cmd_gc(int argc, char **argv);
 
 struct genargs;
 /* the generation a asks for, stopped once the graph is built: *dot gets

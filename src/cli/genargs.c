@@ -12,6 +12,7 @@
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/ulimit.h"
+#include "util/units.h"
 
 enum {
 	OPT_CONTEXT = 256,
@@ -215,40 +216,15 @@ add_host(struct genargs *a, const char *spec, struct err **errp)
 	return 0;
 }
 
-/* --shm-size: docker's RAMInBytes, "N[.N][ ][kmgtp][i][b]" in any case,
- * the units powers of 1024; kept in bytes */
+/* --shm-size: a size (units_parse_size), kept in bytes */
 static int
 shm_size(struct genargs *a, const char *spec, struct err **errp)
 {
-	static const char units[] = "kmgtp";
-	char *end = NULL;
-	const char *u;
-	double n;
-
-	if (spec[0] < '0' || spec[0] > '9')
-		goto bad;
-	n = strtod(spec, &end);
-	if ((size_t)(end - spec) != strspn(spec, "0123456789."))
-		goto bad;
-	if (*end == ' ')
-		end++;
-	if (*end && (u = strchr(units, *end | 0x20))) {
-		for (const char *p = units; p <= u; p++)
-			n *= 1024;
-		end++;
-	}
-	if ((*end | 0x20) == 'i')
-		end++;
-	if ((*end | 0x20) == 'b')
-		end++;
-	if (*end || n < 1 || n >= 9.2e18)
-		goto bad;
-	a->shm_bytes = (long long)n;
+	if (units_parse_size(spec, &a->shm_bytes) < 0)
+		return err_make(errp, 0, "--shm-size '%s': expected a size such as 64m or 1g", spec);
 	strv_push(&a->owned, xasprintf("%lld", a->shm_bytes));
 	a->shm_size = a->owned.v[a->owned.n - 1];
 	return 0;
-bad:
-	return err_make(errp, 0, "--shm-size '%s': expected a size such as 64m or 1g", spec);
 }
 
 /* --no-cache-filter STAGE[,STAGE...] */

@@ -35,3 +35,10 @@ cmd_clean(int argc, char **argv)
 	(void)argv;
 	return missing("clean");
 }
+
+int
+cmd_gc(int argc, char **argv)
+{
+	(void)argc;
+	return missing(argv[0]);
+}

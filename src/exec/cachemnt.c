@@ -169,7 +169,8 @@ cachemnt_get(const struct cachemnt_req *r, struct cachemnt *cm,
 		}
 	}
 	cm->dir = xasprintf("%s/%s", top, name);
-	if (access(cm->dir, F_OK) == 0)
+	/* the cache's mtime is its last use, which `df2ninja gc` goes by */
+	if (utimensat(AT_FDCWD, cm->dir, NULL, 0) == 0 || access(cm->dir, F_OK) == 0)
 		return 0;
 	/* a new cache: made aside, then put in place (another build may do
 	 * the same: the first one wins) */

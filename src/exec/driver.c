@@ -12,6 +12,7 @@
 #include "exec/step.h"
 #include "exec/stepctx.h"
 #include "exec/stepstat.h"
+#include "image/storereg.h"
 #include "plan/names.h"
 #include "sandbox/userns.h"
 #include "util/alloc.h"
@@ -122,7 +123,8 @@ step_exec(const struct step_call *call, struct step_failure *f, struct err **err
 		outmode_quiet_notify();
 	lock = buildlock_take(c.plan.builddir, &e);
 	if (lock < 0 || store_open(&c.store, &e) < 0 ||
-	    store_check_idmap(&c.store, userns_idmap(), &e) < 0)
+	    store_check_idmap(&c.store, userns_idmap(), &e) < 0 ||
+	    storereg_add(&c.store, c.plan.builddir, &e) < 0)
 		goto fail;
 	if (ops_start_state(&c.plan, &c.st, &e) < 0)
 		goto fail;

@@ -8,6 +8,7 @@
 #include "exec/dockerload.h"
 #include "exec/outmode.h"
 #include "exec/packmemo.h"
+#include "exec/storegc.h"
 #include "exec/state.h"
 #include "exec/step.h"
 #include "exec/stepplan.h"
@@ -18,6 +19,7 @@
 #include "image/layer.h"
 #include "image/manifest.h"
 #include "image/store.h"
+#include "image/storereg.h"
 #include "plan/names.h"
 #include "registry/push.h"
 #include "sandbox/userns.h"
@@ -288,7 +290,9 @@ export_exec(const char *plan_path, const char *out, struct err **errp)
 	     err_make(errp, 0, "plan '%s' is a step's, not the export's", plan_path) < 0) ||
 	    (lock = buildlock_take(p.builddir, errp)) < 0 || store_open(&st, errp) < 0 ||
 	    store_check_idmap(&st, userns_idmap(), errp) < 0 ||
-	    export(&p, &st, out, errp) < 0) {
+	    storereg_add(&st, p.builddir, errp) < 0 ||
+	    export(&p, &st, out, errp) < 0 ||
+	    storegc_note_refs(&st, p.builddir, errp) < 0) {
 		if (!*errp)
 			err_make(errp, 0, "?");
 		err_wrap(errp, "exporting the image");

@@ -81,30 +81,47 @@ add_once(struct strv *out, const struct strv *dirs, size_t from, size_t to)
 			strv_add(out, dirs->v[i]);
 }
 
+/* whole blocks of FLATTEN_BLOCK layers, so that a new copy is made once
+ * every FLATTEN_BLOCK steps, not at every step past the limit */
+static size_t
+nflat_of(const struct state *s)
+{
+	if (s->nlayers <= FLATTEN_MAX)
+		return 0;
+	return (s->nlayers - FLATTEN_KEEP) / FLATTEN_BLOCK * FLATTEN_BLOCK;
+}
+
+bool
+flatten_key(const struct state *s, char key[DIGEST_LEN])
+{
+	struct digest *d;
+	size_t n = nflat_of(s);
+
+	if (n == 0)
+		return false;
+	d = digest_new();
+	for (size_t i = 0; i < n; i++)
+		digest_update(d, state_layer_id(&s->layers[i]), DIGEST_LEN - 1);
+	digest_final(d, key);
+	return true;
+}
+
 int
 flatten_lowerdirs(const struct state *s, const struct store *st,
 		  struct strv *out, struct err **errp)
 {
 	struct strv all = STRV_INIT, bottom = STRV_INIT;
 	autofree char *flat = NULL, *tmp = NULL, *mnt = NULL, *dest = NULL;
-	/* whole blocks of FLATTEN_BLOCK layers, so that a new copy is made
-	 * once every FLATTEN_BLOCK steps, not at every step past the limit */
-	size_t nflat = s->nlayers > FLATTEN_MAX ?
-		       (s->nlayers - FLATTEN_KEEP) / FLATTEN_BLOCK * FLATTEN_BLOCK : 0;
-	struct digest *d;
+	size_t nflat = nflat_of(s);
 	char key[DIGEST_LEN];
 	int lockfd = -1, r = -1;
 
 	state_lowerdirs(s, st, &all);
-	if (s->nlayers <= FLATTEN_MAX) {
+	if (!flatten_key(s, key)) {
 		add_once(out, &all, 0, all.n);
 		strv_fini(&all);
 		return 0;
 	}
-	d = digest_new();
-	for (size_t i = 0; i < nflat; i++)
-		digest_update(d, state_layer_id(&s->layers[i]), DIGEST_LEN - 1);
-	digest_final(d, key);
 	flat = xasprintf("%s/flat/%s", st->root, key + 7);
 	if (access(flat, F_OK) != 0) {
 		autofree char *flatdir = fs_dirname(flat);

@@ -1,6 +1,10 @@
 #ifndef DF2NINJA_FLATTEN_H
 #define DF2NINJA_FLATTEN_H
 
+#include <stdbool.h>
+
+#include "oci/digest.h"
+
 struct err;
 struct state;
 struct store;
@@ -25,6 +29,9 @@ struct strv;
 #define FLATTEN_KEEP 16
 #define FLATTEN_BLOCK 16
 
+/* the key of s's flattened copy (<store>/flat/<hex of key>), true; false
+ * when s is not deep enough to have one */
+bool flatten_key(const struct state *s, char key[DIGEST_LEN]);
 int flatten_lowerdirs(const struct state *s, const struct store *st,
 		      struct strv *out, struct err **errp);
 

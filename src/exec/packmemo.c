@@ -9,6 +9,7 @@
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/strv.h"
 
 #define KEY_LEN 96
 
@@ -93,6 +94,16 @@ packmemo_find(const struct packmemo *m, const struct store *st,
 		return true;
 	}
 	return false;
+}
+
+void
+packmemo_blobs(const struct packmemo *m, struct strv *out)
+{
+	struct entry e;
+
+	for (const char *s = m->text; s && *s; s = next_line(s))
+		if (parse(s, &e))
+			strv_add(out, e.digest);
 }
 
 void

@@ -9,6 +9,7 @@
 
 struct err;
 struct store;
+struct strv;
 
 /*
  * What packing step layers gave, kept across exports: packing (tar,
@@ -39,6 +40,8 @@ char *packmemo_key(const char *dir, const time_t *clamp);
 bool packmemo_find(const struct packmemo *m, const struct store *st,
 		   const char *sum, const char *key, char diff_id[DIGEST_LEN],
 		   char digest[DIGEST_LEN], long long *size);
+/* append the blob digest of every loaded entry to out */
+void packmemo_blobs(const struct packmemo *m, struct strv *out);
 /* an entry of this export */
 void packmemo_add(struct packmemo *m, const char *sum, const char *key,
 		  const char *diff_id, const char *digest, long long size,

@@ -13,6 +13,7 @@
 #include "util/err.h"
 #include "util/fs.h"
 #include "store.h"
+#include "storelock.h"
 #include "tree.h"
 
 struct store_blob {
@@ -31,31 +32,45 @@ env_nonempty(const char *name)
 	return v && *v ? v : NULL;
 }
 
+static int
+default_root(char **root, struct err **errp)
+{
+	const char *v;
+
+	if ((v = env_nonempty("DF2NINJA_STORE")))
+		*root = xstrdup(v);
+	/* the XDG spec says to ignore a relative XDG_DATA_HOME */
+	else if ((v = env_nonempty("XDG_DATA_HOME")) && v[0] == '/')
+		*root = xasprintf("%s/df2ninja", v);
+	else if ((v = env_nonempty("HOME")))
+		*root = xasprintf("%s/.local/share/df2ninja", v);
+	else
+		return err_make(errp, 0, "cannot locate the image store: "
+				"set DF2NINJA_STORE or HOME");
+	return 0;
+}
+
 int
 store_open(struct store *st, struct err **errp)
 {
 	autofree char *root = NULL;
-	const char *v;
 
-	if ((v = env_nonempty("DF2NINJA_STORE")))
-		root = xstrdup(v);
-	/* the XDG spec says to ignore a relative XDG_DATA_HOME */
-	else if ((v = env_nonempty("XDG_DATA_HOME")) && v[0] == '/')
-		root = xasprintf("%s/df2ninja", v);
-	else if ((v = env_nonempty("HOME")))
-		root = xasprintf("%s/.local/share/df2ninja", v);
-	else
-		return err_make(errp, 0, "cannot locate the image store: "
-				"set DF2NINJA_STORE or HOME");
+	if (default_root(&root, errp) < 0)
+		return -1;
 	return store_open_at(st, root, errp);
 }
 
-int
-store_open_at(struct store *st, const char *root, struct err **errp)
+/* the directories, and st->root; gcfd NULL: the store's lock is held
+ * shared, else exclusively into *gcfd (1 when wait is false and others
+ * hold it) */
+static int
+open_at(struct store *st, const char *root, int *gcfd, bool wait,
+	struct err **errp)
 {
 	static const char *const dirs[] = {
 		"blobs/sha256", "layers/sha256", "diffids/sha256", "tmp"
 	};
+	int r;
 
 	st->root = NULL;
 	/*
@@ -78,8 +93,31 @@ store_open_at(struct store *st, const char *root, struct err **errp)
 	 * directory */
 	if (fs_realpath(root, &st->root, errp) < 0)
 		return err_wrap(errp, "opening the image store");
+	r = gcfd ? storelock_exclusive(st->root, wait, gcfd, errp) :
+		   storelock_shared(st->root, errp);
+	if (r != 0) {
+		store_close(st);
+		return r < 0 ? err_wrap(errp, "opening the image store") : 1;
+	}
 	store_clean_tmp(st);
 	return 0;
+}
+
+int
+store_open_at(struct store *st, const char *root, struct err **errp)
+{
+	return open_at(st, root, NULL, false, errp);
+}
+
+int
+store_open_exclusive(struct store *st, const char *root, bool wait,
+		     int *gcfd, struct err **errp)
+{
+	autofree char *def = NULL;
+
+	if (!root && default_root(&def, errp) < 0)
+		return -1;
+	return open_at(st, root ? root : def, gcfd, wait, errp);
 }
 
 /*

@@ -19,6 +19,13 @@ struct err;
  *                                 diffid-by-digest)
  *   <root>/tmp/                   staging; entries appear in blobs/ and
  *                                 layers/ only by rename(), complete
+ *   <root>/flat/<hex>/            flattened bottoms of deep stacks
+ *                                 (exec/flatten.h)
+ *   <root>/cache/<id>/            RUN --mount=type=cache dirs
+ *   <root>/builddirs/<hash>       the build dirs that used the store
+ *                                 (storereg.h), for `df2ninja gc`
+ *   <root>/gc.lock                held shared by every user of the store,
+ *                                 exclusively by gc (storelock.h)
  *
  * root is $DF2NINJA_STORE, else $XDG_DATA_HOME/df2ninja, else
  * $HOME/.local/share/df2ninja. Nothing in blobs/ or layers/ is ever
@@ -35,6 +42,13 @@ struct store {
 int store_open(struct store *st, struct err **errp);
 /* open the store at root, as store_open */
 int store_open_at(struct store *st, const char *root, struct err **errp);
+/*
+ * open the store at root (NULL: store_open's) for `df2ninja gc`: the
+ * store's lock (storelock.h) is held exclusively in *gcfd, which the
+ * caller closes; without wait, 1 when builds hold it (nothing is open)
+ */
+int store_open_exclusive(struct store *st, const char *root, bool wait,
+			 int *gcfd, struct err **errp);
 void store_close(struct store *st);
 /*
  * unpacked layers keep their owners as seen through one mapping of ids

@@ -11,10 +11,13 @@
 
 #include "exec/packmemo.h"
 #include "image/store.h"
+#include "image/storelock.h"
+#include "image/storereg.h"
 #include "oci/digest.h"
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/strv.h"
 #include "unit.h"
 
 #define SHA_EMPTY "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
@@ -572,6 +575,82 @@ START_TEST(test_packmemo)
 }
 END_TEST
 
+/* storereg: one entry per build dir, touched on use, live while the dir
+ * is there; its refs round-trip */
+START_TEST(test_storereg)
+{
+	autofree char *bd = xasprintf("%s/bd", tmpdir), *real = NULL, *entry = NULL;
+	struct timespec old[2] = { { 1000, 0 }, { 1000, 0 } };
+	struct storereg_entry *v;
+	struct strv refs = STRV_INIT, back = STRV_INIT;
+	struct err *e = NULL;
+	size_t n;
+
+	ck_assert_int_eq(mkdir(bd, 0755), 0);
+	ck_assert_ptr_nonnull(real = realpath(bd, NULL));
+	ck_assert_int_eq(storereg_add(&st, bd, &e), 0);
+	ck_assert_int_eq(storereg_list(&st, &v, &n, &e), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(v[0].path, real);
+	ck_assert(v[0].is_live);
+	entry = xasprintf("%s/builddirs/%s", st.root, v[0].name);
+	storereg_free(v, n);
+	ck_assert_int_eq(utimensat(AT_FDCWD, entry, old, 0), 0);
+	ck_assert_int_eq(storereg_add(&st, bd, &e), 0);
+	ck_assert_int_eq(storereg_list(&st, &v, &n, &e), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_int_gt(v[0].used, 1000);
+	strv_add(&refs, "blobs/sha256/ab");
+	strv_add(&refs, "flat/cd");
+	ck_assert_int_eq(storereg_write_refs(&st, v[0].name, &refs, &e), 0);
+	ck_assert_int_eq(storereg_read_refs(&st, v[0].name, &back), 0);
+	ck_assert_uint_eq(back.n, 2);
+	ck_assert_str_eq(back.v[1], "flat/cd");
+	storereg_free(v, n);
+	ck_assert_int_eq(rmdir(bd), 0);
+	ck_assert_int_eq(storereg_list(&st, &v, &n, &e), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert(!v[0].is_live);
+	storereg_remove(&st, v[0].name);
+	storereg_free(v, n);
+	ck_assert_int_eq(storereg_list(&st, &v, &n, &e), 0);
+	ck_assert_uint_eq(n, 0);
+	ck_assert_ptr_null(e);
+	strv_fini(&refs);
+	strv_fini(&back);
+	free(v);
+}
+END_TEST
+
+/* storelock: gc's exclusive hold waits for (or, not waiting, reports)
+ * the shared hold of whoever opened the store */
+START_TEST(test_storelock)
+{
+	struct err *e = NULL;
+	int fd = -1, status;
+	pid_t pid;
+
+	/* this process opened st (setup): shared, so not exclusive */
+	ck_assert_int_eq(storelock_exclusive(st.root, false, &fd, &e), 1);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		autofree char *root = xasprintf("%s/other", tmpdir);
+		struct store other;
+		int gcfd = -1, fd2 = -1;
+
+		/* a store nobody uses: gc gets it, and holds off another */
+		if (store_open_exclusive(&other, root, false, &gcfd, &e) != 0 ||
+		    storelock_exclusive(other.root, false, &fd2, &e) != 1)
+			_exit(1);
+		_exit(0);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ck_assert_ptr_null(e);
+}
+END_TEST
+
 static void
 add_case(Suite *s, const char *name, const TTest *fn)
 {
@@ -602,6 +681,8 @@ store_suite(void)
 	add_case(s, "store_idmap_race", test_store_idmap_race);
 	add_case(s, "store_clean_tmp", test_store_clean_tmp);
 	add_case(s, "packmemo", test_packmemo);
+	add_case(s, "storereg", test_storereg);
+	add_case(s, "storelock", test_storelock);
 	return s;
 }
 

@@ -16,6 +16,7 @@
 #include "util/giturl.h"
 #include "util/path.h"
 #include "util/strv.h"
+#include "util/units.h"
 #include "util/vars.h"
 #include "unit.h"
 
@@ -648,6 +649,42 @@ START_TEST(test_csv_field)
 }
 END_TEST
 
+/* units_parse_size and units_parse_duration: -1 is an error */
+static const struct {
+	const char *spec;
+	long long want;
+} sizes[] = {
+	{ "512", 512 }, { "64m", 64LL << 20 }, { "1g", 1LL << 30 },
+	{ "1.5GiB", 3LL << 29 }, { "10 KB", 10240 }, { "2T", 2LL << 40 },
+	{ "0", -1 }, { "", -1 }, { "m", -1 }, { "-1", -1 }, { "1q", -1 },
+	{ "0x10", -1 }, { "1mbb", -1 },
+}, durations[] = {
+	{ "0", 0 }, { "90s", 90 }, { "24h", 86400 }, { "7d", 604800 },
+	{ "1h30m", 5400 }, { "1.5h", 5400 }, { "1500ms", 1 }, { "2m3s", 123 },
+	{ "", -1 }, { "h", -1 }, { "24", -1 }, { "1x", -1 }, { "-1h", -1 },
+	{ "1h ", -1 }, { ".h", -1 },
+};
+
+START_TEST(test_units_size)
+{
+	long long got = -1;
+
+	if (units_parse_size(sizes[_i].spec, &got) < 0)
+		got = -1;
+	ck_assert_msg(got == sizes[_i].want, "'%s': %lld", sizes[_i].spec, got);
+}
+END_TEST
+
+START_TEST(test_units_duration)
+{
+	long long got = -1;
+
+	if (units_parse_duration(durations[_i].spec, &got) < 0)
+		got = -1;
+	ck_assert_msg(got == durations[_i].want, "'%s': %lld", durations[_i].spec, got);
+}
+END_TEST
+
 static Suite *
 util_suite(void)
 {
@@ -670,6 +707,8 @@ util_suite(void)
 	tcase_add_test(tc, test_paths);
 	suite_add_tcase(s, tc);
 	UNIT_TCASE(s, "epoch_parse", test_epoch);
+	UNIT_TCASE_TABLE(s, "units_parse_size", test_units_size, sizes);
+	UNIT_TCASE_TABLE(s, "units_parse_duration", test_units_duration, durations);
 	UNIT_TCASE_TABLE(s, "path_clean", test_path_clean, clean_cases);
 	UNIT_TCASE_TABLE(s, "csv_split", test_csv, csv_cases);
 	UNIT_TCASE(s, "csv_field", test_csv_field);
