@@ -360,7 +360,7 @@ generate(struct genargs *a, char **dot, char **dot_builddir, struct err **errp)
 	/* -q: nothing but the image ID, at the end of the build */
 	for (size_t i = 0; !a->quiet && i < df->warnings.n; i++)
 		fprintf(stderr, "df2ninja: warning: %s\n", df->warnings.v[i]);
-	if (graph_build(df, &go, &g, errp) < 0)
+	if (graph_build_multi(df, &go, &g, errp) < 0)
 		goto out;
 	for (size_t i = 0; !a->quiet && i < g->warnings.n; i++)
 		fprintf(stderr, "df2ninja: warning: %s\n", g->warnings.v[i]);

@@ -57,8 +57,9 @@ struct sstate {
 	const struct instr **imgtrig;
 	size_t nimgtrig;
 	bool has_config;		/* metadata after the last step */
-	const struct instr *foreign;	/* a FROM on a platform we cannot run */
-	char *foreign_platform;
+	const struct instr *foreign;	/* a FROM --platform other than the
+					 * target's */
+	char *foreign_platform;		/* that platform */
 	/* a RUN mounting a required secret or ssh agent not given */
 	const struct instr *no_secret;
 	char *no_secret_msg;
@@ -73,6 +74,10 @@ struct resolver {
 	struct err **errp;
 	struct platform host;
 	char host_str[96];
+	struct platform target;		/* TARGETPLATFORM: opts->target_platform,
+					 * else the host's */
+	char target_str[96];
+	struct strv old_ids;		/* ids before opts->id_suffix: ids' keys */
 	struct vars bargs;		/* build args that have a value */
 	struct env global;		/* global scope: platform and meta ARGs */
 	struct symtab ids;		/* stage id -> struct stage * */

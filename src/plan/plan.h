@@ -433,7 +433,14 @@ struct step_plan {
  *   absolute path (--metadata-file: the export writes there a JSON object
  *   with buildx's keys "containerimage.config.digest", and when known
  *   "containerimage.digest" (the manifest's) and "image.name" (the -t
- *   names, joined by ",")).
+ *   names, joined by ",")). Optionally "platforms": [{"platform":
+ *   "linux/arm64", "stage": id, "last": step name, "chain": digest}, ...]
+ *   (a multi-platform build, at least two: one image per platform, with
+ *   what "stage", "last" and "chain" say of one; those three keys then
+ *   repeat the first platform's). Each image's config then names its
+ *   platform ("architecture", "os", "variant"); an oci output is an
+ *   image index of them, a local output a dir per platform
+ *   ("dest/linux_arm64"), a registry gets each manifest then the index.
  */
 enum plan_output_type {
 	PLAN_OUTPUT_OCI,
@@ -451,6 +458,13 @@ struct plan_output {
 	bool load;			/* false: no "load" */
 };
 
+struct plan_export_platform {
+	const char *platform;
+	const char *stage;
+	const char *last;
+	const char *chain;
+};
+
 struct export_plan {
 	const char *stage;
 	const char *last;
@@ -464,6 +478,8 @@ struct export_plan {
 	const char *iidfile;		/* NULL: no "iidfile" */
 	bool quiet;			/* false: no "quiet" */
 	const char *metadata_file;	/* NULL: no "metadata_file" */
+	struct plan_export_platform *platforms; /* none: no "platforms" */
+	size_t nplatforms;
 };
 
 #endif
