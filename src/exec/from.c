@@ -96,7 +96,8 @@ step_from(struct step_ctx *c, struct err **errp)
 	const struct from_plan *f = &c->plan.sp.from;
 	const char *platform = f->platform;
 
-	if (platform) {
+	/* scratch, a context or a stage: nothing to pick, nothing runs */
+	if (platform && f->base == PLAN_BASE_IMAGE) {
 		struct platform want, host;
 		char h[96];
 

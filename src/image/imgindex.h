@@ -1,0 +1,27 @@
+#ifndef DF2NINJA_IMGINDEX_H
+#define DF2NINJA_IMGINDEX_H
+
+#include <stddef.h>
+
+#include "oci/digest.h"
+
+struct err;
+struct image;
+struct image_config;
+struct store;
+
+/* the config's "architecture", "os" and "variant" for platform
+ * ("linux/arm64", "linux/arm/v7"); -1 when it does not parse */
+int imgindex_set_platform(struct image_config *c, const char *platform,
+			  struct err **errp);
+/*
+ * store the images imgs[0..n) (image_store_meta) and an OCI image index
+ * listing their manifests, each with its platform (platforms[i]) as
+ * BuildKit writes a multi-platform image; *digest and *size are the
+ * index blob's
+ */
+int imgindex_store(const struct store *st, struct image *const *imgs,
+		   const char *const *platforms, size_t n, char digest[DIGEST_LEN],
+		   long long *size, struct err **errp);
+
+#endif
