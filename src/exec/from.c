@@ -6,6 +6,7 @@
 #include "exec/from.h"
 #include "exec/stepctx.h"
 #include "image/image.h"
+#include "image/imgindex.h"
 #include "oci/platform.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -114,8 +115,10 @@ step_from(struct step_ctx *c, struct err **errp)
 	case PLAN_BASE_CONTEXT:
 		state_fini(&c->st);
 		state_init(&c->st);
-		/* BuildKit's empty image has it */
+		/* BuildKit's empty image has it, and the stage's platform */
 		config_set_str(&c->st.config, "WorkingDir", "/");
+		if (platform && imgindex_set_platform(&c->st.config, platform, errp) < 0)
+			return -1;
 		if (f->base == PLAN_BASE_CONTEXT)
 			return ctxlayer_from(c, f->context, c->plan.sp.instruction, errp);
 		return 0;
