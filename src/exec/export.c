@@ -104,7 +104,7 @@ write_output(struct store *st, struct image *img, enum image_out_kind kind,
 
 /* --metadata-file: buildx's keys for what df2ninja knows */
 static int
-write_metadata(const struct image *img, const struct export_plan *ep,
+write_metadata(const char *digest, const struct export_plan *ep,
 	       const char *id, struct err **errp)
 {
 	json_t *o = json_object();
@@ -112,10 +112,11 @@ write_metadata(const struct image *img, const struct export_plan *ep,
 	char *text;
 	int r;
 
-	json_object_set_new(o, "containerimage.config.digest", json_string(id));
-	if (img->manifest_digest[0])
-		json_object_set_new(o, "containerimage.digest",
-				    json_string(img->manifest_digest));
+	/* a multi-platform image has an index, no one config */
+	if (id)
+		json_object_set_new(o, "containerimage.config.digest", json_string(id));
+	if (digest && digest[0])
+		json_object_set_new(o, "containerimage.digest", json_string(digest));
 	for (size_t i = 0; i < ep->tags.n; i++)
 		buf_printf(&names, "%s%s", i ? "," : "", ep->tags.v[i]);
 	if (ep->tags.n)
@@ -152,7 +153,7 @@ image_id(const struct image *img, const struct export_plan *ep, struct err **err
 		return err_wrap(errp, "writing --iidfile");
 	if (ep->quiet && printf("%s\n", id) < 0)
 		return err_make(errp, errno, "writing the image ID");
-	return ep->metadata_file ? write_metadata(img, ep, id, errp) : 0;
+	return ep->metadata_file ? write_metadata(img->manifest_digest, ep, id, errp) : 0;
 }
 
 /*
@@ -304,6 +305,8 @@ export_multi(struct stepplan *p, struct store *st, const char *out, struct err *
 			goto out;
 	/* the image ID of a multi-platform image is its index's digest */
 	if (ep->iidfile && fs_write_atomic(ep->iidfile, index, strlen(index), 0, errp) < 0)
+		goto out;
+	if (ep->metadata_file && write_metadata(index, ep, NULL, errp) < 0)
 		goto out;
 	if (ep->quiet && printf("%s\n", index) < 0) {
 		err_make(errp, errno, "writing the image ID");

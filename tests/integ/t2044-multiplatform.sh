@@ -77,9 +77,14 @@ check "skopeo picks the arm64 config" \
 	test "$(skopeo --override-arch arm64 inspect --config "oci:$TMP/oci:latest" | jq -r .architecture)" = arm64
 
 # type=local: a dir per platform, each with its platform's ARGs
-check "generate a local output" "$DF2NINJA" --platform "$P" --output "type=local,dest=$TMP/out" .
+check "generate a local output" "$DF2NINJA" --platform "$P" --output "type=local,dest=$TMP/out" \
+	--iidfile "$TMP/iid" --metadata-file "$TMP/meta.json" .
 check "build it" ninja_logged
 check "nothing ran again but the export" test -z "$(ran_steps "$TMP/ninja.out")"
+check "the image ID is the index's digest" \
+	test "$(cat "$TMP/iid")" = "$(cat .df2ninja/out/image.id)"
+check "--metadata-file names it" \
+	test "$(jq -r '."containerimage.digest"' "$TMP/meta.json")" = "$(cat "$TMP/iid")"
 for a in amd64 arm64; do
 	check "$a: TARGET* and BUILDARCH" file_is "$TMP/out/linux_$a/arch.txt" \
 		"linux $a linux/$a $HOSTARCH"
