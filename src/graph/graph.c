@@ -791,6 +791,7 @@ graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 {
 	struct resolver r;
 	struct graph *g = xcalloc(1, sizeof(*g));
+	const char *tp = opts->target_platform;
 	size_t n, i;
 	int rc;
 
@@ -803,7 +804,10 @@ graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 	r.errp = errp;
 	platform_host(&r.host);
 	platform_format(&r.host, r.host_str);
-	if (!opts->target_platform || platform_parse(opts->target_platform, &r.target) < 0)
+	/* a single --platform is the target (graph_build_multi splits a list) */
+	if (!tp && opts->platform && !strchr(opts->platform, ','))
+		tp = opts->platform;
+	if (!tp || platform_parse(tp, &r.target) < 0)
 		r.target = r.host;
 	platform_format(&r.target, r.target_str);
 	rc = namedctx_check(opts, errp);
