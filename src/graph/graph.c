@@ -849,7 +849,9 @@ graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 		graph_free(g);
 		return -1;
 	}
-	directives_notify(df);
+	/* graph_build_multi's last build of several tells it, once */
+	if (!opts->id_suffix || opts->siblings)
+		directives_notify(df);
 	g->platform = xstrdup(r.target_str);
 	*out = g;
 	return 0;
