@@ -158,12 +158,12 @@ image_id(const struct image *img, const struct export_plan *ep, struct err **err
 
 /*
  * the image a chain's last step left (last), its layers packed into the
- * store; platform (NULL: as the steps left it) is written in its config
+ * store; its config's platform is the stage's (BuildKit's too: a
+ * target pinned to $BUILDPLATFORM is listed under each target platform)
  */
 static int
 build_image(struct stepplan *p, struct store *st, const char *last,
-	    const char *platform, struct image *img, char *identity,
-	    struct err **errp)
+	    struct image *img, char *identity, struct err **errp)
 {
 	const struct export_plan *ep = &p->ep;
 	time_t epoch = (time_t)ep->epoch;
@@ -198,8 +198,6 @@ build_image(struct stepplan *p, struct store *st, const char *last,
 	if (clamp)
 		config_clamp_history(&img->config, nbase, epoch);
 	json_object_set_new(img->config.json, "rootfs", json_pack("{s:s,s:[]}", "type", "layers", "diff_ids"));
-	if (platform && imgindex_set_platform(&img->config, platform, errp) < 0)
-		goto out;
 	packmemo_load(&memo, p->builddir);
 	for (i = 0; i < s.nlayers; i++) {
 		struct state_layer *l = &s.layers[i];
@@ -295,8 +293,7 @@ export_multi(struct stepplan *p, struct store *st, const char *out, struct err *
 		plats[i] = ep->platforms[i].platform;
 	}
 	for (i = 0; i < n; i++)
-		if (build_image(p, st, ep->platforms[i].last, plats[i], &imgs[i], identity,
-				errp) < 0)
+		if (build_image(p, st, ep->platforms[i].last, &imgs[i], identity, errp) < 0)
 			goto out;
 	if (imgindex_store(st, ptrs, plats, n, index, &size, errp) < 0)
 		goto out;
@@ -347,7 +344,7 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 		r = export_multi(p, st, out, errp);
 		goto out;
 	}
-	if (build_image(p, st, ep->last, NULL, &img, identity, errp) < 0)
+	if (build_image(p, st, ep->last, &img, identity, errp) < 0)
 		goto out;
 	for (i = 0; i < ep->noutputs; i++) {
 		const struct plan_output *o = &ep->outputs[i];

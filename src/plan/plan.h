@@ -437,9 +437,9 @@ struct step_plan {
  *   "linux/arm64", "stage": id, "last": step name, "chain": digest}, ...]
  *   (a multi-platform build, at least two: one image per platform, with
  *   what "stage", "last" and "chain" say of one; those three keys then
- *   repeat the first platform's). Each image's config then names its
- *   platform ("architecture", "os", "variant"); an oci output is an
- *   image index of them, a local output a dir per platform
+ *   repeat the first platform's). The index lists each image under its
+ *   platform (its config names the stage's, from its FROM plan); an oci
+ *   output is that image index, a local output a dir per platform
  *   ("dest/linux_arm64"), a registry gets each manifest then the index.
  */
 enum plan_output_type {
