@@ -159,9 +159,10 @@ struct plan_op {
  *       --build-context relative to the output directory: an empty image
  *       (as scratch) with the dir's files, after its .dockerignore, as its
  *       one layer; the step writes a depfile of what it read
- *   P is the normalised platform ("linux/amd64"); the executor must
- *   refuse one that is not the host's (unneeded stages are not checked
- *   at generation). Optionally "onbuild": [strings] (image only): the
+ *   P is the normalised platform ("linux/amd64") of the stage: its FROM
+ *   --platform, else the target platform of its (sub)graph; scratch and
+ *   context start a config naming it, an image is that platform's
+ *   manifest of an index. Optionally "onbuild": [strings] (image only): the
  *   base image config's OnBuild triggers as generation read them; the
  *   resolver made them this stage's first steps (a stage's own ONBUILD
  *   triggers become steps of the stages built on it the same way). The
