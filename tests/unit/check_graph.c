@@ -688,6 +688,23 @@ START_TEST(test_multi_platform)
 	json_decref(p);
 	fx_fini(&f);
 
+	/* FROM --platform from a global ARG: pinned to it, so shared; one
+	 * naming $TARGETPLATFORM is per platform */
+	fx_init(&f);
+	f.o.platform = "linux/amd64,linux/arm64";
+	ck_assert_int_eq(multi(&f, "ARG P=linux/riscv64\n"
+			       "FROM --platform=$P scratch AS pin\nCOPY a /a\n"
+			       "FROM --platform=$TARGETPLATFORM scratch AS t\n"
+			       "COPY --from=pin /a /a\n"), 0);
+	p = plan(&f, "pin/01");
+	assert_str(p, "base/platform", "linux/riscv64");
+	json_decref(p);
+	p = plan(&f, "t@linux-arm64/01");
+	assert_str(p, "base/platform", "linux/arm64");
+	json_decref(p);
+	ck_assert_uint_eq(f.g->nstages, 3);
+	fx_fini(&f);
+
 	fx_init(&f);
 	f.o.platform = "linux/amd64,linux/arm64";
 	strv_add(&f.o.outputs, "type=docker,dest=x.tar");
