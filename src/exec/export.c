@@ -241,9 +241,7 @@ write_multi(struct stepplan *p, struct store *st, const struct plan_output *o,
 
 	switch (o->type) {
 	case PLAN_OUTPUT_REGISTRY:
-		if (!o->name || !*o->name)
-			return err_make(errp, 0, "--output type=registry needs name=REF");
-		if (registry_push(st, o->name, index, NULL, errp) < 0)
+		if (registry_push_shown(st, index, o->name, errp) < 0)
 			return -1;
 		notify(NOTIFY_INFO, "image index %s: pushed to %s", index, o->name);
 		return 0;

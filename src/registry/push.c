@@ -447,7 +447,7 @@ print_line(void *ctx, const char *line)
 }
 
 int
-registry_push_image(const struct store *st, struct image *img, const char *ref,
+registry_push_shown(const struct store *st, const char *digest, const char *ref,
 		    struct err **errp)
 {
 	struct push_opts o = { progress_print, NULL, print_line, NULL };
@@ -459,11 +459,18 @@ registry_push_image(const struct store *st, struct image *img, const char *ref,
 	if (ref_parse(ref, &rr, errp) < 0)
 		return -1;
 	o.progress_ctx = rr.full;
-	if (!img->manifest_digest[0] && image_store_meta(st, img, NULL, NULL, errp) < 0) {
-		ref_fini(&rr);
-		return -1;
-	}
-	r = registry_push(st, ref, img->manifest_digest, &o, errp);
+	r = registry_push(st, ref, digest, &o, errp);
 	ref_fini(&rr);
 	return r;
+}
+
+int
+registry_push_image(const struct store *st, struct image *img, const char *ref,
+		    struct err **errp)
+{
+	if (!ref || !*ref)
+		return err_make(errp, 0, "--output type=registry needs name=REF");
+	if (!img->manifest_digest[0] && image_store_meta(st, img, NULL, NULL, errp) < 0)
+		return -1;
+	return registry_push_shown(st, img->manifest_digest, ref, errp);
 }

@@ -33,6 +33,10 @@ int registry_push(const struct store *st, const char *ref,
 		  const char *manifest_digest, const struct push_opts *o,
 		  struct err **errp);
 
+/* registry_push of the manifest or index digest to ref with lines
+ * about each blob on stdout */
+int registry_push_shown(const struct store *st, const char *digest, const char *ref,
+			struct err **errp);
 /* export's --output type=registry,name=REF: store img's config and
  * manifest (image_store_meta) unless done, then registry_push with lines
  * about each blob on stdout */
