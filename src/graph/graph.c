@@ -745,6 +745,8 @@ mark_needed(struct resolver *r)
 
 		if (g->stages[i].needed && ss->no_secret)
 			rc = resolve_fail(r, ss->no_secret, "%s", ss->no_secret_msg);
+		else if (g->stages[i].needed && ss->foreign_image)
+			rc = resolve_fail(r, ss->foreign_image, "%s", ss->foreign_image_msg);
 	}
 	return rc;
 }
@@ -771,6 +773,7 @@ resolver_fini(struct resolver *r)
 		free(ss->imgtrig);
 		free(ss->foreign_platform);
 		free(ss->no_secret_msg);
+		free(ss->foreign_image_msg);
 		free(ss->edges);
 	}
 	free(r->ss);

@@ -60,6 +60,10 @@ struct sstate {
 	const struct instr *foreign;	/* a FROM --platform other than the
 					 * target's */
 	char *foreign_platform;		/* that platform */
+	/* a COPY --from or RUN --mount from= an image in a stage whose
+	 * platform is not the host's (resolve_image_platform) */
+	const struct instr *foreign_image;
+	char *foreign_image_msg;
 	/* a RUN mounting a required secret or ssh agent not given */
 	const struct instr *no_secret;
 	char *no_secret_msg;
@@ -99,6 +103,15 @@ struct resolver {
 	size_t nimgtrigs, capimgtrigs;
 	bool bad_utf8;
 };
+
+/* the platform stage s runs on: its root ancestor's FROM --platform,
+ * else the target platform */
+const char *resolve_platform(struct resolver *r, const struct stage *s);
+/* s reads an image (COPY --from, RUN --mount from=) at in: remembered
+ * for an error if s is needed and not on the host's platform (the
+ * executor reads the host's manifest of an image only) */
+void resolve_image_platform(struct resolver *r, const struct stage *s,
+			    const struct instr *in, const char *what);
 
 /* the Dockerfile's name in messages */
 const char *resolve_name(const struct resolver *r);

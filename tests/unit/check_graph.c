@@ -652,6 +652,9 @@ START_TEST(test_multi_platform)
 {
 	struct fx f;
 	json_t *p;
+	char host[96], want[300], text[160];
+	const char *other = strcmp(host_platform(host), "linux/arm64") ?
+			    "linux/arm64" : "linux/amd64";
 
 	fx_init(&f);
 	f.o.platform = "linux/amd64,linux/arm64,linux/amd64";
@@ -703,6 +706,23 @@ START_TEST(test_multi_platform)
 	assert_str(p, "base/platform", "linux/arm64");
 	json_decref(p);
 	ck_assert_uint_eq(f.g->nstages, 3);
+	fx_fini(&f);
+
+	/* an image read by a stage not on the host's platform: refused
+	 * when needed (the executor reads the host's manifest) */
+	snprintf(text, sizeof(text), "FROM --platform=%s scratch AS x\n"
+		 "COPY --from=alpine /a /a\nFROM scratch\n", other);
+	ok(&f, text);
+	fx_fini(&f);
+	fx_init(&f);
+	f.o.platform = "linux/amd64,linux/arm64";
+	ck_assert_int_lt(multi(&f, "FROM --platform=$BUILDPLATFORM scratch AS b\n"
+			       "COPY --from=alpine /a /a\n"
+			       "FROM scratch\nRUN --mount=from=alpine,target=/m x\n"), 0);
+	snprintf(want, sizeof(want), "Dockerfile:4:1: error: --mount from of an image in "
+		 "a stage for %s is not supported yet (only the host's platform, %s, "
+		 "is read from an image there)", other, host);
+	ck_assert_str_eq(f.err, want);
 	fx_fini(&f);
 
 	fx_init(&f);
