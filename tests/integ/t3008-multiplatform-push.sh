@@ -65,7 +65,7 @@ done
 rm -f .df2ninja/out/image.id
 check "pushing again, everything there already" ninja_logged
 check "... the export ran" exported
-check "... saying the blobs were there" assert_file_has "$TMP/ninja.out" "$R/multi.*config sha256:.*exists"
+check "... saying the layers were there" assert_file_has "$TMP/ninja.out" "$R/multi@sha256:.*layer 1/1 sha256:.*exists"
 check "... the tag still names the index" \
 	test "$(skopeo inspect --raw --tls-verify=false "docker://$R/multi:1" | jq '.manifests | length')" = 2
 done_testing
