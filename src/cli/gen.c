@@ -56,7 +56,8 @@ static const char gen_usage[] =
 	"  --target STAGE         build STAGE instead of the last stage\n"
 	"  --build-arg K[=V]      set a build arg (V from the environment\n"
 	"                         when left out); repeatable\n"
-	"  --platform P           the target platform (only the host's for now)\n"
+	"  --platform P[,P...]    the target platform(s) (default: the host's);\n"
+	"                         several: one subgraph each, one image index\n"
 	"  --output type=oci|docker|local,dest=PATH\n"
 	"  --output type=registry,name=REF\n"
 	"                         where the image goes (default: an OCI layout\n"
@@ -363,7 +364,7 @@ generate(struct genargs *a, char **dot, char **dot_builddir, struct err **errp)
 	/* -q: nothing but the image ID, at the end of the build */
 	for (size_t i = 0; !a->quiet && i < df->warnings.n; i++)
 		fprintf(stderr, "df2ninja: warning: %s\n", df->warnings.v[i]);
-	if (graph_build(df, &go, &g, errp) < 0)
+	if (graph_build_multi(df, &go, &g, errp) < 0)
 		goto out;
 	for (size_t i = 0; !a->quiet && i < g->warnings.n; i++)
 		fprintf(stderr, "df2ninja: warning: %s\n", g->warnings.v[i]);

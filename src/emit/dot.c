@@ -94,6 +94,16 @@ put_source(void *ctx, enum sources_kind kind, const char *name, const char *how)
 	put_edge(w->b, w->seen, kinds[kind], name, w->to, how);
 }
 
+/* the target stage, or one platform's of a multi-platform build */
+static bool
+is_target(const struct graph *g, const struct stage *s)
+{
+	for (size_t i = 0; i < g->nplatforms; i++)
+		if (g->ptargets[i] == s)
+			return true;
+	return s == g->target;
+}
+
 int
 dot_stage_graph(const struct graph *g, struct buf *out, struct err **errp)
 {
@@ -113,7 +123,7 @@ dot_stage_graph(const struct graph *g, struct buf *out, struct err **errp)
 		put_id(out, "stage", s->id);
 		buf_puts(out, " [label=");
 		put_quoted(out, buf_str(&label));
-		if (s == g->target)
+		if (is_target(g, s))
 			buf_puts(out, ", penwidth=2, style=\"bold,filled\", fillcolor=\"#d6e6f5\"");
 		else if (!s->needed)
 			buf_puts(out, ", style=dashed, fontcolor=\"#777777\", color=\"#999999\"");

@@ -194,7 +194,7 @@ put_always(struct walk *w, struct buf *b)
 }
 
 static void
-put_export(struct walk *w, struct buf *b, const struct step *last)
+put_export(struct walk *w, struct buf *b, const struct step *const *lasts, size_t n)
 {
 	struct wrap l;
 	char *s;
@@ -203,7 +203,8 @@ put_export(struct walk *w, struct buf *b, const struct step *last)
 	s = xasprintf("$(%sbuilddir)/out/image.id:", w->var);
 	wrap_word(&l, s);
 	free(s);
-	word_stamp(&l, w, last, "");
+	for (size_t i = 0; i < n; i++)
+		word_stamp(&l, w, lasts[i], "");
 	s = xasprintf("$(%splans)/export.json", w->var);
 	wrap_word(&l, s);
 	wrap_end(&l);

@@ -315,7 +315,7 @@ put_link_rules(struct walk *w, struct buf *b)
 }
 
 static void
-put_export(struct walk *w, struct buf *b, const struct step *last)
+put_export(struct walk *w, struct buf *b, const struct step *const *lasts, size_t n)
 {
 	struct wrap l;
 
@@ -323,7 +323,8 @@ put_export(struct walk *w, struct buf *b, const struct step *last)
 	wrap_word(&l, "build");
 	wrap_word(&l, "$builddir/out/image.id:");
 	wrap_word(&l, "export");
-	word_stamp(&l, last, "");
+	for (size_t i = 0; i < n; i++)
+		word_stamp(&l, lasts[i], "");
 	wrap_word(&l, "| $plans/export.json");
 	wrap_end(&l);
 	buf_puts(b, "  plan = $plans/export.json\n\n");

@@ -191,13 +191,23 @@ put_step(struct walk *w, const struct walk_backend *be, struct buf *b,
 static void
 put_export(struct walk *w, const struct walk_backend *be, struct buf *b)
 {
+	const struct graph *g = w->g;
+	size_t n = g->nplatforms ? g->nplatforms : 1;
+	const struct step **lasts = xcalloc(n, sizeof(*lasts));
 	struct buf t = BUF_INIT;
 
-	buf_printf(&t, "export: stage \"%s\"", w->g->target->id);
+	buf_printf(&t, "export: stage%s", n > 1 ? "s" : "");
+	for (size_t i = 0; i < n; i++) {
+		const struct stage *s = g->nplatforms ? g->ptargets[i] : g->target;
+
+		buf_printf(&t, "%s \"%s\"", i ? "," : "", s->id);
+		lasts[i] = labels_last_step(s);
+	}
 	labels_rule_line(b, buf_str(&t));
 	buf_fini(&t);
 	buf_putc(b, '\n');
-	be->export(w, b, labels_last_step(w->g->target));
+	be->export(w, b, lasts, n);
+	free(lasts);
 }
 
 /* one alias per needed stage and per step; image, all and default
@@ -224,6 +234,16 @@ put_aliases(struct walk *w, const struct walk_backend *be, struct buf *b)
 			if (be->aliases_end)
 				strv_add(&targets, buf_str(&t));
 		}
+	}
+	/* a multi-platform build: image@linux-arm64, the image of one */
+	for (i = 0; i < g->nplatforms; i++) {
+		autofree char *sfx = graph_platform_suffix(g->platforms.v[i]);
+
+		buf_reset(&t);
+		buf_printf(&t, "%simage%s", w->tgt, sfx);
+		be->alias(w, b, buf_str(&t), labels_last_step(g->ptargets[i]));
+		if (be->aliases_end)
+			strv_add(&targets, buf_str(&t));
 	}
 	if (be->aliases_end)
 		be->aliases_end(w, b, &targets);

@@ -83,8 +83,10 @@ struct walk_backend {
 	 * or NULL */
 	void (*link_rules)(struct walk *w, struct buf *b);
 	void (*step)(struct walk *w, struct buf *b, const struct walk_edge *e);
-	/* the image export, reading the target stage's last step */
-	void (*export)(struct walk *w, struct buf *b, const struct step *last);
+	/* the image export, reading the target stage's last step (one per
+	 * platform of a multi-platform build) */
+	void (*export)(struct walk *w, struct buf *b, const struct step *const *lasts,
+		       size_t n);
 	/* the phony target (prefix included) that makes st */
 	void (*alias)(struct walk *w, struct buf *b, const char *target,
 		      const struct step *st);

@@ -16,6 +16,8 @@
 #include "image/config.h"
 #include "image/image.h"
 #include "image/image_out.h"
+#include "image/imgindex.h"
+#include "image/oci_out.h"
 #include "image/layer.h"
 #include "image/manifest.h"
 #include "image/store.h"
@@ -104,7 +106,7 @@ write_output(struct store *st, struct image *img, enum image_out_kind kind,
 
 /* --metadata-file: buildx's keys for what df2ninja knows */
 static int
-write_metadata(const struct image *img, const struct export_plan *ep,
+write_metadata(const char *digest, const struct export_plan *ep,
 	       const char *id, struct err **errp)
 {
 	json_t *o = json_object();
@@ -112,10 +114,11 @@ write_metadata(const struct image *img, const struct export_plan *ep,
 	char *text;
 	int r;
 
-	json_object_set_new(o, "containerimage.config.digest", json_string(id));
-	if (img->manifest_digest[0])
-		json_object_set_new(o, "containerimage.digest",
-				    json_string(img->manifest_digest));
+	/* a multi-platform image has an index, no one config */
+	if (id)
+		json_object_set_new(o, "containerimage.config.digest", json_string(id));
+	if (digest && digest[0])
+		json_object_set_new(o, "containerimage.digest", json_string(digest));
 	for (size_t i = 0; i < ep->tags.n; i++)
 		buf_printf(&names, "%s%s", i ? "," : "", ep->tags.v[i]);
 	if (ep->tags.n)
@@ -152,65 +155,196 @@ image_id(const struct image *img, const struct export_plan *ep, struct err **err
 		return err_wrap(errp, "writing --iidfile");
 	if (ep->quiet && printf("%s\n", id) < 0)
 		return err_make(errp, errno, "writing the image ID");
-	return ep->metadata_file ? write_metadata(img, ep, id, errp) : 0;
+	return ep->metadata_file ? write_metadata(img->manifest_digest, ep, id, errp) : 0;
 }
 
+/*
+ * the image a chain's last step left (last), its layers packed into the
+ * store; its config's platform is the stage's (BuildKit's too: a
+ * target pinned to $BUILDPLATFORM is listed under each target platform)
+ */
 static int
-export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
+build_image(struct stepplan *p, struct store *st, const char *last,
+	    struct image *img, char *identity, struct err **errp)
 {
 	const struct export_plan *ep = &p->ep;
-	const char *last = ep->last;
 	time_t epoch = (time_t)ep->epoch;
 	const time_t *clamp = ep->has_epoch ? &epoch : NULL;
 	struct packmemo memo = { NULL };
 	struct state s;
-	struct image img;
 	size_t i, nbase;
 	json_t *history;
-	char line[DIGEST_LEN + 1];
 	int r = -1;
 
 	if (state_load(p->builddir, last, &s, errp) < 0)
 		return -1;
-	/* -q: what the export tells besides the ID is left out */
-	if (ep->quiet)
-		outmode_quiet_notify();
-	image_init(&img);
-	config_fini(&img.config);
-	config_copy(&img.config, &s.config);
+	snprintf(identity, DIGEST_LEN, "%s", s.identity);
+	config_fini(&img->config);
+	config_copy(&img->config, &s.config);
 	/* what a step left empty (ENTRYPOINT [], a reset Cmd) BuildKit
 	 * leaves out */
-	config_drop_legacy(&img.config);
+	config_drop_legacy(&img->config);
 	/* --label: over the stage's own, no history entry (BuildKit's
 	 * finalizeResultImage) */
 	for (i = 0; i < ep->labels.n; i++) {
 		const char *kv = ep->labels.v[i], *eq = strchr(kv, '=');
 		autofree char *k = xstrndup(kv, (size_t)(eq - kv));
 
-		config_label_set(&img.config, k, eq + 1);
+		config_label_set(&img->config, k, eq + 1);
 	}
 	/* the history as every step of the chain last wrote it (state.h) */
 	if (state_history(p->builddir, last, &history, &nbase, errp) < 0)
 		goto out;
-	json_object_set_new(img.config.json, "history", history);
+	json_object_set_new(img->config.json, "history", history);
 	/* a base image's dates are kept, as BuildKit keeps them */
 	if (clamp)
-		config_clamp_history(&img.config, nbase, epoch);
-	json_object_set_new(img.config.json, "rootfs", json_pack("{s:s,s:[]}", "type", "layers", "diff_ids"));
+		config_clamp_history(&img->config, nbase, epoch);
+	json_object_set_new(img->config.json, "rootfs", json_pack("{s:s,s:[]}", "type", "layers", "diff_ids"));
 	packmemo_load(&memo, p->builddir);
 	for (i = 0; i < s.nlayers; i++) {
 		struct state_layer *l = &s.layers[i];
 
 		if (l->dir && pack_layer(st, l, clamp, &memo, errp) < 0)
 			goto out;
-		config_add_diff_id(&img.config, l->diff_id);
-		image_add_layer(&img, l->digest, l->diff_id,
+		config_add_diff_id(&img->config, l->diff_id);
+		image_add_layer(img, l->digest, l->diff_id,
 				l->media_type ? l->media_type : MEDIA_OCI_LAYER_GZIP, l->size);
 	}
 	if (packmemo_save(&memo, errp) < 0)
 		goto out;
-	config_stamp_created(&img.config, clamp);
-	if (image_check(&img, errp) < 0)
+	config_stamp_created(&img->config, clamp);
+	r = image_check(img, errp);
+out:
+	packmemo_fini(&memo);
+	state_fini(&s);
+	return r;
+}
+
+/* BuildKit's platform-split local output: dest/linux_arm64 */
+static char *
+platform_dir(const char *dest, const char *platform)
+{
+	char *s = xasprintf("%s/%s", dest, platform), *c = s + strlen(dest) + 1;
+
+	for (; *c; c++)
+		if (*c == '/')
+			*c = '_';
+	return s;
+}
+
+/* one output of a multi-platform build: the index, or a dir per image */
+static int
+write_multi(struct stepplan *p, struct store *st, const struct plan_output *o,
+	    struct image *const *imgs, const char *index, long long index_size,
+	    struct err **errp)
+{
+	const struct export_plan *ep = &p->ep;
+	const char *type = plan_name(&plan_output_names, o->type);
+
+	switch (o->type) {
+	case PLAN_OUTPUT_REGISTRY:
+		if (registry_push_shown(st, index, o->name, errp) < 0)
+			return -1;
+		notify(NOTIFY_INFO, "image index %s: pushed to %s", index, o->name);
+		return 0;
+	case PLAN_OUTPUT_OCI:
+		if (oci_out_write_index(st, imgs, ep->nplatforms, index, index_size,
+					ep->tags.v, ep->tags.n, o->dest, errp) < 0)
+			return -1;
+		notify(NOTIFY_INFO, "image index %s (%zu platforms): oci at %s", index,
+		       ep->nplatforms, o->dest);
+		return 0;
+	case PLAN_OUTPUT_LOCAL:
+		for (size_t i = 0; i < ep->nplatforms; i++) {
+			autofree char *dir = platform_dir(o->dest, ep->platforms[i].platform);
+			unsigned flags = local_dest_is_ours(p->builddir, dir, false) ?
+					 IMAGE_OUT_REPLACE : 0;
+
+			if (write_output(st, imgs[i], IMAGE_OUT_LOCAL, NULL, 0, dir, flags,
+					 o->in_context, errp) < 0)
+				return -1;
+			local_dest_is_ours(p->builddir, dir, true);
+			notify(NOTIFY_INFO, "image: local at %s", dir);
+		}
+		return 0;
+	case PLAN_OUTPUT_DOCKER:
+		break;
+	}
+	return err_make(errp, 0, "--output type=%s: docker exporter does not "
+			"currently support exporting manifest lists", type);
+}
+
+/* a multi-platform build: an image per platform, and their index */
+static int
+export_multi(struct stepplan *p, struct store *st, const char *out, struct err **errp)
+{
+	const struct export_plan *ep = &p->ep;
+	size_t n = ep->nplatforms, i;
+	struct image *imgs = xcalloc(n, sizeof(*imgs));
+	struct image **ptrs = xcalloc(n, sizeof(*ptrs));
+	const char **plats = xcalloc(n, sizeof(*plats));
+	char index[DIGEST_LEN], identity[DIGEST_LEN], line[DIGEST_LEN + 1];
+	long long size;
+	int r = -1;
+
+	for (i = 0; i < n; i++) {
+		image_init(&imgs[i]);
+		ptrs[i] = &imgs[i];
+		plats[i] = ep->platforms[i].platform;
+	}
+	for (i = 0; i < n; i++)
+		if (build_image(p, st, ep->platforms[i].last, &imgs[i], identity, errp) < 0)
+			goto out;
+	if (imgindex_store(st, ptrs, plats, n, index, &size, errp) < 0)
+		goto out;
+	for (i = 0; i < ep->noutputs; i++)
+		if (write_multi(p, st, &ep->outputs[i], ptrs, index, size, errp) < 0)
+			goto out;
+	/* the image ID of a multi-platform image is its index's digest */
+	if (ep->iidfile && fs_write_atomic(ep->iidfile, index, strlen(index), 0, errp) < 0)
+		goto out;
+	if (ep->metadata_file && write_metadata(index, ep, NULL, errp) < 0)
+		goto out;
+	if (ep->quiet && printf("%s\n", index) < 0) {
+		err_make(errp, errno, "writing the image ID");
+		goto out;
+	}
+	snprintf(line, sizeof(line), "%s\n", index);
+	{
+		autofree char *dir = fs_dirname(out);
+
+		if (fs_mkdir_p(dir, errp) < 0 ||
+		    fs_write_if_changed(out, line, strlen(line), NULL, errp) < 0)
+			goto out;
+	}
+	r = 0;
+out:
+	for (i = 0; i < n; i++)
+		image_fini(&imgs[i]);
+	free(imgs);
+	free(ptrs);
+	free(plats);
+	return r;
+}
+
+static int
+export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
+{
+	const struct export_plan *ep = &p->ep;
+	struct image img;
+	size_t i;
+	char line[DIGEST_LEN + 1], identity[DIGEST_LEN];
+	int r = -1;
+
+	/* -q: what the export tells besides the ID is left out */
+	if (ep->quiet)
+		outmode_quiet_notify();
+	image_init(&img);
+	if (ep->nplatforms) {
+		r = export_multi(p, st, out, errp);
+		goto out;
+	}
+	if (build_image(p, st, ep->last, &img, identity, errp) < 0)
 		goto out;
 	for (i = 0; i < ep->noutputs; i++) {
 		const struct plan_output *o = &ep->outputs[i];
@@ -256,7 +390,7 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 	}
 	if (image_id(&img, ep, errp) < 0)
 		goto out;
-	snprintf(line, sizeof(line), "%s\n", img.manifest_digest[0] ? img.manifest_digest : s.identity);
+	snprintf(line, sizeof(line), "%s\n", img.manifest_digest[0] ? img.manifest_digest : identity);
 	{
 		autofree char *dir = fs_dirname(out);
 
@@ -272,9 +406,7 @@ export(struct stepplan *p, struct store *st, const char *out, struct err **errp)
 	       p->builddir);
 	r = 0;
 out:
-	packmemo_fini(&memo);
 	image_fini(&img);
-	state_fini(&s);
 	return r;
 }
 

@@ -6,6 +6,7 @@
 #include "exec/from.h"
 #include "exec/stepctx.h"
 #include "image/image.h"
+#include "image/imgindex.h"
 #include "oci/platform.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -124,7 +125,7 @@ step_from(struct step_ctx *c, struct err **errp)
 	case PLAN_BASE_CONTEXT:
 		state_fini(&c->st);
 		state_init(&c->st);
-		/* BuildKit's empty image has it */
+		/* BuildKit's empty image has it, and the stage's platform */
 		config_set_str(&c->st.config, "WorkingDir", "/");
 		set_platform(&c->st.config, &want);
 		if (f->base == PLAN_BASE_CONTEXT)

@@ -49,7 +49,6 @@ buildargs_build(struct resolver *r)
 	const struct gen_opts *o = r->opts;
 	const char *sde = getenv("SOURCE_DATE_EPOCH");
 	struct platform p;
-	char buf[96];
 
 	for (size_t i = 0; i < o->build_args.n; i++) {
 		const char *a = o->build_args.v[i], *eq = strchr(a, '=');
@@ -69,17 +68,10 @@ buildargs_build(struct resolver *r)
 		vars_set(&r->bargs, "SOURCE_DATE_EPOCH", sde);
 	if (!o->platform)
 		return 0;
-	if (strchr(o->platform, ','))
-		return err_make(r->errp, 0, "building for several platforms "
-				"('%s') is not supported yet", o->platform);
-	if (platform_parse(o->platform, &p) < 0)
+	/* each of a list (cli/platforms.h checks them) */
+	if (!strchr(o->platform, ',') && platform_parse(o->platform, &p) < 0)
 		return err_make(r->errp, 0, "failed to parse platform '%s'",
 				o->platform);
-	if (!platform_equal(&p, &r->host)) {
-		platform_format(&p, buf);
-		return err_make(r->errp, 0, "platform '%s' is not supported "
-				"yet (host is %s)", buf, r->host_str);
-	}
 	return 0;
 }
 
@@ -88,7 +80,7 @@ int
 buildargs_global(struct resolver *r)
 {
 	const struct dockerfile *df = r->df;
-	const struct platform *h = &r->host;
+	const struct platform *h = &r->host, *t = &r->target;
 	const char *target = r->opts->target;
 	const char *values[NPLATFORM];
 	struct expander x = { &r->global, false, df->escape, false };
@@ -96,10 +88,14 @@ buildargs_global(struct resolver *r)
 
 	if (!target || !*target)
 		target = r->g->stages[r->g->nstages - 1].name;
-	values[0] = values[4] = r->host_str;
-	values[1] = values[5] = h->os;
-	values[2] = values[6] = h->arch;
-	values[3] = values[7] = h->variant;
+	values[0] = r->host_str;
+	values[1] = h->os;
+	values[2] = h->arch;
+	values[3] = h->variant;
+	values[4] = r->target_str;
+	values[5] = t->os;
+	values[6] = t->arch;
+	values[7] = t->variant;
 	values[8] = target ? target : "";
 	for (i = 0; i < NPLATFORM; i++) {
 		const char *bv = vars_get(&r->bargs, platform_args[i]);

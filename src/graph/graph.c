@@ -67,6 +67,9 @@ graph_free(struct graph *g)
 	free(g->trigdfs);
 	free(g->stages);
 	free(g->export_plan);
+	strv_fini(&g->platforms);
+	free(g->ptargets);
+	free(g->platform);
 	strv_fini(&g->warnings);
 	free(g);
 }
@@ -223,6 +226,23 @@ name_stages(struct resolver *r)
 	return 0;
 }
 
+/* a multi-platform build's subgraph: its own stages' ids end in the
+ * suffix; the old ids stay the table's keys (what --from names) */
+static void
+suffix_ids(struct resolver *r)
+{
+	const struct gen_opts *o = r->opts;
+
+	for (size_t i = 0; o->id_suffix && i < r->g->nstages; i++) {
+		struct stage *s = &r->g->stages[i];
+
+		if (o->shared && o->shared[i])
+			continue;
+		strv_push(&r->old_ids, s->id);
+		s->id = xasprintf("%s%s", s->id, o->id_suffix);
+	}
+}
+
 static int
 expand_global(struct resolver *r, const struct instr *in, const char *word,
 	      char **out)
@@ -236,7 +256,8 @@ expand_global(struct resolver *r, const struct instr *in, const char *word,
 	return 0;
 }
 
-/* FROM's --platform: another platform than the host's is emulated */
+/* FROM's --platform: the stage's platform, when not the target's (one
+ * not the host's runs its RUN steps under QEMU: exec/emulate.h) */
 static int
 stage_platform(struct resolver *r, struct stage *s, const char *flag)
 {
@@ -254,7 +275,7 @@ stage_platform(struct resolver *r, struct stage *s, const char *flag)
 				    "expression %s", flag);
 	if (platform_parse(v, &p) < 0)
 		return resolve_fail(r, s->from, "failed to parse platform %s", v);
-	if (!platform_equal(&p, &r->host)) {
+	if (!platform_equal(&p, &r->target)) {
 		platform_format(&p, buf);
 		ss->foreign = s->from;
 		ss->foreign_platform = xstrdup(buf);
@@ -396,11 +417,11 @@ base_triggers(struct resolver *r, struct stage *s)
 	struct sstate *ss = resolve_ss(r, s);
 	autofree char *ref = NULL;
 
-	if (!ss->from_image || ss->ctxdir || ss->foreign ||
-	    !strcmp(s->base, "scratch"))
+	if (!ss->from_image || ss->ctxdir || !strcmp(s->base, "scratch"))
 		return 0;
 	ref = ref_localize(s->base, r->opts->context_rel);
-	return imgtrig_load(r, s, ref, r->host_str);
+	return imgtrig_load(r, s, ref, ss->foreign ? ss->foreign_platform :
+			    r->target_str);
 }
 
 /* the last stage before 'before' named 'name' (a FROM names the stage so
@@ -491,7 +512,7 @@ from_step(struct resolver *r, struct stage *s)
 	if (ss->foreign_platform)
 		snprintf(platform, sizeof(platform), "%s", ss->foreign_platform);
 	else
-		snprintf(platform, sizeof(platform), "%s", r->host_str);
+		snprintf(platform, sizeof(platform), "%s", r->target_str);
 	if (s->parent) {
 		f->base = PLAN_BASE_STAGE;
 		f->stage = s->parent->id;
@@ -723,10 +744,10 @@ mark_needed(struct resolver *r)
 	for (i = 0; i < g->nstages && rc == 0; i++) {
 		struct sstate *ss = resolve_ss(r, &g->stages[i]);
 
-		/* a stage on another platform (ss->foreign) runs its RUN
-		 * steps under QEMU (exec/emulate.h) */
 		if (g->stages[i].needed && ss->no_secret)
 			rc = resolve_fail(r, ss->no_secret, "%s", ss->no_secret_msg);
+		else if (g->stages[i].needed && ss->foreign_image)
+			rc = resolve_fail(r, ss->foreign_image, "%s", ss->foreign_image_msg);
 	}
 	return rc;
 }
@@ -753,6 +774,7 @@ resolver_fini(struct resolver *r)
 		free(ss->imgtrig);
 		free(ss->foreign_platform);
 		free(ss->no_secret_msg);
+		free(ss->foreign_image_msg);
 		free(ss->edges);
 	}
 	free(r->ss);
@@ -762,6 +784,7 @@ resolver_fini(struct resolver *r)
 	symtab_fini(&r->ids);
 	symtab_fini(&r->declared);
 	strv_fini(&r->declared_names);
+	strv_fini(&r->old_ids);
 	pj_fini(&r->arena);
 	free(r->ops);
 }
@@ -772,6 +795,7 @@ graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 {
 	struct resolver r;
 	struct graph *g = xcalloc(1, sizeof(*g));
+	const char *tp = opts->target_platform;
 	size_t n, i;
 	int rc;
 
@@ -784,6 +808,12 @@ graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 	r.errp = errp;
 	platform_host(&r.host);
 	platform_format(&r.host, r.host_str);
+	/* a single --platform is the target (graph_build_multi splits a list) */
+	if (!tp && opts->platform && !strchr(opts->platform, ','))
+		tp = opts->platform;
+	if (!tp || platform_parse(tp, &r.target) < 0)
+		r.target = r.host;
+	platform_format(&r.target, r.target_str);
 	rc = namedctx_check(opts, errp);
 	if (rc == 0)
 		rc = check_all(&r, &n);
@@ -795,6 +825,8 @@ graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 	}
 	if (rc == 0)
 		rc = name_stages(&r);
+	if (rc == 0)
+		suffix_ids(&r);
 	if (rc == 0)
 		rc = buildargs_global(&r);
 	if (rc == 0)
@@ -821,7 +853,10 @@ graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 		graph_free(g);
 		return -1;
 	}
-	directives_notify(df);
+	/* graph_build_multi's last build of several tells it, once */
+	if (!opts->id_suffix || opts->siblings)
+		directives_notify(df);
+	g->platform = xstrdup(r.target_str);
 	*out = g;
 	return 0;
 }

@@ -125,6 +125,19 @@ struct gen_opts {
 	struct named_context *contexts; /* --build-context */
 	size_t ncontexts;
 	const char *platform;	/* --platform, or NULL */
+	/*
+	 * one platform of a multi-platform build (cli/platforms.h): the
+	 * target platform of this graph ("linux/arm64"; NULL: the host's),
+	 * the suffix of its stage ids ("@linux-arm64"; NULL: none) but for
+	 * the stages shared[index] marks (built once, for every platform)
+	 */
+	const char *target_platform;
+	const char *id_suffix;
+	const bool *shared;
+	/* the graphs of the other platforms, built already: the export plan
+	 * lists every platform's image (plan.h "platforms") */
+	struct graph *const *siblings;
+	size_t nsiblings;
 	const char *cwd;	/* directory df2ninja ran in, for relative dests */
 	bool pull;		/* --pull: resolve registry tags again every build */
 	bool allow_insecure;	/* --allow security.insecure */
@@ -164,6 +177,15 @@ struct graph {
 	struct strv warnings;		/* "NAME:LINE: message", or "NAME:
 					 * message" without a line (build args
 					 * no ARG consumed) */
+	/*
+	 * a multi-platform build (graph_build_multi): per target platform,
+	 * its name ("linux/arm64") and its target stage (ptargets[0] is
+	 * target); nplatforms is 0 for a build of one platform
+	 */
+	struct strv platforms;
+	struct stage **ptargets;
+	size_t nplatforms;
+	char *platform;			/* the target platform ("linux/amd64") */
 	struct dockerfile **trigdfs;	/* base images' ONBUILD triggers, each
 					 * parsed on its own (steps point into
 					 * them) */
@@ -175,12 +197,23 @@ struct graph {
  * references (FROM, COPY --from, RUN --mount=from), the target and what it
  * needs, flag checking, variable expansion of what is known now, plans.
  * Errors name the Dockerfile line ("Dockerfile:7:1: error: ...").
- * Unneeded stages are resolved (and can fail) too, but a FROM --platform
- * other than the host's is an error only in a needed stage.
+ * Unneeded stages are resolved (and can fail) too.
  * Build args named without a value ("K") are read with getenv.
  */
 int graph_build(const struct dockerfile *df, const struct gen_opts *opts,
 		struct graph **out, struct err **errp);
+/*
+ * graph_build for each platform of the comma-separated list opts->platform
+ * (one platform, or none: graph_build), merged into one graph: a stage
+ * whose plans come out the same for every platform (pinned to a platform
+ * by FROM --platform, reading no TARGET* ARG, from shared stages only) is
+ * built once and keeps its id; every other stage is there once per
+ * platform, its id suffixed with "@<os>-<arch>[-<variant>]"
+ */
+int graph_build_multi(const struct dockerfile *df, const struct gen_opts *opts,
+		      struct graph **out, struct err **errp);
+/* "@linux-arm64" for "linux/arm64" (and "@linux-arm-v7"): owned by the caller */
+char *graph_platform_suffix(const char *platform);
 /* free g; accepts NULL */
 void graph_free(struct graph *g);
 /* the step that ends the stage: its CONFIG step, else its last step

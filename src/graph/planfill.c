@@ -202,6 +202,28 @@ chain_digest(struct resolver *r, const struct stage *t)
 	return resolve_str(r, d);
 }
 
+/* a multi-platform build: this graph's image, then its siblings' */
+static void
+export_platforms(struct resolver *r, struct export_plan *p)
+{
+	const struct gen_opts *o = r->opts;
+
+	p->nplatforms = o->nsiblings + 1;
+	p->platforms = pj_alloc(&r->arena, p->nplatforms, sizeof(*p->platforms));
+	p->platforms[0] = (struct plan_export_platform){
+		resolve_str(r, r->target_str), p->stage, p->last, p->chain,
+	};
+	for (size_t i = 0; i < o->nsiblings; i++) {
+		const struct graph *g = o->siblings[i];
+
+		p->platforms[i + 1] = (struct plan_export_platform){
+			resolve_str(r, g->platform), resolve_str(r, g->target->id),
+			resolve_str(r, stage_last_step(g->target)->name),
+			chain_digest(r, g->target),
+		};
+	}
+}
+
 /* getBuildArgValue: the build arg SOURCE_DATE_EPOCH, else a global ARG's
  * value; checked here, so that the export has nothing left to refuse */
 static int
@@ -266,6 +288,8 @@ planfill_export(struct resolver *r)
 	p.iidfile = o->iidfile ? resolve_str(r, o->iidfile) : NULL;
 	p.quiet = o->quiet;
 	p.metadata_file = o->metadata_file ? resolve_str(r, o->metadata_file) : NULL;
+	if (o->nsiblings)
+		export_platforms(r, &p);
 	j = r->bad_utf8 ? NULL : plan_encode_export(&r->arena, &p);
 	if (!j) {
 		return err_make(r->errp, 0, "an --output or tag is not valid "

@@ -210,3 +210,30 @@ resolve_plan_source(struct resolver *r, struct stage *stage, const char *image)
 	}
 	return src;
 }
+
+const char *
+resolve_platform(struct resolver *r, const struct stage *s)
+{
+	const struct sstate *ss;
+
+	while (s->parent)
+		s = s->parent;
+	ss = resolve_ss(r, s);
+	return ss->foreign ? ss->foreign_platform : r->target_str;
+}
+
+void
+resolve_image_platform(struct resolver *r, const struct stage *s,
+		       const struct instr *in, const char *what)
+{
+	struct sstate *ss = resolve_ss(r, s);
+	const char *p = resolve_platform(r, s);
+
+	if (ss->foreign_image || !strcmp(p, r->host_str))
+		return;
+	ss->foreign_image = in;
+	ss->foreign_image_msg = xasprintf("%s of an image in a stage for %s is "
+					  "not supported yet (only the host's "
+					  "platform, %s, is read from an image "
+					  "there)", what, p, r->host_str);
+}

@@ -57,8 +57,13 @@ struct sstate {
 	const struct instr **imgtrig;
 	size_t nimgtrig;
 	bool has_config;		/* metadata after the last step */
-	const struct instr *foreign;	/* a FROM on a platform we cannot run */
-	char *foreign_platform;
+	const struct instr *foreign;	/* a FROM --platform other than the
+					 * target's */
+	char *foreign_platform;		/* that platform */
+	/* a COPY --from or RUN --mount from= an image in a stage whose
+	 * platform is not the host's (resolve_image_platform) */
+	const struct instr *foreign_image;
+	char *foreign_image_msg;
 	/* a RUN mounting a required secret or ssh agent not given */
 	const struct instr *no_secret;
 	char *no_secret_msg;
@@ -73,6 +78,10 @@ struct resolver {
 	struct err **errp;
 	struct platform host;
 	char host_str[96];
+	struct platform target;		/* TARGETPLATFORM: opts->target_platform,
+					 * else the host's */
+	char target_str[96];
+	struct strv old_ids;		/* ids before opts->id_suffix: ids' keys */
 	struct vars bargs;		/* build args that have a value */
 	struct env global;		/* global scope: platform and meta ARGs */
 	struct symtab ids;		/* stage id -> struct stage * */
@@ -94,6 +103,15 @@ struct resolver {
 	size_t nimgtrigs, capimgtrigs;
 	bool bad_utf8;
 };
+
+/* the platform stage s runs on: its root ancestor's FROM --platform,
+ * else the target platform */
+const char *resolve_platform(struct resolver *r, const struct stage *s);
+/* s reads an image (COPY --from, RUN --mount from=) at in: remembered
+ * for an error if s is needed and not on the host's platform (the
+ * executor reads the host's manifest of an image only) */
+void resolve_image_platform(struct resolver *r, const struct stage *s,
+			    const struct instr *in, const char *what);
 
 /* the Dockerfile's name in messages */
 const char *resolve_name(const struct resolver *r);

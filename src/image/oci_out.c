@@ -1,6 +1,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -101,20 +102,49 @@ place_blob(const struct store *st, const char *digest, const char *blobdir,
 	return copy_file(src, dst, errp);
 }
 
+/* what index.json lists: one image's manifest, or an index of several */
+struct oci_top {
+	struct image *const *imgs;
+	size_t nimgs;
+	const char *digest;	/* the manifest or the index */
+	long long size;
+	bool is_index;
+};
+
 static int
-place_blobs(const struct store *st, const struct image *img, const char *dir,
+place_blobs(const struct store *st, const struct oci_top *t, const char *dir,
 	    struct err **errp)
 {
 	autofree char *blobdir = xasprintf("%s/blobs/sha256", dir);
 
-	if (fs_mkdir_p(blobdir, errp) < 0 ||
-	    place_blob(st, img->config_digest, blobdir, errp) < 0)
+	if (fs_mkdir_p(blobdir, errp) < 0)
 		return -1;
-	for (size_t i = 0; i < img->n_layers; i++)
-		if (place_blob(st, img->layers[i].digest, blobdir, errp) < 0)
+	for (size_t k = 0; k < t->nimgs; k++) {
+		const struct image *img = t->imgs[k];
+
+		if (place_blob(st, img->config_digest, blobdir, errp) < 0)
 			return -1;
-	/* the manifest last: a reader that finds it finds what it names */
-	return place_blob(st, img->manifest_digest, blobdir, errp);
+		for (size_t i = 0; i < img->n_layers; i++)
+			if (place_blob(st, img->layers[i].digest, blobdir, errp) < 0)
+				return -1;
+		/* the manifest last: a reader that finds it finds what it names */
+		if (place_blob(st, img->manifest_digest, blobdir, errp) < 0)
+			return -1;
+	}
+	return t->is_index ? place_blob(st, t->digest, blobdir, errp) : 0;
+}
+
+/* manifest_index_add, the entry an image index when it is one */
+static void
+index_add(json_t *index, const struct oci_top *t, const struct imgname *name)
+{
+	json_t *list;
+
+	manifest_index_add(index, t->digest, t->size, name);
+	list = json_object_get(index, "manifests");
+	if (t->is_index)
+		json_object_set_new(json_array_get(list, json_array_size(list) - 1),
+				    "mediaType", json_string(MEDIA_OCI_INDEX));
 }
 
 /* true when dir has no entries */
@@ -137,8 +167,7 @@ is_empty_dir(const char *dir)
 /* blobs and index.json for img in the layout dir, keeping what the
  * index already lists under other names */
 static int
-fill(const struct store *st, const struct image *img, long long manifest_size,
-     const struct imgname *names, size_t n_names, const char *dir,
+fill(const struct store *st, const struct oci_top *t, const struct imgname *names, size_t n_names, const char *dir,
      struct err **errp)
 {
 	autofree char *layout = xasprintf("%s/oci-layout", dir);
@@ -149,7 +178,7 @@ fill(const struct store *st, const struct image *img, long long manifest_size,
 	size_t len;
 	int r = -1;
 
-	if (place_blobs(st, img, dir, errp) < 0)
+	if (place_blobs(st, t, dir, errp) < 0)
 		return -1;
 	if (stat(index_path, &sb) == 0) {
 		if (manifest_read_file(index_path, MANIFEST_MAX, &index, errp) < 0)
@@ -165,11 +194,10 @@ fill(const struct store *st, const struct image *img, long long manifest_size,
 		 * names nothing it was not given */
 		const struct imgname latest = { .tag = (char *)"latest" };
 
-		manifest_index_add(index, img->manifest_digest, manifest_size, &latest);
+		index_add(index, t, &latest);
 	}
 	for (size_t i = 0; i < n_names; i++)
-		manifest_index_add(index, img->manifest_digest, manifest_size,
-				   &names[i]);
+		index_add(index, t, &names[i]);
 	data = manifest_dump(index, &len);
 	if (fs_write_if_changed(layout, OCI_LAYOUT, strlen(OCI_LAYOUT), NULL, errp) < 0 ||
 	    fs_write_if_changed(index_path, data, len, NULL, errp) < 0)
@@ -182,8 +210,7 @@ out:
 
 /* build the layout in a fresh directory next to dest, then rename it */
 static int
-write_new(const struct store *st, const struct image *img,
-	  long long manifest_size, const struct imgname *names,
+write_new(const struct store *st, const struct oci_top *t, const struct imgname *names,
 	  size_t n_names, const char *dest, struct err **errp)
 {
 	autofree char *parent = fs_dirname(dest);
@@ -195,7 +222,7 @@ write_new(const struct store *st, const struct image *img,
 	if (!mkdtemp(tmp))
 		return err_make(errp, errno, "cannot create a directory next to '%s'", dest);
 	chmod(tmp, 0755);
-	r = fill(st, img, manifest_size, names, n_names, tmp, errp);
+	r = fill(st, t, names, n_names, tmp, errp);
 	if (r == 0 && rename(tmp, dest) < 0)
 		r = err_make(errp, errno, "cannot rename '%s' to '%s'", tmp, dest);
 	if (r < 0)
@@ -204,8 +231,7 @@ write_new(const struct store *st, const struct image *img,
 }
 
 static int
-write_into(const struct store *st, const struct image *img,
-	   long long manifest_size, const struct imgname *names,
+write_into(const struct store *st, const struct oci_top *t, const struct imgname *names,
 	   size_t n_names, const char *dest, struct err **errp)
 {
 	autofree char *layout = xasprintf("%s/oci-layout", dest);
@@ -219,33 +245,31 @@ write_into(const struct store *st, const struct image *img,
 	/* held until the layout is whole */
 	if (TEMP_FAILURE_RETRY_INT(flock(fd, LOCK_EX)) < 0)
 		return err_make(errp, errno, "cannot lock '%s'", dest);
-	return fill(st, img, manifest_size, names, n_names, dest, errp);
+	return fill(st, t, names, n_names, dest, errp);
 }
 
-int
-oci_out_write(const struct store *st, struct image *img,
-	      const char *const *tags, size_t n_tags, const char *dest,
-	      struct err **errp)
+static int
+write_top(const struct store *st, const struct oci_top *t,
+	  const char *const *tags, size_t n_tags, const char *dest,
+	  struct err **errp)
 {
 	autofree char *clean = xstrdup(dest);
 	struct imgname *names = NULL;
-	long long manifest_size;
 	struct stat sb;
 	size_t len = strlen(clean);
 	int r = -1;
 
 	while (len > 1 && clean[len - 1] == '/')
 		clean[--len] = '\0';
-	if (imgname_parse_all(tags, n_tags, &names, errp) < 0 ||
-	    image_store_meta(st, img, NULL, &manifest_size, errp) < 0)
+	if (imgname_parse_all(tags, n_tags, &names, errp) < 0)
 		goto out;
 	if (stat(clean, &sb) < 0) {
 		if (errno == ENOENT)
-			r = write_new(st, img, manifest_size, names, n_tags, clean, errp);
+			r = write_new(st, t, names, n_tags, clean, errp);
 		else
 			err_make(errp, errno, "cannot stat '%s'", clean);
 	} else if (S_ISDIR(sb.st_mode))
-		r = write_into(st, img, manifest_size, names, n_tags, clean, errp);
+		r = write_into(st, t, names, n_tags, clean, errp);
 	else
 		err_make(errp, 0, "it exists and is not a directory");
 out:
@@ -253,4 +277,29 @@ out:
 		err_wrap(errp, "writing OCI layout '%s'", dest);
 	imgname_free_all(names, n_tags);
 	return r;
+}
+
+int
+oci_out_write(const struct store *st, struct image *img,
+	      const char *const *tags, size_t n_tags, const char *dest,
+	      struct err **errp)
+{
+	struct image *const one[1] = { img };
+	struct oci_top t = { one, 1, NULL, 0, false };
+
+	if (image_store_meta(st, img, NULL, &t.size, errp) < 0)
+		return err_wrap(errp, "writing OCI layout '%s'", dest);
+	t.digest = img->manifest_digest;
+	return write_top(st, &t, tags, n_tags, dest, errp);
+}
+
+int
+oci_out_write_index(const struct store *st, struct image *const *imgs,
+		    size_t n, const char *index_digest, long long index_size,
+		    const char *const *tags, size_t n_tags, const char *dest,
+		    struct err **errp)
+{
+	struct oci_top t = { imgs, n, index_digest, index_size, true };
+
+	return write_top(st, &t, tags, n_tags, dest, errp);
 }

@@ -1,6 +1,7 @@
 #ifndef DF2NINJA_OCI_OUT_H
 #define DF2NINJA_OCI_OUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct err;
@@ -23,5 +24,14 @@ struct store;
 int oci_out_write(const struct store *st, struct image *img,
 		  const char *const *tags, size_t n_tags, const char *dest,
 		  struct err **errp);
+/*
+ * the same for the image index index_digest (index_size bytes, in the
+ * store) of the images imgs, stored already (image_store_meta): its
+ * blob and theirs, and index.json naming the index
+ */
+int oci_out_write_index(const struct store *st, struct image *const *imgs,
+			size_t n, const char *index_digest, long long index_size,
+			const char *const *tags, size_t n_tags, const char *dest,
+			struct err **errp);
 
 #endif

@@ -765,6 +765,21 @@ read_output(struct dec *d, const char *at, const json_t *v, void *out)
 	return close_obj(&o);
 }
 
+static int
+read_export_platform(struct dec *d, const char *at, const json_t *v, void *out)
+{
+	struct plan_export_platform *p = out;
+	struct obj o;
+
+	if (open_obj(d, at, v, &o) < 0 ||
+	    o_str(&o, PLAN_KEY_PLATFORM, REQ, &p->platform) < 0 ||
+	    o_str(&o, PLAN_KEY_STAGE, REQ, &p->stage) < 0 ||
+	    o_str(&o, PLAN_KEY_LAST, REQ, &p->last) < 0 ||
+	    o_str(&o, PLAN_KEY_CHAIN, REQ, &p->chain) < 0)
+		return -1;
+	return close_obj(&o);
+}
+
 int
 plan_decode_export(const char *file, const json_t *j, struct pjarena *a,
 		   struct export_plan *p, struct err **errp)
@@ -786,8 +801,13 @@ plan_decode_export(const char *file, const json_t *j, struct pjarena *a,
 	    o_strs(&o, PLAN_KEY_LABELS, OPT, &p->labels) < 0 ||
 	    o_str(&o, PLAN_KEY_IIDFILE, OPT, &p->iidfile) < 0 ||
 	    o_bool(&o, PLAN_KEY_QUIET, OPT, NULL, &p->quiet) < 0 ||
-	    o_str(&o, PLAN_KEY_METADATA_FILE, OPT, &p->metadata_file) < 0)
+	    o_str(&o, PLAN_KEY_METADATA_FILE, OPT, &p->metadata_file) < 0 ||
+	    (json_object_get(j, PLAN_KEY_PLATFORMS) &&
+	     o_objects(&o, PLAN_KEY_PLATFORMS, sizeof(*p->platforms),
+		       read_export_platform, &p->platforms, &p->nplatforms) < 0))
 		return -1;
+	if (p->platforms && p->nplatforms < 2)
+		return bad(&d, PLAN_KEY_PLATFORMS, "holds fewer than two platforms");
 	for (size_t i = 0; i < p->labels.n; i++)
 		if (!strchr(p->labels.v[i], '=') || p->labels.v[i][0] == '=')
 			return bad(&d, PLAN_KEY_LABELS, "holds a string that is not K=V");

@@ -398,5 +398,20 @@ plan_encode_export(struct pjarena *a, const struct export_plan *p)
 		set(&e, o, PLAN_KEY_QUIET, pj_bool(a, true));
 	if (p->metadata_file)
 		set(&e, o, PLAN_KEY_METADATA_FILE, str(&e, p->metadata_file));
+	if (p->nplatforms) {
+		struct pj *ps = pj_array(a);
+
+		for (size_t i = 0; i < p->nplatforms; i++) {
+			const struct plan_export_platform *pl = &p->platforms[i];
+			struct pj *j = pj_object(a);
+
+			set(&e, j, PLAN_KEY_PLATFORM, str(&e, pl->platform));
+			set(&e, j, PLAN_KEY_STAGE, str(&e, pl->stage));
+			set(&e, j, PLAN_KEY_LAST, str(&e, pl->last));
+			set(&e, j, PLAN_KEY_CHAIN, str(&e, pl->chain));
+			pj_push(a, ps, j);
+		}
+		set(&e, o, PLAN_KEY_PLATFORMS, ps);
+	}
 	return e.is_bad ? NULL : o;
 }

@@ -100,6 +100,7 @@
 /* the export plan */
 #define PLAN_KEY_LAST		"last"
 #define PLAN_KEY_CHAIN		"chain"
+#define PLAN_KEY_PLATFORMS	"platforms"
 #define PLAN_KEY_TAGS		"tags"
 #define PLAN_KEY_OUTPUTS	"outputs"
 #define PLAN_KEY_TAR		"tar"

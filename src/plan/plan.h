@@ -159,10 +159,11 @@ struct plan_op {
  *       --build-context relative to the output directory: an empty image
  *       (as scratch) with the dir's files, after its .dockerignore, as its
  *       one layer; the step writes a depfile of what it read
- *   P is the normalised platform ("linux/amd64"): an image index
- *   resolves to its manifest, a scratch or context config names it, and
- *   the stage's RUN steps run under QEMU when it is not the host's
- *   (exec/emulate.h). Optionally "onbuild": [strings] (image only): the
+ *   P is the normalised platform ("linux/amd64") of the stage: its FROM
+ *   --platform, else the target platform of its (sub)graph; scratch and
+ *   context start a config naming it, an image is that platform's
+ *   manifest of an index, and the stage's RUN steps run under QEMU when
+ *   it is not the host's (exec/emulate.h). Optionally "onbuild": [strings] (image only): the
  *   base image config's OnBuild triggers as generation read them; the
  *   resolver made them this stage's first steps (a stage's own ONBUILD
  *   triggers become steps of the stages built on it the same way). The
@@ -434,7 +435,14 @@ struct step_plan {
  *   absolute path (--metadata-file: the export writes there a JSON object
  *   with buildx's keys "containerimage.config.digest", and when known
  *   "containerimage.digest" (the manifest's) and "image.name" (the -t
- *   names, joined by ",")).
+ *   names, joined by ",")). Optionally "platforms": [{"platform":
+ *   "linux/arm64", "stage": id, "last": step name, "chain": digest}, ...]
+ *   (a multi-platform build, at least two: one image per platform, with
+ *   what "stage", "last" and "chain" say of one; those three keys then
+ *   repeat the first platform's). The index lists each image under its
+ *   platform (its config names the stage's, from its FROM plan); an oci
+ *   output is that image index, a local output a dir per platform
+ *   ("dest/linux_arm64"), a registry gets each manifest then the index.
  */
 enum plan_output_type {
 	PLAN_OUTPUT_OCI,
@@ -452,6 +460,13 @@ struct plan_output {
 	bool load;			/* false: no "load" */
 };
 
+struct plan_export_platform {
+	const char *platform;
+	const char *stage;
+	const char *last;
+	const char *chain;
+};
+
 struct export_plan {
 	const char *stage;
 	const char *last;
@@ -465,6 +480,8 @@ struct export_plan {
 	const char *iidfile;		/* NULL: no "iidfile" */
 	bool quiet;			/* false: no "quiet" */
 	const char *metadata_file;	/* NULL: no "metadata_file" */
+	struct plan_export_platform *platforms; /* none: no "platforms" */
+	size_t nplatforms;
 };
 
 #endif

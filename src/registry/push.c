@@ -344,6 +344,33 @@ blobs_of(const json_t *m, const char *digest, struct blob **out, size_t *n,
 	return 0;
 }
 
+/* an index's manifests go first, each by its digest, so that the
+ * registry knows what the index names */
+static int
+push_children(const struct store *st, const struct ref *rr, const json_t *index,
+	      const struct push_opts *o, struct err **errp)
+{
+	const json_t *list = json_object_get(index, "manifests");
+	autofree char *name = rr->digest[0] || !strrchr(rr->full, ':') ?
+			      NULL : xstrdup(rr->full);
+
+	if (!name)
+		return err_make(errp, 0, "'%s': an index is pushed to a tag", rr->full);
+	/* rr->full ends in ":tag" (ref_parse adds "latest") */
+	*strrchr(name, ':') = '\0';
+	for (size_t i = 0; i < json_array_size(list); i++) {
+		const char *d = json_string_value(json_object_get(json_array_get(list, i),
+								  "digest"));
+		autofree char *child = d ? xasprintf("%s@%s", name, d) : NULL;
+
+		if (!child)
+			return err_make(errp, 0, "the index lists a manifest without a digest");
+		if (registry_push(st, child, d, o, errp) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 registry_push(const struct store *st, const char *ref,
 	      const char *manifest_digest, const struct push_opts *o,
@@ -376,13 +403,16 @@ registry_push(const struct store *st, const char *ref,
 	    manifest_parse(data, len, path, &m, errp) < 0)
 		goto out;
 	mt = json_string_value(json_object_get(m, "mediaType"));
-	if (!mt || !manifest_is_manifest(mt)) {
+	if (mt && manifest_is_index(mt)) {
+		if (push_children(st, &rr, m, o, errp) < 0)
+			goto out;
+	} else if (!mt || !manifest_is_manifest(mt)) {
 		err_make(errp, 0, "manifest %s: cannot push a '%s'", manifest_digest,
 			 mt ? mt : "document without a mediaType");
 		goto out;
-	}
-	if (blobs_of(m, manifest_digest, &blobs, &n, errp) < 0)
+	} else if (blobs_of(m, manifest_digest, &blobs, &n, errp) < 0) {
 		goto out;
+	}
 	if (registry_client_open(&p.c, ref_api_host(&rr), rr.path, true, errp) < 0)
 		goto out;
 	open = true;
@@ -417,7 +447,7 @@ print_line(void *ctx, const char *line)
 }
 
 int
-registry_push_image(const struct store *st, struct image *img, const char *ref,
+registry_push_shown(const struct store *st, const char *digest, const char *ref,
 		    struct err **errp)
 {
 	struct push_opts o = { progress_print, NULL, print_line, NULL };
@@ -429,11 +459,18 @@ registry_push_image(const struct store *st, struct image *img, const char *ref,
 	if (ref_parse(ref, &rr, errp) < 0)
 		return -1;
 	o.progress_ctx = rr.full;
-	if (!img->manifest_digest[0] && image_store_meta(st, img, NULL, NULL, errp) < 0) {
-		ref_fini(&rr);
-		return -1;
-	}
-	r = registry_push(st, ref, img->manifest_digest, &o, errp);
+	r = registry_push(st, ref, digest, &o, errp);
 	ref_fini(&rr);
 	return r;
+}
+
+int
+registry_push_image(const struct store *st, struct image *img, const char *ref,
+		    struct err **errp)
+{
+	if (!ref || !*ref)
+		return err_make(errp, 0, "--output type=registry needs name=REF");
+	if (!img->manifest_digest[0] && image_store_meta(st, img, NULL, NULL, errp) < 0)
+		return -1;
+	return registry_push_shown(st, img->manifest_digest, ref, errp);
 }

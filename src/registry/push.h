@@ -25,13 +25,18 @@ struct push_opts {
  * has already (HEAD) are skipped; the others are uploaded in chunks
  * (POST, PATCH with Content-Range, PUT ?digest=), each upload started
  * over on a 429, 5xx or broken transfer; the manifest goes last, with
- * its media type. The registry's Docker-Content-Digest answers must
+ * its media type. An image index (OCI, or a docker manifest list) pushes
+ * each of its manifests first, by digest, then itself to ref's tag. The registry's Docker-Content-Digest answers must
  * match what was sent.
  */
 int registry_push(const struct store *st, const char *ref,
 		  const char *manifest_digest, const struct push_opts *o,
 		  struct err **errp);
 
+/* registry_push of the manifest or index digest to ref with lines
+ * about each blob on stdout */
+int registry_push_shown(const struct store *st, const char *digest, const char *ref,
+			struct err **errp);
 /* export's --output type=registry,name=REF: store img's config and
  * manifest (image_store_meta) unless done, then registry_push with lines
  * about each blob on stdout */

@@ -1113,9 +1113,10 @@ rec_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 }
 
 static void
-rec_export(struct walk *w, struct buf *b, const struct step *last)
+rec_export(struct walk *w, struct buf *b, const struct step *const *lasts, size_t n)
 {
-	buf_printf(b, "EXPORT %s\n", last->name);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(b, "EXPORT %s\n", lasts[i]->name);
 }
 
 static void

@@ -598,14 +598,12 @@ END_TEST
 START_TEST(test_foreign_platform)
 {
 	struct fx f;
-	char host[96], want[256];
+	char host[96], text[160];
 	const char *other = strcmp(host_platform(host), "linux/arm64") ?
 			    "linux/arm64" : "linux/amd64";
-	char text[128];
 	json_t *p;
 
-	/* a stage's FROM may name another platform: its FROM plan has it
-	 * (the executor emulates it) */
+	/* a FROM --platform other than the host's: its plan carries it */
 	snprintf(text, sizeof(text), "FROM --platform=%s alpine\n", other);
 	ok(&f, text);
 	p = plan(&f, "stage-0/01");
@@ -613,12 +611,132 @@ START_TEST(test_foreign_platform)
 	json_decref(p);
 	fx_fini(&f);
 
+	/* --platform: the TARGET* ARGs and the FROM plans name it, BUILD*
+	 * the host; a stage pinned to $BUILDPLATFORM is the host's */
 	fx_init(&f);
 	f.o.platform = other;
-	ck_assert_int_lt(fx_build(&f, "FROM alpine\n"), 0);
-	snprintf(want, sizeof(want), "platform '%s' is not supported yet "
-		 "(host is %s)", other, host);
+	ck_assert_int_eq(fx_build(&f, "FROM --platform=$BUILDPLATFORM alpine AS b\n"
+				  "FROM scratch\nARG TARGETPLATFORM BUILDPLATFORM\n"
+				  "RUN x\n"), 0);
+	p = plan(&f, "stage-1/02");
+	assert_str(p, "config/0/args/0/value", other);
+	assert_str(p, "config/0/args/1/value", host);
+	json_decref(p);
+	p = plan(&f, "stage-1/01");
+	assert_str(p, "base/platform", other);
+	json_decref(p);
+	p = plan(&f, "b/01");
+	assert_str(p, "base/platform", host);
+	json_decref(p);
+	fx_fini(&f);
+}
+END_TEST
+
+/* graph_build_multi: the stage ids and what is shared */
+static int
+multi(struct fx *f, const char *text)
+{
+	struct err *e = NULL;
+
+	if (dockerfile_parse("Dockerfile", text, strlen(text), &f->df, &e) < 0)
+		ck_abort_msg("parse failed: %s", e->msg);
+	if (graph_build_multi(f->df, &f->o, &f->g, &e) < 0) {
+		f->err = xstrdup(e->msg);
+		err_free(e);
+		return -1;
+	}
+	return 0;
+}
+
+START_TEST(test_multi_platform)
+{
+	struct fx f;
+	json_t *p;
+	char host[96], want[300], text[160];
+	const char *other = strcmp(host_platform(host), "linux/arm64") ?
+			    "linux/arm64" : "linux/amd64";
+
+	fx_init(&f);
+	f.o.platform = "linux/amd64,linux/arm64,linux/amd64";
+	ck_assert_int_eq(multi(&f,
+		"FROM --platform=$BUILDPLATFORM alpine AS tool\nRUN make\n"
+		"FROM tool AS more\nRUN more\n"
+		"FROM --platform=$BUILDPLATFORM alpine AS cross\nARG TARGETARCH\nRUN cc\n"
+		"FROM --platform=$BUILDPLATFORM alpine AS late\nCOPY --from=cross /a /a\n"
+		"FROM scratch\nCOPY --from=more /t /t\nCOPY --from=late /a /a\n"), 0);
+	/* the list's duplicate counts once */
+	ck_assert_uint_eq(f.g->nplatforms, 2);
+	ck_assert_str_eq(f.g->platforms.v[1], "linux/arm64");
+	/* shared: pinned, no TARGET*, from shared stages only */
+	ck_assert(stage(&f, "tool")->needed);
+	ck_assert(stage(&f, "more")->needed);
+	ck_assert_ptr_eq(stage(&f, "more")->parent, stage(&f, "tool"));
+	/* per platform: reads TARGETARCH, or copies from such a stage */
+	stage(&f, "cross@linux-amd64");
+	stage(&f, "cross@linux-arm64");
+	stage(&f, "late@linux-arm64");
+	ck_assert_ptr_eq(f.g->ptargets[1], stage(&f, "stage-4@linux-arm64"));
+	ck_assert_ptr_eq(f.g->target, stage(&f, "stage-4@linux-amd64"));
+	ck_assert_uint_eq(f.g->nstages, 2 + 3 * 2);
+	ck_assert_ptr_eq(step(&f, "late@linux-arm64/02")->deps[0],
+			 stage(&f, "cross@linux-arm64"));
+	ck_assert_ptr_eq(step(&f, "stage-4@linux-arm64/02")->deps[0], stage(&f, "more"));
+	p = plan(&f, "stage-4@linux-arm64/01");
+	assert_str(p, "base/platform", "linux/arm64");
+	json_decref(p);
+	p = json_loads(f.g->export_plan, 0, NULL);
+	assert_str(p, "platforms/1/platform", "linux/arm64");
+	assert_str(p, "platforms/1/last", "stage-4@linux-arm64/03");
+	assert_str(p, "platforms/0/stage", "stage-4@linux-amd64");
+	json_decref(p);
+	fx_fini(&f);
+
+	/* FROM --platform from a global ARG: pinned to it, so shared; one
+	 * naming $TARGETPLATFORM is per platform */
+	fx_init(&f);
+	f.o.platform = "linux/amd64,linux/arm64";
+	ck_assert_int_eq(multi(&f, "ARG P=linux/riscv64\n"
+			       "FROM --platform=$P scratch AS pin\nCOPY a /a\n"
+			       "FROM --platform=$TARGETPLATFORM scratch AS t\n"
+			       "COPY --from=pin /a /a\n"), 0);
+	p = plan(&f, "pin/01");
+	assert_str(p, "base/platform", "linux/riscv64");
+	json_decref(p);
+	p = plan(&f, "t@linux-arm64/01");
+	assert_str(p, "base/platform", "linux/arm64");
+	json_decref(p);
+	ck_assert_uint_eq(f.g->nstages, 3);
+	fx_fini(&f);
+
+	/* an image read by a stage not on the host's platform: refused
+	 * when needed (the executor reads the host's manifest) */
+	snprintf(text, sizeof(text), "FROM --platform=%s scratch AS x\n"
+		 "COPY --from=alpine /a /a\nFROM scratch\n", other);
+	ok(&f, text);
+	fx_fini(&f);
+	fx_init(&f);
+	f.o.platform = "linux/amd64,linux/arm64";
+	ck_assert_int_lt(multi(&f, "FROM --platform=$BUILDPLATFORM scratch AS b\n"
+			       "COPY --from=alpine /a /a\n"
+			       "FROM scratch\nRUN --mount=from=alpine,target=/m x\n"), 0);
+	snprintf(want, sizeof(want), "Dockerfile:4:1: error: --mount from of an image in "
+		 "a stage for %s is not supported yet (only the host's platform, %s, "
+		 "is read from an image there)", other, host);
 	ck_assert_str_eq(f.err, want);
+	fx_fini(&f);
+
+	fx_init(&f);
+	f.o.platform = "linux/amd64,linux/arm64";
+	strv_add(&f.o.outputs, "type=docker,dest=x.tar");
+	ck_assert_int_lt(multi(&f, "FROM scratch\n"), 0);
+	ck_assert_msg(strstr(f.err, "docker exporter does not currently support "
+			     "exporting manifest lists"), "%s", f.err);
+	fx_fini(&f);
+
+	fx_init(&f);
+	f.o.platform = "linux/amd64,linux/";
+	ck_assert_int_lt(multi(&f, "FROM scratch\n"), 0);
+	ck_assert_str_eq(f.err, "failed to parse platform 'linux/'");
 	fx_fini(&f);
 }
 END_TEST
@@ -1235,6 +1353,7 @@ main(void)
 	UNIT_TCASE(s, "proxy_args", test_proxy_args);
 	UNIT_TCASE(s, "platform_args", test_platform_args);
 	UNIT_TCASE(s, "foreign_platform", test_foreign_platform);
+	UNIT_TCASE(s, "multi_platform", test_multi_platform);
 	UNIT_TCASE(s, "target", test_target);
 	UNIT_TCASE(s, "errors", test_errors);
 	UNIT_TCASE(s, "config_step", test_config_step);

@@ -135,6 +135,10 @@ static const struct export_plan export_sample = {
 	.has_epoch = true, .epoch = 1700000000,
 	.labels = STRS("a=b", "c="), .iidfile = "/abs/id", .quiet = true,
 	.metadata_file = "/abs/meta.json",
+	.nplatforms = 2, .platforms = (struct plan_export_platform[]){
+		{ "linux/amd64", "img@linux-amd64", "img@linux-amd64/config", "sha256:00" },
+		{ "linux/arm64", "img@linux-arm64", "img@linux-arm64/02", "sha256:01" },
+	},
 };
 
 static void
@@ -396,6 +400,13 @@ START_TEST(test_roundtrip_export)
 	ck_assert(got.quiet);
 	ck_assert(got.has_epoch);
 	ck_assert_int_eq(got.epoch, want->epoch);
+	ck_assert_uint_eq(got.nplatforms, want->nplatforms);
+	for (size_t i = 0; i < want->nplatforms; i++) {
+		ck_assert_str_eq(got.platforms[i].platform, want->platforms[i].platform);
+		ck_assert_str_eq(got.platforms[i].stage, want->platforms[i].stage);
+		ck_assert_str_eq(got.platforms[i].last, want->platforms[i].last);
+		ck_assert_str_eq(got.platforms[i].chain, want->platforms[i].chain);
+	}
 	ck_assert_uint_eq(got.noutputs, want->noutputs);
 	for (size_t i = 0; i < want->noutputs; i++) {
 		ck_assert_int_eq(got.outputs[i].type, want->outputs[i].type);
