@@ -4,12 +4,15 @@
 #include <unistd.h>
 
 #include "exec/buildlock.h"
+#include "exec/cachecfg.h"
+#include "exec/cachekey.h"
 #include "exec/copystep.h"
 #include "exec/from.h"
 #include "exec/ops.h"
 #include "exec/outmode.h"
 #include "exec/run.h"
 #include "exec/step.h"
+#include "exec/stepcache.h"
 #include "exec/stepctx.h"
 #include "exec/stepstat.h"
 #include "plan/names.h"
@@ -84,6 +87,37 @@ status_line(struct step_ctx *c)
 	return ss;
 }
 
+/*
+ * the shared cache (cachecfg.h): note the step's key for its push edge
+ * and, with --cache-from, look it up; *hit: the step is done, c->st is
+ * its state. Nothing here fails the step: a cache is only a shortcut.
+ */
+static int
+from_cache(struct step_ctx *c, bool *hit, struct err **errp)
+{
+	struct cachecfg cfg;
+	char key[DIGEST_LEN];
+	bool has_key;
+	int r;
+
+	*hit = false;
+	if (cachecfg_load(&cfg, c->plan.builddir, errp) < 0)
+		return -1;
+	has_key = (cachecfg_has_from(&cfg) || cachecfg_has_to(&cfg)) &&
+		  cachekey_step(&c->plan, &c->st, key);
+	r = stepcache_note_key(c, has_key ? key : NULL, errp);
+	if (r == 0 && has_key && cachecfg_has_from(&cfg))
+		stepcache_lookup(c, &cfg, key, hit);
+	if (r == 0 && *hit && !outmode_is_quiet(c->plan.builddir)) {
+		autofree char *label = stepplan_label(&c->plan), *instr = instruction_of(c);
+
+		printf("CACHED %s %s\n", label, instr);
+		fflush(stdout);
+	}
+	cachecfg_fini(&cfg);
+	return r;
+}
+
 void
 step_failure_fini(struct step_failure *f)
 {
@@ -102,6 +136,7 @@ step_exec(const struct step_call *call, struct step_failure *f, struct err **err
 	struct step_ctx c;
 	struct err *e = NULL;
 	struct stepstat *live = NULL;
+	bool hit;
 	int r, lock = -1;
 
 	memset(&c, 0, sizeof(c));
@@ -134,13 +169,17 @@ step_exec(const struct step_call *call, struct step_failure *f, struct err **err
 		r = 0;
 		goto done;
 	}
-	live = status_line(&c);
-	c.count = stepstat_count(live);
-	r = step_kinds[c.plan.sp.kind] ? step_kinds[c.plan.sp.kind](&c, &e) : 0;
-	stepstat_free(live);
-	c.count = NULL;
-	if (r < 0)
+	if (from_cache(&c, &hit, &e) < 0)
 		goto fail;
+	if (!hit) {
+		live = status_line(&c);
+		c.count = stepstat_count(live);
+		r = step_kinds[c.plan.sp.kind] ? step_kinds[c.plan.sp.kind](&c, &e) : 0;
+		stepstat_free(live);
+		c.count = NULL;
+		if (r < 0)
+			goto fail;
+	}
 	/* the state first, the stamp last: a stamp names a complete state */
 	if (state_save(c.plan.builddir, c.plan.name, &c.st, &e) < 0 ||
 	    state_stamp(&c.st, call->out, &e) < 0)

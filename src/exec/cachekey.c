@@ -1,0 +1,34 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "exec/cachekey.h"
+#include "exec/state.h"
+#include "exec/stepplan.h"
+#include "util/alloc.h"
+
+/* the format of the key: a new one when what it covers changes */
+#define CACHEKEY_VERSION 1
+
+bool
+cachekey_step(const struct stepplan *p, const struct state *start,
+	      char key[DIGEST_LEN])
+{
+	char from[DIGEST_LEN];
+	json_t *plan, *o;
+	char *text;
+
+	if (p->sp.kind != PLAN_RUN || p->sp.run.context)
+		return false;
+	for (size_t i = 0; i < p->sp.run.nmounts; i++)
+		if (p->sp.run.mounts[i].type == PLAN_MOUNT_BIND)
+			return false;
+	state_portable_id(start, from);
+	plan = json_deep_copy(p->j);
+	json_object_del(plan, "proxy");
+	o = json_pack("{sisoss}", "version", CACHEKEY_VERSION, "plan", plan, "from", from);
+	text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(o);
+	digest_buf(text, strlen(text), key);
+	free(text);
+	return true;
+}

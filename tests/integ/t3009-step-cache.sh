@@ -1,0 +1,139 @@
+#!/bin/sh
+# --cache-to and --cache-from type=registry: machine A shares its RUN
+# steps' results through a docker-registry on 127.0.0.1; machine B (its
+# own build dir at another path, its own store) takes them: the same
+# keys, no RUN runs, the same image digest; an edited context file reruns
+# exactly the steps from its COPY on; a registry stopped mid-build, and
+# one that never answers, only make the steps run here.
+. "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
+need_root
+for t in docker-registry skopeo python3; do
+	command -v "$t" >/dev/null || { echo "1..0 # SKIP $t is not installed (.ci/setup)"; exit 0; }
+done
+use_busybox
+. "$TOP_SRCDIR/tests/integ/ports.sh"
+
+SOURCE_DATE_EPOCH=1700000000
+DF2NINJA_REGISTRY_RETRIES=1
+HOME=$TMP/home
+no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost
+export SOURCE_DATE_EPOCH DF2NINJA_REGISTRY_RETRIES HOME no_proxy NO_PROXY
+unset DOCKER_CONFIG DF2NINJA_PULL DF2NINJA_REGISTRY_MIRRORS
+mkdir -p "$HOME"
+
+PORT=$(free_port)
+REG=127.0.0.1:$PORT/cache
+{
+	printf 'version: 0.1\nlog:\n  level: info\nstorage:\n  filesystem:\n'
+	printf '    rootdirectory: %s\n' "$TMP/reg"
+	printf 'http:\n  addr: 127.0.0.1:%s\n  secret: df2ninja-test\n' "$PORT"
+} >"$TMP/reg.yml"
+docker-registry serve "$TMP/reg.yml" >>"$TMP/reg.log" 2>&1 &
+REGPID=$!
+BLACKHOLE=
+trap 'kill $REGPID $BLACKHOLE 2>/dev/null; cleanup' EXIT
+wait_port "$PORT" || { echo "Bail out! docker-registry did not start"; exit 1; }
+
+mkdir ctx
+cat >ctx/Dockerfile <<DF
+FROM $BUSYBOX
+RUN echo one >/one
+COPY a /a
+RUN sleep 1; cat /a >/a2 && echo two >/two
+RUN echo three >/three
+DF
+echo first >ctx/a
+
+# machine NAME DIR: a copy of the context at DIR with a store of its own
+machine() {
+	mkdir -p "$(dirname "$2")" && cp -a "$TMP/ctx" "$2" && mkdir -p "$TMP/store-$1"
+}
+# on NAME CMD...: CMD as machine NAME (its store)
+on() {
+	(
+		DF2NINJA_STORE="$TMP/store-$1"
+		export DF2NINJA_STORE
+		shift
+		"$@"
+	)
+}
+runs() { ls "$1/.df2ninja/logs" 2>/dev/null | grep -c . ; }
+cached() { grep -c '^CACHED \[' "$TMP/ninja.out"; }
+
+# --- machine A shares ---------------------------------------------------------
+machine A "$TMP/a/ctx"
+cd "$TMP/a/ctx" || exit 99
+check "A: generate with --cache-to" on A "$DF2NINJA" --cache-to "type=registry,ref=$REG" .
+check "A: a push edge per RUN, in pool registry" test "$(grep -c '^build .*pushed: cachepush' build.ninja)" = 3
+check "A: build" on A ninja_logged
+check "A: the three RUNs ran" test "$(runs .)" = 3
+check "A: the three shared" test "$(grep -c '] SHARE ' "$TMP/ninja.out")" = 3
+skopeo list-tags --tls-verify=false "docker://$REG" >"$TMP/tags" 2>&1
+check "A: three step entries in the registry" test "$(grep -c '"step-[0-9a-f]\{64\}"' "$TMP/tags")" = 3
+key=$(cat .df2ninja/cache/stage-0-02.key)
+skopeo inspect --raw --tls-verify=false "docker://$REG:step-${key#sha256:}" >"$TMP/entry" 2>&1
+check "A: an OCI manifest with df2ninja's config type" \
+	assert_file_has "$TMP/entry" 'application/vnd.df2ninja.step.v1+json'
+digest_a=$(image_digest .df2ninja/image)
+
+# --- machine B takes ------------------------------------------------------------
+machine B "$TMP/b/somewhere/else/ctx"
+cd "$TMP/b/somewhere/else/ctx" || exit 99
+check "B: generate with --cache-from" on B "$DF2NINJA" --cache-from "type=registry,ref=$REG" .
+check "B: no push edge without --cache-to" test "$(grep -c cachepush build.ninja)" = 0
+check "B: build" on B ninja_logged
+check "B: the same keys as A" diff -r "$TMP/a/ctx/.df2ninja/cache" .df2ninja/cache
+check "B: no RUN ran" test "$(runs .)" = 0
+check "B: three CACHED steps" test "$(cached)" = 3
+check "B: the same image digest" test "$(image_digest .df2ninja/image)" = "$digest_a"
+check "B: nothing to do again" on B ninja_logged
+check "B: ninja has no work" assert_file_has "$TMP/ninja.out" "no work to do"
+
+echo second >a
+check "B: after an edit of a" on B ninja_logged
+check "B: the COPY and the two RUNs after it ran" test "$(runs .)" = 2
+check "B: the first RUN did not" test ! -e .df2ninja/logs/stage-0-02.log
+check "B: nothing cached" test "$(cached)" = 0
+check "B: the COPY ran" assert_file_has "$TMP/ninja.out" '\] COPY \[stage-0 3/5\] a /a'
+
+# --- machine C: the registry stops mid-build --------------------------------------
+machine C "$TMP/c/ctx"
+cd "$TMP/c/ctx" || exit 99
+echo third >a
+on C "$DF2NINJA" --cache-from "$REG" --cache-to "$REG" . >/dev/null
+on C "$NINJA" >"$TMP/ninja.out" 2>&1 &
+NPID=$!
+for _i in $(seq 100); do
+	grep -q '^CACHED \[' "$TMP/ninja.out" && break
+	sleep 0.1
+done
+kill $REGPID
+wait $REGPID 2>/dev/null
+wait $NPID
+check "C: the build succeeds with the registry gone" test $? = 0
+sed 's/^/#   /' "$TMP/ninja.out"
+check "C: the first RUN came from the cache" test "$(cached)" = 1
+check "C: the other two ran here" test "$(runs .)" = 2
+check "C: the image holds the edit" \
+	sh -c "tar -xOzf .df2ninja/image/blobs/sha256/* a2 2>/dev/null | grep -q third || \
+	 for b in .df2ninja/image/blobs/sha256/*; do tar -xOzf \$b a2 2>/dev/null; done | grep -q third"
+
+# --- machine D: a registry that never answers ----------------------------------------
+BPORT=$(free_port)
+python3 -c 'import socket,sys,time
+s = socket.socket(); s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(64)
+conns = []
+while True:
+    c, _ = s.accept(); conns.append(c)' "$BPORT" &
+BLACKHOLE=$!
+wait_port "$BPORT"
+machine D "$TMP/d/ctx"
+cd "$TMP/d/ctx" || exit 99
+on D "$DF2NINJA" --cache-from "127.0.0.1:$BPORT/cache" . >/dev/null
+start=$(date +%s)
+check "D: the build succeeds" on D ninja_logged
+took=$(( $(date +%s) - start ))
+check "D: the three RUNs ran here" test "$(runs .)" = 3
+check "D: said once" test "$(grep -c 'cannot be reached' "$TMP/ninja.out")" = 1
+check "D: one lookup's time-out at most ($took s)" test "$took" -lt 9
+done_testing
