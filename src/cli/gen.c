@@ -268,8 +268,8 @@ from_cwd(struct genargs *a, const char *cwd, const char *path)
  * *dot gets its stage graph (emit/dot.h) and *dot_builddir the build dir
  * as named from the cwd, and no build file, plan or args file is written
  */
-/* --cache-from and --cache-to into <builddir>/cache.conf; *push: steps
- * get a push edge */
+/* --cache-from and --cache-to checked, and into <builddir>/cache.conf
+ * when builddir is not NULL; *push: steps get a push edge */
 static int
 write_cachecfg(const struct genargs *a, const char *builddir, bool *push,
 	       struct err **errp)
@@ -285,7 +285,9 @@ write_cachecfg(const struct genargs *a, const char *builddir, bool *push,
 	if (r == 0 && a->make && cachecfg_has_to(&c))
 		r = err_make(errp, 0, "--cache-to is not supported with -G make yet: "
 			     "its pushes are edges of build.ninja's pool registry");
-	if (r == 0)
+	if (r < 0)
+		err_set_status(errp, 2);	/* a usage error */
+	else if (builddir)
 		r = cachecfg_write(&c, builddir, errp);
 	*push = cachecfg_has_to(&c);
 	cachecfg_fini(&c);
@@ -425,7 +427,8 @@ generate(struct genargs *a, char **dot, char **dot_builddir, struct err **errp)
 	eo.prefix = a->prefix ? a->prefix : "";
 	eo.version = PACKAGE_VERSION;
 
-	if (genpaths_check_output(&gp, errp) < 0 ||
+	if (write_cachecfg(a, NULL, &eo.cache_push, errp) < 0 ||
+	    genpaths_check_output(&gp, errp) < 0 ||
 	    genargs_write(a, gp.dockerfile_rel, gp.context_rel, gp.out_rel,
 			  gp.builddir_rel, &user_outputs, &ctx_recorded, gp.genargs,
 			  errp) < 0)
