@@ -55,7 +55,6 @@ cachecfg_add(struct cachecfg *c, bool is_to, const char *spec,
 			free(type);
 			type = xstrdup(eq + 1);
 		} else if (strcmp(kv, "ref") == 0 || strcmp(kv, dirkey) == 0) {
-			/* dest/src: type=local's, refused below */
 			free(where);
 			where = xstrdup(eq + 1);
 		} else if (strcmp(kv, "mode") == 0 && is_to && strcmp(eq + 1, "max") == 0) {
@@ -68,12 +67,23 @@ cachecfg_add(struct cachecfg *c, bool is_to, const char *spec,
 	}
 	if (!type)
 		type = xstrdup("registry");
-	if (strcmp(type, "local") == 0)
-		return err_make(errp, 0, "%s: type=local is not supported yet: "
-				"share steps through a registry (type=registry,ref=REF)", opt);
+	if (strcmp(type, "local") == 0) {
+		autofree char *cwd = NULL;
+
+		if (!where || !*where)
+			return err_make(errp, 0, "%s: '%s' names no %s", opt, spec,
+					is_to ? "dest" : "src");
+		if (strchr(where, '\n'))
+			return err_make(errp, 0, "%s: a newline in '%s'", opt, where);
+		/* the steps run elsewhere: the dir as seen from here */
+		cwd = where[0] == '/' ? NULL : getcwd(NULL, 0);
+		strv_push(is_to ? &c->to_local : &c->from_local,
+			  cwd ? fs_join(cwd, where) : xstrdup(where));
+		return 0;
+	}
 	if (strcmp(type, "registry") != 0)
-		return err_make(errp, 0, "%s: cache type '%s' is not supported: only "
-				"registry (a daemon's cache backends do not exist here)", opt, type);
+		return err_make(errp, 0, "%s: cache type '%s' is not supported: registry "
+				"or local (a daemon's cache backends do not exist here)", opt, type);
 	if (!where || !*where)
 		return err_make(errp, 0, "%s: '%s' names no ref", opt, spec);
 	return add_ref(is_to ? &c->to_registry : &c->from_registry, opt, where, errp);

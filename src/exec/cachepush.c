@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "exec/cachecfg.h"
+#include "exec/cachelocal.h"
 #include "exec/cachepush.h"
 #include "exec/state.h"
 #include "exec/stepcache.h"
@@ -53,7 +54,7 @@ export_clamp(const struct stepplan *p, time_t *clamp)
 /* the entry's blobs in the store; *manifest gets the manifest's digest */
 static int
 make_entry(const struct stepplan *p, const struct store *st, const char *key,
-	   char manifest[DIGEST_LEN], struct err **errp)
+	   char manifest[DIGEST_LEN], long long *msize, struct err **errp)
 {
 	struct state s;
 	struct state_layer *l;
@@ -117,6 +118,7 @@ make_entry(const struct stepplan *p, const struct store *st, const char *key,
 		      "layers", "mediaType", mt, "digest", digest, "size", (json_int_t)size);
 	text = manifest_dump(m, &len);
 	json_decref(m);
+	*msize = (long long)len;
 	r = store_put_blob_buf(st, text, len, manifest, errp);
 	free(text);
 out:
@@ -124,13 +126,27 @@ out:
 	return r;
 }
 
-/* push the entry to every --cache-to registry; false when one failed
- * (said) */
+/* push the entry to every --cache-to registry and dir; false when one
+ * failed (said) */
 static bool
 push_all(const struct stepplan *p, const struct store *st,
-	 const struct cachecfg *cfg, const char *key, const char *manifest)
+	 const struct cachecfg *cfg, const char *key, const char *manifest,
+	 long long msize)
 {
 	bool ok = true;
+
+	for (size_t i = 0; i < cfg->to_local.n; i++) {
+		struct err *e = NULL;
+
+		if (cachelocal_put(st, cfg->to_local.v[i], key, manifest, msize, &e) < 0) {
+			fprintf(stderr, "df2ninja: warning: sharing step '%s' with cache '%s': %s\n",
+				p->name, cfg->to_local.v[i], e->msg);
+			err_free(e);
+			ok = false;
+		}
+	}
+	if (cfg->to_registry.n && stepcache_unreachable(p->builddir))
+		return false;	/* said already; the next build tries again */
 
 	for (size_t i = 0; i < cfg->to_registry.n; i++) {
 		const char *to = cfg->to_registry.v[i];
@@ -161,6 +177,7 @@ cachepush_exec(const char *plan, const char *out, struct err **errp)
 	struct store st = { 0 };
 	struct err *e = NULL;
 	char key[DIGEST_LEN], manifest[DIGEST_LEN];
+	long long msize = 0;
 	autofree char *line = NULL, *dir = NULL;
 	int r = -1;
 
@@ -169,18 +186,14 @@ cachepush_exec(const char *plan, const char *out, struct err **errp)
 	if (cachecfg_load(&cfg, p.builddir, errp) < 0)
 		goto out;
 	read_key(&p, key);
-	if (key[0] && cfg.to_registry.n) {
-		if (stepcache_unreachable(p.builddir)) {
-			r = 0;	/* said already; the next build tries again */
-			goto out;
-		}
-		if (store_open(&st, &e) < 0 || make_entry(&p, &st, key, manifest, &e) < 0) {
+	if (key[0] && cachecfg_has_to(&cfg)) {
+		if (store_open(&st, &e) < 0 || make_entry(&p, &st, key, manifest, &msize, &e) < 0) {
 			fprintf(stderr, "df2ninja: warning: sharing step '%s': %s\n", p.name, e->msg);
 			err_free(e);
 			r = 0;
 			goto out;
 		}
-		if (!push_all(&p, &st, &cfg, key, manifest)) {
+		if (!push_all(&p, &st, &cfg, key, manifest, msize)) {
 			r = 0;
 			goto out;
 		}

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "exec/cachecfg.h"
+#include "exec/cachelocal.h"
 #include "exec/stepcache.h"
 #include "exec/stepctx.h"
 #include "image/layer.h"
@@ -127,34 +128,35 @@ out:
 	return r;
 }
 
-/* the entry m found for key: its layer into the store and c->st */
+/* the descriptors of entry m: its config and its one layer */
 static int
-take_entry(struct step_ctx *c, struct registry_client *cl, const char *key,
-	   json_t *m, struct err **errp)
+entry_descriptors(const json_t *m, struct descriptor *cd, struct descriptor *ld,
+		  struct err **errp)
+{
+	if (manifest_descriptor(json_object_get(m, "config"), cd, errp) < 0 ||
+	    json_array_size(json_object_get(m, "layers")) != 1 ||
+	    manifest_descriptor(json_array_get(json_object_get(m, "layers"), 0), ld, errp) < 0 ||
+	    strcmp(cd->media_type, STEPCACHE_CONFIG_TYPE) != 0)
+		return *errp ? -1 : err_make(errp, 0, "not a df2ninja step entry");
+	if (cd->size > ENTRY_MAX)
+		return err_make(errp, 0, "config of %lld bytes", cd->size);
+	return 0;
+}
+
+/* the entry m found for key, whose blobs are in the store: its layer
+ * unpacked, and into c->st with the step's history */
+static int
+apply_entry(struct step_ctx *c, const char *key, const json_t *m,
+	    struct err **errp)
 {
 	struct descriptor cd, ld;
-	struct fetch_item items[2];
 	autofree char *cpath = NULL, *data = NULL;
 	const char *diff_id, *sum, *ckey;
 	json_t *cfg = NULL, *hist, *v, *to;
 	size_t len, i;
 	int r = -1;
 
-	if (manifest_descriptor(json_object_get(m, "config"), &cd, errp) < 0 ||
-	    strcmp(cd.media_type, STEPCACHE_CONFIG_TYPE) != 0 ||
-	    json_array_size(json_object_get(m, "layers")) != 1 ||
-	    manifest_descriptor(json_array_get(json_object_get(m, "layers"), 0), &ld, errp) < 0)
-		return *errp ? -1 : err_make(errp, 0, "not a df2ninja step entry");
-	memset(items, 0, sizeof(items));
-	strcpy(items[0].digest, cd.digest);
-	items[0].size = cd.size;
-	items[0].label = "cached step's config";
-	strcpy(items[1].digest, ld.digest);
-	items[1].size = ld.size;
-	items[1].label = "cached step's layer";
-	if (cd.size > ENTRY_MAX)
-		return err_make(errp, 0, "config of %lld bytes", cd.size);
-	if (fetch_blobs(&c->store, cl, items, 2, NULL, NULL, errp) < 0)
+	if (entry_descriptors(m, &cd, &ld, errp) < 0)
 		return -1;
 	cpath = store_blob_path(&c->store, cd.digest);
 	if (manifest_read_bytes(cpath, ENTRY_MAX, &data, &len, errp) < 0 ||
@@ -187,6 +189,26 @@ out:
 	return r;
 }
 
+/* the blobs of entry m from the registry into the store */
+static int
+fetch_entry(struct step_ctx *c, struct registry_client *cl, const json_t *m,
+	    struct err **errp)
+{
+	struct descriptor cd, ld;
+	struct fetch_item items[2];
+
+	if (entry_descriptors(m, &cd, &ld, errp) < 0)
+		return -1;
+	memset(items, 0, sizeof(items));
+	strcpy(items[0].digest, cd.digest);
+	items[0].size = cd.size;
+	items[0].label = "cached step's config";
+	strcpy(items[1].digest, ld.digest);
+	items[1].size = ld.size;
+	items[1].label = "cached step's layer";
+	return fetch_blobs(&c->store, cl, items, 2, NULL, NULL, errp);
+}
+
 /* one cache: 1 hit, 0 miss, -1 out of reach (said) */
 static int
 lookup_one(struct step_ctx *c, const char *refstr, const char *key)
@@ -212,7 +234,8 @@ lookup_one(struct step_ctx *c, const char *refstr, const char *key)
 	if (found < 0) {
 		mark_unreachable(c->plan.builddir, refstr, e);
 		found = -1;
-	} else if (found > 0 && take_entry(c, &cl, key, m, &e) < 0) {
+	} else if (found > 0 && (fetch_entry(c, &cl, m, &e) < 0 ||
+				 apply_entry(c, key, m, &e) < 0)) {
 		goto bad;
 	}
 	goto out;
@@ -228,12 +251,32 @@ out:
 	return found;
 }
 
+/* one local cache: true on a hit */
+static bool
+lookup_local(struct step_ctx *c, const char *dir, const char *key)
+{
+	struct err *e = NULL;
+	json_t *m = NULL;
+	int found = cachelocal_get(&c->store, dir, key, &m, &e);
+
+	if (found > 0 && apply_entry(c, key, m, &e) < 0)
+		found = -1;
+	if (found < 0)
+		fprintf(stderr, "df2ninja: warning: cache '%s': %s: the step runs here\n",
+			dir, e ? e->msg : "unknown error");
+	json_decref(m);
+	err_free(e);
+	return found > 0;
+}
+
 void
 stepcache_lookup(struct step_ctx *c, const struct cachecfg *cfg,
 		 const char key[DIGEST_LEN], bool *hit)
 {
 	*hit = false;
-	if (stepcache_unreachable(c->plan.builddir))
+	for (size_t i = 0; i < cfg->from_local.n && !*hit; i++)
+		*hit = lookup_local(c, cfg->from_local.v[i], key);
+	if (*hit || stepcache_unreachable(c->plan.builddir))
 		return;
 	for (size_t i = 0; i < cfg->from_registry.n && !*hit; i++)
 		*hit = lookup_one(c, cfg->from_registry.v[i], key) > 0;

@@ -7,7 +7,7 @@
 # one that never answers, only make the steps run here.
 . "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
 need_root
-for t in docker-registry skopeo python3; do
+for t in docker-registry skopeo python3 jq; do
 	command -v "$t" >/dev/null || { echo "1..0 # SKIP $t is not installed (.ci/setup)"; exit 0; }
 done
 use_busybox
@@ -95,6 +95,23 @@ check "B: the COPY and the two RUNs after it ran" test "$(runs .)" = 2
 check "B: the first RUN did not" test ! -e .df2ninja/logs/stage-0-02.log
 check "B: nothing cached" test "$(cached)" = 0
 check "B: the COPY ran" assert_file_has "$TMP/ninja.out" '\] COPY \[stage-0 3/5\] a /a'
+
+# --- type=local: E shares into an OCI layout dir, F takes from it ---------------------
+machine E "$TMP/e/ctx"
+cd "$TMP/e/ctx" || exit 99
+check "E: generate with --cache-to type=local" \
+	on E "$DF2NINJA" --cache-to "type=local,dest=../../lc" .
+check "E: build" on E ninja_logged
+check "E: an OCI layout listing the three entries" \
+	test "$(jq -r '.manifests[].annotations["org.opencontainers.image.ref.name"]' "$TMP/lc/index.json" | grep -c '^step-')" = 3
+machine F "$TMP/f/ctx"
+cd "$TMP/f/ctx" || exit 99
+check "F: generate with --cache-from type=local" \
+	on F "$DF2NINJA" --cache-from "type=local,src=$TMP/lc" .
+check "F: build" on F ninja_logged
+check "F: no RUN ran" test "$(runs .)" = 0
+check "F: three CACHED steps" test "$(cached)" = 3
+check "F: the same image digest as A" test "$(image_digest .df2ninja/image)" = "$digest_a"
 
 # --- machine C: the registry stops mid-build --------------------------------------
 machine C "$TMP/c/ctx"
