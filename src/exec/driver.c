@@ -1,4 +1,5 @@
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -87,6 +88,24 @@ status_line(struct step_ctx *c)
 	return ss;
 }
 
+/* --no-cache made this run: the step's nocache input
+ * (emit/buildflags.h) is newer than its stamp, or it has none; a cache
+ * is not asked then, as BuildKit's --no-cache asks none */
+static bool
+is_no_cache_run(const struct step_ctx *c)
+{
+	autofree char *path = xasprintf("%s/nocache/%s", c->plan.builddir, c->plan.name);
+	struct stat nc, out;
+
+	if (stat(path, &nc) < 0)
+		return false;
+	if (stat(c->out, &out) < 0)
+		return true;
+	return nc.st_mtim.tv_sec > out.st_mtim.tv_sec ||
+	       (nc.st_mtim.tv_sec == out.st_mtim.tv_sec &&
+		nc.st_mtim.tv_nsec > out.st_mtim.tv_nsec);
+}
+
 /*
  * the shared cache (cachecfg.h): note the step's key for its push edge
  * and, with --cache-from, look it up; *hit: the step is done, c->st is
@@ -106,7 +125,7 @@ from_cache(struct step_ctx *c, bool *hit, struct err **errp)
 	has_key = (cachecfg_has_from(&cfg) || cachecfg_has_to(&cfg)) &&
 		  cachekey_step(&c->plan, &c->st, key);
 	r = stepcache_note_key(c, has_key ? key : NULL, errp);
-	if (r == 0 && has_key && cachecfg_has_from(&cfg))
+	if (r == 0 && has_key && cachecfg_has_from(&cfg) && !is_no_cache_run(c))
 		stepcache_lookup(c, &cfg, key, hit);
 	if (r == 0 && *hit && !outmode_is_quiet(c->plan.builddir)) {
 		autofree char *label = stepplan_label(&c->plan), *instr = instruction_of(c);

@@ -113,6 +113,15 @@ check "F: no RUN ran" test "$(runs .)" = 0
 check "F: three CACHED steps" test "$(cached)" = 3
 check "F: the same image digest as A" test "$(image_digest .df2ninja/image)" = "$digest_a"
 
+# --- --no-cache asks no cache, as BuildKit's ------------------------------------------
+machine G "$TMP/g/ctx"
+cd "$TMP/g/ctx" || exit 99
+check "G: generate with --no-cache --cache-from" \
+	on G "$DF2NINJA" --no-cache --cache-from "type=local,src=$TMP/lc" .
+check "G: build" on G ninja_logged
+check "G: the three RUNs ran" test "$(runs .)" = 3
+check "G: nothing cached" test "$(cached)" = 0
+
 # --- machine C: the registry stops mid-build --------------------------------------
 machine C "$TMP/c/ctx"
 cd "$TMP/c/ctx" || exit 99
