@@ -25,6 +25,11 @@ cachekey_step(const struct stepplan *p, const struct state *start,
 	state_portable_id(start, from);
 	plan = json_deep_copy(p->j);
 	json_object_del(plan, "proxy");
+	/* where the step is: the start state says what came before it, so
+	 * the same RUN on the same state shares across stages and files */
+	json_object_del(plan, "parent");
+	json_object_del(plan, "stage");
+	json_object_del(plan, "step");
 	o = json_pack("{sisoss}", "version", CACHEKEY_VERSION, "plan", plan, "from", from);
 	text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
 	json_decref(o);

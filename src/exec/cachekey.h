@@ -14,7 +14,9 @@ struct stepplan;
  * Dockerfile, context and base image: the digest of the step's plan
  * (which holds its instruction, resolved args, mounts, flags, and the
  * config operations before it), less what only this machine has (the
- * proxy args, as BuildKit leaves them out), and of the portable identity
+ * proxy args, as BuildKit leaves them out) and where the step is (its
+ * stage, number and parent: the start state stands for what came before
+ * it), and of the portable identity
  * (state_portable_id) of the state it starts from, which holds the base
  * image's layers and config and, by content, every layer the steps before
  * made: the context files an earlier COPY read are in it as the sum of
