@@ -20,12 +20,15 @@ struct stepplan;
  * (state_portable_id) of the state it starts from, which holds the base
  * image's layers and config and, by content, every layer the steps before
  * made: the context files an earlier COPY read are in it as the sum of
- * that COPY's layer. Only a RUN is shared: FROM, COPY and the config steps
- * redo cheaply what a lookup would fetch. A RUN binding a directory
- * (--mount=type=bind: the context or another stage) reads files the key
- * would not cover: false, it is never shared.
+ * that COPY's layer. A RUN binding the context (--mount=type=bind without
+ * from=) is keyed on reads too, the content of what its binds show it
+ * (runmounts_context_digest; NULL: none), and not on the context's path.
+ * Only a RUN is shared: FROM, COPY and the config steps redo cheaply what
+ * a lookup would fetch. A RUN binding a stage or an image, or the context
+ * without reads, reads files the key would not cover: false, it is never
+ * shared.
  */
 bool cachekey_step(const struct stepplan *p, const struct state *start,
-		   char key[DIGEST_LEN]);
+		   const char *reads, char key[DIGEST_LEN]);
 
 #endif

@@ -12,6 +12,7 @@
 #include "exec/ops.h"
 #include "exec/outmode.h"
 #include "exec/run.h"
+#include "exec/runmounts.h"
 #include "exec/step.h"
 #include "exec/stepcache.h"
 #include "exec/stepctx.h"
@@ -106,6 +107,21 @@ is_no_cache_run(const struct step_ctx *c)
 		nc.st_mtim.tv_nsec > out.st_mtim.tv_nsec);
 }
 
+/* a RUN binding the context: the digest of what it reads (reads), or
+ * NULL when there is none; a failure leaves it to the step to report */
+static const char *
+context_reads(struct step_ctx *c, char reads[DIGEST_LEN])
+{
+	struct err *e = NULL;
+	int r;
+
+	if (c->plan.sp.kind != PLAN_RUN || !c->plan.sp.run.context)
+		return NULL;
+	r = runmounts_context_digest(c, reads, &e);
+	err_free(e);
+	return r == 0 ? reads : NULL;
+}
+
 /*
  * the shared cache (cachecfg.h): note the step's key for its push edge
  * and, with --cache-from, look it up; *hit: the step is done, c->st is
@@ -115,7 +131,7 @@ static int
 from_cache(struct step_ctx *c, bool *hit, struct err **errp)
 {
 	struct cachecfg cfg;
-	char key[DIGEST_LEN];
+	char key[DIGEST_LEN], reads[DIGEST_LEN];
 	bool has_key;
 	int r;
 
@@ -123,7 +139,7 @@ from_cache(struct step_ctx *c, bool *hit, struct err **errp)
 	if (cachecfg_load(&cfg, c->plan.builddir, errp) < 0)
 		return -1;
 	has_key = (cachecfg_has_from(&cfg) || cachecfg_has_to(&cfg)) &&
-		  cachekey_step(&c->plan, &c->st, key);
+		  cachekey_step(&c->plan, &c->st, context_reads(c, reads), key);
 	r = stepcache_note_key(c, has_key ? key : NULL, errp);
 	if (r == 0 && has_key && cachecfg_has_from(&cfg) && !is_no_cache_run(c))
 		stepcache_lookup(c, &cfg, key, hit);

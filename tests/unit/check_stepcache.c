@@ -151,23 +151,39 @@ START_TEST(test_key)
 	run_plan(&p2, "{\"kind\":\"run\",\"cmd\":[\"make\"],\"stage\":\"b\",\"step\":5,\"parent\":\"b/04\","
 		 "\"proxy\":[[\"HTTP_PROXY\",\"http://p\"]]}");
 	run_plan(&p3, "{\"kind\":\"run\",\"cmd\":[\"make all\"],\"stage\":\"a\",\"step\":2,\"parent\":\"a/01\"}");
-	ck_assert(cachekey_step(&p1, &s, k1));
-	ck_assert(cachekey_step(&p2, &s, k2));
-	ck_assert(cachekey_step(&p3, &s, k3));
+	ck_assert(cachekey_step(&p1, &s, NULL, k1));
+	ck_assert(cachekey_step(&p2, &s, NULL, k2));
+	ck_assert(cachekey_step(&p3, &s, NULL, k3));
 	ck_assert_str_eq(k1, k2);
 	ck_assert_str_ne(k1, k3);
 	/* another start state, another key */
 	strcpy(s.layers[1].sum, SUM_B);
-	ck_assert(cachekey_step(&p1, &s, k2));
+	ck_assert(cachekey_step(&p1, &s, NULL, k2));
 	ck_assert_str_ne(k1, k2);
 	/* a bind mount reads what the key does not cover: no key */
 	bind.type = PLAN_MOUNT_BIND;
 	p1.sp.run.mounts = &bind;
 	p1.sp.run.nmounts = 1;
-	ck_assert(!cachekey_step(&p1, &s, k1));
+	ck_assert(!cachekey_step(&p1, &s, NULL, k1));
+	/* a bind of the context: keyed on what it reads, not on where
+	 * the context is */
+	bind.has_from = false;
+	p3.sp.run.mounts = &bind;
+	p3.sp.run.nmounts = 1;
+	p3.sp.run.context = ".";
+	ck_assert(!cachekey_step(&p3, &s, NULL, k3));
+	ck_assert(cachekey_step(&p3, &s, SUM_A, k1));
+	json_object_set_new(p3.j, "context", json_string("../elsewhere"));
+	ck_assert(cachekey_step(&p3, &s, SUM_A, k2));
+	ck_assert_str_eq(k1, k2);
+	ck_assert(cachekey_step(&p3, &s, SUM_B, k2));
+	ck_assert_str_ne(k1, k2);
+	/* but not of a stage */
+	bind.has_from = true;
+	ck_assert(!cachekey_step(&p3, &s, SUM_A, k3));
 	/* nor for a COPY */
 	p3.sp.kind = PLAN_COPY;
-	ck_assert(!cachekey_step(&p3, &s, k3));
+	ck_assert(!cachekey_step(&p3, &s, NULL, k3));
 	json_decref(p1.j);
 	json_decref(p2.j);
 	json_decref(p3.j);
