@@ -271,12 +271,26 @@ from_cwd(struct genargs *a, const char *cwd, const char *path)
 /* --cache-from and --cache-to checked, and into <builddir>/cache.conf
  * when builddir is not NULL; *push: steps get a push edge */
 static int
-write_cachecfg(const struct genargs *a, const char *builddir, bool *push,
+write_cachecfg(struct genargs *a, const char *builddir, bool *push,
 	       struct err **errp)
 {
 #ifdef HAVE_EXECUTOR
 	struct cachecfg c = { 0 };
 	int r = 0;
+
+	/* the args file keeps the dirs of type=local as this run sees them */
+	for (size_t i = 0; !builddir && i < a->cache_from.n; i++) {
+		char *abs = cachecfg_absolute(a->cache_from.v[i]);
+
+		free(a->cache_from.v[i]);
+		a->cache_from.v[i] = abs;
+	}
+	for (size_t i = 0; !builddir && i < a->cache_to.n; i++) {
+		char *abs = cachecfg_absolute(a->cache_to.v[i]);
+
+		free(a->cache_to.v[i]);
+		a->cache_to.v[i] = abs;
+	}
 
 	for (size_t i = 0; r == 0 && i < a->cache_from.n; i++)
 		r = cachecfg_add(&c, false, a->cache_from.v[i], errp);

@@ -89,6 +89,35 @@ cachecfg_add(struct cachecfg *c, bool is_to, const char *spec,
 	return add_ref(is_to ? &c->to_registry : &c->from_registry, opt, where, errp);
 }
 
+char *
+cachecfg_absolute(const char *spec)
+{
+	autofree char *cwd = NULL;
+	struct buf b = BUF_INIT;
+	const char *p = spec;
+
+	if (!strstr(spec, "type=local"))
+		return xstrdup(spec);
+	while (*p) {
+		size_t n = strcspn(p, ",");
+
+		if (b.len)
+			buf_putc(&b, ',');
+		if ((strncmp(p, "dest=", 5) == 0 || strncmp(p, "src=", 4) == 0) &&
+		    p[strcspn(p, "=") + 1] != '/' && (cwd || (cwd = getcwd(NULL, 0)))) {
+			size_t k = strcspn(p, "=") + 1;
+
+			buf_printf(&b, "%.*s%s/%.*s", (int)k, p, cwd, (int)(n - k), p + k);
+		} else {
+			buf_printf(&b, "%.*s", (int)n, p);
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return buf_steal(&b);
+}
+
 static void
 put_list(struct buf *b, const char *what, const struct strv *v)
 {

@@ -28,6 +28,10 @@ struct cachecfg {
  */
 int cachecfg_add(struct cachecfg *c, bool is_to, const char *spec,
 		 struct err **errp);
+/* spec with a relative type=local dest= or src= made absolute (from the
+ * current directory), for the args file: regeneration runs elsewhere;
+ * caller frees */
+char *cachecfg_absolute(const char *spec);
 /* write c to <builddir>/cache.conf (only when changed), or remove the
  * file when c is empty */
 int cachecfg_write(const struct cachecfg *c, const char *builddir,

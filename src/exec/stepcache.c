@@ -1,4 +1,6 @@
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +79,28 @@ stepcache_unreachable(const char *builddir)
 	return access(path, F_OK) == 0;
 }
 
+/* the markers of builds that are over (their ninja is gone) */
+static void
+drop_old_markers(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		char *end;
+		long pid;
+
+		if (strncmp(de->d_name, "unreachable.", 12) != 0)
+			continue;
+		pid = strtol(de->d_name + 12, &end, 10);
+		if (*end || pid <= 0 || (kill((pid_t)pid, 0) < 0 && errno == ESRCH))
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
 /* say once per build that a cache is out of reach: the first step to
  * find it so makes the marker, and says it */
 static void
@@ -87,6 +111,7 @@ mark_unreachable(const char *builddir, const char *ref, struct err *e)
 
 	if (fs_mkdir_p(dir, NULL) < 0)
 		return;
+	drop_old_markers(dir);
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return;

@@ -111,6 +111,8 @@ machine E "$TMP/e/ctx"
 cd "$TMP/e/ctx" || exit 99
 check "E: generate with --cache-to type=local" \
 	on E "$DF2NINJA" --cache-to "type=local,dest=../../lc" .
+check "E: the args file holds the dir as seen from here" \
+	assert_file_has .df2ninja/gen.args "^type=local,dest=$TMP/e/ctx/../../lc\$"
 check "E: build" on E ninja_logged
 check "E: an OCI layout listing the four entries" \
 	test "$(jq -r '.manifests[].annotations["org.opencontainers.image.ref.name"]' "$TMP/lc/index.json" | grep -c '^step-')" = 4

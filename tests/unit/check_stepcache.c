@@ -83,6 +83,25 @@ START_TEST(test_conf_round_trip)
 }
 END_TEST
 
+START_TEST(test_absolute)
+{
+	char *cwd = getcwd(NULL, 0), *want = malloc(strlen(cwd) + 64), *got;
+
+	sprintf(want, "type=local,dest=%s/lc,mode=max", cwd);
+	got = cachecfg_absolute("type=local,dest=lc,mode=max");
+	ck_assert_str_eq(got, want);
+	free(got);
+	got = cachecfg_absolute("type=local,src=/abs");
+	ck_assert_str_eq(got, "type=local,src=/abs");
+	free(got);
+	got = cachecfg_absolute("type=registry,ref=h/dest=x");
+	ck_assert_str_eq(got, "type=registry,ref=h/dest=x");
+	free(got);
+	free(want);
+	free(cwd);
+}
+END_TEST
+
 #define SUM_A "sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define SUM_B "sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 #define DIFF "sha256:cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc"
@@ -198,6 +217,7 @@ stepcache_suite(void)
 
 	UNIT_TCASE_TABLE(s, "cache option values", test_specs, specs);
 	UNIT_TCASE(s, "cache.conf round trip", test_conf_round_trip);
+	UNIT_TCASE(s, "local dirs made absolute", test_absolute);
 	UNIT_TCASE(s, "portable state identity", test_portable_id);
 	UNIT_TCASE(s, "step keys", test_key);
 	return s;
