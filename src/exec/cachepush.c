@@ -19,17 +19,25 @@
 #include "util/err.h"
 #include "util/fs.h"
 
-/* the key the step noted, or "" */
+/* the key the step noted, or "", and the cache it came from (*from,
+ * caller frees) or NULL */
 static void
-read_key(const struct stepplan *p, char key[DIGEST_LEN])
+read_key(const struct stepplan *p, char key[DIGEST_LEN], char **from)
 {
 	autofree char *path = stepcache_key_path(p->builddir, p->flat), *text = NULL;
+	char *nl;
 	size_t len;
 
 	key[0] = '\0';
+	*from = NULL;
 	if (access(path, F_OK) < 0 || fs_read_file(path, &text, &len, NULL) < 0)
 		return;
-	text[strcspn(text, "\n")] = '\0';
+	nl = text + strcspn(text, "\n");
+	if (*nl && strncmp(nl + 1, "from ", 5) == 0) {
+		*from = xstrdup(nl + 6);
+		(*from)[strcspn(*from, "\n")] = '\0';
+	}
+	*nl = '\0';
 	if (digest_valid(text))
 		snprintf(key, DIGEST_LEN, "%s", text);
 }
@@ -130,14 +138,16 @@ out:
  * failed (said) */
 static bool
 push_all(const struct stepplan *p, const struct store *st,
-	 const struct cachecfg *cfg, const char *key, const char *manifest,
-	 long long msize)
+	 const struct cachecfg *cfg, const char *key, const char *from,
+	 const char *manifest, long long msize)
 {
 	bool ok = true;
 
 	for (size_t i = 0; i < cfg->to_local.n; i++) {
 		struct err *e = NULL;
 
+		if (from && strcmp(from, cfg->to_local.v[i]) == 0)
+			continue;	/* the step came from there */
 		if (cachelocal_put(st, cfg->to_local.v[i], key, manifest, msize, &e) < 0) {
 			fprintf(stderr, "df2ninja: warning: sharing step '%s' with cache '%s': %s\n",
 				p->name, cfg->to_local.v[i], e->msg);
@@ -154,6 +164,8 @@ push_all(const struct stepplan *p, const struct store *st,
 		struct ref r = { 0 };
 		autofree char *ref = NULL;
 
+		if (from && strcmp(from, to) == 0)
+			continue;	/* the step came from there */
 		if (ref_parse(to, &r, &e) == 0) {
 			ref = xasprintf("%s/%s:step-%s", r.domain, r.path, key + strlen("sha256:"));
 			registry_push(st, ref, manifest, NULL, &e);
@@ -178,6 +190,7 @@ cachepush_exec(const char *plan, const char *out, struct err **errp)
 	struct err *e = NULL;
 	char key[DIGEST_LEN], manifest[DIGEST_LEN];
 	long long msize = 0;
+	autofree char *from = NULL;
 	autofree char *line = NULL, *dir = NULL;
 	int r = -1;
 
@@ -185,7 +198,7 @@ cachepush_exec(const char *plan, const char *out, struct err **errp)
 		return -1;
 	if (cachecfg_load(&cfg, p.builddir, errp) < 0)
 		goto out;
-	read_key(&p, key);
+	read_key(&p, key, &from);
 	if (key[0] && cachecfg_has_to(&cfg)) {
 		if (store_open(&st, &e) < 0 || make_entry(&p, &st, key, manifest, &msize, &e) < 0) {
 			fprintf(stderr, "df2ninja: warning: sharing step '%s': %s\n", p.name, e->msg);
@@ -193,7 +206,7 @@ cachepush_exec(const char *plan, const char *out, struct err **errp)
 			r = 0;
 			goto out;
 		}
-		if (!push_all(&p, &st, &cfg, key, manifest, msize)) {
+		if (!push_all(&p, &st, &cfg, key, from, manifest, msize)) {
 			r = 0;
 			goto out;
 		}

@@ -132,6 +132,7 @@ from_cache(struct step_ctx *c, bool *hit, struct err **errp)
 {
 	struct cachecfg cfg;
 	char key[DIGEST_LEN], reads[DIGEST_LEN];
+	const char *from = NULL;
 	bool has_key;
 	int r;
 
@@ -140,9 +141,10 @@ from_cache(struct step_ctx *c, bool *hit, struct err **errp)
 		return -1;
 	has_key = (cachecfg_has_from(&cfg) || cachecfg_has_to(&cfg)) &&
 		  cachekey_step(&c->plan, &c->st, context_reads(c, reads), key);
-	r = stepcache_note_key(c, has_key ? key : NULL, errp);
-	if (r == 0 && has_key && cachecfg_has_from(&cfg) && !is_no_cache_run(c))
-		stepcache_lookup(c, &cfg, key, hit);
+	if (has_key && cachecfg_has_from(&cfg) && !is_no_cache_run(c))
+		from = stepcache_lookup(c, &cfg, key);
+	*hit = from != NULL;
+	r = stepcache_note_key(c, has_key ? key : NULL, from, errp);
 	if (r == 0 && *hit && !outmode_is_quiet(c->plan.builddir)) {
 		autofree char *label = stepplan_label(&c->plan), *instr = instruction_of(c);
 

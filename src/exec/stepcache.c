@@ -294,17 +294,19 @@ lookup_local(struct step_ctx *c, const char *dir, const char *key)
 	return found > 0;
 }
 
-void
+const char *
 stepcache_lookup(struct step_ctx *c, const struct cachecfg *cfg,
-		 const char key[DIGEST_LEN], bool *hit)
+		 const char key[DIGEST_LEN])
 {
-	*hit = false;
-	for (size_t i = 0; i < cfg->from_local.n && !*hit; i++)
-		*hit = lookup_local(c, cfg->from_local.v[i], key);
-	if (*hit || stepcache_unreachable(c->plan.builddir))
-		return;
-	for (size_t i = 0; i < cfg->from_registry.n && !*hit; i++)
-		*hit = lookup_one(c, cfg->from_registry.v[i], key) > 0;
+	for (size_t i = 0; i < cfg->from_local.n; i++)
+		if (lookup_local(c, cfg->from_local.v[i], key))
+			return cfg->from_local.v[i];
+	if (stepcache_unreachable(c->plan.builddir))
+		return NULL;
+	for (size_t i = 0; i < cfg->from_registry.n; i++)
+		if (lookup_one(c, cfg->from_registry.v[i], key) > 0)
+			return cfg->from_registry.v[i];
+	return NULL;
 }
 
 char *
@@ -314,10 +316,11 @@ stepcache_key_path(const char *builddir, const char *flat)
 }
 
 int
-stepcache_note_key(const struct step_ctx *c, const char *key, struct err **errp)
+stepcache_note_key(const struct step_ctx *c, const char *key, const char *from,
+		   struct err **errp)
 {
 	autofree char *path = stepcache_key_path(c->plan.builddir, c->plan.flat), *dir = NULL;
-	autofree char *line = NULL;
+	autofree char *text = NULL;
 
 	if (!key) {
 		if (unlink(path) < 0 && errno != ENOENT)
@@ -327,6 +330,6 @@ stepcache_note_key(const struct step_ctx *c, const char *key, struct err **errp)
 	dir = fs_dirname(path);
 	if (fs_mkdir_p(dir, errp) < 0)
 		return -1;
-	line = xasprintf("%s\n", key);
-	return fs_write_if_changed(path, line, strlen(line), NULL, errp);
+	text = from ? xasprintf("%s\nfrom %s\n", key, from) : xasprintf("%s\n", key);
+	return fs_write_if_changed(path, text, strlen(text), NULL, errp);
 }

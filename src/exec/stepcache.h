@@ -24,24 +24,27 @@ struct step_ctx;
 #define STEPCACHE_CONFIG_TYPE "application/vnd.df2ninja.step.v1+json"
 
 /*
- * look key up in every --cache-from registry, in order, each with one GET
- * of its manifest (http_set_quick: under 2 s). On a hit the layer is
- * downloaded (digest-checked) and unpacked in the store, and c->st gets
- * it as a base layer (with its sum) and the step's history entries:
- * *hit true, the step is done. A miss, and any failure (a registry that
- * cannot be reached, a broken entry), is *hit false: the step runs. A
- * registry that cannot be reached is said once per build (a marker in
+ * look key up in every --cache-from dir, then registry, in order, a
+ * registry with one GET of its manifest (http_set_quick: under 2 s). On
+ * a hit the layer is downloaded (digest-checked) and unpacked in the
+ * store, and c->st gets it as a base layer (with its sum) and the step's
+ * history entries: the cache it came from is returned (cfg's string), the
+ * step is done. A miss, and any failure (a registry that cannot be
+ * reached, a broken entry), is NULL: the step runs. A registry that
+ * cannot be reached is said once per build (a marker in
  * <builddir>/cache/) and not asked again by that build.
  */
-void stepcache_lookup(struct step_ctx *c, const struct cachecfg *cfg,
-		      const char key[DIGEST_LEN], bool *hit);
+const char *stepcache_lookup(struct step_ctx *c, const struct cachecfg *cfg,
+			     const char key[DIGEST_LEN]);
 
 /*
- * write the key of the step of c, <builddir>/cache/<flat>.key, for its
- * push edge (stepcache_push); when the step has none, remove it
+ * note the key of the step of c, <builddir>/cache/<flat>.key, for its
+ * push edge (cachepush.h): "<key>\n", then "from <cache>\n" when the
+ * step came from that cache (which needs no push of it); when the step
+ * has no key, remove the file
  */
 int stepcache_note_key(const struct step_ctx *c, const char *key,
-		       struct err **errp);
+		       const char *from, struct err **errp);
 
 /* where a step's key is noted; caller frees */
 char *stepcache_key_path(const char *builddir, const char *flat);
