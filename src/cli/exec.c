@@ -7,6 +7,7 @@
 
 #include "cli/cli.h"
 #include "exec/buildlock.h"
+#include "exec/cachepush.h"
 #include "exec/drive.h"
 #include "exec/gitref.h"
 #include "exec/step.h"
@@ -15,8 +16,8 @@
 #include "util/err.h"
 
 static const char exec_usage[] =
-	"usage: df2ninja exec from|step|link|export|gitref --plan PLAN --out STAMP\n"
-	"                     [--depfile FILE] [--layer LINK] [--rootless]\n"
+	"usage: df2ninja exec from|step|link|export|gitref|cachepush --plan PLAN\n"
+	"                     --out STAMP [--depfile FILE] [--layer LINK] [--rootless]\n"
 	"\n"
 	"Run one edge of a generated build.ninja: the step whose plan is PLAN,\n"
 	"writing its stamp STAMP only when the step's result changed.\n"
@@ -24,6 +25,7 @@ static const char exec_usage[] =
 	"given --layer LINK stacks that layer instead of copying again.\n"
 	"`gitref` writes the commit of an ADD <git URL>'s ref, only when it\n"
 	"changed.\n"
+	"`cachepush` shares a step's result with the --cache-to registries.\n"
 	"build.ninja calls this; `ninja -t commands TARGET` prints the calls.\n"
 	"A user other than root runs it in a user namespace (rootless mode);\n"
 	"--rootless, or DF2NINJA_ROOTLESS=1, makes root do the same.\n"
@@ -149,7 +151,8 @@ cmd_exec(int argc, char **argv)
 	if (!plan || !out)
 		return diag_usage("exec: --plan and --out are required");
 	if (strcmp(kind, "from") == 0 || strcmp(kind, "step") == 0 ||
-	    strcmp(kind, "link") == 0 || strcmp(kind, "export") == 0) {
+	    strcmp(kind, "link") == 0 || strcmp(kind, "export") == 0 ||
+	    strcmp(kind, "cachepush") == 0) {
 		struct err *e = NULL;
 
 		if (userns_enter(rootless, &e) < 0)
@@ -178,10 +181,15 @@ cmd_exec(int argc, char **argv)
 		step_failure_fini(&f);
 		return status;
 	}
+	if (strcmp(kind, "cachepush") == 0) {
+		struct err *e = NULL;
+
+		return cachepush_exec(plan, out, &e) < 0 ? diag_error(e) : 0;
+	}
 	if (strcmp(kind, "export") == 0) {
 		struct err *e = NULL;
 
 		return export_exec(plan, out, &e) < 0 ? diag_error(e) : 0;
 	}
-	return diag_usage("exec: unknown kind '%s' (from, step, link, export or gitref)", kind);
+	return diag_usage("exec: unknown kind '%s' (from, step, link, export, gitref or cachepush)", kind);
 }

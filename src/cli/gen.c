@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #ifdef HAVE_EXECUTOR
 #include "exec/baseinfo.h"
+#include "exec/cachecfg.h"
 #include "exec/remotectx.h"
 #endif
 #include "cli/genargs.h"
@@ -84,6 +85,12 @@ static const char gen_usage[] =
 	"  --no-cache             run every step again once, at the next build\n"
 	"  --no-cache-filter STAGE[,STAGE]\n"
 	"                         the same for those stages' steps\n"
+	"  --cache-to type=registry,ref=HOST/REPO\n"
+	"                         share each RUN step's result through that\n"
+	"                         registry, pushed beside the build\n"
+	"  --cache-from type=registry,ref=HOST/REPO\n"
+	"                         take a RUN step's result from there when\n"
+	"                         another build shared it; repeatable\n"
 	"  -q, --quiet            print nothing but the image ID (with\n"
 	"                         `ninja --quiet`)\n"
 	"  --progress auto|plain|tty|quiet\n"
@@ -265,6 +272,53 @@ from_cwd(struct genargs *a, const char *cwd, const char *path)
  * *dot gets its stage graph (emit/dot.h) and *dot_builddir the build dir
  * as named from the cwd, and no build file, plan or args file is written
  */
+/* --cache-from and --cache-to checked, and into <builddir>/cache.conf
+ * when builddir is not NULL; *push: steps get a push edge */
+static int
+write_cachecfg(struct genargs *a, const char *builddir, bool *push,
+	       struct err **errp)
+{
+#ifdef HAVE_EXECUTOR
+	struct cachecfg c = { 0 };
+	int r = 0;
+
+	/* the args file keeps the dirs of type=local as this run sees them */
+	for (size_t i = 0; !builddir && i < a->cache_from.n; i++) {
+		char *abs = cachecfg_absolute(a->cache_from.v[i]);
+
+		free(a->cache_from.v[i]);
+		a->cache_from.v[i] = abs;
+	}
+	for (size_t i = 0; !builddir && i < a->cache_to.n; i++) {
+		char *abs = cachecfg_absolute(a->cache_to.v[i]);
+
+		free(a->cache_to.v[i]);
+		a->cache_to.v[i] = abs;
+	}
+
+	for (size_t i = 0; r == 0 && i < a->cache_from.n; i++)
+		r = cachecfg_add(&c, false, a->cache_from.v[i], errp);
+	for (size_t i = 0; r == 0 && i < a->cache_to.n; i++)
+		r = cachecfg_add(&c, true, a->cache_to.v[i], errp);
+	if (r == 0 && a->make && cachecfg_has_to(&c))
+		r = err_make(errp, 0, "--cache-to is not supported with -G make yet: "
+			     "its pushes are edges of build.ninja's pool registry");
+	if (r < 0)
+		err_set_status(errp, 2);	/* a usage error */
+	else if (builddir)
+		r = cachecfg_write(&c, builddir, errp);
+	*push = cachecfg_has_to(&c);
+	cachecfg_fini(&c);
+	return r;
+#else
+	*push = false;
+	if (a->cache_from.n || a->cache_to.n)
+		return err_make(errp, 0, "--cache-from and --cache-to need the executor, "
+				"which this df2ninja was built without");
+	return 0;
+#endif
+}
+
 static int
 generate(struct genargs *a, char **dot, char **dot_builddir, struct err **errp)
 {
@@ -391,12 +445,14 @@ generate(struct genargs *a, char **dot, char **dot_builddir, struct err **errp)
 	eo.prefix = a->prefix ? a->prefix : "";
 	eo.version = PACKAGE_VERSION;
 
-	if (genpaths_check_output(&gp, errp) < 0 ||
+	if (write_cachecfg(a, NULL, &eo.cache_push, errp) < 0 ||
+	    genpaths_check_output(&gp, errp) < 0 ||
 	    genargs_write(a, gp.dockerfile_rel, gp.context_rel, gp.out_rel,
 			  gp.builddir_rel, &user_outputs, &ctx_recorded, gp.genargs,
 			  errp) < 0)
 		goto out;
-	if (buildflags_nocache(g, gp.builddir, !a->make, errp) < 0)
+	if (buildflags_nocache(g, gp.builddir, !a->make, errp) < 0 ||
+	    write_cachecfg(a, gp.builddir, &eo.cache_push, errp) < 0)
 		goto out;
 	/* the plans are written while the build file is made in memory; a
 	 * failure to write them is told first, as when one followed the other */

@@ -35,6 +35,8 @@ enum {
 	OPT_SSH,
 	OPT_NO_CACHE,
 	OPT_NO_CACHE_FILTER,
+	OPT_CACHE_FROM,
+	OPT_CACHE_TO,
 	OPT_IIDFILE,
 	OPT_LABEL,
 	OPT_ADD_HOST,
@@ -67,6 +69,8 @@ static const struct option longopts[] = {
 	{ "ssh", required_argument, NULL, OPT_SSH },
 	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "no-cache-filter", required_argument, NULL, OPT_NO_CACHE_FILTER },
+	{ "cache-from", required_argument, NULL, OPT_CACHE_FROM },
+	{ "cache-to", required_argument, NULL, OPT_CACHE_TO },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "iidfile", required_argument, NULL, OPT_IIDFILE },
 	{ "label", required_argument, NULL, OPT_LABEL },
@@ -110,6 +114,8 @@ genargs_fini(struct genargs *a)
 	strv_fini(&a->secrets);
 	strv_fini(&a->ssh);
 	strv_fini(&a->no_cache_filter);
+	strv_fini(&a->cache_from);
+	strv_fini(&a->cache_to);
 	strv_fini(&a->labels);
 	strv_fini(&a->add_hosts);
 	strv_fini(&a->ulimits);
@@ -337,6 +343,12 @@ genargs_parse(struct genargs *a, int argc, char **argv, struct err **errp)
 		case OPT_NO_CACHE_FILTER:
 			no_cache_filter(a, optarg);
 			break;
+		case OPT_CACHE_FROM:
+			strv_add(&a->cache_from, optarg);
+			break;
+		case OPT_CACHE_TO:
+			strv_add(&a->cache_to, optarg);
+			break;
 		case 'q':
 			a->quiet = true;
 			a->progress = "quiet";
@@ -496,6 +508,12 @@ genargs_write(const struct genargs *a, const char *df_rel, const char *ctx_rel,
 			goto out;
 	for (size_t i = 0; i < a->ssh.n; i++)
 		if (put(&b, "--ssh", a->ssh.v[i], errp) < 0)
+			goto out;
+	for (size_t i = 0; i < a->cache_from.n; i++)
+		if (put(&b, "--cache-from", a->cache_from.v[i], errp) < 0)
+			goto out;
+	for (size_t i = 0; i < a->cache_to.n; i++)
+		if (put(&b, "--cache-to", a->cache_to.v[i], errp) < 0)
 			goto out;
 	for (size_t i = 0; i < a->labels.n; i++)
 		if (put(&b, "--label", a->labels.v[i], errp) < 0)

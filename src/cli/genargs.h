@@ -28,6 +28,8 @@ struct genargs {
 				 * the host's) */
 	bool no_cache;		/* --no-cache: every step reruns once */
 	struct strv no_cache_filter; /* --no-cache-filter: those stages' do */
+	struct strv cache_from;	/* --cache-from, as given */
+	struct strv cache_to;	/* --cache-to, as given */
 	bool quiet;		/* -q, --progress quiet: print only the ID */
 	const char *progress;	/* --progress: "auto", "plain", "quiet", or
 				 * NULL when not given (auto) */

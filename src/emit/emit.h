@@ -23,6 +23,9 @@ struct emit_opts {
 	const char *genargs;	/* the file holding the generation options */
 	const char *prefix;	/* make: prefix of variables and targets, or "" */
 	const char *version;	/* df2ninja's version, for the header */
+	bool cache_push;	/* --cache-to: each shared step (a RUN) gets
+				 * a push edge in pool registry, which the
+				 * image waits for and no step does */
 };
 
 /* append the build.ninja text for g to out */

@@ -349,6 +349,54 @@ put_alias(struct walk *w, struct buf *b, const char *target,
 }
 
 /*
+ * --cache-to: each RUN's push edge, in pool registry, reading the step's
+ * stamp; no step reads what it writes, so the build goes on while it
+ * uploads, and the image waits for it (IMAGE_DEPS)
+ */
+static void
+put_cache_push(struct walk *w, struct buf *b)
+{
+	struct buf *deps = walk_var(w, "IMAGE_DEPS");
+
+	if (!w->o->cache_push)
+		return;
+	buf_puts(b, "\n# --cache-to: a RUN's result shared with the cache "
+		 "registries, beside the\n# build; a failed push is a "
+		 "warning\nrule cachepush\n"
+		 "  command = $df2ninja exec cachepush --plan $plan --out $out\n"
+		 "  description = $desc\n  pool = registry\n\n");
+	for (size_t i = 0; i < w->g->nstages; i++) {
+		const struct stage *sg = &w->g->stages[i];
+
+		for (size_t j = 0; sg->needed && j < sg->nsteps; j++) {
+			const struct step *st = &sg->steps[j];
+			struct buf desc = BUF_INIT;
+			struct wrap l;
+
+			if (st->kind != STEP_RUN)
+				continue;
+			wrap_start(&l, b, CONT, 4);
+			wrap_word(&l, "build");
+			word_stamp_ext(&l, st, ".pushed", ":");
+			wrap_word(&l, "cachepush");
+			word_stamp(&l, st, "");
+			word_plan(&l, st);
+			wrap_end(&l);
+			buf_puts(b, "  plan = $plans/");
+			escape_ninja_value(b, st->name, "step name", NULL);
+			buf_puts(b, ".json\n  desc = ");
+			labels_desc_verb(&desc, st, "SHARE", LABELS_WIDTH - strlen("  desc = "));
+			escape_ninja_value(b, buf_str(&desc), "description", NULL);
+			buf_puts(b, "\n\n");
+			buf_fini(&desc);
+			buf_puts(deps, " $steps/");
+			escape_ninja_path(deps, st->name, "step name", NULL);
+			buf_puts(deps, ".pushed");
+		}
+	}
+}
+
+/*
  * `all`, the default: the image, or when more steps can run at once than
  * ninja's default -j allows (3 on 2 cores, 2 on one), a second ninja on
  * this file building it at the graph's width (exec/drive.h). The steps'
@@ -360,6 +408,7 @@ put_all(struct walk *w)
 	struct buf *b = walk_var(w, "ALL");
 	size_t width = width_chains(w->g);
 
+	put_cache_push(w, b);
 	if (width <= 2) {
 		buf_puts(b, "build all: phony image\n");
 		return;

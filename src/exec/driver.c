@@ -1,15 +1,20 @@
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "exec/buildlock.h"
+#include "exec/cachecfg.h"
+#include "exec/cachekey.h"
 #include "exec/copystep.h"
 #include "exec/from.h"
 #include "exec/ops.h"
 #include "exec/outmode.h"
 #include "exec/run.h"
+#include "exec/runmounts.h"
 #include "exec/step.h"
+#include "exec/stepcache.h"
 #include "exec/stepctx.h"
 #include "exec/stepstat.h"
 #include "image/storereg.h"
@@ -85,6 +90,72 @@ status_line(struct step_ctx *c)
 	return ss;
 }
 
+/* --no-cache made this run: the step's nocache input
+ * (emit/buildflags.h) is newer than its stamp, or it has none; a cache
+ * is not asked then, as BuildKit's --no-cache asks none */
+static bool
+is_no_cache_run(const struct step_ctx *c)
+{
+	autofree char *path = xasprintf("%s/nocache/%s", c->plan.builddir, c->plan.name);
+	struct stat nc, out;
+
+	if (stat(path, &nc) < 0)
+		return false;
+	if (stat(c->out, &out) < 0)
+		return true;
+	return nc.st_mtim.tv_sec > out.st_mtim.tv_sec ||
+	       (nc.st_mtim.tv_sec == out.st_mtim.tv_sec &&
+		nc.st_mtim.tv_nsec > out.st_mtim.tv_nsec);
+}
+
+/* a RUN binding the context: the digest of what it reads (reads), or
+ * NULL when there is none; a failure leaves it to the step to report */
+static const char *
+context_reads(struct step_ctx *c, char reads[DIGEST_LEN])
+{
+	struct err *e = NULL;
+	int r;
+
+	if (c->plan.sp.kind != PLAN_RUN || !c->plan.sp.run.context)
+		return NULL;
+	r = runmounts_context_digest(c, reads, &e);
+	err_free(e);
+	return r == 0 ? reads : NULL;
+}
+
+/*
+ * the shared cache (cachecfg.h): note the step's key for its push edge
+ * and, with --cache-from, look it up; *hit: the step is done, c->st is
+ * its state. Nothing here fails the step: a cache is only a shortcut.
+ */
+static int
+from_cache(struct step_ctx *c, bool *hit, struct err **errp)
+{
+	struct cachecfg cfg;
+	char key[DIGEST_LEN], reads[DIGEST_LEN];
+	const char *from = NULL;
+	bool has_key;
+	int r;
+
+	*hit = false;
+	if (cachecfg_load(&cfg, c->plan.builddir, errp) < 0)
+		return -1;
+	has_key = (cachecfg_has_from(&cfg) || cachecfg_has_to(&cfg)) &&
+		  cachekey_step(&c->plan, &c->st, context_reads(c, reads), key);
+	if (has_key && cachecfg_has_from(&cfg) && !is_no_cache_run(c))
+		from = stepcache_lookup(c, &cfg, key);
+	*hit = from != NULL;
+	r = stepcache_note_key(c, has_key ? key : NULL, from, errp);
+	if (r == 0 && *hit && !outmode_is_quiet(c->plan.builddir)) {
+		autofree char *label = stepplan_label(&c->plan), *instr = instruction_of(c);
+
+		printf("CACHED %s %s\n", label, instr);
+		fflush(stdout);
+	}
+	cachecfg_fini(&cfg);
+	return r;
+}
+
 void
 step_failure_fini(struct step_failure *f)
 {
@@ -103,6 +174,7 @@ step_exec(const struct step_call *call, struct step_failure *f, struct err **err
 	struct step_ctx c;
 	struct err *e = NULL;
 	struct stepstat *live = NULL;
+	bool hit;
 	int r, lock = -1;
 
 	memset(&c, 0, sizeof(c));
@@ -136,13 +208,17 @@ step_exec(const struct step_call *call, struct step_failure *f, struct err **err
 		r = 0;
 		goto done;
 	}
-	live = status_line(&c);
-	c.count = stepstat_count(live);
-	r = step_kinds[c.plan.sp.kind] ? step_kinds[c.plan.sp.kind](&c, &e) : 0;
-	stepstat_free(live);
-	c.count = NULL;
-	if (r < 0)
+	if (from_cache(&c, &hit, &e) < 0)
 		goto fail;
+	if (!hit) {
+		live = status_line(&c);
+		c.count = stepstat_count(live);
+		r = step_kinds[c.plan.sp.kind] ? step_kinds[c.plan.sp.kind](&c, &e) : 0;
+		stepstat_free(live);
+		c.count = NULL;
+		if (r < 0)
+			goto fail;
+	}
 	/* the state first, the stamp last: a stamp names a complete state */
 	if (state_save(c.plan.builddir, c.plan.name, &c.st, &e) < 0 ||
 	    state_stamp(&c.st, call->out, &e) < 0)

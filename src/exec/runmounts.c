@@ -14,6 +14,7 @@
 #include "exec/rootpath.h"
 #include "exec/runmounts.h"
 #include "exec/stepctx.h"
+#include "image/layer_sum.h"
 #include "image/tree.h"
 #include "match/ignore.h"
 #include "plan/names.h"
@@ -379,4 +380,42 @@ runmounts_depfile(struct runmounts *rm, struct step_ctx *c, struct err **errp)
 	}
 	links = fs_join(c->plan.builddir, "deplinks");
 	return depfile_write(c->depfile, c->out, rp->context, &rm->deps, links, errp);
+}
+
+int
+runmounts_context_digest(struct step_ctx *c, char reads[DIGEST_LEN],
+			 struct err **errp)
+{
+	const struct run_plan *rp = &c->plan.sp.run;
+	struct runmounts rm;
+	struct digest *d = digest_new();
+	int r = 0;
+
+	runmounts_init(&rm);
+	for (size_t i = 0; r == 0 && i < rp->nmounts; i++) {
+		const struct plan_mount *mo = &rp->mounts[i];
+		autofree char *source = NULL, *src = NULL, *line = NULL;
+		char sum[DIGEST_LEN];
+
+		if (mo->type != PLAN_MOUNT_BIND)
+			continue;
+		if (mo->has_from) {
+			r = 1;
+			break;
+		}
+		if (ops_word(&c->st, c->plan.sp.escape, &mo->source, &source, errp) < 0 ||
+		    bind_context(c, source ? source : "", i, &rm, &src, errp) < 0 ||
+		    layer_sum_dir(rm.tmp.v[rm.tmp.n - 1], sum, NULL, errp) < 0) {
+			r = -1;
+			break;
+		}
+		line = xasprintf("%zu %s\n", i, sum);
+		digest_update(d, line, strlen(line));
+	}
+	/* what a hit read, for ninja: the step does not run to say it */
+	if (r == 0 && runmounts_depfile(&rm, c, errp) < 0)
+		r = -1;
+	digest_final(d, reads);
+	runmounts_fini(&rm);
+	return r;
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "exec/secretmnt.h"
+#include "oci/digest.h"
 #include "util/strv.h"
 
 struct err;
@@ -42,5 +43,14 @@ int runmounts_add(struct runmounts *rm, struct step_ctx *c, struct strv *envp,
 int runmounts_depfile(struct runmounts *rm, struct step_ctx *c, struct err **errp);
 /* unmount, unlock and remove what rm holds */
 void runmounts_fini(struct runmounts *rm);
+/*
+ * for the step cache's key (cachekey.h): the content of what each bind of
+ * the context shows the RUN of c (copied as the step copies it, then
+ * summed by layer_sum_dir: no mtimes), one digest over them in order, in
+ * reads; the depfile of what they read is written, as the step would.
+ * 1, no digest, when a bind is from a stage or an image.
+ */
+int runmounts_context_digest(struct step_ctx *c, char reads[DIGEST_LEN],
+			     struct err **errp);
 
 #endif

@@ -130,6 +130,8 @@ to_json(const struct state *s, bool full)
 				       "size", (json_int_t)l->size);
 			if (l->media_type)
 				json_object_set_new(lj, "media_type", json_string(l->media_type));
+			if (l->sum[0])
+				json_object_set_new(lj, "sum", json_string(l->sum));
 		}
 		json_array_append_new(layers, lj);
 	}
@@ -166,6 +168,31 @@ state_save(const char *builddir, const char *name, struct state *s,
 	}
 	free(text);
 	return r;
+}
+
+void
+state_portable_id(const struct state *s, char out[DIGEST_LEN])
+{
+	json_t *o = json_object(), *c = json_copy(s->config.json), *env = json_array();
+	json_t *layers = json_array();
+	char *text;
+
+	json_object_del(c, "history");
+	json_object_set_new(o, "config", c);
+	for (size_t i = 0; i < s->env.n; i++)
+		if (s->env.v[i].value)
+			json_array_append_new(env, json_pack("[ss]", s->env.v[i].name,
+							     s->env.v[i].value));
+	json_object_set_new(o, "env", env);
+	for (size_t i = 0; i < s->nlayers; i++)
+		json_array_append_new(layers, json_string(s->layers[i].sum[0] ?
+							  s->layers[i].sum :
+							  s->layers[i].diff_id));
+	json_object_set_new(o, "layers", layers);
+	text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+	json_decref(o);
+	digest_buf(text, strlen(text), out);
+	free(text);
 }
 
 char *
@@ -224,12 +251,17 @@ state_load(const char *builddir, const char *name, struct state *s,
 			return err_make(errp, 0, "'%s': layer %zu has no %s; rebuild the step",
 					path, i, dir ? "sum" : "diff id");
 		}
-		if (dir)
+		if (dir) {
 			state_add_step_layer(s, id, dir);
-		else
+		} else {
+			const char *sum = json_string_value(json_object_get(v, "sum"));
+
 			state_add_layer(s, id, json_string_value(json_object_get(v, "digest")),
 					json_string_value(json_object_get(v, "media_type")),
 					json_integer_value(json_object_get(v, "size")));
+			if (sum && digest_valid(sum))
+				snprintf(s->layers[s->nlayers - 1].sum, DIGEST_LEN, "%s", sum);
+		}
 	}
 	json_decref(o);
 	return 0;

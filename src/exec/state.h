@@ -39,7 +39,10 @@ struct state_layer {
 	char digest[DIGEST_LEN];	/* the blob; "" for a step's layer */
 	char *media_type;		/* of the blob, NULL for a step's layer */
 	long long size;			/* of the blob */
-	char sum[DIGEST_LEN];		/* a step's layer's sum, else "" */
+	char sum[DIGEST_LEN];		/* a step's layer's sum, also kept for
+					 * a base layer that was a step's on the
+					 * machine that shared it (stepcache.h);
+					 * else "" */
 	char *dir;			/* a step's upper dir (relative to the
 					 * cwd), NULL for a base layer */
 };
@@ -71,6 +74,13 @@ const char *state_layer_id(const struct state_layer *l);
 /* s, just loaded as the state of step parent, becomes the start of a
  * step built on it: its history so far is the parent's */
 void state_set_parent(struct state *s, const char *parent);
+
+/*
+ * the identity of s that another machine computes for the same state: the
+ * config (no history), the env, and the layers by content (a step layer's
+ * sum, else the diff id), none of the paths of this build dir
+ */
+void state_portable_id(const struct state *s, char out[DIGEST_LEN]);
 
 /* the ninja target of step name: "build/03" -> "build/3"; caller frees */
 char *state_target(const char *name);

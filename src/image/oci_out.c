@@ -230,21 +230,33 @@ write_new(const struct store *st, const struct oci_top *t, const struct imgname 
 	return r;
 }
 
+/* lock the layout dir fd (creating it, with oci-layout, when missing) */
+static int
+lock_layout(const char *dest, int *fd, struct err **errp)
+{
+	autofree char *layout = xasprintf("%s/oci-layout", dest);
+
+	if (fs_mkdir_p(dest, errp) < 0)
+		return -1;
+	if (access(layout, F_OK) < 0 && !is_empty_dir(dest))
+		return err_make(errp, 0, "it exists and is not an OCI image layout");
+	*fd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0)
+		return err_make(errp, errno, "cannot open '%s'", dest);
+	if (TEMP_FAILURE_RETRY_INT(flock(*fd, LOCK_EX)) < 0)
+		return err_make(errp, errno, "cannot lock '%s'", dest);
+	return fs_write_if_changed(layout, OCI_LAYOUT, strlen(OCI_LAYOUT), NULL, errp);
+}
+
 static int
 write_into(const struct store *st, const struct oci_top *t, const struct imgname *names,
 	   size_t n_names, const char *dest, struct err **errp)
 {
-	autofree char *layout = xasprintf("%s/oci-layout", dest);
 	autoclose int fd = -1;
 
-	if (access(layout, F_OK) < 0 && !is_empty_dir(dest))
-		return err_make(errp, 0, "it exists and is not an OCI image layout");
-	fd = open(dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return err_make(errp, errno, "cannot open '%s'", dest);
 	/* held until the layout is whole */
-	if (TEMP_FAILURE_RETRY_INT(flock(fd, LOCK_EX)) < 0)
-		return err_make(errp, errno, "cannot lock '%s'", dest);
+	if (lock_layout(dest, &fd, errp) < 0)
+		return -1;
 	return fill(st, t, names, n_names, dest, errp);
 }
 
@@ -302,4 +314,42 @@ oci_out_write_index(const struct store *st, struct image *const *imgs,
 	struct oci_top t = { imgs, n, index_digest, index_size, true };
 
 	return write_top(st, &t, tags, n_tags, dest, errp);
+}
+
+int
+oci_out_add_manifest(const struct store *st, const char *manifest_digest,
+		     long long manifest_size, const char *const *blobs,
+		     size_t n_blobs, const char *tag, const char *dest,
+		     struct err **errp)
+{
+	autofree char *blobdir = xasprintf("%s/blobs/sha256", dest);
+	autofree char *index_path = xasprintf("%s/index.json", dest);
+	autofree char *data = NULL;
+	const struct imgname name = { .tag = (char *)tag };
+	autoclose int fd = -1;
+	json_t *index = NULL;
+	size_t len;
+	int r = -1;
+
+	if (lock_layout(dest, &fd, errp) < 0 || fs_mkdir_p(blobdir, errp) < 0)
+		goto out;
+	for (size_t i = 0; i < n_blobs; i++)
+		if (place_blob(st, blobs[i], blobdir, errp) < 0)
+			goto out;
+	if (place_blob(st, manifest_digest, blobdir, errp) < 0)
+		goto out;
+	if (access(index_path, F_OK) == 0) {
+		if (manifest_read_file(index_path, MANIFEST_MAX, &index, errp) < 0)
+			goto out;
+	} else {
+		index = manifest_index_new();
+	}
+	manifest_index_add(index, manifest_digest, manifest_size, &name);
+	data = manifest_dump(index, &len);
+	r = fs_write_if_changed(index_path, data, len, NULL, errp);
+out:
+	if (r < 0)
+		err_wrap(errp, "writing OCI layout '%s'", dest);
+	json_decref(index);
+	return r;
 }

@@ -34,4 +34,15 @@ int oci_out_write_index(const struct store *st, struct image *const *imgs,
 			const char *const *tags, size_t n_tags, const char *dest,
 			struct err **errp);
 
+/*
+ * add the manifest manifest_digest (manifest_size bytes) of the store,
+ * with the n_blobs blobs it names, to the OCI layout dest (made when
+ * missing) under the ref name tag, replacing what had that tag; under the
+ * same flock() as oci_out_write, blobs first, index.json last
+ */
+int oci_out_add_manifest(const struct store *st, const char *manifest_digest,
+			 long long manifest_size, const char *const *blobs,
+			 size_t n_blobs, const char *tag, const char *dest,
+			 struct err **errp);
+
 #endif

@@ -185,6 +185,14 @@ http_code_retryable(CURLcode code)
 	return false;
 }
 
+static bool quick;
+
+void
+http_set_quick(bool on)
+{
+	quick = on;
+}
+
 int
 http_attempts(void)
 {
@@ -397,7 +405,9 @@ http_easy(const char *method, const char *url, struct curl_slist *headers,
 	}
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, USER_AGENT);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, quick ? 1500L : 30000L);
+	if (quick)
+		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, 1900L);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, 60L);
 	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, follow ? 1L : 0L);
@@ -493,7 +503,7 @@ http_do(const struct http_request *rq, struct http_response *resp,
 {
 	struct strv h = STRV_INIT;
 	struct curl_slist *hdrs;
-	int tries = rq->once ? 1 : http_attempts();
+	int tries = rq->once || quick ? 1 : http_attempts();
 	CURLcode code = CURLE_OK;
 	int r = -1;
 

@@ -83,6 +83,13 @@ bool http_status_retryable(long status);
 bool http_code_retryable(CURLcode code);
 /* the number of tries for one request: 1 + $DF2NINJA_REGISTRY_RETRIES */
 int http_attempts(void);
+/*
+ * quick mode, for a question whose answer is only a shortcut (a step
+ * cache lookup): every request of this process gives up after 1.5 s to
+ * connect and 1.9 s in all, and is made once, never retried; off again
+ * for the transfers that follow
+ */
+void http_set_quick(bool on);
 /* milliseconds to wait before retry n (1 for the first); retry_after is
  * the server's wish in seconds, -1 for none */
 long http_backoff_ms(int n, long retry_after);

@@ -140,7 +140,7 @@ for o in "--progress=rawjson" "--add-host=x:host-gateway" "--add-host=x:1.2.3" \
 	"--memory=1g" "-m1g" "--memory-swap=1g" "--cpu-shares=2" "-c2" "--cpu-period=1" \
 	"--cpu-quota=1" "--cpuset-cpus=0" "--cpuset-mems=0" "--ulimit=nofile=2:1" "--ulimit=files=1" \
 	"--shm-size=lots" "--cgroup-parent=x" "--security-opt=seccomp=unconfined" \
-	"--cache-from=x" "--cache-to=x" "--squash" "--isolation=hyperv" \
+	"--cache-from=type=gha" "--cache-to=type=s3,bucket=b" "--cache-to=type=registry" "--squash" "--isolation=hyperv" \
 	"--sbom=true" "--provenance" "--attest=type=sbom" "--annotation=a=b" \
 	"--builder=x" "--call=outline" "--pull=sometimes" \
 	"--disable-content-trust=false" "--network=bridge" "--detach"; do

@@ -99,7 +99,9 @@ START_TEST(test_lists)
 	const char *const args[] = { "--no-cache-filter", "a,b", "--no-cache-filter=c",
 				     "--label", "k=v", "--label", "bare", "--no-cache",
 				     "--iidfile", "id", "--metadata-file", "m.json",
-				     "--ulimit", "nofile=5", "--ulimit=core=-1:-1", NULL };
+				     "--ulimit", "nofile=5", "--ulimit=core=-1:-1",
+				     "--cache-from", "h/a", "--cache-from=type=registry,ref=h/b",
+				     "--cache-to", "type=local,dest=d", NULL };
 	struct genargs a;
 	struct err *e = NULL;
 
@@ -115,6 +117,10 @@ START_TEST(test_lists)
 	ck_assert_uint_eq(a.ulimits.n, 2);
 	ck_assert_str_eq(a.ulimits.v[0], "nofile=5:5");
 	ck_assert_str_eq(a.ulimits.v[1], "core=-1:-1");
+	/* kept as given: generation checks them (exec/cachecfg.h) */
+	ck_assert_uint_eq(a.cache_from.n, 2);
+	ck_assert_str_eq(a.cache_from.v[1], "type=registry,ref=h/b");
+	ck_assert_uint_eq(a.cache_to.n, 1);
 	genargs_fini(&a);
 }
 END_TEST
@@ -133,7 +139,7 @@ static const struct {
 	{ { "--memory", "1g" }, "--memory '1g': resource limits" },
 	{ { "-m", "1g" }, "--memory '1g': resource limits" },
 	{ { "-c2" }, "--cpu-shares '2': resource limits" },
-	{ { "--cache-from=x" }, "--cache-from 'x': no external cache" },
+	{ { "--builder=x" }, "--builder 'x': there are no builder instances" },
 	{ { "--squash" }, "--squash: squashing" },
 	{ { "--provenance" }, "--provenance: provenance attestations" },
 	{ { "--sbom=true" }, "--sbom 'true': SBOM" },
