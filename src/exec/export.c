@@ -128,7 +128,7 @@ write_metadata(const char *digest, const struct export_plan *ep,
 	buf_fini(&names);
 	if (!text)
 		return err_make(errp, ENOMEM, "writing --metadata-file");
-	r = fs_write_atomic(ep->metadata_file, text, strlen(text), 0, errp);
+	r = fs_write_named(ep->metadata_file, text, strlen(text), errp);
 	free(text);
 	return r < 0 ? err_wrap(errp, "writing --metadata-file") : 0;
 }
@@ -151,7 +151,7 @@ image_id(const struct image *img, const struct export_plan *ep, struct err **err
 
 		digest_buf(text, n, id);
 	}
-	if (ep->iidfile && fs_write_atomic(ep->iidfile, id, strlen(id), 0, errp) < 0)
+	if (ep->iidfile && fs_write_named(ep->iidfile, id, strlen(id), errp) < 0)
 		return err_wrap(errp, "writing --iidfile");
 	if (ep->quiet && printf("%s\n", id) < 0)
 		return err_make(errp, errno, "writing the image ID");

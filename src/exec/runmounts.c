@@ -37,7 +37,10 @@ runmounts_fini(struct runmounts *rm)
 {
 	free(rm->mounts);
 	secretmnt_fini(&rm->secrets);
-	/* the views first: their upper dirs are among rm->tmp */
+	/* the views and pins first: their dirs are among rm->tmp */
+	for (size_t i = 0; i < rm->pins.n; i++)
+		sandbox_unpin(rm->pins.v[i]);
+	strv_fini(&rm->pins);
 	for (size_t i = 0; i < rm->nmnts; i++)
 		mnt_fini(&rm->mnts[i]);
 	free(rm->mnts);
@@ -201,6 +204,43 @@ bind_to(struct runmounts *rm, struct sandbox_mount *sm, char *src, bool is_reado
 }
 
 /*
+ * *src, below the cache dir dir (cachemnt_path's, symlink-free), bound on
+ * a staging path of the build dir's tmp in the executor's mount
+ * namespace, which *src becomes: a step writing the same cache at once
+ * cannot swap a path component for a symlink out of the cache between
+ * this check and the sandbox's bind
+ */
+static int
+pin_in_cache(struct step_ctx *c, const char *dir, char **src, size_t i,
+	     struct runmounts *rm, struct err **errp)
+{
+	const char *rel = *src + strlen(dir) + 1;
+	autoclose int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char *stage, *pin;
+	struct stat sb;
+
+	if (dfd < 0)
+		return err_make(errp, errno, "cannot open '%s'", dir);
+	if (fstatat(dfd, rel, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+		return err_make(errp, errno, "cannot stat '%s' in the cache", rel);
+	if (!(stage = bind_tmp(c, "cachesrc", i, rm, errp)))
+		return -1;
+	pin = S_ISDIR(sb.st_mode) ? xstrdup(stage) : fs_join(stage, "f");
+	if (!S_ISDIR(sb.st_mode) && fs_write_if_changed(pin, "", 0, NULL, errp) < 0) {
+		free(pin);
+		return -1;
+	}
+	if (sandbox_pin_beneath(dir, rel, pin, errp) < 0) {
+		free(pin);
+		return err_wrap(errp, "RUN --mount=type=cache: source '%s'", rel);
+	}
+	strv_push(&rm->pins, pin);
+	free(*src);
+	*src = xstrdup(pin);
+	return 0;
+}
+
+/*
  * RUN --mount=type=cache: a cache of the store's, by id (default: the
  * target as written, cleaned), seeded from from= when new, source= its
  * subpath; sm->src and sm->is_readonly
@@ -261,6 +301,9 @@ cache_mount(struct step_ctx *c, const struct plan_mount *mo, const char *written
 		strv_push(&rm->tmp, cm.tmp);
 	if (r == 0)
 		r = cachemnt_path(&cm, source, id, &src, errp);
+	/* a subpath: pinned, as another step may write the cache at once */
+	if (r == 0 && source[0])
+		r = pin_in_cache(c, cm.dir, &src, i, rm, errp);
 	free(cm.dir);
 	if (r < 0)
 		return -1;

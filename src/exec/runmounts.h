@@ -24,6 +24,7 @@ struct runmounts {
 	size_t nmounts;
 	struct strv keep;	/* strings the sandbox_mount point to */
 	struct strv tmp;	/* private cache instances to remove */
+	struct strv pins;	/* sandbox_pin_beneath's staging mounts */
 	int *locks;		/* cache locks */
 	size_t nlocks;
 	struct mnt *mnts;	/* binds from a stage or an image */

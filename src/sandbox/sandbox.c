@@ -1,11 +1,13 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/signalfd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +20,7 @@
 #include "sandbox/rootfs.h"
 #include "sandbox/sandbox.h"
 #include "sandbox/sbplan.h"
+#include "util/alloc.h"
 #include "util/err.h"
 
 #define DEFAULT_GRACE_MS 2000
@@ -322,4 +325,35 @@ sandbox_mount_overlay(const char *target, const char *const *lowers,
 		report_to_err(&r, &p, errp);
 	sbplan_fini(&p);
 	return rc < 0 ? -1 : 0;
+}
+
+int
+sandbox_pin_beneath(const char *dir, const char *rel, const char *staging,
+		    struct err **errp)
+{
+	struct open_how how = {
+		.flags = O_PATH | O_CLOEXEC,
+		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
+	};
+	autoclose int dfd = -1, fd = -1, m = -1;
+
+	/* opened in the namespace the clone is made in */
+	if (sandbox_enter_private_mountns(errp) < 0)
+		return -1;
+	dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return err_make(errp, errno, "cannot open '%s'", dir);
+	fd = (int)syscall(SYS_openat2, dfd, rel, &how, sizeof(how));
+	if (fd < 0)
+		return err_make(errp, errno, "cannot open '%s' through no symlink", rel);
+	m = open_tree(fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	if (m < 0 || move_mount(m, "", AT_FDCWD, staging, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return err_make(errp, errno, "cannot bind '%s' on '%s'", rel, staging);
+	return 0;
+}
+
+void
+sandbox_unpin(const char *staging)
+{
+	umount2(staging, MNT_DETACH);
 }

@@ -208,6 +208,20 @@ int sandbox_enter_private_mountns(struct err **errp);
 int sandbox_mount_private_tmpfs(const char *target, struct err **errp);
 
 /*
+ * bind rel, below the directory dir and reached through no symlink
+ * (openat2 RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), onto staging (a
+ * directory, or an empty file for a file), in the calling thread's
+ * private mount namespace (entered first when needed). The mount holds
+ * the very directory that was checked: a path that someone swaps for a
+ * symlink afterwards (a step writing the same cache at once) changes
+ * nothing of what a sandbox binds from staging. Undone by
+ * sandbox_unpin, or when the namespace goes.
+ */
+int sandbox_pin_beneath(const char *dir, const char *rel, const char *staging,
+			struct err **errp);
+void sandbox_unpin(const char *staging);
+
+/*
  * mount an overlay of lowers (top-most first) with upper and work at
  * target, in the calling thread's mount namespace, which must be private
  * (sandbox_enter_private_mountns). upper NULL mounts a read-only view

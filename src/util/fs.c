@@ -398,3 +398,26 @@ fs_relpath(const char *target, const char *dir)
 		buf_putc(&b, '.');
 	return buf_steal(&b);
 }
+
+bool
+fs_is_special(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode);
+}
+
+int
+fs_write_named(const char *path, const char *data, size_t len, struct err **errp)
+{
+	autoclose int fd = -1;
+
+	if (!fs_is_special(path))
+		return fs_write_atomic(path, data, len, 0, errp);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return err_make(errp, errno, "cannot open '%s'", path);
+	if (fs_write_all(fd, data, len) < 0 || close(steal_fd(&fd)) < 0)
+		return err_make(errp, errno, "cannot write '%s'", path);
+	return 0;
+}

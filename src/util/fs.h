@@ -41,6 +41,16 @@ enum fs_write_flags {
  */
 int fs_write_atomic(const char *path, const char *data, size_t len,
 		    unsigned flags, struct err **errp);
+/* path exists and is not a regular file (after symlinks): a device, a
+ * FIFO, a socket (--iidfile /dev/stdout). A file the user named that is
+ * one is written in place, never renamed over (as root, replacing
+ * /dev/null would break the machine) */
+bool fs_is_special(const char *path);
+/*
+ * write data to a file the user named (--iidfile, --metadata-file): in
+ * place when fs_is_special, else as fs_write_atomic (flags 0)
+ */
+int fs_write_named(const char *path, const char *data, size_t len, struct err **errp);
 /* mkdir -p path (mode 0755) */
 int fs_mkdir_p(const char *path, struct err **errp);
 /*

@@ -988,6 +988,39 @@ START_TEST(test_interactive)
 }
 END_TEST
 
+/*
+ * a pinned subpath of a cache stays the directory that was checked: one
+ * swapped for a symlink to / afterwards changes nothing of the pin, and a
+ * symlink is never pinned
+ */
+START_TEST(test_pin)
+{
+	autofree char *cache = path(tdir, "cache"), *sub = path(tdir, "cache/sub");
+	autofree char *old = path(tdir, "cache/old"), *stage = path(tdir, "stage");
+	autofree char *x = path(tdir, "stage/x"), *etc = path(tdir, "stage/etc");
+	struct err *e = NULL;
+
+	put_dir(tdir, "cache", 0755);
+	put_dir(tdir, "cache/sub", 0755);
+	put_dir(tdir, "stage", 0755);
+	put_file(tdir, "cache/sub/x", "x", 0644);
+	if (sandbox_pin_beneath(cache, "sub", stage, &e) < 0)
+		ck_abort_msg("pin: %s", e->msg);
+	/* the race a parallel step would run: sub becomes a link to / */
+	ck_assert_int_eq(rename(sub, old), 0);
+	ck_assert_int_eq(symlink("/", sub), 0);
+	ck_assert_int_eq(access(x, F_OK), 0);
+	ck_assert_int_ne(access(etc, F_OK), 0);
+	sandbox_unpin(stage);
+	ck_assert_int_ne(access(x, F_OK), 0);
+	/* a symlink is refused, not followed */
+	ck_assert_int_eq(sandbox_pin_beneath(cache, "sub", stage, &e), -1);
+	ck_assert_int_eq(e->errnum, ELOOP);
+	err_free(e);
+	ck_assert_int_ne(access(etc, F_OK), 0);
+}
+END_TEST
+
 START_TEST(test_mount_overlay)
 {
 	char *top = path(tdir, "top"), *target = path(tdir, "merged"), *f;
@@ -1201,6 +1234,7 @@ sandbox_suite(void)
 		{ "write_error", test_write_error },
 		{ "interactive", test_interactive },
 		{ "mount_overlay", test_mount_overlay },
+		{ "pin", test_pin },
 		{ "errors", test_errors },
 		{ "overhead", test_overhead },
 	};
