@@ -254,6 +254,16 @@ docker_out_write(const struct store *st, struct image *img,
 	    image_store_meta(st, img, NULL, &manifest_size, errp) < 0 ||
 	    fs_mkdir_p(parent, errp) < 0)
 		goto out;
+	/* a device or a FIFO (dest=/dev/stdout) is written in place: never
+	 * renamed over, which as root would replace a device node */
+	if (fs_is_special(dest)) {
+		fd = open(dest, O_WRONLY | O_TRUNC | O_CLOEXEC | O_NOCTTY);
+		if (fd < 0)
+			err_make(errp, errno, "cannot open '%s'", dest);
+		else if (write_tar(st, img, manifest_size, names, n_tags, fd, dest, errp) == 0)
+			r = 0;
+		goto out;
+	}
 	fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		err_make(errp, errno, "cannot create '%s'", tmp);

@@ -56,6 +56,19 @@ check "--iidfile: the config digest, as docker writes it" \
 check "no-op rebuild" ninja_logged
 check "... ran nothing" assert_file_has "$TMP/ninja.out" "no work to do"
 
+# a FIFO (or a device: --iidfile /dev/stdout) is written in place, never
+# renamed over: as root, a rename would replace /dev/null for the machine
+mkfifo "$TMP/id.fifo" || exit 99
+cat "$TMP/id.fifo" >"$TMP/id.read" &
+reader=$!
+check "--iidfile a FIFO: generate" "$DF2NINJA" --iidfile "$TMP/id.fifo" --output type=oci,dest=oci .
+check "... build" ninja_logged
+wait "$reader"
+m=$(jq -r '.manifests[0].digest' oci/index.json)
+check "... the ID went through it" \
+	test "$(cat "$TMP/id.read")" = "$(jq -r .config.digest "oci/blobs/sha256/${m#sha256:}")"
+check "... and it is still a FIFO" test -p "$TMP/id.fifo"
+
 # --metadata-file: buildx's keys
 check "generate --metadata-file" "$DF2NINJA" "$@" -t my/img:1 --metadata-file meta.json \
 	--output "type=local,dest=$TMP/root" --output type=oci,dest=oci-meta .
