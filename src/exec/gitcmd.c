@@ -13,6 +13,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/pathfind.h"
 #include "util/strv.h"
 
 extern char **environ;
@@ -128,6 +129,7 @@ int
 gitcmd_run(const char *dir, const char *const *args, char **out, struct err **errp)
 {
 	struct strv argv = STRV_INIT, env = STRV_INIT;
+	autofree char *exe = NULL;
 	posix_spawn_file_actions_t fa;
 	int pipefd[2] = { -1, -1 }, r;
 	autoclose int errfd = -1;
@@ -151,8 +153,11 @@ gitcmd_run(const char *dir, const char *const *args, char **out, struct err **er
 	posix_spawn_file_actions_adddup2(&fa, errfd, 2);
 	if (dir)
 		posix_spawn_file_actions_addchdir_np(&fa, dir);
+	/* absolute entries of $PATH only: the child chdirs into the
+	 * fetched tree, where a relative entry would find its ./git */
+	exe = pathfind("git");
 	old = umask(022);
-	r = posix_spawnp(&pid, "git", &fa, NULL, argv.v, env.v);
+	r = exe ? posix_spawn(&pid, exe, &fa, NULL, argv.v, env.v) : ENOENT;
 	umask(old);
 	posix_spawn_file_actions_destroy(&fa);
 	close(pipefd[1]);

@@ -74,6 +74,22 @@ resolve_ref(const char *remote, const char *ref, char **commit, char **name,
 			"name) in the repository", ref);
 }
 
+/* remote without the user and password of its URL (scheme://user:pw@host/):
+ * what the tree's .git/config keeps, which --keep-git-dir puts in a layer */
+static char *
+without_userinfo(const char *remote)
+{
+	const char *sep = strstr(remote, "://"), *host, *at;
+
+	if (!sep)
+		return xstrdup(remote);
+	host = sep + 3;
+	at = strchr(host, '@');
+	if (!at || at > host + strcspn(host, "/"))
+		return xstrdup(remote);
+	return xasprintf("%.*s%s", (int)(host - remote), remote, at + 1);
+}
+
 /* fetch commit (reached as name, or by its own name when NULL) into the
  * repository at dir and check it out */
 static int
@@ -82,8 +98,9 @@ checkout(const char *dir, const char *remote, const char *name,
 {
 	const char *init[] = { "init", "-q", dir, NULL };
 	const char *add[] = { "remote", "add", "--", "origin", remote, NULL };
-	const char *shallow[] = { "fetch", "-q", "--depth=1", "--no-tags", "origin",
-				  name ? name : commit, NULL };
+	/* a ref is never an option, whatever it starts with */
+	const char *shallow[] = { "fetch", "-q", "--depth=1", "--no-tags", "--end-of-options",
+				  "origin", name ? name : commit, NULL };
 	const char *full[] = { "fetch", "-q", "--tags", "origin",
 			       "+refs/heads/*:refs/remotes/origin/*", NULL };
 	const char *co[] = { "-c", "advice.detachedHead=false", "checkout", "-q",
@@ -91,6 +108,8 @@ checkout(const char *dir, const char *remote, const char *name,
 	const char *sub[] = { "submodule", "update", "-q", "--init", "--recursive",
 			      "--depth=1", NULL };
 	const char *head[] = { "rev-parse", "HEAD", NULL };
+	autofree char *bare = without_userinfo(remote);
+	const char *seturl[] = { "remote", "set-url", "--", "origin", bare, NULL };
 	struct err *e = NULL;
 	autofree char *got = NULL;
 	autofree char *gitmodules = fs_join(dir, ".gitmodules");
@@ -112,6 +131,9 @@ checkout(const char *dir, const char *remote, const char *name,
 	if (strcmp(got, commit) != 0)
 		return err_make(errp, 0, "checked out %s instead of %s", got, commit);
 	if (access(gitmodules, F_OK) == 0 && gitcmd_run(dir, sub, NULL, errp) < 0)
+		return -1;
+	/* no password left in .git/config */
+	if (strcmp(bare, remote) != 0 && gitcmd_run(dir, seturl, NULL, errp) < 0)
 		return -1;
 	return 0;
 }

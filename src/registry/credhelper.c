@@ -15,6 +15,7 @@
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
+#include "util/pathfind.h"
 
 char *
 credhelper_server_url(const char *host)
@@ -130,7 +131,7 @@ int
 credhelper_get(const char *name, const char *server_url, struct creds *out,
 	       struct err **errp)
 {
-	autofree char *prog = NULL;
+	autofree char *prog = NULL, *exe = NULL;
 	struct buf o = BUF_INIT;
 	int in[2], outp[2], st, r, saved;
 	pid_t pid;
@@ -139,6 +140,10 @@ credhelper_get(const char *name, const char *server_url, struct creds *out,
 	if (!name_ok(name))
 		return err_make(errp, 0, "invalid credential helper name '%s'", name);
 	prog = xasprintf("docker-credential-%s", name);
+	/* absolute entries of $PATH only: never a helper of the cwd */
+	exe = pathfind(prog);
+	if (!exe)
+		return err_make(errp, 0, "credential helper '%s' not found in $PATH", prog);
 	if (pipe2(in, O_CLOEXEC) < 0)
 		return err_make(errp, errno, "pipe");
 	if (pipe2(outp, O_CLOEXEC) < 0) {
@@ -167,7 +172,7 @@ credhelper_get(const char *name, const char *server_url, struct creds *out,
 		if (dup2(in[0], 0) < 0 || dup2(outp[1], 1) < 0 ||
 		    (devnull >= 0 && dup2(devnull, 2) < 0))
 			_exit(126);
-		execvp(prog, argv);
+		execv(exe, argv);
 		_exit(errno == ENOENT ? 127 : 126);
 	}
 	close(in[0]);
@@ -187,21 +192,25 @@ credhelper_get(const char *name, const char *server_url, struct creds *out,
 		return err_make(errp, saved, "reading from credential helper '%s'", prog);
 	}
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-		/* a failing helper prints its error, never a secret, on stdout */
+		/* a failing helper prints its error on stdout; quoted only
+		 * when it cannot be a secret (no JSON, no "Secret") */
 		bool not_found = strstr(buf_str(&o), "credentials not found") != NULL;
+		bool quotable = !strchr(buf_str(&o), '{') && !strstr(buf_str(&o), "Secret");
 
 		if (not_found)
 			r = 1;
 		else if (WIFEXITED(st) && WEXITSTATUS(st) == 127)
 			r = err_make(errp, 0, "credential helper '%s' not found in $PATH", prog);
 		else {
-			size_t n = strcspn(buf_str(&o), "\n");
+			size_t n = quotable ? strcspn(buf_str(&o), "\n") : 0;
 
 			r = err_make(errp, 0, "credential helper '%s' failed (%s %d)%s%.*s", prog,
 				     WIFEXITED(st) ? "exit status" : "signal",
 				     WIFEXITED(st) ? WEXITSTATUS(st) : WTERMSIG(st),
 				     n ? ": " : "", (int)(n > 200 ? 200 : n), buf_str(&o));
 		}
+		if (o.s)
+			memset(o.s, 0, o.len);
 		buf_fini(&o);
 		return r;
 	}

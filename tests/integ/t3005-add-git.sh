@@ -196,6 +196,18 @@ check "a server that is not there fails the build" fail_build dead "FROM $BUSYBO
 ADD http://127.0.0.1:$DEAD/repo.git /src"
 check "... naming the URL" assert_file_has dead/out "Git repository 'http://127.0.0.1:$DEAD/repo.git': git ls-remote"
 
+# a repository holding an executable ./git, and "." in PATH: git runs in
+# the fetched tree, but df2ninja runs the PATH's absolute git only
+git init -q "$TMP/evil" && (cd "$TMP/evil" &&
+	printf '#!/bin/sh\ntouch %s/pwned\nexec /usr/bin/git "$@"\n' "$TMP" >git &&
+	chmod 755 git && git add git && git commit -q -m evil) >/dev/null 2>&1
+git clone -q --bare "$TMP/evil" "$TMP/srv/evil.git" && git -C "$TMP/srv/evil.git" update-server-info
+mkdir -p "$TMP/evilb"
+printf 'FROM %s\nADD http://127.0.0.1:%s/evil.git /src\n' "$BUSYBOX" "$PORT" >"$TMP/evilb/Dockerfile"
+check "a ./git in the fetched tree, . in PATH: the build" \
+	sh -c 'cd "$1/evilb" && PATH=".:$PATH" "$2" . && PATH=".:$PATH" "$3"' sh "$TMP" "$DF2NINJA" "$NINJA"
+check "... never runs it" test ! -e "$TMP/pwned"
+
 # --- errors at generation ---------------------------------------------------------------
 # gen_fails NAME DOCKERFILE REGEX: generation fails with REGEX on stderr
 gen_fails() {
