@@ -348,12 +348,24 @@ generate(struct genargs *a, char **dot, char **dot_builddir, struct err **errp)
 	if (fetch_context(a, &pa, &fetched, errp) < 0 ||
 	    genpaths_name(&gp, &pa, errp) < 0)
 		goto out;
+	if (gp.is_stdin && dot) {
+		err_make(errp, 0, "graph reads the Dockerfile from a file: give -f FILE, not -f -");
+		goto out;
+	}
 	if (gp.is_stdin && read_stdin(&gp, errp) < 0)
 		goto out;
 	/*
-	 * --check writes nothing, so it runs before the build dir is made;
-	 * but a Dockerfile from stdin is read from its copy kept there
+	 * --check writes nothing, so it runs before the build dir is made,
+	 * on stdin's text where it is (the build's copy is left alone); a
+	 * build reads a Dockerfile from stdin from its copy kept there
 	 */
+	if (gp.is_stdin && a->check) {
+		if (dockerfile_parse("Dockerfile", gp.stdin_text ? gp.stdin_text : "",
+				     gp.stdin_len, &df, errp) < 0)
+			goto out;
+		r = lint(df, a->check, errp);
+		goto out;
+	}
 	if (!gp.is_stdin && ((r = load_linted(&gp, a->check, &df, errp)) != 0 || a->check))
 		goto out;
 	r = -1;

@@ -160,4 +160,19 @@ check "a bad # check= is an error naming its line" expect_fail 1 \
 printf '# check=error=maybe\nFROM scratch\n' >Dockerfile
 check "... error= takes a boolean" expect_fail 1 'Dockerfile:1: error: failed to parse check option' "$DF2NINJA" .
 
+# --check of a Dockerfile on stdin reads the text where it is: a build's
+# copy in the build dir (-f -) is left alone, and none is made
+mkdir ../stdin && cd ../stdin || exit 99
+echo hi >a.txt
+printf 'FROM scratch\nCOPY a.txt /b\n' >built
+check "-f -: generate a build" sh -c '"$1" -f - . <built' sh "$DF2NINJA"
+printf 'from scratch AS X\nCOPY a.txt /checked\n' >other
+check "--check -f - warns" expect_fail 1 StageNameCasing sh -c '"$1" --check -f - . <other' sh "$DF2NINJA"
+check "... and leaves the build's copy" cmp built .df2ninja/Dockerfile.stdin
+mkdir ../stdin2 && cd ../stdin2 || exit 99
+check "--check - of a clean Dockerfile" sh -c 'printf "FROM scratch\n" | "$1" --check -' sh "$DF2NINJA"
+check "... writes nothing" test -z "$(ls -A)"
+check "graph -f - is refused with a reason" expect_fail 1 "graph reads the Dockerfile from a file" \
+	sh -c '"$1" graph -f - . <../stdin/other' sh "$DF2NINJA"
+
 done_testing
