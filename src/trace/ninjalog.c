@@ -14,6 +14,29 @@ ninjalog_path(const char *builddir)
 	return fs_join(builddir, ".ninja_log");
 }
 
+/*
+ * the driving edge of a wide graph (<builddir>/drive, exec/drive.c): the
+ * outer ninja logs it on every run, even one whose inner ninja ran
+ * nothing; it is no step, and would make that run look like a build
+ */
+static bool
+is_drive(const char *output)
+{
+	const char *base = strrchr(output, '/');
+
+	return strcmp(base ? base + 1 : output, "drive") == 0 && !strstr(output, "/steps/");
+}
+
+/* some entry of v[0..n) is a step's stamp or the export's */
+static bool
+has_step(const struct ninjalog_entry *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strstr(v[i].output, "/steps/") || strstr(v[i].output, "/out/"))
+			return true;
+	return false;
+}
+
 size_t
 ninjalog_last_run(const struct ninjalog_entry *v, size_t n)
 {
@@ -88,10 +111,18 @@ ninjalog_read_last(const char *path, struct ninjalog *out, struct err **errp)
 			return err_make(errp, 0, "%s:%zu: not a ninja log line", path,
 					lineno);
 		}
+		if (is_drive(e.output))
+			continue;
 		xgrow(&all.v, &cap, all.n + 1, sizeof(*all.v));
 		all.v[all.n++] = e;
 	}
+	/* a run that only regenerated the build file built nothing: the
+	 * one before it is the last build */
 	first = ninjalog_last_run(all.v, all.n);
+	while (first > 0 && !has_step(all.v + first, all.n - first)) {
+		all.n = first;
+		first = ninjalog_last_run(all.v, all.n);
+	}
 	out->n = all.n - first;
 	out->v = xcalloc(out->n + 1, sizeof(*out->v));
 	for (size_t i = 0; i < out->n; i++) {

@@ -253,7 +253,7 @@ link_nodes(struct timeline *t, struct nodes *ns)
 
 /* the export plan's stage and last step */
 static int
-load_export(const char *builddir, char **stage, char **last, struct err **errp)
+load_export(const char *builddir, char **stage, struct strv *lasts, struct err **errp)
 {
 	autofree char *path = xasprintf("%s/plans/export.json", builddir);
 	struct pjarena arena = PJARENA_INIT;
@@ -265,8 +265,18 @@ load_export(const char *builddir, char **stage, char **last, struct err **errp)
 	if (!j) {
 		err_make(errp, 0, "cannot read the plan '%s': %s", path, jerr.text);
 	} else if (plan_decode_export(path, j, &arena, &ep, errp) == 0) {
-		*stage = xstrdup(ep.stage);
-		*last = xstrdup(ep.last);
+		/* several platforms: the export waits for each one's last */
+		struct buf names = BUF_INIT;
+
+		for (size_t k = 0; k < ep.nplatforms; k++) {
+			buf_printf(&names, "%s%s", k ? ", " : "", ep.platforms[k].stage);
+			strv_add(lasts, ep.platforms[k].last);
+		}
+		if (!ep.nplatforms) {
+			buf_puts(&names, ep.stage);
+			strv_add(lasts, ep.last);
+		}
+		*stage = buf_steal(&names);
 		r = 0;
 	}
 	json_decref(j);
@@ -279,7 +289,8 @@ tracesteps_load(const char *builddir, const struct ninjalog *log,
 		struct timeline *t, struct err **errp)
 {
 	struct nodes ns = { NULL, 0, 0, 0 };
-	autofree char *stage = NULL, *last = NULL;
+	struct strv lasts = STRV_INIT;
+	autofree char *stage = NULL;
 	size_t export = NONE;
 	int r = -1;
 
@@ -292,7 +303,9 @@ tracesteps_load(const char *builddir, const struct ninjalog *log,
 			add_step_event(t, &ns, rel, &log->v[i]);
 			continue;
 		}
-		if (load_export(builddir, &stage, &last, errp) < 0)
+		free(stage);
+		strv_fini(&lasts);
+		if (load_export(builddir, &stage, &lasts, errp) < 0)
 			goto out;
 		export = timeline_add(t, xasprintf("EXPORT %s", stage), xstrdup("export"),
 				      log->v[i].start, log->v[i].end);
@@ -300,10 +313,12 @@ tracesteps_load(const char *builddir, const struct ninjalog *log,
 	link_nodes(t, &ns);
 	if (export != NONE) {
 		ns.walk++;
-		wait_for(t, &ns, export, last);
+		for (size_t k = 0; k < lasts.n; k++)
+			wait_for(t, &ns, export, lasts.v[k]);
 	}
 	r = 0;
 out:
+	strv_fini(&lasts);
 	for (size_t j = 0; j < ns.n; j++) {
 		free(ns.v[j].name);
 		free(ns.v[j].label);

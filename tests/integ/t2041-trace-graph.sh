@@ -77,6 +77,27 @@ check "... its critical path" grep -qx \
 	"critical path [0-9.]* s of [0-9.]* s wall: quick/2 -> stage-4/4 -> stage-4/config -> export" \
 	"$TMP/trace.out"
 
+# several platforms: the export waits for every platform's last step, so
+# the path runs through the slow one (a stage per platform, on the
+# build's platform: nothing is emulated)
+mkdir ../multi && cd ../multi || exit 99
+cat >Dockerfile <<DF
+FROM --platform=\$BUILDPLATFORM $BUSYBOX AS work
+ARG TARGETARCH
+RUN if [ "\$TARGETARCH" = arm64 ]; then sleep 0.8; fi && echo \$TARGETARCH >/arch
+FROM scratch
+COPY --from=work /arch /arch
+DF
+check "several platforms: generate" "$DF2NINJA" --platform linux/amd64,linux/arm64 .
+check "... build" ninja_logged
+check "... trace" sh -c '"$DF2NINJA" trace >"$1"' sh "$TMP/mtrace.out"
+check "... the critical path runs through the slow platform" grep -qx \
+	"critical path [0-9.]* s of [0-9.]* s wall: work@linux-arm64/1 -> work@linux-arm64/2 -> stage-1@linux-arm64/2 -> export" \
+	"$TMP/mtrace.out"
+check "... the export names both" sh -c \
+	'jq -r ".traceEvents[].name" .df2ninja/trace.json | grep -qx "EXPORT stage-1@linux-amd64, stage-1@linux-arm64"'
+cd ../ctx || exit 99
+
 # the stage graph
 check "df2ninja graph" sh -c '"$DF2NINJA" graph -o stages.dot >"$1"' sh "$TMP/graph.out"
 for n in slow quick helper unused stage-4; do

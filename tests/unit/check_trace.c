@@ -68,6 +68,22 @@ START_TEST(test_read_last)
 	ck_assert_int_eq(log.v[1].start, 20);
 	ck_assert_int_eq(log.v[1].end, 514);
 	ninjalog_fini(&log);
+	/* a wide graph's driving edge, logged by every run, and a run that
+	 * only regenerated build.ninja are no build: the last is the same */
+	{
+		static const char more[] =
+			"1\t520\t0\t.df2ninja/drive\tf0be75f8e9b5f862\n"
+			"1\t5\t1796528017146466595\tbuild.ninja\t7bbbe4bd4de1bbd\n"
+			"5\t9\t0\t.df2ninja/drive\tf0be75f8e9b5f862\n"
+			"1\t4\t0\t.df2ninja/drive\tf0be75f8e9b5f862\n";
+		autofree char *both = xasprintf("%s%s", text, more);
+
+		ck_assert_int_eq(fs_write_atomic(path, both, strlen(both), 0, NULL), 0);
+		ck_assert_int_eq(ninjalog_read_last(path, &log, &e), 0);
+		ck_assert_uint_eq(log.n, 2);
+		ck_assert_str_eq(log.v[1].output, ".df2ninja/steps/a/02.id");
+		ninjalog_fini(&log);
+	}
 	ck_assert_int_eq(fs_write_atomic(path, "# ninja log v4\n", 15, 0, NULL), 0);
 	ck_assert_int_lt(ninjalog_read_last(path, &log, &e), 0);
 	ck_assert_ptr_nonnull(strstr(e->msg, "version 5 or 6"));
