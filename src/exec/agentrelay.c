@@ -58,13 +58,28 @@ pump(int a, int b)
 	}
 }
 
+/* connections relayed at once: more wait for one to end (each is a
+ * process of the host's, outside the step's pid limit) */
+enum { RELAY_MAX_CONNS = 16 };
+
 static void __attribute__((noreturn))
 relay(int lfd, const struct sockaddr_un *up)
 {
-	signal(SIGCHLD, SIG_IGN);	/* the connections reap themselves */
-	for (;;) {
-		int c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC), u;
+	pid_t self = getpid();
+	int nconn = 0;
 
+	/* nothing of the executor's (the store's lock, the log, cache locks)
+	 * stays open here, nor in the connections */
+	if (dup2(lfd, 3) < 0)
+		_exit(1);
+	lfd = 3;
+	close_range(4, ~0U, 0);
+	for (;;) {
+		int c, u;
+
+		while (nconn > 0 && waitpid(-1, NULL, nconn >= RELAY_MAX_CONNS ? 0 : WNOHANG) > 0)
+			nconn--;
+		c = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
 		if (c < 0) {
 			if (errno == EINTR || errno == ECONNABORTED)
 				continue;
@@ -72,12 +87,15 @@ relay(int lfd, const struct sockaddr_un *up)
 		}
 		if (fork() == 0) {
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			if (getppid() != self)	/* the relay died first */
+				_exit(0);
 			close(lfd);
 			u = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 			if (u >= 0 && connect(u, (const struct sockaddr *)up, sizeof(*up)) == 0)
 				pump(c, u);
 			_exit(0);
 		}
+		nconn++;
 		close(c);
 	}
 }
@@ -87,6 +105,7 @@ agentrelay_start(const char *path, const char *upstream, uid_t uid, gid_t gid,
 		 mode_t mode, pid_t *pid, struct err **errp)
 {
 	struct sockaddr_un sa, up;
+	pid_t parent;
 	int lfd;
 
 	*pid = -1;
@@ -106,6 +125,7 @@ agentrelay_start(const char *path, const char *upstream, uid_t uid, gid_t gid,
 		close(lfd);
 		return -1;
 	}
+	parent = getpid();
 	*pid = fork();
 	if (*pid < 0) {
 		err_make(errp, errno, "cannot start the relay of '%s'", upstream);
@@ -114,6 +134,8 @@ agentrelay_start(const char *path, const char *upstream, uid_t uid, gid_t gid,
 	}
 	if (*pid == 0) {
 		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)	/* the executor died first */
+			_exit(0);
 		relay(lfd, &up);
 	}
 	close(lfd);
