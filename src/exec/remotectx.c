@@ -88,7 +88,9 @@ unpack(const char *builddir, const char *file, const char *what, char **dir,
 		return err_make(errp, errno, "cannot make '%s'", tmp);
 	dfd = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	dg = digest_new();
-	r = dfd < 0 ? -1 : untar_extract(fd, dfd, tmp, -1, -1, dg, errp);
+	/* the caller's files: the owners a downloaded archive names are
+	 * not made on the host (COPY makes its files root's anyway) */
+	r = dfd < 0 ? -1 : untar_extract(fd, dfd, tmp, (long)geteuid(), (long)getegid(), dg, errp);
 	digest_free(dg);
 	if (r < 0) {
 		if (dfd < 0)
