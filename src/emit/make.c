@@ -117,6 +117,18 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 	if (e->part == WALK_LINK_STACK)
 		word_stamp_ext(&l, w, st, ".link", "");
 	word_plan(&l, w, st);
+	if (st->watch) {
+		/* a local base image's file (ninja.c's word_watch), while it
+		 * exists: a missing one makes no "No rule to make target" */
+		struct buf p = BUF_INIT;
+
+		if (escape_make_path(&p, st->watch, "base image", NULL) == 0) {
+			s = xasprintf("$(wildcard %s)", buf_str(&p));
+			wrap_word(&l, s);
+			free(s);
+		}
+		buf_fini(&p);
+	}
 	if (st->has_gitref && e->part != WALK_LINK_STACK) {
 		s = xasprintf("$(%ssteps)/%s.ref", w->var, st->name);
 		wrap_word(&l, s);

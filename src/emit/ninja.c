@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/strv.h"
 #include "util/err.h"
 #include "emit.h"
 #include "escape.h"
@@ -69,6 +70,39 @@ word_plan(struct wrap *l, const struct step *st)
 	buf_puts(&w, ".json");
 	wrap_word(l, buf_str(&w));
 	buf_fini(&w);
+}
+
+/*
+ * a phony edge for each local base image's file a FROM reads (step.watch),
+ * once each: a missing one then makes the FROM run (and say so) rather
+ * than ninja refuse the whole build file
+ */
+static int
+put_watched(struct walk *w, struct buf *b)
+{
+	struct strv seen = STRV_INIT;
+
+	for (size_t i = 0; i < w->g->nstages; i++) {
+		const struct stage *s = &w->g->stages[i];
+
+		for (size_t j = 0; s->needed && j < s->nsteps; j++) {
+			const char *p = s->steps[j].watch;
+			struct buf e = BUF_INIT;
+			bool dup = false;
+
+			for (size_t k = 0; p && k < seen.n && !dup; k++)
+				dup = strcmp(seen.v[k], p) == 0;
+			if (!p || dup || escape_ninja_path(&e, p, "base image", NULL) < 0) {
+				buf_fini(&e);
+				continue;
+			}
+			strv_add(&seen, p);
+			buf_printf(b, "build %s: phony\n", buf_str(&e));
+			buf_fini(&e);
+		}
+	}
+	strv_fini(&seen);
+	return 0;
 }
 
 /* the regeneration edge, and a phony edge for each of its inputs */
@@ -144,6 +178,8 @@ put_regen(struct walk *w, struct buf *b, struct err **errp)
 			return -1;
 		wrap_end(&l);
 	}
+	if (put_watched(w, b) < 0)
+		return -1;
 	buf_putc(b, '\n');
 	return 0;
 }
@@ -161,6 +197,21 @@ rule_of(const struct walk_edge *e)
 		return "linkstep";
 	}
 	return e->has_depfile ? "ctxstep" : e->exec;
+}
+
+/*
+ * a local base image's file, an input of its FROM: a rebuilt base runs the
+ * FROM again. A path ninja cannot hold is left out (the base is then seen
+ * only when the FROM runs for another reason)
+ */
+static void
+word_watch(struct wrap *l, const char *path)
+{
+	struct buf w = BUF_INIT;
+
+	if (escape_ninja_path(&w, path, "base image", NULL) == 0)
+		wrap_word(l, buf_str(&w));
+	buf_fini(&w);
 }
 
 /* add "$steps/<name>.ref", with a suffix (":") */
@@ -223,6 +274,8 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 	if (e->part == WALK_LINK_STACK)
 		word_stamp_ext(&l, st, ".link", "");
 	word_plan(&l, st);
+	if (st->watch)
+		word_watch(&l, st->watch);
 	if (st->has_gitref && e->part != WALK_LINK_STACK)
 		word_gitref(&l, st, "");
 	if (st->runs_always && e->part != WALK_LINK_STACK)

@@ -7,6 +7,7 @@
 #include "dockerfile/parse.h"
 #include "oci/ref.h"
 #include "util/alloc.h"
+#include "util/fs.h"
 #include "util/ascii.h"
 #include "util/buf.h"
 #include "util/err.h"
@@ -55,6 +56,7 @@ graph_free(struct graph *g)
 		for (j = 0; j < s->nsteps; j++) {
 			free(s->steps[j].name);
 			free(s->steps[j].plan);
+			free(s->steps[j].watch);
 			free(s->steps[j].deps);
 		}
 		free(s->steps);
@@ -254,6 +256,32 @@ expand_global(struct resolver *r, const struct instr *in, const char *word,
 	if (expand_word(&x, word, out, &deferred, &e) < 0)
 		return resolve_fail_err(r, in, e);
 	return 0;
+}
+
+/*
+ * the file of a local image reference (oci-layout://PATH[:TAG][@DIGEST]:
+ * PATH/index.json; docker-archive://PATH[:NAME]: PATH), as ninja sees it
+ * from the output's directory; NULL for a registry reference
+ */
+static char *
+local_image_file(const char *ref)
+{
+	static const char oci[] = "oci-layout://", docker[] = "docker-archive://";
+	bool is_oci = strncmp(ref, oci, strlen(oci)) == 0;
+	const char *path;
+	autofree char *file = NULL;
+
+	if (!is_oci && strncmp(ref, docker, strlen(docker)) != 0)
+		return NULL;
+	path = ref + (is_oci ? strlen(oci) : strlen(docker));
+	file = xstrndup(path, strcspn(path, ":@"));
+	if (is_oci) {
+		char *index = fs_join(file, "index.json");
+
+		free(file);
+		file = index;
+	}
+	return steal_pointer(&file);
 }
 
 /* FROM's --platform: the stage's platform, when not the target's (one
@@ -530,6 +558,7 @@ from_step(struct resolver *r, struct stage *s)
 
 		f->base = PLAN_BASE_IMAGE;
 		f->ref = resolve_str(r, ref);
+		st->watch = local_image_file(ref);
 		f->platform = platform;
 		f->onbuild.v = (const char **)ss->onbuild.v;
 		f->onbuild.n = ss->onbuild.n;

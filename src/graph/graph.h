@@ -51,6 +51,10 @@ struct step {
 				 * with a bind mount of it: depfile */
 	bool pulls;		/* FROM an image, COPY --from an image, RUN
 				 * --mount=from=image: registry pool */
+	char *watch;		/* FROM a local image: its file (an OCI
+				 * layout's index.json, a docker archive),
+				 * an input of the edge, so that a rebuilt
+				 * base runs the FROM again; else NULL */
 	bool runs_always;	/* ADD of a URL (or of a source known only at
 				 * build time) without --checksum: its edge
 				 * runs on every build to revalidate the

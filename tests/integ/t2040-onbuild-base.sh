@@ -71,6 +71,17 @@ ENV TRIGGERED=yes
 RUN /bin/sh -c echo "own $TRIGGERED" >>/order # buildkit'
 check "a second ninja has no work to do" ninja_logged
 check "... says so" assert_file_has "$TMP/ninja.out" 'no work to do'
+
+# the base rebuilt with other triggers: the layout's index.json is an
+# input of the FROM, which runs again and says to regenerate
+sed -i 's|^ONBUILD RUN echo trigger-run|ONBUILD RUN echo trigger-two|' ../base/Dockerfile
+check "rebuild the base with another trigger" ninja_logged -C ../base
+check "ninja sees the new base: the FROM runs and fails" fails ninja_logged
+check "... saying to run df2ninja again" assert_file_has "$TMP/ninja.out" 'run df2ninja again'
+check "df2ninja again" "$DF2NINJA" --output "type=oci,dest=$TMP/out" --output "type=local,dest=$TMP/root" .
+check "ninja builds with the new trigger" ninja_logged
+check "... which ran" assert_file_has "$TMP/root/order" '^trigger-two$'
+sed -i 's|^ONBUILD RUN echo trigger-two|ONBUILD RUN echo trigger-run|' ../base/Dockerfile
 cd .. || exit 99
 
 # a failing trigger is named by its step

@@ -54,7 +54,8 @@ image.mk: Dockerfile \
 # ---- stage 0 "base" (Dockerfile:8-13) --------------------------------------
 
 # Dockerfile:8  FROM ${BASE} AS base
-$(steps)/base/01.id: $(plans)/base/01.json
+$(steps)/base/01.id: $(plans)/base/01.json \
+    $(wildcard ../images/busybox/index.json)
 	@$(say_) 'FROM [base 1/3] oci-layout://../images/busybox:latest AS base'
 	$(q_)$(df2ninja) exec from --plan $(plans)/base/01.json --out $@
 
@@ -83,7 +84,8 @@ $(steps)/tool/02.id: $(steps)/tool/01.id $(plans)/tool/02.json
 # ---- stage 3 "stage-3" (Dockerfile:21-25) ----------------------------------
 
 # Dockerfile:21  FROM ${BASE}
-$(steps)/stage-3/01.id: $(plans)/stage-3/01.json
+$(steps)/stage-3/01.id: $(plans)/stage-3/01.json \
+    $(wildcard ../images/busybox/index.json)
 	@$(say_) 'FROM [stage-3 1/3] oci-layout://../images/busybox:latest'
 	$(q_)$(df2ninja) exec from --plan $(plans)/stage-3/01.json --out $@
 

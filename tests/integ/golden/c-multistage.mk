@@ -54,7 +54,8 @@ image.mk: Dockerfile \
 # ---- stage 0 "build" (Dockerfile:7-10) -------------------------------------
 
 # Dockerfile:7  FROM ${DEBIAN} AS build
-$(steps)/build/01.id: $(plans)/build/01.json
+$(steps)/build/01.id: $(plans)/build/01.json \
+    $(wildcard ../images/debian/index.json)
 	@$(say_) 'FROM [build 1/4] oci-layout://../images/debian:bookworm AS...'
 	$(q_)$(df2ninja) exec from --plan $(plans)/build/01.json --out $@
 
@@ -79,7 +80,8 @@ $(steps)/build/04.id: $(steps)/build/03.id $(plans)/build/04.json
 # ---- stage 1 "stage-1" (Dockerfile:12-15) ----------------------------------
 
 # Dockerfile:12  FROM ${BUSYBOX}
-$(steps)/stage-1/01.id: $(plans)/stage-1/01.json
+$(steps)/stage-1/01.id: $(plans)/stage-1/01.json \
+    $(wildcard ../images/busybox/index.json)
 	@$(say_) 'FROM [stage-1 1/2] oci-layout://../images/busybox:latest'
 	$(q_)$(df2ninja) exec from --plan $(plans)/stage-1/01.json --out $@
 

@@ -54,7 +54,8 @@ image.mk: Dockerfile \
 # ---- stage 0 "stage-0" (Dockerfile:4-6) ------------------------------------
 
 # Dockerfile:4  FROM oci-layout://../images/busybox:latest
-$(steps)/stage-0/01.id: $(plans)/stage-0/01.json
+$(steps)/stage-0/01.id: $(plans)/stage-0/01.json \
+    $(wildcard ../images/busybox/index.json)
 	@$(say_) 'FROM [stage-0 1/2] oci-layout://../images/busybox:latest'
 	$(q_)$(df2ninja) exec from --plan $(plans)/stage-0/01.json --out $@
 

@@ -54,7 +54,8 @@ image.mk: Dockerfile \
 # ---- stage 0 "eleven" (Dockerfile:4-5) -------------------------------------
 
 # Dockerfile:4  FROM oci-layout://../images/busybox:latest AS eleven
-$(steps)/eleven/01.id: $(plans)/eleven/01.json
+$(steps)/eleven/01.id: $(plans)/eleven/01.json \
+    $(wildcard ../images/busybox/index.json)
 	@$(say_) 'FROM [eleven 1/2] oci-layout://../images/busybox:latest AS...'
 	$(q_)$(df2ninja) exec from --plan $(plans)/eleven/01.json --out $@
 
@@ -66,7 +67,8 @@ $(steps)/eleven/02.id: $(steps)/eleven/01.id $(plans)/eleven/02.json
 # ---- stage 1 "twelve" (Dockerfile:7-8) -------------------------------------
 
 # Dockerfile:7  FROM oci-layout://../images/busybox:latest AS twelve
-$(steps)/twelve/01.id: $(plans)/twelve/01.json
+$(steps)/twelve/01.id: $(plans)/twelve/01.json \
+    $(wildcard ../images/busybox/index.json)
 	@$(say_) 'FROM [twelve 1/2] oci-layout://../images/busybox:latest AS...'
 	$(q_)$(df2ninja) exec from --plan $(plans)/twelve/01.json --out $@
 
@@ -78,7 +80,8 @@ $(steps)/twelve/02.id: $(steps)/twelve/01.id $(plans)/twelve/02.json
 # ---- stage 2 "stage-2" (Dockerfile:10-13) ----------------------------------
 
 # Dockerfile:10  FROM oci-layout://../images/busybox:latest
-$(steps)/stage-2/01.id: $(plans)/stage-2/01.json
+$(steps)/stage-2/01.id: $(plans)/stage-2/01.json \
+    $(wildcard ../images/busybox/index.json)
 	@$(say_) 'FROM [stage-2 1/3] oci-layout://../images/busybox:latest'
 	$(q_)$(df2ninja) exec from --plan $(plans)/stage-2/01.json --out $@
 
