@@ -172,8 +172,6 @@ ovl_fsmount(const struct sb_ovl *o, bool has_scaffold, int *mfd,
 	 * marks in user.overlay.* xattrs, as unpacked layers have them */
 	if (userns_is_rootless() && fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
 		return fail(fs, r, STEP_OVERLAY, 0);
-	if (o->upper && fsconfig(fs, FSCONFIG_SET_FLAG, "volatile", NULL, 0) < 0)
-		return fail(fs, r, STEP_OVERLAY, 0);
 	/* xino keeps st_dev and st_ino consistent across filesystems */
 	if (has_scaffold && set(fs, "xino", "auto") < 0)
 		return fail(fs, r, STEP_OVERLAY, 0);
@@ -184,19 +182,6 @@ ovl_fsmount(const struct sb_ovl *o, bool has_scaffold, int *mfd,
 		return fail(fs, r, STEP_OVERLAY, 0);
 	*mfd = m;
 	return 0;
-}
-
-void
-ovl_clear_volatile(const char *work)
-{
-	autoclose int fd = open(work, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	/* what is not there (a first mount) is no error: the mount says
-	 * what is wrong with the work dir */
-	unlinkat(fd, "work/incompat/volatile/dirty", 0);
-	unlinkat(fd, "work/incompat/volatile", AT_REMOVEDIR);
 }
 
 int

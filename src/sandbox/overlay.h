@@ -37,18 +37,6 @@ extern bool ovl_force_legacy;
 int ovl_fsmount(const struct sb_ovl *o, bool has_scaffold, int *mfd,
 		struct sb_report *r);
 /*
- * A writable overlay is mounted "volatile": overlayfs then skips every
- * sync of the upper filesystem, above all the sync_filesystem() of the
- * whole host filesystem it makes at unmount, which a step paid when its
- * namespace went (milliseconds, and all of the machine's dirty data).
- * Like any build output, a layer is not made durable against a crash by
- * the build itself. A volatile mount leaves <work>/work/incompat/volatile
- * behind and overlayfs refuses to mount over it again: ovl_clear_volatile
- * removes it before the next mount of the same work dir (a step's work
- * dir is kept for its next run).
- */
-void ovl_clear_volatile(const char *work);
-/*
  * mount(2) o on target (relative to the cwd) from o->legacy[has_scaffold];
  * when that names lowers by short names, ovl_make_links must have made
  * them in the cwd. Returns 0, or -1 with r filled.

@@ -269,8 +269,6 @@ rootfs_overlay(const struct sb_ovl *o, bool has_scaffold, bool *is_legacy,
 {
 	int rc;
 
-	if (o->work)
-		ovl_clear_volatile(o->work);
 	if (!*is_legacy) {
 		if (has_scaffold && staging_open(staging, r) < 0)
 			return -1;

@@ -81,8 +81,6 @@ legacy_data(const struct sb_ovl *o, bool has_scaffold, bool is_short)
 	for (size_t i = 0; i < OVL_NFIXED; i++)
 		if (!ovl_skip_fixed(i))
 			buf_printf(&b, ",%s=%s", ovl_fixed[i][0], ovl_fixed[i][1]);
-	if (o->upper)
-		buf_puts(&b, ",volatile");
 	if (has_scaffold)
 		buf_puts(&b, ",xino=auto");
 	if (userns_is_rootless())
