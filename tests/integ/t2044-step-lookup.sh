@@ -1,8 +1,7 @@
 #!/bin/sh
 # What a RUN step looks up before its command, now read straight from the
 # layers when nothing in them needs overlayfs to resolve (exec/layerfile.h),
-# and by a mount otherwise: both give what the merged root holds. A step's
-# writable overlay is volatile: its work dir still serves its next run.
+# and by a mount otherwise: both give what the merged root holds.
 . "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
 need_root
 use_busybox
@@ -38,8 +37,7 @@ check "/etc/group deleted (a whiteout): no extra group" file_is "$R/out/groups-n
 check "/etc/passwd a symlink: the file it names" file_is "$R/out/uid-symlink" 4343
 check "... and its HOME" file_is "$R/out/home-symlink" /elsewhere
 
-# the steps after the COPY run again, mounting over the work dir of
-# their last run
+# the steps after the COPY run again, over the work dir of their last run
 echo 2 >input
 check "rebuild after an edit" ninja_logged
 reran() { test "$(ran_steps "$TMP/ninja.out" | cut -d ' ' -f 1 | tr '\n' ' ')" = "COPY RUN "; }
