@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "exec/emulate.h"
+#include "exec/flatten.h"
+#include "exec/layerfile.h"
 #include "exec/livestat.h"
 #include "exec/logtail.h"
 #include "exec/mnt.h"
@@ -30,6 +32,32 @@
 #include "util/strv.h"
 
 /*
+ * user_resolve on /etc/passwd and /etc/group read straight from the
+ * layers when layerfile.h can (a mount of the rootfs costs more than the
+ * rest of the step's set-up): 0 or -1 as user_resolve, 1 to mount
+ */
+static int
+user_from_layers(struct step_ctx *c, const char *spec, struct user_info *u,
+		 struct err **errp)
+{
+	autofree char *passwd = NULL, *group = NULL;
+	struct strv lowers = STRV_INIT;
+	const char *const *v;
+	int r = 1;
+
+	if (flatten_lowerdirs(&c->st, &c->store, &lowers, NULL) < 0) {
+		strv_fini(&lowers);
+		return 1;
+	}
+	v = (const char *const *)lowers.v;
+	if (layerfile_read(v, lowers.n, "etc/passwd", &passwd) &&
+	    layerfile_read(v, lowers.n, "etc/group", &group))
+		r = user_resolve_text(passwd, group, spec, u, errp);
+	strv_fini(&lowers);
+	return r;
+}
+
+/*
  * the user the command runs as, resolved in the rootfs as it is now. HOME,
  * when the env has none, is what runc's init sets: the home of the uid's
  * /etc/passwd entry, else "/" (an image without /etc/passwd: not /root)
@@ -46,6 +74,9 @@ resolve_user(struct step_ctx *c, struct user_info *u, struct err **errp)
 	memset(u, 0, sizeof(*u));
 	if (is_root && vars_get(&c->st.env, "HOME"))
 		return 0;	/* uid 0, gid 0, no groups; HOME is the env's */
+	r = user_from_layers(c, is_root ? "0:0" : spec, u, errp);
+	if (r <= 0)
+		return r;
 	r = mnt_state(&m, &c->plan, "user", &c->st, &c->store,
 		      NULL, NULL, errp);
 	/* root by any of its names is 0:0 without a lookup but for HOME */

@@ -245,8 +245,24 @@ int
 user_resolve(int rootfd, const char *spec, struct user_info *out,
 	     struct err **errp)
 {
-	struct user_info u = { 0, 0, NULL, 0, NULL };
 	struct dbfile pw = { NULL, NULL }, grp = { NULL, NULL };
+	int r = -1;
+
+	if (read_db(rootfd, "/etc/passwd", &pw, errp) == 0 &&
+	    read_db(rootfd, "/etc/group", &grp, errp) == 0)
+		r = user_resolve_text(pw.data, grp.data, spec, out, errp);
+	free(pw.data);
+	free(grp.data);
+	return r;
+}
+
+int
+user_resolve_text(const char *passwd, const char *groups, const char *spec,
+		  struct user_info *out, struct err **errp)
+{
+	struct user_info u = { 0, 0, NULL, 0, NULL };
+	struct dbfile pw = { (char *)passwd, "/etc/passwd" };
+	struct dbfile grp = { (char *)groups, "/etc/group" };
 	autofree char *user = NULL, *group = NULL, *copy = NULL;
 	unsigned long uid = 0, gid = 0;
 	const char *colon = strchr(spec, ':');
@@ -263,10 +279,6 @@ user_resolve(int rootfd, const char *spec, struct user_info *out,
 		return bad_id(errp, "user", user);
 	if (gnum < 0)
 		return bad_id(errp, "group", group);
-	if (read_db(rootfd, "/etc/passwd", &pw, errp) < 0)
-		return -1;
-	if (read_db(rootfd, "/etc/group", &grp, errp) < 0)
-		goto out;
 
 	if ((!*user && !group) || (unum == 1 && gnum == 1)) {
 		/* BuildKit takes "uid:gid" (and no USER, 0:0) as is: no
@@ -300,8 +312,6 @@ user_resolve(int rootfd, const char *spec, struct user_info *out,
 	}
 	r = 0;
 out:
-	free(pw.data);
-	free(grp.data);
 	if (r == 0)
 		*out = u;
 	else

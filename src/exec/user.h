@@ -32,6 +32,9 @@ struct user_info {
  */
 int user_resolve(int rootfd, const char *spec, struct user_info *out,
 		 struct err **errp);
+/* the same from the text of /etc/passwd and /etc/group (NULL: missing) */
+int user_resolve_text(const char *passwd, const char *groups, const char *spec,
+		      struct user_info *out, struct err **errp);
 
 /*
  * resolve a COPY/ADD --chown spec (BuildKit's readUser): a numeric user
