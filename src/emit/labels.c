@@ -174,6 +174,15 @@ labels_desc_verb(struct buf *b, const struct step *st, const char *vb,
 	size_t start = b->len, used;
 
 	buf_puts(b, vb);
+	if (st->stage->platform) {
+		/* "RUN [arm64] [...]", as the executor's status line shows
+		 * an emulated step: the platform past its os */
+		const char *p = strchr(st->stage->platform, '/');
+
+		while (b->len > start && b->s[b->len - 1] == ' ')
+			b->s[--b->len] = '\0';
+		buf_printf(b, " [%s]", p ? p + 1 : st->stage->platform);
+	}
 	if (st->kind == STEP_CONFIG)
 		buf_printf(b, " [%s config] ", st->stage->id);
 	else

@@ -36,7 +36,9 @@ void labels_step_target(struct buf *b, const struct step *st);
  */
 size_t labels_inputs(const struct step *st, const struct step **out);
 /* append "RUN  [build 2/4] make -j8": fixed-width verb, BuildKit's
- * position, the instruction cut so the whole is at most max bytes */
+ * position, the instruction cut so the whole is at most max bytes; a
+ * stage not on the host's platform names it after the verb, as the
+ * executor's status line does ("RUN [arm64] [build 2/4] make -j8") */
 void labels_desc(struct buf *b, const struct step *st, size_t max);
 /* the same with another verb of 4 letters ("LINK") */
 void labels_desc_verb(struct buf *b, const struct step *st, const char *verb,

@@ -27,15 +27,17 @@
 #include "util/path.h"
 #include "util/strv.h"
 
-/* import an image named by COPY --from=<image> and describe it as a state */
+/* import an image named by COPY --from=<image> (or RUN --mount from=) for
+ * platform (NULL: the host's) and describe it as a state */
 static int
-image_state(struct step_ctx *c, const char *ref, struct state *s, struct err **errp)
+image_state(struct step_ctx *c, const char *ref, const char *platform, struct state *s,
+	    struct err **errp)
 {
 	struct image img;
 	int r = -1;
 
 	image_init(&img);
-	if (step_load_image(c, ref, NULL, false, &img, errp) < 0)
+	if (step_load_image(c, ref, platform, false, &img, errp) < 0)
 		goto out;
 	state_init(s);
 	state_add_image_layers(s, &img);
@@ -56,7 +58,7 @@ step_source_state(struct step_ctx *c, const struct plan_source *from, struct sta
 		*name = xasprintf("stage '%s'", from->stage);
 		return 0;
 	}
-	if (image_state(c, from->image, s, errp) < 0)
+	if (image_state(c, from->image, from->platform, s, errp) < 0)
 		return -1;
 	*name = xasprintf("image '%s'", from->image);
 	return 0;
@@ -421,6 +423,8 @@ link_key(struct step_ctx *c, const struct copy_work *w, char key[DIGEST_LEN])
 	key_str(d, "chown", w->chown);
 	key_str(d, "checksum", w->checksum);
 	key_str(d, "from", cp->has_from ? (cp->from.stage ? cp->from.step : cp->from.image) : NULL);
+	if (cp->has_from && cp->from.platform)
+		key_str(d, "platform", cp->from.platform);
 	digest_final(d, key);
 }
 

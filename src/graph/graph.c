@@ -63,6 +63,7 @@ graph_free(struct graph *g)
 		free(s->name);
 		free(s->id);
 		free(s->base);
+		free(s->platform);
 	}
 	for (i = 0; i < g->ntrigdfs; i++)
 		dockerfile_free(g->trigdfs[i]);
@@ -512,6 +513,8 @@ resolve_bases(struct resolver *r)
 		} else if (base_image(r, s) < 0 || base_triggers(r, s) < 0) {
 			return -1;
 		}
+		if (strcmp(resolve_platform(r, s), r->host_str))
+			s->platform = xstrdup(resolve_platform(r, s));
 		collect(r, s, first, end);
 		lay_out(r, s);
 		for (i = 0; i < resolve_ss(r, s)->ntrig; i++) {
@@ -775,8 +778,6 @@ mark_needed(struct resolver *r)
 
 		if (g->stages[i].needed && ss->no_secret)
 			rc = resolve_fail(r, ss->no_secret, "%s", ss->no_secret_msg);
-		else if (g->stages[i].needed && ss->foreign_image)
-			rc = resolve_fail(r, ss->foreign_image, "%s", ss->foreign_image_msg);
 	}
 	return rc;
 }
@@ -803,7 +804,6 @@ resolver_fini(struct resolver *r)
 		free(ss->imgtrig);
 		free(ss->foreign_platform);
 		free(ss->no_secret_msg);
-		free(ss->foreign_image_msg);
 		free(ss->edges);
 	}
 	free(r->ss);

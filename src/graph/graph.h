@@ -84,6 +84,9 @@ struct stage {
 	const struct instr *from;
 	char *base;		/* the expanded FROM reference ("scratch", "alpine:3") */
 	struct stage *parent;	/* when base names an earlier stage */
+	char *platform;		/* the platform its steps run on
+				 * ("linux/arm64"), when not the host's;
+				 * else NULL */
 	struct step *steps;	/* steps[0] is the FROM; a CONFIG step is last */
 	size_t nsteps;
 	int nnumbered;		/* M in "[stage N/M]" */

@@ -195,9 +195,10 @@ resolve_dep(struct resolver *r, struct stage *s, struct step *st,
 }
 
 struct plan_source
-resolve_plan_source(struct resolver *r, struct stage *stage, const char *image)
+resolve_plan_source(struct resolver *r, const struct stage *s, struct stage *stage,
+		    const char *image)
 {
-	struct plan_source src = { NULL, NULL, NULL };
+	struct plan_source src = { NULL, NULL, NULL, NULL };
 
 	if (stage) {
 		src.stage = stage->id;
@@ -205,8 +206,12 @@ resolve_plan_source(struct resolver *r, struct stage *stage, const char *image)
 	} else {
 		char *ref = ref_localize(image, r->opts->context_rel);
 
+		const char *p = resolve_platform(r, s);
+
 		src.image = resolve_str(r, ref);
 		free(ref);
+		if (strcmp(p, r->host_str))
+			src.platform = resolve_str(r, p);
 	}
 	return src;
 }
@@ -220,20 +225,4 @@ resolve_platform(struct resolver *r, const struct stage *s)
 		s = s->parent;
 	ss = resolve_ss(r, s);
 	return ss->foreign ? ss->foreign_platform : r->target_str;
-}
-
-void
-resolve_image_platform(struct resolver *r, const struct stage *s,
-		       const struct instr *in, const char *what)
-{
-	struct sstate *ss = resolve_ss(r, s);
-	const char *p = resolve_platform(r, s);
-
-	if (ss->foreign_image || !strcmp(p, r->host_str))
-		return;
-	ss->foreign_image = in;
-	ss->foreign_image_msg = xasprintf("%s of an image in a stage for %s is "
-					  "not supported yet (only the host's "
-					  "platform, %s, is read from an image "
-					  "there)", what, p, r->host_str);
 }

@@ -60,10 +60,6 @@ struct sstate {
 	const struct instr *foreign;	/* a FROM --platform other than the
 					 * target's */
 	char *foreign_platform;		/* that platform */
-	/* a COPY --from or RUN --mount from= an image in a stage whose
-	 * platform is not the host's (resolve_image_platform) */
-	const struct instr *foreign_image;
-	char *foreign_image_msg;
 	/* a RUN mounting a required secret or ssh agent not given */
 	const struct instr *no_secret;
 	char *no_secret_msg;
@@ -107,11 +103,6 @@ struct resolver {
 /* the platform stage s runs on: its root ancestor's FROM --platform,
  * else the target platform */
 const char *resolve_platform(struct resolver *r, const struct stage *s);
-/* s reads an image (COPY --from, RUN --mount from=) at in: remembered
- * for an error if s is needed and not on the host's platform (the
- * executor reads the host's manifest of an image only) */
-void resolve_image_platform(struct resolver *r, const struct stage *s,
-			    const struct instr *in, const char *what);
 
 /* the Dockerfile's name in messages */
 const char *resolve_name(const struct resolver *r);
@@ -150,8 +141,10 @@ int resolve_source(struct resolver *r, const struct instr *in,
 /* note that a step of s reads stage to (deps and the cycle check) */
 void resolve_dep(struct resolver *r, struct stage *s, struct step *st,
 		 struct stage *to, const struct instr *in);
-/* the plan source of a stage (its last step) or else of an image */
-struct plan_source resolve_plan_source(struct resolver *r, struct stage *stage,
-				       const char *image);
+/* the plan source of a stage (its last step) or else of an image, read
+ * by stage s: for s's platform when it is not the host's (as BuildKit
+ * resolves it) */
+struct plan_source resolve_plan_source(struct resolver *r, const struct stage *s,
+				       struct stage *stage, const char *image);
 
 #endif

@@ -351,14 +351,12 @@ runmount_parse(struct resolver *r, struct stage *s, struct step *st,
 			strv_fini(&fields);
 			return 0;
 		}
-		if (from) {
+		if (from)
 			resolve_dep(r, s, st, from, in);
-		} else {
+		else
 			st->pulls = true;
-			resolve_image_platform(r, s, in, "--mount from");
-		}
 		out->has_from = true;
-		out->from = resolve_plan_source(r, from, image);
+		out->from = resolve_plan_source(r, s, from, image);
 	} else if (!strcmp(m.type, "bind")) {
 		*reads = "";
 	}

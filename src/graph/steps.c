@@ -463,14 +463,12 @@ copy(struct resolver *r, struct stage *s, struct step *st,
 		st->reads_context = true;
 		plan->context = resolve_str(r, dir);
 	} else if (f->from) {
-		if (from) {
+		if (from)
 			resolve_dep(r, s, st, from, in);
-		} else {
+		else
 			st->pulls = true;
-			resolve_image_platform(r, s, in, "--from");
-		}
 		plan->has_from = true;
-		plan->from = resolve_plan_source(r, from, image);
+		plan->from = resolve_plan_source(r, s, from, image);
 	} else if (local) {
 		plan->context = context(r, st);
 		plan->context_own = context_own(r);

@@ -407,9 +407,10 @@ read_source(struct dec *d, const char *at, const json_t *v, struct plan_source *
 
 	if (open_obj(d, at, v, &o) < 0 || o_str(&o, PLAN_KEY_STAGE, OPT, &s->stage) < 0 ||
 	    o_str(&o, PLAN_KEY_STEP, OPT, &s->step) < 0 ||
-	    o_str(&o, PLAN_KEY_IMAGE, OPT, &s->image) < 0)
+	    o_str(&o, PLAN_KEY_IMAGE, OPT, &s->image) < 0 ||
+	    o_str(&o, PLAN_KEY_PLATFORM, OPT, &s->platform) < 0)
 		return -1;
-	if (s->image ? s->stage || s->step : !s->stage || !s->step)
+	if (s->image ? s->stage || s->step : !s->stage || !s->step || s->platform)
 		return bad(d, at, "is neither {\"stage\", \"step\"} nor {\"image\"}");
 	return close_obj(&o);
 }

@@ -170,6 +170,8 @@ source(struct enc *e, const struct plan_source *s)
 		set(e, o, PLAN_KEY_STEP, str(e, s->step));
 	} else {
 		set(e, o, PLAN_KEY_IMAGE, str(e, s->image));
+		if (s->platform)
+			set(e, o, PLAN_KEY_PLATFORM, str(e, s->platform));
 	}
 	return o;
 }

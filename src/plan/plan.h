@@ -194,11 +194,15 @@ struct from_plan {
 
 /*
  * source: {"stage": id, "step": the stage's last step name} or
- *   {"image": ref}, for COPY --from and RUN --mount from=.
+ *   {"image": ref} or {"image": ref, "platform": P}, for COPY --from and
+ *   RUN --mount from=. P is the platform of the stage reading the image
+ *   ("linux/arm64"), written only when it is not the host's: the image's
+ *   manifest for P is read (for the host's without it).
  */
 struct plan_source {
 	const char *stage, *step;	/* a stage, or NULL */
 	const char *image;		/* else an image */
+	const char *platform;		/* image: NULL for the host's */
 };
 
 /* here-documents: {"name", "content", "expand", "chomp"} */

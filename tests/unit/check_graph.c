@@ -708,21 +708,46 @@ START_TEST(test_multi_platform)
 	ck_assert_uint_eq(f.g->nstages, 3);
 	fx_fini(&f);
 
-	/* an image read by a stage not on the host's platform: refused
-	 * when needed (the executor reads the host's manifest) */
+	/* an image read by a stage not on the host's platform: its manifest
+	 * for the stage's platform (named in the plan and the stage), the
+	 * host's without a "platform" */
 	snprintf(text, sizeof(text), "FROM --platform=%s scratch AS x\n"
-		 "COPY --from=alpine /a /a\nFROM scratch\n", other);
+		 "COPY --from=alpine /a /a\nFROM x AS y\nCOPY --from=alpine /a /a\n"
+		 "FROM scratch\nCOPY --from=alpine /a /a\n", other);
 	ok(&f, text);
+	p = plan(&f, "x/02");
+	assert_str(p, "from/image", "alpine");
+	assert_str(p, "from/platform", other);
+	json_decref(p);
+	p = plan(&f, "y/02");
+	assert_str(p, "from/platform", other);
+	json_decref(p);
+	ck_assert_str_eq(stage(&f, "x")->platform, other);
+	ck_assert_str_eq(stage(&f, "y")->platform, other);
+	p = plan(&f, "stage-2/02");
+	assert_str(p, "from/image", "alpine");
+	ck_assert_ptr_null(at(p, "from/platform"));
+	json_decref(p);
+	ck_assert_ptr_null(stage(&f, "stage-2")->platform);
 	fx_fini(&f);
 	fx_init(&f);
 	f.o.platform = "linux/amd64,linux/arm64";
-	ck_assert_int_lt(multi(&f, "FROM --platform=$BUILDPLATFORM scratch AS b\n"
+	ck_assert_int_eq(multi(&f, "FROM --platform=$BUILDPLATFORM scratch AS b\n"
 			       "COPY --from=alpine /a /a\n"
 			       "FROM scratch\nRUN --mount=from=alpine,target=/m x\n"), 0);
-	snprintf(want, sizeof(want), "Dockerfile:4:1: error: --mount from of an image in "
-		 "a stage for %s is not supported yet (only the host's platform, %s, "
-		 "is read from an image there)", other, host);
-	ck_assert_str_eq(f.err, want);
+	p = plan(&f, "b/02");
+	ck_assert_ptr_null(at(p, "from/platform"));
+	json_decref(p);
+	ck_assert_ptr_null(stage(&f, "b")->platform);
+	snprintf(want, sizeof(want), "stage-1@linux-%s/02", other + strlen("linux/"));
+	p = plan(&f, want);
+	assert_str(p, "mounts/0/from/image", "alpine");
+	assert_str(p, "mounts/0/from/platform", other);
+	json_decref(p);
+	snprintf(want, sizeof(want), "stage-1@linux-%s/02", host + strlen("linux/"));
+	p = plan(&f, want);
+	ck_assert_ptr_null(at(p, "mounts/0/from/platform"));
+	json_decref(p);
 	fx_fini(&f);
 
 	fx_init(&f);

@@ -58,7 +58,7 @@ static struct plan_mount mounts[] = {
 	{ .type = PLAN_MOUNT_SECRET, .env = W("TOKEN"), .id = W("tok"),
 	  .has_required = true, .required = true },
 	{ .type = PLAN_MOUNT_SSH, .readonly = true, .target = W("/ssh"),
-	  .has_from = true, .from = { NULL, NULL, "alpine:3" } },
+	  .has_from = true, .from = { NULL, NULL, "alpine:3", "linux/arm64" } },
 };
 
 static struct plan_heredoc docs[] = {
@@ -199,6 +199,7 @@ same_source(const struct plan_source *a, const struct plan_source *b)
 	same_str(a->stage, b->stage);
 	same_str(a->step, b->step);
 	same_str(a->image, b->image);
+	same_str(a->platform, b->platform);
 }
 
 static void
@@ -533,6 +534,10 @@ static const struct {
 	{ "{" COMMON "'kind':'copy','config':[],'sources':[],'dest':'/',"
 	  "'from':{'stage':'a','step':'a/01','image':'b'},'chown':null,'chmod':null,"
 	  "'link':false,'exclude':[],'heredocs':[],'parents':false}",
+	  "'from' is neither {\"stage\", \"step\"} nor {\"image\"}" },
+	{ "{" COMMON "'kind':'copy','config':[],'sources':[],'dest':'/',"
+	  "'from':{'stage':'a','step':'a/01','platform':'linux/arm64'},'chown':null,"
+	  "'chmod':null,'link':false,'exclude':[],'heredocs':[],'parents':false}",
 	  "'from' is neither {\"stage\", \"step\"} nor {\"image\"}" },
 	{ "{" COMMON "'kind':'add','config':[],'sources':[],'dest':'/','from':null,"
 	  "'chown':null,'chmod':null,'link':false,'exclude':[],'heredocs':[],"
