@@ -5,8 +5,11 @@
 # platform, targets image@<os>-<arch> and <stage>@<os>-<arch>[/N], an OCI
 # layout holding an index of one manifest per platform whose configs name
 # it, type=local as a dir per platform, type=docker refused, and one
-# platform alone as before (no suffix). Nothing foreign runs: RUN steps
-# are on $BUILDPLATFORM, the per-platform stages are FROM scratch.
+# platform alone as before (no suffix); the descriptions of a stage not on
+# the host's platform name it ("COPY [arm64] [...]"); COPY --from a
+# two-platform OCI layout reads each platform's image. Nothing foreign
+# runs: RUN steps are on $BUILDPLATFORM, the per-platform stages are FROM
+# scratch.
 . "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
 need_root
 for t in jq skopeo; do
@@ -100,12 +103,54 @@ check "... so is --load" expect_fail 1 'manifest lists' "$DF2NINJA" --platform "
 check "a malformed platform is refused" expect_fail 1 "failed to parse platform 'linux/'" \
 	"$DF2NINJA" --platform "linux/amd64,linux/" .
 
-# one platform, not the host's: as a build of one, no suffix
-mkdir ../one && cp Dockerfile ../one/ && cd ../one || exit 99
 if [ $HOSTARCH = amd64 ]; then OTHER=arm64; else OTHER=amd64; fi
+check "a step of the $OTHER subgraph names its platform" \
+	assert_file_has build.ninja "^  desc = COPY \\[$OTHER\\] \\[stage-2@linux-$OTHER 2/4\\] --from=tool /tool.txt /\$"
+check "... its FROM too" \
+	assert_file_has build.ninja "^  desc = FROM \\[$OTHER\\] \\[stage-2@linux-$OTHER 1/4\\] scratch\$"
+check "a step of the host's keeps its text" \
+	assert_file_has build.ninja "^  desc = COPY \\[stage-2@linux-$HOSTARCH 2/4\\] --from=tool /tool.txt /\$"
+check "... so does a shared \$BUILDPLATFORM stage" \
+	assert_file_has build.ninja '^  desc = RUN  \[tool 2/2\] echo tool-built >/tool.txt$'
+check "make names the platform too" "$DF2NINJA" --platform "$P" -G make -o Makefile .
+check "... in its descriptions" \
+	assert_file_has Makefile "COPY \\[$OTHER\\] \\[stage-2@linux-$OTHER 2/4\\]"
+
+# COPY --from=<image> in per-platform stages reads each platform's
+# manifest: a two-platform layout built by df2ninja, a file per arch
+mkdir ../multi && cd ../multi || exit 99
+echo "file of amd64" >amd64.txt
+echo "file of arm64" >arm64.txt
+cat >Dockerfile <<'DF'
+FROM scratch
+ARG TARGETARCH
+COPY $TARGETARCH.txt /which.txt
+DF
+check "generate a two-platform image" "$DF2NINJA" --platform "$P" \
+	--output "type=oci,dest=$TMP/mlayout" .
+check "build it" ninja_logged
+mkdir ../frommulti && cd ../frommulti || exit 99
+cat >Dockerfile <<DF
+FROM scratch
+COPY --from=oci-layout://$TMP/mlayout /which.txt /
+DF
+check "generate a build reading it per platform" "$DF2NINJA" --platform "$P" \
+	--output "type=local,dest=$TMP/fm" .
+check "... the $OTHER plan names its platform" test "$(jq -r .from.platform \
+	".df2ninja/plans/stage-0@linux-$OTHER/02.json")" = "linux/$OTHER"
+check "... the host's names none" test "$(jq '.from | has("platform")' \
+	".df2ninja/plans/stage-0@linux-$HOSTARCH/02.json")" = false
+check "build" ninja_logged
+for a in amd64 arm64; do
+	check "$a: its platform's file" file_is "$TMP/fm/linux_$a/which.txt" "file of $a"
+done
+
+# one platform, not the host's: as a build of one, no suffix
+mkdir ../one && cp ../ctx/Dockerfile ../one/ && cd ../one || exit 99
 check "generate for linux/$OTHER alone" "$DF2NINJA" --platform "linux/$OTHER" .
 check "... no platform suffix" assert_file_lacks build.ninja '@linux'
 check "build" ninja_logged
 check "its config names linux/$OTHER" test "$(image_config .df2ninja/image | jq -r .architecture)" = "$OTHER"
+check "its steps' descriptions name it" assert_file_has build.ninja "^  desc = COPY \\[$OTHER\\] \\[stage-2 2/4\\]"
 check "the export plan lists no platforms" test "$(jq 'has("platforms")' .df2ninja/plans/export.json)" = false
 done_testing
