@@ -34,6 +34,27 @@ for dir in "$SAMPLES"/*/; do
 	check "$name: make file matches golden" test_cmp "$GOLDEN/$name.mk" "$TMP/$name.mk"
 done
 
+# samples/cross for two platforms: its toolchain stage (FROM
+# --platform=$BUILDPLATFORM, no TARGET* ARG) is one stage for both, its
+# compile stage (ARG TARGETARCH) one per platform
+mkdir "$TMP/multi" && cp -R "$SAMPLES/cross/." "$TMP/multi/"
+check "cross: generate for linux/amd64,linux/arm64" \
+	"$DF2NINJA" --platform linux/amd64,linux/arm64 -o "$TMP/multi/build.ninja" "$TMP/multi"
+check "... which ninja -n accepts" "$NINJA" -C "$TMP/multi" -n
+check "... the toolchain stage once, unsuffixed" \
+	assert_file_has "$TMP/multi/build.ninja" 'steps/toolchain/'
+check "... not once per platform" \
+	sh -c "! grep -q 'steps/toolchain@' '$TMP/multi/build.ninja'"
+check "... the compile stage for arm64" \
+	assert_file_has "$TMP/multi/build.ninja" 'steps/build@linux-arm64/'
+check "... and for amd64" \
+	assert_file_has "$TMP/multi/build.ninja" 'steps/build@linux-amd64/'
+check "cross by emulation: every stage per platform" \
+	"$DF2NINJA" --platform linux/amd64,linux/arm64 -f "$TMP/multi/Dockerfile.emulated" \
+	-o "$TMP/multi/emulated.ninja" "$TMP/multi"
+check "... the compile stage for arm64" \
+	assert_file_has "$TMP/multi/emulated.ninja" 'steps/build@linux-arm64/'
+
 # -o into a directory that does not exist yet makes it, as -B does
 mkdir "$TMP/odir" && cp "$TOP_SRCDIR/samples/hello/Dockerfile" "$TOP_SRCDIR"/samples/hello/*.txt "$TMP/odir/" 2>/dev/null
 check "-o in a missing directory" "$DF2NINJA" -o "$TMP/odir/out/sub/build.ninja" "$TMP/odir"
