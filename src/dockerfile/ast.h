@@ -75,5 +75,8 @@ enum instr_kind instr_kind_of(const char *keyword);
 void instr_push_arg(struct instr *in, const char *s, size_t n);
 /* free in->arglens unless an argument holds a NUL */
 void instr_finish_args(struct instr *in);
+/* the value of in's flag name ("--platform") given as name=VALUE, as
+ * written; NULL when absent or given without a value */
+const char *instr_flag_value(const struct instr *in, const char *name);
 
 #endif

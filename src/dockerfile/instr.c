@@ -83,3 +83,14 @@ instr_finish_args(struct instr *in)
 	free(in->arglens);
 	in->arglens = NULL;
 }
+
+const char *
+instr_flag_value(const struct instr *in, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t i = 0; i < in->flags.n; i++)
+		if (!strncmp(in->flags.v[i], name, n) && in->flags.v[i][n] == '=')
+			return in->flags.v[i] + n + 1;
+	return NULL;
+}

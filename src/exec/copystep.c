@@ -557,10 +557,7 @@ step_copy(struct step_ctx *c, struct err **errp)
 		r = link_stack(c, &w, errp);
 		goto out;
 	}
-	if (work_sources(c, &w, errp) < 0 ||
-	    upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0 ||
-	    mnt_state(&root, &c->plan, "root", &c->st, &c->store,
-		      c->up.upper, c->up.work, errp) < 0)
+	if (work_sources(c, &w, errp) < 0 || step_begin_root(c, &root, errp) < 0)
 		goto out;
 	if (w.chown && w.chown[0]) {
 		if (user_resolve_chown(root.fd, w.chown, &w.o.uid, &w.o.gid, errp) < 0)
@@ -616,9 +613,7 @@ step_workdir(struct step_ctx *c, struct err **errp)
 		return 0;
 	}
 	/* BuildKit makes the directory in the step's layer */
-	if (upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0 ||
-	    mnt_state(&root, &c->plan, "root", &c->st, &c->store,
-		      c->up.upper, c->up.work, errp) < 0)
+	if (step_begin_root(c, &root, errp) < 0)
 		goto out;
 	/* as BuildKit's mkdir does: the directories made are the USER's */
 	if (user && user[0] && user_resolve_chown(root.fd, user, &uid, &gid, errp) < 0)

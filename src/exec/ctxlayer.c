@@ -31,9 +31,7 @@ ctxlayer_from(struct step_ctx *c, const char *ctx, const char *created_by,
 	if (step_context_source(ctx, NULL, &none, &src, &ign, errp) < 0)
 		return -1;
 	src.name = "build context";
-	if (upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0 ||
-	    mnt_state(&root, &c->plan, "root", &c->st, &c->store, c->up.upper,
-		      c->up.work, errp) < 0)
+	if (step_begin_root(c, &root, errp) < 0)
 		goto out;
 	o.srcs = all;
 	o.nsrcs = 1;

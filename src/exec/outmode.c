@@ -8,28 +8,38 @@
 #include "util/fs.h"
 #include "util/notify.h"
 
+/* read once per process (a step reads its mode from several places):
+ * the builddir it was read for, and the mode, when it was a good one */
+static char *known_dir;
+static enum outmode known;
+
 int
 outmode_get(const char *builddir, enum outmode *m, struct err **errp)
 {
-	autofree char *path = xasprintf("%s/progress", builddir);
-	autofree char *text = NULL;
+	autofree char *path = NULL, *text = NULL;
 	const char *v = getenv("DF2NINJA_PROGRESS");
 
+	if (known_dir && strcmp(known_dir, builddir) == 0) {
+		*m = known;
+		return 0;
+	}
+	path = xasprintf("%s/progress", builddir);
 	*m = OUTMODE_AUTO;
 	/* missing or unreadable: the default mode */
 	if ((!v || !*v) && fs_read_file(path, &text, NULL, NULL) == 0) {
 		text[strcspn(text, "\n")] = '\0';
 		v = text;
 	}
-	if (!v || !*v || strcmp(v, "auto") == 0)
-		return 0;
-	if (strcmp(v, "plain") == 0)
+	if (v && *v && strcmp(v, "plain") == 0)
 		*m = OUTMODE_PLAIN;
-	else if (strcmp(v, "quiet") == 0)
+	else if (v && *v && strcmp(v, "quiet") == 0)
 		*m = OUTMODE_QUIET;
-	else
+	else if (v && *v && strcmp(v, "auto") != 0)
 		return err_make(errp, 0, "%s: unknown mode '%s' (auto, plain or quiet)",
 				text ? path : "DF2NINJA_PROGRESS", v);
+	free(known_dir);
+	known_dir = xstrdup(builddir);
+	known = *m;
 	return 0;
 }
 

@@ -1,6 +1,7 @@
 #include <stdlib.h>
 
 #include "exec/history.h"
+#include "exec/mnt.h"
 #include "exec/stepctx.h"
 #include "image/image.h"
 #include "image/image_in.h"
@@ -25,6 +26,15 @@ step_load_image(struct step_ctx *c, const char *ref, const char *platform, bool 
 			return err_wrap(errp, "'%s': layer %zu of %zu", ref, i + 1, img->n_layers);
 	}
 	return 0;
+}
+
+int
+step_begin_root(struct step_ctx *c, struct mnt *root, struct err **errp)
+{
+	if (upper_begin(&c->up, c->plan.builddir, c->plan.name, errp) < 0)
+		return -1;
+	return mnt_state(root, &c->plan, "root", &c->st, &c->store, c->up.upper,
+			 c->up.work, errp);
 }
 
 int

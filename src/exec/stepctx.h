@@ -8,6 +8,8 @@
 #include "exec/upper.h"
 #include "image/store.h"
 
+struct mnt;
+
 struct err;
 struct image;
 
@@ -41,6 +43,12 @@ struct step_ctx {
  */
 int step_load_image(struct step_ctx *c, const char *ref, const char *platform,
 		    bool pull, struct image *img, struct err **errp);
+/*
+ * the start of a step that writes its rootfs: a new upper dir (c->up) and
+ * the state c->st mounted over it at root, which the caller mnt_fini()s
+ * (then step_commit)
+ */
+int step_begin_root(struct step_ctx *c, struct mnt *root, struct err **errp);
 /* the end of a step that made an upper dir: it becomes the step's layer
  * when it holds changes (c->kept) and created_by the history entry */
 int step_commit(struct step_ctx *c, const char *created_by, struct err **errp);

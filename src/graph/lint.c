@@ -134,21 +134,10 @@ secret_key(struct linter *l, const struct instr *in, const char *what,
 		     "instructions for sensitive data (%s \"%s\")", what, key);
 }
 
-static const char *
-flag_value(const struct instr *in, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (size_t i = 0; i < in->flags.n; i++)
-		if (!strncmp(in->flags.v[i], name, n) && in->flags.v[i][n] == '=')
-			return in->flags.v[i] + n + 1;
-	return NULL;
-}
-
 static void
 from_platform(struct linter *l, const struct instr *in, const char *name)
 {
-	const char *p = flag_value(in, "--platform");
+	const char *p = instr_flag_value(in, "--platform");
 	struct platform pl;
 
 	if (!p)

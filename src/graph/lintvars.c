@@ -259,17 +259,6 @@ used(struct lv *l, const struct instr *in, const struct vstage *st, const struct
 	strv_fini(&missed);
 }
 
-static const char *
-flag_value(const struct instr *in, const char *name)
-{
-	size_t n = strlen(name);
-
-	for (size_t i = 0; i < in->flags.n; i++)
-		if (!strncmp(in->flags.v[i], name, n) && in->flags.v[i][n] == '=')
-			return in->flags.v[i] + n + 1;
-	return NULL;
-}
-
 /* the words of in BuildKit expands (SupportsSingleWordExpansion), then
  * what in sets: ENV's names, ARG's (with a value: in the env) */
 static void
@@ -292,7 +281,7 @@ stage_instr(struct lv *l, const struct instr *in, struct vstage *st, struct strv
 	case INSTR_ADD:
 	case INSTR_COPY:
 		for (size_t i = 0; copy_flags[i]; i++) {
-			const char *v = flag_value(in, copy_flags[i]);
+			const char *v = instr_flag_value(in, copy_flags[i]);
 
 			if (v && (in->kind == INSTR_ADD || i < 2))
 				used(l, in, st, declared, v);
@@ -402,7 +391,7 @@ lintvars_run(const struct dockerfile *df, lintvars_fn *report, void *ctx)
 		if (!in->args.n)
 			continue;
 		from_args(&l, in, in->args.v[0], &global, &keys);
-		if ((plat = flag_value(in, "--platform")))
+		if ((plat = instr_flag_value(in, "--platform")))
 			from_args(&l, in, plat, &global, &keys);
 		base = expand(df->escape, &global, in->args.v[0], &none);
 		strv_fini(&none);

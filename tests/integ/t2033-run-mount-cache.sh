@@ -95,4 +95,26 @@ check "generate (escape)" "$DF2NINJA" .
 check "a source= through a symlink out of the cache fails" expect_fail 1 \
 	"source 'sel' not found in the cache 'esc'" sh -c '"$NINJA" >&2'
 
+# the same as a normal user (rootless): source= is pinned inside the
+# cache from the user namespace, and the escape is refused all the same
+U=df2ninja-test
+id "$U" >/dev/null 2>&1 || useradd -m "$U"
+chmod 755 "$TMP"
+mkdir ../rl && cd ../rl || exit 99
+cat >Dockerfile <<DF
+FROM $BUSYBOX
+RUN --mount=type=cache,id=rl,target=/cache mkdir -p /cache/sel && echo kept >/cache/sel/f
+RUN --mount=type=cache,id=rl,source=sel,target=/s cat /s/f >/seen
+RUN --mount=type=cache,id=rl,target=/cache rm -rf /cache/sel && ln -s /etc /cache/sel
+RUN --mount=type=cache,id=rl,source=sel,target=/victim cat /victim/hostname
+DF
+chown -R "$U" .
+mkdir "$TMP/rlhome" && chown "$U" "$TMP/rlhome" || exit 99
+rl() { runuser -u "$U" -- env DF2NINJA_STORE="$TMP/rlhome/store" HOME="$TMP/rlhome" "$@"; }
+check "rootless: generate" rl "$DF2NINJA" --output "type=local,dest=$TMP/rl/root" .
+check "rootless: a source= through a symlink out of the cache fails" expect_fail 1 \
+	"source 'sel' not found in the cache 'rl'" rl sh -c '"$1" >&2' sh "$NINJA"
+check "rootless: ... after the pinned subpath was read (its step done)" \
+	test -e .df2ninja/steps/stage-0/03.id
+
 done_testing
