@@ -28,6 +28,9 @@
  * the processes, and an owner with no exec running is free to replace.
  */
 
+/* "pid start-time", padded: a line of this many bytes, newline included */
+#define OWNER_WIDTH 40
+
 /* field (2 up to 52) of /proc/PID/stat, or 0 */
 static unsigned long long
 stat_field(pid_t pid, int field)
@@ -90,12 +93,19 @@ build_pid(void)
 	return pid;
 }
 
+/*
+ * padded to one width, so that a new owner overwrites the old in place:
+ * truncating a file makes ext4 write it out at its close (auto_da_alloc),
+ * a disk write on every step's start
+ */
 static void
 build_identity(char *buf, size_t size)
 {
 	pid_t pid = build_pid();
+	char id[OWNER_WIDTH];
 
-	snprintf(buf, size, "%d %llu\n", (int)pid, stat_field(pid, 22));
+	snprintf(id, sizeof(id), "%d %llu", (int)pid, stat_field(pid, 22));
+	snprintf(buf, size, "%-*s\n", OWNER_WIDTH - 1, id);
 }
 
 /* the watcher: when the build's pidfd turns readable, the build is gone */
@@ -152,22 +162,28 @@ lock_wait(int fd, int op)
 	return (int)TEMP_FAILURE_RETRY_INT(flock(fd, op));
 }
 
-static int
-owner_set(int fd, const char *me)
-{
-	size_t n = strlen(me);
-
-	if (ftruncate(fd, 0) < 0 || pwrite(fd, me, n, 0) != (ssize_t)n)
-		return -1;
-	return 0;
-}
-
 static void
 owner_get(int fd, char *buf, size_t size)
 {
 	ssize_t n = pread(fd, buf, size - 1, 0);
 
 	buf[n > 0 ? n : 0] = '\0';
+}
+
+/* written only when it changes: a build's steps one after the other
+ * find themselves the owner */
+static int
+owner_set(int fd, const char *me)
+{
+	char owner[OWNER_WIDTH + 1];
+	size_t n = strlen(me);
+
+	owner_get(fd, owner, sizeof(owner));
+	if (strcmp(owner, me) == 0)
+		return 0;
+	if (pwrite(fd, me, n, 0) != (ssize_t)n)
+		return -1;
+	return 0;
 }
 
 static int
@@ -200,7 +216,7 @@ buildlock_take(const char *builddir, struct err **errp)
 {
 	autofree char *path = xasprintf("%s/lock", builddir);
 	autofree char *active_path = xasprintf("%s/lock.active", builddir);
-	char me[64], owner[64];
+	char me[OWNER_WIDTH + 1], owner[OWNER_WIDTH + 1];
 	bool said = false;
 	int fd = -1, active = -1, e;
 

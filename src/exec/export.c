@@ -7,6 +7,7 @@
 #include "exec/buildlock.h"
 #include "exec/dockerload.h"
 #include "exec/outmode.h"
+#include "exec/packjobs.h"
 #include "exec/packmemo.h"
 #include "exec/storegc.h"
 #include "exec/state.h"
@@ -34,31 +35,60 @@
 #include "util/path.h"
 
 /*
- * a step's layer as a gzip blob in the store, which gives its diff id;
- * the memo saves packing it again. The pack computes the sum again from
- * the same walk: a layer dir changed since its step ran is an error.
+ * the step layers of s as gzip blobs in the store, which gives their diff
+ * ids, several at once (packjobs.h); the memo saves packing one again. The
+ * pack computes the sum again from the same walk: a layer dir changed
+ * since its step ran is an error.
  */
 static int
-pack_layer(const struct store *st, struct state_layer *l, const time_t *clamp,
-	   struct packmemo *memo, struct err **errp)
+pack_layers(const struct store *st, struct state *s, const time_t *clamp,
+	    struct packmemo *memo, struct err **errp)
 {
-	char diff_id[DIGEST_LEN], digest[DIGEST_LEN], sum[DIGEST_LEN];
-	autofree char *key = packmemo_key(l->dir, clamp);
-	long long size = 0;
+	struct pack_job *jobs = xcalloc(s->nlayers + 1, sizeof(*jobs));
+	size_t *which = xcalloc(s->nlayers + 1, sizeof(*which)), n = 0, i;
+	char **keys = xcalloc(s->nlayers + 1, sizeof(*keys));
+	int r = -1;
 
-	if (!packmemo_find(memo, st, l->sum, key, diff_id, digest, &size)) {
-		/* its error names the dir */
-		if (layer_pack_dir(st, l->dir, clamp, diff_id, digest, &size, sum, errp) < 0)
-			return -1;
-		if (strcmp(sum, l->sum) != 0)
-			return err_make(errp, 0, "the layer in '%s' changed since its step ran "
-					"(sum %s, expected %s); rerun its step", l->dir, sum, l->sum);
+	for (i = 0; i < s->nlayers; i++) {
+		struct state_layer *l = &s->layers[i];
+
+		if (!l->dir)
+			continue;
+		keys[i] = packmemo_key(l->dir, clamp);
+		if (packmemo_find(memo, st, l->sum, keys[i], l->diff_id, l->digest, &l->size))
+			continue;
+		jobs[n].dir = l->dir;
+		which[n++] = i;
 	}
-	snprintf(l->diff_id, sizeof(l->diff_id), "%s", diff_id);
-	snprintf(l->digest, sizeof(l->digest), "%s", digest);
-	l->size = size;
-	packmemo_add(memo, l->sum, key, diff_id, digest, size, l->dir);
-	return 0;
+	/* its error names the dir */
+	if (pack_jobs_run(st, jobs, n, clamp, errp) < 0)
+		goto out;
+	for (size_t k = 0; k < n; k++) {
+		struct state_layer *l = &s->layers[which[k]];
+
+		if (strcmp(jobs[k].sum, l->sum) != 0) {
+			err_make(errp, 0, "the layer in '%s' changed since its step ran "
+				 "(sum %s, expected %s); rerun its step", l->dir, jobs[k].sum, l->sum);
+			goto out;
+		}
+		memcpy(l->diff_id, jobs[k].diff_id, DIGEST_LEN);
+		memcpy(l->digest, jobs[k].digest, DIGEST_LEN);
+		l->size = jobs[k].size;
+	}
+	for (i = 0; i < s->nlayers; i++) {
+		struct state_layer *l = &s->layers[i];
+
+		if (l->dir)
+			packmemo_add(memo, l->sum, keys[i], l->diff_id, l->digest, l->size, l->dir);
+	}
+	r = 0;
+out:
+	for (i = 0; i < s->nlayers; i++)
+		free(keys[i]);
+	free(keys);
+	free(which);
+	free(jobs);
+	return r;
 }
 
 /* dests of type=local that df2ninja itself wrote: only those it replaces */
@@ -201,11 +231,11 @@ build_image(struct stepplan *p, struct store *st, const char *last,
 		config_clamp_history(&img->config, nbase, epoch);
 	json_object_set_new(img->config.json, "rootfs", json_pack("{s:s,s:[]}", "type", "layers", "diff_ids"));
 	packmemo_load(&memo, p->builddir);
+	if (pack_layers(st, &s, clamp, &memo, errp) < 0)
+		goto out;
 	for (i = 0; i < s.nlayers; i++) {
 		struct state_layer *l = &s.layers[i];
 
-		if (l->dir && pack_layer(st, l, clamp, &memo, errp) < 0)
-			goto out;
 		config_add_diff_id(&img->config, l->diff_id);
 		image_add_layer(img, l->digest, l->diff_id,
 				l->media_type ? l->media_type : MEDIA_OCI_LAYER_GZIP, l->size);

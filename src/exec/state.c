@@ -95,6 +95,26 @@ state_path(const char *builddir, const char *name)
 	return xasprintf("%s/state/%s.json", builddir, name);
 }
 
+/*
+ * the config with only the step's own history entries (state.h): the
+ * parents' are in their own files, so a state stays the same size however
+ * long the chain above it (shallow: the other members are shared)
+ */
+static json_t *
+own_history(const struct state *s)
+{
+	json_t *h = json_object_get(s->config.json, "history"), *c, *own;
+
+	if (s->history_from == 0 || !json_is_array(h))
+		return json_incref(s->config.json);
+	c = json_copy(s->config.json);
+	own = json_array();
+	for (size_t i = s->history_from; i < json_array_size(h); i++)
+		json_array_append(own, json_array_get(h, i));
+	json_object_set_new(c, "history", own);
+	return c;
+}
+
 /* the state as JSON, without its identity, and without what the identity
  * does not cover (history, parent) unless full */
 static json_t *
@@ -103,10 +123,10 @@ to_json(const struct state *s, bool full)
 	json_t *o = json_object(), *env = json_array(), *layers = json_array();
 
 	if (full) {
-		json_object_set(o, "config", s->config.json);
+		json_object_set_new(o, "config", own_history(s));
 		if (s->parent)
 			json_object_set_new(o, "parent", json_string(s->parent));
-		json_object_set_new(o, "history_from", json_integer((json_int_t)s->history_from));
+		json_object_set_new(o, "history_from", json_integer(0));
 	} else {
 		json_t *c = json_copy(s->config.json);	/* shallow: members shared */
 

@@ -25,8 +25,11 @@ struct strv;
  * The history is left out of the identity because it changes when an
  * instruction is only reworded (RUN echo a  > /f): the steps after such a
  * step keep their states, whose history still holds the old wording. So
- * each state records its parent and where its own history entries start,
- * and the export assembles the history from the chain (state_history).
+ * each state records its parent and, in its file, only its own history
+ * entries (history_from is then 0; a file an older df2ninja wrote holds the
+ * whole history and where its own entries start), and the export
+ * assembles the history from the chain (state_history). A state file thus
+ * stays the same size however many steps come before it.
  */
 /*
  * A base layer (from an image) is known by its diff id and blob, and is

@@ -52,6 +52,18 @@ else
 	not_ok "no trial said 'waiting for another build'"
 fi
 
+# one build's steps find themselves the owner: the first step writes
+# the lock's owner line (of one width, written in place), the rest leave
+# the file alone (rewriting it would cost each step a disk write)
+rm -rf .df2ninja build.ninja
+"$DF2NINJA" . >/dev/null && "$NINJA" >a.out 2>&1
+check "the lock holds one owner line of 40 bytes" \
+	test "$(wc -c <.df2ninja/lock)" = 40
+check "... \"pid start-time\", padded" \
+	grep -qE '^[0-9]+ [0-9]+ +$' .df2ninja/lock
+check "no step after the first rewrote the lock" \
+	test -z "$(find .df2ninja/lock -newer .df2ninja/steps/stage-0/01.id)"
+
 # a build that starts while another's step runs waits for it, saying so
 rm -rf .df2ninja build.ninja
 cat >Dockerfile <<DF

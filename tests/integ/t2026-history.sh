@@ -81,6 +81,15 @@ empty=sha256:5f70bf18a086007016e948b04aed3b82103a36bea41755b6cddfaf10ace3c6ef
 check "a step that changed nothing has the empty tar as its layer" test \
 	"$(jq -r '.rootfs.diff_ids[]' config.json | grep -c "^$empty\$")" = 3
 
+# each step's state file holds its own history entries only (the export
+# assembles the rest from the chain), so states do not grow with the
+# chain: over the stage's states, every entry of the image is there once
+check "the stage's states hold each history entry once" test \
+	"$(cat .df2ninja/state/base/*.json | jq -s '[.[].config.history | length] | add')" = \
+	"$(jq '.history | length' config.json)"
+check "... none of them an offset into a longer history" test \
+	"$(cat .df2ninja/state/base/*.json | jq -s '[.[].history_from] | add')" = 0
+
 # a stage built on a stage: the parent's ARGs are in scope (BuildKit
 # since dockerfile 1.10), with the values the command sees
 cat >>Dockerfile <<'DF'
