@@ -115,10 +115,58 @@ own_history(const struct state *s)
 	return c;
 }
 
-/* the state as JSON, without its identity, and without what the identity
- * does not cover (history, parent) unless full */
+/*
+ * a step layer's dir as its file has it: under <builddir>/layers/ (where
+ * every step puts its layers) as "in": the rest of the path, its trailing
+ * sum's hex left out (the entry has the sum); elsewhere, as "dir"
+ */
 static json_t *
-to_json(const struct state *s, bool full)
+step_layer_json(const struct state_layer *l, const char *builddir)
+{
+	autofree char *under = builddir ? xasprintf("%s/layers/", builddir) : NULL;
+	size_t n = under ? strlen(under) : 0, len = strlen(l->dir), hex = strlen(l->sum + 7);
+
+	if (!under || strncmp(l->dir, under, n) != 0 || len <= n)
+		return json_pack("{ssss}", "sum", l->sum, "dir", l->dir);
+	if (len - n > hex && strcmp(l->dir + len - hex, l->sum + 7) == 0 &&
+	    l->dir[len - hex - 1] == '.')
+		return json_pack("{ssss#}", "sum", l->sum, "in", l->dir + n, (int)(len - n - hex));
+	return json_pack("{ssss}", "sum", l->sum, "in", l->dir + n);
+}
+
+/* a path with a ".." component */
+static bool
+has_dotdot(const char *path)
+{
+	for (const char *c = path; c; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL)
+		if (c[0] == '.' && c[1] == '.' && (c[2] == '/' || c[2] == '\0'))
+			return true;
+	return false;
+}
+
+/* the dir of a step layer entry (step_layer_json), a new string or NULL */
+static char *
+step_layer_dir(json_t *v, const char *builddir, const char *sum)
+{
+	const char *dir = json_string_value(json_object_get(v, "dir"));
+	const char *in = json_string_value(json_object_get(v, "in"));
+	size_t n;
+
+	if (dir)
+		return xstrdup(dir);
+	if (!in || !*in || *in == '/' || has_dotdot(in))
+		return NULL;
+	n = strlen(in);
+	return in[n - 1] == '.' ? xasprintf("%s/layers/%s%s", builddir, in, sum + 7) :
+				  xasprintf("%s/layers/%s", builddir, in);
+}
+
+/* the state as JSON, without its identity, and without what the identity
+ * does not cover (history, parent) unless full; its step layers' dirs as
+ * the file has them (step_layer_json) when builddir is not NULL, else as
+ * they are */
+static json_t *
+to_json(const struct state *s, bool full, const char *builddir)
 {
 	json_t *o = json_object(), *env = json_array(), *layers = json_array();
 
@@ -144,7 +192,7 @@ to_json(const struct state *s, bool full)
 		json_t *lj;
 
 		if (l->dir) {
-			lj = json_pack("{ssss}", "sum", l->sum, "dir", l->dir);
+			lj = step_layer_json(l, builddir);
 		} else {
 			lj = json_pack("{sssssI}", "diff_id", l->diff_id, "digest", l->digest,
 				       "size", (json_int_t)l->size);
@@ -164,7 +212,7 @@ state_save(const char *builddir, const char *name, struct state *s,
 	   struct err **errp)
 {
 	autofree char *path = state_path(builddir, name), *dir = NULL;
-	json_t *o = to_json(s, false);
+	json_t *o = to_json(s, false, NULL);
 	char *text;
 	int r;
 
@@ -172,9 +220,9 @@ state_save(const char *builddir, const char *name, struct state *s,
 	json_decref(o);
 	digest_buf(text, strlen(text), s->identity);
 	free(text);
-	o = to_json(s, true);
+	o = to_json(s, true, builddir);
 	json_object_set_new(o, "identity", json_string(s->identity));
-	text = json_dumps(o, JSON_SORT_KEYS | JSON_INDENT(1));
+	text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
 	json_decref(o);
 	dir = fs_dirname(path);
 	r = fs_mkdir_p(dir, errp);
@@ -262,16 +310,22 @@ state_load(const char *builddir, const char *name, struct state *s,
 		vars_set(&s->env, json_string_value(json_array_get(v, 0)) ?: "",
 			 json_string_value(json_array_get(v, 1)) ?: "");
 	json_array_foreach(json_object_get(o, "layers"), i, v) {
-		const char *dir = json_string_value(json_object_get(v, "dir"));
-		const char *id = json_string_value(json_object_get(v, dir ? "sum" : "diff_id"));
+		bool is_step = json_object_get(v, "dir") || json_object_get(v, "in");
+		const char *id = json_string_value(json_object_get(v, is_step ? "sum" : "diff_id"));
+		autofree char *dir = NULL;
+		const char *missing = NULL;
 
-		if (!id || !digest_valid(id)) {
+		if (!id || !digest_valid(id))
+			missing = is_step ? "sum" : "diff id";
+		else if (is_step && !(dir = step_layer_dir(v, builddir, id)))
+			missing = "dir";
+		if (missing) {
 			json_decref(o);
 			state_fini(s);
 			return err_make(errp, 0, "'%s': layer %zu has no %s; rebuild the step",
-					path, i, dir ? "sum" : "diff id");
+					path, i, missing);
 		}
-		if (dir) {
+		if (is_step) {
 			state_add_step_layer(s, id, dir);
 		} else {
 			const char *sum = json_string_value(json_object_get(v, "sum"));

@@ -162,7 +162,7 @@ check "layer dirs are kept" test -s kept.txt
 check "the COPY of a.txt, rerun after every edit, keeps one" test "$(grep -c '/base/03$' kept.txt)" = 1
 check "no step keeps two" test -z "$(uniq -d kept.txt)"
 check "no upper dir is left" test -z "$(find .df2ninja/layers -name '*.upper')"
-jq -r '.layers[] | select(.dir) | .sum' "$(ls .df2ninja/state/final/*.json | tail -n 1)" >sums.txt
+jq -r '.layers[] | select(.dir or .in) | .sum' "$(ls .df2ninja/state/final/*.json | tail -n 1)" >sums.txt
 check "the image has step layers" test -s sums.txt
 check "the export's memo has a line for each" sh -c \
 	'while read -r s; do grep -q "^$s " .df2ninja/out/packed-layers || exit 1; done <sums.txt'
