@@ -334,6 +334,10 @@ put_json_blob(const struct store *st, const struct json_blob *b,
 {
 	char got[DIGEST_LEN];
 
+	/* as for layers: a blob the store has is not written (and synced)
+	 * again */
+	if (store_has_blob(st, digest))
+		return 0;
 	if (store_put_blob_buf(st, b->data, b->len, got, errp) < 0)
 		return err_wrap(errp, "blob %s", digest);
 	if (strcmp(got, digest) != 0)
