@@ -239,6 +239,9 @@ fail:
 	*errp = steal_pointer(&e);
 	r = -1;
 done:
+	/* the sandbox's mounts gone before anything mounts the upper dir
+	 * again (the next step's, or its rerun) */
+	sandbox_exit_wait(&c.sbexit);
 	free(c.kept);
 	upper_fini(&c.up);
 	state_fini(&c.st);

@@ -246,7 +246,7 @@ step_run(struct step_ctx *c, struct err **errp)
 
 		live = livestat_start(what, logfd);
 	}
-	r = sandbox_run(&rs.spec, &status, errp);
+	r = sandbox_run_settled(&rs.spec, &status, &c->sbexit, errp);
 	livestat_stop(live);
 	if (r < 0) {
 		c->status = status > 0 ? status : 1;

@@ -7,6 +7,7 @@
 #include "exec/state.h"
 #include "exec/upper.h"
 #include "image/store.h"
+#include "sandbox/sandbox.h"
 
 struct mnt;
 
@@ -32,6 +33,10 @@ struct step_ctx {
 	int status;		/* the exit status for a failed step */
 	struct copy_count *count;	/* COPY/ADD: what the status line
 					 * counts (copy_opts.count), or NULL */
+	struct sandbox_exit sbexit;	/* RUN: the sandbox's init, still
+					 * exiting while the step commits
+					 * (sandbox_run_settled), reaped at
+					 * the step's end */
 };
 
 /*

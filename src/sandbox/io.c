@@ -88,10 +88,11 @@ io_wait(pid_t pid, int pidfd, int sigfd, int out_r, const sigset_t *fwd,
 	pid_t w;
 
 	for (;;) {
-		struct pollfd pfd[3] = {
+		struct pollfd pfd[4] = {
 			{ .fd = pidfd, .events = POLLIN },
 			{ .fd = sigfd, .events = POLLIN },
 			{ .fd = out_r, .events = POLLIN },
+			{ .fd = o->rep_r, .events = POLLIN },
 		};
 
 		timeout = -1;
@@ -100,7 +101,7 @@ io_wait(pid_t pid, int pidfd, int sigfd, int out_r, const sigset_t *fwd,
 
 			timeout = left > 0 ? (int)left : 0;
 		}
-		if (poll(pfd, 3, timeout) < 0 && errno != EINTR)
+		if (poll(pfd, 4, timeout) < 0 && errno != EINTR)
 			return -1;
 		is_chld = false;
 		if ((pfd[1].revents & POLLIN) && forward(sigfd, pid, fwd, &is_chld) &&
@@ -115,6 +116,20 @@ io_wait(pid_t pid, int pidfd, int sigfd, int out_r, const sigset_t *fwd,
 			kill(pid, SIGKILL);
 			is_killed = true;
 		}
+		/* the command is done and nothing else runs: what the
+		 * processes wrote is in the pipe, the init's exit (the
+		 * unmounts) may go on meanwhile */
+		if (pfd[3].revents) {
+			int kind = report_take(o->rep_r, &o->err, &o->status);
+
+			if (kind == REPORT_STATUS && o->status.is_settled) {
+				o->is_settled = true;
+				break;
+			}
+			/* EOF: the init has exited, the pidfd says so too */
+			if (!kind)
+				o->rep_r = -1;
+		}
 		/* without a pidfd, SIGCHLD comes through sigfd */
 		if ((pfd[0].revents & POLLIN) || is_chld) {
 			w = waitpid(pid, wstatus, pidfd >= 0 ? 0 : WNOHANG);
@@ -125,8 +140,8 @@ io_wait(pid_t pid, int pidfd, int sigfd, int out_r, const sigset_t *fwd,
 		}
 	}
 	/*
-	 * every process of the namespace is gone with its init, so what they
-	 * wrote is in the pipe; stop at EAGAIN in case the pipe was handed to
+	 * every process of the namespace is gone (with its init, or before
+	 * its settled status), so what they wrote is in the pipe; stop at EAGAIN in case the pipe was handed to
 	 * a process outside
 	 */
 	while (out_r >= 0 && copy_once(out_r, o) > 0)

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -209,6 +210,29 @@ cmd_main(const struct sb_plan *p)
 	fail(p, STEP_EXEC, -1, 127);
 }
 
+/*
+ * kill and reap every other process of the namespace (all are this init's
+ * children once orphaned, and kill(-1) from the init reaches all but
+ * itself); whether none is left: then nothing writes to the rootfs any
+ * more. A process it may not signal, or one that is not its child (none
+ * joins the namespace from outside), leaves that to the kernel: this
+ * init's exit kills them all.
+ */
+static bool
+end_all(void)
+{
+	pid_t w;
+
+	for (int round = 0; round < 3; round++) {
+		kill(-1, SIGKILL);
+		while ((w = waitpid(-1, NULL, 0)) > 0 || (w < 0 && errno == EINTR))
+			;
+		if (kill(-1, 0) < 0 && errno == ESRCH)
+			return true;
+	}
+	return false;
+}
+
 /* pid 1: reap everything, pass signals on, leave with the command */
 static void __attribute__((noreturn))
 init_loop(const struct sb_plan *p, pid_t cmd, const sigset_t *set)
@@ -233,8 +257,11 @@ init_loop(const struct sb_plan *p, pid_t cmd, const sigset_t *set)
 		while ((w = waitpid(-1, &ws, WNOHANG)) > 0) {
 			if (w != cmd)
 				continue;
-			/* exiting kills every process left in the namespace */
+			/* exiting kills every process left in the namespace;
+			 * killed first, the parent may read the rootfs while
+			 * the exit unmounts it */
 			r.wstatus = ws;
+			r.is_settled = end_all();
 			die(p, &r, WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + WTERMSIG(ws));
 		}
 	}

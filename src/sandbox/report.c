@@ -44,26 +44,32 @@ report_send(int fd, const struct sb_report *r)
 	while (n < 0 && errno == EINTR);
 }
 
-void
-report_collect(int fd, struct sb_report *err, struct sb_report *status)
+int
+report_take(int fd, struct sb_report *err, struct sb_report *status)
 {
 	struct sb_report r;
 	ssize_t n;
 
+	do
+		n = read(fd, &r, sizeof(r));
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(r))
+		return 0;
+	r.detail[sizeof(r.detail) - 1] = '\0';
+	if (r.kind == REPORT_ERROR && !err->kind)
+		*err = r;
+	else if (r.kind == REPORT_STATUS)
+		*status = r;
+	return r.kind;
+}
+
+void
+report_collect(int fd, struct sb_report *err, struct sb_report *status)
+{
 	memset(err, 0, sizeof(*err));
 	memset(status, 0, sizeof(*status));
-	for (;;) {
-		n = read(fd, &r, sizeof(r));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n != (ssize_t)sizeof(r))
-			break;
-		r.detail[sizeof(r.detail) - 1] = '\0';
-		if (r.kind == REPORT_ERROR && !err->kind)
-			*err = r;
-		else if (r.kind == REPORT_STATUS)
-			*status = r;
-	}
+	while (report_take(fd, err, status))
+		;
 }
 
 static const char *

@@ -51,6 +51,8 @@ struct sb_report {
 	int arg;
 	int errnum;
 	int wstatus;		/* REPORT_STATUS: the command's wait status */
+	int is_settled;		/* REPORT_STATUS: every other process of the
+				 * container was gone when it was sent */
 	char detail[240];	/* the kernel's words, when it gave any */
 };
 
@@ -63,6 +65,10 @@ void report_send(int fd, const struct sb_report *r);
 /* read reports from fd until EOF: the first error into *err and the last
  * status into *status; each kind left zeroed when none came */
 void report_collect(int fd, struct sb_report *err, struct sb_report *status);
+/* read one report from fd (readable, or non-blocking) into *err or
+ * *status as report_collect does, without zeroing them first; returns
+ * the kind read, 0 when there was none (EOF, or nothing yet) */
+int report_take(int fd, struct sb_report *err, struct sb_report *status);
 /* set *errp from error report r for plan p (the exit status it maps to in
  * (*errp)->status); returns -1 */
 int report_to_err(const struct sb_report *r, const struct sb_plan *p,

@@ -84,19 +84,22 @@ restore_foreground(pid_t fg)
 
 /* the result of a run whose reports are collected */
 static int
-finish(const struct sb_plan *p, int ws, const struct io_out *o, int *status,
+finish(const struct sb_plan *p, int ws, struct io_out *o, int *status,
        struct err **errp)
 {
-	struct sb_report rerr, rstat;
+	struct sb_report *rerr = &o->err, *rstat = &o->status;
 
-	report_collect(p->report_fd, &rerr, &rstat);
-	if (rerr.kind) {
-		report_to_err(&rerr, p, errp);
+	/* what io_wait did not read: all of it, after the init's exit */
+	if (!o->is_settled)
+		while (report_take(p->report_fd, rerr, rstat))
+			;
+	if (rerr->kind) {
+		report_to_err(rerr, p, errp);
 		*status = errp && *errp ? (*errp)->status : 1;
 		return -1;
 	}
-	if (rstat.kind) {
-		*status = exit_status(rstat.wstatus);
+	if (rstat->kind) {
+		*status = exit_status(rstat->wstatus);
 	} else if (WIFSIGNALED(ws)) {
 		*status = exit_status(ws);
 	} else {
@@ -118,10 +121,11 @@ finish(const struct sb_plan *p, int ws, const struct io_out *o, int *status,
 	return 0;
 }
 
-int
-sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp)
+static int
+run(const struct sandbox_spec *s, int *status, struct sandbox_exit *ex,
+    struct err **errp)
 {
-	struct io_out o = { .fd = { -1, -1 } };
+	struct io_out o = { .fd = { -1, -1 }, .rep_r = -1 };
 	sigset_t block, sigs, fwd, old, pending;
 	int rep[2] = { -1, -1 }, out[2] = { -1, -1 }, net[2] = { -1, -1 };
 	struct net_helper helper = { -1, NULL };
@@ -185,6 +189,10 @@ sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp)
 	close_fd(&net[1]);
 	if (out[0] >= 0)
 		fcntl(out[0], F_SETFL, O_NONBLOCK);
+	if (ex) {
+		fcntl(rep[0], F_SETFL, O_NONBLOCK);
+		o.rep_r = rep[0];
+	}
 	o.fd[0] = s->out_fd;
 	o.fd[1] = s->log_fd;
 	if (io_wait(pid, pidfd, sigfd, out[0], &fwd,
@@ -197,6 +205,11 @@ sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp)
 	net_stop(&helper);
 	restore_foreground(fg);
 	ret = finish(&p, ws, &o, status, errp);
+	if (o.is_settled) {
+		/* its exit goes on: the caller reaps it */
+		ex->pid = pid;
+		ex->pidfd = steal_fd(&pidfd);
+	}
 out:
 	net_stop(&helper);
 	close_fd(&net[0]);
@@ -221,6 +234,34 @@ out:
 	}
 	sbplan_fini(&p);
 	return ret;
+}
+
+int
+sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp)
+{
+	return run(s, status, NULL, errp);
+}
+
+int
+sandbox_run_settled(const struct sandbox_spec *s, int *status,
+		    struct sandbox_exit *ex, struct err **errp)
+{
+	ex->pid = 0;
+	ex->pidfd = -1;
+	return run(s, status, ex, errp);
+}
+
+void
+sandbox_exit_wait(struct sandbox_exit *ex)
+{
+	if (ex->pid <= 0)
+		return;
+	while (waitpid(ex->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (ex->pidfd >= 0)
+		close(ex->pidfd);
+	ex->pid = 0;
+	ex->pidfd = -1;
 }
 
 int

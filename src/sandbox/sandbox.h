@@ -190,6 +190,26 @@ struct sandbox_spec {
  */
 int sandbox_run(const struct sandbox_spec *s, int *status, struct err **errp);
 
+/* a container whose init may still be exiting (sandbox_run_settled) */
+struct sandbox_exit {
+	pid_t pid;		/* 0: none */
+	int pidfd;
+};
+
+/*
+ * sandbox_run, returning as soon as the command has exited and the init
+ * has killed and reaped every other process of the container, before the
+ * init's own exit tears the mounts down (the overlay's unmount syncs the
+ * upper filesystem, a disk flush): nothing writes to the upper dir any
+ * more, so it is complete and can be read while that goes on. *ex then
+ * names the init (ex->pid 0 when it has exited already); it must be
+ * reaped with sandbox_exit_wait before the upper or work dir is mounted
+ * again, and before the caller exits.
+ */
+int sandbox_run_settled(const struct sandbox_spec *s, int *status,
+			struct sandbox_exit *ex, struct err **errp);
+void sandbox_exit_wait(struct sandbox_exit *ex);
+
 /*
  * move the calling thread into a new mount namespace in which every mount
  * is private, so that mounts it makes never reach the host and vanish

@@ -222,4 +222,23 @@ check "id=.. is a cache of its own, not the store" sh -c "! grep -q -e blobs -e 
 check "readonly cache" file_is "$C/ro-ok" ro
 check "no private instance is left" sh -c "! ls -A '$TMP/store/cache/.private' 2>/dev/null | grep -q ."
 
+# what a RUN leaves running is killed when the command exits, before the
+# layer is read (the init kills and reaps every process, then reports,
+# and the executor reads the upper dir while the init's exit unmounts):
+# a writer that never stops, daemonized, writes nothing the layer or the
+# export see change
+cd "$TMP" && mkdir bg && cd bg || exit 99
+cat >Dockerfile <<DF
+FROM $BUSYBOX
+RUN mkdir /bg && setsid sh -c 'i=0; while :; do echo \$i >/bg/f\$((i % 50)); i=\$((i + 1)); done' \
+	</dev/null >/dev/null 2>&1 & sleep 0.2; echo started >/started
+RUN ls /bg | wc -l >/count
+DF
+("$DF2NINJA" --output "type=local,dest=$TMP/bg/root" . && "$NINJA") >bg.log 2>&1
+ok_or_log "a RUN that leaves a writer running builds, its export reads the same layer" $? bg.log
+check "the writer ran" test -s root/started -a -s root/bg/f0
+check "... and wrote nothing once the step ended" sh -c \
+	'test "$(cat root/count)" = "$(ls root/bg | wc -l)"'
+check "no writer is left on the host" sh -c "! pgrep -f 'while :; do ech[o] ' >/dev/null"
+
 done_testing
