@@ -10,14 +10,8 @@
 #include "sandbox/lowerview.h"
 #include "util/alloc.h"
 
-/*
- * does fd carry an overlayfs attribute that may change what a look-up
- * finds? Only those known to leave it alone pass: the upper root's uuid
- * and the origin, impure and nlink marks of copied-up entries (as
- * exec/layerfile.c). Unreadable counts as yes.
- */
-static bool
-has_overlay_xattr(int fd)
+bool
+lowerview_has_overlay_xattr(int fd)
 {
 	static const char *const harmless[] = { "uuid", "origin", "impure", "nlink" };
 	char names[4096];
@@ -47,7 +41,7 @@ open_plain(int dirfd, const char *name, int flags)
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
 			O_CLOEXEC | flags);
 
-	if (fd >= 0 && has_overlay_xattr(fd)) {
+	if (fd >= 0 && lowerview_has_overlay_xattr(fd)) {
 		close(fd);
 		return -1;
 	}

@@ -14,6 +14,7 @@
  * unreadable dirs) is left to a mount: LOWERVIEW_UNSURE.
  */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct stat;
@@ -26,6 +27,14 @@ struct lowerview {
 	int roots[LOWERVIEW_MAX];	/* plain root dirs, top-most first */
 	size_t n;
 };
+
+/*
+ * does fd carry an overlayfs attribute (trusted. or user.overlay.*) that
+ * may change what a look-up finds? Only the upper root's uuid and the
+ * origin, impure and nlink marks of copied-up entries are known to leave
+ * it alone; unreadable attributes count as yes
+ */
+bool lowerview_has_overlay_xattr(int fd);
 
 /* open the roots of lowers[0..n); 0, or LOWERVIEW_UNSURE (none left open) */
 int lowerview_open(struct lowerview *v, char *const *lowers, size_t n);

@@ -474,6 +474,30 @@ START_TEST(test_scaffold)
 		free(uetc);
 		free(hosts);
 	}
+	/* a mount point the lower dirs cannot tell about (a symlink there):
+	 * the read-only overlay of the lowers is probed instead, and the
+	 * scaffold's file goes over the symlink */
+	cmd = xasprintf("rm -rf '%s'/* && mkdir '%s/etc' && ln -s /nowhere '%s/etc/hosts'",
+			upper, bare, bare);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	{
+		char *hosts = path(tdir, "hosts"), *link = path(bare, "etc/hosts");
+		struct stat st;
+
+		s = spec(lowers, 1);
+		s.hosts = hosts;
+		expect(s, "cat /etc/hosts; test -L /etc/hosts || echo file",
+		       "127.0.0.1 given\nfile\n");
+		ck_assert_int_eq(lstat(link, &st), 0);
+		ck_assert(S_ISLNK(st.st_mode));
+		ck_assert(!exists(upper, "etc/hosts"));
+		free(hosts);
+		free(link);
+	}
+	cmd = xasprintf("rm -rf '%s'/* '%s/etc'", upper, bare);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
 	/* an upper dir whose whiteout hides a mount point the lowers have:
 	 * the view of the lowers cannot tell, the overlay's probe does. For
 	 * /proc, it is made again, over the whiteout; for another, the run
