@@ -4,52 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "exec/layerfile.h"
+#include "sandbox/lowerview.h"
 #include "util/alloc.h"
 #include "util/buf.h"
 #include "util/err.h"
 
 enum { FOUND, ABSENT, UNSURE };
 
-/*
- * does fd carry an overlayfs attribute that changes what a look-up finds
- * (opaque, redirect, metacopy, whiteout...)? Only those known to leave
- * it alone are let through: the upper root's uuid, and the origin,
- * impure and nlink marks of copied-up files. Unreadable counts as yes.
- */
-static bool
-has_overlay_xattr(int fd)
-{
-	static const char *const harmless[] = { "uuid", "origin", "impure", "nlink" };
-	char names[4096];
-	ssize_t n = flistxattr(fd, names, sizeof(names));
-
-	if (n < 0)
-		return true;
-	for (const char *p = names; p < names + n; p += strlen(p) + 1) {
-		const char *o = strstr(p, "overlay.");
-		bool ok = false;
-
-		if (!o || (strncmp(p, "trusted.", 8) != 0 && strncmp(p, "user.", 5) != 0))
-			continue;
-		for (size_t i = 0; i < countof(harmless); i++)
-			ok = ok || strcmp(o + strlen("overlay."), harmless[i]) == 0;
-		if (!ok)
-			return true;
-	}
-	return false;
-}
-
-/* an fd of a dir without overlayfs attributes (has_overlay_xattr), or -1 */
+/* an fd of a dir without overlayfs attributes (lowerview.h), or -1 */
 static int
 plain_dir(int dirfd, const char *name)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 
-	if (fd >= 0 && has_overlay_xattr(fd)) {
+	if (fd >= 0 && lowerview_has_overlay_xattr(fd)) {
 		close(fd);
 		return -1;
 	}
@@ -64,7 +35,7 @@ read_plain(int fd, char **data)
 	char chunk[16384];
 	ssize_t n;
 
-	if (has_overlay_xattr(fd))
+	if (lowerview_has_overlay_xattr(fd))
 		return UNSURE;
 	while ((n = TEMP_FAILURE_RETRY_INT(read(fd, chunk, sizeof(chunk)))) > 0)
 		buf_putn(&b, chunk, (size_t)n);

@@ -186,6 +186,9 @@ cmd_main(const struct sb_plan *p)
 		fail(p, STEP_SETGID, 0, 1);
 	if (syscall(SYS_setresuid, s->uid, s->uid, s->uid) < 0)
 		fail(p, STEP_SETUID, 0, 1);
+	/* a change of ids marks the mm as suid_dumpable says, and this one
+	 * is init's until the execve (cmd_spawn) */
+	prctl(PR_SET_DUMPABLE, 0);
 	umask(022);
 	ns_reset_signals();
 	cloexec_from(3);
@@ -231,6 +234,29 @@ end_all(void)
 			return true;
 	}
 	return false;
+}
+
+static int
+cmd_entry(void *p)
+{
+	cmd_main(p);
+}
+
+/*
+ * start the command the way posix_spawn does: it shares init's memory
+ * until its execve (CLONE_VM), init waiting meanwhile (CLONE_VFORK), so
+ * that no copy of the executor's address space is made. Credentials,
+ * fds, cwd, umask and signal actions stay its own (no CLONE_FS,
+ * CLONE_FILES or CLONE_SIGHAND); cmd_main writes nothing init reads but
+ * errno and the mm's dumpable flag (kept off), on a stack of its own in
+ * this frame.
+ */
+static pid_t
+cmd_spawn(struct sb_plan *p)
+{
+	char stack[64 * 1024] __attribute__((aligned(16)));
+
+	return clone(cmd_entry, stack + sizeof(stack), CLONE_VM | CLONE_VFORK | SIGCHLD, p);
 }
 
 /* pid 1: reap everything, pass signals on, leave with the command */
@@ -339,11 +365,9 @@ init_main(struct sb_plan *p)
 		close(p->net_fd);
 	}
 
-	cmd = raw_clone(0, NULL);
+	cmd = cmd_spawn(p);
 	if (cmd < 0)
 		fail(p, STEP_FORK, 0, 1);
-	if (cmd == 0)
-		cmd_main(p);
 	close_from(0, &p->report_fd, 1);
 	init_loop(p, cmd, &set);
 }

@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "sandbox/lowerview.h"
 #include "sandbox/overlay.h"
 #include "sandbox/report.h"
 #include "sandbox/rootfs.h"
@@ -24,16 +25,48 @@ rootfs_open(int rootfd, const char *rel, int flags)
 	return (int)syscall(SYS_openat2, rootfd, *rel ? rel : ".", &how, sizeof(how));
 }
 
-static int
-lstat_in(int rootfd, const char *rel, struct stat *st)
+/*
+ * where the mount points and the dirs the scaffold copies are looked up:
+ * a mount of the rootfs (mfd), or the lower dirs themselves (lv); both
+ * unset when there are no lowers
+ */
+struct view {
+	int mfd;
+	const struct lowerview *lv;
+};
+
+static bool
+has_view(const struct view *v)
 {
-	int fd = rootfs_open(rootfd, rel, O_PATH | O_NOFOLLOW), r;
+	return v->mfd >= 0 || v->lv;
+}
+
+/* open rel in v without following its last component: an fd, or -1 with
+ * errno (LOWERVIEW_UNSURE from the lower dirs when they cannot tell) */
+static int
+view_open(const struct view *v, const char *rel, struct stat *st)
+{
+	int fd;
+
+	if (v->lv)
+		return lowerview_lookup(v->lv, rel, st);
+	fd = rootfs_open(v->mfd, rel, O_PATH | O_NOFOLLOW);
+	if (fd >= 0 && fstat(fd, st) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int
+view_lstat(const struct view *v, const char *rel, struct stat *st)
+{
+	int fd = view_open(v, rel, st);
 
 	if (fd < 0)
 		return -1;
-	r = fstat(fd, st);
 	close(fd);
-	return r;
+	return 0;
 }
 
 /*
@@ -84,30 +117,29 @@ upper_make(int mfd, const struct sb_target *t)
 /*
  * 0: t is a mount point of the right type and t->fd is set, or t is to be
  * made in the upper dir (t->is_absent, on a view that cannot make it:
- * !can_make); 1: it needs the scaffold; -1: error
+ * !can_make, always so for the lower dirs); 1: it needs the scaffold;
+ * -1: error; LOWERVIEW_UNSURE: the lower dirs cannot tell
  */
 static int
-probe(int mfd, struct sb_target *t, bool can_make)
+probe(const struct view *v, struct sb_target *t, bool can_make)
 {
 	struct stat st;
-	int fd = rootfs_open(mfd, t->rel, O_PATH | O_NOFOLLOW);
+	int fd = view_open(v, t->rel, &st);
 
 	t->is_absent = false;
+	if (fd == LOWERVIEW_UNSURE)
+		return fd;
 	if (fd < 0 && errno == ENOENT && t->is_upper) {
 		if (!can_make) {
 			t->is_absent = true;
 			return 0;
 		}
-		if (upper_make(mfd, t) < 0)
+		if (upper_make(v->mfd, t) < 0)
 			return -1;
-		fd = rootfs_open(mfd, t->rel, O_PATH | O_NOFOLLOW);
+		fd = view_open(v, t->rel, &st);
 	}
 	if (fd < 0)
 		return errno == ENOENT || errno == ENOTDIR ? 1 : -1;
-	if (fstat(fd, &st) < 0) {
-		close(fd);
-		return -1;
-	}
 	/* a symlink would be followed by the mount: replace it */
 	if (S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode) != t->is_dir) {
 		close(fd);
@@ -118,9 +150,10 @@ probe(int mfd, struct sb_target *t, bool can_make)
 }
 
 /* probe every target not covered, making the is_upper ones when
- * can_make; returns how many are missing (the first in *first), or -1 */
+ * can_make; returns how many are missing (the first in *first), -1, or
+ * LOWERVIEW_UNSURE */
 static int
-probe_all(struct sb_plan *p, int mfd, bool can_make, size_t *first,
+probe_all(struct sb_plan *p, const struct view *v, bool can_make, size_t *first,
 	  struct sb_report *r)
 {
 	int missing = 0, rc;
@@ -128,7 +161,9 @@ probe_all(struct sb_plan *p, int mfd, bool can_make, size_t *first,
 	for (size_t i = 0; i < p->ntarget; i++) {
 		if (p->targets[i].is_covered)
 			continue;
-		rc = probe(mfd, &p->targets[i], can_make);
+		rc = probe(v, &p->targets[i], can_make);
+		if (rc == LOWERVIEW_UNSURE)
+			return rc;
 		if (rc < 0)
 			return report_fail(r, STEP_PROBE, (int)i, errno);
 		if (rc > 0 && !missing++)
@@ -147,14 +182,14 @@ close_targets(struct sb_plan *p)
 	}
 }
 
-/* does t go in the scaffold? mfd: as for scaffold_make */
+/* does t go in the scaffold? v: as for scaffold_make */
 static bool
-needs_scaffold(const struct sb_target *t, int mfd)
+needs_scaffold(const struct sb_target *t, const struct view *v)
 {
 	/* with no lowers there was no probe: an is_upper one is made later */
 	if (t->is_covered || t->fd >= 0 || t->is_absent)
 		return false;
-	return mfd >= 0 || !t->is_upper;
+	return has_view(v) || !t->is_upper;
 }
 
 /* give dirfd/name the owner and mode of st */
@@ -172,10 +207,10 @@ mirror(int dirfd, const char *name, const struct stat *st)
  * looks like, and a copy-up into the upper dir takes its metadata
  */
 static int
-scaffold_dir(int scaf, int mfd, const char *rel)
+scaffold_dir(int scaf, const struct view *v, const char *rel)
 {
 	struct stat st;
-	bool is_mirror = mfd >= 0 && lstat_in(mfd, rel, &st) == 0 && S_ISDIR(st.st_mode);
+	bool is_mirror = has_view(v) && view_lstat(v, rel, &st) == 0 && S_ISDIR(st.st_mode);
 
 	if (mkdirat(scaf, rel, 0755) < 0)
 		return errno == EEXIST ? 0 : -1;
@@ -183,7 +218,7 @@ scaffold_dir(int scaf, int mfd, const char *rel)
 }
 
 static int
-scaffold_add(int scaf, int mfd, const struct sb_target *t)
+scaffold_add(int scaf, const struct view *v, const struct sb_target *t)
 {
 	char path[PATH_MAX], *s;
 	size_t n = strlen(t->rel);
@@ -196,12 +231,12 @@ scaffold_add(int scaf, int mfd, const struct sb_target *t)
 	memcpy(path, t->rel, n + 1);
 	for (s = strchr(path, '/'); s; s = strchr(s + 1, '/')) {
 		*s = '\0';
-		if (scaffold_dir(scaf, mfd, path) < 0)
+		if (scaffold_dir(scaf, v, path) < 0)
 			return -1;
 		*s = '/';
 	}
 	if (t->is_dir)
-		return scaffold_dir(scaf, mfd, path);
+		return scaffold_dir(scaf, v, path);
 	fd = openat(scaf, path, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -1;
@@ -211,7 +246,7 @@ scaffold_add(int scaf, int mfd, const struct sb_target *t)
 
 /* copy the times of the rootfs directories on the way to t */
 static void
-scaffold_times(int scaf, int mfd, const struct sb_target *t)
+scaffold_times(int scaf, const struct view *v, const struct sb_target *t)
 {
 	char path[PATH_MAX], *s = NULL;
 	size_t n = strlen(t->rel);
@@ -224,7 +259,7 @@ scaffold_times(int scaf, int mfd, const struct sb_target *t)
 		s = strchr(s ? s + 1 : path, '/');
 		if (s)
 			*s = '\0';
-		if (lstat_in(mfd, path, &st) == 0 && S_ISDIR(st.st_mode))
+		if (view_lstat(v, path, &st) == 0 && S_ISDIR(st.st_mode))
 			utimensat(scaf, path, (struct timespec[2]){ st.st_atim, st.st_mtim },
 				  AT_SYMLINK_NOFOLLOW);
 		if (s)
@@ -232,10 +267,11 @@ scaffold_times(int scaf, int mfd, const struct sb_target *t)
 	} while (s);
 }
 
-/* fill the scaffold with every missing mount point; mfd is the overlay
- * without it, or -1 when there are no lowers to copy from */
+/* fill the scaffold with every missing mount point; v is the rootfs
+ * without it, unset when there are no lowers to copy from */
 static int
-scaffold_make(struct sb_plan *p, int staging, int mfd, struct sb_report *r)
+scaffold_make(struct sb_plan *p, int staging, const struct view *v,
+	      struct sb_report *r)
 {
 	struct stat st;
 	int scaf;
@@ -246,15 +282,15 @@ scaffold_make(struct sb_plan *p, int staging, int mfd, struct sb_report *r)
 	for (size_t i = 0; i < p->ntarget; i++) {
 		const struct sb_target *t = &p->targets[i];
 
-		if (needs_scaffold(t, mfd) && scaffold_add(scaf, mfd, t) < 0)
+		if (needs_scaffold(t, v) && scaffold_add(scaf, v, t) < 0)
 			return report_fail(r, STEP_SCAFFOLD, (int)i, errno);
 	}
-	if (mfd >= 0) {
+	if (has_view(v)) {
 		/* times last: making entries changed them */
 		for (size_t i = 0; i < p->ntarget; i++)
-			if (needs_scaffold(&p->targets[i], mfd))
-				scaffold_times(scaf, mfd, &p->targets[i]);
-		if (fstat(mfd, &st) < 0 || mirror(staging, "scaffold", &st) < 0 ||
+			if (needs_scaffold(&p->targets[i], v))
+				scaffold_times(scaf, v, &p->targets[i]);
+		if (view_lstat(v, "", &st) < 0 || mirror(staging, "scaffold", &st) < 0 ||
 		    utimensat(staging, "scaffold",
 			      (struct timespec[2]){ st.st_atim, st.st_mtim }, 0) < 0)
 			return report_fail(r, STEP_SCAFFOLD, -1, errno);
@@ -306,55 +342,73 @@ rootfs_staging_drop(int *staging, struct sb_report *r)
 }
 
 /*
- * build the scaffold from a read-only overlay of the lowers alone, when
- * there is an upper dir and the new mount API: that view makes no work
- * dir, in which overlayfs creates and deletes a few files at every mount
- * (on ext4 without a journal each creation scans the inodes freed in the
- * last minutes), so the overlay with the upper dir is mounted only once,
- * already with the scaffold it needs. An upper dir that hides a mount
- * point is caught by the probe of that overlay. *has_scaffold says
- * whether it was made.
+ * build the scaffold from the lowers alone, when there is an upper dir:
+ * looked up in the lower dirs themselves (lowerview.h) or, when they
+ * cannot tell, in a read-only overlay of them (new mount API only). That
+ * view makes no work dir, in which overlayfs creates and deletes a few
+ * files at every mount (on ext4 without a journal each creation scans
+ * the inodes freed in the last minutes), so the overlay with the upper
+ * dir is mounted only once, already with the scaffold it needs. An upper
+ * dir that hides a mount point is caught by the probe of that overlay.
+ * *has_scaffold says whether it was made.
  */
 static int
 scaffold_from_lowers(struct sb_plan *p, int *staging, bool *has_scaffold,
 		     struct sb_report *r)
 {
-	struct sb_ovl view = { .lowers = p->ovl.lowers, .nlower = p->ovl.nlower };
-	int mfd = -1, missing, rc;
+	struct sb_ovl lowers = { .lowers = p->ovl.lowers, .nlower = p->ovl.nlower };
+	struct lowerview lv;
+	struct view v = { .mfd = -1, .lv = NULL };
+	int missing = LOWERVIEW_UNSURE, rc;
 	size_t first = 0;
 
 	*has_scaffold = false;
 	if (!p->ovl.upper || p->ovl.nlower == 0)
 		return 0;
-	rc = ovl_fsmount(&view, false, &mfd, r);
-	if (rc != 0)
-		return rc < 0 ? -1 : 0;	/* 1: mount(2) only; the plain path */
-	missing = probe_all(p, mfd, false, &first, r);
+	if (lowerview_open(&lv, p->ovl.lowers, p->ovl.nlower) == 0) {
+		v.lv = &lv;
+		missing = probe_all(p, &v, false, &first, r);
+		if (missing == LOWERVIEW_UNSURE) {
+			close_targets(p);
+			lowerview_close(&lv);
+			v.lv = NULL;
+		}
+	}
+	if (missing == LOWERVIEW_UNSURE) {
+		rc = ovl_fsmount(&lowers, false, &v.mfd, r);
+		if (rc != 0)
+			return rc < 0 ? -1 : 0;	/* 1: mount(2) only; the plain path */
+		missing = probe_all(p, &v, false, &first, r);
+	}
 	rc = missing < 0 ? -1 : 0;
 	if (missing > 0) {
 		rc = staging_open(staging, r);
 		if (rc == 0)
-			rc = scaffold_make(p, *staging, mfd, r);
+			rc = scaffold_make(p, *staging, &v, r);
 		*has_scaffold = rc == 0;
 	}
 	close_targets(p);
-	close(mfd);
+	if (v.lv)
+		lowerview_close(&lv);
+	if (v.mfd >= 0)
+		close(v.mfd);
 	return rc;
 }
 
 int
 rootfs_mount(struct sb_plan *p, int *rootfd, struct sb_report *r)
 {
-	int staging = -1, mfd = -1, missing;
+	struct view v = { .mfd = -1, .lv = NULL };
+	int staging = -1, missing;
 	bool is_legacy = false, has_scaffold;
 	size_t first = 0;
 
 	if (scaffold_from_lowers(p, &staging, &has_scaffold, r) < 0)
 		return -1;
 	if (p->ovl.nlower > 0) {
-		if (rootfs_overlay(&p->ovl, has_scaffold, &is_legacy, &staging, &mfd, r) < 0)
+		if (rootfs_overlay(&p->ovl, has_scaffold, &is_legacy, &staging, &v.mfd, r) < 0)
 			return -1;
-		missing = probe_all(p, mfd, true, &first, r);
+		missing = probe_all(p, &v, true, &first, r);
 		if (missing < 0)
 			return -1;
 		if (missing == 0)
@@ -363,14 +417,14 @@ rootfs_mount(struct sb_plan *p, int *rootfd, struct sb_report *r)
 			return report_fail(r, STEP_PROBE, (int)first, ENOENT);
 	}
 	/* the common case (every mount point in the image) stops above */
-	if (staging_open(&staging, r) < 0 || scaffold_make(p, staging, mfd, r) < 0)
+	if (staging_open(&staging, r) < 0 || scaffold_make(p, staging, &v, r) < 0)
 		return -1;
 	close_targets(p);
-	if (mfd >= 0)
-		close(mfd);
-	if (rootfs_overlay(&p->ovl, true, &is_legacy, &staging, &mfd, r) < 0)
+	if (v.mfd >= 0)
+		close(v.mfd);
+	if (rootfs_overlay(&p->ovl, true, &is_legacy, &staging, &v.mfd, r) < 0)
 		return -1;
-	missing = probe_all(p, mfd, true, &first, r);
+	missing = probe_all(p, &v, true, &first, r);
 	if (missing < 0)
 		return -1;
 	if (missing > 0)
@@ -384,8 +438,8 @@ attach:
 	 */
 	if (rootfs_staging_drop(&staging, r) < 0)
 		return -1;
-	if (move_mount(mfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
+	if (move_mount(v.mfd, "", AT_FDCWD, "/", MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return report_fail(r, STEP_OVERLAY, 0, errno);
-	*rootfd = mfd;
+	*rootfd = v.mfd;
 	return 0;
 }

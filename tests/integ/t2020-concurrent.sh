@@ -155,6 +155,7 @@ if "$NINJA" -j2 >j.out 2>&1; then
 else
 	not_ok "the steps of one build run side by side under -j2"
 	sed 's/^/#   /' j.out
+	for l in .df2ninja/logs/*; do sed "s|^|#   $l: |" "$l"; done
 fi
 
 done_testing

@@ -223,6 +223,28 @@ run_argv(struct sandbox_spec s, char *const *argv)
 	return r;
 }
 
+/* run_argv with sandbox_run_settled: the init maybe still exiting (*ex) */
+static struct result
+run_settled(struct sandbox_spec s, const char *script, struct sandbox_exit *ex)
+{
+	char *argv[] = { "sh", "-c", (char *)script, NULL };
+	struct result r = { 0 };
+	struct err *e = NULL;
+	int out = memfd_create("out", MFD_CLOEXEC), log = memfd_create("log", MFD_CLOEXEC);
+
+	ck_assert_int_ge(out, 0);
+	ck_assert_int_ge(log, 0);
+	s.argv = argv;
+	s.out_fd = out;
+	s.log_fd = log;
+	r.rc = sandbox_run_settled(&s, &r.status, ex, &e);
+	r.err = e ? xstrdup(e->msg) : NULL;
+	err_free(e);
+	r.out = slurp(out);
+	r.log = slurp(log);
+	return r;
+}
+
 static struct result
 run_sh(struct sandbox_spec s, const char *script)
 {
@@ -272,6 +294,42 @@ START_TEST(test_status)
 	ck_assert_int_eq(r.status, 137);
 	r = run_sh(spec(NULL, 0), "kill -TERM $$");
 	ck_assert_int_eq(r.status, 143);
+}
+END_TEST
+
+/*
+ * sandbox_run_settled returns at the command's status, its init maybe
+ * still tearing the namespaces down, but with every other process of the
+ * container gone: what the command left running writes nothing into the
+ * upper dir afterwards, and sandbox_exit_wait reaps the init
+ */
+START_TEST(test_settled)
+{
+	struct sandbox_spec s = spec(NULL, 0);
+	struct sandbox_exit ex;
+	struct stat a, b;
+	struct result r;
+	char *loop = path(upper, "loop");
+
+	/* ten writers: one of them would write while they die */
+	r = run_settled(s, "(sleep 0.3; echo late > /late) & "
+			"for i in 0 1 2 3 4 5 6 7 8 9; do "
+			"(while :; do echo x >> /loop; done) & done; "
+			"while ! test -s /loop; do :; done; echo now > /now; exit 4", &ex);
+	ck_assert_msg(r.rc == 0, "%s", r.err);
+	ck_assert_int_eq(r.status, 4);
+	ck_assert_str_eq(get_file(upper, "now"), "now\n");
+	ck_assert_int_eq(stat(loop, &a), 0);
+	usleep(500 * 1000);
+	ck_assert_int_eq(stat(loop, &b), 0);
+	ck_assert_int_eq(a.st_size, b.st_size);
+	ck_assert(!exists(upper, "late"));
+	sandbox_exit_wait(&ex);
+	ck_assert_int_eq(ex.pid, 0);
+	/* and its init is waited for: no child is left */
+	ck_assert_int_eq(waitpid(-1, NULL, WNOHANG), -1);
+	ck_assert_int_eq(errno, ECHILD);
+	free(loop);
 }
 END_TEST
 
@@ -474,6 +532,30 @@ START_TEST(test_scaffold)
 		free(uetc);
 		free(hosts);
 	}
+	/* a mount point the lower dirs cannot tell about (a symlink there):
+	 * the read-only overlay of the lowers is probed instead, and the
+	 * scaffold's file goes over the symlink */
+	cmd = xasprintf("rm -rf '%s'/* && mkdir '%s/etc' && ln -s /nowhere '%s/etc/hosts'",
+			upper, bare, bare);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
+	{
+		char *hosts = path(tdir, "hosts"), *link = path(bare, "etc/hosts");
+		struct stat st;
+
+		s = spec(lowers, 1);
+		s.hosts = hosts;
+		expect(s, "cat /etc/hosts; test -L /etc/hosts || echo file",
+		       "127.0.0.1 given\nfile\n");
+		ck_assert_int_eq(lstat(link, &st), 0);
+		ck_assert(S_ISLNK(st.st_mode));
+		ck_assert(!exists(upper, "etc/hosts"));
+		free(hosts);
+		free(link);
+	}
+	cmd = xasprintf("rm -rf '%s'/* '%s/etc'", upper, bare);
+	ck_assert_int_eq(system(cmd), 0);
+	free(cmd);
 	/* an upper dir whose whiteout hides a mount point the lowers have:
 	 * the view of the lowers cannot tell, the overlay's probe does. For
 	 * /proc, it is made again, over the whiteout; for another, the run
@@ -1215,6 +1297,7 @@ sandbox_suite(void)
 		{ "output", test_output },
 		{ "status", test_status },
 		{ "upper", test_upper },
+		{ "settled", test_settled },
 		{ "layers", test_layers },
 		{ "cwd_env", test_cwd_env },
 		{ "user", test_user },
