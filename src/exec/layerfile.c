@@ -18,13 +18,7 @@ enum { FOUND, ABSENT, UNSURE };
 static int
 plain_dir(int dirfd, const char *name)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-
-	if (fd >= 0 && lowerview_has_overlay_xattr(fd)) {
-		close(fd);
-		return -1;
-	}
-	return fd;
+	return lowerview_open_plain(dirfd, name, O_DIRECTORY);
 }
 
 /* the whole of regular file fd, if it has no overlayfs attributes */

@@ -9,6 +9,7 @@
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/path.h"
 #include "util/strv.h"
 #include "util/vars.h"
 
@@ -134,27 +135,21 @@ step_layer_json(const struct state_layer *l, const char *builddir)
 	return json_pack("{ssss}", "sum", l->sum, "in", l->dir + n);
 }
 
-/* a path with a ".." component */
-static bool
-has_dotdot(const char *path)
-{
-	for (const char *c = path; c; c = strchr(c, '/') ? strchr(c, '/') + 1 : NULL)
-		if (c[0] == '.' && c[1] == '.' && (c[2] == '/' || c[2] == '\0'))
-			return true;
-	return false;
-}
-
 /* the dir of a step layer entry (step_layer_json), a new string or NULL */
 static char *
 step_layer_dir(json_t *v, const char *builddir, const char *sum)
 {
 	const char *dir = json_string_value(json_object_get(v, "dir"));
 	const char *in = json_string_value(json_object_get(v, "in"));
+	autofree char *clean = NULL;
 	size_t n;
 
 	if (dir)
 		return xstrdup(dir);
-	if (!in || !*in || *in == '/' || has_dotdot(in))
+	if (!in || !*in || *in == '/')
+		return NULL;
+	clean = path_clean(in, PATH_RELATIVE | PATH_NO_DOTDOT);
+	if (!clean)
 		return NULL;
 	n = strlen(in);
 	return in[n - 1] == '.' ? xasprintf("%s/layers/%s%s", builddir, in, sum + 7) :

@@ -33,10 +33,8 @@ lowerview_has_overlay_xattr(int fd)
 	return false;
 }
 
-/* open name in dirfd (flags: O_DIRECTORY or 0 for a regular file) if it
- * has no such attribute; -1 otherwise */
-static int
-open_plain(int dirfd, const char *name, int flags)
+int
+lowerview_open_plain(int dirfd, const char *name, int flags)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
 			O_CLOEXEC | flags);
@@ -55,7 +53,7 @@ lowerview_open(struct lowerview *v, char *const *lowers, size_t n)
 	if (n == 0 || n > LOWERVIEW_MAX)
 		return LOWERVIEW_UNSURE;
 	for (; v->n < n; v->n++) {
-		v->roots[v->n] = open_plain(AT_FDCWD, lowers[v->n], O_DIRECTORY);
+		v->roots[v->n] = lowerview_open_plain(AT_FDCWD, lowers[v->n], O_DIRECTORY);
 		if (v->roots[v->n] < 0) {
 			lowerview_close(v);
 			return LOWERVIEW_UNSURE;
@@ -98,7 +96,7 @@ lookup_last(const int *dirs, size_t n, const char *name, struct stat *st)
 		if (!S_ISDIR(st->st_mode) && !S_ISREG(st->st_mode))
 			return LOWERVIEW_UNSURE;
 		{
-			int fd = open_plain(dirs[i], name,
+			int fd = lowerview_open_plain(dirs[i], name,
 					    S_ISDIR(st->st_mode) ? O_DIRECTORY : 0);
 			struct stat again;
 
@@ -138,7 +136,7 @@ step_in(int *dirs, size_t n, const struct lowerview *v, const char *name)
 		} else if (!S_ISDIR(st.st_mode)) {
 			return LOWERVIEW_UNSURE;
 		} else {
-			fd = open_plain(dirs[i], name, O_DIRECTORY);
+			fd = lowerview_open_plain(dirs[i], name, O_DIRECTORY);
 			if (fd < 0)
 				return LOWERVIEW_UNSURE;
 			is_found = true;
@@ -151,6 +149,13 @@ step_in(int *dirs, size_t n, const struct lowerview *v, const char *name)
 		return 0;
 	errno = ENOENT;
 	return -1;
+}
+
+/* "", "." and ".." name no child */
+static bool
+is_child_name(const char *name)
+{
+	return *name && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
 int
@@ -175,18 +180,11 @@ lowerview_lookup(const struct lowerview *v, const char *rel, struct stat *st)
 	rc = 0;
 	while (rc == 0 && (slash = strchr(name, '/')) != NULL) {
 		*slash = '\0';
-		/* "", "." and ".." would not name a child */
-		if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-			rc = LOWERVIEW_UNSURE;
-		else
-			rc = step_in(dirs, v->n, v, name);
+		rc = is_child_name(name) ? step_in(dirs, v->n, v, name) : LOWERVIEW_UNSURE;
 		name = slash + 1;
 	}
 	if (rc == 0) {
-		if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-			rc = LOWERVIEW_UNSURE;
-		else
-			rc = lookup_last(dirs, v->n, name, st);
+		rc = is_child_name(name) ? lookup_last(dirs, v->n, name, st) : LOWERVIEW_UNSURE;
 	}
 	e = errno;
 	close_dirs(dirs, v->n, v);

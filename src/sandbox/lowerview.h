@@ -35,6 +35,9 @@ struct lowerview {
  * it alone; unreadable attributes count as yes
  */
 bool lowerview_has_overlay_xattr(int fd);
+/* open name in dirfd without following it (flags: O_DIRECTORY, or 0 for
+ * a regular file) if it has no such attribute; -1 otherwise */
+int lowerview_open_plain(int dirfd, const char *name, int flags);
 
 /* open the roots of lowers[0..n); 0, or LOWERVIEW_UNSURE (none left open) */
 int lowerview_open(struct lowerview *v, char *const *lowers, size_t n);

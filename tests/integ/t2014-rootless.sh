@@ -99,4 +99,21 @@ check "... with only root mapped" runuser -u "$U1" -- sh -c "cd '$TMP/single1' &
 check "another id fails with a hint about subordinate ids" expect_fail 1 "usermod --add-subuids" \
 	runuser -u "$U1" -- sh -c "cd '$TMP/single' && export DF2NINJA_STORE='$TMP/single/.store' && '$DF2NINJA' . && '$NINJA' 1>&2"
 
+# what a RUN leaves running is killed before the layer is read, in
+# rootless mode too (t2007 as root): a daemonized writer that never
+# stops writes nothing the export sees change
+mkdir "$TMP/bg"
+cat >"$TMP/bg/Dockerfile" <<DF
+FROM $BUSYBOX
+RUN setsid sh -c 'i=0; while :; do echo \$i >/f\$((i % 50)); i=\$((i + 1)); done' \
+	</dev/null >/dev/null 2>&1 & sleep 0.2; echo started >/started
+RUN ls / | grep -c '^f' >/count
+DF
+chown -R "$U" "$TMP/bg"
+check "rootless: a RUN that leaves a writer running builds" \
+	runuser -u "$U" -- sh -c "cd '$TMP/bg' && export DF2NINJA_STORE='$TMP/user/.store' HOME='$TMP/user' && \
+		'$DF2NINJA' --output type=local,dest=root . && '$NINJA' >bg.log 2>&1 || { cat bg.log; exit 1; }"
+check "rootless: the writer ran, and wrote nothing once the step ended" sh -c \
+	"test -s '$TMP/bg/root/f0' && test \"\$(cat '$TMP/bg/root/count')\" = \"\$(ls '$TMP/bg/root' | grep -c '^f')\""
+
 done_testing
