@@ -15,6 +15,7 @@
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/giturl.h"
+#include "util/jsonfile.h"
 #include "util/strv.h"
 
 /* how much of the URL a record's file name keeps; the digest after it
@@ -156,7 +157,7 @@ int
 download_record_read(const char *path, const char *url,
 		     struct download_record *rec)
 {
-	json_t *o = json_load_file(path, 0, NULL);
+	json_t *o = jsonfile_load(path, 0, NULL);
 	const char *u = json_string_value(json_object_get(o, "url"));
 	const char *d = json_string_value(json_object_get(o, "digest"));
 	const json_t *size = json_object_get(o, "size");

@@ -10,6 +10,7 @@
 #include "oci/digest.h"
 #include "registry/pin.h"
 #include "util/alloc.h"
+#include "util/jsonfile.h"
 #include "util/strv.h"
 
 static void
@@ -87,7 +88,7 @@ walk_states(const char *builddir, const char *rel, struct strv *out)
 static void
 manifest_refs(const char *path, struct strv *out)
 {
-	json_t *m = json_load_file(path, 0, NULL), *v;
+	json_t *m = jsonfile_load(path, 0, NULL), *v;
 	size_t i;
 
 	if (!m)
@@ -120,7 +121,7 @@ export_refs(const char *builddir, struct strv *out)
 {
 	autofree char *layout = xasprintf("%s/image", builddir);
 	autofree char *index = xasprintf("%s/index.json", layout);
-	json_t *o = json_load_file(index, 0, NULL), *v;
+	json_t *o = jsonfile_load(index, 0, NULL), *v;
 	size_t i;
 
 	json_array_foreach(json_object_get(o, "manifests"), i, v)
@@ -159,7 +160,7 @@ gcrefs_collect(const char *store_root, const char *builddir, struct strv *out)
 	strv_fini(&paths);
 	records(builddir, "downloads", ".json", &paths);
 	for (size_t i = 0; i < paths.n; i++) {
-		json_t *o = json_load_file(paths.v[i], 0, NULL);
+		json_t *o = jsonfile_load(paths.v[i], 0, NULL);
 
 		add_digest(out, "blobs", json_string_value(json_object_get(o, "digest")));
 		json_decref(o);

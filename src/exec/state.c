@@ -9,6 +9,7 @@
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/jsonfile.h"
 #include "util/path.h"
 #include "util/strv.h"
 #include "util/vars.h"
@@ -281,7 +282,7 @@ state_load(const char *builddir, const char *name, struct state *s,
 	size_t i;
 
 	memset(s, 0, sizeof(*s));
-	o = json_load_file(path, 0, &jerr);
+	o = jsonfile_load(path, 0, &jerr);
 	if (!o) {
 		if (errno == ENOENT || strstr(jerr.text, "No such file")) {
 			autofree char *target = state_target(name);

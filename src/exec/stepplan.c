@@ -7,6 +7,7 @@
 #include "util/alloc.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/jsonfile.h"
 
 /* the build dir: what comes before "plans/" in path */
 static char *
@@ -37,7 +38,7 @@ stepplan_load(const char *path, struct stepplan *p, struct err **errp)
 	p->builddir = builddir_of(path);
 	if (!p->builddir)
 		return err_make(errp, 0, "plan '%s' is not under a build dir's plans/", path);
-	p->j = json_load_file(path, 0, &jerr);
+	p->j = jsonfile_load(path, 0, &jerr);
 	if (!p->j)
 		return err_make(errp, 0, "cannot read plan '%s': %s", path, jerr.text);
 	p->is_export = plan_is_export(p->j);

@@ -9,6 +9,7 @@
 #include "util/buf.h"
 #include "util/err.h"
 #include "util/fs.h"
+#include "util/jsonfile.h"
 #include "util/strv.h"
 #include "util/unicode.h"
 #include "tracesteps.h"
@@ -94,7 +95,7 @@ load_node(const char *builddir, struct node *nd, int m, struct err **errp)
 	struct step_plan sp;
 	struct buf label = BUF_INIT;
 	json_error_t jerr;
-	json_t *j = json_load_file(path, 0, &jerr);
+	json_t *j = jsonfile_load(path, 0, &jerr);
 	int r = -1;
 
 	if (!j) {
@@ -259,7 +260,7 @@ load_export(const char *builddir, char **stage, struct strv *lasts, struct err *
 	struct pjarena arena = PJARENA_INIT;
 	struct export_plan ep;
 	json_error_t jerr;
-	json_t *j = json_load_file(path, 0, &jerr);
+	json_t *j = jsonfile_load(path, 0, &jerr);
 	int r = -1;
 
 	if (!j) {

@@ -16,14 +16,20 @@ int
 fs_read_file(const char *path, char **data, size_t *len, struct err **errp)
 {
 	struct buf b = BUF_INIT;
-	char chunk[65536];
+	struct stat st;
 	ssize_t n;
 	autoclose int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return err_make(errp, errno, "cannot open '%s'", path);
+	/* read straight into the buffer, sized for the file, its NUL and the
+	 * read that finds the end; /proc files and pipes say size 0 */
+	buf_reserve(&b, fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ?
+		    (size_t)st.st_size + 2 : 4096);
 	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
+		if (b.len + 1 >= b.cap)
+			buf_reserve(&b, b.cap * 2);
+		n = read(fd, b.s + b.len, b.cap - b.len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0) {
@@ -34,8 +40,9 @@ fs_read_file(const char *path, char **data, size_t *len, struct err **errp)
 		}
 		if (n == 0)
 			break;
-		buf_putn(&b, chunk, (size_t)n);
+		b.len += (size_t)n;
 	}
+	b.s[b.len] = '\0';
 	if (len)
 		*len = b.len;
 	*data = buf_steal(&b);

@@ -1,4 +1,5 @@
 #include <check.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "util/err.h"
 #include "util/fs.h"
 #include "util/giturl.h"
+#include "util/jsonfile.h"
 #include "util/path.h"
 #include "util/strv.h"
 #include "util/units.h"
@@ -685,6 +687,123 @@ START_TEST(test_units_duration)
 }
 END_TEST
 
+/* fs_read_file reads a file that says size 0 (a pipe) past its first guess */
+START_TEST(test_read_file)
+{
+	char *data, *path, chunk[1000];
+	size_t len;
+	struct err *e = NULL;
+	int fds[2];
+
+	memset(chunk, 'p', sizeof(chunk));
+	ck_assert_int_eq(pipe(fds), 0);
+	for (int i = 0; i < 10; i++)
+		ck_assert_int_eq(write(fds[1], chunk, sizeof(chunk)), (int)sizeof(chunk));
+	close(fds[1]);
+	path = xasprintf("/proc/self/fd/%d", fds[0]);
+	ck_assert_int_eq(fs_read_file(path, &data, &len, &e), 0);
+	ck_assert_uint_eq(len, 10000);
+	ck_assert_uint_eq(strspn(data, "p"), 10000);
+	ck_assert_int_eq(data[len], '\0');
+	free(data);
+	free(path);
+	close(fds[0]);
+	path = xasprintf("%s/f", tmpdir);
+	ck_assert_int_eq(fs_write_atomic(path, chunk, 100, 0, &e), 0);
+	ck_assert_int_eq(fs_read_file(path, &data, &len, &e), 0);
+	ck_assert_uint_eq(len, 100);
+	ck_assert_uint_eq(strlen(data), 100);
+	free(data);
+	free(path);
+}
+END_TEST
+
+/* jsonfile_load's error, as json_load_file reports it, but with source
+ * naming the path where json_load_file says "<stream>" */
+static void
+same_error(const char *path)
+{
+	json_error_t want, got;
+
+	ck_assert_ptr_null(json_load_file(path, 0, &want));
+	errno = 0;
+	ck_assert_ptr_null(jsonfile_load(path, 0, &got));
+	ck_assert_str_eq(got.text, want.text);
+	ck_assert_int_eq(json_error_code(&got), json_error_code(&want));
+	ck_assert_int_eq(got.line, want.line);
+	ck_assert_int_eq(got.column, want.column);
+	ck_assert_int_eq(got.position, want.position);
+	if (strcmp(want.source, "<stream>") != 0)
+		ck_assert_str_eq(got.source, want.source);
+}
+
+static char *
+write_tmp(const char *name, const char *data)
+{
+	char *path = xasprintf("%s/%s", tmpdir, name);
+	struct err *e = NULL;
+
+	ck_assert_int_eq(fs_write_atomic(path, data, strlen(data), 0, &e), 0);
+	return path;
+}
+
+START_TEST(test_jsonfile_load)
+{
+	autofree char *good = write_tmp("good.json", "{\"a\": [1, \"x\"]}\n");
+	autofree char *bad = write_tmp("bad.json", "{\n \"a\": 1,\n x\n}\n");
+	autofree char *empty = write_tmp("empty.json", "");
+	autofree char *missing = xasprintf("%s/missing.json", tmpdir);
+	autofree char *nowhere = xasprintf("%s/%0200d/x.json", tmpdir, 0);
+	autofree char *msg = xasprintf("unable to open %s: No such file or directory", missing);
+	struct buf big = BUF_INIT;
+	autofree char *bigpath = NULL;
+	json_error_t jerr;
+	json_t *j;
+
+	j = jsonfile_load(good, 0, &jerr);
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "a"), 1)), "x");
+	json_decref(j);
+	/* bigger than the first read of a file of unknown size */
+	buf_puts(&big, "[");
+	for (int i = 0; i < 20000; i++)
+		buf_printf(&big, "%s%d", i ? "," : "", i);
+	buf_puts(&big, "]");
+	bigpath = write_tmp("big.json", buf_str(&big));
+	buf_fini(&big);
+	j = jsonfile_load(bigpath, 0, NULL);
+	ck_assert_uint_eq(json_array_size(j), 20000);
+	ck_assert_int_eq(json_integer_value(json_array_get(j, 19999)), 19999);
+	json_decref(j);
+
+	ck_assert_ptr_null(jsonfile_load(missing, 0, &jerr));
+	ck_assert_int_eq(errno, ENOENT);
+	ck_assert_str_eq(jerr.text, msg);
+	ck_assert_str_eq(jerr.source, missing);
+	ck_assert_int_eq(jerr.line, -1);
+	ck_assert_int_eq(json_error_code(&jerr), json_error_cannot_open_file);
+
+	ck_assert_ptr_null(jsonfile_load(bad, 0, &jerr));
+	ck_assert_str_eq(jerr.text, "string or '}' expected near 'x'");
+	ck_assert_int_eq(jerr.line, 3);
+	ck_assert_str_eq(jerr.source, bad);
+
+	ck_assert_ptr_null(jsonfile_load(empty, 0, &jerr));
+	ck_assert_str_eq(jerr.text, "'[' or '{' expected near end of file");
+	ck_assert_int_eq(jerr.line, 1);
+	ck_assert_str_eq(jerr.source, empty);
+	ck_assert_ptr_null(jsonfile_load(empty, 0, NULL));
+
+	/* the rest as json_load_file says it: a long path keeps its end in
+	 * source; /proc says size 0 */
+	same_error(missing);
+	same_error(bad);
+	same_error(empty);
+	same_error(nowhere);
+	same_error("/proc/self/status");
+}
+END_TEST
+
 static Suite *
 util_suite(void)
 {
@@ -717,6 +836,7 @@ util_suite(void)
 	tcase_add_test(tc, test_write_if_changed);
 	tcase_add_test(tc, test_write_at);
 	tcase_add_test(tc, test_write_atomic);
+	tcase_add_test(tc, test_read_file);
 	suite_add_tcase(s, tc);
 	UNIT_TCASE(s, "small_helpers", test_small_helpers);
 	UNIT_TCASE_TABLE(s, "giturl", test_giturl, giturls);
@@ -724,6 +844,10 @@ util_suite(void)
 	tc = tcase_create("dirkeep");
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_dirkeep);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("jsonfile_load");
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_jsonfile_load);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("private_dir");
 	tcase_add_checked_fixture(tc, setup, teardown);
