@@ -41,58 +41,99 @@ read_plain(int fd, char **data)
 	return FOUND;
 }
 
-/* path (relative, components split by '/') in one layer */
+/* dir (relative, components split by '/') in one layer: FOUND with *fd
+ * that dir, when it and every dir on the way are plain */
 static int
-in_layer(const char *layer, const char *path, char **data)
+dir_in_layer(const char *layer, const char *dir, int *fd)
 {
-	autofree char *copy = xstrdup(path);
-	char *name = copy, *slash;
-	autoclose int dir = plain_dir(AT_FDCWD, layer);
+	autofree char *copy = xstrdup(dir);
+	char *name = copy;
+	autoclose int d = plain_dir(AT_FDCWD, layer);
 	struct stat sb;
 
-	if (dir < 0)
+	if (d < 0)
 		return UNSURE;
-	while ((slash = strchr(name, '/')) != NULL) {
+	while (name) {
+		char *slash = strchr(name, '/');
 		int next;
 
-		*slash = '\0';
-		if (fstatat(dir, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
-			return errno == ENOENT ? ABSENT : UNSURE;
-		if (!S_ISDIR(sb.st_mode))
-			return UNSURE;
-		next = plain_dir(dir, name);
-		if (next < 0)
-			return UNSURE;
-		close(dir);
-		dir = next;
-		name = slash + 1;
+		if (slash)
+			*slash++ = '\0';
+		if (*name) {
+			if (fstatat(d, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+				return errno == ENOENT ? ABSENT : UNSURE;
+			if (!S_ISDIR(sb.st_mode))
+				return UNSURE;
+			next = plain_dir(d, name);
+			if (next < 0)
+				return UNSURE;
+			close(d);
+			d = next;
+		}
+		name = slash;
 	}
-	if (fstatat(dir, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+	*fd = steal_fd(&d);
+	return FOUND;
+}
+
+/* the regular file name of the plain dir dirfd */
+static int
+file_in_dir(int dirfd, const char *name, char **data)
+{
+	struct stat sb;
+	autoclose int fd = -1;
+
+	if (fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
 		return errno == ENOENT ? ABSENT : UNSURE;
 	if (!S_ISREG(sb.st_mode))
 		return UNSURE;
-	{
-		autoclose int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return UNSURE;
+	return read_plain(fd, data);
+}
 
-		if (fd < 0)
+/* one layer for the files not found in the layers above it (data[k]
+ * NULL); *left counts those */
+static int
+in_layer(const char *layer, const char *dir, const char *const *names, size_t n,
+	 char **data, size_t *left)
+{
+	autoclose int fd = -1;
+	int r = dir_in_layer(layer, dir, &fd);
+
+	if (r != FOUND)
+		return r;
+	for (size_t k = 0; k < n; k++) {
+		if (data[k])
+			continue;
+		r = file_in_dir(fd, names[k], &data[k]);
+		if (r == UNSURE)
 			return UNSURE;
-		return read_plain(fd, data);
+		if (r == FOUND)
+			(*left)--;
 	}
+	return FOUND;
 }
 
 int
-layerfile_read(const char *const *lowers, size_t nlower, const char *path,
-	       char **data)
+layerfile_read(const char *const *lowers, size_t nlower, const char *dir,
+	       const char *const *names, size_t n, char **data)
 {
-	*data = NULL;
-	path += strspn(path, "/");
-	for (size_t i = 0; i < nlower; i++) {
-		int r = in_layer(lowers[i], path, data);
+	size_t left = n;
 
-		if (r == FOUND)
-			return 1;
-		if (r == UNSURE)
-			return 0;
+	memset(data, 0, n * sizeof(*data));
+	dir += strspn(dir, "/");
+	/* one walk for all: a layer is looked at while one of them is still
+	 * to find, as the walks of each alone would look at it */
+	for (size_t i = 0; i < nlower && left > 0; i++) {
+		if (in_layer(lowers[i], dir, names, n, data, &left) != UNSURE)
+			continue;
+		for (size_t k = 0; k < n; k++) {
+			free(data[k]);
+			data[k] = NULL;
+		}
+		return 0;
 	}
 	return 1;
 }

@@ -14,10 +14,13 @@
  * whiteout, symlink or other type on the way in the layers looked at. Anything else
  * is left to a real mount.
  *
- * Returns 1 with *data the file's bytes (NUL-terminated; NULL when no
- * layer has it), or 0 when the caller must mount (nothing allocated).
+ * Reads the files names[0..n) of the directory dir (relative to the
+ * layers' roots; "" for the roots themselves) in one walk of the layers.
+ * Returns 1 with data[k] the bytes of names[k] (NUL-terminated; NULL when
+ * no layer has it), or 0 when the caller must mount, because one of them
+ * is not the plain case (nothing allocated).
  */
-int layerfile_read(const char *const *lowers, size_t nlower, const char *path,
-		   char **data);
+int layerfile_read(const char *const *lowers, size_t nlower, const char *dir,
+		   const char *const *names, size_t n, char **data);
 
 #endif

@@ -40,19 +40,20 @@ static int
 user_from_layers(struct step_ctx *c, const char *spec, struct user_info *u,
 		 struct err **errp)
 {
-	autofree char *passwd = NULL, *group = NULL;
+	static const char *const names[] = { "passwd", "group" };
+	char *db[2];
 	struct strv lowers = STRV_INIT;
-	const char *const *v;
 	int r = 1;
 
 	if (flatten_lowerdirs(&c->st, &c->store, &lowers, NULL) < 0) {
 		strv_fini(&lowers);
 		return 1;
 	}
-	v = (const char *const *)lowers.v;
-	if (layerfile_read(v, lowers.n, "etc/passwd", &passwd) &&
-	    layerfile_read(v, lowers.n, "etc/group", &group))
-		r = user_resolve_text(passwd, group, spec, u, errp);
+	if (layerfile_read((const char *const *)lowers.v, lowers.n, "etc", names, 2, db)) {
+		r = user_resolve_text(db[0], db[1], spec, u, errp);
+		free(db[0]);
+		free(db[1]);
+	}
 	strv_fini(&lowers);
 	return r;
 }

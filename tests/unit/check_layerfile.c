@@ -69,11 +69,25 @@ teardown(void)
 		free(lowers[i]);
 }
 
-/* layerfile_read on the three layers: its return, and *data */
+/* layerfile_read of one file on the three layers: its return, and *data */
 static int
 lookup(const char *path, char **data)
 {
-	return layerfile_read((const char *const *)lowers, 3, path, data);
+	autofree char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	const char *name = slash + 1;
+
+	*slash = '\0';
+	return layerfile_read((const char *const *)lowers, 3, dir, &name, 1, data);
+}
+
+/* layerfile_read of etc/passwd and etc/group in one walk */
+static int
+lookup_both(char *data[2])
+{
+	static const char *const names[] = { "passwd", "group" };
+
+	return layerfile_read((const char *const *)lowers, 3, "etc", names, 2, data);
 }
 
 START_TEST(test_bottom_layer)
@@ -205,6 +219,59 @@ START_TEST(test_metacopy_file)
 }
 END_TEST
 
+/* one walk finds each file in its own top-most layer */
+START_TEST(test_both)
+{
+	char *data[2];
+
+	put("mid/etc/passwd", "mid\n");
+	put("top/etc/group", "top\n");
+	ck_assert_int_eq(lookup_both(data), 1);
+	ck_assert_str_eq(data[0], "mid\n");
+	ck_assert_str_eq(data[1], "top\n");
+	free(data[0]);
+	free(data[1]);
+}
+END_TEST
+
+/* one file found, the other not the plain case further down: 0, and
+ * what was read is freed */
+START_TEST(test_both_unsure)
+{
+	autofree char *p = at("mid/etc/group");
+	char *data[2] = { (char *)"x", (char *)"y" };
+
+	put("top/etc/passwd", "top\n");
+	mkdir_in("mid/etc");
+	ck_assert_int_eq(symlink("/etc/passwd", p), 0);
+	ck_assert_int_eq(lookup_both(data), 0);
+	ck_assert_ptr_null(data[0]);
+	ck_assert_ptr_null(data[1]);
+}
+END_TEST
+
+/* a layer below where both were found is not looked at, as each alone
+ * would not look at it */
+START_TEST(test_both_above_unsure)
+{
+	autofree char *p = at("base/etc");
+	char *data[2];
+
+	put("top/etc/passwd", "top\n");
+	put("mid/etc/group", "mid\n");
+	ck_assert_int_eq(setxattr(p, "trusted.overlay.opaque", "y", 1, 0), 0);
+	ck_assert_int_eq(lookup_both(data), 1);
+	ck_assert_str_eq(data[0], "top\n");
+	ck_assert_str_eq(data[1], "mid\n");
+	free(data[0]);
+	free(data[1]);
+	/* each alone as well */
+	ck_assert_int_eq(lookup("etc/passwd", &data[0]), 1);
+	free(data[0]);
+	ck_assert_int_eq(lookup("etc/shadow", &data[0]), 0);
+}
+END_TEST
+
 static Suite *
 layerfile_suite(void)
 {
@@ -223,6 +290,9 @@ layerfile_suite(void)
 	tcase_add_test(tc, test_user_xattr_redirect);
 	tcase_add_test(tc, test_harmless_xattrs);
 	tcase_add_test(tc, test_metacopy_file);
+	tcase_add_test(tc, test_both);
+	tcase_add_test(tc, test_both_unsure);
+	tcase_add_test(tc, test_both_above_unsure);
 	suite_add_tcase(s, tc);
 	return s;
 }
