@@ -35,12 +35,11 @@ static const char *const readonly[] = {
 /* overlayfs refuses more lower layers than this (OVL_MAX_STACK) */
 #define MAX_LAYERS 500
 
+/* path made absolute against cwd (NULL: getcwd failed, path as it is) */
 static char *
-absolute(const char *path)
+absolute(const char *cwd, const char *path)
 {
-	char cwd[PATH_MAX];
-
-	if (path[0] == '/' || !getcwd(cwd, sizeof(cwd)))
+	if (path[0] == '/' || !cwd)
 		return xstrdup(path);
 	return fs_join(cwd, path);
 }
@@ -94,6 +93,8 @@ ovl_init(struct sb_ovl *o, const char *const *lowers, size_t nlower,
 	 struct err **errp)
 {
 	size_t limit = (size_t)sysconf(_SC_PAGESIZE) - 1;
+	char buf[PATH_MAX];
+	const char *cwd;
 
 	memset(o, 0, sizeof(*o));
 	if (nlower + 1 > MAX_LAYERS)
@@ -103,11 +104,13 @@ ovl_init(struct sb_ovl *o, const char *const *lowers, size_t nlower,
 		return err_make(errp, 0, "overlay upper dir '%s' needs a work dir", upper);
 	o->lowers = xcalloc(nlower + 1, sizeof(*o->lowers));
 	o->nlower = nlower;
+	/* one getcwd for them all: a step has a lower dir per layer */
+	cwd = getcwd(buf, sizeof(buf));
 	for (size_t i = 0; i < nlower; i++)
-		o->lowers[i] = absolute(lowers[i]);
+		o->lowers[i] = absolute(cwd, lowers[i]);
 	if (upper) {
-		o->upper = absolute(upper);
-		o->work = absolute(work);
+		o->upper = absolute(cwd, upper);
+		o->work = absolute(cwd, work);
 	}
 	for (int i = 0; i < 2; i++) {
 		char *d = legacy_data(o, i == 1, false);
@@ -187,8 +190,9 @@ is_covered(const struct sb_plan *p, size_t n, const char *rel)
 	return false;
 }
 
+/* cwd: the current directory, as absolute() takes it */
 static int
-add_extra_mount(struct sb_plan *p, const struct sandbox_mount *m,
+add_extra_mount(struct sb_plan *p, const struct sandbox_mount *m, const char *cwd,
 		struct err **errp)
 {
 	unsigned attr = m->is_readonly ? MOUNT_ATTR_RDONLY : 0;
@@ -213,7 +217,7 @@ add_extra_mount(struct sb_plan *p, const struct sandbox_mount *m,
 			return err_make(errp, m->src ? errno : EINVAL,
 					"mount source '%s'", m->src ? m->src : "");
 		}
-		add_mount(p, SB_OP_BIND, absolute(m->src), rel,
+		add_mount(p, SB_OP_BIND, absolute(cwd, m->src), rel,
 			  S_ISDIR(st.st_mode), attr);
 		return 0;
 	case SANDBOX_MOUNT_TMPFS:
@@ -275,6 +279,8 @@ sbplan_init(struct sb_plan *p, const struct sandbox_spec *s, struct err **errp)
 		{ s->resolv_conf, "etc/resolv.conf" },
 		{ s->hosts, "etc/hosts" },
 	};
+	char buf[PATH_MAX];
+	const char *cwd = getcwd(buf, sizeof(buf));
 
 	memset(p, 0, sizeof(*p));
 	p->report_fd = p->out_fd = p->net_fd = -1;
@@ -309,10 +315,10 @@ sbplan_init(struct sb_plan *p, const struct sandbox_spec *s, struct err **errp)
 			  MOUNT_ATTR_RDONLY | special);
 	for (size_t i = 0; i < countof(etc_files); i++)
 		if (etc_files[i].src)
-			add_mount(p, SB_OP_BIND, absolute(etc_files[i].src),
+			add_mount(p, SB_OP_BIND, absolute(cwd, etc_files[i].src),
 				  xstrdup(etc_files[i].rel), false, etc);
 	for (size_t i = 0; i < s->nmounts; i++)
-		if (add_extra_mount(p, &s->mounts[i], errp) < 0)
+		if (add_extra_mount(p, &s->mounts[i], cwd, errp) < 0)
 			return -1;
 	for (size_t i = 0; i < p->nmount; i++) {
 		struct sb_target *t = &p->targets[p->mounts[i].target];
