@@ -32,11 +32,18 @@ if [ $# -gt 0 ] && [ "$1" != -- ]; then rounds=$1; shift; fi
 NINJA=${NINJA:-ninja}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-cp "$a" "$work/a"
-cp "$b" "$work/b"
+# each in a dir of its own, with the df2ninja-run found beside it (the
+# steps go through its step server, as with the installed tool)
+for x in a b; do
+	eval "src=\$$x"
+	mkdir "$work/bin-$x"
+	cp "$src" "$work/bin-$x/df2ninja"
+	run=$(dirname "$src")/df2ninja-run
+	[ ! -x "$run" ] || cp "$run" "$work/bin-$x/df2ninja-run"
+done
 
 for x in a b; do
-	DF2NINJA_STORE=$work/store-$x DF2NINJA=$work/$x NINJA=$NINJA \
+	DF2NINJA_STORE=$work/store-$x DF2NINJA=$work/bin-$x/df2ninja NINJA=$NINJA \
 		"$top/samples/make-images" busybox --dest "$work/images-$x" >"$work/images.log" 2>&1 ||
 		{ cat "$work/images.log" >&2; exit 1; }
 	mkdir "$work/run-$x"
@@ -68,7 +75,7 @@ round() {
 		e=$(date +%s%N)
 		times >times.out
 		echo $(( (e - s) / 1000 )) $(tail -n 1 times.out)' \
-		sh "$work/$x" $opts "$@" . |
+		sh "$work/bin-$x/df2ninja" $opts "$@" . |
 		awk -v x="$x" '{ split($2 " " $3, t, /[ms ]/)
 			printf "%s %d %d\n", x, $1, (t[1] * 60 + t[2] + t[4] * 60 + t[5]) * 1e6 }' >>"$work/times"
 }

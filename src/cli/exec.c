@@ -11,6 +11,7 @@
 #include "exec/drive.h"
 #include "exec/gitref.h"
 #include "exec/step.h"
+#include "exec/stepserver.h"
 #include "sandbox/userns.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -34,7 +35,39 @@ static const char exec_usage[] =
 	"\n"
 	"What a plain `ninja` runs when the graph is wider than its default -j:\n"
 	"ninja again on the same build file with -jN, the graph's width, unless\n"
-	"the first ninja was given -j (and its -k, -l, -d, -w, -v, --quiet).\n";
+	"the first ninja was given -j (and its -k, -l, -d, -w, -v, --quiet).\n"
+	"\n"
+	"       df2ninja exec serve --dir DIR --build PID.START\n"
+	"\n"
+	"The step server of one build (the ninja or make PID), which df2ninja-run\n"
+	"starts: it runs `exec step` requests in processes forked ahead of time.\n";
+
+/* a step server's worker: `exec step ...` as main would run it */
+static int
+serve_entry(int argc, char **argv)
+{
+	int status = cmd_exec(argc, argv);
+
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "df2ninja: error: cannot write to standard output: %s\n",
+			strerror(errno));
+		return status ? status : 1;
+	}
+	return status;
+}
+
+/* `exec serve --dir DIR --build KEY` */
+static int
+cmd_serve(int argc, char **argv)
+{
+	struct err *e = NULL;
+
+	if (argc != 6 || strcmp(argv[2], "--dir") != 0 || strcmp(argv[4], "--build") != 0)
+		return diag_usage("exec serve: expected --dir DIR --build PID.START");
+	if (stepserver_serve(argv[3], argv[5], serve_entry, &e) < 0)
+		return diag_error(e);
+	return 0;
+}
 
 /* `exec drive --jobs N [TARGET...]` */
 static int
@@ -118,6 +151,8 @@ cmd_exec(int argc, char **argv)
 	kind = argv[1];
 	if (strcmp(kind, "drive") == 0)
 		return cmd_drive(argc, argv);
+	if (strcmp(kind, "serve") == 0)
+		return cmd_serve(argc, argv);
 	optind = 2;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {

@@ -29,6 +29,32 @@
 #include "util/giturl.h"
 #include "util/strv.h"
 
+/*
+ * df2ninja-run beside this binary (the build tree) or where it is
+ * installed, NULL when neither is there; only with the executor, whose
+ * `exec serve` it starts
+ */
+static char *
+find_run(const char *self)
+{
+#ifdef HAVE_EXECUTOR
+	const char *slash = strrchr(self, '/');
+	char *p;
+
+	if (slash) {
+		p = xasprintf("%.*s/df2ninja-run", (int)(slash - self), self);
+		if (access(p, X_OK) == 0)
+			return p;
+		free(p);
+	}
+	if (access(PKGLIBEXECDIR "/df2ninja-run", X_OK) == 0)
+		return xstrdup(PKGLIBEXECDIR "/df2ninja-run");
+#else
+	(void)self;
+#endif
+	return NULL;
+}
+
 static const char gen_usage[] =
 	"usage: df2ninja [options] [PATH]\n"
 	"       df2ninja COMMAND [ARG...]\n"
@@ -327,6 +353,7 @@ generate(struct genargs *a, char **dot, char **dot_builddir, struct err **errp)
 		.output = a->output, .is_make = a->make,
 	};
 	autofree char *self = NULL;
+	autofree char *run = NULL;
 	struct genpaths gp;
 	struct dockerfile *df = NULL;
 	struct graph *g = NULL;
@@ -448,6 +475,8 @@ generate(struct genargs *a, char **dot, char **dot_builddir, struct err **errp)
 		self = xstrdup("df2ninja");
 	eo.output = gp.out_rel;
 	eo.df2ninja = self;
+	run = find_run(self);
+	eo.run = run;
 	eo.builddir = gp.builddir_rel;
 	eo.dockerfile = gp.dockerfile_rel;
 	eo.dockerignore = gp.dockerignore_rel;

@@ -13,6 +13,9 @@ struct err;
 struct emit_opts {
 	const char *output;	/* the generated file's own name ("build.ninja") */
 	const char *df2ninja;	/* absolute path of the df2ninja binary */
+	const char *run;	/* absolute path of df2ninja-run, which hands
+				 * a step to the build's step server; NULL:
+				 * the steps run df2ninja directly */
 	const char *builddir;	/* the build dir (".df2ninja") */
 	const char *dockerfile;	/* the Dockerfile */
 	const char *dockerignore; /* the context's .dockerignore (may not exist) */

@@ -172,7 +172,16 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 	}
 	buf_putc(b, '\t');
 	wrap_start(&l, b, RECIPE_CONT, 12);
-	s = xasprintf("$(%sq_)$(%sdf2ninja)", w->var, w->var);
+	s = strcmp(e->exec, "step") == 0 ?
+	    xasprintf("$(%sq_)$(%srun)", w->var, w->var) : xstrdup("");
+	if (*s) {
+		wrap_word(&l, s);
+		free(s);
+		s = xasprintf("$(%sdf2ninja)", w->var);
+	} else {
+		free(s);
+		s = xasprintf("$(%sq_)$(%sdf2ninja)", w->var, w->var);
+	}
 	wrap_word(&l, s);
 	free(s);
 	wrap_word(&l, "exec");
@@ -261,7 +270,8 @@ static int
 prepare(struct walk *w, struct err **errp)
 {
 	const struct emit_opts *o = w->o;
-	struct buf *genargs = walk_var(w, "GENARGS"), *optional, *present, *rules;
+	struct buf *genargs = walk_var(w, "GENARGS"), *run = walk_var(w, "RUN");
+	struct buf *optional, *present, *rules;
 
 	if (escape_make_path(walk_var(w, "OUTPUT_PATH"), o->output,
 			     "output file", errp) < 0 ||
@@ -271,8 +281,12 @@ prepare(struct walk *w, struct err **errp)
 			     "build dir", errp) < 0 ||
 	    escape_make_path(walk_var(w, "DF2NINJA"), o->df2ninja,
 			     "df2ninja path", errp) < 0 ||
+	    (o->run && escape_make_path(run, o->run, "df2ninja-run path", errp) < 0) ||
 	    escape_make_path(genargs, o->genargs, "args file", errp) < 0)
 		return -1;
+	/* empty without df2ninja-run: the steps run df2ninja directly */
+	if (o->run)
+		buf_printf(run, " $(%sbuilddir)", w->var);
 	optional = walk_var(w, "OPTIONAL_INPUTS");
 	if (o->dockerignore) {
 		if (escape_make_path(optional, o->dockerignore,

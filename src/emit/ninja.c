@@ -361,7 +361,7 @@ put_link_rules(struct walk *w, struct buf *b)
 		 "  deps = gcc\n"
 		 "  restat = 1\n\n"
 		 "rule linkstep\n"
-		 "  command = $df2ninja exec step --plan $plan --out $out "
+		 "  command = $run $df2ninja exec step --plan $plan --out $out "
 		 "--layer $layer\n"
 		 "  description = $desc\n"
 		 "  restat = 1\n\n");
@@ -482,11 +482,19 @@ put_all(struct walk *w)
 static int
 prepare(struct walk *w, struct err **errp)
 {
+	struct buf *run;
+
 	put_all(w);
 	escape_ninja_value(walk_var(w, "BUILDDIR"), w->o->builddir,
 			   "build dir", NULL);
 	escape_ninja_value(walk_var(w, "DF2NINJA"), w->o->df2ninja,
 			   "df2ninja path", NULL);
+	/* empty without df2ninja-run: the steps run df2ninja directly */
+	run = walk_var(w, "RUN");
+	if (w->o->run) {
+		escape_ninja_value(run, w->o->run, "df2ninja-run path", NULL);
+		buf_puts(run, " $builddir");
+	}
 	escape_ninja_value(walk_var(w, "GENARGS"), w->o->genargs,
 			   "args file", NULL);
 	return 0;

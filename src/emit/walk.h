@@ -13,7 +13,7 @@ struct err;
 struct strv;
 
 /* the most placeholders a template has, the walk's own included */
-#define WALK_MAX_VARS 20
+#define WALK_MAX_VARS 24
 
 /* what the walk shares with a backend while one file is written */
 struct walk {

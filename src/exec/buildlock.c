@@ -3,17 +3,22 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "exec/buildlock.h"
+#include "run/procinfo.h"
+#include "run/proto.h"
 #include "util/alloc.h"
 #include "util/notify.h"
 
@@ -31,66 +36,41 @@
 /* "pid start-time", padded: a line of this many bytes, newline included */
 #define OWNER_WIDTH 40
 
-/* field (2 up to 52) of /proc/PID/stat, or 0 */
-static unsigned long long
-stat_field(pid_t pid, int field)
-{
-	char path[64], stat[1024], *p;
-	ssize_t n;
-	autoclose int fd = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, stat, sizeof(stat) - 1);
-	stat[n > 0 ? n : 0] = '\0';
-	/* counted after the command's closing parenthesis: field 3 follows */
-	p = strrchr(stat, ')');
-	for (int i = 2; p && i < field; i++)
-		p = strchr(p + 1, ' ');
-	return p ? strtoull(p + 1, NULL, 10) : 0;
-}
-
-/* pid runs `sh -c COMMAND` (dash, bash): ninja's and make's way to run one */
-static bool
-is_shell_c(pid_t pid)
-{
-	char path[64], cmd[256], *base;
-	ssize_t n;
-	size_t len;
-	autoclose int fd = -1;
-
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return false;
-	n = read(fd, cmd, sizeof(cmd) - 1);
-	if (n <= 0)
-		return false;
-	cmd[n] = '\0';
-	len = strlen(cmd);
-	base = strrchr(cmd, '/');
-	base = base ? base + 1 : cmd;
-	return (size_t)n > len + 3 && strcmp(cmd + len + 1, "-c") == 0 &&
-	       (strcmp(base, "sh") == 0 || strcmp(base, "dash") == 0 ||
-		strcmp(base, "bash") == 0);
-}
-
 /*
  * "pid start-time" of the build this exec belongs to: its parent, or
  * that shell's parent when the parent is the `sh -c` that ninja or make
  * started it with (dash does not always exec the command). The start
  * time tells a reused pid apart.
  */
+/* a step server's worker runs the step for a client: that client's
+ * parent and its connection (the worker's own parent is the server) */
+static pid_t client_parent;
+static int client_fd = -1;
+static atomic_bool client_done;
+
+void
+buildlock_serve_client(int fd, pid_t parent)
+{
+	client_fd = fd;
+	client_parent = parent;
+}
+
+void
+buildlock_client_done(void)
+{
+	atomic_store(&client_done, true);
+}
+
+pid_t
+buildlock_parent(void)
+{
+	return client_fd >= 0 ? client_parent : getppid();
+}
+
 static pid_t
 build_pid(void)
 {
-	pid_t pid = getppid();
-
-	for (int i = 0; i < 4 && pid > 1 && is_shell_c(pid); i++)
-		pid = (pid_t)stat_field(pid, 4);
-	return pid;
+	return proc_build_pid(buildlock_parent());
 }
 
 /*
@@ -104,18 +84,54 @@ build_identity(char *buf, size_t size)
 	pid_t pid = build_pid();
 	char id[OWNER_WIDTH];
 
-	snprintf(id, sizeof(id), "%d %llu", (int)pid, stat_field(pid, 22));
+	snprintf(id, sizeof(id), "%d %llu", (int)pid, proc_stat_field(pid, 22));
 	snprintf(buf, size, "%-*s\n", OWNER_WIDTH - 1, id);
 }
 
-/* the watcher: when the build's pidfd turns readable, the build is gone */
+/* a message from the client: a signal it was sent is raised here; its
+ * end (or a broken one) is a SIGTERM, as its death is to a child */
+static bool
+client_says(void)
+{
+	struct run_msg m;
+	ssize_t n = recv(client_fd, &m, sizeof(m), MSG_DONTWAIT);
+
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n == (ssize_t)sizeof(m) && m.type == RUN_SIGNAL &&
+	    (m.value == SIGINT || m.value == SIGTERM || m.value == SIGHUP ||
+	     m.value == SIGQUIT)) {
+		kill(getpid(), m.value);
+		return true;
+	}
+	if (n == (ssize_t)sizeof(m))
+		return true;	/* nothing else is sent: ignored */
+	if (!atomic_load(&client_done))
+		kill(getpid(), SIGTERM);
+	return false;
+}
+
+/* the watcher: when the build's pidfd turns readable, the build is gone;
+ * in a step server's worker, the client's connection too */
 static void *
 watch(void *arg)
 {
-	struct pollfd p = { .fd = (int)(intptr_t)arg, .events = POLLIN };
+	struct pollfd p[2] = {
+		{ .fd = (int)(intptr_t)arg, .events = POLLIN },
+		{ .fd = client_fd, .events = POLLIN },
+	};
 
-	while (poll(&p, 1, -1) < 0 && errno == EINTR)
-		;
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents && !client_says())
+			return NULL;
+		if (p[0].revents)
+			break;
+	}
 	kill(getpid(), SIGTERM);
 	return NULL;
 }
@@ -123,32 +139,40 @@ watch(void *arg)
 int
 buildlock_die_with_build(void)
 {
-	pid_t parent = getppid(), build;
+	pid_t parent = buildlock_parent(), build;
 	sigset_t all, old;
 	pthread_t t;
-	int fd, r;
+	int fd = -1, r;
 
-	if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)
-		return -1;
-	/* it died before the signal was armed */
-	if (getppid() != parent) {
-		errno = ESRCH;
-		return -1;
+	/* a worker's parent is the server, which may end before the step:
+	 * the client's connection stands for the parent */
+	if (client_fd < 0) {
+		if (prctl(PR_SET_PDEATHSIG, SIGTERM) < 0)
+			return -1;
+		/* it died before the signal was armed */
+		if (getppid() != parent) {
+			errno = ESRCH;
+			return -1;
+		}
 	}
 	build = build_pid();
-	if (build == parent || build <= 1)
+	if (build != parent && build > 1) {
+		/* ninja or make above a `sh -c` */
+		fd = (int)syscall(SYS_pidfd_open, build, 0);
+		if (fd < 0 && errno == ESRCH)
+			return -1;
+	}
+	if (fd < 0 && client_fd < 0)
 		return 0;
-	/* ninja or make above a `sh -c`: watch it from a thread, which takes
-	 * no signal, so that SIGTERM reaches the step as on Ctrl-C */
-	fd = (int)syscall(SYS_pidfd_open, build, 0);
-	if (fd < 0)
-		return errno == ESRCH ? -1 : 0;
+	/* watched from a thread, which takes no signal, so that SIGTERM
+	 * reaches the step as on Ctrl-C */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	r = pthread_create(&t, NULL, watch, (void *)(intptr_t)fd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (r != 0) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		errno = r;
 		return -1;
 	}

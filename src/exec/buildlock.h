@@ -1,6 +1,8 @@
 #ifndef DF2NINJA_EXEC_BUILDLOCK_H
 #define DF2NINJA_EXEC_BUILDLOCK_H
 
+#include <sys/types.h>
+
 #include "util/err.h"
 
 /*
@@ -23,5 +25,17 @@ int buildlock_take(const char *builddir, struct err **errp);
  * build is already gone, or this cannot be arranged.
  */
 int buildlock_die_with_build(void);
+
+/*
+ * in a step server's worker: the step is run for the client at the other
+ * end of fd (src/run/proto.h), whose parent is parent. The build is then
+ * found from that parent, and the client's end, or a signal it passes
+ * on, ends the step as the death of the parent or that signal would.
+ */
+void buildlock_serve_client(int fd, pid_t parent);
+/* the worker told the client its status: the client's end is no signal */
+void buildlock_client_done(void);
+/* the exec's parent: the client's in a worker, else getppid() */
+pid_t buildlock_parent(void);
 
 #endif

@@ -132,6 +132,16 @@ tick(void *arg)
 	return NULL;
 }
 
+/* the terminal of the step's client, in a step server's worker: -1
+ * none, -2 not set (this process's own /dev/tty) */
+static int client_tty = -2;
+
+void
+livestat_use_tty(int fd)
+{
+	client_tty = fd;
+}
+
 /* the terminal to draw on, or -1 */
 static int
 open_tty(void)
@@ -142,6 +152,8 @@ open_tty(void)
 		return -1;
 	if (isatty(1))
 		return fcntl(1, F_DUPFD_CLOEXEC, 3);
+	if (client_tty != -2)
+		return client_tty < 0 ? -1 : fcntl(client_tty, F_DUPFD_CLOEXEC, 3);
 	return open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC);
 }
 

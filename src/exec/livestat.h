@@ -20,6 +20,9 @@ typedef void livestat_text_fn(void *ctx, struct buf *out);
 struct livestat *livestat_start(const char *what, int logfd);
 /* the same for a step whose text comes from fn(ctx) */
 struct livestat *livestat_start_fn(const char *what, livestat_text_fn *fn, void *ctx);
+/* draw on fd (or on nothing: -1) instead of /dev/tty: a step server's
+ * worker has no terminal of its own, its client's is passed */
+void livestat_use_tty(int fd);
 /* erase the line and free ls; accepts NULL */
 void livestat_stop(struct livestat *ls);
 

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exec/buildlock.h"
 #include "exec/cachecfg.h"
 #include "exec/cachelocal.h"
 #include "exec/stepcache.h"
@@ -31,7 +32,7 @@
 static long
 build_pid(void)
 {
-	long pid = (long)getppid();
+	long pid = (long)buildlock_parent();
 
 	for (int depth = 0; depth < 8 && pid > 1; depth++) {
 		autofree char *comm_path = xasprintf("/proc/%ld/comm", pid);
@@ -60,7 +61,7 @@ build_pid(void)
 			break;
 		pid = ppid;
 	}
-	return (long)getppid();
+	return (long)buildlock_parent();
 }
 
 /* "<builddir>/cache/unreachable.<ninja's pid>": the build that found a

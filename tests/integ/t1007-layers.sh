@@ -9,6 +9,7 @@ src=$TOP_SRCDIR/src
 # module: the modules it may include (besides itself)
 cat >allowed <<'ALLOWED'
 util:
+run:
 oci: util
 shlex: util
 match: util
@@ -19,7 +20,7 @@ emit: util graph
 image: util oci
 registry: util oci image
 sandbox: util
-exec: util oci shlex match plan image registry sandbox
+exec: util oci shlex match plan image registry sandbox run
 trace: util plan
 cli: util oci shlex match plan dockerfile graph emit image registry sandbox exec trace
 ALLOWED

@@ -234,16 +234,16 @@ killed() {
 	in_host env DF2NINJA_NET_HELPER="$_h" "$NINJA_BIN" >out 2>&1 &
 	_bg=$!
 	wait_for_process "$nap" 200
-	# this build's executor (other tests build beside this one), not the
-	# container's init (a fork of it), and the helper it started
-	_exe=
-	for _p in $(pgrep -f "^$DF2NINJA exec step"); do
+	# this build's executor (other tests build beside this one): `exec
+	# step`, or a step server's worker running the step; not the
+	# container's init (a fork of it); and the helper it started
+	_exe= _helper=
+	for _p in $(pgrep -f "^$DF2NINJA exec (step|serve)"); do
 		[ "$(readlink "/proc/$_p/cwd" 2>/dev/null)" = "$TMP/kill-$_h" ] &&
-			[ "$(cat "/proc/$_p/comm" 2>/dev/null)" = df2ninja ] && _exe=$_p
-	done
-	_helper=
-	for _p in $(helper_procs); do
-		[ -n "$_exe" ] && [ "$(ps -o ppid= -p "$_p" | tr -d ' ')" = "$_exe" ] && _helper=$_p
+			[ "$(cat "/proc/$_p/comm" 2>/dev/null)" = df2ninja ] || continue
+		for _q in $(helper_procs); do
+			[ "$(ps -o ppid= -p "$_q" | tr -d ' ')" = "$_p" ] && _exe=$_p _helper=$_q
+		done
 	done
 	if [ -z "$_exe" ] || [ -z "$_helper" ]; then
 		not_ok "$_h: the step runs with its helper"

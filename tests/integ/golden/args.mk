@@ -35,6 +35,8 @@ alone_ := $(filter 1,$(words $(MAKEFILE_LIST)))
 
 builddir := .df2ninja
 df2ninja := @DF2NINJA@
+# a step goes to this build's step server, or runs as is (df2ninja-run)
+run := @DF2NINJA@-run $(builddir)
 plans := $(builddir)/plans
 steps := $(builddir)/steps
 # a step prints what it is, as ninja does ("RUN  [build 2/4] make -j8");
@@ -62,12 +64,12 @@ $(steps)/base/01.id: $(plans)/base/01.json \
 # Dockerfile:12  WORKDIR ${APP_HOME}
 $(steps)/base/02.id: $(steps)/base/01.id $(plans)/base/02.json
 	@$(say_) 'WORK [base 2/3] $${APP_HOME}'
-	$(q_)$(df2ninja) exec step --plan $(plans)/base/02.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/base/02.json --out $@
 
 # Dockerfile:13  RUN echo "$GREETING" > greeting
 $(steps)/base/03.id: $(steps)/base/02.id $(plans)/base/03.json
 	@$(say_) 'RUN  [base 3/3] echo "$$GREETING" > greeting'
-	$(q_)$(df2ninja) exec step --plan $(plans)/base/03.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/base/03.json --out $@
 
 # ---- stage 1 "tool" (Dockerfile:15-16) -------------------------------------
 
@@ -79,7 +81,7 @@ $(steps)/tool/01.id: $(steps)/base/03.id $(plans)/tool/01.json
 # Dockerfile:16  RUN echo "tool for ${TARGETARCH:-this host}" > tool.txt
 $(steps)/tool/02.id: $(steps)/tool/01.id $(plans)/tool/02.json
 	@$(say_) 'RUN  [tool 2/2] echo "tool for $${TARGETARCH:-this host}" >...'
-	$(q_)$(df2ninja) exec step --plan $(plans)/tool/02.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/tool/02.json --out $@
 
 # ---- stage 3 "stage-3" (Dockerfile:21-25) ----------------------------------
 
@@ -93,19 +95,20 @@ $(steps)/stage-3/01.id: $(plans)/stage-3/01.json \
 $(steps)/stage-3/02.id: $(steps)/stage-3/01.id $(steps)/base/03.id \
     $(plans)/stage-3/02.json
 	@$(say_) 'COPY [stage-3 2/3] --from=base /opt/app/greeting /greeting'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-3/02.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-3/02.json --out $@
 
 # Dockerfile:24  COPY --from=tool /opt/app/tool.txt /tool-${TARGETARCH}.txt
 $(steps)/stage-3/03.id: $(steps)/stage-3/02.id $(steps)/tool/02.id \
     $(plans)/stage-3/03.json
 	@$(say_) 'COPY [stage-3 3/3] --from=tool /opt/app/tool.txt /tool-$${TA...'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-3/03.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-3/03.json --out $@
 
 # Dockerfile:25  CMD ["cat", "/greeting"]
 $(steps)/stage-3/config.id: $(steps)/stage-3/03.id \
     $(plans)/stage-3/config.json
 	@$(say_) 'CONF [stage-3 config] CMD ["cat", "/greeting"]'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-3/config.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-3/config.json --out \
+	    $@
 
 # ---- export: stage "stage-3" -----------------------------------------------
 

@@ -35,6 +35,8 @@ alone_ := $(filter 1,$(words $(MAKEFILE_LIST)))
 
 builddir := .df2ninja
 df2ninja := @DF2NINJA@
+# a step goes to this build's step server, or runs as is (df2ninja-run)
+run := @DF2NINJA@-run $(builddir)
 plans := $(builddir)/plans
 steps := $(builddir)/steps
 # a step prints what it is, as ninja does ("RUN  [build 2/4] make -j8");
@@ -62,20 +64,20 @@ $(steps)/build/01.id: $(plans)/build/01.json \
 # Dockerfile:8  WORKDIR /src
 $(steps)/build/02.id: $(steps)/build/01.id $(plans)/build/02.json
 	@$(say_) 'WORK [build 2/4] /src'
-	$(q_)$(df2ninja) exec step --plan $(plans)/build/02.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/build/02.json --out $@
 
 # Dockerfile:9  COPY hello.c Makefile ./
 $(steps)/build/03.id: $(steps)/build/02.id $(plans)/build/03.json \
     $(context_deps)
 	@$(say_) 'COPY [build 3/4] hello.c Makefile ./'
-	$(q_)$(df2ninja) exec step --plan $(plans)/build/03.json --out $@ --depfile \
-	    $@.d
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/build/03.json --out $@ \
+	    --depfile $@.d
 -include $(steps)/build/03.id.d
 
 # Dockerfile:10  RUN make CFLAGS="-O2 -static" hello
 $(steps)/build/04.id: $(steps)/build/03.id $(plans)/build/04.json
 	@$(say_) 'RUN  [build 4/4] make CFLAGS="-O2 -static" hello'
-	$(q_)$(df2ninja) exec step --plan $(plans)/build/04.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/build/04.json --out $@
 
 # ---- stage 1 "stage-1" (Dockerfile:12-15) ----------------------------------
 
@@ -89,13 +91,14 @@ $(steps)/stage-1/01.id: $(plans)/stage-1/01.json \
 $(steps)/stage-1/02.id: $(steps)/stage-1/01.id $(steps)/build/04.id \
     $(plans)/stage-1/02.json
 	@$(say_) 'COPY [stage-1 2/2] --from=build /src/hello /usr/local/bin/h...'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-1/02.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-1/02.json --out $@
 
 # Dockerfile:14-15  USER 65534:65534
 $(steps)/stage-1/config.id: $(steps)/stage-1/02.id \
     $(plans)/stage-1/config.json
 	@$(say_) 'CONF [stage-1 config] USER 65534:65534'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-1/config.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-1/config.json --out \
+	    $@
 
 # ---- export: stage "stage-1" -----------------------------------------------
 

@@ -35,6 +35,8 @@ alone_ := $(filter 1,$(words $(MAKEFILE_LIST)))
 
 builddir := .df2ninja
 df2ninja := @DF2NINJA@
+# a step goes to this build's step server, or runs as is (df2ninja-run)
+run := @DF2NINJA@-run $(builddir)
 plans := $(builddir)/plans
 steps := $(builddir)/steps
 # a step prints what it is, as ninja does ("RUN  [build 2/4] make -j8");
@@ -63,7 +65,8 @@ $(steps)/toolchain/01.id: $(plans)/toolchain/01.json \
 $(steps)/toolchain/02.id: $(steps)/toolchain/01.id \
     $(plans)/toolchain/02.json
 	@$(say_) 'RUN  [toolchain 2/2] apt-get update -qq && DEBIAN_FRONTEND=...'
-	$(q_)$(df2ninja) exec step --plan $(plans)/toolchain/02.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/toolchain/02.json --out \
+	    $@
 
 # ---- stage 1 "build" (Dockerfile:18-27) ------------------------------------
 
@@ -75,20 +78,20 @@ $(steps)/build/01.id: $(steps)/toolchain/02.id $(plans)/build/01.json
 # Dockerfile:20  WORKDIR /src
 $(steps)/build/02.id: $(steps)/build/01.id $(plans)/build/02.json
 	@$(say_) 'WORK [build 2/4] /src'
-	$(q_)$(df2ninja) exec step --plan $(plans)/build/02.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/build/02.json --out $@
 
 # Dockerfile:21  COPY hello.c ./
 $(steps)/build/03.id: $(steps)/build/02.id $(plans)/build/03.json \
     $(context_deps)
 	@$(say_) 'COPY [build 3/4] hello.c ./'
-	$(q_)$(df2ninja) exec step --plan $(plans)/build/03.json --out $@ --depfile \
-	    $@.d
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/build/03.json --out $@ \
+	    --depfile $@.d
 -include $(steps)/build/03.id.d
 
 # Dockerfile:22  RUN case "$TARGETARCH" in amd64) cc=x86_64-linux-gnu-gcc ;...
 $(steps)/build/04.id: $(steps)/build/03.id $(plans)/build/04.json
 	@$(say_) 'RUN  [build 4/4] case "$$TARGETARCH" in amd64) cc=x86_64-lin...'
-	$(q_)$(df2ninja) exec step --plan $(plans)/build/04.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/build/04.json --out $@
 
 # ---- stage 2 "stage-2" (Dockerfile:29-31) ----------------------------------
 
@@ -101,13 +104,14 @@ $(steps)/stage-2/01.id: $(plans)/stage-2/01.json
 $(steps)/stage-2/02.id: $(steps)/stage-2/01.id $(steps)/build/04.id \
     $(plans)/stage-2/02.json
 	@$(say_) 'COPY [stage-2 2/2] --from=build /src/hello /hello'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-2/02.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-2/02.json --out $@
 
 # Dockerfile:31  ENTRYPOINT ["/hello"]
 $(steps)/stage-2/config.id: $(steps)/stage-2/02.id \
     $(plans)/stage-2/config.json
 	@$(say_) 'CONF [stage-2 config] ENTRYPOINT ["/hello"]'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-2/config.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-2/config.json --out \
+	    $@
 
 # ---- export: stage "stage-2" -----------------------------------------------
 

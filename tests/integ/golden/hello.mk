@@ -35,6 +35,8 @@ alone_ := $(filter 1,$(words $(MAKEFILE_LIST)))
 
 builddir := .df2ninja
 df2ninja := @DF2NINJA@
+# a step goes to this build's step server, or runs as is (df2ninja-run)
+run := @DF2NINJA@-run $(builddir)
 plans := $(builddir)/plans
 steps := $(builddir)/steps
 # a step prints what it is, as ninja does ("RUN  [build 2/4] make -j8");
@@ -63,25 +65,26 @@ $(steps)/stage-0/01.id: $(plans)/stage-0/01.json \
 $(steps)/stage-0/02.id: $(steps)/stage-0/01.id $(plans)/stage-0/02.json \
     $(context_deps)
 	@$(say_) 'COPY [stage-0 2/4] hello.txt /srv/hello.txt'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-0/02.json --out $@ \
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-0/02.json --out $@ \
 	    --depfile $@.d
 -include $(steps)/stage-0/02.id.d
 
 # Dockerfile:7  WORKDIR /srv
 $(steps)/stage-0/03.id: $(steps)/stage-0/02.id $(plans)/stage-0/03.json
 	@$(say_) 'WORK [stage-0 3/4] /srv'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-0/03.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-0/03.json --out $@
 
 # Dockerfile:8  RUN echo "built by df2ninja on $(uname -m)" > built.txt &&...
 $(steps)/stage-0/04.id: $(steps)/stage-0/03.id $(plans)/stage-0/04.json
 	@$(say_) 'RUN  [stage-0 4/4] echo "built by df2ninja on $$(uname -m)"...'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-0/04.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-0/04.json --out $@
 
 # Dockerfile:10-11  LABEL org.opencontainers.image.title="hello"
 $(steps)/stage-0/config.id: $(steps)/stage-0/04.id \
     $(plans)/stage-0/config.json
 	@$(say_) 'CONF [stage-0 config] LABEL org.opencontainers.image.title=...'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-0/config.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-0/config.json --out \
+	    $@
 
 # ---- export: stage "stage-0" -----------------------------------------------
 

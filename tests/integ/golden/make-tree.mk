@@ -35,6 +35,8 @@ alone_ := $(filter 1,$(words $(MAKEFILE_LIST)))
 
 builddir := .df2ninja
 df2ninja := @DF2NINJA@
+# a step goes to this build's step server, or runs as is (df2ninja-run)
+run := @DF2NINJA@-run $(builddir)
 plans := $(builddir)/plans
 steps := $(builddir)/steps
 # a step prints what it is, as ninja does ("RUN  [build 2/4] make -j8");
@@ -63,7 +65,7 @@ $(steps)/stage-0/01.id: $(plans)/stage-0/01.json \
 $(steps)/stage-0/02.id: $(steps)/stage-0/01.id $(plans)/stage-0/02.json \
     $(context_deps)
 	@$(say_) 'COPY [stage-0 2/2] greet /usr/local/bin/greet'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-0/02.json --out $@ \
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-0/02.json --out $@ \
 	    --depfile $@.d
 -include $(steps)/stage-0/02.id.d
 
@@ -71,7 +73,8 @@ $(steps)/stage-0/02.id: $(steps)/stage-0/01.id $(plans)/stage-0/02.json \
 $(steps)/stage-0/config.id: $(steps)/stage-0/02.id \
     $(plans)/stage-0/config.json
 	@$(say_) 'CONF [stage-0 config] ENTRYPOINT ["/usr/local/bin/greet"]'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-0/config.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-0/config.json --out \
+	    $@
 
 # ---- export: stage "stage-0" -----------------------------------------------
 

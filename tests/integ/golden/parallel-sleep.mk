@@ -35,6 +35,8 @@ alone_ := $(filter 1,$(words $(MAKEFILE_LIST)))
 
 builddir := .df2ninja
 df2ninja := @DF2NINJA@
+# a step goes to this build's step server, or runs as is (df2ninja-run)
+run := @DF2NINJA@-run $(builddir)
 plans := $(builddir)/plans
 steps := $(builddir)/steps
 # a step prints what it is, as ninja does ("RUN  [build 2/4] make -j8");
@@ -62,7 +64,7 @@ $(steps)/eleven/01.id: $(plans)/eleven/01.json \
 # Dockerfile:5  RUN sleep 11 && echo 11 > /eleven
 $(steps)/eleven/02.id: $(steps)/eleven/01.id $(plans)/eleven/02.json
 	@$(say_) 'RUN  [eleven 2/2] sleep 11 && echo 11 > /eleven'
-	$(q_)$(df2ninja) exec step --plan $(plans)/eleven/02.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/eleven/02.json --out $@
 
 # ---- stage 1 "twelve" (Dockerfile:7-8) -------------------------------------
 
@@ -75,7 +77,7 @@ $(steps)/twelve/01.id: $(plans)/twelve/01.json \
 # Dockerfile:8  RUN sleep 12 && echo 12 > /twelve
 $(steps)/twelve/02.id: $(steps)/twelve/01.id $(plans)/twelve/02.json
 	@$(say_) 'RUN  [twelve 2/2] sleep 12 && echo 12 > /twelve'
-	$(q_)$(df2ninja) exec step --plan $(plans)/twelve/02.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/twelve/02.json --out $@
 
 # ---- stage 2 "stage-2" (Dockerfile:10-13) ----------------------------------
 
@@ -89,19 +91,20 @@ $(steps)/stage-2/01.id: $(plans)/stage-2/01.json \
 $(steps)/stage-2/02.id: $(steps)/stage-2/01.id $(steps)/eleven/02.id \
     $(plans)/stage-2/02.json
 	@$(say_) 'COPY [stage-2 2/3] --from=eleven /eleven /out/eleven'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-2/02.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-2/02.json --out $@
 
 # Dockerfile:12  COPY --from=twelve /twelve /out/twelve
 $(steps)/stage-2/03.id: $(steps)/stage-2/02.id $(steps)/twelve/02.id \
     $(plans)/stage-2/03.json
 	@$(say_) 'COPY [stage-2 3/3] --from=twelve /twelve /out/twelve'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-2/03.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-2/03.json --out $@
 
 # Dockerfile:13  CMD ["cat", "/out/eleven", "/out/twelve"]
 $(steps)/stage-2/config.id: $(steps)/stage-2/03.id \
     $(plans)/stage-2/config.json
 	@$(say_) 'CONF [stage-2 config] CMD ["cat", "/out/eleven", "/out/twel...'
-	$(q_)$(df2ninja) exec step --plan $(plans)/stage-2/config.json --out $@
+	$(q_)$(run) $(df2ninja) exec step --plan $(plans)/stage-2/config.json --out \
+	    $@
 
 # ---- export: stage "stage-2" -----------------------------------------------
 
