@@ -157,22 +157,21 @@ open_tty(void)
 	return open("/dev/tty", O_WRONLY | O_NOCTTY | O_CLOEXEC);
 }
 
+/* start the thread drawing on tty, for what (both taken) */
 static struct livestat *
-start(const char *what, int logfd, livestat_text_fn *text, void *text_ctx)
+start(int tty, char *what, int logfd, livestat_text_fn *text, void *text_ctx)
 {
 	struct livestat *ls;
 	sigset_t all, old;
-	int p[2], tty, r;
+	int p[2], r;
 
-	tty = open_tty();
-	if (tty < 0)
-		return NULL;
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		close(tty);
+		free(what);
 		return NULL;
 	}
 	ls = xcalloc(1, sizeof(*ls));
-	ls->what = xstrdup(what);
+	ls->what = what;
 	for (char *s = ls->what; *s; s++)
 		if (*s == '\n' || *s == '\t' || *s == '\r')
 			*s = ' ';
@@ -203,15 +202,19 @@ start(const char *what, int logfd, livestat_text_fn *text, void *text_ctx)
 }
 
 struct livestat *
-livestat_start(const char *what, int logfd)
+livestat_start(livestat_what_fn *what, void *what_ctx, int logfd)
 {
-	return start(what, logfd, NULL, NULL);
+	int tty = open_tty();
+
+	return tty < 0 ? NULL : start(tty, what(what_ctx), logfd, NULL, NULL);
 }
 
 struct livestat *
 livestat_start_fn(const char *what, livestat_text_fn *fn, void *ctx)
 {
-	return start(what, -1, fn, ctx);
+	int tty = open_tty();
+
+	return tty < 0 ? NULL : start(tty, xstrdup(what), -1, fn, ctx);
 }
 
 void

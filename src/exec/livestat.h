@@ -15,9 +15,13 @@ struct livestat;
  * status line's thread */
 typedef void livestat_text_fn(void *ctx, struct buf *out);
 
-/* start it for the step described by what, whose log is open at logfd
- * (read by offset); NULL when there is no terminal or no thread */
-struct livestat *livestat_start(const char *what, int logfd);
+/* what the status line calls the step, made only when there is a
+ * terminal to draw on (it may read files); caller frees */
+typedef char *livestat_what_fn(void *ctx);
+
+/* start it for the step described by what(what_ctx), whose log is open
+ * at logfd (read by offset); NULL when there is no terminal or no thread */
+struct livestat *livestat_start(livestat_what_fn *what, void *what_ctx, int logfd);
 /* the same for a step whose text comes from fn(ctx) */
 struct livestat *livestat_start_fn(const char *what, livestat_text_fn *fn, void *ctx);
 /* draw on fd (or on nothing: -1) instead of /dev/tty: a step server's

@@ -137,6 +137,27 @@ print_tail(enum outmode m, int logfd, const char *log, bool is_ok)
 	(void)logtail_write(logfd, is_ok ? log : NULL, n, 1);
 }
 
+/* the status line's name of a RUN: its step and instruction */
+struct status_what {
+	struct step_ctx *c;
+	const struct platform *emulated;	/* NULL: the host's */
+};
+
+static char *
+status_what(void *ctx)
+{
+	const struct status_what *sw = ctx;
+	const struct platform *plat = sw->emulated;
+	autofree char *label = stepplan_label(&sw->c->plan);
+	const char *ins = sw->c->plan.sp.instruction ? sw->c->plan.sp.instruction : "RUN";
+
+	/* "RUN [arm64] make": the step is emulated */
+	if (plat && !strncmp(ins, "RUN", 3))
+		return xasprintf("%s RUN [%s%s%s]%s", label, plat->arch,
+				 plat->variant[0] ? "/" : "", plat->variant, ins + 3);
+	return xasprintf("%s %s", label, ins);
+}
+
 int
 step_run(struct step_ctx *c, struct err **errp)
 {
@@ -234,18 +255,9 @@ step_run(struct step_ctx *c, struct err **errp)
 	 * the log, and only plain mode copies it to stdout too */
 	rs.spec.out_fd = mode == OUTMODE_PLAIN ? 1 : -1;
 	if (mode == OUTMODE_AUTO) {
-		autofree char *label = stepplan_label(&c->plan);
-		const char *ins = c->plan.sp.instruction ? c->plan.sp.instruction : "RUN";
-		autofree char *what = NULL;
+		struct status_what sw = { c, emulated ? &plat : NULL };
 
-		/* "RUN [arm64] make": the step is emulated */
-		if (emulated && !strncmp(ins, "RUN", 3))
-			what = xasprintf("%s RUN [%s%s%s]%s", label, plat.arch,
-					 plat.variant[0] ? "/" : "", plat.variant, ins + 3);
-		else
-			what = xasprintf("%s %s", label, ins);
-
-		live = livestat_start(what, logfd);
+		live = livestat_start(status_what, &sw, logfd);
 	}
 	r = sandbox_run_settled(&rs.spec, &status, &c->sbexit, errp);
 	livestat_stop(live);

@@ -530,16 +530,44 @@ config_add_diff_id(struct image_config *c, const char *diff_id)
 
 #define DATE_FORMAT "%Y-%m-%dT%H:%M:%SZ"
 
-/* t as RFC 3339 UTC, as a new JSON string; t is within what gmtime_r
- * and four digits of year hold (epoch_parse, or the clock) */
+/*
+ * the UTC calendar date of day d since 1970-01-01 (H. Hinnant's
+ * civil_from_days). Not gmtime_r: glibc's reads the local time zone
+ * (/etc/localtime) the first time, at every step, for a date with no
+ * zone in it.
+ */
+static void
+civil_from_days(long long d, long long *y, int *m, int *day)
+{
+	long long era, doe, yoe, doy, mp;
+
+	d += 719468;
+	era = (d >= 0 ? d : d - 146096) / 146097;
+	doe = d - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*day = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+/* t as RFC 3339 UTC (DATE_FORMAT), as a new JSON string; t is within what
+ * four digits of year hold (epoch_parse, or the clock) */
 static json_t *
 date_string(time_t t)
 {
-	struct tm tm;
-	char out[32];
+	long long days = (long long)t / 86400, secs = (long long)t % 86400, y;
+	int m, d;
+	char out[96];	/* what the fields could take */
 
-	gmtime_r(&t, &tm);
-	strftime(out, sizeof(out), DATE_FORMAT, &tm);
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	civil_from_days(days, &y, &m, &d);
+	snprintf(out, sizeof(out), "%04lld-%02d-%02dT%02lld:%02lld:%02lldZ", y, m, d,
+		 secs / 3600, secs / 60 % 60, secs % 60);
 	return json_string(out);
 }
 

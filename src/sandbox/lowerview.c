@@ -50,6 +50,7 @@ int
 lowerview_open(struct lowerview *v, char *const *lowers, size_t n)
 {
 	v->n = 0;
+	v->has_last = false;
 	if (n == 0 || n > LOWERVIEW_MAX)
 		return LOWERVIEW_UNSURE;
 	for (; v->n < n; v->n++) {
@@ -62,20 +63,29 @@ lowerview_open(struct lowerview *v, char *const *lowers, size_t n)
 	return 0;
 }
 
-void
-lowerview_close(struct lowerview *v)
-{
-	for (size_t i = 0; i < v->n; i++)
-		close(v->roots[i]);
-	v->n = 0;
-}
-
 static void
 close_dirs(int *dirs, size_t n, const struct lowerview *v)
 {
 	for (size_t i = 0; i < n; i++)
 		if (dirs[i] >= 0 && dirs[i] != v->roots[i])
 			close(dirs[i]);
+}
+
+static void
+forget_last(struct lowerview *v)
+{
+	if (v->has_last)
+		close_dirs(v->last_dirs, v->n, v);
+	v->has_last = false;
+}
+
+void
+lowerview_close(struct lowerview *v)
+{
+	forget_last(v);
+	for (size_t i = 0; i < v->n; i++)
+		close(v->roots[i]);
+	v->n = 0;
 }
 
 /*
@@ -158,8 +168,49 @@ is_child_name(const char *name)
 	return *name && strcmp(name, ".") != 0 && strcmp(name, "..") != 0;
 }
 
+/* is dir[0..len) the remembered dir? */
+static bool
+is_last(const struct lowerview *v, const char *dir, size_t len)
+{
+	return v->has_last && len < sizeof(v->last) && strncmp(v->last, dir, len) == 0 &&
+	       v->last[len] == '\0';
+}
+
+/* remember dirs, the dirs of dir[0..len) in each layer (taking them);
+ * len < LOWERVIEW_DIR_MAX */
+static void
+remember(struct lowerview *v, const char *dir, size_t len, const int *dirs)
+{
+	forget_last(v);
+	memcpy(v->last, dir, len);
+	v->last[len] = '\0';
+	memcpy(v->last_dirs, dirs, v->n * sizeof(*dirs));
+	v->has_last = true;
+}
+
+/*
+ * the remembered dir itself: its top-most layer's dir, as lookup_last
+ * finds it from the dir above (the layers above that one have no such
+ * entry, and it passed the same checks when remembered)
+ */
+static int
+last_self(const struct lowerview *v, struct stat *st)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		int fd;
+
+		if (v->last_dirs[i] < 0)
+			continue;
+		if (fstat(v->last_dirs[i], st) < 0)
+			return LOWERVIEW_UNSURE;
+		fd = fcntl(v->last_dirs[i], F_DUPFD_CLOEXEC, 0);
+		return fd < 0 ? LOWERVIEW_UNSURE : fd;
+	}
+	return LOWERVIEW_UNSURE;
+}
+
 int
-lowerview_lookup(const struct lowerview *v, const char *rel, struct stat *st)
+lowerview_lookup(struct lowerview *v, const char *rel, struct stat *st)
 {
 	char path[PATH_MAX], *name, *slash;
 	int dirs[LOWERVIEW_MAX], rc, e;
@@ -174,7 +225,15 @@ lowerview_lookup(const struct lowerview *v, const char *rel, struct stat *st)
 		rc = fcntl(v->roots[0], F_DUPFD_CLOEXEC, 0);
 		return rc < 0 ? LOWERVIEW_UNSURE : rc;
 	}
+	if (is_last(v, rel, len))
+		return last_self(v, st);
 	memcpy(path, rel, len + 1);
+	slash = strrchr(path, '/');
+	if (slash && is_last(v, path, (size_t)(slash - path))) {
+		name = slash + 1;
+		return is_child_name(name) ? lookup_last(v->last_dirs, v->n, name, st) :
+		       LOWERVIEW_UNSURE;
+	}
 	memcpy(dirs, v->roots, v->n * sizeof(*dirs));
 	name = path;
 	rc = 0;
@@ -183,9 +242,14 @@ lowerview_lookup(const struct lowerview *v, const char *rel, struct stat *st)
 		rc = is_child_name(name) ? step_in(dirs, v->n, v, name) : LOWERVIEW_UNSURE;
 		name = slash + 1;
 	}
-	if (rc == 0) {
-		rc = is_child_name(name) ? lookup_last(dirs, v->n, name, st) : LOWERVIEW_UNSURE;
+	if (rc == 0 && name != path && (size_t)(name - 1 - path) < sizeof(v->last)) {
+		/* through every dir on the way: keep them for the next look-up */
+		remember(v, rel, (size_t)(name - 1 - path), dirs);
+		return is_child_name(name) ? lookup_last(v->last_dirs, v->n, name, st) :
+		       LOWERVIEW_UNSURE;
 	}
+	if (rc == 0)
+		rc = is_child_name(name) ? lookup_last(dirs, v->n, name, st) : LOWERVIEW_UNSURE;
 	e = errno;
 	close_dirs(dirs, v->n, v);
 	errno = e;

@@ -19,13 +19,26 @@
 
 struct stat;
 
-enum { LOWERVIEW_MAX = 128 };	/* more layers: always unsure */
+enum {
+	LOWERVIEW_MAX = 128,	/* more layers: always unsure */
+	LOWERVIEW_DIR_MAX = 256,	/* longer dirs are not remembered */
+};
 
 #define LOWERVIEW_UNSURE (-2)
 
 struct lowerview {
 	int roots[LOWERVIEW_MAX];	/* plain root dirs, top-most first */
 	size_t n;
+	/*
+	 * the dir of the last look-up below the root that got through it
+	 * (every layer's entry on the way a plain dir): its path, and its dir
+	 * in each layer, -1 in those that have none. A look-up in the same
+	 * dir (a scaffold's etc/hosts, etc/resolv.conf, etc) starts there
+	 * instead of stepping through every layer again.
+	 */
+	char last[LOWERVIEW_DIR_MAX];
+	int last_dirs[LOWERVIEW_MAX];
+	bool has_last;
 };
 
 /*
@@ -47,8 +60,10 @@ void lowerview_close(struct lowerview *v);
  * look rel up ("" is the root) without following its last component:
  * a read-only fd of the top-most layer's entry with *st its status (what
  * the merged view shows of a dir or a file: its owner, mode and times),
- * -1 with errno ENOENT when no layer has it, or LOWERVIEW_UNSURE
+ * -1 with errno ENOENT when no layer has it, or LOWERVIEW_UNSURE. The
+ * layers are taken not to change while v is open (v remembers the dir
+ * of rel).
  */
-int lowerview_lookup(const struct lowerview *v, const char *rel, struct stat *st);
+int lowerview_lookup(struct lowerview *v, const char *rel, struct stat *st);
 
 #endif

@@ -32,7 +32,7 @@ rootfs_open(int rootfd, const char *rel, int flags)
  */
 struct view {
 	int mfd;
-	const struct lowerview *lv;
+	struct lowerview *lv;
 };
 
 static bool

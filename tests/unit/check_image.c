@@ -317,6 +317,28 @@ START_TEST(test_config_created)
 	config_stamp_created(&c, &epoch);
 	ck_assert_str_eq(json_string_value(json_object_get(c.json, "created")),
 			 "2023-11-14T22:13:20Z");
+	/* every field two digits (the year four), as strftime's %Y-%m-%d etc */
+	config_stamp_created(&c, &(const time_t){ 5 });
+	ck_assert_str_eq(json_string_value(json_object_get(c.json, "created")),
+			 "1970-01-01T00:00:05Z");
+	config_stamp_created(&c, &(const time_t){ 253402300799 });
+	ck_assert_str_eq(json_string_value(json_object_get(c.json, "created")),
+			 "9999-12-31T23:59:59Z");
+	/* the date gmtime_r and strftime make, leap days and centuries too */
+	for (long long t = -86401; t < 253402300800LL; t += 7777777 + t % 86399) {
+		static const long long days[] = { 11016, 11017, 11018, 47540, 47541, 47542 };
+		char want[32];
+
+		for (size_t i = 0; i <= countof(days); i++) {
+			time_t u = i < countof(days) ? days[i] * 86400 + t % 86400 : t;
+
+			ck_assert_ptr_nonnull(gmtime_r(&u, &tm));
+			strftime(want, sizeof(want), "%Y-%m-%dT%H:%M:%SZ", &tm);
+			config_stamp_created(&c, &u);
+			ck_assert_str_eq(json_string_value(json_object_get(c.json, "created")), want);
+		}
+	}
+	config_stamp_created(&c, &epoch);
 	/* a base image's entry, then one of ours (now), then one with a date
 	 * that is none of ours: the clamp leaves the first and sets the others */
 	base = json_pack("{s:s,s:s}", "created", "2024-01-01T00:00:00.123456789Z",

@@ -224,6 +224,85 @@ START_TEST(test_layer_root_xattr)
 }
 END_TEST
 
+/* fds open in this process */
+static int
+count_fds(void)
+{
+	int n = 0;
+
+	for (int fd = 0; fd < 1024; fd++)
+		n += fcntl(fd, F_GETFD) >= 0;
+	return n;
+}
+
+/* rel looked up in the open view v, as lookup() finds it in a new one */
+static void
+assert_same(struct lowerview *v, const char *rel)
+{
+	struct stat st, fresh;
+	int fd, e, want;
+
+	errno = 0;
+	fd = lowerview_lookup(v, rel, &st);
+	e = errno;
+	want = lookup(rel, &fresh);
+	if (want >= 0) {
+		ck_assert_msg(fd >= 0, "'%s': %d, fresh %d", rel, fd, want);
+		ck_assert_uint_eq(st.st_mode, fresh.st_mode);
+		ck_assert_uint_eq(st.st_ino, fresh.st_ino);
+		close(fd);
+	} else {
+		ck_assert_msg(fd == want, "'%s': %d, fresh %d", rel, fd, want);
+		if (fd == -1)
+			ck_assert_int_eq(e, ENOENT);
+	}
+}
+
+START_TEST(test_one_view)
+{
+	static const char *const rels[] = {
+		"etc/hosts", "etc/resolv.conf", "etc", "proc", "etc/hosts", "etc",
+		"a/b", "a/b/c", "a/b", "a", "etc/x/y", "etc/hosts", "etc/", "etc/..",
+		"dev", "a/b/c", "etc/hosts", "", "a/b/c/d", "etc",
+	};
+	struct lowerview v;
+	int before = count_fds();
+
+	/* the same answers from one view as from a new view each */
+	mkdir_in("top/etc", 0750);
+	mkdir_in("mid/etc", 0700);
+	mkdir_in("mid/a/b/c", 0711);
+	mkdir_in("base/a/b", 0705);
+	put("top/a/b/f");
+	ck_assert_int_eq(lowerview_open(&v, lowers, 3), 0);
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < countof(rels); i++)
+			assert_same(&v, rels[i]);
+	lowerview_close(&v);
+	ck_assert_int_eq(count_fds(), before);
+}
+END_TEST
+
+START_TEST(test_one_view_unsure)
+{
+	struct lowerview v;
+	struct stat st;
+	int fd;
+
+	/* a dir on the way that is not plain is not remembered */
+	mkdir_in("top/etc", 0755);
+	put("mid/etc");
+	ck_assert_int_eq(lowerview_open(&v, lowers, 3), 0);
+	ck_assert_int_eq(lowerview_lookup(&v, "etc/hosts", &st), LOWERVIEW_UNSURE);
+	ck_assert_int_eq(lowerview_lookup(&v, "etc/resolv.conf", &st), LOWERVIEW_UNSURE);
+	fd = lowerview_lookup(&v, "etc", &st);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_uint_eq(st.st_mode, S_IFDIR | 0755);
+	close(fd);
+	lowerview_close(&v);
+}
+END_TEST
+
 static Suite *
 lowerview_suite(void)
 {
@@ -240,6 +319,8 @@ lowerview_suite(void)
 	tcase_add_test(tc, test_dir_over_non_dir);
 	tcase_add_test(tc, test_overlay_xattrs);
 	tcase_add_test(tc, test_layer_root_xattr);
+	tcase_add_test(tc, test_one_view);
+	tcase_add_test(tc, test_one_view_unsure);
 	suite_add_tcase(s, tc);
 	return s;
 }
