@@ -36,12 +36,6 @@
 /* "pid start-time", padded: a line of this many bytes, newline included */
 #define OWNER_WIDTH 40
 
-/*
- * "pid start-time" of the build this exec belongs to: its parent, or
- * that shell's parent when the parent is the `sh -c` that ninja or make
- * started it with (dash does not always exec the command). The start
- * time tells a reused pid apart.
- */
 /* a step server's worker runs the step for a client: that client's
  * parent and its connection (the worker's own parent is the server) */
 static pid_t client_parent;
@@ -67,6 +61,11 @@ buildlock_parent(void)
 	return client_fd >= 0 ? client_parent : getppid();
 }
 
+/*
+ * the build this exec belongs to: its parent (a worker's: its client's),
+ * or that shell's parent when the parent is the `sh -c` that ninja or
+ * make started it with (dash does not always exec the command)
+ */
 static pid_t
 build_pid(void)
 {

@@ -38,6 +38,7 @@ extern char **environ;
 struct server {
 	int dirfd;		/* DIR */
 	const char *key;
+	char *lock;		/* KEY.lock */
 	int lockfd;		/* DIR/KEY.lock, flocked while it serves */
 	int lfd;		/* the listening socket, DIR/KEY */
 	int took[2];		/* a worker writes its pid there on a request */
@@ -118,13 +119,12 @@ static int
 listen_on(struct server *s, struct err **errp)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	autofree char *lock = xasprintf("%s.lock", s->key);
 
-	s->lockfd = openat(s->dirfd, lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	s->lockfd = openat(s->dirfd, s->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (s->lockfd < 0)
-		return err_make(errp, errno, "opening '%s'", lock);
+		return err_make(errp, errno, "opening '%s'", s->lock);
 	if (flock(s->lockfd, LOCK_EX | LOCK_NB) < 0)
-		return errno == EWOULDBLOCK ? 1 : err_make(errp, errno, "locking '%s'", lock);
+		return errno == EWOULDBLOCK ? 1 : err_make(errp, errno, "locking '%s'", s->lock);
 	/* a server of this build that died left it */
 	if (unlinkat(s->dirfd, s->key, 0) < 0 && errno != ENOENT)
 		return err_make(errp, errno, "removing the old socket '%s'", s->key);
@@ -381,10 +381,10 @@ int
 stepserver_serve(const char *dir, const char *key, stepserver_entry_fn *entry,
 		 struct err **errp)
 {
-	struct server s = { .key = key, .lockfd = -1, .lfd = -1, .took = { -1, -1 },
-			    .pidfd = -1, .sigfd = -1, .entry = entry };
-	sigset_t sigs;
 	autofree char *lock = xasprintf("%s.lock", key);
+	struct server s = { .key = key, .lock = lock, .lockfd = -1, .lfd = -1,
+			    .took = { -1, -1 }, .pidfd = -1, .sigfd = -1, .entry = entry };
+	sigset_t sigs;
 	int r = -1;
 
 	if (strchr(key, '/') || key[0] == '.')
