@@ -16,7 +16,9 @@
 #include "exec/step.h"
 #include "exec/stepcache.h"
 #include "exec/stepctx.h"
+#include "exec/stepserver.h"
 #include "exec/stepstat.h"
+#include "image/storelock.h"
 #include "image/storereg.h"
 #include "plan/names.h"
 #include "sandbox/userns.h"
@@ -175,7 +177,7 @@ step_exec(const struct step_call *call, struct step_failure *f, struct err **err
 	struct err *e = NULL;
 	struct stepstat *live = NULL;
 	bool hit;
-	int r, lock = -1;
+	int r, lock = -1, settling = -1;
 
 	memset(&c, 0, sizeof(c));
 	memset(f, 0, sizeof(*f));
@@ -227,6 +229,13 @@ step_exec(const struct step_call *call, struct step_failure *f, struct err **err
 		upper_prune(&c.up, c.kept);
 	upper_forget_failure(c.plan.builddir, c.plan.name);
 	r = 0;
+	/* a worker's build goes on while the sandbox's overlay goes away;
+	 * no overlay mounts the layer until then (storelock.h) */
+	if (c.sbexit.pid > 0 && storelock_mounts_busy(c.store.root, &settling) == 0 &&
+	    !stepserver_done_early()) {
+		close(settling);
+		settling = -1;
+	}
 	goto done;
 fail:
 	describe_failure(&c, f);
@@ -242,6 +251,8 @@ done:
 	/* the sandbox's mounts gone before anything mounts the upper dir
 	 * again (the next step's, or its rerun) */
 	sandbox_exit_wait(&c.sbexit);
+	if (settling >= 0)
+		close(settling);
 	free(c.kept);
 	upper_fini(&c.up);
 	state_fini(&c.st);

@@ -447,6 +447,8 @@ export_exec(const char *plan_path, const char *out, struct err **errp)
 	struct stepplan p;
 	int r, lock = -1;
 
+	/* the history and the gc references read the same states */
+	state_memo_start();
 	if (stepplan_load(plan_path, &p, errp) < 0 ||
 	    (!p.is_export &&
 	     err_make(errp, 0, "plan '%s' is a step's, not the export's", plan_path) < 0) ||

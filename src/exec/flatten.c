@@ -10,6 +10,7 @@
 #include "exec/flatten.h"
 #include "exec/state.h"
 #include "image/store.h"
+#include "image/storelock.h"
 #include "image/tree.h"
 #include "oci/digest.h"
 #include "sandbox/sandbox.h"
@@ -116,6 +117,9 @@ flatten_lowerdirs(const struct state *s, const struct store *st,
 	char key[DIGEST_LEN];
 	int lockfd = -1, r = -1;
 
+	/* a layer's overlay gone before it is mounted again */
+	if (storelock_mounts_wait(st->root, errp) < 0)
+		return -1;
 	state_lowerdirs(s, st, &all);
 	if (!flatten_key(s, key)) {
 		add_once(out, &all, 0, all.n);

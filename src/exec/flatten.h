@@ -32,6 +32,8 @@ struct strv;
 /* the key of s's flattened copy (<store>/flat/<hex of key>), true; false
  * when s is not deep enough to have one */
 bool flatten_key(const struct state *s, char key[DIGEST_LEN]);
+/* the dirs to mount for s, top-most first, once no overlay that wrote
+ * one of them is still going away (storelock_mounts_wait) */
 int flatten_lowerdirs(const struct state *s, const struct store *st,
 		      struct strv *out, struct err **errp);
 

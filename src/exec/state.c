@@ -203,6 +203,64 @@ to_json(const struct state *s, bool full, const char *builddir)
 	return o;
 }
 
+/*
+ * states already read, when state_memo_start asked for it: the export
+ * reads every state of its chain twice (the history, then the build
+ * dir's references for gc), and a state's JSON costs far more to parse
+ * than its copy
+ */
+static struct memo {
+	char *path;
+	struct state s;
+} *memo;
+static size_t nmemo, capmemo;
+static bool is_memo_on;
+
+void
+state_memo_start(void)
+{
+	is_memo_on = true;
+}
+
+static void
+state_copy(struct state *dst, const struct state *src)
+{
+	memset(dst, 0, sizeof(*dst));
+	memcpy(dst->identity, src->identity, sizeof(dst->identity));
+	dst->config.json = json_deep_copy(src->config.json);
+	vars_copy(&dst->env, &src->env);
+	dst->layers = xreallocarray(NULL, src->nlayers ? src->nlayers : 1, sizeof(*dst->layers));
+	dst->nlayers = dst->cap = src->nlayers;
+	for (size_t i = 0; i < src->nlayers; i++) {
+		dst->layers[i] = src->layers[i];
+		dst->layers[i].media_type = xstrdup(src->layers[i].media_type);
+		dst->layers[i].dir = xstrdup(src->layers[i].dir);
+	}
+	dst->parent = xstrdup(src->parent);
+	dst->history_from = src->history_from;
+}
+
+static struct memo *
+memo_find(const char *path)
+{
+	for (size_t i = 0; i < nmemo; i++)
+		if (strcmp(memo[i].path, path) == 0)
+			return &memo[i];
+	return NULL;
+}
+
+static void
+memo_forget(const char *path)
+{
+	struct memo *m = memo_find(path);
+
+	if (!m)
+		return;
+	free(m->path);
+	state_fini(&m->s);
+	*m = memo[--nmemo];
+}
+
 int
 state_save(const char *builddir, const char *name, struct state *s,
 	   struct err **errp)
@@ -212,6 +270,7 @@ state_save(const char *builddir, const char *name, struct state *s,
 	char *text;
 	int r;
 
+	memo_forget(path);
 	text = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
 	json_decref(o);
 	digest_buf(text, strlen(text), s->identity);
@@ -272,11 +331,34 @@ state_target(const char *name)
 	return xasprintf("%.*s/%s", (int)(slash - name), name, n);
 }
 
+static int load(const char *path, const char *name, const char *builddir,
+		struct state *s, struct err **errp);
+
 int
 state_load(const char *builddir, const char *name, struct state *s,
 	   struct err **errp)
 {
 	autofree char *path = state_path(builddir, name);
+	struct memo *m = is_memo_on ? memo_find(path) : NULL;
+
+	if (m) {
+		state_copy(s, &m->s);
+		return 0;
+	}
+	if (load(path, name, builddir, s, errp) < 0)
+		return -1;
+	if (is_memo_on) {
+		xgrow(&memo, &capmemo, nmemo + 1, sizeof(*memo));
+		memo[nmemo].path = steal_pointer(&path);
+		state_copy(&memo[nmemo++].s, s);
+	}
+	return 0;
+}
+
+static int
+load(const char *path, const char *name, const char *builddir, struct state *s,
+     struct err **errp)
+{
 	json_error_t jerr;
 	json_t *o, *v;
 	size_t i;

@@ -74,6 +74,11 @@ void state_add_step_layer(struct state *s, const char *sum, const char *dir);
 /* what names a layer in s: a step layer's sum or a base layer's diff id */
 const char *state_layer_id(const struct state_layer *l);
 
+/* from now on, state_load parses a state file once and copies it after
+ * (a process that reads states many times over and writes few: the
+ * export); state_save forgets what it rewrites */
+void state_memo_start(void);
+
 /* s, just loaded as the state of step parent, becomes the start of a
  * step built on it: its history so far is the parent's */
 void state_set_parent(struct state *s, const char *parent);

@@ -18,6 +18,8 @@
  * itself. The protocol: src/run/proto.h.
  */
 
+#include <stdbool.h>
+
 #include "util/err.h"
 
 typedef int stepserver_entry_fn(int argc, char **argv);
@@ -27,5 +29,14 @@ typedef int stepserver_entry_fn(int argc, char **argv);
  * returns, it exits with the step's status */
 int stepserver_serve(const char *dir, const char *key, stepserver_entry_fn *entry,
 		     struct err **errp);
+
+/*
+ * in a worker, a step that succeeded: tell the client now, with stdin,
+ * stdout and stderr on /dev/null from here on (ninja waits for their
+ * end too), so that the build goes on while this process waits for what
+ * is left (the sandbox's overlay going away); true when it did, false
+ * when this is no worker
+ */
+bool stepserver_done_early(void);
 
 #endif

@@ -10,9 +10,9 @@
 #include "util/err.h"
 
 static int
-lock(const char *root, int how, int *out, struct err **errp)
+lock_file(const char *root, const char *name, int how, int *out, struct err **errp)
 {
-	autofree char *path = xasprintf("%s/gc.lock", root);
+	autofree char *path = xasprintf("%s/%s", root, name);
 	autoclose int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 
 	if (fd < 0)
@@ -24,6 +24,12 @@ lock(const char *root, int how, int *out, struct err **errp)
 	}
 	*out = steal_fd(&fd);
 	return 0;
+}
+
+static int
+lock(const char *root, int how, int *out, struct err **errp)
+{
+	return lock_file(root, "gc.lock", how, out, errp);
 }
 
 int
@@ -51,4 +57,21 @@ int
 storelock_exclusive(const char *root, bool wait, int *fd, struct err **errp)
 {
 	return lock(root, LOCK_EX | (wait ? 0 : LOCK_NB), fd, errp);
+}
+
+int
+storelock_mounts_busy(const char *root, int *fd)
+{
+	return lock_file(root, "mounts.lock", LOCK_SH | LOCK_NB, fd, NULL) == 0 ? 0 : 1;
+}
+
+int
+storelock_mounts_wait(const char *root, struct err **errp)
+{
+	int fd;
+
+	if (lock_file(root, "mounts.lock", LOCK_EX, &fd, errp) < 0)
+		return -1;
+	close(fd);
+	return 0;
 }

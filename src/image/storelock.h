@@ -23,4 +23,23 @@ int storelock_shared(const char *root, struct err **errp);
 int storelock_exclusive(const char *root, bool wait, int *fd,
 			struct err **errp);
 
+/*
+ * Overlay mounts that are going away: <root>/mounts.lock. A step's
+ * sandbox unmounts its overlay as its init exits, after the step's layer
+ * is complete (the unmount syncs the upper filesystem, most of a
+ * millisecond). A step server's worker tells its client the step is done
+ * before that ends, holding this lock shared until it has; before an
+ * overlay is mounted on layers, storelock_mounts_wait takes it
+ * exclusively for a moment, so that no layer (and no work dir) is ever
+ * mounted while an overlay that wrote it is still there, which overlayfs
+ * calls undefined and warns of in the kernel's log.
+ */
+
+/* hold root's mounts lock shared into *fd: 0, or 1 when it is not to
+ * be had at once (the caller then waits for its overlay itself) */
+int storelock_mounts_busy(const char *root, int *fd);
+/* wait until no overlay of root's layers is going away: 0, or -1 with
+ * *errp set */
+int storelock_mounts_wait(const char *root, struct err **errp);
+
 #endif

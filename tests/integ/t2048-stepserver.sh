@@ -5,7 +5,8 @@
 # differs runs its step itself, as every step does with
 # DF2NINJA_SERVER=0; SIGINT through ninja and SIGKILL of a client stop
 # the step with no stamp left; the server ends with its build and clears
-# what a killed server left; its dir is the owner's alone; make -j uses it.
+# what a killed server left; its dir is the owner's alone, and another
+# user who reaches its socket is refused; make -j uses it.
 . "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
 need_root
 use_busybox
@@ -178,5 +179,48 @@ st=$?
 check "make -j2 builds the image" test $st -eq 0
 [ $st = 0 ] || sed 's/^/#   /' make.out
 check "make -j2: the step runs in a worker" test "$h" = served
+
+# another user is refused by the server's check of the peer's uid
+# (SO_PEERCRED), even when the dirs that keep it out (.df2ninja/run is
+# 0700) are opened up and the socket is writable by all, as here on
+# purpose; the same request from the server's own user is served
+cat >Dockerfile <<DF
+FROM $BUSYBOX
+RUN echo one >/one
+RUN sleep 3 0.000${tok}5
+DF
+rm -rf .df2ninja
+"$DF2NINJA" . >/dev/null
+"$NINJA" >uid.out 2>&1 &
+bg=$!
+h=$(how_runs "sleep 3 0.000${tok}5")
+wait_for_process "exec serve --dir" 50
+i=0
+while [ -z "$(ls .df2ninja/run 2>/dev/null | grep -v '\.lock$')" ] && [ $i -lt 50 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sock=$TMP/.df2ninja/run/$(ls .df2ninja/run | grep -v '\.lock$' | head -n 1)
+chmod 755 "$TMP" .df2ninja .df2ninja/run
+chmod 777 "$sock"
+client=$TMP/run-client.py
+cp "$TOP_SRCDIR/tests/integ/run-client.py" "$client"
+# the server's environment, which a request must match
+server=$(servers_of "$TMP" | head -n 1)
+[ -z "$server" ] || cat "/proc/$server/environ" >server.env
+chmod 644 "$client" server.env
+# a plan that is not there: a served request fails in the worker
+mine=$(/usr/bin/python3 "$client" "$sock" server.env "$DF2NINJA" \
+	.df2ninja/plans/none.json none.id 2>/dev/null)
+theirs=$(setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 \
+	"$client" "$sock" server.env "$DF2NINJA" .df2ninja/plans/none.json none.id 2>&1)
+wait $bg
+check "uid: the build succeeds" test $? -eq 0
+check "uid: its step runs in a worker" test "$h" = served
+check "uid: the server serves its own user" test "$mine" = "accept
+status 1"
+check "uid: the server refuses another user" test "$theirs" = refuse
+[ "$theirs" = refuse ] || echo "# $theirs"
+chmod 700 "$TMP"
 
 done_testing

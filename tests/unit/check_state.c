@@ -175,6 +175,53 @@ START_TEST(test_own_history)
 }
 END_TEST
 
+/* with the memo on, a state is parsed once and copied after (a file
+ * spoiled on disk is not read again), a copy is the caller's own, and
+ * state_save drops what it rewrites */
+START_TEST(test_memo)
+{
+	char *bd = new_builddir(), *path = xasprintf("%s/state/s/01.json", bd);
+	struct state s, t, u;
+	struct err *e = NULL;
+	FILE *f;
+
+	state_init(&s);
+	state_add_layer(&s, DIFF, DIFF, "application/vnd.oci.image.layer.v1.tar+gzip", 10);
+	state_add_step_layer(&s, "sha256:" HEX_A, "/x/layers/s/02." HEX_A);
+	vars_set(&s.env, "A", "1");
+	ck_assert_int_eq(state_save(bd, "s/01", &s, &e), 0);
+	state_memo_start();
+	ck_assert_int_eq(state_load(bd, "s/01", &t, &e), 0);
+	f = fopen(path, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs("not json", f);
+	fclose(f);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(state_load(bd, "s/01", &u, &e), 0);
+		ck_assert_ptr_null(e);
+		ck_assert_str_eq(u.identity, t.identity);
+		ck_assert_uint_eq(u.nlayers, 2);
+		ck_assert_str_eq(u.layers[0].media_type, "application/vnd.oci.image.layer.v1.tar+gzip");
+		ck_assert_str_eq(u.layers[1].dir, "/x/layers/s/02." HEX_A);
+		ck_assert_ptr_ne(u.layers[1].dir, t.layers[1].dir);
+		ck_assert_str_eq(vars_get(&u.env, "A"), "1");
+		ck_assert(json_equal(u.config.json, t.config.json));
+		state_fini(&u);
+	}
+	vars_set(&s.env, "A", "2");
+	ck_assert_int_eq(state_save(bd, "s/01", &s, &e), 0);
+	ck_assert_int_eq(state_load(bd, "s/01", &u, &e), 0);
+	ck_assert_str_eq(vars_get(&u.env, "A"), "2");
+	ck_assert_str_ne(u.identity, t.identity);
+	state_fini(&u);
+	state_fini(&t);
+	state_fini(&s);
+	unit_rm_rf(bd);
+	free(path);
+	free(bd);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -183,5 +230,6 @@ main(void)
 	UNIT_TCASE(s, "layer_dirs", test_layer_dirs);
 	UNIT_TCASE(s, "old_and_bad_files", test_old_and_bad_files);
 	UNIT_TCASE(s, "own_history", test_own_history);
+	UNIT_TCASE(s, "memo", test_memo);
 	return unit_run(s);
 }

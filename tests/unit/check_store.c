@@ -651,6 +651,49 @@ START_TEST(test_storelock)
 }
 END_TEST
 
+/* storelock's mounts lock: holders of overlays going away share it;
+ * waiting for them returns only when the last has let go */
+START_TEST(test_storelock_mounts)
+{
+	struct err *e = NULL;
+	int p[2], fd = -1, status;
+	char c = 0;
+	pid_t pid;
+
+	ck_assert_int_eq(storelock_mounts_wait(st.root, &e), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0) {
+		int held = -1;
+
+		close(p[0]);
+		if (storelock_mounts_busy(st.root, &held) != 0 || write(p[1], "a", 1) != 1)
+			_exit(1);
+		usleep(200 * 1000);
+		/* said before letting go: a wait that returned sees it */
+		if (write(p[1], "b", 1) != 1)
+			_exit(1);
+		close(held);
+		_exit(0);
+	}
+	close(p[1]);
+	ck_assert_int_eq(read(p[0], &c, 1), 1);
+	ck_assert_int_eq(c, 'a');
+	/* shared: a second holder gets it at once */
+	ck_assert_int_eq(storelock_mounts_busy(st.root, &fd), 0);
+	close(fd);
+	ck_assert_int_eq(storelock_mounts_wait(st.root, &e), 0);
+	ck_assert_ptr_null(e);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	ck_assert_int_eq(read(p[0], &c, 1), 1);
+	ck_assert_int_eq(c, 'b');
+	close(p[0]);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+END_TEST
+
 static void
 add_case(Suite *s, const char *name, const TTest *fn)
 {
@@ -683,6 +726,7 @@ store_suite(void)
 	add_case(s, "packmemo", test_packmemo);
 	add_case(s, "storereg", test_storereg);
 	add_case(s, "storelock", test_storelock);
+	add_case(s, "storelock_mounts", test_storelock_mounts);
 	return s;
 }
 
