@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -159,6 +160,7 @@ send_status(int status, void *arg)
 bool
 stepserver_done_early(void)
 {
+	sigset_t stop;
 	int null;
 
 	if (getpid() != worker_pid || worker_fd < 0)
@@ -172,6 +174,14 @@ stepserver_done_early(void)
 		return false;
 	}
 	close(null);
+	/* the step is done: the build's end (or a signal) no longer stops
+	 * this process before it has reaped the sandbox */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigaddset(&stop, SIGQUIT);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	send_status(0, NULL);
 	/* nothing more at the exit; the connection stays open until then,
 	 * as the build lock's watcher polls it */
