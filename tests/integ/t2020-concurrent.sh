@@ -138,7 +138,10 @@ fi
 
 # one build's steps run at once: stage a's RUN returns only when stage
 # b's RUN has connected to it (over the host network, the default)
-port=$((20000 + tok % 20000))
+# a port nothing listens on (one made from the pid could be held by
+# another test's connection: nc -l then fails)
+. "$TOP_SRCDIR/tests/integ/ports.sh"
+port=$(free_port)
 rm -rf .df2ninja build.ninja
 cat >Dockerfile <<DF
 FROM $BUSYBOX AS a
