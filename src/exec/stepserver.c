@@ -176,11 +176,7 @@ stepserver_done_early(void)
 	close(null);
 	/* the step is done: the build's end (or a signal) no longer stops
 	 * this process before it has reaped the sandbox */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
-	sigaddset(&stop, SIGQUIT);
+	sigfillset(&stop);
 	pthread_sigmask(SIG_BLOCK, &stop, NULL);
 	send_status(0, NULL);
 	/* nothing more at the exit; the connection stays open until then,
