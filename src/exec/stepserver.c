@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -239,6 +240,32 @@ take_fds(struct msghdr *msg, int *fds, int n)
 	return false;
 }
 
+/*
+ * the client's nice value and rlimits, which its step would have had
+ * running itself (a make recipe may set them); false when one cannot be
+ * taken (a hard limit above this process's), and the client then runs
+ * the step itself
+ */
+static bool
+take_limits(const struct run_req *req)
+{
+	errno = 0;
+	if (getpriority(PRIO_PROCESS, 0) != req->nice &&
+	    (errno || setpriority(PRIO_PROCESS, 0, req->nice) < 0))
+		return false;
+	for (int i = 0; i < RUN_NLIMITS; i++) {
+		struct rlimit rl, want = { (rlim_t)req->limits[i].cur,
+					   (rlim_t)req->limits[i].max };
+
+		if (getrlimit(i, &rl) < 0)
+			return false;
+		if ((rl.rlim_cur != want.rlim_cur || rl.rlim_max != want.rlim_max) &&
+		    setrlimit(i, &want) < 0)
+			return false;
+	}
+	return true;
+}
+
 /* a worker with its request: run it, or decline it */
 static void
 serve_one(struct server *s, int c)
@@ -269,12 +296,12 @@ serve_one(struct server *s, int c)
 		goto decline;
 	argv = request_argv(buf + sizeof(req), (size_t)n - sizeof(req), req.argc);
 	if (!argv || getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &clen) < 0 ||
-	    cred.uid != getuid() || req.envhash != s->envhash ||
+	    cred.uid != getuid() || cred.gid != getgid() || req.envhash != s->envhash ||
 	    strcmp(argv[1], "exec") != 0 || strcmp(argv[2], "step") != 0 ||
 	    !is_this_program(argv[0]))
 		goto decline;
-	if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[2], 2) < 0 ||
-	    fchdir(fds[3]) < 0)
+	if (!take_limits(&req) || dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 ||
+	    dup2(fds[2], 2) < 0 || fchdir(fds[3]) < 0)
 		goto decline;
 	for (int i = 0; i < 4; i++)
 		close(fds[i]);

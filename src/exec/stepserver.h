@@ -9,13 +9,14 @@
  * step, or on SIGTERM.
  *
  * It keeps two workers forked ahead, each waiting in accept(). A worker
- * takes one request, checks it (the same user, the same environment as
- * the server's, `PROGRAM exec step ...` with PROGRAM this very binary),
- * takes the client's stdin, stdout, stderr, working dir, umask and
- * terminal, and runs entry(argc, argv) on the request's argv after
- * PROGRAM, as `df2ninja exec step ...` would, then exits with its status,
- * which the client exits with. A request it declines the client runs
- * itself. The protocol: src/run/proto.h.
+ * takes one request, checks it (the same user and group, the same
+ * environment as the server's, `PROGRAM exec step ...` with PROGRAM this
+ * very binary), takes the client's stdin, stdout, stderr, working dir,
+ * umask, terminal, nice value and rlimits, and runs entry(argc, argv) on
+ * the request's argv after PROGRAM, as `df2ninja exec step ...` would,
+ * then exits with its status, which the client exits with. A request it
+ * declines (or whose rlimits it cannot take) the client runs itself. The
+ * protocol: src/run/proto.h.
  */
 
 #include <stdbool.h>

@@ -13,17 +13,20 @@
  *   client -> server   struct run_req, then argc NUL-terminated strings,
  *                      in one message, with RUN_NFDS or RUN_NFDS + 1 fds
  *                      (stdin, stdout, stderr, the working dir, and the
- *                      terminal when there is one)
+ *                      terminal when there is one); the request carries
+ *                      what else a step inherits from its client: the
+ *                      umask, the nice value and the rlimits
  *   server -> client   RUN_ACCEPT (it runs the step) or RUN_REFUSE (the
  *                      client runs it itself), then RUN_STATUS at its end
  *   client -> server   RUN_SIGNAL with a signal the client was sent
  */
 
 #define RUN_MAGIC 0x646e3272u	/* "r2nd" */
-#define RUN_VERSION 1u
+#define RUN_VERSION 2u
 #define RUN_NFDS 4
 #define RUN_REQ_MAX 65536	/* a request's bytes, strings included */
 #define RUN_ARGC_MAX 64
+#define RUN_NLIMITS 16	/* RLIMIT_CPU .. RLIMIT_RTTIME, as Linux numbers them */
 
 enum run_msg_type {
 	RUN_ACCEPT = 1,
@@ -40,6 +43,11 @@ struct run_req {
 	uint32_t umask;
 	uint32_t argc;		/* strings after the header: argv */
 	uint32_t has_tty;	/* a fifth fd, the terminal, follows */
+	int32_t nice;		/* the client's nice value */
+	uint32_t pad;
+	struct {
+		uint64_t cur, max;
+	} limits[RUN_NLIMITS];	/* the client's rlimits, by resource number */
 };
 
 struct run_msg {

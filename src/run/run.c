@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -115,7 +116,8 @@ connect_server(const char *builddir, const char *program)
 	return -1;
 }
 
-/* the request: argv, the environment's hash, the umask and the fds */
+/* the request: argv, the environment's hash, the umask, the nice value,
+ * the rlimits and the fds */
 static int
 send_request(int fd, char **argv)
 {
@@ -147,6 +149,18 @@ send_request(int fd, char **argv)
 	mask = umask(0);
 	umask(mask);
 	req.umask = (uint32_t)mask;
+	errno = 0;
+	req.nice = (int32_t)getpriority(PRIO_PROCESS, 0);
+	if (errno)
+		return -1;
+	for (int i = 0; i < RUN_NLIMITS; i++) {
+		struct rlimit rl;
+
+		if (getrlimit(i, &rl) < 0)
+			return -1;
+		req.limits[i].cur = rl.rlim_cur;
+		req.limits[i].max = rl.rlim_max;
+	}
 	fds[3] = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fds[3] < 0)
 		return -1;

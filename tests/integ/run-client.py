@@ -3,7 +3,8 @@
 request, PROGRAM exec step --plan PLAN --out OUT, over the socket SOCKET
 with the hash of the environment in ENVFILE (NUL-separated, as
 /proc/PID/environ: the server's, so that only what the test changes
-differs) and this process's stdin, stdout, stderr and working dir, and
+differs) and this process's nice value, rlimits, stdin, stdout, stderr
+and working dir, and
 prints what the server answered: "accept" and then "status N", or
 "refuse".
 
@@ -11,12 +12,14 @@ prints what the server answered: "accept" and then "status N", or
 """
 import array
 import os
+import resource
 import socket
 import struct
 import sys
 
 RUN_MAGIC = 0x646E3272
-RUN_VERSION = 1
+RUN_VERSION = 2
+RUN_NLIMITS = 16
 
 
 def env_hash(path):
@@ -34,8 +37,12 @@ def main():
     path, envfile, program, plan, out = sys.argv[1:6]
     argv = [program, "exec", "step", "--plan", plan, "--out", out]
     strings = b"".join(a.encode() + b"\0" for a in argv)
-    req = struct.pack("=IIQiIII", RUN_MAGIC, RUN_VERSION, env_hash(envfile),
-                      os.getppid(), 0o022, len(argv), 0)
+    req = struct.pack("=IIQiIIIiI", RUN_MAGIC, RUN_VERSION, env_hash(envfile),
+                      os.getppid(), 0o022, len(argv), 0,
+                      os.getpriority(os.PRIO_PROCESS, 0), 0)
+    for i in range(RUN_NLIMITS):
+        cur, top = resource.getrlimit(i)
+        req += struct.pack("=QQ", cur & 0xFFFFFFFFFFFFFFFF, top & 0xFFFFFFFFFFFFFFFF)
     s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
     s.connect(path)
     cwd = os.open(".", os.O_PATH | os.O_DIRECTORY)

@@ -6,7 +6,8 @@
 # DF2NINJA_SERVER=0; SIGINT through ninja and SIGKILL of a client stop
 # the step with no stamp left; the server ends with its build and clears
 # what a killed server left; its dir is the owner's alone, and another
-# user who reaches its socket is refused; make -j uses it.
+# user who reaches its socket is refused; a step keeps its client's
+# rlimits; make -j uses it.
 . "${TOP_SRCDIR:-.}/tests/integ/lib.sh"
 need_root
 use_busybox
@@ -179,6 +180,29 @@ st=$?
 check "make -j2 builds the image" test $st -eq 0
 [ $st = 0 ] || sed 's/^/#   /' make.out
 check "make -j2: the step runs in a worker" test "$h" = served
+
+# a step's client's nice value and rlimits go with it to the worker (a
+# make recipe may set them): here the open files limit set before the
+# client
+cat >Dockerfile <<DF
+FROM $BUSYBOX
+RUN echo one >/one
+RUN sleep 1 0.000${tok}8; test "\$(ulimit -n)" = 517
+DF
+rm -rf .df2ninja
+"$DF2NINJA" . >/dev/null
+line='  run = sh -c '"'ulimit -n 517; exec \"\$\$0\" \"\$\$@\"'"' $run'
+awk -v l="$line" '/^build .*stage-0\/03\.id:/ { e = 1 }
+	{ print }
+	e && !/ \$$/ { print l; e = 0 }' build.ninja >b.tmp && mv b.tmp build.ninja
+"$NINJA" >limits.out 2>&1 &
+bg=$!
+h=$(how_runs "sleep 1 0.000${tok}8")
+wait $bg
+st=$?
+check "rlimits: the step runs in a worker" test "$h" = served
+check "rlimits: it has its client's open files limit" test $st -eq 0
+[ $st = 0 ] || sed 's/^/#   /' limits.out
 
 # another user is refused by the server's check of the peer's uid
 # (SO_PEERCRED), even when the dirs that keep it out (.df2ninja/run is
