@@ -172,14 +172,13 @@ put_step(struct walk *w, struct buf *b, const struct walk_edge *e)
 	}
 	buf_putc(b, '\t');
 	wrap_start(&l, b, RECIPE_CONT, 12);
-	s = strcmp(e->exec, "step") == 0 ?
-	    xasprintf("$(%sq_)$(%srun)", w->var, w->var) : xstrdup("");
-	if (*s) {
+	/* a step goes through df2ninja-run, which the quiet prefix precedes */
+	if (strcmp(e->exec, "step") == 0) {
+		s = xasprintf("$(%sq_)$(%srun)", w->var, w->var);
 		wrap_word(&l, s);
 		free(s);
 		s = xasprintf("$(%sdf2ninja)", w->var);
 	} else {
-		free(s);
 		s = xasprintf("$(%sq_)$(%sdf2ninja)", w->var, w->var);
 	}
 	wrap_word(&l, s);

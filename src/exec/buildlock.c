@@ -69,7 +69,12 @@ buildlock_parent(void)
 static pid_t
 build_pid(void)
 {
-	return proc_build_pid(buildlock_parent());
+	/* once: the lock and the watch on the build both need it */
+	static pid_t pid;
+
+	if (pid == 0)
+		pid = proc_build_pid(buildlock_parent());
+	return pid;
 }
 
 /*

@@ -423,46 +423,57 @@ int
 state_history(const char *builddir, const char *name, json_t **history,
 	      size_t *nbase, struct err **errp)
 {
-	struct state *chain = NULL;
+	/* of each state of the chain, only its history is kept: the chain
+	 * may be long, and its states' layers are not needed here */
+	struct own {
+		json_t *h;
+		size_t from;
+	} *chain = NULL;
 	size_t n = 0, cap = 0;
-	const char *next = name;
+	char *next = xstrdup(name);
 	int r = -1;
 
 	*history = NULL;
 	*nbase = 0;
 	/* from the step back to the first of its chain */
 	while (next) {
+		struct state s;
+
 		if (n > 4096) {
 			err_make(errp, 0, "the states before '%s' form a loop; rebuild", name);
 			goto out;
 		}
-		xgrow(&chain, &cap, n + 1, sizeof(*chain));
-		if (state_load(builddir, next, &chain[n], errp) < 0)
+		if (state_load(builddir, next, &s, errp) < 0)
 			goto out;
-		next = chain[n++].parent;
+		xgrow(&chain, &cap, n + 1, sizeof(*chain));
+		chain[n].h = json_incref(json_object_get(s.config.json, "history"));
+		chain[n++].from = s.history_from;
+		free(next);
+		next = steal_pointer(&s.parent);
+		state_fini(&s);
 	}
 	*history = json_array();
 	for (size_t k = n; k-- > 0;) {
-		json_t *h = json_object_get(chain[k].config.json, "history");
-		size_t i = chain[k].history_from;
+		size_t i = chain[k].from;
 
-		if (i > json_array_size(h)) {
+		if (i > json_array_size(chain[k].h)) {
 			json_decref(*history);
 			*history = NULL;
 			err_make(errp, 0, "the state of a step before '%s' is inconsistent; "
 				 "rebuild it", name);
 			goto out;
 		}
-		for (; i < json_array_size(h); i++)
-			json_array_append(*history, json_array_get(h, i));
+		for (; i < json_array_size(chain[k].h); i++)
+			json_array_append(*history, json_array_get(chain[k].h, i));
 		if (k == n - 1)
 			*nbase = json_array_size(*history);
 	}
 	r = 0;
 out:
 	for (size_t k = 0; k < n; k++)
-		state_fini(&chain[k]);
+		json_decref(chain[k].h);
 	free(chain);
+	free(next);
 	return r;
 }
 

@@ -19,6 +19,7 @@
 #include "registry/fetch.h"
 #include "registry/http.h"
 #include "registry/push.h"
+#include "run/procinfo.h"
 #include "sandbox/userns.h"
 #include "util/alloc.h"
 #include "util/err.h"
@@ -35,31 +36,12 @@ build_pid(void)
 	long pid = (long)buildlock_parent();
 
 	for (int depth = 0; depth < 8 && pid > 1; depth++) {
-		autofree char *comm_path = xasprintf("/proc/%ld/comm", pid);
-		autofree char *stat_path = xasprintf("/proc/%ld/stat", pid);
-		char comm[64] = "", stat[512] = "";
-		FILE *f = fopen(comm_path, "re");
-		const char *rp;
-		long ppid;
+		char comm[64];
 
-		if (f) {
-			if (!fgets(comm, sizeof(comm), f))
-				comm[0] = '\0';
-			fclose(f);
-		}
-		if (strcmp(comm, "ninja\n") == 0 || strcmp(comm, "samu\n") == 0)
+		if (proc_read((pid_t)pid, "comm", comm, sizeof(comm)) &&
+		    (strcmp(comm, "ninja\n") == 0 || strcmp(comm, "samu\n") == 0))
 			return pid;
-		f = fopen(stat_path, "re");
-		if (!f)
-			break;
-		if (!fgets(stat, sizeof(stat), f))
-			stat[0] = '\0';
-		fclose(f);
-		/* "pid (comm) state ppid ...": comm may hold blanks */
-		rp = strrchr(stat, ')');
-		if (!rp || sscanf(rp + 1, " %*c %ld", &ppid) != 1)
-			break;
-		pid = ppid;
+		pid = (long)proc_stat_field((pid_t)pid, 4);
 	}
 	return (long)buildlock_parent();
 }

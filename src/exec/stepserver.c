@@ -227,15 +227,17 @@ static bool
 take_fds(struct msghdr *msg, int *fds, int n)
 {
 	struct cmsghdr *c = CMSG_FIRSTHDR(msg);
-	int got = 0;
+	int sent = 0, got = 0;
 
 	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-		got = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		memcpy(fds, CMSG_DATA(c), sizeof(int) * (size_t)(got < 5 ? got : 5));
+		sent = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		/* fds holds RUN_NFDS + 1 */
+		got = sent < RUN_NFDS + 1 ? sent : RUN_NFDS + 1;
+		memcpy(fds, CMSG_DATA(c), sizeof(int) * (size_t)got);
 	}
-	if (got == n && !(msg->msg_flags & MSG_CTRUNC))
+	if (sent == n && !(msg->msg_flags & MSG_CTRUNC))
 		return true;
-	for (int i = 0; i < got && i < 5; i++)
+	for (int i = 0; i < got; i++)
 		close(fds[i]);
 	return false;
 }

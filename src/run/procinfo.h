@@ -15,23 +15,35 @@
  * without df2ninja's library.
  */
 
-/* field (2 up to 52) of /proc/PID/stat, or 0 */
-static inline unsigned long long
-proc_stat_field(pid_t pid, int field)
+/* /proc/PID/NAME, its first size - 1 bytes, NUL-terminated in buf: their
+ * count, or 0 */
+static inline size_t
+proc_read(pid_t pid, const char *name, char *buf, size_t size)
 {
-	char path[64], buf[1024], *p;
+	char path[64];
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, name);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
+	n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
 		return 0;
 	buf[n] = '\0';
+	return (size_t)n;
+}
+
+/* field (2 up to 52) of /proc/PID/stat, or 0 */
+static inline unsigned long long
+proc_stat_field(pid_t pid, int field)
+{
+	char buf[1024], *p;
+
+	if (proc_read(pid, "stat", buf, sizeof(buf)) == 0)
+		return 0;
 	/* "pid (comm) state ...": comm may hold blanks and parentheses,
 	 * so fields are counted after its closing one */
 	p = strrchr(buf, ')');
@@ -44,24 +56,15 @@ proc_stat_field(pid_t pid, int field)
 static inline int
 proc_is_shell_c(pid_t pid)
 {
-	char path[64], cmd[256], *base;
-	ssize_t n;
-	size_t len;
-	int fd;
+	char cmd[256], *base;
+	size_t n = proc_read(pid, "cmdline", cmd, sizeof(cmd)), len;
 
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (n == 0)
 		return 0;
-	n = read(fd, cmd, sizeof(cmd) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	cmd[n] = '\0';
 	len = strlen(cmd);
 	base = strrchr(cmd, '/');
 	base = base ? base + 1 : cmd;
-	return (size_t)n > len + 3 && strcmp(cmd + len + 1, "-c") == 0 &&
+	return n > len + 3 && strcmp(cmd + len + 1, "-c") == 0 &&
 	       (strcmp(base, "sh") == 0 || strcmp(base, "dash") == 0 ||
 		strcmp(base, "bash") == 0);
 }

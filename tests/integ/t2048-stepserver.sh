@@ -49,6 +49,15 @@ servers_of() {
 	done
 }
 
+# edge_run NN WORDS: step NN of stage-0 runs with `run = WORDS` (WORDS
+# naming the file's own $run) instead of the file's
+edge_run() {
+	awk -v n="$1" -v l="  run = $2" '
+		$0 ~ "^build .*stage-0/" n "\\.id:" { e = 1 }
+		{ print }
+		e && !/ \$$/ { print l; e = 0 }' build.ninja >b.tmp && mv b.tmp build.ninja
+}
+
 check "df2ninja-run is built beside df2ninja" test -x "$RUN_BIN"
 
 cat >Dockerfile <<DF
@@ -62,10 +71,7 @@ check "build.ninja runs the steps through df2ninja-run" \
 	assert_file_has build.ninja "^run = .*df2ninja-run \\\$builddir\$"
 
 # step 4 with an environment of its own: the server refuses it
-awk '/^build .*stage-0\/04\.id:/ { e = 1 }
-	{ print }
-	e && !/ \$$/ { print "  run = env DF2NINJA_T2048=1 $run"; e = 0 }' \
-	build.ninja >b.tmp && mv b.tmp build.ninja
+edge_run 04 'env DF2NINJA_T2048=1 $run'
 "$NINJA" >ninja.out 2>&1 &
 bg=$!
 h3=$(how_runs "sleep 1 0.000${tok}3")
@@ -191,10 +197,7 @@ RUN sleep 1 0.000${tok}8; test "\$(ulimit -n)" = 517
 DF
 rm -rf .df2ninja
 "$DF2NINJA" . >/dev/null
-line='  run = sh -c '"'ulimit -n 517; exec \"\$\$0\" \"\$\$@\"'"' $run'
-awk -v l="$line" '/^build .*stage-0\/03\.id:/ { e = 1 }
-	{ print }
-	e && !/ \$$/ { print l; e = 0 }' build.ninja >b.tmp && mv b.tmp build.ninja
+edge_run 03 "sh -c 'ulimit -n 517; exec \"\$\$0\" \"\$\$@\"' \$run"
 "$NINJA" >limits.out 2>&1 &
 bg=$!
 h=$(how_runs "sleep 1 0.000${tok}8")

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "probe.h"
+#include "run/procinfo.h"
 
 /* PTRACE_SEIZE does not stop the tracee; the child's exit detaches it */
 static int
@@ -95,39 +96,12 @@ check_pidfd_getfd(void)
 		probe_row("pidfd_getfd_init", "allowed", "permitted, but pid 1 has no fd below 64");
 }
 
-/* field 22 of /proc/PID/stat: the start time in clock ticks */
-static unsigned long long
-start_time(pid_t pid)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long t = 0;
-	ssize_t n;
-	int fd, field = 2;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	p = strrchr(buf, ')');
-	while (p && field < 22) {
-		p = strchr(p + 1, ' ');
-		field++;
-	}
-	if (p)
-		t = strtoull(p + 1, NULL, 10);
-	return t;
-}
-
 static void
 check_host_init(const char *start)
 {
 	char comm[64], buf[4096];
-	unsigned long long t = start_time(1);
+	/* field 22: the start time in clock ticks */
+	unsigned long long t = proc_stat_field(1, 22);
 	ssize_t n;
 	int fd;
 
