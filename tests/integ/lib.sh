@@ -196,6 +196,29 @@ wait_for_process() {
 	done
 }
 
+# ancestors PID: the command lines of PID's ancestors, one per line
+ancestors() {
+	_p=$1
+	while [ "$_p" -gt 1 ] 2>/dev/null; do
+		_p=$(sed 's/.*) //' "/proc/$_p/stat" 2>/dev/null | cut -d' ' -f2) || break
+		[ -n "$_p" ] && [ "$_p" -gt 1 ] || break
+		tr '\0' ' ' <"/proc/$_p/cmdline" 2>/dev/null
+		echo
+	done
+}
+
+# how PATTERN's process runs: "served" (under a server's worker),
+# "direct" (under `df2ninja exec step`), or "none"
+how_runs() {
+	wait_for_process "$1" 100 || { echo none; return; }
+	_a=$(ancestors "$(pgrep -f "$1" | head -n 1)")
+	case $_a in
+	*" exec serve "*) echo served ;;
+	*" exec step "*) echo direct ;;
+	*) echo "unknown: $_a" ;;
+	esac
+}
+
 # ran_steps LOG: the descriptions of the edges a `ninja` run printed
 # ("[3/7] RUN  [build 2/4] ..." -> "RUN [build 2/4]"), one per line
 ran_steps() {

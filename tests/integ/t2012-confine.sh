@@ -177,6 +177,10 @@ confine_checks() {
 	cc_opts=$2
 	shift 2
 	cc_dir=$TMP/$cc_label
+	# a step between the first and the probe's, told apart from other
+	# tests' by its argument: the build's step server runs it, and so
+	# the probe's steps after it
+	cc_token=0.00$$$(printf %s "$cc_label" | cksum | cut -d' ' -f1)
 	mkdir -p "$cc_dir/ctx"
 	cp "$PROBE" "$cc_dir/ctx/probe"
 	cp "$TMP/normal.sh" "$cc_dir/ctx/normal.sh"
@@ -185,17 +189,24 @@ FROM BUSYBOX
 COPY probe /probe
 COPY normal.sh /normal.sh
 RUN true
+RUN sleep 1 SLEEP_TOKEN
 RUN /probe PROBE_ARGS >/probe-host.out 2>&1; echo "exit: $?" >>/probe-host.out
 RUN --network=none /probe PROBE_ARGS >/probe-none.out 2>&1; echo "exit: $?" >>/probe-none.out
 RUN sh /normal.sh >/normal.out 2>&1
 DF
 	sed -i -e "s|^FROM BUSYBOX|FROM $BUSYBOX|" -e "s|PROBE_ARGS|--host-pid $HOST_PID \
---host-mark $MARK --host-init-start $HOST_INIT_START|" "$cc_dir/ctx/Dockerfile"
+--host-mark $MARK --host-init-start $HOST_INIT_START|" \
+		-e "s|SLEEP_TOKEN|$cc_token|" "$cc_dir/ctx/Dockerfile"
 	[ -z "${CC_OWNER:-}" ] || chown -R "$CC_OWNER" "$cc_dir"
 	# shellcheck disable=SC2086
 	(cd "$cc_dir/ctx" && "$@" "$DF2NINJA" $cc_opts --output "type=local,dest=$cc_dir/root" . &&
-		"$@" "$NINJA") >"$cc_dir/build.log" 2>&1
+		"$@" "$NINJA") >"$cc_dir/build.log" 2>&1 &
+	cc_bg=$!
+	cc_how=$(how_runs "sleep 1 $cc_token")
+	wait $cc_bg
 	cc_st=$?
+	check "$cc_label: the steps after the first run in the step server's workers" \
+		test "$cc_how" = served
 	if [ "$cc_st" = 0 ]; then
 		ok "$cc_label: the probe image builds"
 	else
