@@ -236,7 +236,9 @@ RUN ls /bg | wc -l >/count
 DF
 ("$DF2NINJA" --output "type=local,dest=$TMP/bg/root" . && "$NINJA") >bg.log 2>&1
 ok_or_log "a RUN that leaves a writer running builds, its export reads the same layer" $? bg.log
-check "the writer ran" test -s root/started -a -s root/bg/f0
+# the writer may be killed between its truncate and its write: one file
+# may be empty, never all
+check "the writer ran" sh -c 'test -s root/started && test -e root/bg/f0 && find root/bg -type f -size +0 | grep -q .'
 check "... and wrote nothing once the step ended" sh -c \
 	'test "$(cat root/count)" = "$(ls root/bg | wc -l)"'
 check "no writer is left on the host" sh -c "! pgrep -f 'while :; do ech[o] ' >/dev/null"

@@ -113,7 +113,8 @@ chown -R "$U" "$TMP/bg"
 check "rootless: a RUN that leaves a writer running builds" \
 	runuser -u "$U" -- sh -c "cd '$TMP/bg' && export DF2NINJA_STORE='$TMP/user/.store' HOME='$TMP/user' && \
 		'$DF2NINJA' --output type=local,dest=root . && '$NINJA' >bg.log 2>&1 || { cat bg.log; exit 1; }"
+# (killed between a truncate and a write, one file may be empty, never all)
 check "rootless: the writer ran, and wrote nothing once the step ended" sh -c \
-	"test -s '$TMP/bg/root/f0' && test \"\$(cat '$TMP/bg/root/count')\" = \"\$(ls '$TMP/bg/root' | grep -c '^f')\""
+	"test -e '$TMP/bg/root/f0' && find '$TMP/bg/root' -name 'f*' -type f -size +0 | grep -q . && test \"\$(cat '$TMP/bg/root/count')\" = \"\$(ls '$TMP/bg/root' | grep -c '^f')\""
 
 done_testing
