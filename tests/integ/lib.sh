@@ -196,6 +196,19 @@ wait_for_process() {
 	done
 }
 
+# ensure_user NAME [USERADD-OPTIONS]: NAME exists, made with `useradd -m`
+# if missing; under a lock, as tests run side by side and useradd locks
+# /etc/passwd (and a user seen must have its /etc/subuid entry too)
+ensure_user() {
+	_u=$1
+	shift
+	mkdir -p "$TEST_STATE"
+	(
+		flock 9
+		id "$_u" >/dev/null 2>&1 || useradd -m "$@" "$_u"
+	) 9>"$TEST_STATE/.useradd.lock"
+}
+
 # ancestors PID: the command lines of PID's ancestors, one per line
 ancestors() {
 	_p=$1
@@ -207,11 +220,18 @@ ancestors() {
 	done
 }
 
-# how PATTERN's process runs: "served" (under a server's worker),
-# "direct" (under `df2ninja exec step`), or "none"
+# how_runs PATTERN [TENTHS]: how PATTERN's process runs: "served" (under a
+# server's worker), "direct" (under `df2ninja exec step`), or "none" (not
+# seen within TENTHS tenths of a second, 600 unless given); its pid is
+# taken once, as soon as it is seen
 how_runs() {
-	wait_for_process "$1" 100 || { echo none; return; }
-	_a=$(ancestors "$(pgrep -f "$1" | head -n 1)")
+	_w=0
+	while _hp=$(pgrep -f "$1" | head -n 1) && [ -z "$_hp" ]; do
+		[ $_w -lt "${2:-600}" ] || { echo none; return; }
+		sleep 0.1
+		_w=$((_w + 1))
+	done
+	_a=$(ancestors "$_hp")
 	case $_a in
 	*" exec serve "*) echo served ;;
 	*" exec step "*) echo direct ;;

@@ -29,10 +29,8 @@ check "generate" "$DF2NINJA" .
 "$NINJA" -j2 >ninja.out 2>&1
 st=$?
 sed 's/^/#   /' ninja.out
-# TODO: fails now and then on a fresh build dir: two RUN steps that start
-# together both write .df2ninja/etc/resolv.conf through the same
-# resolv.conf.tmp (src/util/fs.c fs_write_if_changed_at, called from
-# etc_files in src/exec/run.c), and one renames the other's temporary away
+# (two RUN steps that start together both write .df2ninja/etc/resolv.conf:
+# each through a temporary of its own, src/util/fs.c replace)
 check "ninja -j2 builds the image" test "$st" = 0
 check "both sleeping steps ran" expect_ran ninja.out \
 	"FROM [left 1/2]" "RUN [left 2/2]" "FROM [right 1/2]" "RUN [right 2/2]" \

@@ -8,7 +8,7 @@ need_root
 use_busybox
 
 # a command line no other test runs: busybox sleep adds up its arguments
-tok=$$
+tok=$(printf %07d $$)	# fixed width: no other pid is a prefix of it
 nap="sleep 30 0.000$tok"
 
 cat >Dockerfile <<DF

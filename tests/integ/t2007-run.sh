@@ -185,6 +185,8 @@ done
 # cache options: a new cache gets mode, uid and gid; an id never leaves the
 # store's cache dir; readonly; sharing=locked serialises two steps running
 # at once, sharing=private gives the second its own instance
+# (the two private steps meet through a shared cache, rv: each waits for
+# the other to have started, so their private caches are held at once)
 mkdir cache3
 cat >cache3/Dockerfile <<DF
 FROM $BUSYBOX AS seed
@@ -192,11 +194,13 @@ RUN --mount=type=cache,target=/c,id=pv echo seed >/c/seed
 FROM $BUSYBOX AS a
 RUN --mount=type=cache,target=/c,id=lk,sharing=locked \
     echo a-start >>/c/log; sleep 1; echo a-end >>/c/log
-RUN --mount=type=cache,target=/c,id=pv,sharing=private ls /c >/seen; sleep 2
+RUN --mount=type=cache,target=/c,id=pv,sharing=private --mount=type=cache,target=/rv,id=rv \
+    ls /c >/seen; touch /rv/a; i=0; until [ -e /rv/b ] || [ \$i -ge 300 ]; do sleep 0.1; i=\$((i + 1)); done
 FROM $BUSYBOX AS b
 RUN --mount=type=cache,target=/c,id=lk,sharing=locked \
     echo b-start >>/c/log; sleep 1; echo b-end >>/c/log
-RUN --mount=type=cache,target=/c,id=pv,sharing=private ls /c >/seen; sleep 2
+RUN --mount=type=cache,target=/c,id=pv,sharing=private --mount=type=cache,target=/rv,id=rv \
+    ls /c >/seen; touch /rv/b; i=0; until [ -e /rv/a ] || [ \$i -ge 300 ]; do sleep 0.1; i=\$((i + 1)); done
 FROM $BUSYBOX
 COPY --from=a /seen /a-seen
 COPY --from=b /seen /b-seen
@@ -230,7 +234,7 @@ check "no private instance is left" sh -c "! ls -A '$TMP/store/cache/.private' 2
 cd "$TMP" && mkdir bg && cd bg || exit 99
 cat >Dockerfile <<DF
 FROM $BUSYBOX
-RUN mkdir /bg && setsid sh -c 'i=0; while :; do echo \$i >/bg/f\$((i % 50)); i=\$((i + 1)); done' \
+RUN mkdir /bg && setsid sh -c ': t2007-$$; i=0; while :; do echo \$i >/bg/f\$((i % 50)); i=\$((i + 1)); done' \
 	</dev/null >/dev/null 2>&1 & sleep 0.2; echo started >/started
 RUN ls /bg | wc -l >/count
 DF
@@ -241,6 +245,6 @@ ok_or_log "a RUN that leaves a writer running builds, its export reads the same 
 check "the writer ran" sh -c 'test -s root/started && test -e root/bg/f0 && find root/bg -type f -size +0 | grep -q .'
 check "... and wrote nothing once the step ended" sh -c \
 	'test "$(cat root/count)" = "$(ls root/bg | wc -l)"'
-check "no writer is left on the host" sh -c "! pgrep -f 'while :; do ech[o] ' >/dev/null"
+check "no writer is left on the host" sh -c "! pgrep -f ': t2007-$$[;] ' >/dev/null"
 
 done_testing

@@ -14,7 +14,7 @@ TEST_USER=df2ninja-test
 for t in busybox runuser useradd tar; do
 	command -v "$t" >/dev/null || { echo "1..0 # SKIP $t is not installed"; exit 0; }
 done
-id "$TEST_USER" >/dev/null 2>&1 || useradd -m "$TEST_USER" >/dev/null 2>&1 ||
+ensure_user "$TEST_USER" >/dev/null 2>&1 ||
 	{ echo "1..0 # SKIP cannot add the user $TEST_USER"; exit 0; }
 as_user() { runuser -u "$TEST_USER" -- "$@"; }
 

@@ -231,7 +231,7 @@ confine_checks root ""
 # rootless: an unprivileged user (made here if missing, with the
 # subordinate ids useradd gives), its own store, the same rows; and root
 # forced into rootless mode
-id df2ninja-test >/dev/null 2>&1 || useradd -m df2ninja-test
+ensure_user df2ninja-test
 chmod 755 "$TMP"
 CC_OWNER=df2ninja-test confine_checks rootless "" \
 	runuser -u df2ninja-test -- env DF2NINJA_STORE="$TMP/rootless/store" HOME="$TMP/rootless"

@@ -228,7 +228,7 @@ killed() {
 		return
 	fi
 	mkdir "$TMP/kill-$_h" && cd "$TMP/kill-$_h" || exit 99
-	nap="sleep 30 0.000$$$_n"
+	nap="sleep 30 0.000$(printf %07d $$)$_n"
 	printf 'FROM %s\nRUN %s\n' "$BUSYBOX" "$nap" >Dockerfile
 	"$DF2NINJA" --network isolated . >/dev/null 2>&1
 	in_host env DF2NINJA_NET_HELPER="$_h" "$NINJA_BIN" >out 2>&1 &

@@ -13,10 +13,10 @@ SOURCE_DATE_EPOCH=1700000000
 export SOURCE_DATE_EPOCH
 
 U=df2ninja-test
-id "$U" >/dev/null 2>&1 || useradd -m "$U"
+ensure_user "$U"
 # a user useradd gives no subordinate ids
 U1=df2ninja-single
-id "$U1" >/dev/null 2>&1 || useradd -m -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0 "$U1"
+ensure_user "$U1" -K SUB_UID_COUNT=0 -K SUB_GID_COUNT=0
 chmod 755 "$TMP"
 
 mkdir ctx

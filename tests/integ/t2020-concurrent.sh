@@ -11,7 +11,7 @@ use_busybox
 SOURCE_DATE_EPOCH=1700000000
 export SOURCE_DATE_EPOCH
 
-tok=$$
+tok=$(printf %07d $$)	# fixed width: no other pid is a prefix of it
 cat >Dockerfile <<DF
 FROM $BUSYBOX
 RUN i=0; while [ \$i -lt 200 ]; do echo \$i >/f\$i; i=\$((i + 1)); done; sleep 0.2 0.000$tok
@@ -68,12 +68,12 @@ check "no step after the first rewrote the lock" \
 rm -rf .df2ninja build.ninja
 cat >Dockerfile <<DF
 FROM $BUSYBOX
-RUN sleep 1.5 0.000$tok
+RUN sleep 5 0.000$tok
 DF
 "$DF2NINJA" . >/dev/null
 "$NINJA" >a.out 2>&1 &
 a=$!
-wait_for_process "sleep 1.5 0.000$tok"
+wait_for_process "sleep 5 0.000$tok"
 "$NINJA" >b.out 2>&1
 b=$?
 wait $a
@@ -88,7 +88,7 @@ fi
 
 # a shell in a step's state holds the build dir: a ninja that would rerun
 # a step waits until the shell exits, then builds
-sed -i "s/sleep 1.5 0.000$tok/sleep 0.1 0.000$tok/" Dockerfile
+sed -i "s/sleep 5 0.000$tok/sleep 0.1 0.000$tok/" Dockerfile
 "$DF2NINJA" . >/dev/null && "$NINJA" >/dev/null 2>&1
 "$DF2NINJA" shell stage-0 -- sleep 2.5 0.000$tok >sh.out 2>&1 &
 s=$!
@@ -112,18 +112,18 @@ fi
 # the build's next step, if any, fails naming the missing lock
 cat >Dockerfile <<DF
 FROM $BUSYBOX
-RUN sleep 1.5 0.000$tok
+RUN sleep 5 0.000$tok
 RUN echo next >/next
 DF
 rm -rf .df2ninja build.ninja
 "$DF2NINJA" . >/dev/null
 "$NINJA" >a.out 2>&1 &
 a=$!
-wait_for_process "sleep 1.5 0.000$tok"
+wait_for_process "sleep 5 0.000$tok"
 "$DF2NINJA" clean >clean.out 2>&1
 c=$?
 step_alive=false
-pgrep -f "sleep 1.5 0.000$tok" >/dev/null && step_alive=true
+pgrep -f "sleep 5 0.000$tok" >/dev/null && step_alive=true
 wait $a
 ar=$?
 if [ $c = 0 ] && ! $step_alive && ! [ -e .df2ninja ] &&
@@ -138,6 +138,8 @@ fi
 
 # one build's steps run at once: stage a's RUN returns only when stage
 # b's RUN has connected to it (over the host network, the default)
+# (b's nc reads a file, not a pipe: a's nc, whose stdin is /dev/null, shuts
+# its side at once, and b's could see that before echo had written)
 # a port nothing listens on (one made from the pid could be held by
 # another test's connection: nc -l then fails)
 . "$TOP_SRCDIR/tests/integ/ports.sh"
@@ -147,7 +149,7 @@ cat >Dockerfile <<DF
 FROM $BUSYBOX AS a
 RUN timeout 20 nc -l -p $port >/got && test -s /got
 FROM $BUSYBOX AS b
-RUN i=0; until echo hi | nc 127.0.0.1 $port; do i=\$((i + 1)); [ \$i -lt 150 ] || exit 1; sleep 0.1; done
+RUN echo hi >/hi; i=0; until nc 127.0.0.1 $port </hi; do i=\$((i + 1)); [ \$i -lt 150 ] || exit 1; sleep 0.1; done
 FROM $BUSYBOX
 COPY --from=a /got /got
 COPY --from=b /etc/passwd /b

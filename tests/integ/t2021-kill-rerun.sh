@@ -11,7 +11,7 @@ use_busybox
 SOURCE_DATE_EPOCH=1700000000
 export SOURCE_DATE_EPOCH
 
-tok=$$
+tok=$(printf %07d $$)	# fixed width: no other pid is a prefix of it
 cat >Dockerfile <<DF
 FROM $BUSYBOX
 RUN i=0; while [ \$i -lt 300 ]; do echo \$i >/f\$i; i=\$((i + 1)); done; sleep 0.3 0.000$tok

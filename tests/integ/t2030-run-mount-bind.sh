@@ -87,7 +87,7 @@ cd .. || exit 99
 
 # rootless (t2014): an unprivileged user's build binds the same way
 U=df2ninja-test
-id "$U" >/dev/null 2>&1 || useradd -m "$U"
+ensure_user "$U"
 chmod 755 "$TMP"
 mkdir rl && cd rl || exit 99
 echo one >a

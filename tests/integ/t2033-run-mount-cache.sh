@@ -98,7 +98,7 @@ check "a source= through a symlink out of the cache fails" expect_fail 1 \
 # the same as a normal user (rootless): source= is pinned inside the
 # cache from the user namespace, and the escape is refused all the same
 U=df2ninja-test
-id "$U" >/dev/null 2>&1 || useradd -m "$U"
+ensure_user "$U"
 chmod 755 "$TMP"
 mkdir ../rl && cd ../rl || exit 99
 cat >Dockerfile <<DF

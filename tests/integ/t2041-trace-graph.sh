@@ -13,8 +13,8 @@ use_busybox
 mkdir ctx && cd ctx || exit 99
 cat >Dockerfile <<DF
 FROM $BUSYBOX AS slow
-RUN sleep 0.6 && echo a >/a
-RUN sleep 0.6 && echo b >/b
+RUN sleep 1.5 && echo a >/a
+RUN sleep 1.5 && echo b >/b
 FROM $BUSYBOX AS quick
 RUN echo q >/q
 FROM $BUSYBOX AS helper
@@ -84,7 +84,7 @@ mkdir ../multi && cd ../multi || exit 99
 cat >Dockerfile <<DF
 FROM --platform=\$BUILDPLATFORM $BUSYBOX AS work
 ARG TARGETARCH
-RUN if [ "\$TARGETARCH" = arm64 ]; then sleep 0.8; fi && echo \$TARGETARCH >/arch
+RUN if [ "\$TARGETARCH" = arm64 ]; then sleep 2; fi && echo \$TARGETARCH >/arch
 FROM scratch
 COPY --from=work /arch /arch
 DF

@@ -10,7 +10,7 @@
 need_root
 use_busybox
 
-tok=$$
+tok=$(printf %07d $$)	# fixed width: no other pid is a prefix of it
 mkdir wide && cd wide || exit 99
 cat >Dockerfile <<DF
 FROM $BUSYBOX AS a

@@ -170,7 +170,7 @@ fi
 
 # rootless: an unprivileged user's build runs through the same entries
 U=df2ninja-test
-id "$U" >/dev/null 2>&1 || useradd -m "$U"
+ensure_user "$U"
 chmod 755 "$TMP"
 mkdir user && cp arm/Dockerfile user/ && chown -R "$U" user
 (cd user && runuser -u "$U" -- env DF2NINJA_STORE="$TMP/user/.store" HOME="$TMP/user" \

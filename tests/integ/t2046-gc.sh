@@ -110,7 +110,7 @@ check "... back to what b needs" test_cmp s0 s8
 mkdir f && cd f || exit 99
 cat >Dockerfile <<DF
 FROM $BUSYBOX
-RUN --mount=type=cache,id=gctest,target=/c echo kept >/c/f && sleep 3 && cat /c/f >/seen
+RUN --mount=type=cache,id=gctest,target=/c echo kept >/c/f && sleep 8 && cat /c/f >/seen
 DF
 "$DF2NINJA" --output "type=local,dest=$TMP/froot" . >/dev/null || exit 99
 "$NINJA" >"$TMP/ninja-f.out" 2>&1 &

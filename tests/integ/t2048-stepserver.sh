@@ -17,7 +17,7 @@ SOURCE_DATE_EPOCH=1700000000
 export SOURCE_DATE_EPOCH
 
 RUN_BIN=$(dirname "$DF2NINJA")/df2ninja-run
-tok=$$
+tok=$(printf %07d $$)	# fixed width: no other pid is a prefix of it
 
 # servers_of DIR: the step servers whose cwd is DIR
 servers_of() {
@@ -98,7 +98,11 @@ stop_with() {
 	_h=$(how_runs "sleep 30 0.000${tok}9" 200)
 	case $1 in
 	int) kill -INT $_bg ;;
-	kill) pkill -KILL -f "df2ninja-run .*stage-0/03.json" ;;
+	kill)
+		# this test's alone: other tests build a stage-0/03 too
+		for _p in $(pgrep -f "df2ninja-run .*stage-0/03.json"); do
+			[ "$(readlink "/proc/$_p/cwd" 2>/dev/null)" = "$TMP" ] && kill -KILL "$_p"
+		done ;;
 	esac
 	wait $_bg
 	_st=$?
@@ -187,17 +191,18 @@ check "rlimits: it has its client's open files limit" test $st -eq 0
 # another user is refused by the server's check of the peer's uid
 # (SO_PEERCRED), even when the dirs that keep it out (.df2ninja/run is
 # 0700) are opened up and the socket is writable by all, as here on
-# purpose; the same request from the server's own user is served
+# purpose; the same request from the server's own user is served (the
+# build's long step, ended once they are made, keeps its server up)
 cat >Dockerfile <<DF
 FROM $BUSYBOX
 RUN echo one >/one
-RUN sleep 3 0.000${tok}5
+RUN sleep 30 0.000${tok}5 || true
 DF
 rm -rf .df2ninja
 "$DF2NINJA" . >/dev/null
 "$NINJA" >uid.out 2>&1 &
 bg=$!
-h=$(how_runs "sleep 3 0.000${tok}5")
+h=$(how_runs "sleep 30 0.000${tok}5")
 wait_for_process "exec serve --dir" 50
 i=0
 while [ -z "$(ls .df2ninja/run 2>/dev/null | grep -v '\.lock$')" ] && [ $i -lt 50 ]; do
@@ -218,6 +223,8 @@ mine=$(/usr/bin/python3 "$client" "$sock" server.env "$DF2NINJA" \
 	.df2ninja/plans/none.json none.id 2>/dev/null)
 theirs=$(setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 \
 	"$client" "$sock" server.env "$DF2NINJA" .df2ninja/plans/none.json none.id 2>&1)
+# the step's sleep held the server up while the requests were made
+pkill -KILL -x -f "sleep 30 0.000${tok}5"	# the sleep, not its shell
 wait $bg
 check "uid: the build succeeds" test $? -eq 0
 check "uid: its step runs in a worker" test "$h" = served

