@@ -108,7 +108,8 @@ sort_unique(struct strv *sv)
 
 	if (sv->n == 0)
 		return;
-	qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
+	if (sv->n > 1)
+		qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
 	for (size_t i = 0; i < sv->n; i++) {
 		if (n && strcmp(sv->v[n - 1], sv->v[i]) == 0)
 			free(sv->v[i]);
@@ -184,7 +185,8 @@ dead_uses(const struct store *st, const struct storereg_entry *ents, size_t n,
 
 		if (ents[i].is_live || storereg_read_refs(st, ents[i].name, &refs) != 0)
 			continue;
-		qsort(refs.v, refs.n, sizeof(*refs.v), cmp_str);
+		if (refs.n > 1)
+			qsort(refs.v, refs.n, sizeof(*refs.v), cmp_str);
 		for (size_t j = 0; j < items->n; j++) {
 			struct item *it = &items->v[j];
 
@@ -267,7 +269,8 @@ storegc_run(const struct store *st, const struct storegc_opts *o,
 		items.v[i].is_ref = sorted_has(&refs, items.v[i].rel);
 		total += items.v[i].size;
 	}
-	qsort(items.v, items.n, sizeof(*items.v), by_use);
+	if (items.n > 1)
+		qsort(items.v, items.n, sizeof(*items.v), by_use);
 	for (size_t i = 0; i < items.n && r == 0; i++) {
 		struct item *it = &items.v[i];
 

@@ -349,7 +349,8 @@ lint_run(const struct dockerfile *df, const struct lint_config *cfg,
 	}
 	check_casing(&l, first);
 	lintvars_run(df, from_vars, &l);
-	qsort(l.f, l.n, sizeof(*l.f), by_line);
+	if (l.n > 1)
+		qsort(l.f, l.n, sizeof(*l.f), by_line);
 	for (size_t i = 0; i < l.n; i++)
 		strv_push(out, l.f[i].text);
 	for (size_t i = 0; i < nstages; i++)

@@ -204,7 +204,8 @@ write_tar(const struct store *st, const struct image *img,
 	for (size_t i = 0; i < img->n_layers; i++)
 		if (strv_find(&blobs, img->layers[i].digest) < 0)
 			strv_add(&blobs, img->layers[i].digest);
-	qsort(blobs.v, blobs.n, sizeof(*blobs.v), cmp_str);
+	if (blobs.n > 1)
+		qsort(blobs.v, blobs.n, sizeof(*blobs.v), cmp_str);
 
 	if (archive_dl_load(errp) < 0)
 		goto out;

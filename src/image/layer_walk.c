@@ -338,7 +338,8 @@ read_children(DIR *d, struct child **out, size_t *n, const char *path,
 	*n = len;
 	if (errno)
 		return err_make(errp, errno, "cannot read directory '%s'", path);
-	qsort(v, len, sizeof(*v), by_key);
+	if (len > 1)
+		qsort(v, len, sizeof(*v), by_key);
 	return 0;
 }
 

@@ -21,7 +21,8 @@ alloc(struct pjarena *a, size_t n)
 	struct pjblock *b;
 	void *p;
 
-	n = (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1);
+	/* never NULL, even for nothing: callers memset and memcpy into it */
+	n = n ? (n + sizeof(max_align_t) - 1) & ~(sizeof(max_align_t) - 1) : sizeof(max_align_t);
 	if ((size_t)(a->end - a->p) < n) {
 		size_t size = n > BLOCK ? n : BLOCK;
 

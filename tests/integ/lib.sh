@@ -202,11 +202,11 @@ wait_for_process() {
 ensure_user() {
 	_u=$1
 	shift
-	mkdir -p "$TEST_STATE"
+	mkdir -p "$TEST_STATE/images"
 	(
 		flock 9
 		id "$_u" >/dev/null 2>&1 || useradd -m "$@" "$_u"
-	) 9>"$TEST_STATE/.useradd.lock"
+	) 9>"$TEST_STATE/images/.useradd.lock"
 }
 
 # ancestors PID: the command lines of PID's ancestors, one per line

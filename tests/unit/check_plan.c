@@ -615,6 +615,23 @@ START_TEST(test_good)
 }
 END_TEST
 
+/* an arena hands out memory even for nothing, so that a caller may
+ * memset or memcpy zero bytes into it; what it hands out is zeroed */
+START_TEST(test_arena_empty)
+{
+	struct pjarena a = PJARENA_INIT;
+	char *p, *q;
+
+	p = pj_alloc(&a, 0, sizeof(int));
+	ck_assert_ptr_nonnull(p);
+	q = pj_alloc(&a, 3, 1);
+	ck_assert_ptr_nonnull(q);
+	ck_assert_ptr_ne(p, q);
+	ck_assert(!q[0] && !q[1] && !q[2]);
+	pj_fini(&a);
+}
+END_TEST
+
 /* --secret and --ssh as BuildKit's client reads them; the file of
  * sources round-trips and holds no value */
 START_TEST(test_secretsrc)
@@ -706,6 +723,7 @@ plan_suite(void)
 	UNIT_TCASE(s, "text", test_text);
 	UNIT_TCASE(s, "encode_utf8", test_encode_utf8);
 	UNIT_TCASE(s, "good", test_good);
+	UNIT_TCASE(s, "arena_empty", test_arena_empty);
 	UNIT_TCASE_TABLE(s, "refuse", test_refuse, bad_plans);
 	UNIT_TCASE(s, "names", test_names);
 	UNIT_TCASE(s, "secretsrc", test_secretsrc);

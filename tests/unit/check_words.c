@@ -633,6 +633,12 @@ limit_heap(rlim_t bytes)
 {
 	struct rlimit rl = { bytes, bytes };
 
+#ifdef __SANITIZE_ADDRESS__
+	/* ASan's allocator maps far more than any cap up front (and
+	 * watches the heap itself): tests/sanitize runs without it */
+	(void)rl;
+	return;
+#endif
 	ck_assert_int_eq(setrlimit(RLIMIT_DATA, &rl), 0);
 }
 
