@@ -47,7 +47,8 @@ baseinfo_onbuild(void *ctx, const char *ref, const char *platform,
 			return -1;
 		bi->has_store = true;
 	}
-	image_init(&img);
+	/* filled by the loader: a local one zeroes it first */
+	memset(&img, 0, sizeof(img));
 	if (image_in_is_local(ref)) {
 		autofree char *local = local_ref(bi, ref);
 

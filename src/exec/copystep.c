@@ -36,7 +36,8 @@ image_state(struct step_ctx *c, const char *ref, const char *platform, struct st
 	struct image img;
 	int r = -1;
 
-	image_init(&img);
+	/* filled by the loader: a local one zeroes it first */
+	memset(&img, 0, sizeof(img));
 	if (step_load_image(c, ref, platform, false, &img, errp) < 0)
 		goto out;
 	state_init(s);

@@ -80,8 +80,8 @@ from_image(struct step_ctx *c, const struct from_plan *f, const char *platform,
 	struct image img;
 	int r = -1;
 
+	/* filled by the loader: a local one zeroes it first */
 	memset(&img, 0, sizeof(img));
-	image_init(&img);
 	if (step_load_image(c, f->ref, platform, f->pull, &img, errp) < 0 ||
 	    check_onbuild(f, &img, errp) < 0)
 		goto out;
