@@ -20,8 +20,9 @@ struct store;
 /* true when ref starts with one of the schemes above */
 bool image_in_is_local(const char *ref);
 /* load the image ref names into the store and describe it in img (see
- * oci_in_load and docker_in_load), which is zeroed first: what it held is
- * not freed; errors name the path and the tag */
+ * oci_in_load and docker_in_load): pass a zeroed img, which is left zeroed
+ * or filled (what it held is never freed); errors name the path and the
+ * tag */
 int image_in_load(const struct store *st, const char *ref, struct image *img,
 		  struct err **errp);
 /* image_in_load for platform ("linux/arm64"; NULL: the host's) when the

@@ -13,6 +13,8 @@ SAMPLES="$TOP_SRCDIR/samples"
 CONFORMANCE="$TOP_SRCDIR/tests/conformance"
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/df2ninja-test.XXXXXX")
+# resolved: tests compare it with the cwd /proc shows
+TMP=$(cd "$TMP" && pwd -P) || exit 99
 cleanup() {
 	if [ "${KEEP_TMP:-0}" = 1 ]; then
 		echo "# kept $TMP" >&2
@@ -207,6 +209,13 @@ ensure_user() {
 		flock 9
 		id "$_u" >/dev/null 2>&1 || useradd -m "$@" "$_u"
 	) 9>"$TEST_STATE/images/.useradd.lock"
+}
+
+# servers_of DIR: the step servers whose cwd is DIR
+servers_of() {
+	for _p in $(pgrep -f "exec serve --dir"); do
+		[ "$(readlink "/proc/$_p/cwd" 2>/dev/null)" = "$1" ] && echo "$_p"
+	done
 }
 
 # ancestors PID: the command lines of PID's ancestors, one per line

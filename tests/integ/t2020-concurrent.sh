@@ -73,7 +73,7 @@ DF
 "$DF2NINJA" . >/dev/null
 "$NINJA" >a.out 2>&1 &
 a=$!
-wait_for_process "sleep 5 0.000$tok"
+wait_for_process "sleep 5 0.000$tok" 600 || echo "# the step did not start"
 "$NINJA" >b.out 2>&1
 b=$?
 wait $a
@@ -90,9 +90,9 @@ fi
 # a step waits until the shell exits, then builds
 sed -i "s/sleep 5 0.000$tok/sleep 0.1 0.000$tok/" Dockerfile
 "$DF2NINJA" . >/dev/null && "$NINJA" >/dev/null 2>&1
-"$DF2NINJA" shell stage-0 -- sleep 2.5 0.000$tok >sh.out 2>&1 &
+"$DF2NINJA" shell stage-0 -- sleep 5 0.000$tok >sh.out 2>&1 &
 s=$!
-wait_for_process "sleep 2.5 0.000$tok"
+wait_for_process "sleep 5 0.000$tok" 600 || echo "# the shell did not start"
 echo 'RUN echo after >/after' >>Dockerfile
 "$NINJA" >b.out 2>&1
 b=$?
@@ -119,7 +119,7 @@ rm -rf .df2ninja build.ninja
 "$DF2NINJA" . >/dev/null
 "$NINJA" >a.out 2>&1 &
 a=$!
-wait_for_process "sleep 5 0.000$tok"
+wait_for_process "sleep 5 0.000$tok" 600 || echo "# the step did not start"
 "$DF2NINJA" clean >clean.out 2>&1
 c=$?
 step_alive=false
@@ -128,8 +128,11 @@ wait $a
 ar=$?
 # (a next step that starts after the removal finds its plan gone; ninja
 # makes its output's dirs again first, so empty dirs may be back, and the
-# step's client a step server in run/ that ends with the build)
-left=$(find .df2ninja -path .df2ninja/run -prune -o ! -type d -print 2>/dev/null)
+# step's client starts a step server, which removes its files when it
+# ends with the build)
+i=0
+while [ -n "$(servers_of "$TMP")" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+left=$(find .df2ninja ! -type d 2>/dev/null)
 if [ $c = 0 ] && ! $step_alive && [ -z "$left" ] &&
 	grep -q "waiting for another build in .df2ninja (pid $a)" clean.out &&
 	{ [ $ar = 0 ] || grep -q "No such file or directory" a.out; }; then

@@ -67,7 +67,7 @@ DF
 rm -f pgid
 setsid sh -c 'echo $$ >pgid; exec "$0" >killed.out 2>&1' "$NINJA" &
 bg=$!
-wait_for_process "sleep 30 0.000$tok"
+wait_for_process "sleep 30 0.000$tok" 600 || echo "# the step did not start"
 kill -KILL "-$(cat pgid)"
 wait $bg 2>/dev/null
 i=0

@@ -19,13 +19,6 @@ export SOURCE_DATE_EPOCH
 RUN_BIN=$(dirname "$DF2NINJA")/df2ninja-run
 tok=$(printf %07d $$)	# fixed width: no other pid is a prefix of it
 
-# servers_of DIR: the step servers whose cwd is DIR
-servers_of() {
-	for _p in $(pgrep -f "exec serve --dir"); do
-		[ "$(readlink "/proc/$_p/cwd" 2>/dev/null)" = "$1" ] && echo "$_p"
-	done
-}
-
 # edge_run NN WORDS: step NN of stage-0 runs with `run = WORDS` (WORDS
 # naming the file's own $run) instead of the file's
 edge_run() {

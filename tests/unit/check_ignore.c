@@ -334,7 +334,7 @@ quick_match(const char *line, const char *relpath)
 	bool m = ignore_match(ig, relpath);
 
 	dt = unit_cpu_seconds() - t0;
-	ck_assert_msg(dt < 1.0, "'%s' against '%s': %.2f s of CPU", line,
+	ck_assert_msg(dt < UNIT_CPU_BOUND, "'%s' against '%s': %.2f s of CPU", line,
 		      relpath, dt);
 	ignore_free(ig);
 	return m;

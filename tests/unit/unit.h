@@ -42,6 +42,15 @@ unit_run(Suite *s)
 		suite_add_tcase(s, tc_); \
 	} while (0)
 
+/* a bound of CPU seconds that tells a runaway (an exponential
+ * backtracking, a blown-up expansion: tens of seconds) from the work
+ * done; ASan's build runs several times slower */
+#ifdef __SANITIZE_ADDRESS__
+#define UNIT_CPU_BOUND 5.0
+#else
+#define UNIT_CPU_BOUND 1.0
+#endif
+
 /* CPU seconds this process has used: each test runs in its own forked
  * process, and CPU time does not count the load of other jobs, so a bound
  * on it catches a blow-up without failing on a busy machine */
