@@ -136,8 +136,7 @@ copy_xattrs(struct copier *c, int in, int out)
 	for (char *p = list; p < list + len && n < 1024; p += strlen(p) + 1)
 		if (copy_xattr_name(p))
 			names[n++] = p;
-	if (n > 1)
-		qsort(names, n, sizeof(*names), cmp_str);
+	qsort(names, n, sizeof(*names), cmp_str);
 	for (size_t i = 0; i < n; i++) {
 		char val[65536];
 		ssize_t vl = fgetxattr(in, names[i], val, sizeof(val));

@@ -227,7 +227,7 @@ state_copy(struct state *dst, const struct state *src)
 {
 	memset(dst, 0, sizeof(*dst));
 	memcpy(dst->identity, src->identity, sizeof(dst->identity));
-	dst->config.json = json_deep_copy(src->config.json);
+	config_copy(&dst->config, &src->config);
 	vars_copy(&dst->env, &src->env);
 	dst->layers = xreallocarray(NULL, src->nlayers ? src->nlayers : 1, sizeof(*dst->layers));
 	dst->nlayers = dst->cap = src->nlayers;

@@ -108,8 +108,7 @@ sort_unique(struct strv *sv)
 
 	if (sv->n == 0)
 		return;
-	if (sv->n > 1)
-		qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
+	qsort(sv->v, sv->n, sizeof(*sv->v), cmp_str);
 	for (size_t i = 0; i < sv->n; i++) {
 		if (n && strcmp(sv->v[n - 1], sv->v[i]) == 0)
 			free(sv->v[i]);
@@ -185,8 +184,7 @@ dead_uses(const struct store *st, const struct storereg_entry *ents, size_t n,
 
 		if (ents[i].is_live || storereg_read_refs(st, ents[i].name, &refs) != 0)
 			continue;
-		if (refs.n > 1)
-			qsort(refs.v, refs.n, sizeof(*refs.v), cmp_str);
+		strv_sort(&refs);
 		for (size_t j = 0; j < items->n; j++) {
 			struct item *it = &items->v[j];
 

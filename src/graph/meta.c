@@ -250,8 +250,7 @@ expose(struct resolver *r, struct stage *s, const struct instr *in)
 	 * expansion), which orders the history's "EXPOSE [...]" */
 	for (i = 0; i < in->args.n; i++)
 		args[i] = in->args.v[i];
-	if (in->args.n > 1)
-		qsort(args, in->args.n, sizeof(*args), cmp_str);
+	qsort(args, in->args.n, sizeof(*args), cmp_str);
 	resolve_expander(r, s, &x);
 	for (i = 0; i < in->args.n; i++) {
 		struct strv fields = STRV_INIT;

@@ -121,12 +121,6 @@ out:
 	return r;
 }
 
-static int
-cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 /* manifest.json: what docker load reads */
 static char *
 docker_manifest(const struct image *img, const struct imgname *names,
@@ -204,8 +198,7 @@ write_tar(const struct store *st, const struct image *img,
 	for (size_t i = 0; i < img->n_layers; i++)
 		if (strv_find(&blobs, img->layers[i].digest) < 0)
 			strv_add(&blobs, img->layers[i].digest);
-	if (blobs.n > 1)
-		qsort(blobs.v, blobs.n, sizeof(*blobs.v), cmp_str);
+	strv_sort(&blobs);
 
 	if (archive_dl_load(errp) < 0)
 		goto out;

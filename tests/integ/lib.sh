@@ -211,10 +211,25 @@ ensure_user() {
 	) 9>"$TEST_STATE/images/.useradd.lock"
 }
 
+# procs_in DIR PATTERN: the processes matching PATTERN (pgrep -f) whose
+# cwd is DIR, a test's own among those of the tests beside it
+procs_in() {
+	for _p in $(pgrep -f "$2"); do
+		[ "$(readlink "/proc/$_p/cwd" 2>/dev/null)" = "$1" ] && echo "$_p"
+	done
+}
+
 # servers_of DIR: the step servers whose cwd is DIR
 servers_of() {
-	for _p in $(pgrep -f "exec serve --dir"); do
-		[ "$(readlink "/proc/$_p/cwd" 2>/dev/null)" = "$1" ] && echo "$_p"
+	procs_in "$1" "exec serve --dir"
+}
+
+# wait_servers_gone DIR: until no step server's cwd is DIR (5 s at most)
+wait_servers_gone() {
+	_w=0
+	while [ -n "$(servers_of "$1")" ] && [ $_w -lt 50 ]; do
+		sleep 0.1
+		_w=$((_w + 1))
 	done
 }
 

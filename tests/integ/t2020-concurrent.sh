@@ -130,8 +130,7 @@ ar=$?
 # makes its output's dirs again first, so empty dirs may be back, and the
 # step's client starts a step server, which removes its files when it
 # ends with the build)
-i=0
-while [ -n "$(servers_of "$TMP")" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_servers_gone "$TMP"
 left=$(find .df2ninja ! -type d 2>/dev/null)
 if [ $c = 0 ] && ! $step_alive && [ -z "$left" ] &&
 	grep -q "waiting for another build in .df2ninja (pid $a)" clean.out &&

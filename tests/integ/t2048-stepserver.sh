@@ -54,8 +54,7 @@ check "the build succeeds" test $st -eq 0
 check "the second step runs in the server's worker" test "$h3" = served
 check "its socket is in the build dir while the build runs" test -n "$sock"
 check "a step with another environment runs itself" test "$h4" = direct
-i=0
-while [ -n "$(servers_of "$TMP")" ] && [ $i -lt 30 ]; do sleep 0.1; i=$((i + 1)); done
+wait_servers_gone "$TMP"
 check "the server ends with its build" test -z "$(servers_of "$TMP")"
 check "and removes its socket and lock" test -z "$(ls .df2ninja/run)"
 check "the server's dir is its owner's alone" \
@@ -93,8 +92,8 @@ stop_with() {
 	int) kill -INT $_bg ;;
 	kill)
 		# this test's alone: other tests build a stage-0/03 too
-		for _p in $(pgrep -f "df2ninja-run .*stage-0/03.json"); do
-			[ "$(readlink "/proc/$_p/cwd" 2>/dev/null)" = "$TMP" ] && kill -KILL "$_p"
+		for _p in $(procs_in "$TMP" "df2ninja-run .*stage-0/03.json"); do
+			kill -KILL "$_p"
 		done ;;
 	esac
 	wait $_bg
